@@ -1,0 +1,289 @@
+"""Settings: the project's settings module, read once and normalised.
+
+A settings module is a plain Python module (``mysite/settings.py``) whose upper-case names are
+the settings. ``load_settings()`` imports it and returns a ``Settings`` object; ``configure()``
+makes that object the one ``schemashift.conf.settings`` reads from.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import quote
+
+from schemashift.exceptions import ImproperlyConfigured
+
+SETTINGS_ENV = "SCHEMASHIFT_SETTINGS"
+DATABASE_URL_ENV = "DATABASE_URL"
+
+DEFAULT_AUTO_FIELD = "schemashift.models.BigAutoField"
+DEFAULT_MIGRATIONS_TABLE = "schemashift_migrations"
+
+# Django spellings of the auto fields map onto ours by class name.
+_FOREIGN_FIELD_MODULES = ("django.db.models.", "django.db.models.fields.")
+
+# Django ENGINE values (or their last component) -> SQLAlchemy URL scheme.
+_ENGINE_SCHEMES = {
+    "sqlite3": "sqlite",
+    "sqlite": "sqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgresql_psycopg2": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "mysql": "mysql+pymysql",
+}
+
+
+class Settings:
+    """The settings of one project.
+
+    Every upper-case name of the settings module is an attribute. The ones schemashift reads
+    are normalised: ``DATABASES`` maps each alias to a URL string, with relative SQLite paths
+    made absolute against ``BASE_DIR``; ``DEFAULT_AUTO_FIELD`` is a schemashift dotted path.
+    """
+
+    INSTALLED_APPS: list[str]
+    DATABASES: dict[str, str]
+    DEFAULT_AUTO_FIELD: str
+    MIGRATIONS_TABLE: str
+    BASE_DIR: Path
+    SETTINGS_MODULE: str | None
+
+    def __init__(self, settings_module: str | None = None, **values: Any) -> None:
+        base_dir = Path(values.pop("BASE_DIR", None) or Path.cwd()).resolve()
+        for name, value in values.items():
+            if name.isupper():
+                setattr(self, name, value)
+        self.SETTINGS_MODULE = settings_module
+        self.BASE_DIR = base_dir
+        self.INSTALLED_APPS = _installed_apps(values.get("INSTALLED_APPS", []))
+        self.DATABASES = _databases(values.get("DATABASES", {}), base_dir)
+        self.DEFAULT_AUTO_FIELD = normalize_auto_field(
+            values.get("DEFAULT_AUTO_FIELD", DEFAULT_AUTO_FIELD)
+        )
+        self.MIGRATIONS_TABLE = str(values.get("MIGRATIONS_TABLE", DEFAULT_MIGRATIONS_TABLE))
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Settings:
+        """Build settings from a module's upper-case names; BASE_DIR defaults to its project."""
+        values = {name: getattr(module, name) for name in dir(module) if name.isupper()}
+        values.setdefault("BASE_DIR", project_dir(module))
+        return cls(module.__name__, **values)
+
+    def database_url(self, alias: str = "default") -> str:
+        """The URL of the database ``alias``, or ImproperlyConfigured naming what to set."""
+        try:
+            return self.DATABASES[alias]
+        except KeyError:
+            hint = " or set DATABASE_URL" if alias == "default" else ""
+            raise ImproperlyConfigured(
+                f"No database '{alias}': add it to DATABASES in {self._source()}{hint}."
+            ) from None
+
+    def override_default_database(self, url: str) -> None:
+        """Replace DATABASES['default'] (what the DATABASE_URL variable does)."""
+        self.DATABASES["default"] = normalize_database(url, self.BASE_DIR, "default")
+
+    def _source(self) -> str:
+        return f"settings module '{self.SETTINGS_MODULE}'" if self.SETTINGS_MODULE else "settings"
+
+    def __repr__(self) -> str:
+        return f"<Settings {self.SETTINGS_MODULE or '(configured in code)'}>"
+
+
+def load_settings(module_name: str | None = None) -> Settings:
+    """Import the settings module and return its settings.
+
+    The module is ``module_name``, else the SCHEMASHIFT_SETTINGS environment variable. The
+    DATABASE_URL environment variable, when set, replaces ``DATABASES["default"]``.
+    """
+    module_name = module_name or os.environ.get(SETTINGS_ENV)
+    if not module_name:
+        raise ImproperlyConfigured(
+            f"No settings module: pass --settings or set {SETTINGS_ENV} "
+            "(run manage.py from the project folder to have it set for you)."
+        )
+    settings = Settings.from_module(_import_settings_module(module_name))
+    database_url = os.environ.get(DATABASE_URL_ENV)
+    if database_url:
+        settings.override_default_database(database_url)
+    return settings
+
+
+def _import_settings_module(module_name: str) -> ModuleType:
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+            raise ImproperlyConfigured(
+                f"Settings module '{module_name}' not found: run the command from the project "
+                f"folder (where manage.py is) or put that folder on PYTHONPATH."
+            ) from None
+        raise ImproperlyConfigured(
+            f"Settings module '{module_name}' cannot be imported: {exc}"
+        ) from None
+    except SyntaxError as exc:
+        where = f"{exc.filename}, line {exc.lineno}" if exc.filename else "unknown file"
+        raise ImproperlyConfigured(
+            f"Settings module '{module_name}' has a syntax error ({where}): {exc.msg}"
+        ) from None
+    except Exception as exc:
+        raise ImproperlyConfigured(
+            f"Settings module '{module_name}' cannot be imported: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def project_dir(module: ModuleType) -> Path:
+    """The folder the settings module is imported from (where manage.py lives).
+
+    ``mysite/mysite/settings.py`` imported as ``mysite.settings`` gives ``mysite/``.
+    """
+    filename = getattr(module, "__file__", None)
+    if not filename:
+        return Path.cwd()
+    folder = Path(filename).resolve().parent
+    levels = module.__name__.count(".") + (1 if hasattr(module, "__path__") else 0)
+    for _ in range(levels):
+        folder = folder.parent
+    return folder
+
+
+def normalize_auto_field(path: Any) -> str:
+    """Map Django's spellings (``django.db.models.BigAutoField``) onto schemashift's."""
+    if not isinstance(path, str) or not path:
+        raise ImproperlyConfigured(
+            f"DEFAULT_AUTO_FIELD must be a dotted path such as '{DEFAULT_AUTO_FIELD}', "
+            f"not {path!r}."
+        )
+    for prefix in _FOREIGN_FIELD_MODULES:
+        if path.startswith(prefix) and "." not in path[len(prefix) :]:
+            return "schemashift.models." + path[len(prefix) :]
+    if "." not in path:
+        return "schemashift.models." + path
+    return path
+
+
+def _installed_apps(value: Any) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(app, str) for app in value):
+        raise ImproperlyConfigured(
+            "INSTALLED_APPS must be a list of strings such as 'polls.apps.PollsConfig'."
+        )
+    return list(value)
+
+
+def _databases(value: Any, base_dir: Path) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(
+            'DATABASES must be a dict such as {"default": "sqlite:///db.sqlite3"}.'
+        )
+    return {alias: normalize_database(spec, base_dir, alias) for alias, spec in value.items()}
+
+
+def normalize_database(spec: Any, base_dir: Path, alias: str = "default") -> str:
+    """One DATABASES entry (a URL, or a Django-style dict) as a URL with absolute SQLite path."""
+    if isinstance(spec, dict):
+        spec = _url_from_django_dict(spec, alias)
+    if not isinstance(spec, str) or "://" not in spec:
+        raise ImproperlyConfigured(
+            f"DATABASES['{alias}'] must be a URL such as 'sqlite:///db.sqlite3' or "
+            f"'postgresql+psycopg://user:password@host/name', not {spec!r}."
+        )
+    return resolve_sqlite_path(spec, base_dir)
+
+
+def resolve_sqlite_path(url: str, base_dir: Path) -> str:
+    """Make a relative SQLite file path absolute against ``base_dir``; other URLs unchanged."""
+    scheme, _, rest = url.partition("://")
+    if scheme.split("+")[0] != "sqlite" or not rest.startswith("/"):
+        return url
+    path, sep, query = rest[1:].partition("?")
+    if not path or path == ":memory:" or path.startswith("file:") or os.path.isabs(path):
+        return url
+    return f"{scheme}:///{(base_dir / path).as_posix()}{sep}{query}"
+
+
+def _url_from_django_dict(spec: dict[str, Any], alias: str) -> str:
+    if "URL" in spec:
+        return spec["URL"]
+    engine = str(spec.get("ENGINE", "")).rpartition(".")[2]
+    scheme = _ENGINE_SCHEMES.get(engine)
+    if scheme is None:
+        raise ImproperlyConfigured(
+            f"DATABASES['{alias}'] has an unknown ENGINE {spec.get('ENGINE')!r}; "
+            "write the database as a URL instead."
+        )
+    name = str(spec.get("NAME", ""))
+    if scheme == "sqlite":
+        return f"sqlite:///{Path(name).as_posix()}" if name else "sqlite://"
+    user = quote(str(spec.get("USER", "")), safe="")
+    password = quote(str(spec.get("PASSWORD", "")), safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    port = f":{spec['PORT']}" if spec.get("PORT") else ""
+    return f"{scheme}://{credentials}{spec.get('HOST') or 'localhost'}{port}/{name}"
+
+
+class _LazySettings:
+    """The configured Settings, or ImproperlyConfigured when read before configure()."""
+
+    _wrapped: Settings | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(get_settings(), name)
+
+    @property
+    def configured(self) -> bool:
+        return self._wrapped is not None
+
+    def __repr__(self) -> str:
+        return repr(self._wrapped) if self._wrapped else "<Settings (not configured)>"
+
+
+settings = _LazySettings()
+
+
+def configure(settings_obj: Settings | None = None, **values: Any) -> Settings:
+    """Make ``settings_obj`` (or ``Settings(**values)``) the project's settings."""
+    if settings_obj is None:
+        settings_obj = Settings(**values)
+    elif values:
+        raise TypeError("configure() takes a Settings object or setting values, not both.")
+    settings._wrapped = settings_obj
+    return settings_obj
+
+
+def is_configured() -> bool:
+    """Whether configure() (or schemashift.setup()) has run."""
+    return settings.configured
+
+
+def reset() -> None:
+    """Forget the configured settings; for tests that load several projects in one process."""
+    settings._wrapped = None
+
+
+def get_settings() -> Settings:
+    """The configured Settings object itself (ImproperlyConfigured if there is none)."""
+    if settings._wrapped is None:
+        raise ImproperlyConfigured(
+            "Settings are not configured: call schemashift.setup(), pass --settings or set "
+            f"{SETTINGS_ENV}."
+        )
+    return settings._wrapped
+
+
+__all__ = [
+    "DATABASE_URL_ENV",
+    "SETTINGS_ENV",
+    "Settings",
+    "configure",
+    "get_settings",
+    "is_configured",
+    "load_settings",
+    "normalize_auto_field",
+    "project_dir",
+    "reset",
+    "resolve_sqlite_path",
+    "settings",
+]
