@@ -1,0 +1,189 @@
+"""The ``schemashift`` command group.
+
+Each command lives in its own module, imported only when that command runs, so that start-up
+stays fast: importing this module imports click and nothing heavy.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from schemashift import __version__
+from schemashift.exceptions import SchemashiftError
+
+# name -> ("module:attribute", short help shown by --help without importing the module).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "startproject": (
+        "schemashift.cli.startproject:command",
+        "Create a project folder with manage.py and settings.",
+    ),
+    "startapp": ("schemashift.cli.startapp:command", "Create an app folder with models.py."),
+    "makemigrations": (
+        "schemashift.cli.makemigrations:command",
+        "Write new migrations for changes to the models.",
+    ),
+    "sqlmigrate": ("schemashift.cli.sqlmigrate:command", "Print the SQL of one migration."),
+    "check": ("schemashift.cli.check:command", "Check the models and migrations for problems."),
+    "migrate": (
+        "schemashift.cli.migrate:command",
+        "Apply or unapply migrations on the database.",
+    ),
+    "showmigrations": (
+        "schemashift.cli.showmigrations:command",
+        "List migrations and whether each is applied.",
+    ),
+}
+
+SETTINGS_OPTION = "--settings"
+
+
+@dataclass
+class CliState:
+    """What the group's options set, for commands to read via ``ctx.obj``."""
+
+    settings_module: str | None = None
+    show_traceback: bool = False
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands are imported from ``module:attribute`` on first use.
+
+    It also turns errors a user can cause (``SchemashiftError``) into one line on stderr and
+    the error's exit code, and Ctrl-C into exit status 130.
+    """
+
+    def __init__(
+        self, *args: Any, lazy_commands: dict[str, tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if cmd_name not in self.lazy_commands:
+            return None
+        command = self._import_command(cmd_name)
+        self.commands[cmd_name] = command
+        return command
+
+    def _import_command(self, cmd_name: str) -> click.Command:
+        target = self.lazy_commands[cmd_name][0]
+        module_name, _, attribute = target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name and not module_name.startswith(f"{exc.name}."):
+                raise  # the command module exists; something it imports is missing: a bug
+            raise SchemashiftError(
+                f"The '{cmd_name}' command is not available in this installation "
+                f"(module {module_name} is missing)."
+            ) from None
+        command = getattr(module, attribute or "command", None)
+        if not isinstance(command, click.Command):
+            raise SchemashiftError(
+                f"The '{cmd_name}' command is broken: {target} is not a click command."
+            )
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0]
+        is_known = name in self.commands or name in self.lazy_commands
+        if not is_known and not name.startswith("-") and not ctx.resilient_parsing:
+            # Suggest lazy command names too, which click's own message cannot see.
+            import difflib
+
+            matches = difflib.get_close_matches(name, self.list_commands(ctx))
+            hint = f" Did you mean {' or '.join(map(repr, matches))}?" if matches else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self._short_help(ctx, name)) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def _short_help(self, ctx: click.Context, name: str) -> str:
+        if name in self.lazy_commands and name not in self.commands:
+            return self.lazy_commands[name][1]
+        return self.commands[name].get_short_help_str()
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_settings_option(args))
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SchemashiftError as exc:
+            state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+            if state.show_traceback:
+                traceback.print_exc()
+            report_error(exc)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            ctx.exit(130)
+
+    def main(self, args: Sequence[str] | None = None, *extra: Any, **kwargs: Any) -> Any:
+        """Run the command line; the current folder is importable, as with ``python -m``."""
+        cwd = os.getcwd()
+        if cwd not in sys.path and "" not in sys.path:
+            sys.path.insert(1 if sys.path else 0, cwd)
+        return super().main(args, *extra, **kwargs)
+
+
+def hoist_settings_option(args: list[str]) -> list[str]:
+    """Move ``--settings X`` given after the command name (Django's habit) before it."""
+    if SETTINGS_OPTION not in args and not any(a.startswith(SETTINGS_OPTION + "=") for a in args):
+        return args
+    hoisted: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg == SETTINGS_OPTION and index + 1 < len(args):
+            hoisted += args[index : index + 2]
+            index += 2
+            continue
+        if arg.startswith(SETTINGS_OPTION + "="):
+            hoisted.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return hoisted + rest
+
+
+def report_error(exc: SchemashiftError) -> None:
+    """Print a user error the way every command does: one red line on stderr."""
+    click.secho(f"CommandError: {exc}", err=True, fg="red")
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"max_content_width": 100})
+@click.option(
+    SETTINGS_OPTION,
+    "settings_module",
+    metavar="MODULE",
+    help="Settings module, e.g. mysite.settings (default: $SCHEMASHIFT_SETTINGS).",
+)
+@click.option("--traceback", "show_traceback", is_flag=True, help="Show tracebacks of errors.")
+@click.version_option(__version__, prog_name="schemashift")
+@click.pass_context
+def main(ctx: click.Context, settings_module: str | None, show_traceback: bool) -> None:
+    """Django-style models and migrations for any Python project."""
+    ctx.obj = CliState(settings_module=settings_module, show_traceback=show_traceback)
