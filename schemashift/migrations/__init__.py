@@ -1,0 +1,40 @@
+"""Migrations: ``from schemashift import migrations`` in migration files."""
+
+from schemashift.migrations.migration import Migration, swappable_dependency
+from schemashift.migrations.operations import (
+    AddField,
+    AddIndex,
+    AlterField,
+    AlterModelOptions,
+    AlterModelTable,
+    AlterUniqueTogether,
+    CreateModel,
+    DeleteModel,
+    RemoveField,
+    RemoveIndex,
+    RenameField,
+    RenameModel,
+    RunPython,
+    RunSQL,
+    SeparateDatabaseAndState,
+)
+
+__all__ = [
+    "AddField",
+    "AddIndex",
+    "AlterField",
+    "AlterModelOptions",
+    "AlterModelTable",
+    "AlterUniqueTogether",
+    "CreateModel",
+    "DeleteModel",
+    "Migration",
+    "RemoveField",
+    "RemoveIndex",
+    "RenameField",
+    "RenameModel",
+    "RunPython",
+    "RunSQL",
+    "SeparateDatabaseAndState",
+    "swappable_dependency",
+]

@@ -1,0 +1,72 @@
+"""The Migration class that every migration file subclasses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Migration:
+    """A named, ordered list of operations with the migrations it depends on.
+
+    Migration files declare ``dependencies``, ``operations`` and optionally ``initial``,
+    ``atomic``, ``replaces`` and ``run_before`` as class attributes; the loader instantiates
+    the class with the file's name and app label.
+    """
+
+    dependencies: list[tuple[str, str]] = []
+    operations: list[Any] = []
+    run_before: list[tuple[str, str]] = []
+    replaces: list[tuple[str, str]] = []
+    initial: bool | None = None
+    atomic: bool = True
+
+    def __init__(self, name: str, app_label: str) -> None:
+        self.name = name
+        self.app_label = app_label
+        self.dependencies = list(self.__class__.dependencies)
+        self.operations = list(self.__class__.operations)
+        self.run_before = list(self.__class__.run_before)
+        self.replaces = list(self.__class__.replaces)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.app_label, self.name)
+
+    def __repr__(self) -> str:
+        return f"<Migration {self.app_label}.{self.name}>"
+
+    def __str__(self) -> str:
+        return f"{self.app_label}.{self.name}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Migration) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    @property
+    def is_reversible(self) -> bool:
+        return all(op.reversible for op in self.operations)
+
+    def suggest_name(self) -> str:
+        """A file-name suffix built from the operations, as Django does."""
+        if self.initial:
+            return "initial"
+        fragments = [op.migration_name_fragment for op in self.operations]
+        if not fragments or any(f is None for f in fragments):
+            from datetime import datetime
+
+            return "auto_" + datetime.now().strftime("%Y%m%d_%H%M")
+        name = fragments[0]
+        for fragment in fragments[1:]:
+            candidate = f"{name}_{fragment}"
+            if len(candidate) > 52:
+                name = f"{name}_and_more"
+                break
+            name = candidate
+        return name[:100]
+
+
+def swappable_dependency(value: str) -> tuple[str, str]:
+    """A dependency on the first migration of the app that holds ``value`` ("app.Model")."""
+    return (value.split(".", 1)[0], "__first__")

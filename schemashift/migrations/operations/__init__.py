@@ -1,0 +1,34 @@
+"""Migration operations, importable as ``migrations.<Name>`` in migration files."""
+
+from schemashift.migrations.operations.base import Operation
+from schemashift.migrations.operations.fields import AddField, AlterField, RemoveField, RenameField
+from schemashift.migrations.operations.models import (
+    AddIndex,
+    AlterModelOptions,
+    AlterModelTable,
+    AlterUniqueTogether,
+    CreateModel,
+    DeleteModel,
+    RemoveIndex,
+    RenameModel,
+)
+from schemashift.migrations.operations.special import RunPython, RunSQL, SeparateDatabaseAndState
+
+__all__ = [
+    "AddField",
+    "AddIndex",
+    "AlterField",
+    "AlterModelOptions",
+    "AlterModelTable",
+    "AlterUniqueTogether",
+    "CreateModel",
+    "DeleteModel",
+    "Operation",
+    "RemoveField",
+    "RemoveIndex",
+    "RenameField",
+    "RenameModel",
+    "RunPython",
+    "RunSQL",
+    "SeparateDatabaseAndState",
+]

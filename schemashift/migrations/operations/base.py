@@ -1,0 +1,96 @@
+"""The protocol every migration operation follows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemashift.exceptions import IrreversibleError
+
+
+class Operation:
+    """One step of a migration.
+
+    Five verbs, as in Django: change the state (``state_forwards``), change the database
+    forwards and backwards, describe itself, serialise itself (``deconstruct``); plus
+    ``reduce`` for the optimizer. Operations never mutate Field objects in place: a state
+    change replaces fields and model states, so snapshots stay valid.
+    """
+
+    reversible = True
+    reduces_to_sql = True
+    elidable = False
+    #: whether applying it can destroy stored values (dropping a column, a table, narrowing)
+    is_destructive = False
+    #: one character shown before the description: + add, - remove, ~ alter, p python, s sql
+    category = "?"
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        """(class name, args, kwargs) that rebuild this operation in a migration file."""
+        raise NotImplementedError
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        raise NotImplementedError
+
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        raise NotImplementedError
+
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        """Undo the change. ``from_state`` is the state after the operation, ``to_state`` before."""
+        raise IrreversibleError(f"Operation {self.describe()} is not reversible.")
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+    def formatted_description(self) -> str:
+        return f"{self.category} {self.describe()}"
+
+    @property
+    def migration_name_fragment(self) -> str | None:
+        return None
+
+    def references_model(self, name: str, app_label: str) -> bool:
+        """Whether this operation touches or points at the given model (used to optimize)."""
+        return True
+
+    def references_field(self, model_name: str, name: str, app_label: str) -> bool:
+        return self.references_model(model_name, app_label)
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        """What this operation and a later one fold into.
+
+        A list replaces both; True means the later one may move past this one; False means
+        neither.
+        """
+        if self.elidable:
+            return [operation]
+        if operation.elidable:
+            return [self]
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and comparable(self.deconstruct()) == comparable(
+            other.deconstruct()
+        )
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        _name, args, kwargs = self.deconstruct()
+        parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+        return f"<{type(self).__name__} {', '.join(parts)}>"
+
+
+def comparable(value: Any) -> Any:
+    """A value with fields and indexes replaced by their deconstruction, for equality."""
+    if hasattr(value, "deconstruct") and not isinstance(value, type):
+        parts = value.deconstruct()
+        return (type(value).__name__, *(comparable(p) for p in parts[-3:]))
+    if isinstance(value, dict):
+        return tuple((k, comparable(v)) for k, v in sorted(value.items(), key=lambda i: str(i[0])))
+    if isinstance(value, (list, tuple)):
+        return tuple(comparable(v) for v in value)
+    return value

@@ -1,0 +1,287 @@
+"""Operations on one field of a model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemashift.migrations.operations.base import Operation
+from schemashift.models.fields import NOT_PROVIDED, Field
+
+
+class FieldOperation(Operation):
+    def __init__(self, model_name: str, name: str, field: Field | None = None):
+        self.model_name = model_name
+        self.name = name
+        self.field = field
+
+    @property
+    def model_name_lower(self) -> str:
+        return self.model_name.lower()
+
+    @property
+    def name_lower(self) -> str:
+        return self.name.lower()
+
+    def references_model(self, name: str, app_label: str) -> bool:
+        if name.lower() == self.model_name_lower:
+            return True
+        if self.field is not None and self.field.is_relation:
+            return self.field.related_model_key == (app_label, name.lower())
+        return False
+
+    def references_field(self, model_name: str, name: str, app_label: str) -> bool:
+        return model_name.lower() == self.model_name_lower and name.lower() == self.name_lower
+
+    def _replace_field(self, state: Any, app_label: str, name: str, field: Field) -> None:
+        model = state.get_model(app_label, self.model_name).clone()
+        field.set_attributes_from_name(name)
+        model.fields[name] = field
+        state.add_model(model)
+
+
+class AddField(FieldOperation):
+    """Add a column. With ``preserve_default=False`` the default only fills existing rows."""
+
+    category = "+"
+
+    def __init__(self, model_name: str, name: str, field: Field, preserve_default: bool = True):
+        super().__init__(model_name, name, field)
+        self.preserve_default = preserve_default
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "model_name": self.model_name,
+            "name": self.name,
+            "field": self.field,
+        }
+        if not self.preserve_default:
+            kwargs["preserve_default"] = False
+        return "AddField", [], kwargs
+
+    def _state_field(self) -> Field:
+        field = self.field.clone()
+        if not self.preserve_default:
+            field.default = NOT_PROVIDED
+            field._given.pop("default", None)
+        return field
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        self._replace_field(state, app_label, self.name, self._state_field())
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        model = to_state.get_model(app_label, self.model_name)
+        field = self.field.clone()
+        field.set_attributes_from_name(self.name)
+        schema_editor.add_field(to_state, model, field)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        model = from_state.get_model(app_label, self.model_name)
+        schema_editor.remove_field(from_state, model, model.get_field(self.name))
+
+    def describe(self) -> str:
+        return f"Add field {self.name} to {self.model_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"{self.model_name_lower}_{self.name_lower}"
+
+
+class RemoveField(FieldOperation):
+    """Drop a column and the values in it."""
+
+    category = "-"
+    is_destructive = True
+
+    def __init__(self, model_name: str, name: str):
+        super().__init__(model_name, name)
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return "RemoveField", [], {"model_name": self.model_name, "name": self.name}
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        model = state.get_model(app_label, self.model_name).clone()
+        del model.fields[self.name]
+        _drop_field_from_options(model, self.name)
+        state.add_model(model)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        model = from_state.get_model(app_label, self.model_name)
+        schema_editor.remove_field(from_state, model, model.get_field(self.name))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        model = to_state.get_model(app_label, self.model_name)
+        schema_editor.add_field(to_state, model, model.get_field(self.name))
+
+    def describe(self) -> str:
+        return f"Remove field {self.name} from {self.model_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"remove_{self.model_name_lower}_{self.name_lower}"
+
+
+class AlterField(FieldOperation):
+    """Change a field's definition: type, null, unique, index, default, target."""
+
+    category = "~"
+
+    def __init__(self, model_name: str, name: str, field: Field, preserve_default: bool = True):
+        super().__init__(model_name, name, field)
+        self.preserve_default = preserve_default
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "model_name": self.model_name,
+            "name": self.name,
+            "field": self.field,
+        }
+        if not self.preserve_default:
+            kwargs["preserve_default"] = False
+        return "AlterField", [], kwargs
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        field = self.field.clone()
+        if not self.preserve_default:
+            field.default = NOT_PROVIDED
+            field._given.pop("default", None)
+        self._replace_field(state, app_label, self.name, field)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        old_model = from_state.get_model(app_label, self.model_name)
+        new_model = to_state.get_model(app_label, self.model_name)
+        new_field = self.field.clone()
+        new_field.set_attributes_from_name(self.name)
+        schema_editor.alter_field(
+            from_state, to_state, old_model, new_model, old_model.get_field(self.name), new_field
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        old_model = from_state.get_model(app_label, self.model_name)
+        new_model = to_state.get_model(app_label, self.model_name)
+        schema_editor.alter_field(
+            from_state,
+            to_state,
+            old_model,
+            new_model,
+            old_model.get_field(self.name),
+            new_model.get_field(self.name),
+        )
+
+    def describe(self) -> str:
+        return f"Alter field {self.name} on {self.model_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"alter_{self.model_name_lower}_{self.name_lower}"
+
+
+class RenameField(FieldOperation):
+    """Rename a field and its column (``ALTER ... RENAME``: the values stay)."""
+
+    category = "~"
+
+    def __init__(self, model_name: str, old_name: str, new_name: str):
+        super().__init__(model_name, old_name)
+        self.old_name = old_name
+        self.new_name = new_name
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return (
+            "RenameField",
+            [],
+            {"model_name": self.model_name, "old_name": self.old_name, "new_name": self.new_name},
+        )
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        model = state.get_model(app_label, self.model_name).clone()
+        fields = {}
+        for name, field in model.fields.items():
+            if name == self.old_name:
+                field = field.clone()
+                field.set_attributes_from_name(self.new_name)
+                name = self.new_name
+            fields[name] = field
+        model.fields = fields
+        _rename_field_in_options(model, self.old_name, self.new_name)
+        state.add_model(model)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        old_model = from_state.get_model(app_label, self.model_name)
+        new_model = to_state.get_model(app_label, self.model_name)
+        schema_editor.alter_field(
+            from_state,
+            to_state,
+            old_model,
+            new_model,
+            old_model.get_field(self.old_name),
+            new_model.get_field(self.new_name),
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        old_model = from_state.get_model(app_label, self.model_name)
+        new_model = to_state.get_model(app_label, self.model_name)
+        schema_editor.alter_field(
+            from_state,
+            to_state,
+            old_model,
+            new_model,
+            old_model.get_field(self.new_name),
+            new_model.get_field(self.old_name),
+        )
+
+    def describe(self) -> str:
+        return f"Rename field {self.old_name} on {self.model_name} to {self.new_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"rename_{self.old_name.lower()}_{self.model_name_lower}_{self.new_name.lower()}"
+
+    def references_field(self, model_name: str, name: str, app_label: str) -> bool:
+        return model_name.lower() == self.model_name_lower and name.lower() in (
+            self.old_name.lower(),
+            self.new_name.lower(),
+        )
+
+
+def _drop_field_from_options(model: Any, name: str) -> None:
+    together = model.options.get("unique_together")
+    if together:
+        kept = tuple(group for group in together if name not in group)
+        if kept:
+            model.options["unique_together"] = kept
+        else:
+            del model.options["unique_together"]
+    indexes = model.options.get("indexes")
+    if indexes:
+        kept_indexes = [i for i in indexes if name not in (f for f, _ in i.fields_orders)]
+        if kept_indexes:
+            model.options["indexes"] = kept_indexes
+        else:
+            del model.options["indexes"]
+
+
+def _rename_field_in_options(model: Any, old: str, new: str) -> None:
+    together = model.options.get("unique_together")
+    if together:
+        model.options["unique_together"] = tuple(
+            tuple(new if f == old else f for f in group) for group in together
+        )
+    ordering = model.options.get("ordering")
+    if ordering:
+        model.options["ordering"] = [_rename_ordering(o, old, new) for o in ordering]
+    indexes = model.options.get("indexes")
+    if indexes:
+        renamed = []
+        for index in indexes:
+            copied = index.clone()
+            copied.fields = [_rename_ordering(f, old, new) for f in copied.fields]
+            renamed.append(copied)
+        model.options["indexes"] = renamed
+
+
+def _rename_ordering(item: str, old: str, new: str) -> str:
+    descending = item.startswith("-")
+    name = item[1:] if descending else item
+    if name == old:
+        return f"-{new}" if descending else new
+    return item

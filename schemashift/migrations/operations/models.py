@@ -1,0 +1,399 @@
+"""Operations on whole models: create, delete, rename, table name, options, indexes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemashift.migrations.operations.base import Operation
+from schemashift.migrations.state import ModelState
+from schemashift.models.fields import Field
+from schemashift.models.indexes import Index
+from schemashift.models.options import normalize_together
+
+#: options that change no SQL; AlterModelOptions carries them
+NON_SCHEMA_OPTIONS = (
+    "ordering",
+    "verbose_name",
+    "verbose_name_plural",
+    "get_latest_by",
+    "managed",
+    "default_related_name",
+)
+
+
+class ModelOperation(Operation):
+    def __init__(self, name: str):
+        self.name = name
+
+    @property
+    def name_lower(self) -> str:
+        return self.name.lower()
+
+    def references_model(self, name: str, app_label: str) -> bool:
+        return name.lower() == self.name_lower
+
+
+class CreateModel(ModelOperation):
+    """Create a table with its fields, indexes and unique_together."""
+
+    category = "+"
+
+    def __init__(
+        self,
+        name: str,
+        fields: list[tuple[str, Field]],
+        options: dict[str, Any] | None = None,
+        bases: tuple[Any, ...] | None = None,
+    ):
+        super().__init__(name)
+        self.fields = list(fields)
+        self.options = dict(options or {})
+        self.bases = bases
+        names = [n for n, _ in self.fields]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"Found duplicate field(s) {duplicates} in CreateModel {name}.")
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        kwargs: dict[str, Any] = {"name": self.name, "fields": self.fields}
+        if self.options:
+            kwargs["options"] = self.options
+        return "CreateModel", [], kwargs
+
+    def model_state(self, app_label: str) -> ModelState:
+        fields = {}
+        for name, field in self.fields:
+            copied = field.clone()
+            copied.set_attributes_from_name(name)
+            fields[name] = copied
+        options = dict(self.options)
+        if "indexes" in options:
+            options["indexes"] = [index.clone() for index in options["indexes"]]
+        return ModelState(app_label, self.name, fields, options)
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        state.add_model(self.model_state(app_label))
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        schema_editor.create_model(to_state, to_state.get_model(app_label, self.name))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        schema_editor.delete_model(from_state, from_state.get_model(app_label, self.name))
+
+    def describe(self) -> str:
+        return f"Create model {self.name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return self.name_lower
+
+    def references_model(self, name: str, app_label: str) -> bool:
+        if super().references_model(name, app_label):
+            return True
+        target = (app_label, name.lower())
+        return any(f.is_relation and f.related_model_key == target for _, f in self.fields)
+
+
+class DeleteModel(ModelOperation):
+    """Drop a table and every row in it."""
+
+    category = "-"
+    is_destructive = True
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return "DeleteModel", [], {"name": self.name}
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        state.remove_model(app_label, self.name)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        schema_editor.delete_model(from_state, from_state.get_model(app_label, self.name))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        schema_editor.create_model(to_state, to_state.get_model(app_label, self.name))
+
+    def describe(self) -> str:
+        return f"Delete model {self.name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"delete_{self.name_lower}"
+
+
+class RenameModel(Operation):
+    """Rename a model; its default table is renamed and relations to it follow."""
+
+    category = "~"
+
+    def __init__(self, old_name: str, new_name: str):
+        self.old_name = old_name
+        self.new_name = new_name
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return "RenameModel", [], {"old_name": self.old_name, "new_name": self.new_name}
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        old = state.remove_model(app_label, self.old_name)
+        renamed = ModelState(app_label, self.new_name, dict(old.fields), dict(old.options))
+        state.add_model(renamed)
+        old_label = f"{app_label}.{self.old_name.lower()}"
+        new_label = f"{app_label}.{self.new_name.lower()}"
+        for key, model in list(state.models.items()):
+            pointing = [n for n, f in model.fields.items() if f.is_relation and f.to == old_label]
+            if not pointing:
+                continue
+            model = model.clone()
+            for field_name in pointing:
+                field = model.fields[field_name].clone()
+                field.to = new_label
+                field._given.pop("to", None)
+                field.set_attributes_from_name(field_name)
+                model.fields[field_name] = field
+            state.models[key] = model
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        old_model = from_state.get_model(app_label, self.old_name)
+        new_model = to_state.get_model(app_label, self.new_name)
+        if old_model.db_table != new_model.db_table:
+            schema_editor.alter_db_table(
+                to_state, new_model, old_model.db_table, new_model.db_table
+            )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        new_model = from_state.get_model(app_label, self.new_name)
+        old_model = to_state.get_model(app_label, self.old_name)
+        if old_model.db_table != new_model.db_table:
+            schema_editor.alter_db_table(
+                to_state, old_model, new_model.db_table, old_model.db_table
+            )
+
+    def describe(self) -> str:
+        return f"Rename model {self.old_name} to {self.new_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"rename_{self.old_name.lower()}_{self.new_name.lower()}"
+
+    def references_model(self, name: str, app_label: str) -> bool:
+        return name.lower() in (self.old_name.lower(), self.new_name.lower())
+
+
+class _OptionOperation(ModelOperation):
+    """Sets one Meta option of a model in state; subclasses say what the database does."""
+
+    option_name = ""
+
+    def _value(self) -> Any:
+        raise NotImplementedError
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        model = state.get_model(app_label, self.name).clone()
+        value = self._value()
+        if value:
+            model.options[self.option_name] = value
+        else:
+            model.options.pop(self.option_name, None)
+        state.add_model(model)
+
+
+class AlterModelTable(_OptionOperation):
+    """Change ``Meta.db_table``: the table is renamed."""
+
+    category = "~"
+    option_name = "db_table"
+
+    def __init__(self, name: str, table: str | None):
+        super().__init__(name)
+        self.table = table
+
+    def _value(self) -> Any:
+        return self.table
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return "AlterModelTable", [], {"name": self.name, "table": self.table}
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        old_model = from_state.get_model(app_label, self.name)
+        new_model = to_state.get_model(app_label, self.name)
+        if old_model.db_table != new_model.db_table:
+            schema_editor.alter_db_table(
+                to_state, new_model, old_model.db_table, new_model.db_table
+            )
+
+    database_backwards = database_forwards
+
+    def describe(self) -> str:
+        return f"Rename table for {self.name} to {self.table if self.table else '(default)'}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"alter_{self.name_lower}_table"
+
+
+class AlterModelOptions(ModelOperation):
+    """Change Meta options that need no SQL (ordering, verbose names, ...)."""
+
+    category = "~"
+
+    def __init__(self, name: str, options: dict[str, Any]):
+        super().__init__(name)
+        self.options = dict(options)
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return "AlterModelOptions", [], {"name": self.name, "options": self.options}
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        model = state.get_model(app_label, self.name).clone()
+        for key in NON_SCHEMA_OPTIONS:
+            if key in self.options:
+                model.options[key] = self.options[key]
+            else:
+                model.options.pop(key, None)
+        state.add_model(model)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        pass
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        pass
+
+    def describe(self) -> str:
+        return f"Change Meta options on {self.name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"alter_{self.name_lower}_options"
+
+
+class AlterUniqueTogether(_OptionOperation):
+    """Replace the model's ``unique_together`` groups."""
+
+    category = "~"
+    option_name = "unique_together"
+
+    def __init__(self, name: str, unique_together: Any):
+        super().__init__(name)
+        self.unique_together = set(normalize_together(unique_together))
+
+    def _value(self) -> Any:
+        return tuple(sorted(self.unique_together))
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return (
+            "AlterUniqueTogether",
+            [],
+            {"name": self.name, "unique_together": self.unique_together},
+        )
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        schema_editor.alter_unique_together(
+            from_state,
+            to_state,
+            from_state.get_model(app_label, self.name),
+            to_state.get_model(app_label, self.name),
+        )
+
+    database_backwards = database_forwards
+
+    def describe(self) -> str:
+        return f"Alter unique_together for {self.name} ({len(self.unique_together)} constraint(s))"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"alter_{self.name_lower}_unique_together"
+
+    def references_field(self, model_name: str, name: str, app_label: str) -> bool:
+        return self.references_model(model_name, app_label) and (
+            not self.unique_together or any(name in group for group in self.unique_together)
+        )
+
+
+class AddIndex(Operation):
+    """Create a named index."""
+
+    category = "+"
+
+    def __init__(self, model_name: str, index: Index):
+        if not index.name:
+            raise ValueError(
+                "Indexes passed to AddIndex operations require a name argument. "
+                f"{index!r} doesn't have one."
+            )
+        self.model_name = model_name
+        self.index = index
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return "AddIndex", [], {"model_name": self.model_name, "index": self.index}
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        model = state.get_model(app_label, self.model_name).clone()
+        model.options["indexes"] = [*model.options.get("indexes", []), self.index.clone()]
+        state.add_model(model)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        schema_editor.add_index(
+            to_state, to_state.get_model(app_label, self.model_name), self.index
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        schema_editor.remove_index(
+            from_state, from_state.get_model(app_label, self.model_name), self.index
+        )
+
+    def describe(self) -> str:
+        fields = ", ".join(self.index.fields)
+        return f"Create index {self.index.name} on field(s) {fields} of model {self.model_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"{self.model_name.lower()}_{self.index.name.lower()}"
+
+    def references_model(self, name: str, app_label: str) -> bool:
+        return name.lower() == self.model_name.lower()
+
+
+class RemoveIndex(Operation):
+    """Drop a named index."""
+
+    category = "-"
+
+    def __init__(self, model_name: str, name: str):
+        self.model_name = model_name
+        self.name = name
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return "RemoveIndex", [], {"model_name": self.model_name, "name": self.name}
+
+    def _find(self, state: Any, app_label: str) -> Index:
+        model = state.get_model(app_label, self.model_name)
+        for index in model.indexes:
+            if index.name == self.name:
+                return index
+        raise LookupError(f"No index named {self.name} on {app_label}.{self.model_name}.")
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        model = state.get_model(app_label, self.model_name).clone()
+        kept = [i for i in model.indexes if i.name != self.name]
+        if kept:
+            model.options["indexes"] = kept
+        else:
+            model.options.pop("indexes", None)
+        state.add_model(model)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        model = from_state.get_model(app_label, self.model_name)
+        schema_editor.remove_index(from_state, model, self._find(from_state, app_label))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        model = to_state.get_model(app_label, self.model_name)
+        schema_editor.add_index(to_state, model, self._find(to_state, app_label))
+
+    def describe(self) -> str:
+        return f"Remove index {self.name} from {self.model_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"remove_{self.model_name.lower()}_{self.name.lower()}"
+
+    def references_model(self, name: str, app_label: str) -> bool:
+        return name.lower() == self.model_name.lower()

@@ -1,0 +1,197 @@
+"""Operations whose effect the state cannot see: raw SQL and Python code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from schemashift.migrations.operations.base import Operation
+
+
+class RunSQL(Operation):
+    """Run SQL given as a string, a list of strings, or a list of ``(sql, params)`` pairs.
+
+    ``state_operations`` tell the state what the SQL did to the schema.
+    """
+
+    category = "s"
+    noop = ""
+
+    def __init__(
+        self,
+        sql: Any,
+        reverse_sql: Any = None,
+        state_operations: Sequence[Operation] | None = None,
+        hints: dict[str, Any] | None = None,
+        elidable: bool = False,
+    ):
+        self.sql = sql
+        self.reverse_sql = reverse_sql
+        self.state_operations = list(state_operations or [])
+        self.hints = hints or {}
+        self.elidable = elidable
+        _statements(sql)
+        if reverse_sql is not None:
+            _statements(reverse_sql)
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        kwargs: dict[str, Any] = {"sql": self.sql}
+        if self.reverse_sql is not None:
+            kwargs["reverse_sql"] = self.reverse_sql
+        if self.state_operations:
+            kwargs["state_operations"] = self.state_operations
+        if self.hints:
+            kwargs["hints"] = self.hints
+        if self.elidable:
+            kwargs["elidable"] = True
+        return "RunSQL", [], kwargs
+
+    @property
+    def reversible(self) -> bool:  # type: ignore[override]
+        return self.reverse_sql is not None
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        for operation in self.state_operations:
+            operation.state_forwards(app_label, state)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        for sql, params in _statements(self.sql):
+            schema_editor.execute(sql, params)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if self.reverse_sql is None:
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        for sql, params in _statements(self.reverse_sql):
+            schema_editor.execute(sql, params)
+
+    def describe(self) -> str:
+        return "Raw SQL operation"
+
+
+def _statements(sql: Any) -> list[tuple[str, Any]]:
+    """Normalise RunSQL's input to ``[(sql, params), ...]``; empty SQL means nothing to run."""
+    if isinstance(sql, str):
+        return [(sql, None)] if sql.strip() else []
+    statements = []
+    for item in sql:
+        if isinstance(item, str):
+            if item.strip():
+                statements.append((item, None))
+        elif isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str):
+            statements.append((item[0], item[1]))
+        else:
+            raise ValueError(f"RunSQL expects strings or (sql, params) pairs, got {item!r}.")
+    return statements
+
+
+class RunPython(Operation):
+    """Call ``code(apps, schema_editor)`` with the historical models of this point in history."""
+
+    category = "p"
+    reduces_to_sql = False
+
+    def __init__(
+        self,
+        code: Callable[..., Any],
+        reverse_code: Callable[..., Any] | None = None,
+        atomic: bool | None = None,
+        hints: dict[str, Any] | None = None,
+        elidable: bool = False,
+    ):
+        if not callable(code):
+            raise ValueError("RunPython must be supplied with a callable")
+        if reverse_code is not None and not callable(reverse_code):
+            raise ValueError("RunPython must be supplied with callable arguments")
+        self.code = code
+        self.reverse_code = reverse_code
+        self.atomic = atomic
+        self.hints = hints or {}
+        self.elidable = elidable
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        kwargs: dict[str, Any] = {"code": self.code}
+        if self.reverse_code is not None:
+            kwargs["reverse_code"] = self.reverse_code
+        if self.atomic is not None:
+            kwargs["atomic"] = self.atomic
+        if self.hints:
+            kwargs["hints"] = self.hints
+        if self.elidable:
+            kwargs["elidable"] = True
+        return "RunPython", [], kwargs
+
+    @property
+    def reversible(self) -> bool:  # type: ignore[override]
+        return self.reverse_code is not None
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        self.code(schema_editor.historical_apps(from_state), schema_editor)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if self.reverse_code is None:
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        self.reverse_code(schema_editor.historical_apps(from_state), schema_editor)
+
+    def describe(self) -> str:
+        doc = (self.code.__doc__ or "").strip().splitlines()
+        return doc[0] if doc else "Raw Python operation"
+
+    @staticmethod
+    def noop(apps: Any, schema_editor: Any) -> None:
+        """Does nothing; use as ``reverse_code`` to make a data migration reversible."""
+
+
+class SeparateDatabaseAndState(Operation):
+    """Apply one list of operations to the database and another to the state."""
+
+    category = "?"
+
+    def __init__(
+        self,
+        database_operations: Sequence[Operation] | None = None,
+        state_operations: Sequence[Operation] | None = None,
+    ):
+        self.database_operations = list(database_operations or [])
+        self.state_operations = list(state_operations or [])
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        kwargs: dict[str, Any] = {}
+        if self.database_operations:
+            kwargs["database_operations"] = self.database_operations
+        if self.state_operations:
+            kwargs["state_operations"] = self.state_operations
+        return "SeparateDatabaseAndState", [], kwargs
+
+    @property
+    def reversible(self) -> bool:  # type: ignore[override]
+        return all(op.reversible for op in self.database_operations)
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        for operation in self.state_operations:
+            operation.state_forwards(app_label, state)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        for operation in self.database_operations:
+            to_state = from_state.clone()
+            operation.state_forwards(app_label, to_state)
+            operation.database_forwards(app_label, schema_editor, from_state, to_state)
+            from_state = to_state
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        states = [to_state]
+        for operation in self.database_operations[:-1]:
+            after = states[-1].clone()
+            operation.state_forwards(app_label, after)
+            states.append(after)
+        for operation, before in zip(
+            reversed(self.database_operations), reversed(states), strict=True
+        ):
+            after = before.clone()
+            operation.state_forwards(app_label, after)
+            operation.database_backwards(app_label, schema_editor, after, before)
+
+    def describe(self) -> str:
+        return "Custom state/database change combination"

@@ -1,0 +1,212 @@
+"""ProjectState and ModelState: the schema as plain data.
+
+Migrations replay their operations onto a ProjectState; the autodetector compares two of them;
+the schema editors build DDL from ModelStates directly. None of this imports user code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemashift.models.fields import Field
+from schemashift.models.indexes import Index
+from schemashift.models.options import normalize_together
+
+# Meta options that live in ModelState.options when the user set them.
+STATE_OPTIONS = (
+    "db_table",
+    "ordering",
+    "verbose_name",
+    "verbose_name_plural",
+    "unique_together",
+    "indexes",
+    "get_latest_by",
+    "managed",
+    "default_related_name",
+)
+
+
+@dataclass
+class ModelState:
+    """One model: its app, name, ordered fields (name -> unbound Field) and Meta options."""
+
+    app_label: str
+    name: str
+    fields: dict[str, Field]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.fields, (list, tuple)):
+            self.fields = dict(self.fields)
+        for field_name, model_field in self.fields.items():
+            if model_field.name != field_name or model_field.column is None:
+                model_field.set_attributes_from_name(field_name)
+        if "unique_together" in self.options:
+            self.options["unique_together"] = normalize_together(self.options["unique_together"])
+        for index in self.options.get("indexes", []):
+            if not index.name:
+                raise ValueError(f"Indexes on {self.label} in migrations must have a name.")
+
+    @property
+    def name_lower(self) -> str:
+        return self.name.lower()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.app_label, self.name_lower)
+
+    @property
+    def label(self) -> str:
+        return f"{self.app_label}.{self.name}"
+
+    @property
+    def db_table(self) -> str:
+        return self.options.get("db_table") or f"{self.app_label}_{self.name_lower}"
+
+    @property
+    def pk(self) -> Field:
+        for model_field in self.fields.values():
+            if model_field.primary_key:
+                return model_field
+        raise LookupError(f"Model {self.label} has no primary key.")
+
+    @property
+    def indexes(self) -> list[Index]:
+        return self.options.get("indexes", [])
+
+    @property
+    def unique_together(self) -> tuple[tuple[str, ...], ...]:
+        return self.options.get("unique_together", ())
+
+    def get_field(self, name: str) -> Field:
+        try:
+            return self.fields[name]
+        except KeyError:
+            raise LookupError(f"Model {self.label} has no field named '{name}'.") from None
+
+    def clone(self) -> ModelState:
+        """A copy whose fields dict and options can change without touching this one."""
+        options = dict(self.options)
+        if "indexes" in options:
+            options["indexes"] = list(options["indexes"])
+        return ModelState(self.app_label, self.name, dict(self.fields), options)
+
+    @classmethod
+    def from_model(cls, model: type) -> ModelState:
+        """The state of a model class as the user wrote it."""
+        meta = model._meta
+        fields = {}
+        for model_field in meta.local_fields:
+            copied = model_field.clone()
+            copied.set_attributes_from_name(model_field.name)
+            fields[model_field.name] = copied
+        options: dict[str, Any] = {}
+        for key in STATE_OPTIONS:
+            if key == "indexes":
+                if meta.indexes:
+                    options["indexes"] = [index.clone() for index in meta.indexes]
+            elif key == "unique_together":
+                if meta.unique_together:
+                    options["unique_together"] = meta.unique_together
+            elif key in meta.explicit:
+                options[key] = meta.explicit[key]
+        return cls(meta.app_label, meta.object_name, fields, options)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ModelState):
+            return NotImplemented
+        return (
+            self.app_label == other.app_label
+            and self.name == other.name
+            and list(self.fields) == list(other.fields)
+            and all(
+                field_signature(f) == field_signature(other.fields[n])
+                for n, f in self.fields.items()
+            )
+            and _options_signature(self.options) == _options_signature(other.options)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def field_signature(model_field: Field) -> tuple[str, tuple[Any, ...], tuple[Any, ...]]:
+    """A comparable description of a field: its path, args and sorted kwargs."""
+    _name, path, args, kwargs = model_field.deconstruct()
+    return path, tuple(args), tuple(sorted(kwargs.items(), key=lambda item: item[0]))
+
+
+def _options_signature(options: dict[str, Any]) -> tuple[Any, ...]:
+    items = []
+    for key in sorted(options):
+        value = options[key]
+        if key == "indexes":
+            value = tuple(index.deconstruct()[2]["name"] + repr(index.fields) for index in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        items.append((key, value))
+    return tuple(items)
+
+
+class ProjectState:
+    """Every model of every app, keyed by ``(app_label, model_name_lower)``."""
+
+    def __init__(self, models: dict[tuple[str, str], ModelState] | None = None) -> None:
+        self.models: dict[tuple[str, str], ModelState] = models or {}
+
+    def add_model(self, model: ModelState) -> None:
+        self.models[model.key] = model
+
+    def remove_model(self, app_label: str, model_name: str) -> ModelState:
+        return self.models.pop((app_label, model_name.lower()))
+
+    def get_model(self, app_label: str, model_name: str) -> ModelState:
+        try:
+            return self.models[(app_label, model_name.lower())]
+        except KeyError:
+            raise LookupError(
+                f"No model '{app_label}.{model_name}' in the migration state."
+            ) from None
+
+    def has_model(self, app_label: str, model_name: str) -> bool:
+        return (app_label, model_name.lower()) in self.models
+
+    def related_model(self, relation: Field) -> ModelState:
+        """The ModelState a ForeignKey/OneToOneField points at."""
+        app_label, model_name = relation.related_model_key
+        return self.get_model(app_label, model_name)
+
+    def incoming_relations(self, app_label: str, model_name: str) -> list[tuple[ModelState, Field]]:
+        """Every (model, field) whose relation targets the given model, sorted."""
+        target = f"{app_label}.{model_name.lower()}"
+        found = []
+        for key in sorted(self.models):
+            model = self.models[key]
+            for model_field in model.fields.values():
+                if model_field.is_relation and model_field.to == target:
+                    found.append((model, model_field))
+        return found
+
+    def app_models(self, app_label: str) -> list[ModelState]:
+        return [self.models[key] for key in sorted(self.models) if key[0] == app_label]
+
+    def clone(self) -> ProjectState:
+        """A copy that can be mutated independently (model states are cloned on write)."""
+        return ProjectState({key: model.clone() for key, model in self.models.items()})
+
+    @classmethod
+    def from_apps(cls, registry: Any) -> ProjectState:
+        """The state of the models as the installed apps define them now."""
+        state = cls()
+        for model in registry.get_models():
+            if model._meta.managed:
+                state.add_model(ModelState.from_model(model))
+        return state
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProjectState) and self.models == other.models
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<ProjectState: {len(self.models)} models>"

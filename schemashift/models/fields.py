@@ -1,0 +1,512 @@
+"""Field classes: what a column holds, and how it is written into a migration.
+
+A field knows its options and how to describe itself (``deconstruct``); it knows nothing of
+SQL. The schema editors turn ``get_internal_type()`` and the options into DDL per backend.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from schemashift.checks.messages import CheckMessage, Error
+from schemashift.models import deletion
+
+
+class NOT_PROVIDED:  # noqa: N801
+    """Marks an option the user did not give (``default`` may legitimately be None)."""
+
+
+_creation_counter = itertools.count()
+
+BASE_OPTIONS: dict[str, Any] = {
+    "verbose_name": None,
+    "primary_key": False,
+    "max_length": None,
+    "unique": False,
+    "blank": False,
+    "null": False,
+    "db_index": False,
+    "default": NOT_PROVIDED,
+    "editable": True,
+    "choices": None,
+    "help_text": "",
+    "db_column": None,
+    "db_comment": None,
+    "auto_created": False,
+}
+
+
+class Field:
+    """Base class of all fields.
+
+    ``options`` maps each accepted keyword to its default; ``deconstruct`` writes only the
+    keywords whose value differs from that default, so migration files stay short.
+    """
+
+    options: ClassVar[dict[str, Any]] = BASE_OPTIONS
+    empty_strings_allowed: ClassVar[bool] = True
+    is_relation: ClassVar[bool] = False
+    is_auto: ClassVar[bool] = False
+    requires_max_length: ClassVar[bool] = False
+
+    def __init__(self, verbose_name: str | None = None, name: str | None = None, **kwargs: Any):
+        unknown = sorted(set(kwargs) - set(self.options))
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected keyword argument(s): {', '.join(unknown)}"
+            )
+        values = dict(self.options)
+        values.update(kwargs)
+        values["verbose_name"] = verbose_name
+        if values["choices"] is not None and not isinstance(values["choices"], list):
+            values["choices"] = list(values["choices"])
+        self._given = {k: v for k, v in values.items() if _differs(v, self.options[k])}
+        for key, value in values.items():
+            setattr(self, key, value)
+        self.name = name
+        self.attname: str | None = None
+        self.column: str | None = None
+        self.model: type | None = None
+        self.creation_counter = next(_creation_counter)
+        if name:
+            self.set_attributes_from_name(name)
+
+    # -- naming ----------------------------------------------------------------------------
+
+    def set_attributes_from_name(self, name: str) -> None:
+        self.name = name
+        self.attname = self.get_attname()
+        self.column = self.db_column or self.attname
+        if self.verbose_name is None and self.name:
+            self.verbose_name = self.name.replace("_", " ")
+
+    def get_attname(self) -> str:
+        return self.name
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        self.set_attributes_from_name(name)
+        self.model = cls
+
+    # -- description -----------------------------------------------------------------------
+
+    def get_internal_type(self) -> str:
+        return type(self).__name__
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        """(name, import path, args, kwargs) that rebuild this field."""
+        kwargs = {k: v for k, v in self._given.items() if k != "verbose_name"}
+        if self._given.get("verbose_name") is not None:
+            kwargs["verbose_name"] = self._given["verbose_name"]
+        return self.name, f"schemashift.models.{type(self).__name__}", [], kwargs
+
+    def clone(self) -> Field:
+        """A fresh, unbound copy built from ``deconstruct``."""
+        name, _path, args, kwargs = self.deconstruct()
+        return type(self)(*args, **kwargs)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Field:
+        new = copy.copy(self)
+        new._given = dict(self._given)
+        new.model = None
+        return new
+
+    def __repr__(self) -> str:
+        if self.model is not None:
+            return f"<{type(self).__name__}: {self.model.__name__}.{self.name}>"
+        return f"<{type(self).__name__}: {self.name}>" if self.name else f"<{type(self).__name__}>"
+
+    # -- defaults --------------------------------------------------------------------------
+
+    def has_default(self) -> bool:
+        return self.default is not NOT_PROVIDED
+
+    def get_default(self) -> Any:
+        if self.has_default():
+            return self.default() if callable(self.default) else self.default
+        if not self.empty_strings_allowed or self.null:
+            return None
+        return ""
+
+    @property
+    def is_blank_text(self) -> bool:
+        """A NOT NULL text field that accepts blanks: existing rows can take ``""``."""
+        return self.blank and self.empty_strings_allowed and not self.null
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def check(self) -> list[CheckMessage]:
+        errors: list[CheckMessage] = []
+        if self.name and self.name.endswith("_"):
+            errors.append(
+                Error("Field names must not end with an underscore.", self, "fields.E001")
+            )
+        if self.name and "__" in self.name:
+            errors.append(Error('Field names must not contain "__".', self, "fields.E002"))
+        if self.name == "pk":
+            errors.append(
+                Error(
+                    "'pk' is a reserved word that cannot be used as a field name.",
+                    self,
+                    "fields.E003",
+                )
+            )
+        if self.requires_max_length:
+            if self.max_length is None:
+                errors.append(
+                    Error(
+                        f"{type(self).__name__}s must define a 'max_length' attribute.",
+                        self,
+                        "fields.E120",
+                    )
+                )
+            elif (
+                not isinstance(self.max_length, int)
+                or isinstance(self.max_length, bool)
+                or self.max_length <= 0
+            ):
+                errors.append(
+                    Error("'max_length' must be a positive integer.", self, "fields.E121")
+                )
+        if self.primary_key and self.null:
+            errors.append(Error("Primary keys must not have null=True.", self, "fields.E007"))
+        if self.choices is not None and not _valid_choices(self.choices):
+            errors.append(
+                Error(
+                    "'choices' must be an iterable containing (actual value, human readable name) "
+                    "tuples.",
+                    self,
+                    "fields.E005",
+                )
+            )
+        return errors
+
+
+def _differs(value: Any, default: Any) -> bool:
+    if default is NOT_PROVIDED or value is NOT_PROVIDED:
+        return value is not default
+    if type(value) is not type(default) and not (value is None or default is None):
+        return True
+    return value != default
+
+
+def _valid_choices(choices: list[Any]) -> bool:
+    for choice in choices:
+        if not isinstance(choice, (list, tuple)) or len(choice) != 2:
+            return False
+        if isinstance(choice[1], (list, tuple)) and not _valid_choices(list(choice[1])):
+            return False
+    return True
+
+
+def _options(**extra: Any) -> dict[str, Any]:
+    merged = dict(BASE_OPTIONS)
+    merged.update(extra)
+    return merged
+
+
+# -- integers -----------------------------------------------------------------------------
+
+
+class IntegerField(Field):
+    empty_strings_allowed = False
+
+
+class SmallIntegerField(IntegerField):
+    pass
+
+
+class BigIntegerField(IntegerField):
+    pass
+
+
+class PositiveIntegerField(IntegerField):
+    pass
+
+
+class PositiveSmallIntegerField(IntegerField):
+    pass
+
+
+class PositiveBigIntegerField(IntegerField):
+    pass
+
+
+class AutoField(IntegerField):
+    """An integer primary key the database numbers by itself."""
+
+    is_auto = True
+    options = _options(blank=True)
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        if not self.primary_key:
+            errors.append(Error("AutoFields must set primary_key=True.", self, "fields.E100"))
+        return errors
+
+
+class BigAutoField(AutoField):
+    pass
+
+
+class SmallAutoField(AutoField):
+    pass
+
+
+# -- text ---------------------------------------------------------------------------------
+
+
+class CharField(Field):
+    requires_max_length = True
+
+
+class SlugField(CharField):
+    options = _options(max_length=50, db_index=True)
+
+
+class EmailField(CharField):
+    options = _options(max_length=254)
+
+
+class URLField(CharField):
+    options = _options(max_length=200)
+
+
+class TextField(Field):
+    pass
+
+
+# -- other scalars ------------------------------------------------------------------------
+
+
+class BooleanField(Field):
+    empty_strings_allowed = False
+
+
+class FloatField(Field):
+    empty_strings_allowed = False
+
+
+class DecimalField(Field):
+    empty_strings_allowed = False
+    options = _options(max_digits=None, decimal_places=None)
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        for option, error_id in (("decimal_places", "fields.E130"), ("max_digits", "fields.E132")):
+            value = getattr(self, option)
+            if value is None:
+                errors.append(
+                    Error(f"DecimalFields must define a '{option}' attribute.", self, error_id)
+                )
+            elif not isinstance(value, int) or value < (1 if option == "max_digits" else 0):
+                kind = "positive" if option == "max_digits" else "non-negative"
+                errors.append(
+                    Error(
+                        f"'{option}' must be a {kind} integer.",
+                        self,
+                        error_id,
+                    )
+                )
+        if (
+            isinstance(self.max_digits, int)
+            and isinstance(self.decimal_places, int)
+            and self.decimal_places > self.max_digits
+        ):
+            errors.append(
+                Error(
+                    "'max_digits' must be greater or equal to 'decimal_places'.",
+                    self,
+                    "fields.E134",
+                )
+            )
+        return errors
+
+
+class DurationField(Field):
+    empty_strings_allowed = False
+
+
+class UUIDField(Field):
+    empty_strings_allowed = False
+
+
+class BinaryField(Field):
+    options = _options(editable=False)
+
+
+class JSONField(Field):
+    empty_strings_allowed = False
+
+
+class DateField(Field):
+    """A date; ``auto_now`` sets it on every save, ``auto_now_add`` on the first."""
+
+    empty_strings_allowed = False
+    options = _options(auto_now=False, auto_now_add=False)
+
+    def __init__(self, verbose_name: str | None = None, name: str | None = None, **kwargs: Any):
+        if kwargs.get("auto_now") or kwargs.get("auto_now_add"):
+            kwargs.setdefault("editable", False)
+            kwargs.setdefault("blank", True)
+        super().__init__(verbose_name, name, **kwargs)
+        if self.auto_now or self.auto_now_add:
+            # implied by auto_now / auto_now_add, so not written into migrations
+            self._given.pop("editable", None)
+            self._given.pop("blank", None)
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        if sum(bool(x) for x in (self.auto_now, self.auto_now_add, self.has_default())) > 1:
+            errors.append(
+                Error(
+                    "The options auto_now, auto_now_add, and default are mutually exclusive. "
+                    "Only one of these options may be present.",
+                    self,
+                    "fields.E160",
+                )
+            )
+        return errors
+
+
+class DateTimeField(DateField):
+    pass
+
+
+class TimeField(DateField):
+    pass
+
+
+# -- relations ----------------------------------------------------------------------------
+
+
+class ForeignKey(Field):
+    """A many-to-one link; the column is ``<name>_id`` holding the target's primary key.
+
+    ``to`` may be a model class, ``"Model"`` (same app), ``"app.Model"`` or ``"self"``; once
+    bound to a model it is normalised to the lower-case label ``"app.model"``.
+    """
+
+    is_relation = True
+    empty_strings_allowed = False
+    options = _options(
+        db_index=True, related_name=None, related_query_name=None, to_field=None, db_constraint=True
+    )
+
+    def __init__(
+        self,
+        to: Any = None,
+        on_delete: Callable[..., Any] | None = None,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(verbose_name, name, **kwargs)
+        self.remote_model = to if isinstance(to, type) else None
+        self.to = _model_label(to) if to is not None else None
+        self.on_delete = on_delete
+
+    def get_attname(self) -> str:
+        return f"{self.name}_id"
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        super().contribute_to_class(cls, name)
+        self.to = resolve_relation(self.to, cls._meta.app_label, cls._meta.object_name)
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs = {"on_delete": self.on_delete, "to": self.to, **kwargs}
+        return name, path, args, kwargs
+
+    def clone(self) -> Field:
+        name, _path, args, kwargs = self.deconstruct()
+        return type(self)(*args, **kwargs)
+
+    @property
+    def related_model_key(self) -> tuple[str, str]:
+        """(app_label, model_name_lower) of the target, once the label is resolved."""
+        app_label, _, model = (self.to or "").partition(".")
+        return app_label, model.lower()
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        if self.to is None:
+            errors.append(
+                Error(
+                    f"{type(self).__name__} requires a target model as its first argument.",
+                    self,
+                    "fields.E300",
+                )
+            )
+        if self.on_delete is None:
+            errors.append(
+                Error(
+                    f"{type(self).__name__} must set on_delete "
+                    "(for example on_delete=models.CASCADE).",
+                    self,
+                    "fields.E320",
+                )
+            )
+        elif self.on_delete not in deletion.ON_DELETE_CHOICES:
+            errors.append(
+                Error(
+                    "on_delete must be one of models.CASCADE, PROTECT, RESTRICT, SET_NULL, "
+                    "SET_DEFAULT or DO_NOTHING.",
+                    self,
+                    "fields.E321",
+                )
+            )
+        elif self.on_delete is deletion.SET_NULL and not self.null:
+            errors.append(
+                Error(
+                    "Field specifies on_delete=SET_NULL, but cannot be null.", self, "fields.E320"
+                )
+            )
+        elif self.on_delete is deletion.SET_DEFAULT and not self.has_default():
+            errors.append(
+                Error(
+                    "Field specifies on_delete=SET_DEFAULT, but has no default value.",
+                    self,
+                    "fields.E321",
+                )
+            )
+        return errors
+
+
+class OneToOneField(ForeignKey):
+    """A ForeignKey whose column is unique: each target row has at most one partner."""
+
+    def __init__(
+        self,
+        to: Any = None,
+        on_delete: Callable[..., Any] | None = None,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ):
+        kwargs["unique"] = True
+        super().__init__(to, on_delete, verbose_name, name, **kwargs)
+        self._given.pop("unique", None)
+
+
+def _model_label(to: Any) -> str:
+    if isinstance(to, str):
+        return to
+    meta = getattr(to, "_meta", None)
+    if meta is None:
+        raise TypeError(f"A relation's target must be a model class or a string, not {to!r}.")
+    return meta.label_lower
+
+
+def resolve_relation(to: str | None, app_label: str, object_name: str) -> str | None:
+    """Normalise a relation target to ``"app.model"`` (lower case) as seen from a model."""
+    if to is None:
+        return None
+    if to == "self":
+        return f"{app_label}.{object_name}".lower()
+    if "." not in to:
+        return f"{app_label}.{to}".lower()
+    target_app, _, name = to.rpartition(".")
+    return f"{target_app}.{name.lower()}"

@@ -1,0 +1,108 @@
+"""``Model._meta``: what a model class declares, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemashift.exceptions import ModelDefinitionError
+from schemashift.models.fields import Field
+from schemashift.models.indexes import Index
+
+META_OPTIONS = (
+    "abstract",
+    "app_label",
+    "db_table",
+    "ordering",
+    "verbose_name",
+    "verbose_name_plural",
+    "unique_together",
+    "indexes",
+    "get_latest_by",
+    "managed",
+    "default_related_name",
+)
+
+
+def normalize_together(value: Any) -> tuple[tuple[str, ...], ...]:
+    """``("a", "b")`` and ``[("a", "b")]`` both mean one group: ``(("a", "b"),)``."""
+    if not value:
+        return ()
+    value = tuple(value)
+    if all(isinstance(item, str) for item in value):
+        return (value,)
+    return tuple(tuple(group) for group in value)
+
+
+class Options:
+    """The resolved Meta of one model class."""
+
+    def __init__(self, meta: type | None, object_name: str, module: str):
+        self.object_name = object_name
+        self.model_name = object_name.lower()
+        self.module = module
+        self.abstract = False
+        self.app_label = ""
+        self.db_table = ""
+        self.ordering: list[str] = []
+        self.verbose_name = _split_camel(object_name)
+        self.verbose_name_plural = ""
+        self.unique_together: tuple[tuple[str, ...], ...] = ()
+        self.indexes: list[Index] = []
+        self.get_latest_by: str | None = None
+        self.managed = True
+        self.default_related_name: str | None = None
+        self.explicit: dict[str, Any] = {}
+        self.local_fields: list[Field] = []
+        self.pk: Field | None = None
+        if meta is not None:
+            self._read_meta(meta)
+        if not self.verbose_name_plural:
+            self.verbose_name_plural = f"{self.verbose_name}s"
+
+    def _read_meta(self, meta: type) -> None:
+        given = {k: v for k, v in vars(meta).items() if not k.startswith("_")}
+        invalid = sorted(set(given) - set(META_OPTIONS))
+        if invalid:
+            raise ModelDefinitionError(
+                f"Model {self.module}.{self.object_name}: 'class Meta' got invalid "
+                f"attribute(s): {', '.join(invalid)}"
+            )
+        for key, value in given.items():
+            if key == "unique_together":
+                value = normalize_together(value)
+            elif key == "ordering":
+                value = list(value)
+            elif key == "indexes":
+                value = [index.clone() for index in value]
+            setattr(self, key, value)
+            self.explicit[key] = value
+
+    @property
+    def label(self) -> str:
+        return f"{self.app_label}.{self.object_name}"
+
+    @property
+    def label_lower(self) -> str:
+        return f"{self.app_label}.{self.model_name}"
+
+    @property
+    def fields(self) -> list[Field]:
+        return self.local_fields
+
+    def get_field(self, name: str) -> Field:
+        for field in self.local_fields:
+            if field.name == name or field.attname == name:
+                return field
+        raise LookupError(f"{self.object_name} has no field named '{name}'")
+
+    def __repr__(self) -> str:
+        return f"<Options for {self.object_name}>"
+
+
+def _split_camel(name: str) -> str:
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and not name[i - 1].isupper():
+            out.append(" ")
+        out.append(ch.lower())
+    return "".join(out).strip()
