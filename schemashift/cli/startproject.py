@@ -40,7 +40,8 @@ from pathlib import Path
 # The project folder (where manage.py is); relative SQLite paths are relative to it.
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# The apps whose models schemashift manages, e.g. "polls.apps.PollsConfig".
+# The apps whose models schemashift manages. After `python manage.py startapp polls`,
+# add "polls.apps.PollsConfig" here.
 INSTALLED_APPS = []
 
 # Database URLs by alias. The DATABASE_URL environment variable replaces "default", e.g.
