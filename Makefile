@@ -1,0 +1,37 @@
+# make demo  - run the tutorial in a temporary folder, printing each command and its output
+# make test  - run the test suite
+# make lint  - ruff check and ruff format --check
+#
+# Everything runs with the project's virtual environment (.venv), created on first use.
+
+PYTHON3 ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test lint venv
+
+venv: $(PY)
+
+$(PY):
+	$(PYTHON3) -m venv $(VENV)
+
+# Reinstall only when the package metadata changes; the install is editable.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	VENV_BIN="$(abspath $(VENV)/bin)" bash scripts/demo.sh
+
+test: $(VENV)/.installed-test
+	bash scripts/test-servers.sh
+	$(PY) -m pytest tests/
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
