@@ -1,0 +1,100 @@
+"""The ``project`` fixture: a fresh tutorial project, driven through ``python manage.py``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+APP_CONFIG = "polls.apps.PollsConfig"
+
+
+@dataclass
+class Project:
+    """A project folder made by ``startproject mysite`` with the app ``polls`` installed."""
+
+    dir: Path
+
+    def run(
+        self,
+        *args: str,
+        input: str | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 120,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``python manage.py *args`` in the project folder; never raises on failure."""
+        return run_python(["manage.py", *args], cwd=self.dir, input=input, env=env, timeout=timeout)
+
+    def write_models(self, source: str) -> None:
+        """Replace polls/models.py."""
+        (self.dir / "polls" / "models.py").write_text(source)
+
+    @property
+    def migrations_dir(self) -> Path:
+        return self.dir / "polls" / "migrations"
+
+
+def run_python(
+    args: list[str],
+    cwd: Path,
+    input: str | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run the test interpreter with ``args``, as a user would, with a clean environment.
+
+    SCHEMASHIFT_SETTINGS and DATABASE_URL come only from ``env``; no bytecode is written, so a
+    file rewritten within the same second is never read back from a stale cache.
+    """
+    full_env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SCHEMASHIFT_SETTINGS", "DATABASE_URL"}
+    }
+    full_env["PYTHONDONTWRITEBYTECODE"] = "1"
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        input=input,
+        stdin=subprocess.DEVNULL if input is None else None,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _checked(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 0, f"{result.args} failed:\n{result.stdout}{result.stderr}"
+
+
+@pytest.fixture(scope="session")
+def project_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tutorial project before any models: startproject, startapp, INSTALLED_APPS."""
+    root = tmp_path_factory.mktemp("template")
+    _checked(run_python(["-m", "schemashift", "startproject", "mysite"], cwd=root))
+    project_dir = root / "mysite"
+    _checked(run_python(["manage.py", "startapp", "polls"], cwd=project_dir))
+    settings = project_dir / "mysite" / "settings.py"
+    source = settings.read_text()
+    assert "INSTALLED_APPS = []" in source
+    settings.write_text(
+        source.replace("INSTALLED_APPS = []", f'INSTALLED_APPS = [\n    "{APP_CONFIG}",\n]', 1)
+    )
+    return project_dir
+
+
+@pytest.fixture
+def project(project_template: Path, tmp_path: Path) -> Project:
+    """A fresh copy of the tutorial project for one test."""
+    project_dir = tmp_path / "mysite"
+    shutil.copytree(project_template, project_dir)
+    return Project(project_dir)
