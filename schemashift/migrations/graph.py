@@ -106,6 +106,8 @@ class MigrationGraph:
         self.node_map: dict[Key, Node] = {}
         self.nodes: dict[Key, Migration | None] = {}
         self._app_keys: dict[str, set[Key]] = {}
+        # Kept apart so validate_consistency() costs nothing on a graph without any.
+        self._dummies: set[Key] = set()
 
     # -- building ---------------------------------------------------------------------------
 
@@ -117,6 +119,7 @@ class MigrationGraph:
 
     def add_dummy_node(self, key: Key, origin: Any, error_message: str) -> None:
         self._insert(DummyNode(key, origin, error_message), None)
+        self._dummies.add(key)
 
     def _insert(self, node: Node, migration: Migration | None) -> None:
         self.node_map[node.key] = node
@@ -125,6 +128,7 @@ class MigrationGraph:
 
     def _discard(self, key: Key) -> Node | None:
         self.nodes.pop(key, None)
+        self._dummies.discard(key)
         node = self.node_map.pop(key, None)
         if node is not None:
             app_keys = self._app_keys[key[0]]
@@ -223,9 +227,10 @@ class MigrationGraph:
 
     def validate_consistency(self) -> None:
         """Raise NodeNotFoundError for the first dependency no migration provides."""
-        dummies = [node for node in self.node_map.values() if isinstance(node, DummyNode)]
-        if dummies:
-            min(dummies, key=_by_key).raise_error()
+        if self._dummies:
+            dummy = self.node_map[min(self._dummies)]
+            assert isinstance(dummy, DummyNode)
+            dummy.raise_error()
 
     def ensure_not_cyclic(self) -> None:
         """Raise CircularDependencyError naming the migrations of the first cycle found."""

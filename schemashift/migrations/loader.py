@@ -12,7 +12,7 @@ import importlib.util
 import os
 import pkgutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -87,7 +87,7 @@ class MigrationLoader:
 
     def _load_migration(self, config: AppConfig, name: str) -> Migration:
         dotted = f"{config.migrations_module}.{name}"
-        module = _import_fresh(dotted, _describe_file(config, name))
+        module = _import_fresh(dotted, lambda: _describe_file(config, name))
         migration_class = getattr(module, "Migration", None)
         if not (isinstance(migration_class, type) and issubclass(migration_class, Migration)):
             raise BadMigrationError(
@@ -203,6 +203,11 @@ class MigrationLoader:
             f"(migrate {missing[0]}) first."
         ) from error
 
+    @property
+    def applied_migrations(self) -> set[Key]:
+        """The applied keys (Django's name for ``applied``)."""
+        return self.applied
+
     # -- lookups ----------------------------------------------------------------------------
 
     def get_migration(self, app_label: str, name: str) -> Migration:
@@ -285,7 +290,8 @@ def _migrations_package(dotted: str) -> ModuleType | None:
         return None
     if not os.path.basename(spec.origin).startswith("__init__."):
         return None
-    return _import_fresh(dotted, spec.origin)
+    origin = spec.origin
+    return _import_fresh(dotted, lambda: origin)
 
 
 def _migration_names(package: ModuleType) -> list[str]:
@@ -296,10 +302,11 @@ def _migration_names(package: ModuleType) -> list[str]:
     )
 
 
-def _import_fresh(dotted: str, described: str) -> ModuleType:
+def _import_fresh(dotted: str, describe: Callable[[], str]) -> ModuleType:
     """Import a module once; again only if its file changed since (makemigrations --update).
 
-    Any error raised while importing is the file's fault and reported as BadMigrationError.
+    Any error raised while importing is the file's fault and reported as BadMigrationError;
+    ``describe()`` names the file in the message.
     """
     module = sys.modules.get(dotted)
     if module is not None:
@@ -312,23 +319,26 @@ def _import_fresh(dotted: str, described: str) -> ModuleType:
             Path(importlib.util.cache_from_source(origin)).unlink(missing_ok=True)
     try:
         module = importlib.import_module(dotted)
-    except SyntaxError as error:
-        where = f"line {error.lineno}" if error.lineno else "unknown line"
-        raise BadMigrationError(
-            f"Cannot import {described}: syntax error at {where}: {error.msg}."
-        ) from None
-    except ImportError as error:
-        if "bad magic number" in str(error):
-            raise BadMigrationError(
-                f"Cannot import {described}: it appears to be a stale .pyc file; delete it."
-            ) from None
-        raise BadMigrationError(f"Cannot import {described}: {error}") from None
     except Exception as error:
-        raise BadMigrationError(
-            f"Cannot import {described}: {type(error).__name__}: {error}"
-        ) from None
+        raise _import_error(describe(), error) from None
     setattr(module, _STAMP, _stamp(getattr(module, "__file__", None)))
     return module
+
+
+def _import_error(described: str, error: Exception) -> BadMigrationError:
+    """The error for a file that cannot be imported, naming it and the cause."""
+    if isinstance(error, SyntaxError):
+        where = f"line {error.lineno}" if error.lineno else "unknown line"
+        return BadMigrationError(
+            f"Cannot import {described}: syntax error at {where}: {error.msg}."
+        )
+    if isinstance(error, ImportError) and "bad magic number" in str(error):
+        return BadMigrationError(
+            f"Cannot import {described}: it appears to be a stale .pyc file; delete it."
+        )
+    if isinstance(error, ImportError):
+        return BadMigrationError(f"Cannot import {described}: {error}")
+    return BadMigrationError(f"Cannot import {described}: {type(error).__name__}: {error}")
 
 
 def _stamp(filename: str | None) -> tuple[int, int] | None:
@@ -344,6 +354,8 @@ def _stamp(filename: str | None) -> tuple[int, int] | None:
 def _describe_file(config: AppConfig, name: str) -> str:
     """The migration file's path as the user sees it (relative to the working directory)."""
     path = Path(config.migrations_path) / f"{name}.py"
+    if not path.exists() and path.with_suffix(".pyc").exists():
+        path = path.with_suffix(".pyc")
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
