@@ -76,7 +76,8 @@ class MigrationLoader:
         importlib.invalidate_caches()
         for app_label in sorted(self.app_configs):
             config = self.app_configs[app_label]
-            package = _migrations_package(config.migrations_module)
+            module_name = config.migrations_module
+            package = _migrations_package(module_name) if module_name else None
             if package is None:
                 self.unmigrated_apps.add(app_label)
                 continue

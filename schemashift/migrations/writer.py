@@ -95,9 +95,13 @@ class MigrationWriter:
             statements.append(f"{INDENT}initial = {bool(migration.initial)!r}")
         if not migration.atomic:
             statements.append(f"{INDENT}atomic = False")
-        statements.append(self._keys("dependencies", sorted(migration.dependencies), imports))
+        statements.append(
+            self._keys("dependencies", sorted(migration.dependencies, key=tuple), imports)
+        )
         if migration.run_before:
-            statements.append(self._keys("run_before", sorted(migration.run_before), imports))
+            statements.append(
+                self._keys("run_before", sorted(migration.run_before, key=tuple), imports)
+            )
         operations = [self._operation(op, 2, imports) for op in migration.operations]
         statements.append(_expanded_block(f"{INDENT}operations = ", "[", operations, "]", 1))
         return statements

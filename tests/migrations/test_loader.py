@@ -114,6 +114,17 @@ def test_apps_without_a_migrations_package_are_unmigrated(
     assert loader.disk_migrations == {}
 
 
+def test_app_whose_migrations_module_is_disabled_is_unmigrated(make_app: MakeApp) -> None:
+    config = make_app("polls", chain("polls", "0001_initial"))
+
+    class Disabled(AppConfig):
+        migrations_module = None  # type: ignore[assignment]
+
+    loader = MigrationLoader([Disabled("polls", config.module)])
+    assert loader.unmigrated_apps == {"polls"}
+    assert loader.disk_migrations == {}
+
+
 def test_private_files_and_subpackages_are_ignored(make_app: MakeApp, tmp_path: Path) -> None:
     files = chain("polls", "0001_initial")
     files["_helpers.py"] = "raise RuntimeError('not a migration')\n"

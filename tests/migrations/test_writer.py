@@ -427,3 +427,9 @@ def test_written_files_are_stable_under_the_formatter(tmp_path: Path) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependencies_given_as_lists_are_written_as_tuples() -> None:
+    migration = make_migration("0002_x", dependencies=[["polls", "0001_initial"], ("auth", "0001")])
+    text = MigrationWriter(migration, include_header=False).as_string()
+    assert '        ("auth", "0001"),\n        ("polls", "0001_initial"),\n' in text
