@@ -1,0 +1,783 @@
+"""Compare two project states and write the migrations that turn one into the other.
+
+``MigrationAutodetector(from_state, to_state, questioner).changes(graph_leaves, ...)`` is what
+makemigrations calls. It works in four steps, as Django's does:
+
+1. generate operations per app, each with the dependencies it needs (a model created before a
+   relation points at it, a unique_together group dropped before its field, ...);
+2. order each app's operations topologically, ties broken by generation order;
+3. cut them into migrations, splitting an app only where another app's operations must run in
+   between (relations in a cycle across apps), and optimize each migration;
+4. number and name the migrations after each app's current leaf.
+
+Everything iterates in sorted order, so the same states always give the same migrations.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+from typing import Any, NamedTuple
+
+from schemashift.migrations.migration import Migration
+from schemashift.migrations.operations import (
+    AddField,
+    AddIndex,
+    AlterField,
+    AlterModelOptions,
+    AlterModelTable,
+    AlterUniqueTogether,
+    CreateModel,
+    DeleteModel,
+    Operation,
+    RemoveField,
+    RemoveIndex,
+    RenameField,
+    RenameModel,
+)
+from schemashift.migrations.operations.models import NON_SCHEMA_OPTIONS
+from schemashift.migrations.optimizer import MigrationOptimizer
+from schemashift.migrations.questioner import MigrationQuestioner
+from schemashift.migrations.state import ModelState, ProjectState, field_signature
+from schemashift.models.fields import NOT_PROVIDED, Field
+from schemashift.models.indexes import Index
+
+ModelKey = tuple[str, str]
+FieldKey = tuple[str, str, str]
+
+# What an operation can wait for (Dependency.kind).
+CREATE = "create"  # the model (field_name None) or the field exists
+REMOVE = "remove"  # the model or the field is gone
+ALTER = "alter"  # the field was altered
+TOGETHER_DROPPED = "together_dropped"  # no unique_together group names the field any more
+INDEX_DROPPED = "index_dropped"  # no removed index still names the field
+
+
+class Dependency(NamedTuple):
+    """Something an operation needs done first, in its app or another one."""
+
+    app_label: str
+    model_name: str
+    field_name: str | None
+    kind: str
+
+
+@dataclass(eq=False)
+class _Step:
+    """A generated operation with what it needs and what it provides."""
+
+    app_label: str
+    operation: Operation
+    order: int
+    dependencies: list[Dependency]
+    provides: set[Dependency] = field(default_factory=set)
+
+
+class MigrationAutodetector:
+    """Work out the operations that take ``from_state`` to ``to_state``.
+
+    ``from_state`` is the state the migration files build; ``to_state`` the state of the
+    models now. The questioner is asked about renames and missing defaults.
+    """
+
+    def __init__(
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        questioner: MigrationQuestioner | None = None,
+    ):
+        self.from_state = from_state
+        self.to_state = to_state
+        self.questioner = questioner if questioner is not None else MigrationQuestioner()
+
+    # -- public API -------------------------------------------------------------------------
+
+    def changes(
+        self,
+        graph_leaves: dict[str, str | None],
+        trim_to_apps: Iterable[str] | None = None,
+        migration_name: str | None = None,
+    ) -> dict[str, list[Migration]]:
+        """New migrations per app label, numbered after each app's leaf, with dependencies.
+
+        ``graph_leaves`` maps an app label to its current leaf migration name (None or absent:
+        the app has no migrations). ``trim_to_apps`` keeps only those apps, plus the apps
+        whose new migrations they depend on. ``migration_name`` replaces suggested names.
+        """
+        trim = set(trim_to_apps) if trim_to_apps else None
+        changes = self.detect_changes(graph_leaves)
+        changes = self.arrange_for_graph(changes, graph_leaves, migration_name, trim or set())
+        if trim is not None:
+            changes = _trim_to_apps(changes, trim)
+        return changes
+
+    def detect_changes(
+        self, graph_leaves: dict[str, str | None] | None = None
+    ) -> dict[str, list[Migration]]:
+        """Unnamed migrations (``auto_1``, ...) per app, ordered, split and optimized."""
+        leaves = graph_leaves or {}
+        steps = _Generator(self.from_state, self.to_state, self.questioner).generate()
+        ordered = _sort_steps(steps)
+        migrations = _MigrationBuilder(ordered, leaves).build()
+        optimizer = MigrationOptimizer()
+        for app_label, app_migrations in migrations.items():
+            for migration in app_migrations:
+                migration.operations = optimizer.optimize(migration.operations, app_label)
+        return migrations
+
+    def arrange_for_graph(
+        self,
+        changes: dict[str, list[Migration]],
+        graph_leaves: dict[str, str | None],
+        migration_name: str | None = None,
+        specified_apps: Iterable[str] = (),
+    ) -> dict[str, list[Migration]]:
+        """Name the migrations ``NNNN_name`` after each app's leaf and fix dependencies."""
+        specified = set(specified_apps)
+        name_map: dict[tuple[str, str], tuple[str, str]] = {}
+        arranged: dict[str, list[Migration]] = {}
+        for app_label in sorted(changes):
+            migrations = changes[app_label]
+            leaf = graph_leaves.get(app_label)
+            if leaf is None and not (
+                app_label in specified or self.questioner.ask_initial(app_label)
+            ):
+                for migration in migrations:
+                    name_map[migration.key] = (app_label, "__first__")
+                continue
+            number = 1 if leaf is None else (self.parse_number(leaf) or 0) + 1
+            for position, migration in enumerate(migrations):
+                if position == 0 and leaf is not None:
+                    migration.dependencies.append((app_label, leaf))
+                old_key = migration.key
+                migration.name = _migration_file_name(
+                    number, migration, migration_name, first_of_new_app=position == 0 and not leaf
+                )
+                name_map[old_key] = migration.key
+                number += 1
+            arranged[app_label] = migrations
+        for migrations in arranged.values():
+            for migration in migrations:
+                migration.dependencies = sorted(
+                    {name_map.get(dependency, dependency) for dependency in migration.dependencies}
+                )
+        return arranged
+
+    @staticmethod
+    def parse_number(name: str) -> int | None:
+        """The number a migration name starts with; for ``0001_squashed_0004_x``, 4."""
+        squashed = re.search(r".*_squashed_(\d+)", name)
+        if squashed:
+            return int(squashed[1])
+        match = re.match(r"^\d+", name)
+        return int(match[0]) if match else None
+
+
+def _migration_file_name(
+    number: int, migration: Migration, migration_name: str | None, first_of_new_app: bool
+) -> str:
+    if migration_name:
+        suffix = migration_name
+    elif first_of_new_app:
+        suffix = "initial"
+    else:
+        suffix = migration.suggest_name()[:100]
+    return f"{number:04d}_{suffix}"
+
+
+def _trim_to_apps(
+    changes: dict[str, list[Migration]], app_labels: set[str]
+) -> dict[str, list[Migration]]:
+    """Keep the named apps' migrations and the new migrations they depend on."""
+    new_keys = {m.key: m for migrations in changes.values() for m in migrations}
+    keep = {key for key in new_keys if key[0] in app_labels}
+    todo = list(keep)
+    while todo:
+        for dependency in new_keys[todo.pop()].dependencies:
+            if dependency in new_keys and dependency not in keep:
+                keep.add(dependency)
+                todo.append(dependency)
+    trimmed = {
+        app_label: [m for m in migrations if m.key in keep]
+        for app_label, migrations in changes.items()
+    }
+    return {app_label: migrations for app_label, migrations in trimmed.items() if migrations}
+
+
+# -- generation ---------------------------------------------------------------------------
+
+
+class _Generator:
+    """Generate the operations of one comparison, each with its dependencies."""
+
+    def __init__(
+        self, from_state: ProjectState, to_state: ProjectState, questioner: MigrationQuestioner
+    ):
+        self.from_state = from_state
+        self.to_state = to_state
+        self.questioner = questioner
+        self.old_keys = set(from_state.models)
+        self.new_keys = set(to_state.models)
+        self.renamed_models: dict[ModelKey, ModelKey] = {}  # new key -> old key
+        self.renamed_labels: dict[str, str] = {}  # "app.old" -> "app.new"
+        self.renamed_fields: dict[FieldKey, str] = {}  # new field key -> old field name
+        self.head: list[_Step] = []
+        self.body: list[_Step] = []
+
+    def generate(self) -> list[_Step]:
+        """Every step, in generation order: created models first, as Django does."""
+        self._renamed_models()
+        self.kept = sorted(self.old_keys & self.new_keys)
+        self._deleted_models()
+        self._created_models()
+        self._prepare_fields()
+        self._detect_renamed_fields()
+        self._altered_options()
+        self._removed_indexes()
+        self._renamed_fields()
+        self._removed_unique_together()
+        self._removed_fields()
+        self._added_fields()
+        self._altered_fields()
+        self._added_unique_together()
+        self._added_indexes()
+        self._altered_db_tables()
+        steps = self.head + self.body
+        for order, step in enumerate(steps):
+            step.order = order
+            step.provides |= _provides(step.app_label, step.operation)
+            model_key = (step.app_label, _model_of(step.operation))
+            if model_key in self.renamed_models and not isinstance(step.operation, RenameModel):
+                step.dependencies.append(Dependency(*model_key, None, CREATE))
+        return steps
+
+    def _add(
+        self,
+        app_label: str,
+        operation: Operation,
+        dependencies: Iterable[Dependency] = (),
+        provides: Iterable[Dependency] = (),
+        head: bool = False,
+    ) -> None:
+        step = _Step(app_label, operation, 0, list(dependencies), set(provides))
+        (self.head if head else self.body).append(step)
+
+    def old_model(self, key: ModelKey) -> ModelState:
+        return self.from_state.models[self.renamed_models.get(key, key)]
+
+    def new_model(self, key: ModelKey) -> ModelState:
+        return self.to_state.models[key]
+
+    # -- models -----------------------------------------------------------------------------
+
+    def _renamed_models(self) -> None:
+        for key in sorted(self.new_keys - self.old_keys):
+            new = self.new_model(key)
+            for old_key in sorted(self.old_keys - self.new_keys):
+                if old_key[0] != key[0]:
+                    continue
+                old = self.from_state.models[old_key]
+                relabel = {**self.renamed_labels, _label(old_key): _label(key)}
+                if _fields_signature(old, relabel) != _fields_signature(new, {}):
+                    continue
+                if self.questioner.ask_rename_model(old, new):
+                    self._add(
+                        key[0],
+                        RenameModel(old.name, new.name),
+                        _relation_dependencies(new, exclude=key),
+                    )
+                    self.renamed_models[key] = old_key
+                    self.renamed_labels[_label(old_key)] = _label(key)
+                    self.old_keys.remove(old_key)
+                    self.old_keys.add(key)
+                    break
+
+    def _created_models(self) -> None:
+        """CreateModel without relations; each relation is an AddField the optimizer folds back.
+
+        Kept apart, a relation can wait for its target, even in another app's migration.
+        """
+        for key in sorted(self.new_keys - self.old_keys):
+            app_label, model_name = key
+            model = self.new_model(key)
+            relations = {
+                n: f for n, f in model.fields.items() if f.is_relation and not f.primary_key
+            }
+            options = dict(model.options)
+            indexes = options.pop("indexes", [])
+            unique_together = options.pop("unique_together", ())
+            plain_fields = [(n, f) for n, f in model.fields.items() if n not in relations]
+            pk_needs = [
+                need for _n, f in plain_fields for need in _field_dependencies(app_label, f)
+            ]
+            create = CreateModel(model.name, plain_fields, options)
+            self._add(app_label, create, pk_needs, head=True)
+            created = Dependency(app_label, model_name, None, CREATE)
+            for name in sorted(relations):
+                needs = [*_field_dependencies(app_label, relations[name]), created]
+                self._add(app_label, AddField(model_name, name, relations[name]), needs)
+            needs = [created, *(Dependency(*key, n, CREATE) for n in sorted(relations))]
+            for index in indexes:
+                self._add(app_label, AddIndex(model_name, index), needs)
+            if unique_together:
+                self._add(app_label, AlterUniqueTogether(model_name, unique_together), needs)
+
+    def _deleted_models(self) -> None:
+        """Relations and unique_together go first; a model referenced by others goes last."""
+        deleted = sorted(self.old_keys - self.new_keys)
+        referencing = _referencing_models(self.from_state, deleted)
+        new_key_of = {old: new for new, old in self.renamed_models.items()}
+        for key in deleted:
+            app_label, model_name = key
+            model = self.from_state.models[key]
+            relations = sorted(n for n, f in model.fields.items() if f.is_relation)
+            if model.unique_together:
+                dropped = _together_dropped(key, model.unique_together, ())
+                self._add(app_label, AlterUniqueTogether(model_name, None), provides=dropped)
+            for name in relations:
+                needs = [Dependency(*key, name, TOGETHER_DROPPED)]
+                self._add(app_label, RemoveField(model_name, name), needs)
+            needs = [Dependency(*key, name, REMOVE) for name in relations]
+            needs.extend(Dependency(*other, None, REMOVE) for other in referencing.get(key, ()))
+            for other, relation in self.from_state.incoming_relations(*key):
+                other_key = new_key_of.get(other.key, other.key)
+                if other_key != key:
+                    needs.append(Dependency(*other_key, relation.name, REMOVE))
+                    needs.append(Dependency(*other_key, relation.name, ALTER))
+            self._add(app_label, DeleteModel(model.name), needs)
+
+    def _altered_options(self) -> None:
+        for key in self.kept:
+            old, new = self.old_model(key), self.new_model(key)
+            renames = self._field_renames(key)
+            old_options = _non_schema_options(old.options, renames)
+            new_options = _non_schema_options(new.options, {})
+            if _comparable(old_options) != _comparable(new_options):
+                self._add(key[0], AlterModelOptions(key[1], new_options))
+
+    def _altered_db_tables(self) -> None:
+        for key in self.kept:
+            old_table = self.old_model(key).options.get("db_table")
+            new_table = self.new_model(key).options.get("db_table")
+            if old_table != new_table:
+                self._add(key[0], AlterModelTable(key[1], new_table))
+
+    # -- fields -----------------------------------------------------------------------------
+
+    def _prepare_fields(self) -> None:
+        self.old_fields = {(*key, n) for key in self.kept for n in self.old_model(key).fields}
+        self.new_fields = {(*key, n) for key in self.kept for n in self.new_model(key).fields}
+
+    def _field_renames(self, key: ModelKey) -> dict[str, str]:
+        """Old field name -> new field name for the confirmed renames on one model."""
+        return {
+            old: new_key[2] for new_key, old in self.renamed_fields.items() if new_key[:2] == key
+        }
+
+    def _detect_renamed_fields(self) -> None:
+        """Ask about each added field that matches a removed one on the same model."""
+        removed: dict[ModelKey, list[str]] = {}
+        for app_label, model_name, name in sorted(self.old_fields - self.new_fields):
+            removed.setdefault((app_label, model_name), []).append(name)
+        self.confirmed_renames: list[tuple[ModelKey, str, str, Field, Field]] = []
+        for app_label, model_name, name in sorted(self.new_fields - self.old_fields):
+            key = (app_label, model_name)
+            new_field = self.new_model(key).fields[name]
+            for old_name in removed.get(key, []):
+                old_field = self.old_model(key).fields[old_name]
+                if not self._is_rename_candidate(old_field, new_field):
+                    continue
+                if self.questioner.ask_rename(model_name, old_name, name, new_field):
+                    removed[key].remove(old_name)
+                    self.renamed_fields[(*key, name)] = old_name
+                    self.old_fields.remove((*key, old_name))
+                    self.old_fields.add((*key, name))
+                    self.confirmed_renames.append((key, old_name, name, old_field, new_field))
+                    break
+
+    def _renamed_fields(self) -> None:
+        for key, old_name, name, old_field, new_field in self.confirmed_renames:
+            if old_field.db_column != new_field.db_column:
+                # Keep the old column first, so the rename itself changes no column.
+                self._add(key[0], AlterField(key[1], old_name, new_field.clone()))
+            self._add(key[0], RenameField(key[1], old_name, name))
+
+    def _is_rename_candidate(self, old_field: Field, new_field: Field) -> bool:
+        old_signature = _signature(old_field, self.renamed_labels)
+        new_signature = _signature(new_field, {})
+        if old_signature == new_signature:
+            return True
+        if old_field.column is None or new_field.db_column != old_field.column:
+            return False
+        with_column = dict(old_signature[2], db_column=old_field.column)
+        return old_signature[:2] == new_signature[:2] and with_column == dict(new_signature[2])
+
+    def _removed_fields(self) -> None:
+        for app_label, model_name, name in sorted(self.old_fields - self.new_fields):
+            needs = [
+                Dependency(app_label, model_name, name, TOGETHER_DROPPED),
+                Dependency(app_label, model_name, name, INDEX_DROPPED),
+            ]
+            self._add(app_label, RemoveField(model_name, name), needs)
+
+    def _added_fields(self) -> None:
+        for app_label, model_name, name in sorted(self.new_fields - self.old_fields):
+            new_field = self.new_model((app_label, model_name)).fields[name]
+            needs = [
+                Dependency(app_label, model_name, name, REMOVE),
+                *_field_dependencies(app_label, new_field),
+            ]
+            operation = self._add_field_operation(model_name, name, new_field)
+            self._add(app_label, operation, needs)
+
+    def _add_field_operation(self, model_name: str, name: str, new_field: Field) -> AddField:
+        """AddField, asking for a one-off default when existing rows need a value."""
+        if _can_fill_existing_rows(new_field):
+            operation = AddField(model_name, name, new_field)
+        else:
+            if getattr(new_field, "auto_now_add", False):
+                default = self.questioner.ask_auto_now_add_addition(name, model_name)
+            else:
+                default = self.questioner.ask_not_null_addition(name, model_name)
+            operation = AddField(model_name, name, _with_default(new_field, default), False)
+        if operation.field.unique and callable(operation.field.default):
+            self.questioner.ask_unique_callable_default_addition(name, model_name)
+        return operation
+
+    def _altered_fields(self) -> None:
+        for field_key in sorted(self.old_fields & self.new_fields):
+            app_label, model_name, name = field_key
+            old_name = self.renamed_fields.get(field_key, name)
+            if old_name != name:
+                continue  # a confirmed rename differs at most in db_column, handled there
+            old_field = self.old_model((app_label, model_name)).fields[name]
+            new_field = self.new_model((app_label, model_name)).fields[name]
+            if _signature(old_field, self.renamed_labels) == _signature(new_field, {}):
+                continue
+            operation = AlterField(model_name, name, new_field)
+            if old_field.null and not new_field.null and not new_field.has_default():
+                default = self.questioner.ask_not_null_alteration(name, model_name)
+                if default is not None and default is not NOT_PROVIDED:
+                    field_with_default = _with_default(new_field, default)
+                    operation = AlterField(model_name, name, field_with_default, False)
+            self._add(app_label, operation, _field_dependencies(app_label, new_field))
+
+    # -- unique_together and indexes --------------------------------------------------------
+
+    def _together_change(self, key: ModelKey) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+        """The old groups (after field renames) and the new groups of one model."""
+        renames = self._field_renames(key)
+        old = {tuple(renames.get(n, n) for n in g) for g in self.old_model(key).unique_together}
+        return old, set(self.new_model(key).unique_together)
+
+    def _removed_unique_together(self) -> None:
+        for key in self.kept:
+            old, new = self._together_change(key)
+            kept_groups = old & new
+            if kept_groups != old:
+                dropped = _together_dropped(key, old, kept_groups)
+                operation = AlterUniqueTogether(key[1], kept_groups)
+                self._add(key[0], operation, provides=dropped)
+
+    def _added_unique_together(self) -> None:
+        for key in self.kept:
+            old, new = self._together_change(key)
+            if new != old & new:
+                model = self.new_model(key)
+                names = sorted({n for group in new for n in group})
+                needs = [Dependency(*key, n, CREATE) for n in names]
+                for name in names:
+                    needs.extend(_field_dependencies(key[0], model.fields[name]))
+                self._add(key[0], AlterUniqueTogether(key[1], new), needs)
+
+    def _index_change(self, key: ModelKey) -> tuple[list[Index], list[Index]]:
+        """Indexes removed from and added to one model (compared after field renames)."""
+        renames = self._field_renames(key)
+        old = {
+            (index.name, tuple(_renamed_term(f, renames) for f in index.fields)): index
+            for index in self.old_model(key).indexes
+        }
+        new = {(index.name, tuple(index.fields)): index for index in self.new_model(key).indexes}
+        removed = [old[k] for k in sorted(old) if k not in new]
+        added = [new[k] for k in sorted(new) if k not in old]
+        return removed, added
+
+    def _removed_indexes(self) -> None:
+        for key in self.kept:
+            for index in self._index_change(key)[0]:
+                dropped = [Dependency(*key, name, INDEX_DROPPED) for name, _ in index.fields_orders]
+                self._add(key[0], RemoveIndex(key[1], index.name), provides=dropped)
+
+    def _added_indexes(self) -> None:
+        for key in self.kept:
+            for index in self._index_change(key)[1]:
+                needs = [Dependency(*key, name, CREATE) for name, _ in index.fields_orders]
+                self._add(key[0], AddIndex(key[1], index), needs)
+
+
+# -- helpers for generation ---------------------------------------------------------------
+
+
+def _label(key: ModelKey) -> str:
+    return f"{key[0]}.{key[1]}"
+
+
+def _relation_label(relation: Field) -> str:
+    """A relation's target as ``app.model`` (model lower-cased), however it was written."""
+    to = relation.to or ""
+    return _label(relation.related_model_key) if "." in to else to.lower()
+
+
+def _signature(model_field: Field, relabel: dict[str, str]) -> tuple[Any, ...]:
+    """``field_signature`` with the relation target normalised and passed through renames."""
+    path, args, kwargs = field_signature(model_field)
+    if model_field.is_relation:
+        target = _relation_label(model_field)
+        target = relabel.get(target, target)
+        kwargs = tuple((k, target if k == "to" else v) for k, v in kwargs)
+    return path, args, kwargs
+
+
+def _fields_signature(model: ModelState, relabel: dict[str, str]) -> list[Any]:
+    return sorted((name, _signature(f, relabel)) for name, f in model.fields.items())
+
+
+def _field_dependencies(app_label: str, model_field: Field) -> list[Dependency]:
+    """A relation needs its target model to exist."""
+    if not model_field.is_relation or not model_field.to:
+        return []
+    target_app, target_model = model_field.related_model_key
+    if not target_model:  # "Model" without an app label: the same app
+        target_app, target_model = app_label, (model_field.to or "").lower()
+    return [Dependency(target_app, target_model, None, CREATE)]
+
+
+def _relation_dependencies(model: ModelState, exclude: ModelKey) -> list[Dependency]:
+    dependencies = []
+    for name in sorted(model.fields):
+        for dependency in _field_dependencies(model.app_label, model.fields[name]):
+            if (dependency.app_label, dependency.model_name) != exclude:
+                dependencies.append(dependency)
+    return dependencies
+
+
+def _referencing_models(
+    state: ProjectState, deleted: list[ModelKey]
+) -> dict[ModelKey, list[ModelKey]]:
+    """For each deleted model, the other deleted models pointing at it (to be dropped first).
+
+    Empty when the deleted models point at each other in a cycle: then only the relation
+    fields are removed first, which is enough.
+    """
+    gone = set(deleted)
+    referencing: dict[ModelKey, list[ModelKey]] = {}
+    for key in deleted:
+        for other, _relation in state.incoming_relations(*key):
+            if other.key in gone and other.key != key and other.key not in referencing.get(key, []):
+                referencing.setdefault(key, []).append(other.key)
+    sorter = TopologicalSorter({key: referencing.get(key, []) for key in deleted})
+    try:
+        sorter.prepare()
+    except CycleError:
+        return {}
+    return referencing
+
+
+def _together_dropped(
+    key: ModelKey, old: Iterable[tuple[str, ...]], kept: Iterable[tuple[str, ...]]
+) -> list[Dependency]:
+    still_named = {name for group in kept for name in group}
+    dropped = {name for group in old for name in group} - still_named
+    return [Dependency(*key, name, TOGETHER_DROPPED) for name in sorted(dropped)]
+
+
+def _can_fill_existing_rows(new_field: Field) -> bool:
+    """Whether existing rows get a value without asking: NULL, a default, "" or the clock."""
+    return (
+        new_field.null
+        or new_field.has_default()
+        or new_field.is_blank_text
+        or new_field.is_auto
+        or bool(getattr(new_field, "auto_now", False))
+    )
+
+
+def _with_default(model_field: Field, default: Any) -> Field:
+    """A copy of the field with ``default`` set (a one-off value for existing rows)."""
+    name, _path, args, kwargs = model_field.deconstruct()
+    kwargs["default"] = default
+    copied = type(model_field)(*args, **kwargs)
+    if name:
+        copied.set_attributes_from_name(name)
+    return copied
+
+
+def _non_schema_options(options: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
+    kept = {key: options[key] for key in NON_SCHEMA_OPTIONS if key in options}
+    if renames and kept.get("ordering"):
+        kept["ordering"] = [_renamed_term(term, renames) for term in kept["ordering"]]
+    return kept
+
+
+def _renamed_term(term: str, renames: dict[str, str]) -> str:
+    """An ordering or index term (``"-name"`` for descending) after field renames."""
+    descending = term.startswith("-")
+    name = term[1:] if descending else term
+    name = renames.get(name, name)
+    return f"-{name}" if descending else name
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _comparable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_comparable(v) for v in value)
+    return value
+
+
+def _model_of(operation: Operation) -> str:
+    """The lower-case name of the model an operation acts on ("" if none)."""
+    name = getattr(operation, "model_name", None)
+    if name is None:
+        name = getattr(operation, "name", None) if not isinstance(operation, RenameModel) else ""
+    return (name or "").lower()
+
+
+def _provides(app_label: str, operation: Operation) -> set[Dependency]:
+    """The dependencies an operation satisfies, by its kind."""
+    if isinstance(operation, CreateModel):
+        model = operation.name_lower
+        return {Dependency(app_label, model, None, CREATE)} | {
+            Dependency(app_label, model, name, CREATE) for name, _ in operation.fields
+        }
+    if isinstance(operation, RenameModel):
+        return {Dependency(app_label, operation.new_name.lower(), None, CREATE)}
+    if isinstance(operation, DeleteModel):
+        return {Dependency(app_label, operation.name_lower, None, REMOVE)}
+    kinds = {AddField: CREATE, RemoveField: REMOVE, AlterField: ALTER}
+    if type(operation) in kinds:
+        kind = kinds[type(operation)]
+        return {Dependency(app_label, operation.model_name_lower, operation.name, kind)}
+    if isinstance(operation, RenameField):
+        return {Dependency(app_label, operation.model_name_lower, operation.new_name, CREATE)}
+    return set()
+
+
+# -- ordering and splitting ---------------------------------------------------------------
+
+
+def _sort_steps(steps: list[_Step]) -> dict[str, list[_Step]]:
+    """Each app's steps in dependency order; ties go to the earlier generated step."""
+    by_app: dict[str, list[_Step]] = {}
+    for step in steps:
+        by_app.setdefault(step.app_label, []).append(step)
+    return {app_label: _topological(by_app[app_label]) for app_label in sorted(by_app)}
+
+
+def _topological(steps: list[_Step]) -> list[_Step]:
+    providers: dict[Dependency, list[_Step]] = {}
+    for step in steps:
+        for provided in step.provides:
+            providers.setdefault(provided, []).append(step)
+    sorter: TopologicalSorter[int] = TopologicalSorter()
+    by_order = {step.order: step for step in steps}
+    for step in steps:
+        before = {
+            provider.order
+            for dependency in step.dependencies
+            for provider in providers.get(dependency, ())
+            if provider is not step
+        }
+        sorter.add(step.order, *sorted(before))
+    sorter.prepare()
+    ready: list[int] = []
+    ordered: list[_Step] = []
+    while sorter.is_active():
+        for order in sorter.get_ready():
+            heapq.heappush(ready, order)
+        order = heapq.heappop(ready)
+        ordered.append(by_order[order])
+        sorter.done(order)
+    return ordered
+
+
+class _MigrationBuilder:
+    """Cut each app's ordered steps into migrations with cross-app dependencies.
+
+    An app's steps go into one migration once every step's dependencies in other apps are
+    settled. When no app can finish, the first app that can make progress is cut short: its
+    ready steps become a migration of their own and the rest follows in a later one.
+    """
+
+    def __init__(self, ordered: dict[str, list[_Step]], leaves: dict[str, str | None]):
+        self.pending = {app_label: deque(steps) for app_label, steps in ordered.items()}
+        self.leaves = leaves
+        self.providers: dict[Dependency, list[_Step]] = {}
+        for steps in ordered.values():
+            for step in steps:
+                for provided in step.provides:
+                    self.providers.setdefault(provided, []).append(step)
+        self.placed: dict[int, Migration] = {}  # id(step) -> its migration
+        self.migrations: dict[str, list[Migration]] = {}
+
+    def build(self) -> dict[str, list[Migration]]:
+        chop = False
+        while any(self.pending.values()):
+            progressed = False
+            for app_label in sorted(self.pending):
+                if self._emit(app_label, chop):
+                    progressed, chop = True, False
+            if not progressed:
+                if chop:
+                    raise ValueError(f"Cannot resolve operation dependencies: {self.pending!r}")
+                chop = True
+        for app_label, migrations in self.migrations.items():
+            for previous, migration in zip(migrations, migrations[1:], strict=False):
+                migration.dependencies.append((app_label, previous.name))
+        return {app_label: self.migrations[app_label] for app_label in sorted(self.migrations)}
+
+    def _emit(self, app_label: str, chop: bool) -> bool:
+        """Make a migration from the app's ready steps; False if it must wait."""
+        queue = self.pending[app_label]
+        taken: list[_Step] = []
+        dependencies: set[tuple[str, str]] = set()
+        while queue:
+            needed = self._external_dependencies(app_label, queue[0])
+            if needed is None:
+                break
+            taken.append(queue.popleft())
+            dependencies |= needed
+        if not taken:
+            return False
+        if queue and not chop:
+            queue.extendleft(reversed(taken))
+            return False
+        migrations = self.migrations.setdefault(app_label, [])
+        migration = Migration(f"auto_{len(migrations) + 1}", app_label)
+        migration.operations = [step.operation for step in taken]
+        migration.dependencies = sorted(dependencies)
+        migration.initial = self.leaves.get(app_label) is None
+        migrations.append(migration)
+        for step in taken:
+            self.placed[id(step)] = migration
+        return True
+
+    def _external_dependencies(self, app_label: str, step: _Step) -> set[tuple[str, str]] | None:
+        """The migrations a step needs in other apps; None while one is still pending."""
+        needed: set[tuple[str, str]] = set()
+        for dependency in step.dependencies:
+            if dependency.app_label == app_label:
+                continue
+            providers = self.providers.get(dependency, [])
+            if any(id(provider) not in self.placed for provider in providers):
+                return None
+            for provider in providers:
+                needed.add(self.placed[id(provider)].key)
+            if not providers and dependency.kind == CREATE and dependency.field_name is None:
+                leaf = self.leaves.get(dependency.app_label)
+                needed.add((dependency.app_label, leaf or "__first__"))
+        return needed

@@ -1,0 +1,818 @@
+"""The autodetector: which operations, in which order, in which migrations, with which names."""
+
+from __future__ import annotations
+
+import io
+import random
+from typing import Any
+
+import pytest
+
+from schemashift import models
+from schemashift.exceptions import MissingDefault
+from schemashift.migrations.autodetector import MigrationAutodetector
+from schemashift.migrations.migration import Migration
+from schemashift.migrations.operations import (
+    AddField,
+    AlterField,
+    AlterUniqueTogether,
+    CreateModel,
+    DeleteModel,
+    RemoveField,
+    RenameField,
+    RenameModel,
+)
+from schemashift.migrations.operations.base import comparable
+from schemashift.migrations.questioner import (
+    InteractiveMigrationQuestioner,
+    MigrationQuestioner,
+    NonInteractiveMigrationQuestioner,
+)
+from schemashift.migrations.state import ModelState, ProjectState
+from schemashift.models.fields import NOT_PROVIDED
+from schemashift.models.indexes import Index
+from schemashift.utils import timezone
+
+# -- fixtures built in code -----------------------------------------------------------------
+
+
+def pk() -> models.Field:
+    return models.BigAutoField(primary_key=True)
+
+
+def fk(to: str, **kwargs: Any) -> models.Field:
+    return models.ForeignKey(to, on_delete=models.CASCADE, **kwargs)
+
+
+def question(**extra: models.Field) -> ModelState:
+    fields = {
+        "id": pk(),
+        "question_text": models.CharField(max_length=200),
+        "pub_date": models.DateTimeField("date published"),
+    }
+    return ModelState("polls", "Question", {**fields, **extra})
+
+
+def choice(votes: str = "votes", **extra: models.Field) -> ModelState:
+    fields = {
+        "id": pk(),
+        "question": fk("polls.question"),
+        "choice_text": models.CharField(max_length=200),
+        votes: models.IntegerField(default=0),
+    }
+    return ModelState("polls", "Choice", {**fields, **extra})
+
+
+def model(
+    app_label: str, model_name: str, options: dict[str, Any] | None = None, /, **fields: Any
+) -> ModelState:
+    return ModelState(app_label, model_name, {"id": pk(), **fields}, options or {})
+
+
+def state(*model_states: ModelState) -> ProjectState:
+    project = ProjectState()
+    for model_state in model_states:
+        project.add_model(model_state)
+    return project
+
+
+class Refuses(MigrationQuestioner):
+    """Fails the test if the autodetector asks anything."""
+
+    def ask_rename(self, *args: Any) -> bool:
+        raise AssertionError(f"unexpected rename question {args}")
+
+    def ask_rename_model(self, *args: Any) -> bool:
+        raise AssertionError(f"unexpected model rename question {args}")
+
+    def ask_not_null_addition(self, *args: Any) -> Any:
+        raise AssertionError(f"unexpected default question {args}")
+
+    def ask_not_null_alteration(self, *args: Any) -> Any:
+        raise AssertionError(f"unexpected alteration question {args}")
+
+    def ask_auto_now_add_addition(self, *args: Any) -> Any:
+        raise AssertionError(f"unexpected auto_now_add question {args}")
+
+
+def interactive(answers: str) -> tuple[InteractiveMigrationQuestioner, io.StringIO]:
+    out = io.StringIO()
+    return InteractiveMigrationQuestioner(stdin=io.StringIO(answers), stdout=out), out
+
+
+def changes(
+    before: ProjectState,
+    after: ProjectState,
+    questioner: MigrationQuestioner | None = None,
+    leaves: dict[str, str | None] | None = None,
+    **kwargs: Any,
+) -> dict[str, list[Migration]]:
+    detector = MigrationAutodetector(before, after, questioner or Refuses())
+    return detector.changes(leaves or {}, **kwargs)
+
+
+def described(migration: Migration) -> list[str]:
+    return [operation.describe() for operation in migration.operations]
+
+
+def only_migration(result: dict[str, list[Migration]], app_label: str = "polls") -> Migration:
+    assert list(result) == [app_label]
+    assert len(result[app_label]) == 1
+    return result[app_label][0]
+
+
+def applied(before: ProjectState, migration: Migration) -> ProjectState:
+    after = before.clone()
+    for operation in migration.operations:
+        operation.state_forwards(migration.app_label, after)
+    return after
+
+
+INITIAL = {"polls": "0001_initial"}
+
+
+# -- new and deleted models -----------------------------------------------------------------
+
+
+def test_new_models_make_an_initial_migration_in_reference_order() -> None:
+    result = changes(ProjectState(), state(question(), choice()))
+
+    migration = only_migration(result)
+    assert migration.name == "0001_initial"
+    assert migration.initial is True
+    assert migration.dependencies == []
+    assert described(migration) == ["Create model Question", "Create model Choice"]
+    choice_fields = [name for name, _ in migration.operations[1].fields]
+    assert choice_fields == ["id", "choice_text", "votes", "question"]
+
+
+def test_initial_migration_rebuilds_the_models_state() -> None:
+    after = state(question(), choice())
+
+    migration = only_migration(changes(ProjectState(), after))
+
+    assert applied(ProjectState(), migration).models.keys() == after.models.keys()
+    assert changes(applied(ProjectState(), migration), state(question(), choice())) == {}
+
+
+def test_a_model_comes_after_the_model_it_references_whatever_the_names() -> None:
+    after = state(model("shop", "Apple", basket=fk("shop.zbasket")), model("shop", "Zbasket"))
+
+    migration = only_migration(changes(ProjectState(), after), "shop")
+
+    assert described(migration) == ["Create model Zbasket", "Create model Apple"]
+
+
+def test_new_model_options_indexes_and_unique_together_fold_into_create_model() -> None:
+    index = Index(fields=["name"], name="shop_item_name_idx")
+    item = model(
+        "shop",
+        "Item",
+        {"ordering": ["name"], "indexes": [index], "unique_together": (("name", "shop"),)},
+        name=models.CharField(max_length=20),
+        shop=fk("shop.store"),
+    )
+
+    migration = only_migration(changes(ProjectState(), state(model("shop", "Store"), item)), "shop")
+
+    assert described(migration) == ["Create model Store", "Create model Item"]
+    create = migration.operations[1]
+    assert create.options["ordering"] == ["name"]
+    assert create.options["indexes"] == [index]
+    assert create.options["unique_together"] == (("name", "shop"),)
+
+
+def test_delete_model() -> None:
+    migration = only_migration(
+        changes(state(question(), choice()), state(question()), leaves=INITIAL)
+    )
+
+    assert described(migration) == ["Delete model Choice"]
+    assert migration.name == "0002_delete_choice"
+
+
+def test_fk_removal_comes_before_deleting_its_target() -> None:
+    before = state(
+        model("shop", "Publisher"), model("shop", "Author", publisher=fk("shop.publisher"))
+    )
+    after = state(model("shop", "Author"))
+
+    migration = only_migration(changes(before, after), "shop")
+
+    assert described(migration) == ["Remove field publisher from author", "Delete model Publisher"]
+
+
+def test_fk_alteration_comes_before_deleting_its_old_target() -> None:
+    before = state(
+        model("shop", "Publisher"),
+        model("shop", "Author", publisher=fk("shop.publisher")),
+    )
+    after = state(
+        model("shop", "Editor", name=models.CharField(max_length=10)),
+        model("shop", "Author", publisher=fk("shop.editor")),
+    )
+
+    migration = only_migration(changes(before, after), "shop")
+
+    assert described(migration) == [
+        "Create model Editor",
+        "Alter field publisher on author",
+        "Delete model Publisher",
+    ]
+
+
+def test_deleting_models_that_reference_each_other_drops_the_referencing_side_first() -> None:
+    before = state(model("shop", "Author"), model("shop", "Book", author=fk("shop.author")))
+
+    migration = only_migration(changes(before, ProjectState()), "shop")
+
+    assert described(migration) == ["Delete model Book", "Delete model Author"]
+
+
+def test_deleting_models_in_a_cycle_removes_the_relations_first() -> None:
+    before = state(
+        model("shop", "Author", favourite=fk("shop.book", null=True)),
+        model("shop", "Book", author=fk("shop.author")),
+    )
+
+    migration = only_migration(changes(before, ProjectState()), "shop")
+
+    operations = migration.operations
+    assert isinstance(operations[-1], DeleteModel) and isinstance(operations[-2], DeleteModel)
+    assert all(isinstance(op, RemoveField) for op in operations[:-2])
+    assert applied(before, migration).models == {}
+
+
+# -- added fields ---------------------------------------------------------------------------
+
+
+def test_add_nullable_field_asks_nothing() -> None:
+    after = state(question(author=models.CharField(max_length=50, null=True)), choice())
+
+    migration = only_migration(changes(state(question(), choice()), after, leaves=INITIAL))
+
+    assert described(migration) == ["Add field author to question"]
+    assert migration.name == "0002_question_author"
+    assert migration.dependencies == [("polls", "0001_initial")]
+    assert migration.initial is False
+    assert migration.operations[0].preserve_default is True
+
+
+def test_add_field_with_default_asks_nothing() -> None:
+    after = state(question(), choice(hidden=models.BooleanField(default=False)))
+
+    migration = only_migration(changes(state(question(), choice()), after, leaves=INITIAL))
+
+    assert described(migration) == ["Add field hidden to choice"]
+
+
+@pytest.mark.parametrize(
+    "new_field",
+    [
+        models.CharField(max_length=10, blank=True),
+        models.TextField(blank=True),
+        models.DateTimeField(auto_now=True),
+    ],
+    ids=["blank-char", "blank-text", "auto-now"],
+)
+def test_add_not_null_field_that_fills_itself_asks_nothing(new_field: models.Field) -> None:
+    migration = only_migration(
+        changes(state(question()), state(question(extra=new_field)), leaves=INITIAL)
+    )
+
+    assert isinstance(migration.operations[0], AddField)
+    assert migration.operations[0].preserve_default is True
+
+
+def test_add_auto_primary_key_asks_nothing() -> None:
+    before = state(ModelState("polls", "Tag", {"name": models.CharField(max_length=5)}))
+    after = state(
+        ModelState(
+            "polls",
+            "Tag",
+            {"name": models.CharField(max_length=5), "uid": models.AutoField(primary_key=True)},
+        )
+    )
+
+    migration = only_migration(changes(before, after, leaves=INITIAL))
+
+    assert described(migration) == ["Add field uid to tag"]
+
+
+def test_add_not_null_field_interactively_uses_a_one_off_default() -> None:
+    questioner, out = interactive("1\n'anonymous'\n")
+    after = state(question(author=models.CharField(max_length=50)))
+
+    migration = only_migration(changes(state(question()), after, questioner, leaves=INITIAL))
+
+    operation = migration.operations[0]
+    assert isinstance(operation, AddField)
+    assert operation.field.default == "anonymous"
+    assert operation.preserve_default is False
+    assert "non-nullable field 'author' to question" in out.getvalue()
+    assert (
+        not applied(state(question()), migration)
+        .get_model("polls", "question")
+        .fields["author"]
+        .has_default()
+    )
+
+
+def test_add_not_null_field_without_input_exits_with_status_3() -> None:
+    questioner = NonInteractiveMigrationQuestioner()
+    after = state(question(author=models.CharField(max_length=50)))
+
+    with pytest.raises(MissingDefault) as caught:
+        changes(state(question()), after, questioner, leaves=INITIAL)
+
+    assert caught.value.exit_code == 3
+    assert "impossible to add a non-nullable field 'author' to question" in str(caught.value)
+
+
+def test_add_not_null_field_in_dry_run_generates_the_operation_without_asking() -> None:
+    questioner = InteractiveMigrationQuestioner(
+        stdin=io.StringIO(""), stdout=io.StringIO(), dry_run=True
+    )
+    after = state(question(author=models.CharField(max_length=50)))
+
+    migration = only_migration(changes(state(question()), after, questioner, leaves=INITIAL))
+
+    assert described(migration) == ["Add field author to question"]
+    assert migration.operations[0].preserve_default is False
+    assert questioner.stdout.getvalue() == ""
+
+
+def test_add_auto_now_add_field_offers_timezone_now() -> None:
+    questioner, out = interactive("1\n\n")
+    after = state(choice(created=models.DateTimeField(auto_now_add=True)))
+
+    migration = only_migration(changes(state(choice()), after, questioner, leaves=INITIAL))
+
+    operation = migration.operations[0]
+    assert operation.field.default is timezone.now
+    assert operation.preserve_default is False
+    assert "'auto_now_add=True'" in out.getvalue()
+    assert "[default: timezone.now] >>> " in out.getvalue()
+
+
+def test_add_auto_now_add_field_without_input_exits_with_status_3() -> None:
+    after = state(choice(created=models.DateTimeField(auto_now_add=True)))
+
+    with pytest.raises(MissingDefault, match="'created' with 'auto_now_add=True'"):
+        changes(state(choice()), after, NonInteractiveMigrationQuestioner(), leaves=INITIAL)
+
+
+def test_new_fk_to_new_model_comes_after_its_creation() -> None:
+    before = state(question())
+    after = state(question(author=fk("polls.author", null=True)), model("polls", "Author"))
+
+    migration = only_migration(changes(before, after, leaves=INITIAL))
+
+    assert described(migration) == ["Create model Author", "Add field author to question"]
+
+
+# -- removed and altered fields -------------------------------------------------------------
+
+
+def test_remove_field() -> None:
+    without_votes = {name: f for name, f in choice().fields.items() if name != "votes"}
+    after = state(ModelState("polls", "Choice", without_votes))
+
+    migration = only_migration(changes(state(choice()), after, leaves=INITIAL))
+
+    assert described(migration) == ["Remove field votes from choice"]
+    assert migration.name == "0002_remove_choice_votes"
+
+
+def test_alter_field() -> None:
+    after = state(question(), choice(votes="votes"))
+    after.get_model("polls", "choice").fields["choice_text"] = models.CharField(max_length=500)
+
+    migration = only_migration(changes(state(question(), choice()), after, leaves=INITIAL))
+
+    assert described(migration) == ["Alter field choice_text on choice"]
+    assert migration.name == "0002_alter_choice_choice_text"
+
+
+def test_equal_fields_are_not_altered() -> None:
+    assert changes(state(question(), choice()), state(question(), choice())) == {}
+
+
+def nullable_votes() -> ProjectState:
+    return state(choice(votes="x", votes_cast=models.IntegerField(null=True)))
+
+
+def required_votes() -> ProjectState:
+    return state(choice(votes="x", votes_cast=models.IntegerField()))
+
+
+def test_alter_to_not_null_with_one_off_default() -> None:
+    questioner, out = interactive("1\n0\n")
+
+    migration = only_migration(
+        changes(nullable_votes(), required_votes(), questioner, leaves=INITIAL)
+    )
+
+    operation = migration.operations[0]
+    assert isinstance(operation, AlterField)
+    assert operation.field.default == 0
+    assert operation.preserve_default is False
+    assert "change a nullable field 'votes_cast' on choice to non-nullable" in out.getvalue()
+
+
+def test_alter_to_not_null_ignored_leaves_existing_rows_alone() -> None:
+    questioner, _out = interactive("2\n")
+
+    migration = only_migration(
+        changes(nullable_votes(), required_votes(), questioner, leaves=INITIAL)
+    )
+
+    operation = migration.operations[0]
+    assert operation.preserve_default is True
+    assert operation.field.default is NOT_PROVIDED
+
+
+def test_alter_to_not_null_without_input_warns_and_proceeds() -> None:
+    logged: list[str] = []
+    questioner = NonInteractiveMigrationQuestioner(log=logged.append)
+
+    migration = only_migration(
+        changes(nullable_votes(), required_votes(), questioner, leaves=INITIAL)
+    )
+
+    assert described(migration) == ["Alter field votes_cast on choice"]
+    assert logged == [
+        "Field 'votes_cast' on model 'choice' given a default of NOT PROVIDED "
+        "and must be corrected."
+    ]
+
+
+# -- renames --------------------------------------------------------------------------------
+
+LEAF_0002 = {"polls": "0002_question_author"}
+
+
+def test_rename_field_confirmed_interactively() -> None:
+    questioner, out = interactive("y\n")
+
+    result = changes(state(choice()), state(choice(votes="vote_count")), questioner, LEAF_0002)
+
+    migration = only_migration(result)
+    assert out.getvalue() == (
+        "Was choice.votes renamed to choice.vote_count (a IntegerField)? [y/N] "
+    )
+    assert migration.operations == [RenameField("choice", "votes", "vote_count")]
+    assert migration.name == "0003_rename_votes_choice_vote_count"
+    assert migration.dependencies == [("polls", "0002_question_author")]
+
+
+@pytest.mark.parametrize("answer", ["n\n", "\n", ""], ids=["no", "enter", "eof"])
+def test_rename_field_declined_is_remove_and_add(answer: str) -> None:
+    questioner, _out = interactive(answer)
+
+    result = changes(state(choice()), state(choice(votes="vote_count")), questioner, LEAF_0002)
+
+    assert [type(op) for op in only_migration(result).operations] == [RemoveField, AddField]
+
+
+def test_rename_field_is_never_assumed_without_input() -> None:
+    questioner = NonInteractiveMigrationQuestioner()
+
+    result = changes(state(choice()), state(choice(votes="vote_count")), questioner, LEAF_0002)
+
+    assert described(only_migration(result)) == [
+        "Remove field votes from choice",
+        "Add field vote_count to choice",
+    ]
+
+
+def test_rename_field_keeping_the_old_column() -> None:
+    questioner, _out = interactive("y\n")
+    after = state(choice(votes="vote_count"))
+    after.get_model("polls", "choice").fields["vote_count"] = models.IntegerField(
+        default=0, db_column="votes"
+    )
+
+    migration = only_migration(changes(state(choice()), after, questioner, leaves=INITIAL))
+
+    assert [type(op) for op in migration.operations] == [AlterField, RenameField]
+    assert migration.operations[0].name == "votes"
+    assert migration.operations[0].field.db_column == "votes"
+
+
+def test_rename_field_used_in_unique_together_and_ordering_needs_nothing_else() -> None:
+    def shop(name: str) -> ProjectState:
+        options = {"unique_together": ((name, "code"),), "ordering": [f"-{name}"]}
+        return state(
+            model(
+                "shop",
+                "Item",
+                options,
+                code=models.CharField(max_length=5),
+                **{name: models.CharField(max_length=20)},
+            )
+        )
+
+    questioner, _out = interactive("y\n")
+
+    migration = only_migration(changes(shop("title"), shop("label"), questioner), "shop")
+
+    assert described(migration) == ["Rename field title on item to label"]
+
+
+def test_rename_model_confirmed_repoints_relations_without_altering_them() -> None:
+    questioner, out = interactive("y\n")
+    poll = ModelState("polls", "Poll", question().fields)
+    after = state(poll, choice())
+    after.get_model("polls", "choice").fields["question"] = fk("polls.poll")
+
+    migration = only_migration(changes(state(question(), choice()), after, questioner, INITIAL))
+
+    assert out.getvalue() == "Was the model polls.Question renamed to Poll? [y/N] "
+    assert migration.operations == [RenameModel("Question", "Poll")]
+    assert migration.name == "0002_rename_question_poll"
+    renamed = applied(state(question(), choice()), migration)
+    assert renamed.get_model("polls", "choice").fields["question"].to == "polls.poll"
+
+
+def test_rename_model_with_a_self_reference() -> None:
+    before = state(model("shop", "Node", parent=fk("shop.node", null=True)))
+    after = state(model("shop", "Tree", parent=fk("shop.tree", null=True)))
+    questioner, _out = interactive("y\n")
+
+    migration = only_migration(changes(before, after, questioner), "shop")
+
+    assert migration.operations == [RenameModel("Node", "Tree")]
+
+
+def test_rename_model_declined_is_create_and_delete() -> None:
+    questioner, _out = interactive("n\n")
+    after = state(ModelState("polls", "Poll", question().fields))
+
+    migration = only_migration(changes(state(question()), after, questioner, INITIAL))
+
+    assert described(migration) == ["Create model Poll", "Delete model Question"]
+
+
+def test_model_name_case_change_is_no_change() -> None:
+    after = state(ModelState("polls", "QUESTION", question().fields))
+
+    assert changes(state(question()), after) == {}
+
+
+def test_rename_model_comes_before_other_changes_to_it() -> None:
+    questioner, _out = interactive("y\n")
+    after = state(ModelState("polls", "Poll", question().fields, {"ordering": ["pub_date"]}))
+
+    migration = only_migration(changes(state(question()), after, questioner, INITIAL))
+
+    assert described(migration) == [
+        "Rename model Question to Poll",
+        "Change Meta options on poll",
+    ]
+
+
+# -- options, indexes, unique_together ------------------------------------------------------
+
+
+def test_alter_model_options() -> None:
+    after = state(ModelState("polls", "Question", question().fields, {"ordering": ["-pub_date"]}))
+
+    migration = only_migration(changes(state(question()), after, leaves=INITIAL))
+
+    assert described(migration) == ["Change Meta options on question"]
+    assert migration.operations[0].options == {"ordering": ["-pub_date"]}
+
+
+def test_alter_model_table() -> None:
+    after = state(ModelState("polls", "Question", question().fields, {"db_table": "questions"}))
+
+    migration = only_migration(changes(state(question()), after, leaves=INITIAL))
+
+    assert described(migration) == ["Rename table for question to questions"]
+
+
+def test_add_and_remove_index() -> None:
+    index = Index(fields=["pub_date"], name="polls_pub_date_idx")
+    with_index = ModelState("polls", "Question", question().fields, {"indexes": [index]})
+
+    added = only_migration(changes(state(question()), state(with_index), leaves=INITIAL))
+    removed = only_migration(changes(state(with_index), state(question()), leaves=INITIAL))
+
+    assert described(added) == [
+        "Create index polls_pub_date_idx on field(s) pub_date of model question"
+    ]
+    assert described(removed) == ["Remove index polls_pub_date_idx from question"]
+
+
+def test_added_field_comes_before_the_unique_together_using_it() -> None:
+    before = state(model("shop", "Item", name=models.CharField(max_length=5)))
+    after = state(
+        model(
+            "shop",
+            "Item",
+            {"unique_together": (("name", "code"),)},
+            name=models.CharField(max_length=5),
+            code=models.CharField(max_length=5, default=""),
+        )
+    )
+
+    migration = only_migration(changes(before, after), "shop")
+
+    assert [type(op) for op in migration.operations] == [AddField, AlterUniqueTogether]
+
+
+def test_unique_together_is_reduced_before_its_field_is_removed() -> None:
+    before = state(
+        model(
+            "shop",
+            "Item",
+            {"unique_together": (("name", "code"),)},
+            name=models.CharField(max_length=5),
+            code=models.CharField(max_length=5),
+        )
+    )
+    after = state(model("shop", "Item", name=models.CharField(max_length=5)))
+
+    migration = only_migration(changes(before, after), "shop")
+
+    assert [type(op) for op in migration.operations] == [AlterUniqueTogether, RemoveField]
+    assert migration.operations[0].unique_together == set()
+
+
+def test_index_is_removed_before_its_field() -> None:
+    index = Index(fields=["code"], name="shop_code_idx")
+    before = state(model("shop", "Item", {"indexes": [index]}, code=models.CharField(max_length=5)))
+    after = state(model("shop", "Item"))
+
+    migration = only_migration(changes(before, after), "shop")
+
+    assert described(migration) == [
+        "Remove index shop_code_idx from item",
+        "Remove field code from item",
+    ]
+
+
+# -- dependencies across apps ---------------------------------------------------------------
+
+
+def test_fk_to_existing_model_of_another_app_depends_on_its_leaf() -> None:
+    before = state(model("auth", "User"))
+    after = state(model("auth", "User"), model("shop", "Order", user=fk("auth.user")))
+
+    result = changes(before, after, leaves={"auth": "0003_user_email", "shop": None})
+
+    migration = only_migration(result, "shop")
+    assert migration.name == "0001_initial"
+    assert migration.dependencies == [("auth", "0003_user_email")]
+
+
+def test_fk_to_app_without_migrations_depends_on_first() -> None:
+    before = state(model("auth", "User"))
+    after = state(model("auth", "User"), model("shop", "Order", user=fk("auth.user")))
+
+    migration = only_migration(changes(before, after, leaves={}), "shop")
+
+    assert migration.dependencies == [("auth", "__first__")]
+
+
+def test_fk_to_model_created_in_this_run_depends_on_that_new_migration() -> None:
+    after = state(model("auth", "User"), model("shop", "Order", user=fk("auth.user")))
+
+    result = changes(ProjectState(), after)
+
+    assert list(result) == ["auth", "shop"]
+    assert described(result["auth"][0]) == ["Create model User"]
+    assert result["shop"][0].dependencies == [("auth", "0001_initial")]
+
+
+def test_fk_within_an_app_adds_no_self_dependency() -> None:
+    migration = only_migration(changes(ProjectState(), state(question(), choice())))
+
+    assert migration.dependencies == []
+
+
+def test_circular_fks_across_apps_split_one_app_in_two() -> None:
+    after = state(
+        model("aaa", "Author", book=fk("bbb.book", null=True)),
+        model("bbb", "Book", author=fk("aaa.author")),
+    )
+
+    result = changes(ProjectState(), after)
+
+    first, second = result["aaa"]
+    (book,) = result["bbb"]
+    assert (first.name, second.name, book.name) == ("0001_initial", "0002_initial", "0001_initial")
+    assert first.initial and second.initial and book.initial
+    assert described(first) == ["Create model Author"]
+    assert described(book) == ["Create model Book"]
+    assert described(second) == ["Add field book to author"]
+    assert book.dependencies == [("aaa", "0001_initial")]
+    assert second.dependencies == [("aaa", "0001_initial"), ("bbb", "0001_initial")]
+
+
+def test_trim_to_apps_keeps_named_apps_and_what_they_need() -> None:
+    after = state(
+        model("auth", "User"),
+        model("shop", "Order", user=fk("auth.user")),
+        model("blog", "Post"),
+    )
+
+    result = changes(ProjectState(), after, trim_to_apps={"shop"})
+
+    assert list(result) == ["auth", "shop"]
+
+
+def test_unmigrated_app_not_wanted_gets_no_migration_and_first_dependency() -> None:
+    class NoInitial(Refuses):
+        def ask_initial(self, app_label: str) -> bool:
+            return False
+
+    after = state(model("auth", "User"), model("shop", "Order", user=fk("auth.user")))
+
+    result = changes(ProjectState(), after, NoInitial())
+    assert result == {}
+
+    named = changes(ProjectState(), after, NoInitial(), trim_to_apps={"shop"})
+    assert list(named) == ["shop"]
+    assert named["shop"][0].dependencies == [("auth", "__first__")]
+
+
+# -- naming and determinism -----------------------------------------------------------------
+
+
+def test_custom_name() -> None:
+    after = state(question(author=models.CharField(max_length=50, null=True)))
+
+    result = changes(state(question()), after, leaves=INITIAL, migration_name="add_author")
+
+    assert only_migration(result).name == "0002_add_author"
+
+
+def test_numbering_continues_after_a_squashed_leaf() -> None:
+    after = state(question(author=models.CharField(max_length=50, null=True)))
+
+    result = changes(state(question()), after, leaves={"polls": "0001_squashed_0004_auto"})
+
+    assert only_migration(result).name == "0005_question_author"
+
+
+@pytest.mark.parametrize(
+    ("name", "number"),
+    [("0001_initial", 1), ("0012_x", 12), ("0001_squashed_0004_x", 4), ("0007", 7), ("x", None)],
+)
+def test_parse_number(name: str, number: int | None) -> None:
+    assert MigrationAutodetector.parse_number(name) == number
+
+
+def shuffled_state(seed: int) -> ProjectState:
+    index = Index(fields=["name"], name="shop_item_name_idx")
+    models_list = [
+        model("shop", "Store", city=fk("geo.city")),
+        model(
+            "shop",
+            "Item",
+            {"indexes": [index], "unique_together": (("name", "store"),)},
+            name=models.CharField(max_length=5),
+            store=fk("shop.store"),
+            owner=fk("auth.user", null=True),
+        ),
+        model("geo", "City"),
+        model("auth", "User"),
+        model("auth", "Group"),
+        question(),
+        choice(),
+    ]
+    random.Random(seed).shuffle(models_list)
+    return state(*models_list)
+
+
+def test_same_models_always_give_the_same_operations() -> None:
+    def snapshot(seed: int) -> Any:
+        result = changes(ProjectState(), shuffled_state(seed))
+        return [
+            (
+                m.app_label,
+                m.name,
+                m.dependencies,
+                [comparable(op.deconstruct()) for op in m.operations],
+            )
+            for migrations in result.values()
+            for m in migrations
+        ]
+
+    assert all(snapshot(seed) == snapshot(0) for seed in range(1, 6))
+
+
+def test_every_operation_comes_after_what_it_needs() -> None:
+    result = changes(ProjectState(), shuffled_state(3))
+
+    created: set[str] = set()
+    for app_label in ["auth", "geo", "shop", "polls"]:
+        for migration in result[app_label]:
+            for operation in migration.operations:
+                assert isinstance(operation, CreateModel)
+                for _name, field in operation.fields:
+                    if field.is_relation:
+                        assert field.to in created | {f"{app_label}.{operation.name_lower}"}
+                created.add(f"{app_label}.{operation.name_lower}")
