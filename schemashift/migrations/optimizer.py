@@ -196,6 +196,10 @@ _KNOWN = (
 )
 
 
+# Not a model name: pairs RemoveField with every DeleteModel (the field may point at it).
+_DROPS = "<drops>"
+
+
 def touched_models(operation: Operation) -> frozenset[str] | None:
     """Lower-case names of every model the operation acts on or points at.
 
@@ -216,6 +220,8 @@ def touched_models(operation: Operation) -> frozenset[str] | None:
         if isinstance(operation, CreateModel):
             fields = operation.fields
     names.update(field.related_model_key[1] for _name, field in fields if field.is_relation)
+    if isinstance(operation, RemoveField | DeleteModel):
+        names.add(_DROPS)
     return frozenset(names)
 
 
@@ -390,6 +396,8 @@ def _renamed_term(term: str, old: str, new: str) -> str:
 
 def _reduce_model_operation(operation: Operation, other: Operation, app_label: str) -> Reduction:
     """DeleteModel, AlterModelTable/Options/UniqueTogether: the last one wins; Delete absorbs."""
+    if isinstance(operation, DeleteModel) and isinstance(other, DeleteModel):
+        return False  # either may hold a relation to the other: keep the order they came in
     name = operation.name.lower()
     same_model = getattr(other, "name", None)
     if isinstance(same_model, str) and same_model.lower() == name:
