@@ -300,31 +300,34 @@ class _Generator:
         """CreateModel without relations; each relation is an AddField the optimizer folds back.
 
         Kept apart, a relation can wait for its target, even in another app's migration.
+        Models come in reference order, so an acyclic relation folds straight back.
         """
-        for key in sorted(self.new_keys - self.old_keys):
-            app_label, model_name = key
+        created = _creation_order(self.to_state, self.new_keys - self.old_keys)
+        relations = {key: _relation_fields(self.new_model(key)) for key in created}
+        for key in created:
             model = self.new_model(key)
-            relations = {
-                n: f for n, f in model.fields.items() if f.is_relation and not f.primary_key
-            }
             options = dict(model.options)
-            indexes = options.pop("indexes", [])
-            unique_together = options.pop("unique_together", ())
-            plain_fields = [(n, f) for n, f in model.fields.items() if n not in relations]
-            pk_needs = [
-                need for _n, f in plain_fields for need in _field_dependencies(app_label, f)
-            ]
-            create = CreateModel(model.name, plain_fields, options)
-            self._add(app_label, create, pk_needs, head=True)
-            created = Dependency(app_label, model_name, None, CREATE)
-            for name in sorted(relations):
-                needs = [*_field_dependencies(app_label, relations[name]), created]
-                self._add(app_label, AddField(model_name, name, relations[name]), needs)
-            needs = [created, *(Dependency(*key, n, CREATE) for n in sorted(relations))]
-            for index in indexes:
-                self._add(app_label, AddIndex(model_name, index), needs)
-            if unique_together:
-                self._add(app_label, AlterUniqueTogether(model_name, unique_together), needs)
+            options.pop("indexes", None)
+            options.pop("unique_together", None)
+            fields = [(n, f) for n, f in model.fields.items() if n not in relations[key]]
+            needs = [need for _n, f in fields for need in _field_dependencies(key[0], f)]
+            self._add(key[0], CreateModel(model.name, fields, options), needs, head=True)
+        for key in created:
+            self._created_model_extras(key, relations[key])
+
+    def _created_model_extras(self, key: ModelKey, relations: dict[str, Field]) -> None:
+        """A new model's relations, indexes and unique_together, once its fields exist."""
+        app_label, model_name = key
+        model = self.new_model(key)
+        created = Dependency(app_label, model_name, None, CREATE)
+        for name in sorted(relations):
+            needs = [*_field_dependencies(app_label, relations[name]), created]
+            self._add(app_label, AddField(model_name, name, relations[name]), needs)
+        needs = [created, *(Dependency(*key, n, CREATE) for n in sorted(relations))]
+        for index in model.indexes:
+            self._add(app_label, AddIndex(model_name, index), needs)
+        if model.unique_together:
+            self._add(app_label, AlterUniqueTogether(model_name, model.unique_together), needs)
 
     def _deleted_models(self) -> None:
         """Relations and unique_together go first; a model referenced by others goes last."""
@@ -444,7 +447,8 @@ class _Generator:
             else:
                 default = self.questioner.ask_not_null_addition(name, model_name)
             operation = AddField(model_name, name, _with_default(new_field, default), False)
-        if operation.field.unique and callable(operation.field.default):
+        added = operation.field
+        if added.unique and added.has_default() and callable(added.default):
             self.questioner.ask_unique_callable_default_addition(name, model_name)
         return operation
 
@@ -565,6 +569,42 @@ def _relation_dependencies(model: ModelState, exclude: ModelKey) -> list[Depende
     return dependencies
 
 
+def _relation_fields(model: ModelState) -> dict[str, Field]:
+    """The relation fields a new model gets by AddField (a relation primary key stays)."""
+    return {n: f for n, f in model.fields.items() if f.is_relation and not f.primary_key}
+
+
+def _creation_order(state: ProjectState, keys: set[ModelKey]) -> list[ModelKey]:
+    """New models, each after the new models it points at (cycles cut where met), by name."""
+    ordered: list[ModelKey] = []
+    seen: set[ModelKey] = set()
+    for root in sorted(keys):
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(_new_targets(state, root, keys)))]
+        while stack:
+            key, targets = stack[-1]
+            target = next((t for t in targets if t not in seen), None)
+            if target is None:
+                ordered.append(key)
+                stack.pop()
+            else:
+                seen.add(target)
+                stack.append((target, iter(_new_targets(state, target, keys))))
+    return ordered
+
+
+def _new_targets(state: ProjectState, key: ModelKey, keys: set[ModelKey]) -> list[ModelKey]:
+    model = state.models[key]
+    targets = {
+        (dependency.app_label, dependency.model_name)
+        for model_field in model.fields.values()
+        for dependency in _field_dependencies(key[0], model_field)
+    }
+    return sorted(targets & keys)
+
+
 def _referencing_models(
     state: ProjectState, deleted: list[ModelKey]
 ) -> dict[ModelKey, list[ModelKey]]:
@@ -663,7 +703,11 @@ def _provides(app_label: str, operation: Operation) -> set[Dependency]:
         kind = kinds[type(operation)]
         return {Dependency(app_label, operation.model_name_lower, operation.name, kind)}
     if isinstance(operation, RenameField):
-        return {Dependency(app_label, operation.model_name_lower, operation.new_name, CREATE)}
+        model = operation.model_name_lower
+        return {
+            Dependency(app_label, model, operation.new_name, CREATE),
+            Dependency(app_label, model, operation.old_name, REMOVE),
+        }
     return set()
 
 

@@ -163,6 +163,32 @@ def test_a_model_comes_after_the_model_it_references_whatever_the_names() -> Non
     assert described(migration) == ["Create model Zbasket", "Create model Apple"]
 
 
+def test_a_chain_of_new_models_is_one_create_model_each() -> None:
+    after = state(
+        *(model("shop", f"M{i}", parent=fk(f"shop.m{i + 1}")) for i in range(5)),
+        model("shop", "M5"),
+    )
+
+    migration = only_migration(changes(ProjectState(), after), "shop")
+
+    assert described(migration) == [f"Create model M{i}" for i in range(5, -1, -1)]
+
+
+def test_new_models_in_a_cycle_keep_one_relation_apart() -> None:
+    after = state(
+        model("shop", "Author", favourite=fk("shop.book", null=True)),
+        model("shop", "Book", author=fk("shop.author")),
+    )
+
+    migration = only_migration(changes(ProjectState(), after), "shop")
+
+    assert described(migration) == [
+        "Create model Author",
+        "Create model Book",
+        "Add field favourite to author",
+    ]
+
+
 def test_new_model_options_indexes_and_unique_together_fold_into_create_model() -> None:
     index = Index(fields=["name"], name="shop_item_name_idx")
     item = model(
@@ -362,6 +388,24 @@ def test_add_auto_now_add_field_without_input_exits_with_status_3() -> None:
         changes(state(choice()), after, NonInteractiveMigrationQuestioner(), leaves=INITIAL)
 
 
+def test_unique_field_with_callable_default_warns_before_adding() -> None:
+    questioner, out = interactive("1\n")
+    after = state(question(code=models.UUIDField(unique=True, default=timezone.now)))
+
+    migration = only_migration(changes(state(question()), after, questioner, leaves=INITIAL))
+
+    assert described(migration) == ["Add field code to question"]
+    assert "Callable default on unique field question.code" in out.getvalue()
+
+
+def test_unique_nullable_field_asks_nothing() -> None:
+    after = state(question(code=models.CharField(max_length=5, unique=True, null=True)))
+
+    migration = only_migration(changes(state(question()), after, leaves=INITIAL))
+
+    assert described(migration) == ["Add field code to question"]
+
+
 def test_new_fk_to_new_model_comes_after_its_creation() -> None:
     before = state(question())
     after = state(question(author=fk("polls.author", null=True)), model("polls", "Author"))
@@ -484,6 +528,15 @@ def test_rename_field_is_never_assumed_without_input() -> None:
         "Remove field votes from choice",
         "Add field vote_count to choice",
     ]
+
+
+def test_a_name_kept_with_a_new_definition_is_altered_not_renamed() -> None:
+    after = state(choice(votes="vote_count"))
+    after.get_model("polls", "choice").fields["votes"] = models.CharField(max_length=5, null=True)
+
+    migration = only_migration(changes(state(choice()), after, leaves=INITIAL))
+
+    assert described(migration) == ["Add field vote_count to choice", "Alter field votes on choice"]
 
 
 def test_rename_field_keeping_the_old_column() -> None:
