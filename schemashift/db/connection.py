@@ -1,0 +1,273 @@
+"""Engines from URLs, connections and transactions, the schema editor factory, the migration lock.
+
+``get_database()`` turns ``settings.DATABASES[alias]`` into a ``Database``: a SQLAlchemy engine
+set up so that a migration's DDL and DML commit (or roll back) together. On SQLite that means
+taking transaction control away from pysqlite, which otherwise issues no BEGIN before DDL, so a
+failed migration would leave its earlier statements committed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, Connection, Dialect, Engine, make_url
+
+from schemashift.exceptions import DatabaseError, ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from schemashift.db.backends.base import BaseSchemaEditor
+
+#: dialect name -> (module, class) of its schema editor, imported on first use
+SCHEMA_EDITORS = {
+    "sqlite": ("schemashift.db.backends.sqlite", "SQLiteSchemaEditor"),
+}
+
+#: dialects whose DDL takes part in transactions (a failed migration leaves nothing behind)
+TRANSACTIONAL_DDL = {"sqlite": True, "postgresql": True, "mysql": False, "mariadb": False}
+
+_DRIVER_HINTS = {
+    "postgresql": "pip install 'psycopg[binary]' and use a postgresql+psycopg:// URL",
+    "mysql": "pip install PyMySQL and use a mysql+pymysql:// URL",
+    "mariadb": "pip install PyMySQL and use a mariadb+pymysql:// URL",
+}
+
+#: execution option read by the SQLite ``begin`` hook: "DEFERRED" (default), "IMMEDIATE"
+#: or "EXCLUSIVE"
+SQLITE_BEGIN_OPTION = "schemashift_sqlite_begin"
+_SQLITE_BEGIN_MODES = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
+
+
+# -- engines ----------------------------------------------------------------------------------
+
+
+def create_engine_for_url(url: str) -> Engine:
+    """A SQLAlchemy engine for a DATABASES URL (ImproperlyConfigured when it cannot be used)."""
+    parsed = _parse_url(url)
+    try:
+        engine = sa.create_engine(parsed)
+    except (sa_exc.NoSuchModuleError, ImportError) as exc:
+        backend = parsed.get_backend_name()
+        hint = _DRIVER_HINTS.get(backend, "check the URL scheme")
+        raise ImproperlyConfigured(
+            f"Cannot use the database {_display(parsed)}: {exc}. To fix it, {hint}."
+        ) from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _parse_url(url: str) -> URL:
+    try:
+        return make_url(url)
+    except (sa_exc.ArgumentError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"Database URL {url!r} cannot be read ({exc}); write it as "
+            "'sqlite:///path/to/db.sqlite3' or 'postgresql+psycopg://user:password@host/name'."
+        ) from None
+
+
+def _display(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Transaction control is ours (see _sqlite_on_begin): pysqlite's legacy mode would send no
+    # BEGIN before DDL, committing each schema change on its own.
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+    # With the legacy behaviour, renaming a table leaves other tables' REFERENCES pointing at
+    # the old name.
+    dbapi_connection.execute("PRAGMA legacy_alter_table = OFF")
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION) or "DEFERRED"
+    if mode not in _SQLITE_BEGIN_MODES:
+        raise ValueError(
+            f"{SQLITE_BEGIN_OPTION} must be one of {_SQLITE_BEGIN_MODES}, not {mode!r}"
+        )
+    driver_connection = connection.connection.driver_connection
+    if driver_connection.in_transaction:
+        # A COMMIT refused by SQLite (a deferred foreign key, say) leaves its transaction
+        # open although the caller has seen it fail; end it before starting the next.
+        driver_connection.rollback()
+    connection.exec_driver_sql("BEGIN" if mode == "DEFERRED" else f"BEGIN {mode}")
+
+
+# -- databases --------------------------------------------------------------------------------
+
+
+class Database:
+    """One configured database: its alias, URL and engine.
+
+    ``connect()`` gives a SQLAlchemy ``Connection``; use it as a context manager so it goes back
+    to the pool. Dispose of the engine with ``dispose()`` when the database is no longer needed.
+    """
+
+    def __init__(self, url: str, alias: str = "default") -> None:
+        self.alias = alias
+        self.url = url
+        self.engine = create_engine_for_url(url)
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.engine.dialect
+
+    @property
+    def dialect_name(self) -> str:
+        """``"sqlite"``, ``"postgresql"``, ``"mysql"``, ..."""
+        return self.engine.dialect.name
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password hidden, for messages."""
+        return _display(self.engine.url)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The file of a SQLite database; None for in-memory and other databases."""
+        if self.dialect_name != "sqlite":
+            return None
+        name = self.engine.url.database
+        if not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        return Path(name)
+
+    def connect(self) -> Connection:
+        """A new connection (DatabaseError naming the database when it cannot be opened)."""
+        try:
+            return self.engine.connect()
+        except sa_exc.DBAPIError as exc:
+            raise DatabaseError(
+                f"Cannot connect to database '{self.alias}' ({self.display_url}): {exc.orig}"
+            ) from exc
+
+    def dispose(self) -> None:
+        """Close the pooled connections."""
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"<Database {self.alias}: {self.display_url}>"
+
+
+def get_database(alias: str = "default") -> Database:
+    """The database ``alias`` of ``schemashift.conf.settings.DATABASES``."""
+    from schemashift.conf import settings
+
+    return Database(settings.database_url(alias), alias)
+
+
+def has_transactional_ddl(database: Database | Connection | Engine) -> bool:
+    """Whether a migration's DDL can be rolled back with its transaction on this database."""
+    return TRANSACTIONAL_DDL.get(database.dialect.name, False)
+
+
+# -- schema editors ---------------------------------------------------------------------------
+
+
+def editor_class(dialect_name: str) -> type[BaseSchemaEditor]:
+    """The schema editor class of a dialect (ImproperlyConfigured when there is none yet)."""
+    try:
+        module_name, class_name = SCHEMA_EDITORS[dialect_name]
+    except KeyError:
+        supported = ", ".join(sorted(SCHEMA_EDITORS))
+        raise ImproperlyConfigured(
+            f"schemashift cannot migrate {dialect_name} databases yet (supported: {supported})."
+        ) from None
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def schema_editor(
+    connection: Connection, collect_sql: bool = False, atomic: bool = True
+) -> BaseSchemaEditor:
+    """The schema editor for the connection's backend; use it as a context manager.
+
+    ``with schema_editor(connection) as editor:`` runs everything done through ``editor`` (and
+    through ``editor.connection``) in one transaction, committed on a clean exit and rolled back
+    on an exception. With ``collect_sql=True`` nothing is run: the statements are appended to
+    ``editor.collected_sql``.
+    """
+    editor_cls = editor_class(connection.dialect.name)
+    return editor_cls(connection, collect_sql=collect_sql, atomic=atomic)
+
+
+# -- the migration lock -----------------------------------------------------------------------
+
+
+@contextmanager
+def migration_lock(database: Database, timeout: float | None = None) -> Iterator[None]:
+    """Hold the database's migration lock for the whole block: one ``migrate`` at a time.
+
+    Read the applied migrations inside the block, so a run that waited finds the work done.
+    On SQLite the lock is an exclusive ``flock`` on ``<database file>.migrate-lock``; an
+    in-memory database needs none. With a ``timeout`` (seconds), DatabaseError when the lock
+    is still held by another run after that long.
+    """
+    if database.dialect_name != "sqlite":
+        raise ImproperlyConfigured(
+            f"schemashift cannot lock {database.dialect_name} databases for migrations yet."
+        )
+    path = database.sqlite_path
+    if path is None:
+        yield
+        return
+    with _file_lock(Path(f"{path}.migrate-lock"), timeout):
+        yield
+
+
+@contextmanager
+def _file_lock(path: Path, timeout: float | None) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # Windows: each migration still holds SQLite's write lock
+        yield
+        return
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise DatabaseError(f"Cannot create the migration lock file {path}: {exc}") from exc
+    try:
+        if timeout is None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        else:
+            _flock_with_timeout(fcntl, descriptor, path, timeout)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def _flock_with_timeout(fcntl: Any, descriptor: int, path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise DatabaseError(
+                    f"Another migrate is still running on this database (lock file {path}); "
+                    f"gave up after {timeout:g} s."
+                ) from None
+            time.sleep(0.05)
+
+
+__all__ = [
+    "Database",
+    "SQLITE_BEGIN_OPTION",
+    "create_engine_for_url",
+    "editor_class",
+    "get_database",
+    "has_transactional_ddl",
+    "migration_lock",
+    "schema_editor",
+]
