@@ -1,0 +1,170 @@
+"""The live schema read back as plain, comparable data, and the schema a state implies.
+
+``introspect(connection)`` reads what the database holds; ``expected_schema(state, dialect)``
+derives what a migration state should have produced, through the same type mapping and naming
+the schema editor uses. Both return a ``SchemaSnapshot``, so a test can assert
+``introspect(connection) == expected_schema(state, connection.dialect)``.
+
+Column order is not part of the comparison (``columns`` is a dict): backends append added
+columns, and SQLite table rebuilds may move an altered one last, as Django does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Connection, Dialect, make_url
+
+from schemashift.conf import DEFAULT_MIGRATIONS_TABLE
+from schemashift.db.connection import editor_class
+
+if TYPE_CHECKING:
+    from schemashift.db.backends.base import BaseSchemaEditor
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """One column: its declared type, nullability, primary key.
+
+    Declared types ignore case and spacing (SQLite reports ``integer`` as ``INTEGER``), so
+    ``type`` is kept in lower case with single spaces.
+    """
+
+    name: str
+    type: str
+    nullable: bool
+    primary_key: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "type", " ".join(self.type.lower().split()))
+
+
+@dataclass(frozen=True)
+class ForeignKeyInfo:
+    """A foreign key constraint from one column to a column of another (or the same) table."""
+
+    column: str
+    to_table: str
+    to_column: str
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """A named index; ``orders`` holds "ASC" or "DESC" per column."""
+
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+    orders: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.orders:
+            object.__setattr__(self, "orders", ("ASC",) * len(self.columns))
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """One table. ``unique`` holds every unique column group, inline UNIQUE or unique index;
+    ``indexes`` the named indexes (unique ones included), not those a constraint implies."""
+
+    name: str
+    columns: dict[str, ColumnInfo]
+    foreign_keys: frozenset[ForeignKeyInfo] = frozenset()
+    unique: frozenset[tuple[str, ...]] = frozenset()
+    indexes: dict[str, IndexInfo] = field(default_factory=dict)
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        return tuple(name for name, column in self.columns.items() if column.primary_key)
+
+
+@dataclass(frozen=True)
+class SchemaSnapshot:
+    """Every table of a schema by name."""
+
+    tables: dict[str, TableInfo]
+
+    def __getitem__(self, table: str) -> TableInfo:
+        return self.tables[table]
+
+    def __contains__(self, table: object) -> bool:
+        return table in self.tables
+
+    def table_names(self) -> list[str]:
+        return sorted(self.tables)
+
+
+def introspect(
+    connection: Connection,
+    *,
+    include_history: bool = False,
+    history_table: str = DEFAULT_MIGRATIONS_TABLE,
+    exclude: Iterable[str] = (),
+) -> SchemaSnapshot:
+    """The user tables of the database, without the backend's internal tables.
+
+    The history table is left out unless ``include_history``; ``exclude`` names more tables to
+    leave out (``django_migrations``, say). Runs inside the connection's transaction if one is
+    open, else in a short one of its own.
+    """
+    reader = editor_class(connection.dialect.name)
+    skipped = set(exclude)
+    if not include_history:
+        skipped.add(history_table)
+    with _reading(connection):
+        tables = {}
+        for name in reader.table_names(connection):
+            if name in skipped:
+                continue
+            table = reader.read_table(connection, name)
+            if table is not None:
+                tables[name] = table
+    return SchemaSnapshot(tables)
+
+
+def introspect_table(connection: Connection, table: str) -> TableInfo | None:
+    """One table of the live database, or None when it does not exist."""
+    with _reading(connection):
+        return editor_class(connection.dialect.name).read_table(connection, table)
+
+
+def expected_schema(state: Any, dialect: Dialect | str) -> SchemaSnapshot:
+    """The tables a ProjectState implies on a backend (unmanaged models have none)."""
+    editor = _editor_for(dialect)
+    tables = {}
+    for key in sorted(state.models):
+        model = state.models[key]
+        if model.options.get("managed", True) is False:
+            continue
+        tables[model.db_table] = editor.expected_table(state, model)
+    return SchemaSnapshot(tables)
+
+
+def _editor_for(dialect: Dialect | str) -> BaseSchemaEditor:
+    if isinstance(dialect, str):
+        dialect = make_url(f"{dialect}://").get_dialect()()
+    return editor_class(dialect.name)(dialect=dialect)
+
+
+@contextmanager
+def _reading(connection: Connection) -> Iterator[None]:
+    if connection.in_transaction():
+        yield
+        return
+    with connection.begin():
+        yield
+
+
+__all__ = [
+    "ColumnInfo",
+    "ForeignKeyInfo",
+    "IndexInfo",
+    "SchemaSnapshot",
+    "TableInfo",
+    "expected_schema",
+    "introspect",
+    "introspect_table",
+]
