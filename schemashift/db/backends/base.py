@@ -1,0 +1,820 @@
+"""The schema editor every backend shares: migration operations in, DDL out.
+
+An editor serves one migration: ``with schema_editor(connection) as editor:``, then the
+operations call ``editor.create_model(...)``, ``editor.alter_field(...)`` and so on. It builds
+DDL from ModelStates directly; it decides what needs an index, a unique constraint or a
+rebuild and how things are named. A backend subclass supplies its column types and the
+statements its dialect needs (``backends/sqlite.py``).
+
+With ``collect_sql=True`` statements are appended to ``collected_sql`` instead of run, so
+``sqlmigrate`` prints exactly what ``migrate`` would run. Identifiers are always quoted by the
+dialect; values are rendered by the dialect's literal rendering, never pasted into SQL.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import math
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, Dialect
+
+from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
+from schemashift.exceptions import DatabaseError, ModelDefinitionError
+from schemashift.utils import timezone
+from schemashift.utils.names import index_name
+
+if TYPE_CHECKING:
+    from schemashift.models.fields import Field
+    from schemashift.models.indexes import Index
+
+#: field options that change no column: altering only these runs no SQL. ``default`` is one
+#: of them because Python defaults are never kept in the database.
+NON_SCHEMA_OPTIONS = frozenset(
+    {
+        "blank",
+        "choices",
+        "db_column",
+        "default",
+        "editable",
+        "help_text",
+        "on_delete",
+        "related_name",
+        "related_query_name",
+        "verbose_name",
+    }
+)
+
+#: statement texts longer than this are cut in error messages
+_MESSAGE_SQL_LENGTH = 500
+
+
+@dataclass
+class TableDefinition:
+    """What a table is built from: its name, fields in column order, and Meta indexes."""
+
+    table: str
+    fields: list[Field]
+    unique_together: tuple[tuple[str, ...], ...] = ()
+    indexes: list[Index] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, model: Any, fields: list[Field] | None = None) -> TableDefinition:
+        """The definition of a ModelState, optionally with other fields (in that order)."""
+        return cls(
+            model.db_table,
+            list(model.fields.values()) if fields is None else fields,
+            tuple(model.unique_together),
+            list(model.indexes),
+        )
+
+    def get_field(self, name: str) -> Field:
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        raise LookupError(f"Table {self.table} has no field named '{name}'.")
+
+    def columns(self, field_names: tuple[str, ...] | list[str]) -> list[str]:
+        return [self.get_field(name).column for name in field_names]
+
+
+def is_managed(model: Any) -> bool:
+    """Whether migrations create and change this model's table (``Meta.managed``)."""
+    return model.options.get("managed", True) is not False
+
+
+class BaseSchemaEditor:
+    """Turns migration operations into DDL for one backend, inside one transaction."""
+
+    dialect_name: ClassVar[str] = ""
+    #: declared column type per field class (``get_internal_type()``); ``{max_length}`` etc.
+    #: are filled from the field
+    data_types: ClassVar[dict[str, str]] = {}
+    #: the column type of a foreign key to a field of this class, where not ``data_types``
+    rel_data_types: ClassVar[dict[str, str]] = {}
+    #: CHECK expression per field class; ``{column}`` is the quoted column name
+    data_type_checks: ClassVar[dict[str, str]] = {}
+    #: words after a column's definition per field class (SQLite: AUTOINCREMENT)
+    data_type_suffixes: ClassVar[dict[str, str]] = {}
+    #: longest index or constraint name the backend accepts (Django uses 200 where unlimited)
+    max_name_length: ClassVar[int] = 200
+    #: whether "a" and "A" name the same table
+    ignores_table_name_case: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        connection: Connection | None = None,
+        *,
+        collect_sql: bool = False,
+        atomic: bool = True,
+        dialect: Dialect | None = None,
+    ) -> None:
+        if connection is None and dialect is None:
+            raise TypeError("A schema editor needs a connection or a dialect.")
+        self.connection = connection
+        self.dialect: Dialect = dialect if dialect is not None else connection.dialect
+        self.collect_sql = collect_sql
+        self.atomic = atomic
+        self.collected_sql: list[str] = []
+        self._preparer = self.dialect.identifier_preparer
+        self._transaction: Any = None
+        self._was_in_transaction = False
+        #: tables whose rows may no longer satisfy their foreign keys; None means any table
+        self._tables_to_check: set[str] | None = set()
+
+    # -- the transaction ----------------------------------------------------------------------
+
+    def __enter__(self) -> BaseSchemaEditor:
+        if self.collect_sql:
+            self._was_in_transaction = bool(self.connection and self.connection.in_transaction())
+            return self
+        if self.connection is None:
+            raise TypeError("A schema editor that runs SQL needs a connection.")
+        self._prepare_connection()
+        if self.atomic:
+            try:
+                self._transaction = self._begin()
+            except BaseException:
+                self._restore_connection()
+                raise
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if self.collect_sql:
+            # Reading the live schema (for index names) may have opened a transaction.
+            opened = self.connection is not None and not self._was_in_transaction
+            if opened and self.connection.in_transaction():
+                self.connection.rollback()
+            return
+        try:
+            if exc_type is None:
+                self.check_constraints()
+                self._commit()
+            else:
+                self._rollback()
+        except BaseException:
+            self._rollback()
+            raise
+        finally:
+            self._restore_connection()
+
+    def _prepare_connection(self) -> None:
+        """Backend hook run before the transaction opens."""
+
+    def _restore_connection(self) -> None:
+        """Backend hook run after the transaction has ended."""
+
+    def _begin(self) -> Any:
+        return self.connection.begin()
+
+    def _commit(self) -> None:
+        if self._transaction is not None and self._transaction.is_active:
+            self._transaction.commit()
+        elif self.connection.in_transaction():
+            self.connection.commit()
+        self._transaction = None
+
+    def _rollback(self) -> None:
+        try:
+            if self._transaction is not None and self._transaction.is_active:
+                self._transaction.rollback()
+            elif self.connection.in_transaction():
+                self.connection.rollback()
+        finally:
+            self._transaction = None
+
+    @contextmanager
+    def _operation(self) -> Iterator[None]:
+        """One operation's work; outside an atomic migration, in a transaction of its own."""
+        if self.collect_sql or self.atomic or self.connection.in_transaction():
+            yield
+            return
+        with self.connection.begin():
+            yield
+            self.check_constraints()
+
+    def check_constraints(self) -> None:
+        """Raise DatabaseError if rows break foreign keys (backends that defer the check)."""
+
+    def _touch(self, table: str) -> None:
+        if self._tables_to_check is not None:
+            self._tables_to_check.add(table)
+
+    def _touch_everything(self) -> None:
+        self._tables_to_check = None
+
+    # -- running statements -------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        """Run SQL given by a migration (RunSQL); without params it may hold several statements.
+
+        ``params`` is a sequence for ``%s`` placeholders or a mapping for ``%(name)s`` ones.
+        """
+        self._touch_everything()
+        statements = [sql] if params is not None else self.split_statements(sql)
+        with self._operation():
+            for statement in statements:
+                self.run(statement, params)
+
+    def run(self, sql: str, params: Any = None) -> None:
+        """Run one statement, or collect it (with its parameters inlined as literals)."""
+        if self.collect_sql:
+            self.collected_sql.append(_without_terminator(self._inline_params(sql, params)))
+            return
+        try:
+            if params is None:
+                self.connection.exec_driver_sql(sql)
+            else:
+                self.connection.exec_driver_sql(*self.driver_params(sql, params))
+        except sa_exc.DBAPIError as exc:
+            raise DatabaseError(
+                f"The database refused a statement: {exc.orig}\n  Statement: {_shorten(sql)}"
+            ) from exc
+
+    def query(self, sql: str) -> list[Any]:
+        """Rows of a read-only statement on the live database (never collected)."""
+        try:
+            return list(self.connection.exec_driver_sql(sql))
+        except sa_exc.DBAPIError as exc:
+            raise DatabaseError(f"{exc.orig}\n  Statement: {_shorten(sql)}") from exc
+
+    def split_statements(self, sql: str) -> list[str]:
+        """The statements of a string of SQL (backends that run one at a time split it)."""
+        return [sql]
+
+    def driver_params(self, sql: str, params: Any) -> tuple[str, Any]:
+        """SQL with ``%s`` placeholders and its params, in the driver's parameter style."""
+        if isinstance(params, dict):
+            return sql, {key: self.adapt_value(value) for key, value in params.items()}
+        return sql, tuple(self.adapt_value(value) for value in params)
+
+    def _inline_params(self, sql: str, params: Any) -> str:
+        if params is None:
+            return sql
+        if isinstance(params, dict):
+            return sql % {key: self.quote_value(value) for key, value in params.items()}
+        return sql % tuple(self.quote_value(value) for value in params)
+
+    def historical_apps(self, state: Any) -> Any:
+        """Model classes as they were at ``state``, for RunPython."""
+        raise NotImplementedError(
+            "RunPython needs historical models, which schemashift does not build yet."
+        )
+
+    # -- names and types ----------------------------------------------------------------------
+
+    def quote_name(self, name: str) -> str:
+        """The identifier, always quoted (``"order"``, ``"polls_question"``)."""
+        return self._preparer.quote_identifier(name)
+
+    def index_name(self, table: str, columns: list[str], suffix: str = "") -> str:
+        return index_name(table, columns, suffix, self.max_name_length)
+
+    def column_type(self, field: Field, state: Any) -> str:
+        """The declared type of the field's column; a foreign key takes its target's."""
+        if field.is_relation:
+            return self.rel_column_type(self.target_field(field, state), state)
+        return self._format_type(self.data_types, field)
+
+    def rel_column_type(self, target: Field, state: Any) -> str:
+        """The type of a column that points at ``target`` (an auto field's plain integer)."""
+        if target.is_relation:
+            return self.rel_column_type(self.target_field(target, state), state)
+        if target.get_internal_type() in self.rel_data_types:
+            return self._format_type(self.rel_data_types, target)
+        return self.column_type(target, state)
+
+    def _format_type(self, types: dict[str, str], field: Field) -> str:
+        kind = field.get_internal_type()
+        try:
+            template = types[kind]
+        except KeyError:
+            raise ModelDefinitionError(
+                f"Field '{field.name}' is a {kind}, which has no column type on "
+                f"{self.dialect_name}."
+            ) from None
+        return template.format(
+            max_length=field.max_length,
+            max_digits=getattr(field, "max_digits", None),
+            decimal_places=getattr(field, "decimal_places", None),
+        )
+
+    @staticmethod
+    def target_field(relation: Field, state: Any) -> Field:
+        """The field a ForeignKey points at: ``to_field``, else the target's primary key."""
+        target = state.related_model(relation)
+        return target.get_field(relation.to_field) if relation.to_field else target.pk
+
+    def column_check(self, field: Field, column: str) -> str | None:
+        if field.is_relation:
+            return None
+        template = self.data_type_checks.get(field.get_internal_type())
+        return template.format(column=self.quote_name(column)) if template else None
+
+    def inline_reference(self, field: Field, state: Any) -> str | None:
+        """The REFERENCES clause written inside a column definition, on backends that do."""
+        return None
+
+    def column_definition(self, field: Field, state: Any, column: str | None = None) -> str:
+        """Everything after the column's name in CREATE TABLE or ADD COLUMN.
+
+        ``column`` names the column in CHECK expressions when it differs from the field's.
+        """
+        parts = [self.column_type(field, state), "NULL" if field.null else "NOT NULL"]
+        if field.primary_key:
+            parts.append("PRIMARY KEY")
+        elif field.unique:
+            parts.append("UNIQUE")
+        check = self.column_check(field, column or field.column)
+        if check:
+            parts.append(f"CHECK ({check})")
+        suffix = (
+            None if field.is_relation else self.data_type_suffixes.get(field.get_internal_type())
+        )
+        if suffix:
+            parts.append(suffix)
+        reference = self.inline_reference(field, state)
+        if reference:
+            parts.append(reference)
+        return " ".join(parts)
+
+    def create_table_sql(self, state: Any, definition: TableDefinition, table: str = "") -> str:
+        columns = ", ".join(
+            f"{self.quote_name(f.column)} {self.column_definition(f, state)}"
+            for f in definition.fields
+        )
+        return f"CREATE TABLE {self.quote_name(table or definition.table)} ({columns})"
+
+    # -- indexes and unique constraints -------------------------------------------------------
+
+    @staticmethod
+    def field_needs_index(field: Field) -> bool:
+        """db_index fields (ForeignKey and SlugField by default) unless unique already."""
+        return bool(field.db_index) and not (field.unique or field.primary_key)
+
+    def field_index_name(self, table: str, field: Field) -> str:
+        return self.index_name(table, [field.column])
+
+    def unique_together_name(self, table: str, columns: list[str]) -> str:
+        return self.index_name(table, columns, "_uniq")
+
+    def create_index_sql(
+        self, name: str, table: str, columns: list[str], orders: list[str] | None = None
+    ) -> str:
+        orders = orders or [""] * len(columns)
+        parts = ", ".join(
+            f"{self.quote_name(column)} {order}".rstrip()
+            for column, order in zip(columns, orders, strict=True)
+        )
+        return f"CREATE INDEX {self.quote_name(name)} ON {self.quote_name(table)} ({parts})"
+
+    def drop_index_sql(self, table: str, name: str) -> str:
+        return f"DROP INDEX {self.quote_name(name)}"
+
+    def create_unique_sql(self, name: str, table: str, columns: list[str]) -> str:
+        quoted = ", ".join(self.quote_name(column) for column in columns)
+        return (
+            f"ALTER TABLE {self.quote_name(table)} ADD CONSTRAINT {self.quote_name(name)} "
+            f"UNIQUE ({quoted})"
+        )
+
+    def drop_unique_sql(self, table: str, name: str) -> str:
+        return f"ALTER TABLE {self.quote_name(table)} DROP CONSTRAINT {self.quote_name(name)}"
+
+    def meta_index_sql(self, definition: TableDefinition, index: Index) -> str:
+        columns = [definition.get_field(name).column for name, _order in index.fields_orders]
+        orders = [order for _name, order in index.fields_orders]
+        return self.create_index_sql(index.name, definition.table, columns, orders)
+
+    def index_statements(self, definition: TableDefinition) -> list[str]:
+        """unique_together, then db_index fields, then Meta.indexes (Django's order)."""
+        table = definition.table
+        statements = []
+        for group in definition.unique_together:
+            columns = definition.columns(group)
+            statements.append(
+                self.create_unique_sql(self.unique_together_name(table, columns), table, columns)
+            )
+        for candidate in definition.fields:
+            if self.field_needs_index(candidate):
+                name = self.field_index_name(table, candidate)
+                statements.append(self.create_index_sql(name, table, [candidate.column]))
+        statements.extend(self.meta_index_sql(definition, index) for index in definition.indexes)
+        return statements
+
+    # -- operations shared by every backend ---------------------------------------------------
+
+    def create_model(self, state: Any, model: Any) -> None:
+        """CREATE TABLE with its indexes and unique constraints."""
+        if not is_managed(model):
+            return
+        definition = TableDefinition.of(model)
+        with self._operation():
+            self.run(self.create_table_sql(state, definition))
+            for statement in self.index_statements(definition):
+                self.run(statement)
+
+    def delete_model(self, state: Any, model: Any) -> None:
+        """DROP TABLE: the rows go with it."""
+        if not is_managed(model):
+            return
+        with self._operation():
+            self.run(f"DROP TABLE {self.quote_name(model.db_table)}")
+        if self._tables_to_check is not None:
+            self._tables_to_check.discard(model.db_table)
+
+    def alter_db_table(self, state: Any, model: Any, old_table: str, new_table: str) -> None:
+        """Rename a table; foreign keys elsewhere follow it."""
+        if not is_managed(model) or old_table == new_table:
+            return
+        if self.ignores_table_name_case and old_table.lower() == new_table.lower():
+            return
+        with self._operation():
+            self.run(
+                f"ALTER TABLE {self.quote_name(old_table)} RENAME TO {self.quote_name(new_table)}"
+            )
+        if self._tables_to_check is not None and old_table in self._tables_to_check:
+            self._tables_to_check.discard(old_table)
+            self._tables_to_check.add(new_table)
+
+    def add_index(self, state: Any, model: Any, index: Index) -> None:
+        if not is_managed(model):
+            return
+        with self._operation():
+            self.run(self.meta_index_sql(TableDefinition.of(model), index))
+
+    def remove_index(self, state: Any, model: Any, index: Index) -> None:
+        if not is_managed(model):
+            return
+        with self._operation():
+            self.run(self.drop_index_sql(model.db_table, index.name))
+
+    def alter_unique_together(
+        self, from_state: Any, to_state: Any, old_model: Any, new_model: Any
+    ) -> None:
+        """Drop the groups that went away, then create the new ones."""
+        if not is_managed(new_model):
+            return
+        old_groups = set(old_model.unique_together)
+        new_groups = set(new_model.unique_together)
+        old_definition = TableDefinition.of(old_model)
+        new_definition = TableDefinition.of(new_model)
+        table = new_model.db_table
+        with self._operation():
+            for group in sorted(old_groups - new_groups):
+                columns = old_definition.columns(group)
+                name = self._existing_unique_index(table, columns)
+                self.run(
+                    self.drop_unique_sql(table, name or self.unique_together_name(table, columns))
+                )
+            for group in sorted(new_groups - old_groups):
+                columns = new_definition.columns(group)
+                self.run(
+                    self.create_unique_sql(
+                        self.unique_together_name(table, columns), table, columns
+                    )
+                )
+
+    def _existing_unique_index(self, table: str, columns: list[str]) -> str | None:
+        """The name a unique index on exactly these columns has in the live database.
+
+        Names are predictable, but a renamed column keeps its index's old name, as in Django.
+        """
+        live = self._live_table(table)
+        if live is None:
+            return None
+        for name in sorted(live.indexes):
+            index = live.indexes[name]
+            if index.unique and list(index.columns) == columns:
+                return name
+        return None
+
+    def _live_table(self, table: str) -> TableInfo | None:
+        if self.connection is None:
+            return None
+        return type(self).read_table(self.connection, table)
+
+    # -- the operations each backend writes ---------------------------------------------------
+
+    def add_field(self, state: Any, model: Any, field: Field) -> None:
+        raise NotImplementedError
+
+    def remove_field(self, state: Any, model: Any, field: Field) -> None:
+        raise NotImplementedError
+
+    def alter_field(
+        self,
+        from_state: Any,
+        to_state: Any,
+        old_model: Any,
+        new_model: Any,
+        old_field: Field,
+        new_field: Field,
+    ) -> None:
+        raise NotImplementedError
+
+    def field_should_be_altered(
+        self, from_state: Any, to_state: Any, old_field: Field, new_field: Field
+    ) -> bool:
+        """Whether the change touches the column: not for verbose names, choices, defaults."""
+        if old_field.column != new_field.column:
+            return True
+        old_path, old_kwargs = _schema_signature(old_field)
+        new_path, new_kwargs = _schema_signature(new_field)
+        if old_field.is_relation and new_field.is_relation:
+            old_kwargs.pop("to", None)
+            new_kwargs.pop("to", None)
+            old_target = from_state.related_model(old_field).db_table
+            if old_target != to_state.related_model(new_field).db_table:
+                return True
+        return (old_path, old_kwargs) != (new_path, new_kwargs)
+
+    # -- values -------------------------------------------------------------------------------
+
+    @staticmethod
+    def effective_default(field: Field) -> Any:
+        """The value existing rows get for a new or newly NOT NULL column (None: no value).
+
+        The field's default; ``""`` (``b""``) for a blank text (binary) field; the current time
+        for ``auto_now``/``auto_now_add``.
+        """
+        if field.has_default():
+            return field.get_default()
+        kind = field.get_internal_type()
+        if not field.null and field.blank and field.empty_strings_allowed:
+            return b"" if kind == "BinaryField" else ""
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            now = timezone.now()
+            if kind == "DateField":
+                return now.date()
+            if kind == "TimeField":
+                return now.time()
+            return now
+        return None
+
+    def adapt_value(self, value: Any, field: Field | None = None, state: Any = None) -> Any:
+        """The value as the column stores it: None, bool, int, float, str or bytes."""
+        if value is None:
+            return None
+        if field is not None and field.is_relation:
+            return self.adapt_value(value, self.target_field(field, state), state)
+        kind = field.get_internal_type() if field is not None else _python_kind(value)
+        adapter = _ADAPTERS.get(kind)
+        if adapter is None:
+            return value
+        try:
+            return adapter(value, field)
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            where = f" for field '{field.name}'" if field is not None and field.name else ""
+            raise ModelDefinitionError(
+                f"Value {value!r}{where} cannot be stored as a {kind}: {exc}"
+            ) from None
+
+    def quote_value(self, value: Any, field: Field | None = None, state: Any = None) -> str:
+        """``value`` as a SQL literal for ``field``'s column, rendered by the dialect."""
+        return self.render_literal(self.adapt_value(value, field, state))
+
+    def render_literal(self, value: Any) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, float) and not math.isfinite(value):
+            return self.render_special_float(value)
+        if isinstance(value, bool):
+            type_: Any = sa.Boolean()
+        elif isinstance(value, int):
+            type_ = sa.BigInteger()
+        elif isinstance(value, float):
+            type_ = sa.Float()
+        elif isinstance(value, str):
+            type_ = sa.String()
+        elif isinstance(value, (bytes, bytearray, memoryview)):
+            type_ = HexBinary()
+            value = bytes(value)
+        else:
+            raise ModelDefinitionError(f"Value {value!r} cannot be written as a SQL literal.")
+        literal = sa.literal(value, type_)
+        return str(literal.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
+
+    def render_special_float(self, value: float) -> str:
+        raise ModelDefinitionError(f"{value!r} cannot be stored on {self.dialect_name}.")
+
+    # -- introspection ------------------------------------------------------------------------
+
+    @classmethod
+    def table_names(cls, connection: Connection) -> list[str]:
+        """The user tables of the live database, sorted."""
+        return sorted(sa.inspect(connection).get_table_names())
+
+    @classmethod
+    def read_table(cls, connection: Connection, table: str) -> TableInfo | None:
+        """One live table as a TableInfo, or None when it does not exist."""
+        raise NotImplementedError
+
+    def expected_table(self, state: Any, model: Any) -> TableInfo:
+        """The TableInfo the editor would create for a model of ``state``."""
+        definition = TableDefinition.of(model)
+        table = definition.table
+        columns = {
+            f.column: ColumnInfo(f.column, self.column_type(f, state), f.null, f.primary_key)
+            for f in definition.fields
+        }
+        foreign_keys = set()
+        for f in definition.fields:
+            if f.is_relation and f.db_constraint:
+                target = self.target_field(f, state)
+                to_table = state.related_model(f).db_table
+                foreign_keys.add(ForeignKeyInfo(f.column, to_table, target.column))
+        unique = {(f.column,) for f in definition.fields if f.unique and not f.primary_key}
+        indexes = {}
+        for group in definition.unique_together:
+            group_columns = tuple(definition.columns(group))
+            unique.add(group_columns)
+            name = self.unique_together_name(table, list(group_columns))
+            indexes[name] = IndexInfo(name, group_columns, unique=True)
+        for f in definition.fields:
+            if self.field_needs_index(f):
+                name = self.field_index_name(table, f)
+                indexes[name] = IndexInfo(name, (f.column,))
+        for index in definition.indexes:
+            index_columns = tuple(definition.get_field(n).column for n, _o in index.fields_orders)
+            orders = tuple(order or "ASC" for _n, order in index.fields_orders)
+            indexes[index.name] = IndexInfo(index.name, index_columns, orders=orders)
+        return TableInfo(table, columns, frozenset(foreign_keys), frozenset(unique), indexes)
+
+
+class HexBinary(sa.types.UserDefinedType):
+    """Bytes rendered as a hexadecimal blob literal: ``X'00ff'``."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "BLOB"
+
+    def literal_processor(self, dialect: Dialect) -> Callable[[Any], str]:
+        def process(value: Any) -> str:
+            return f"X'{bytes(value).hex()}'"
+
+        return process
+
+
+def _schema_signature(field: Field) -> tuple[str, dict[str, Any]]:
+    _name, path, _args, kwargs = field.deconstruct()
+    return path, {key: value for key, value in kwargs.items() if key not in NON_SCHEMA_OPTIONS}
+
+
+def _without_terminator(sql: str) -> str:
+    sql = sql.strip()
+    while sql.endswith(";"):
+        sql = sql[:-1].rstrip()
+    return sql
+
+
+def _shorten(sql: str) -> str:
+    sql = " ".join(sql.split())
+    return sql if len(sql) <= _MESSAGE_SQL_LENGTH else sql[:_MESSAGE_SQL_LENGTH] + " ..."
+
+
+# -- values as stored (Django's storage formats) -----------------------------------------------
+
+
+def _adapt_bool(value: Any, field: Any) -> bool:
+    if value in (True, False):
+        return bool(value)
+    if value in ("t", "True", "1"):
+        return True
+    if value in ("f", "False", "0"):
+        return False
+    raise ValueError("expected True or False")
+
+
+def _adapt_decimal(value: Any, field: Any) -> str:
+    if isinstance(value, float):
+        digits = getattr(field, "max_digits", None)
+        context = decimal.Context(prec=digits) if digits else decimal.Context()
+        value = context.create_decimal_from_float(value)
+    return str(decimal.Decimal(value))
+
+
+def _adapt_date(value: Any, field: Any) -> str:
+    if isinstance(value, datetime.datetime):
+        return _utc_naive(value).date().isoformat()
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    if not isinstance(value, datetime.date):
+        raise TypeError("expected a date")
+    return value.isoformat()
+
+
+def _adapt_datetime(value: Any, field: Any) -> str:
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        value = datetime.datetime(value.year, value.month, value.day)
+    if not isinstance(value, datetime.datetime):
+        raise TypeError("expected a datetime")
+    return _utc_naive(value).isoformat(" ")
+
+
+def _utc_naive(value: datetime.datetime) -> datetime.datetime:
+    if value.utcoffset() is None:
+        return value
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _adapt_time(value: Any, field: Any) -> str:
+    if isinstance(value, datetime.datetime):
+        value = value.time()
+    elif isinstance(value, str):
+        value = datetime.time.fromisoformat(value)
+    if not isinstance(value, datetime.time):
+        raise TypeError("expected a time")
+    if value.utcoffset() is not None:
+        raise ValueError("times with a time zone cannot be stored")
+    return value.isoformat()
+
+
+def _adapt_duration(value: Any, field: Any) -> int:
+    if isinstance(value, datetime.timedelta):
+        return (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
+    return int(value)
+
+
+def _adapt_uuid(value: Any, field: Any) -> str:
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, int):
+        return uuid.UUID(int=value).hex
+    return uuid.UUID(str(value)).hex
+
+
+def _adapt_binary(value: Any, field: Any) -> bytes:
+    if isinstance(value, str):
+        return value.encode()
+    return bytes(value)
+
+
+_ADAPTERS: dict[str, Callable[[Any, Any], Any]] = {
+    "BooleanField": _adapt_bool,
+    "FloatField": lambda value, field: float(value),
+    "DecimalField": _adapt_decimal,
+    "DateField": _adapt_date,
+    "DateTimeField": _adapt_datetime,
+    "TimeField": _adapt_time,
+    "DurationField": _adapt_duration,
+    "UUIDField": _adapt_uuid,
+    "BinaryField": _adapt_binary,
+    "JSONField": lambda value, field: json.dumps(value),
+    **{
+        kind: lambda value, field: str(value)
+        for kind in ("CharField", "SlugField", "EmailField", "URLField", "TextField")
+    },
+    **{
+        kind: lambda value, field: int(value)
+        for kind in (
+            "IntegerField",
+            "SmallIntegerField",
+            "BigIntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "PositiveBigIntegerField",
+            "AutoField",
+            "BigAutoField",
+            "SmallAutoField",
+        )
+    },
+}
+
+_PYTHON_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "BooleanField"),
+    (decimal.Decimal, "DecimalField"),
+    (datetime.datetime, "DateTimeField"),
+    (datetime.date, "DateField"),
+    (datetime.time, "TimeField"),
+    (datetime.timedelta, "DurationField"),
+    (uuid.UUID, "UUIDField"),
+)
+
+
+def _python_kind(value: Any) -> str:
+    """The field class a bare parameter value is stored like (RunSQL params)."""
+    for python_type, kind in _PYTHON_KINDS:
+        if isinstance(value, python_type):
+            return kind
+    return ""
+
+
+__all__ = [
+    "NON_SCHEMA_OPTIONS",
+    "BaseSchemaEditor",
+    "HexBinary",
+    "TableDefinition",
+    "is_managed",
+]
