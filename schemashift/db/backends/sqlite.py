@@ -1,0 +1,484 @@
+"""SQLite: the schema Django 5.2 writes, and table rebuilds where ALTER TABLE cannot help.
+
+SQLite's ALTER TABLE can add, rename and drop a column and rename a table; every other change
+rebuilds the table following SQLite's documented procedure
+(https://www.sqlite.org/lang_altertable.html#otheralter): create ``new__<table>`` with the new
+definition, copy the rows with one ``INSERT ... SELECT``, drop the old table, rename the new
+one, recreate the indexes. It all runs inside the migration's transaction with foreign key
+enforcement off (SQLite ignores that pragma inside a transaction, so the editor sets it before
+BEGIN); before COMMIT, ``PRAGMA foreign_key_check`` verifies the tables that changed.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Connection
+
+from schemashift.db.backends.base import BaseSchemaEditor, TableDefinition, is_managed
+from schemashift.db.connection import SQLITE_BEGIN_OPTION
+from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
+from schemashift.exceptions import DatabaseError
+
+if TYPE_CHECKING:
+    from schemashift.models.fields import Field
+
+_AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
+_POSITIVE_CHECK = "{column} >= 0"
+#: how many foreign key violations a failed check lists
+_VIOLATIONS_SHOWN = 5
+
+
+class SQLiteSchemaEditor(BaseSchemaEditor):
+    """Schema changes on SQLite, with Django's column types, names and rebuild rules."""
+
+    dialect_name = "sqlite"
+    ignores_table_name_case = True
+    data_types = {
+        "AutoField": "integer",
+        "BigAutoField": "integer",
+        "SmallAutoField": "integer",
+        "BinaryField": "BLOB",
+        "BooleanField": "bool",
+        "CharField": "varchar({max_length})",
+        "SlugField": "varchar({max_length})",
+        "EmailField": "varchar({max_length})",
+        "URLField": "varchar({max_length})",
+        "DateField": "date",
+        "DateTimeField": "datetime",
+        "DecimalField": "decimal",
+        "DurationField": "bigint",
+        "FloatField": "real",
+        "IntegerField": "integer",
+        "BigIntegerField": "bigint",
+        "SmallIntegerField": "smallint",
+        "PositiveIntegerField": "integer unsigned",
+        "PositiveSmallIntegerField": "smallint unsigned",
+        "PositiveBigIntegerField": "bigint unsigned",
+        "JSONField": "text",
+        "TextField": "text",
+        "TimeField": "time",
+        "UUIDField": "char(32)",
+    }
+    rel_data_types = {
+        "AutoField": "integer",
+        "BigAutoField": "bigint",
+        "SmallAutoField": "smallint",
+        "PositiveIntegerField": "integer",
+        "PositiveSmallIntegerField": "smallint",
+        "PositiveBigIntegerField": "bigint",
+    }
+    data_type_checks = {
+        "PositiveIntegerField": _POSITIVE_CHECK,
+        "PositiveSmallIntegerField": _POSITIVE_CHECK,
+        "PositiveBigIntegerField": _POSITIVE_CHECK,
+        "JSONField": "(JSON_VALID({column}) OR {column} IS NULL)",
+    }
+    data_type_suffixes = {kind: "AUTOINCREMENT" for kind in _AUTO_FIELDS}
+
+    # -- the transaction ----------------------------------------------------------------------
+
+    def _driver_connection(self) -> sqlite3.Connection:
+        return self.connection.connection.driver_connection
+
+    def _prepare_connection(self) -> None:
+        if self.connection.in_transaction():
+            raise RuntimeError(
+                "The SQLite schema editor must open the transaction itself (foreign key "
+                "enforcement cannot be switched off inside one): commit or roll back first."
+            )
+        raw = self._driver_connection()
+        self._enforced_foreign_keys = bool(raw.execute("PRAGMA foreign_keys").fetchone()[0])
+        raw.execute("PRAGMA foreign_keys = OFF")
+        raw.execute("PRAGMA legacy_alter_table = OFF")
+
+    def _restore_connection(self) -> None:
+        if getattr(self, "_enforced_foreign_keys", False):
+            self._driver_connection().execute("PRAGMA foreign_keys = ON")
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()
+        finally:
+            raw = self._driver_connection()
+            if raw.in_transaction:  # a failed COMMIT leaves SQLite's transaction open
+                raw.rollback()
+
+    def _begin(self) -> Any:
+        # BEGIN IMMEDIATE takes the write lock up front: a migration never fails halfway
+        # because another connection started writing first.
+        previous = self.connection.get_execution_options().get(SQLITE_BEGIN_OPTION)
+        self.connection.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        try:
+            transaction = self.connection.begin()
+        finally:
+            self.connection.execution_options(**{SQLITE_BEGIN_OPTION: previous})
+        if not self._driver_connection().in_transaction:
+            # An engine not made by create_engine_for_url: pysqlite sent no BEGIN.
+            self.connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return transaction
+
+    def check_constraints(self) -> None:
+        """PRAGMA foreign_key_check on the tables that changed (all after RunSQL)."""
+        if self.collect_sql:
+            return
+        tables = self._tables_to_check
+        if tables is None:
+            statements = ["PRAGMA foreign_key_check"]
+        else:
+            statements = [f"PRAGMA foreign_key_check({self.quote_name(t)})" for t in sorted(tables)]
+        violations = []
+        for statement in statements:
+            violations.extend(self.query(statement))
+        self._tables_to_check = set()
+        if violations:
+            raise DatabaseError(_describe_violations(violations))
+
+    # -- running statements -------------------------------------------------------------------
+
+    def split_statements(self, sql: str) -> list[str]:
+        """Split at the semicolons that end statements (not those in strings or triggers)."""
+        statements, current = [], ""
+        for piece in sql.split(";"):
+            current += piece + ";"
+            if sqlite3.complete_statement(current):
+                if current.strip(" \t\r\n;"):
+                    statements.append(current.strip())
+                current = ""
+        if current.strip(" \t\r\n;"):
+            statements.append(current.strip().removesuffix(";"))
+        return statements
+
+    def driver_params(self, sql: str, params: Any) -> tuple[str, Any]:
+        """``%s`` and ``%(name)s`` placeholders become sqlite3's ``?`` and ``:name``."""
+        sql, adapted = super().driver_params(sql, params)
+        if isinstance(adapted, dict):
+            return re.sub(r"(?<!%)%\((\w+)\)s", r":\1", sql).replace("%%", "%"), adapted
+        return re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%"), adapted
+
+    def render_literal(self, value: Any) -> str:
+        if isinstance(value, str) and "\x00" in value:
+            # SQL text cannot hold NUL; the UTF-8 bytes cast back to text keep the value whole.
+            return f"CAST({super().render_literal(value.encode())} AS TEXT)"
+        return super().render_literal(value)
+
+    def render_special_float(self, value: float) -> str:
+        if value != value:  # NaN: SQLite would store NULL
+            return super().render_special_float(value)
+        return "9e999" if value > 0 else "-9e999"
+
+    # -- names and definitions ----------------------------------------------------------------
+
+    def inline_reference(self, field: Field, state: Any) -> str | None:
+        if not (field.is_relation and field.db_constraint):
+            return None
+        target = self.target_field(field, state)
+        table = state.related_model(field).db_table
+        return (
+            f"REFERENCES {self.quote_name(table)} ({self.quote_name(target.column)}) "
+            "DEFERRABLE INITIALLY DEFERRED"
+        )
+
+    def create_unique_sql(self, name: str, table: str, columns: list[str]) -> str:
+        quoted = ", ".join(self.quote_name(column) for column in columns)
+        return f"CREATE UNIQUE INDEX {self.quote_name(name)} ON {self.quote_name(table)} ({quoted})"
+
+    def drop_unique_sql(self, table: str, name: str) -> str:
+        return f"DROP INDEX {self.quote_name(name)}"
+
+    # -- fields -------------------------------------------------------------------------------
+
+    def add_field(self, state: Any, model: Any, field: Field) -> None:
+        """ADD COLUMN for a nullable column with no value to fill in; else rebuild the table.
+
+        ``model`` and ``state`` are as after the addition; ``field`` may carry a one-off
+        default for the existing rows.
+        """
+        if not is_managed(model):
+            return
+        table = model.db_table
+        with self._operation():
+            if self._can_add_column(field):
+                self.run(
+                    f"ALTER TABLE {self.quote_name(table)} ADD COLUMN "
+                    f"{self.quote_name(field.column)} {self.column_definition(field, state)}"
+                )
+                if self.field_needs_index(field):
+                    name = self.field_index_name(table, field)
+                    self.run(self.create_index_sql(name, table, [field.column]))
+                return
+            kept = [f for f in model.fields.values() if f.name != field.name]
+            reverting = field is model.fields.get(field.name)
+            order = _rebuilt_order(model, kept, field, reverting)
+            definition = TableDefinition.of(model, order)
+            default = self.quote_value(self.effective_default(field), field, state)
+            self._remake_table(state, definition, {field.name: default})
+
+    def _can_add_column(self, field: Field) -> bool:
+        return (
+            field.null
+            and not field.unique
+            and not field.primary_key
+            and self.effective_default(field) is None
+        )
+
+    def remove_field(self, state: Any, model: Any, field: Field) -> None:
+        """DROP COLUMN when nothing else uses the column; else rebuild the table without it.
+
+        ``model`` and ``state`` are as before the removal.
+        """
+        if not is_managed(model):
+            return
+        table = model.db_table
+        with self._operation():
+            if self._can_drop_column(model, field):
+                self.run(
+                    f"ALTER TABLE {self.quote_name(table)} DROP COLUMN "
+                    f"{self.quote_name(field.column)}"
+                )
+                return
+            kept = [f for f in model.fields.values() if f.name != field.name]
+            definition = TableDefinition(
+                table,
+                _rebuilt_order(model, kept),
+                tuple(g for g in model.unique_together if field.name not in g),
+                [i for i in model.indexes if field.name not in (n for n, _o in i.fields_orders)],
+            )
+            self._remake_table(state, definition)
+
+    def _can_drop_column(self, model: Any, field: Field) -> bool:
+        in_index = any(field.name in group for group in model.unique_together) or any(
+            field.name == name for index in model.indexes for name, _order in index.fields_orders
+        )
+        return not (
+            field.primary_key
+            or field.unique
+            or field.db_index
+            or (field.is_relation and field.db_constraint)
+            or in_index
+        )
+
+    def alter_field(
+        self,
+        from_state: Any,
+        to_state: Any,
+        old_model: Any,
+        new_model: Any,
+        old_field: Field,
+        new_field: Field,
+    ) -> None:
+        """RENAME COLUMN when only the name changes, nothing for non-schema options, else a
+        rebuild, which moves the column last as Django's does.
+
+        Tables whose foreign keys point at the field are rebuilt too when their column type
+        changes with it.
+        """
+        if not is_managed(new_model):
+            return
+        if not self.field_should_be_altered(from_state, to_state, old_field, new_field):
+            return
+        table = old_model.db_table
+        with self._operation():
+            if self._can_rename_column(from_state, to_state, old_field, new_field):
+                self.run(
+                    f"ALTER TABLE {self.quote_name(table)} RENAME COLUMN "
+                    f"{self.quote_name(old_field.column)} TO {self.quote_name(new_field.column)}"
+                )
+                return
+            kept = [
+                new_model.fields.get(f.name, f)
+                for f in old_model.fields.values()
+                if f.name != old_field.name
+            ]
+            reverting = new_field.creation_counter < old_field.creation_counter
+            order = _rebuilt_order(new_model, kept, new_field, reverting)
+            definition = TableDefinition.of(new_model, order)
+            source = self._altered_column_source(old_field, new_field, to_state)
+            self._remake_table(to_state, definition, {new_field.name: source})
+            self._remake_referencing_tables(from_state, to_state, new_model, new_field)
+
+    def _can_rename_column(
+        self, from_state: Any, to_state: Any, old_field: Field, new_field: Field
+    ) -> bool:
+        if old_field.column == new_field.column:
+            return False
+        if any(f.is_relation and f.db_constraint for f in (old_field, new_field)):
+            return False
+        old_definition = self.column_definition(old_field, from_state, column=new_field.column)
+        return old_definition == self.column_definition(new_field, to_state)
+
+    def _altered_column_source(self, old_field: Field, new_field: Field, state: Any) -> str:
+        column = self.quote_name(old_field.column)
+        if old_field.null and not new_field.null:
+            default = self.effective_default(new_field)
+            if default is not None:
+                return f"coalesce({column}, {self.quote_value(default, new_field, state)})"
+        return column
+
+    def _remake_referencing_tables(
+        self, from_state: Any, to_state: Any, model: Any, field: Field
+    ) -> None:
+        """Rebuild the tables whose foreign key column to ``field`` changes definition."""
+        for child, relation in to_state.incoming_relations(model.app_label, model.name):
+            if child.key == model.key:
+                continue  # the rebuilt table already has the new definition
+            if self.target_field(relation, to_state).name != field.name:
+                continue
+            old_child = from_state.models.get(child.key)
+            old_relation = old_child.fields.get(relation.name) if old_child else None
+            if old_relation is not None and self.column_definition(
+                old_relation, from_state
+            ) == self.column_definition(relation, to_state):
+                continue
+            fields = _rebuilt_order(child, list(child.fields.values()))
+            self._remake_table(to_state, TableDefinition.of(child, fields))
+
+    # -- the table rebuild --------------------------------------------------------------------
+
+    def _remake_table(
+        self, state: Any, definition: TableDefinition, sources: dict[str, str] | None = None
+    ) -> None:
+        """Rebuild a table as ``definition``, each column copied from the old column of the
+        same name unless ``sources`` (field name -> SQL expression) says otherwise.
+
+        SQLite's 12-step procedure, inside the current transaction. Every row is copied by
+        one INSERT ... SELECT; the AUTOINCREMENT counter carries over, so ids of deleted rows
+        are never handed out again.
+        """
+        table = definition.table
+        temporary = f"new__{table}"
+        quoted_table, quoted_temporary = self.quote_name(table), self.quote_name(temporary)
+        self.run(self.create_table_sql(state, definition, temporary))
+        sources = sources or {}
+        columns = ", ".join(self.quote_name(f.column) for f in definition.fields)
+        selected = ", ".join(
+            sources.get(f.name) or self.quote_name(f.column) for f in definition.fields
+        )
+        self._copy_rows(
+            f"INSERT INTO {quoted_temporary} ({columns}) SELECT {selected} FROM {quoted_table}",
+            table,
+            temporary,
+        )
+        if any(f.primary_key and f.get_internal_type() in _AUTO_FIELDS for f in definition.fields):
+            sequence = self.quote_name("sqlite_sequence")
+            name = self.quote_name("name")
+            self.run(f"DELETE FROM {sequence} WHERE {name} = {self.quote_value(temporary)}")
+            self.run(
+                f"UPDATE {sequence} SET {name} = {self.quote_value(temporary)} "
+                f"WHERE {name} = {self.quote_value(table)}"
+            )
+        self.run(f"DROP TABLE {quoted_table}")
+        self.run(f"ALTER TABLE {quoted_temporary} RENAME TO {quoted_table}")
+        for statement in self.index_statements(definition):
+            self.run(statement)
+        self._touch(table)
+
+    def _copy_rows(self, sql: str, table: str, temporary: str) -> None:
+        try:
+            self.run(sql)
+        except DatabaseError as exc:
+            cause = exc.__cause__
+            reason = str(getattr(cause, "orig", cause)).replace(f"{temporary}.", "")
+            raise DatabaseError(
+                f'Rebuilding table "{table}" failed, nothing was changed: {reason}.'
+                f"{_copy_failure_hint(reason)}"
+            ) from cause
+
+    # -- introspection ------------------------------------------------------------------------
+
+    @classmethod
+    def table_names(cls, connection: Connection) -> list[str]:
+        rows = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
+            "ESCAPE '\\' ORDER BY name"
+        )
+        return [name for (name,) in rows]
+
+    @classmethod
+    def read_table(cls, connection: Connection, table: str) -> TableInfo | None:
+        """PRAGMAs, not the SQLAlchemy Inspector: it loses declared types such as
+        ``integer unsigned``, inline UNIQUE constraints and DESC index columns."""
+        quote = connection.dialect.identifier_preparer.quote_identifier
+        rows = connection.exec_driver_sql(f"PRAGMA table_info({quote(table)})").fetchall()
+        if not rows:
+            return None
+        columns = {
+            name: ColumnInfo(name, declared, not notnull, bool(pk))
+            for _cid, name, declared, notnull, _default, pk in rows
+        }
+        foreign_keys = frozenset(
+            ForeignKeyInfo(row[3], row[2], row[4] or cls._primary_key_of(connection, row[2]))
+            for row in connection.exec_driver_sql(f"PRAGMA foreign_key_list({quote(table)})")
+        )
+        unique, indexes = set(), {}
+        for _seq, name, is_unique, origin, _partial in connection.exec_driver_sql(
+            f"PRAGMA index_list({quote(table)})"
+        ).fetchall():
+            keys = connection.exec_driver_sql(f"PRAGMA index_xinfo({quote(name)})").fetchall()
+            key_columns = [(row[2], row[3]) for row in sorted(keys) if row[5]]
+            names = tuple(column or "<expression>" for column, _desc in key_columns)
+            if origin == "pk":
+                continue
+            if is_unique:
+                unique.add(names)
+            if origin == "c":
+                orders = tuple("DESC" if desc else "ASC" for _column, desc in key_columns)
+                indexes[name] = IndexInfo(name, names, bool(is_unique), orders)
+        return TableInfo(table, columns, foreign_keys, frozenset(unique), indexes)
+
+    @staticmethod
+    def _primary_key_of(connection: Connection, table: str) -> str:
+        quote = connection.dialect.identifier_preparer.quote_identifier
+        rows = connection.exec_driver_sql(f"PRAGMA table_info({quote(table)})").fetchall()
+        return ", ".join(row[1] for row in sorted(rows, key=lambda row: row[5]) if row[5])
+
+
+def _rebuilt_order(
+    model: Any, kept: list[Field], changed: Field | None = None, reverting: bool = False
+) -> list[Field]:
+    """The column order of a rebuilt table: the one Django's rebuild gives, so both agree.
+
+    Django orders the columns by when each field object was made: auto-created primary keys
+    first, then the kept columns in model order, the added or altered column after them when
+    migrating forwards (``reverting`` False) and before them when migrating backwards, and
+    last the foreign keys to the model itself, which its rebuild copies anew.
+    """
+    auto_created = [f for f in kept if f.auto_created]
+    self_references = [
+        f for f in kept if f.is_relation and f.related_model_key == model.key and not f.auto_created
+    ]
+    others = [f for f in kept if f not in auto_created and f not in self_references]
+    if changed is None:
+        return [*auto_created, *others, *self_references]
+    if changed.auto_created:
+        return [changed, *auto_created, *others, *self_references]
+    middle = [changed, *others] if reverting else [*others, changed]
+    return [*auto_created, *middle, *self_references]
+
+
+def _copy_failure_hint(reason: str) -> str:
+    if reason.startswith("NOT NULL constraint failed"):
+        return (
+            " Existing rows would hold NULL in a NOT NULL column: give the field a default, "
+            "or fill the column in an earlier migration."
+        )
+    if reason.startswith("UNIQUE constraint failed"):
+        return " Existing rows hold duplicate values: remove the duplicates first."
+    if reason.startswith("CHECK constraint failed"):
+        return " Existing rows hold values the new column type does not accept."
+    return ""
+
+
+def _describe_violations(violations: list[Any]) -> str:
+    shown = [
+        f'table "{table}" row {rowid} points at a missing row of "{parent}"'
+        for table, rowid, parent, _fkid in violations[:_VIOLATIONS_SHOWN]
+    ]
+    more = len(violations) - len(shown)
+    tail = f" (and {more} more)" if more else ""
+    return (
+        "Foreign key check failed, nothing was changed: " + "; ".join(shown) + tail + ". Fix or "
+        "delete those rows in an earlier migration."
+    )
