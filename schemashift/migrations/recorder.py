@@ -1,0 +1,129 @@
+"""The history table: which migrations are applied, and since when.
+
+``schemashift_migrations(id, app, name, applied)``, the table name a setting
+(``MIGRATIONS_TABLE``). It is built as a SQLAlchemy ``Table`` so each backend gets its own
+column types. Importing this module imports SQLAlchemy: only commands that open a database
+load it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateTable
+
+from schemashift.conf import DEFAULT_MIGRATIONS_TABLE
+from schemashift.db.connection import Database
+from schemashift.utils import timezone
+
+Key = tuple[str, str]
+
+
+def history_table(name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
+    """The history table's definition (on SQLite: ``id integer ... AUTOINCREMENT``)."""
+    return sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+            quote=True,
+        ),
+        sa.Column("app", sa.String(255), nullable=False, quote=True),
+        sa.Column("name", sa.String(255), nullable=False, quote=True),
+        sa.Column("applied", sa.DateTime(timezone=True), nullable=False, quote=True),
+        sqlite_autoincrement=True,
+        quote=True,
+    )
+
+
+class MigrationRecorder:
+    """Reads and writes the history table.
+
+    Given a ``Connection``, every call goes through it and joins its transaction when one is
+    open; that is how a migration's history row commits (or rolls back) with the migration.
+    With no transaction open, a call runs in a short transaction of its own. Given a
+    ``Database``, each call opens its own connection, unless one is passed to the call.
+    """
+
+    def __init__(
+        self, connection: Connection | Database, table_name: str = DEFAULT_MIGRATIONS_TABLE
+    ) -> None:
+        if isinstance(connection, Connection):
+            self.connection: Connection | None = connection
+            self.database: Database | None = None
+        else:
+            self.connection = None
+            self.database = connection
+        self.table_name = table_name
+        self.table = history_table(table_name)
+
+    @contextmanager
+    def _connected(self, connection: Connection | None) -> Iterator[Connection]:
+        connection = connection or self.connection
+        if connection is None:
+            assert self.database is not None
+            with self.database.connect() as own, own.begin():
+                yield own
+        elif connection.in_transaction():
+            yield connection
+        else:
+            with connection.begin():
+                yield connection
+
+    def has_table(self, connection: Connection | None = None) -> bool:
+        """Whether the history table exists."""
+        with self._connected(connection) as active:
+            return sa.inspect(active).has_table(self.table_name)
+
+    def ensure_schema(self, connection: Connection | None = None) -> None:
+        """Create the history table if it does not exist yet."""
+        with self._connected(connection) as active:
+            active.execute(CreateTable(self.table, if_not_exists=True))
+
+    def applied_migrations(
+        self, connection: Connection | None = None
+    ) -> dict[Key, datetime.datetime]:
+        """``{(app, name): applied}`` in the order applied; empty when there is no table.
+
+        Reading never creates the table.
+        """
+        table = self.table
+        with self._connected(connection) as active:
+            if not sa.inspect(active).has_table(self.table_name):
+                return {}
+            rows = active.execute(
+                sa.select(table.c.app, table.c.name, table.c.applied).order_by(table.c.id)
+            )
+            return {(app, name): _as_utc(applied) for app, name, applied in rows}
+
+    def record_applied(self, app: str, name: str, connection: Connection | None = None) -> None:
+        with self._connected(connection) as active:
+            active.execute(self.table.insert().values(app=app, name=name, applied=timezone.now()))
+
+    def record_unapplied(self, app: str, name: str, connection: Connection | None = None) -> None:
+        table = self.table
+        with self._connected(connection) as active:
+            active.execute(table.delete().where(table.c.app == app, table.c.name == name))
+
+    def flush(self, connection: Connection | None = None) -> None:
+        """Forget every applied migration (the table stays)."""
+        with self._connected(connection) as active:
+            if sa.inspect(active).has_table(self.table_name):
+                active.execute(self.table.delete())
+
+
+def _as_utc(value: datetime.datetime) -> datetime.datetime:
+    # SQLite keeps no time zone: the stored text is UTC.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+__all__ = ["MigrationRecorder", "history_table"]

@@ -1,0 +1,128 @@
+"""The history table: read without creating it, written inside the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Connection
+
+from schemashift.db.connection import Database, schema_editor
+from schemashift.db.introspection import ColumnInfo, introspect
+from schemashift.migrations.recorder import MigrationRecorder
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def connection(database: Database) -> Iterator[Connection]:
+    with database.connect() as conn:
+        yield conn
+
+
+def table_names(connection: Connection) -> list[str]:
+    with connection.begin():
+        rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return sorted(name for (name,) in rows)
+
+
+def test_reading_never_creates_the_table(connection: Connection) -> None:
+    recorder = MigrationRecorder(connection)
+    assert recorder.has_table() is False
+    assert recorder.applied_migrations() == {}
+    assert table_names(connection) == []
+    assert not connection.in_transaction()
+
+
+def test_ensure_schema_creates_djangos_history_table(connection: Connection) -> None:
+    recorder = MigrationRecorder(connection)
+    recorder.ensure_schema()
+    recorder.ensure_schema()
+    assert recorder.has_table()
+    table = introspect(connection, include_history=True)["schemashift_migrations"]
+    assert table.columns == {
+        "id": ColumnInfo("id", "integer", nullable=False, primary_key=True),
+        "app": ColumnInfo("app", "varchar(255)", nullable=False),
+        "name": ColumnInfo("name", "varchar(255)", nullable=False),
+        "applied": ColumnInfo("applied", "datetime", nullable=False),
+    }
+    with connection.begin():
+        (sql,) = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'schemashift_migrations'"
+        ).one()
+    assert '"id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT' in sql
+
+
+def test_the_table_is_left_out_of_introspection_unless_asked(connection: Connection) -> None:
+    MigrationRecorder(connection).ensure_schema()
+    assert "schemashift_migrations" not in introspect(connection)
+
+
+def test_applied_migrations_in_order_with_utc_times(connection: Connection) -> None:
+    recorder = MigrationRecorder(connection)
+    recorder.ensure_schema()
+    before = datetime.datetime.now(datetime.UTC)
+    recorder.record_applied("polls", "0001_initial")
+    recorder.record_applied("auth", "0001_initial")
+    recorder.record_applied("polls", "0002_question_author")
+    applied = recorder.applied_migrations()
+    assert list(applied) == [
+        ("polls", "0001_initial"),
+        ("auth", "0001_initial"),
+        ("polls", "0002_question_author"),
+    ]
+    moment = applied[("polls", "0001_initial")]
+    assert moment.tzinfo == datetime.UTC
+    assert before - datetime.timedelta(seconds=1) <= moment <= datetime.datetime.now(datetime.UTC)
+
+
+def test_record_unapplied_and_flush(connection: Connection) -> None:
+    recorder = MigrationRecorder(connection)
+    recorder.ensure_schema()
+    recorder.record_applied("polls", "0001_initial")
+    recorder.record_applied("polls", "0002_more")
+    recorder.record_unapplied("polls", "0002_more")
+    assert list(recorder.applied_migrations()) == [("polls", "0001_initial")]
+    recorder.flush()
+    assert recorder.applied_migrations() == {}
+    assert recorder.has_table()
+
+
+def test_the_history_row_commits_and_rolls_back_with_the_migration(
+    connection: Connection,
+) -> None:
+    recorder = MigrationRecorder(connection)
+    recorder.ensure_schema()
+    with pytest.raises(RuntimeError), schema_editor(connection) as editor:
+        editor.execute('CREATE TABLE "polls_question" ("id" integer)')
+        recorder.record_applied("polls", "0001_initial")
+        raise RuntimeError("the migration failed")
+    assert recorder.applied_migrations() == {}
+    assert table_names(connection) == ["schemashift_migrations", "sqlite_sequence"]
+
+    with schema_editor(connection) as editor:
+        editor.execute('CREATE TABLE "polls_question" ("id" integer)')
+        recorder.record_applied("polls", "0001_initial", editor.connection)
+    assert list(recorder.applied_migrations()) == [("polls", "0001_initial")]
+
+
+def test_a_recorder_over_a_database_uses_connections_of_its_own(database: Database) -> None:
+    recorder = MigrationRecorder(database, table_name="history")
+    recorder.ensure_schema()
+    recorder.record_applied("polls", "0001_initial")
+    with database.connect() as other:
+        assert list(MigrationRecorder(other, "history").applied_migrations()) == [
+            ("polls", "0001_initial")
+        ]
+        transaction = other.begin()
+        recorder.record_unapplied("polls", "0001_initial", other)
+        assert recorder.applied_migrations(other) == {}
+        transaction.rollback()
+    assert list(recorder.applied_migrations()) == [("polls", "0001_initial")]
