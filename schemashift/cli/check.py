@@ -1,0 +1,23 @@
+"""``check``: report problems in the models without touching the database."""
+
+from __future__ import annotations
+
+import click
+
+from schemashift.apps import apps
+from schemashift.checks.model_checks import check_models, format_report
+from schemashift.cli.context import setup_project
+from schemashift.exceptions import SystemCheckError
+
+
+@click.command("check")
+@click.pass_context
+def command(ctx: click.Context) -> None:
+    """Run the system checks on every installed model."""
+    setup_project(ctx)
+    messages = check_models(apps.get_models())
+    if any(m.is_error for m in messages):
+        raise SystemCheckError("System check identified some issues:\n\n" + format_report(messages))
+    if messages:
+        click.echo("System check identified some issues:\n")
+    click.echo(format_report(messages))

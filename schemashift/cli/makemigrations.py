@@ -1,0 +1,143 @@
+"""``makemigrations``: write migration files for the changes in the models."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from schemashift.apps import apps
+from schemashift.cli.project import app_configs, load_checked_project, load_migrations
+from schemashift.exceptions import SchemashiftError
+from schemashift.migrations.autodetector import MigrationAutodetector
+from schemashift.migrations.migration import Migration
+from schemashift.migrations.questioner import (
+    InteractiveMigrationQuestioner,
+    NonInteractiveMigrationQuestioner,
+)
+from schemashift.migrations.state import ProjectState
+from schemashift.migrations.writer import MigrationWriter
+
+
+@click.command("makemigrations")
+@click.argument("app_labels", nargs=-1)
+@click.option("-n", "--name", "name", help="Use this name for the migration file(s).")
+@click.option("--empty", is_flag=True, help="Write an empty migration, for RunPython/RunSQL.")
+@click.option("--check", "check_changes", is_flag=True, help="Exit 1 if models have changes.")
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.option(
+    "--noinput", "--no-input", "no_input", is_flag=True, help="Never prompt; assume no renames."
+)
+@click.pass_context
+def command(
+    ctx: click.Context,
+    app_labels: tuple[str, ...],
+    name: str | None,
+    empty: bool,
+    check_changes: bool,
+    dry_run: bool,
+    no_input: bool,
+) -> None:
+    """Write new migrations for changes to the models of APP_LABELS (default: every app)."""
+    load_checked_project(ctx)
+    if name is not None and not name.isidentifier():
+        raise SchemashiftError(f"The migration name '{name}' must be a valid Python identifier.")
+    named = app_configs(app_labels)
+    loader = load_migrations()
+    leaves = {config.label: _leaf(loader, config.label) for config in apps.get_app_configs()}
+    dry_run = dry_run or check_changes
+
+    if empty:
+        if not app_labels:
+            raise SchemashiftError("You must supply at least one app label when using --empty.")
+        changes = {
+            config.label: [_empty_migration(config.label, leaves[config.label], name)]
+            for config in named
+        }
+    else:
+        questioner = _questioner(no_input, dry_run, app_labels)
+        from_state = loader.project_state() if loader.graph.nodes else ProjectState()
+        to_state = ProjectState.from_apps(apps)
+        detector = MigrationAutodetector(from_state, to_state, questioner)
+        changes = detector.changes(
+            graph_leaves=leaves,
+            trim_to_apps=set(app_labels) or None,
+            migration_name=name,
+        )
+        changes = {
+            label: migrations
+            for label, migrations in changes.items()
+            if label in app_labels or _has_migrations_package(label)
+        }
+
+    if not changes:
+        if len(app_labels) == 1:
+            click.echo(f"No changes detected in app '{app_labels[0]}'")
+        elif app_labels:
+            joined = "', '".join(app_labels)
+            click.echo(f"No changes detected in apps '{joined}'")
+        else:
+            click.echo("No changes detected")
+        return
+    _report_and_write(changes, write=not dry_run)
+    if check_changes:
+        ctx.exit(1)
+
+
+def _leaf(loader, app_label: str) -> str | None:
+    leaves = loader.graph.leaf_nodes(app_label)
+    return leaves[0][1] if leaves else None
+
+
+def _questioner(no_input: bool, dry_run: bool, app_labels: tuple[str, ...]):
+    if no_input:
+        return NonInteractiveMigrationQuestioner(dry_run=dry_run, specified_apps=app_labels)
+    return InteractiveMigrationQuestioner(
+        stdin=sys.stdin, stdout=sys.stdout, dry_run=dry_run, specified_apps=app_labels
+    )
+
+
+def _has_migrations_package(label: str) -> bool:
+    return (apps.get_app_config(label).migrations_path / "__init__.py").exists()
+
+
+def _empty_migration(app_label: str, leaf: str | None, name: str | None) -> Migration:
+    if leaf is None:
+        migration = Migration(f"0001_{name or 'initial'}", app_label)
+        migration.initial = True
+        return migration
+    number = int(leaf.split("_", 1)[0]) + 1 if leaf[:4].isdigit() else 1
+    migration = Migration("", app_label)
+    migration.dependencies = [(app_label, leaf)]
+    migration.name = f"{number:04d}_{name or migration.suggest_name()}"
+    return migration
+
+
+def _report_and_write(changes: dict[str, list[Migration]], write: bool) -> None:
+    for app_label in sorted(changes):
+        config = apps.get_app_config(app_label)
+        click.echo(click.style(f"Migrations for '{app_label}':", bold=True))
+        for migration in changes[app_label]:
+            writer = MigrationWriter(migration)
+            path = writer.path(config)
+            click.echo(f"  {_display_path(path)}")
+            for operation in migration.operations:
+                click.echo(f"    {operation.formatted_description()}")
+            if write:
+                _write(path, writer.as_string())
+
+
+def _write(path: Path, source: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    init = path.parent / "__init__.py"
+    if not init.exists():
+        init.write_text("")
+    path.write_text(source)
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,153 @@
+"""``migrate``: bring the database to the latest migrations, or to a named one."""
+
+from __future__ import annotations
+
+import click
+
+from schemashift.apps import apps
+from schemashift.cli.project import (
+    app_configs,
+    load_checked_project,
+    load_migrations,
+    make_recorder,
+    open_database,
+)
+from schemashift.exceptions import NodeNotFoundError
+from schemashift.migrations.loader import MigrationLoader
+
+Target = tuple[str, str | None]
+
+
+@click.command("migrate")
+@click.argument("app_label", required=False)
+@click.argument("migration_name", required=False)
+@click.option("--plan", "show_plan", is_flag=True, help="Show the plan; change nothing.")
+@click.option("--fake", is_flag=True, help="Record migrations as (un)applied without running them.")
+@click.option("--noinput", "--no-input", "no_input", is_flag=True, help="Never prompt.")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    app_label: str | None,
+    migration_name: str | None,
+    show_plan: bool,
+    fake: bool,
+    no_input: bool,
+) -> None:
+    """Apply (or unapply, to reach MIGRATION_NAME) the migrations of APP_LABEL, or of every app."""
+    from schemashift.db.connection import migration_lock
+    from schemashift.migrations.executor import MigrationExecutor
+
+    settings = load_checked_project(ctx)
+    if app_label:
+        app_configs([app_label])
+    database = open_database(settings)
+    recorder = make_recorder(database, settings)
+    with migration_lock(database):
+        applied = set(recorder.applied_migrations())
+        loader = load_migrations(applied)
+        loader.check_consistent_history(applied)
+        targets = _targets(loader, app_label, migration_name)
+        executor = MigrationExecutor(database, loader, recorder)
+        plan = executor.plan(targets, applied)
+        if show_plan:
+            _print_plan(plan)
+            return
+        _print_intent(loader, app_label, migration_name, targets)
+        click.echo(click.style("Running migrations:", bold=True))
+        if not plan:
+            click.echo("  No migrations to apply.")
+            _warn_unmigrated_changes(loader)
+            return
+        executor.migrate(plan, applied, fake=fake, progress=_progress)
+
+
+def _targets(loader: MigrationLoader, app_label: str | None, name: str | None) -> list[Target]:
+    if app_label and name:
+        if name == "zero":
+            return [(app_label, None)]
+        return [loader.get_migration_by_prefix(app_label, name).key]
+    if app_label:
+        if app_label not in loader.migrated_apps:
+            raise NodeNotFoundError(f"App '{app_label}' does not have migrations.")
+        return list(loader.graph.leaf_nodes(app_label))
+    return list(loader.graph.leaf_nodes())
+
+
+def _print_intent(
+    loader: MigrationLoader, app_label: str | None, name: str | None, targets: list[Target]
+) -> None:
+    click.echo(click.style("Operations to perform:", bold=True))
+    if app_label and name == "zero":
+        click.echo(f"  Unapply all migrations: {app_label}")
+    elif app_label and name:
+        click.echo(f"  Target specific migration: {targets[0][1]}, from {app_label}")
+    elif app_label:
+        click.echo(f"  Apply all migrations: {app_label}")
+    else:
+        labels = sorted(loader.migrated_apps)
+        click.echo(f"  Apply all migrations: {', '.join(labels) if labels else '(none)'}")
+
+
+def _progress(event: str, migration) -> None:
+    if event == "apply_start":
+        click.echo(f"  Applying {migration}...", nl=False)
+    elif event == "unapply_start":
+        click.echo(f"  Unapplying {migration}...", nl=False)
+    elif event in ("apply_success", "unapply_success"):
+        click.echo(click.style(" OK", fg="green"))
+    elif event == "fake_apply":
+        click.echo(f"  Applying {migration}..." + click.style(" FAKED", fg="green"))
+    elif event == "fake_unapply":
+        click.echo(f"  Unapplying {migration}..." + click.style(" FAKED", fg="green"))
+
+
+def _print_plan(plan) -> None:
+    click.echo(click.style("Planned operations:", bold=True))
+    if not plan:
+        click.echo("  No planned migration operations.")
+        return
+    for step in plan:
+        click.echo(str(step.migration))
+        operations = step.migration.operations
+        if step.backwards:
+            operations = list(reversed(operations))
+        if not operations:
+            click.echo("    (no operations)")
+        for operation in operations:
+            text = operation.describe()
+            if step.backwards:
+                text = f"Undo {text}"
+                if not operation.reversible:
+                    text += click.style(" -> IRREVERSIBLE", fg="red")
+            if operation.is_destructive and not step.backwards:
+                text += click.style(" (drops data)", fg="yellow")
+            click.echo(f"    {text}")
+
+
+def _warn_unmigrated_changes(loader: MigrationLoader) -> None:
+    from schemashift.migrations.autodetector import MigrationAutodetector
+    from schemashift.migrations.questioner import NonInteractiveMigrationQuestioner
+    from schemashift.migrations.state import ProjectState
+
+    leaves = {}
+    for config in apps.get_app_configs():
+        app_leaves = loader.graph.leaf_nodes(config.label)
+        leaves[config.label] = app_leaves[0][1] if app_leaves else None
+    detector = MigrationAutodetector(
+        loader.project_state(),
+        ProjectState.from_apps(apps),
+        NonInteractiveMigrationQuestioner(dry_run=True),
+    )
+    changes = detector.changes(graph_leaves=leaves)
+    changed = sorted(label for label in changes if label in loader.migrated_apps)
+    if changed:
+        names = ", ".join(f"'{label}'" for label in changed)
+        click.echo(
+            click.style(
+                f"  Your models in app(s): {names} have changes that are not yet reflected in a "
+                "migration, and so won't be applied.\n"
+                "  Run 'manage.py makemigrations' to make new migrations, and then re-run "
+                "'manage.py migrate' to apply them.",
+                fg="yellow",
+            )
+        )

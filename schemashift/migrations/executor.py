@@ -1,0 +1,283 @@
+"""Run a migration plan: lock, one transaction per migration, operations, history rows.
+
+The executor walks one ProjectState forward. Operations replace the model states they change
+instead of mutating them, so the state before an operation is a shallow copy of the model
+dict: cheap, whatever the number of models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from schemashift.exceptions import DatabaseError, IrreversibleError
+from schemashift.migrations.graph import migration_plan
+from schemashift.migrations.loader import MigrationLoader
+from schemashift.migrations.migration import Migration
+from schemashift.migrations.operations.base import Operation
+from schemashift.migrations.state import ProjectState
+
+Key = tuple[str, str]
+#: called as progress(event, migration) with event one of "apply_start", "apply_success",
+#: "unapply_start", "unapply_success", "fake_apply", "fake_unapply"
+Progress = Callable[[str, Migration], None]
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    migration: Migration
+    backwards: bool
+
+
+def snapshot(state: ProjectState) -> ProjectState:
+    """The state as it is now; later operations replace model states, never mutate them."""
+    return ProjectState(dict(state.models))
+
+
+class MigrationExecutor:
+    """Plans and applies migrations for one database through its schema editor."""
+
+    def __init__(self, database: Any, loader: MigrationLoader, recorder: Any) -> None:
+        self.database = database
+        self.loader = loader
+        self.recorder = recorder
+
+    # -- planning ----------------------------------------------------------------------------
+
+    def plan(self, targets: list[tuple[str, str | None]], applied: set[Key]) -> list[PlanStep]:
+        """The steps that bring the database to the targets, in order."""
+        graph = self.loader.graph
+        steps = migration_plan(graph, targets, applied)
+        return [PlanStep(graph.nodes[key], backwards) for key, backwards in steps]
+
+    def check_reversible(self, plan: list[PlanStep]) -> None:
+        """Refuse a backwards plan through an irreversible operation before touching anything."""
+        for step in plan:
+            if not step.backwards:
+                continue
+            for operation in step.migration.operations:
+                if not operation.reversible:
+                    raise IrreversibleError(
+                        f"Migration {step.migration} is not reversible: operation "
+                        f"'{operation.describe()}' has no reverse. Nothing was unapplied."
+                    )
+
+    # -- running ---------------------------------------------------------------------------
+
+    def migrate(
+        self,
+        plan: list[PlanStep],
+        applied: set[Key],
+        fake: bool = False,
+        progress: Progress | None = None,
+    ) -> None:
+        """Carry out a plan that is all forwards or all backwards."""
+        if not plan:
+            return
+        self.check_reversible(plan)
+        notify = progress or (lambda event, migration: None)
+        self.recorder.ensure_schema()
+        if plan[0].backwards:
+            self._migrate_backwards(plan, applied, fake, notify)
+        else:
+            self._migrate_forwards(plan, applied, fake, notify)
+
+    def _migrate_forwards(
+        self, plan: list[PlanStep], applied: set[Key], fake: bool, notify: Progress
+    ) -> None:
+        state = self.state_of(applied)
+        for step in plan:
+            migration = step.migration
+            if fake:
+                for operation in migration.operations:
+                    operation.state_forwards(migration.app_label, state)
+                self._record(migration, applied=True)
+                notify("fake_apply", migration)
+                continue
+            notify("apply_start", migration)
+            state = self.apply_migration(migration, state)
+            notify("apply_success", migration)
+
+    def _migrate_backwards(
+        self, plan: list[PlanStep], applied: set[Key], fake: bool, notify: Progress
+    ) -> None:
+        to_unapply = {step.migration.key for step in plan}
+        steps_by_key = self._operation_states(applied, to_unapply)
+        for step in plan:
+            migration = step.migration
+            if fake:
+                self._record(migration, applied=False)
+                notify("fake_unapply", migration)
+                continue
+            notify("unapply_start", migration)
+            self.unapply_migration(migration, steps_by_key[migration.key])
+            notify("unapply_success", migration)
+
+    def apply_migration(self, migration: Migration, state: ProjectState) -> ProjectState:
+        """Apply one migration and record it, together or not at all where the backend can."""
+        from schemashift.db.connection import schema_editor
+
+        with (
+            self.database.connect() as connection,
+            schema_editor(connection, atomic=migration.atomic) as editor,
+        ):
+            for number, operation in enumerate(migration.operations, start=1):
+                before = snapshot(state)
+                operation.state_forwards(migration.app_label, state)
+                with self._explain_failure(migration, operation, number, "Applying"):
+                    operation.database_forwards(migration.app_label, editor, before, state)
+            self.recorder.record_applied(migration.app_label, migration.name, connection)
+        return state
+
+    def unapply_migration(
+        self, migration: Migration, states: list[tuple[ProjectState, ProjectState]]
+    ) -> None:
+        """Reverse one migration's operations, last first, and delete its history row."""
+        from schemashift.db.connection import schema_editor
+
+        operations = list(enumerate(migration.operations, start=1))
+        with (
+            self.database.connect() as connection,
+            schema_editor(connection, atomic=migration.atomic) as editor,
+        ):
+            for (number, operation), (before, after) in zip(
+                reversed(operations), reversed(states), strict=True
+            ):
+                with self._explain_failure(migration, operation, number, "Unapplying"):
+                    operation.database_backwards(migration.app_label, editor, after, before)
+            self.recorder.record_unapplied(migration.app_label, migration.name, connection)
+
+    def _record(self, migration: Migration, applied: bool) -> None:
+        with self.database.connect() as connection, connection.begin():
+            if applied:
+                self.recorder.record_applied(migration.app_label, migration.name, connection)
+            else:
+                self.recorder.record_unapplied(migration.app_label, migration.name, connection)
+
+    # -- states ----------------------------------------------------------------------------
+
+    def state_of(self, keys: set[Key]) -> ProjectState:
+        """The state after the given migrations (and their dependencies)."""
+        if not keys:
+            return ProjectState()
+        return self.loader.project_state(self._leaves(keys), at_end=True)
+
+    def _leaves(self, keys: set[Key]) -> list[Key]:
+        graph = self.loader.graph
+        return sorted(
+            key
+            for key in keys
+            if key in graph.nodes and not (graph.node_map[key].children_keys() & keys)
+        )
+
+    def _operation_states(
+        self, applied: set[Key], wanted: set[Key]
+    ) -> dict[Key, list[tuple[ProjectState, ProjectState]]]:
+        """(before, after) states of every operation of the wanted migrations.
+
+        One forward walk over the applied history; a snapshot is taken only around the
+        operations of migrations that will be unapplied.
+        """
+        state = ProjectState()
+        found: dict[Key, list[tuple[ProjectState, ProjectState]]] = {}
+        for key in self.ordered(applied):
+            migration = self.loader.graph.nodes[key]
+            if key not in wanted:
+                for operation in migration.operations:
+                    operation.state_forwards(migration.app_label, state)
+                continue
+            pairs = []
+            for operation in migration.operations:
+                before = snapshot(state)
+                operation.state_forwards(migration.app_label, state)
+                pairs.append((before, snapshot(state)))
+            found[key] = pairs
+        return found
+
+    def ordered(self, keys: set[Key]) -> list[Key]:
+        """The keys in an order where each comes after its dependencies."""
+        return self.loader.graph.forwards_plan_for(self._leaves(keys))
+
+    # -- SQL preview -----------------------------------------------------------------------
+
+    def collect_sql(self, migration: Migration, backwards: bool = False) -> list[str]:
+        """The statements ``migrate`` would run for one migration, with a comment per operation."""
+        from schemashift.db.connection import schema_editor
+
+        if backwards:
+            states = self._operation_states(
+                {migration.key} | self._ancestors(migration), {migration.key}
+            )[migration.key]
+        else:
+            state = self.loader.project_state([migration.key], at_end=False)
+            states = []
+            for operation in migration.operations:
+                before = snapshot(state)
+                operation.state_forwards(migration.app_label, state)
+                states.append((before, snapshot(state)))
+        pairs: list[tuple[Operation, tuple[ProjectState, ProjectState]]] = list(
+            zip(migration.operations, states, strict=True)
+        )
+        if backwards:
+            pairs.reverse()
+        lines: list[str] = []
+        with self.database.connect() as connection:
+            editor = schema_editor(connection, collect_sql=True, atomic=migration.atomic)
+            with editor:
+                for operation, (before, after) in pairs:
+                    lines.extend(["--", f"-- {operation.describe()}", "--"])
+                    if not operation.reduces_to_sql:
+                        lines.append("-- THIS OPERATION CANNOT BE WRITTEN AS SQL")
+                        continue
+                    start = len(editor.collected_sql)
+                    if backwards:
+                        if not operation.reversible:
+                            raise IrreversibleError(
+                                f"Migration {migration} is not reversible: operation "
+                                f"'{operation.describe()}' has no reverse."
+                            )
+                        operation.database_backwards(migration.app_label, editor, after, before)
+                    else:
+                        operation.database_forwards(migration.app_label, editor, before, after)
+                    added = editor.collected_sql[start:]
+                    lines.extend(f"{sql};" for sql in added)
+                    if not added:
+                        lines.append("-- (no-op)")
+        return lines
+
+    def _ancestors(self, migration: Migration) -> set[Key]:
+        return set(self.loader.graph.forwards_plan(migration.key))
+
+    @staticmethod
+    def _explain_failure(
+        migration: Migration, operation: Operation, number: int, verb: str
+    ) -> _FailureContext:
+        return _FailureContext(migration, operation, number, verb)
+
+
+class _FailureContext:
+    """Turns a database error inside an operation into a message naming both."""
+
+    def __init__(self, migration: Migration, operation: Operation, number: int, verb: str):
+        self.migration = migration
+        self.operation = operation
+        self.number = number
+        self.verb = verb
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None:
+            return False
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(exc, SQLAlchemyError):
+            reason = getattr(exc, "orig", None) or exc
+            total = len(self.migration.operations)
+            raise DatabaseError(
+                f"{self.verb} {self.migration} failed at operation {self.number} of {total} "
+                f"({self.operation.describe()}): {reason}"
+            ) from exc
+        return False

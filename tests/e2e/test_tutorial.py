@@ -1,0 +1,383 @@
+"""The tutorial flow through the real CLI, with the data checked after every step."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+TUTORIAL_MODELS = """
+import datetime
+
+from schemashift import models
+from schemashift.utils import timezone
+
+
+class Question(models.Model):
+    question_text = models.CharField(max_length=200)
+    pub_date = models.DateTimeField("date published")
+
+    def __str__(self):
+        return self.question_text
+
+    def was_published_recently(self):
+        return self.pub_date >= timezone.now() - datetime.timedelta(days=1)
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE)
+    choice_text = models.CharField(max_length=200)
+    votes = models.IntegerField(default=0)
+
+    def __str__(self):
+        return self.choice_text
+"""
+
+WITH_AUTHOR = TUTORIAL_MODELS.replace(
+    '    pub_date = models.DateTimeField("date published")\n',
+    '    pub_date = models.DateTimeField("date published")\n'
+    '    author = models.CharField(max_length=100, default="anonymous")\n',
+)
+WIDENED = WITH_AUTHOR.replace(
+    "question_text = models.CharField(max_length=200)",
+    "question_text = models.CharField(max_length=500)",
+)
+RENAMED = WIDENED.replace(
+    "votes = models.IntegerField(default=0)", "vote_count = models.IntegerField(default=0)"
+)
+
+QUESTIONS = [
+    (1, "What's new?", "2026-01-01 10:00:00"),
+    (2, "Semi; colon 'quoted' ü", "2026-02-02 12:30:00"),
+]
+CHOICES = [(1, 1, "Not much", 3), (2, 1, "The sky", 5), (3, 2, "Ünïcode \\ back", 0)]
+
+
+def db_path(project) -> Path:
+    return project.dir / "db.sqlite3"
+
+
+def query(project, sql: str) -> list[tuple]:
+    with sqlite3.connect(db_path(project)) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def tables(project) -> set[str]:
+    if not db_path(project).exists():
+        return set()
+    rows = query(project, "SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {name for (name,) in rows if not name.startswith("sqlite_")}
+
+
+def columns(project, table: str) -> list[str]:
+    return [row[1] for row in query(project, f'PRAGMA table_info("{table}")')]
+
+
+def history(project) -> list[tuple[str, str]]:
+    return query(project, "SELECT app, name FROM schemashift_migrations ORDER BY id")
+
+
+def without_header(source: str) -> str:
+    return "\n".join(line for line in source.splitlines() if not line.startswith("# Generated"))
+
+
+def ok(result) -> str:
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def seed(project) -> None:
+    with sqlite3.connect(db_path(project)) as connection:
+        connection.executemany(
+            "INSERT INTO polls_question (id, question_text, pub_date) VALUES (?, ?, ?)", QUESTIONS
+        )
+        connection.executemany(
+            "INSERT INTO polls_choice (id, question_id, choice_text, votes) VALUES (?, ?, ?, ?)",
+            CHOICES,
+        )
+
+
+def test_tutorial_flow_keeps_every_row(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+
+    out = ok(project.run("makemigrations", "polls"))
+    assert "Migrations for 'polls':" in out
+    assert "polls/migrations/0001_initial.py" in out
+    assert out.index("Create model Question") < out.index("Create model Choice")
+    assert (project.migrations_dir / "0001_initial.py").exists()
+
+    sql = ok(project.run("sqlmigrate", "polls", "0001"))
+    assert 'CREATE TABLE "polls_question"' in sql
+    assert '"id" integer NOT NULL PRIMARY KEY AUTOINCREMENT' in sql
+    assert 'REFERENCES "polls_question" ("id") DEFERRABLE INITIALLY DEFERRED' in sql
+    assert sql.startswith("BEGIN;") and sql.rstrip().endswith("COMMIT;")
+    assert tables(project) <= {"schemashift_migrations"}, "sqlmigrate must run nothing"
+    assert "polls_question" not in tables(project)
+
+    assert "System check identified no issues" in ok(project.run("check"))
+
+    out = ok(project.run("migrate"))
+    assert "Applying polls.0001_initial... OK" in out
+    assert {"polls_question", "polls_choice", "schemashift_migrations"} <= tables(project)
+    assert history(project) == [("polls", "0001_initial")]
+    seed(project)
+
+    # a field with a default: every existing row gets it, nothing else changes
+    project.write_models(WITH_AUTHOR)
+    out = ok(project.run("makemigrations", "polls"))
+    assert "0002_question_author.py" in out
+    assert "+ Add field author to question" in out
+    assert "Applying polls.0002_question_author... OK" in ok(project.run("migrate"))
+    assert query(
+        project, "SELECT id, question_text, pub_date, author FROM polls_question ORDER BY id"
+    ) == [(*q, "anonymous") for q in QUESTIONS]
+
+    # widening a CharField keeps the values
+    project.write_models(WIDENED)
+    out = ok(project.run("makemigrations", "polls"))
+    assert "0003_alter_question_question_text.py" in out
+    ok(project.run("migrate"))
+    assert query(project, "SELECT id, question_text, pub_date FROM polls_question ORDER BY id") == (
+        QUESTIONS
+    )
+
+    # a rename confirmed on stdin is a RenameField, and the values move with the column
+    project.write_models(RENAMED)
+    out = ok(project.run("makemigrations", "polls", input="y\n"))
+    assert "Was choice.votes renamed to choice.vote_count (a IntegerField)? [y/N]" in out
+    assert "0004_rename_votes_choice_vote_count.py" in out
+    ok(project.run("migrate"))
+    assert (
+        query(
+            project, "SELECT id, question_id, choice_text, vote_count FROM polls_choice ORDER BY id"
+        )
+        == CHOICES
+    )
+
+    out = ok(project.run("showmigrations"))
+    assert "polls\n [X] 0001_initial\n [X] 0002_question_author\n" in out
+    assert " [X] 0004_rename_votes_choice_vote_count" in out
+
+    # nothing left to do
+    assert "No changes detected" in ok(project.run("makemigrations", "--check"))
+    assert "No migrations to apply." in ok(project.run("migrate"))
+
+    # rolling back to 0001: surviving columns keep their values
+    out = ok(project.run("migrate", "polls", "0001"))
+    assert "Unapplying polls.0004_rename_votes_choice_vote_count... OK" in out
+    assert "Unapplying polls.0002_question_author... OK" in out
+    assert columns(project, "polls_question") == ["id", "question_text", "pub_date"]
+    assert sorted(columns(project, "polls_choice")) == ["choice_text", "id", "question_id", "votes"]
+    assert query(project, "SELECT id, question_text, pub_date FROM polls_question ORDER BY id") == (
+        QUESTIONS
+    )
+    assert (
+        query(project, "SELECT id, question_id, choice_text, votes FROM polls_choice ORDER BY id")
+        == CHOICES
+    )
+    assert history(project) == [("polls", "0001_initial")]
+    out = ok(project.run("showmigrations", "polls"))
+    assert " [X] 0001_initial\n [ ] 0002_question_author" in out
+
+    # zero removes the app's tables and history
+    out = ok(project.run("migrate", "polls", "zero"))
+    assert "Unapplying polls.0001_initial... OK" in out
+    assert tables(project) == {"schemashift_migrations"}
+    assert history(project) == []
+
+    out = ok(project.run("migrate"))
+    assert "Applying polls.0004_rename_votes_choice_vote_count... OK" in out
+    assert "vote_count" in columns(project, "polls_choice")
+
+
+def test_not_null_field_without_default_noinput_exits_3_and_writes_nothing(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    project.write_models(
+        TUTORIAL_MODELS.replace(
+            "    votes = models.IntegerField(default=0)\n",
+            "    votes = models.IntegerField(default=0)\n    weight = models.IntegerField()\n",
+        )
+    )
+    result = project.run("makemigrations", "polls", "--noinput")
+    assert result.returncode == 3
+    assert "non-nullable field 'weight'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in project.migrations_dir.glob("0*.py")) == ["0001_initial.py"]
+
+
+def test_not_null_field_one_off_default_fills_rows(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    ok(project.run("migrate"))
+    seed(project)
+    project.write_models(
+        TUTORIAL_MODELS.replace(
+            "    votes = models.IntegerField(default=0)\n",
+            "    votes = models.IntegerField(default=0)\n    weight = models.IntegerField()\n",
+        )
+    )
+    out = ok(project.run("makemigrations", "polls", input="1\n7\n"))
+    assert "0002_choice_weight.py" in out
+    source = (project.migrations_dir / "0002_choice_weight.py").read_text()
+    assert "preserve_default=False" in source
+    ok(project.run("migrate"))
+    assert query(project, "SELECT id, weight, votes FROM polls_choice ORDER BY id") == [
+        (1, 7, 3),
+        (2, 7, 5),
+        (3, 7, 0),
+    ]
+
+
+def test_noinput_never_assumes_a_rename(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    project.write_models(
+        TUTORIAL_MODELS.replace(
+            "votes = models.IntegerField(default=0)", "vote_count = models.IntegerField(default=0)"
+        )
+    )
+    out = ok(project.run("makemigrations", "polls", "--noinput"))
+    assert "renamed" not in out
+    assert "- Remove field votes from choice" in out
+    assert "+ Add field vote_count to choice" in out
+
+
+def test_makemigrations_check_and_dry_run_write_nothing(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    result = project.run("makemigrations", "--check")
+    assert result.returncode == 1
+    assert "Create model Question" in result.stdout
+    assert ok(project.run("makemigrations", "--dry-run"))
+    assert not list(project.migrations_dir.glob("0*.py"))
+    ok(project.run("makemigrations"))
+    assert project.run("makemigrations", "--check").returncode == 0
+
+
+def test_makemigrations_is_deterministic(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    first = (project.migrations_dir / "0001_initial.py").read_text()
+    (project.migrations_dir / "0001_initial.py").unlink()
+    ok(project.run("makemigrations", "polls"))
+    second = (project.migrations_dir / "0001_initial.py").read_text()
+    assert without_header(first) == without_header(second)
+
+
+def test_named_and_empty_migrations(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    out = ok(project.run("makemigrations", "polls", "--empty", "--name", "fill_data"))
+    assert "0002_fill_data.py" in out
+    ok(project.run("migrate"))
+    assert history(project)[-1] == ("polls", "0002_fill_data")
+    result = project.run("makemigrations", "polls", "--empty", "--name", "not-valid")
+    assert result.returncode != 0 and "valid Python identifier" in result.stderr
+
+
+def test_migrate_plan_and_fake(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    out = ok(project.run("migrate", "--plan"))
+    assert "polls.0001_initial" in out and "Create model Choice" in out
+    assert "polls_question" not in tables(project)
+    out = ok(project.run("migrate", "--fake"))
+    assert "Applying polls.0001_initial... FAKED" in out
+    assert history(project) == [("polls", "0001_initial")]
+    assert "polls_question" not in tables(project)
+    ok(project.run("migrate", "polls", "zero", "--fake"))
+    assert history(project) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("migrate", "nosuchapp"), "nosuchapp"),
+        (("makemigrations", "nosuchapp"), "nosuchapp"),
+        (("sqlmigrate", "polls", "0009"), "0009"),
+        (("migrate", "polls", "0009"), "0009"),
+        (("showmigrations", "nosuchapp"), "nosuchapp"),
+    ],
+)
+def test_user_errors_are_one_clear_line(project, args, message) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    ok(project.run("migrate"))
+    before = history(project)
+    result = project.run(*args)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert history(project) == before
+
+
+def test_broken_migration_file_is_named(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    (project.migrations_dir / "0002_broken.py").write_text("this is not python(\n")
+    result = project.run("migrate")
+    assert result.returncode != 0
+    assert "0002_broken" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "polls_question" not in tables(project)
+
+
+def test_ambiguous_prefix(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    ok(project.run("makemigrations", "polls", "--empty", "--name", "a"))
+    ok(project.run("makemigrations", "polls", "--empty", "--name", "b"))
+    result = project.run("sqlmigrate", "polls", "000")
+    assert result.returncode != 0
+    assert "More than one migration matches '000'" in result.stderr
+
+
+def test_check_reports_invalid_models_and_blocks_migrate(project) -> None:
+    project.write_models(
+        "from schemashift import models\n\n"
+        "class Question(models.Model):\n"
+        "    question_text = models.CharField()\n\n"
+        "class Choice(models.Model):\n"
+        "    question = models.ForeignKey('Question')\n"
+        "    other = models.ForeignKey('Nowhere', on_delete=models.CASCADE)\n"
+        "    a = models.IntegerField(db_column='x')\n"
+        "    b = models.IntegerField(db_column='x')\n"
+    )
+    result = project.run("check")
+    assert result.returncode != 0
+    assert "polls.Question.question_text: (fields.E120)" in result.stderr
+    assert "polls.Choice.question: (fields.E320)" in result.stderr
+    assert "polls.Choice.other: (fields.E300)" in result.stderr
+    assert "polls.Choice: (models.E007)" in result.stderr
+    assert "Traceback" not in result.stderr
+    for command in ("makemigrations", "migrate"):
+        blocked = project.run(command)
+        assert blocked.returncode != 0 and "fields.E120" in blocked.stderr
+    assert not list(project.migrations_dir.glob("0*.py"))
+
+
+def test_irreversible_migration_is_refused_before_anything_changes(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    (project.migrations_dir / "0002_data.py").write_text(
+        "from schemashift import migrations, models\n\n"
+        "def forwards(apps, schema_editor):\n    pass\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    dependencies = [('polls', '0001_initial')]\n"
+        "    operations = [\n"
+        "        migrations.AddField('question', 'rank', models.IntegerField(default=1)),\n"
+        "        migrations.RunSQL('UPDATE polls_question SET rank = 2'),\n"
+        "    ]\n"
+    )
+    ok(project.run("migrate", "polls", "0001"))
+    seed(project)
+    ok(project.run("migrate"))
+    result = project.run("migrate", "polls", "zero")
+    assert result.returncode != 0
+    assert "not reversible" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert history(project) == [("polls", "0001_initial"), ("polls", "0002_data")]
+    assert "rank" in columns(project, "polls_question")
+    assert len(query(project, "SELECT * FROM polls_choice")) == len(CHOICES)
