@@ -273,7 +273,7 @@ class _FailureContext:
             return False
         from sqlalchemy.exc import SQLAlchemyError
 
-        if isinstance(exc, SQLAlchemyError):
+        if isinstance(exc, (SQLAlchemyError, DatabaseError)):
             reason = getattr(exc, "orig", None) or exc
             total = len(self.migration.operations)
             raise DatabaseError(
