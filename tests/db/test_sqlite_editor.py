@@ -958,3 +958,31 @@ def test_rebuilds_keep_every_stored_value(rows: list[tuple[Any, Any, Any]]) -> N
             assert after == before
     finally:
         database.dispose()
+
+
+def test_dropping_a_table_that_rows_still_point_at_fails(migrator: Migrator) -> None:
+    migrator.apply(
+        author_model(),
+        CreateModel("Book", [pk(), ("author", models.ForeignKey("shop.author", models.CASCADE))]),
+    )
+    migrator.run_sql("INSERT INTO shop_author (name) VALUES ('Ann')")
+    migrator.run_sql("INSERT INTO shop_book (author_id) VALUES (1)")
+    with pytest.raises(DatabaseError, match='table "shop_book" row 1 points at a missing row'):
+        migrator.apply(DeleteModel("Author"))
+    assert migrator.rows("shop_author") == [(1, "Ann")]
+
+
+def test_renaming_a_primary_key_updates_the_references_to_it(migrator: Migrator) -> None:
+    migrator.apply(
+        CreateModel("Tag", [("code", models.CharField(max_length=5, primary_key=True))]),
+        CreateModel("Item", [pk(), ("tag", models.ForeignKey("shop.tag", models.CASCADE))]),
+    )
+    migrator.run_sql("INSERT INTO shop_tag VALUES ('a')")
+    migrator.run_sql("INSERT INTO shop_item (tag_id) VALUES ('a')")
+    migrator.apply(RenameField("tag", "code", "key"))
+    item = migrator.snapshot()["shop_item"]
+    assert item.foreign_keys == {ForeignKeyInfo("tag_id", "shop_tag", "key")}
+    migrator.apply(AlterField("tag", "key", models.CharField(max_length=9, primary_key=True)))
+    assert migrator.snapshot()["shop_item"].columns["tag_id"].type == "varchar(9)"
+    assert migrator.rows("shop_item") == [(1, "a")]
+    migrator.assert_schema_matches_state()

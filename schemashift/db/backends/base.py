@@ -208,6 +208,13 @@ class BaseSchemaEditor:
         if self._tables_to_check is not None:
             self._tables_to_check.add(table)
 
+    def _touch_model(self, state: Any, model: Any) -> None:
+        """Check the model's table and the tables whose foreign keys point at it."""
+        self._touch(model.db_table)
+        for child, relation in state.incoming_relations(model.app_label, model.name):
+            if relation.db_constraint and child.key != model.key and is_managed(child):
+                self._touch(child.db_table)
+
     def _touch_everything(self) -> None:
         self._tables_to_check = None
 
@@ -427,9 +434,10 @@ class BaseSchemaEditor:
         if not is_managed(model):
             return
         with self._operation():
+            self._touch_model(state, model)  # rows elsewhere may point at the dropped ones
+            if self._tables_to_check is not None:
+                self._tables_to_check.discard(model.db_table)
             self.run(f"DROP TABLE {self.quote_name(model.db_table)}")
-        if self._tables_to_check is not None:
-            self._tables_to_check.discard(model.db_table)
 
     def alter_db_table(self, state: Any, model: Any, old_table: str, new_table: str) -> None:
         """Rename a table; foreign keys elsewhere follow it."""

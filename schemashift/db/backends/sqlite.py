@@ -215,6 +215,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             definition = TableDefinition.of(model, order)
             default = self.quote_value(self.effective_default(field), field, state)
             self._remake_table(state, definition, {field.name: default})
+            self._touch_model(state, model)
 
     def _can_add_column(self, field: Field) -> bool:
         return (
@@ -247,6 +248,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                 [i for i in model.indexes if field.name not in (n for n, _o in i.fields_orders)],
             )
             self._remake_table(state, definition)
+            self._touch_model(state, model)
 
     def _can_drop_column(self, model: Any, field: Field) -> bool:
         in_index = any(field.name in group for group in model.unique_together) or any(
@@ -297,6 +299,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             definition = TableDefinition.of(new_model, order)
             source = self._altered_column_source(old_field, new_field, to_state)
             self._remake_table(to_state, definition, {new_field.name: source})
+            self._touch_model(to_state, new_model)
             self._remake_referencing_tables(from_state, to_state, new_model, new_field)
 
     def _can_rename_column(
@@ -373,7 +376,6 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         self.run(f"ALTER TABLE {quoted_temporary} RENAME TO {quoted_table}")
         for statement in self.index_statements(definition):
             self.run(statement)
-        self._touch(table)
 
     def _copy_rows(self, sql: str, table: str, temporary: str) -> None:
         try:
