@@ -7,7 +7,8 @@ dict: cheap, whatever the number of models.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +120,7 @@ class MigrationExecutor:
         from schemashift.db.connection import schema_editor
 
         with (
+            _named_failure(migration, "Applying"),
             self.database.connect() as connection,
             schema_editor(connection, atomic=migration.atomic) as editor,
         ):
@@ -138,6 +140,7 @@ class MigrationExecutor:
 
         operations = list(enumerate(migration.operations, start=1))
         with (
+            _named_failure(migration, "Unapplying"),
             self.database.connect() as connection,
             schema_editor(connection, atomic=migration.atomic) as editor,
         ):
@@ -254,6 +257,17 @@ class MigrationExecutor:
         migration: Migration, operation: Operation, number: int, verb: str
     ) -> _FailureContext:
         return _FailureContext(migration, operation, number, verb)
+
+
+@contextmanager
+def _named_failure(migration: Migration, verb: str) -> Iterator[None]:
+    """Name the migration in a database error raised outside any one operation (the commit)."""
+    try:
+        yield
+    except DatabaseError as exc:
+        if str(exc).startswith(f"{verb} {migration} "):
+            raise
+        raise DatabaseError(f"{verb} {migration} failed: {exc}") from exc
 
 
 class _FailureContext:

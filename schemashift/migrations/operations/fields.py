@@ -194,14 +194,10 @@ class RenameField(FieldOperation):
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         model = state.get_model(app_label, self.model_name).clone()
-        fields = {}
-        for name, field in model.fields.items():
-            if name == self.old_name:
-                field = field.clone()
-                field.set_attributes_from_name(self.new_name)
-                name = self.new_name
-            fields[name] = field
-        model.fields = fields
+        # the renamed field moves to the end, as in Django, so later rebuilds order columns alike
+        field = model.fields.pop(self.old_name).clone()
+        field.set_attributes_from_name(self.new_name)
+        model.fields[self.new_name] = field
         _rename_field_in_options(model, self.old_name, self.new_name)
         state.add_model(model)
 
