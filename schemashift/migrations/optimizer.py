@@ -1,21 +1,24 @@
 """Fold sequences of operations into fewer ones (CreateModel + AddField -> CreateModel).
 
-The algorithm is Django's: each operation is compared with the ones after it; a pair that
-reduces is replaced by the result, either where the later one stood (when the earlier one may
-move right past everything in between) or where the earlier one stood (when the later one may
-move left past everything in between). Passes repeat until nothing changes.
+The result is exactly Django's: find the first operation (scanning left to right) that folds
+with a later one, replace the pair by the result, and start again until nothing folds. The
+result replaces the later operation when the earlier one may move right past everything in
+between, or the earlier one when the later one may move left past everything in between.
+Index operations, RunSQL and RunPython are barriers nothing moves across (as in Django).
 
-Two differences keep it fast and safe. Only pairs that can interact are compared: an index maps
-each model name to the positions of the operations that touch it, so an operation is compared
-with the few operations on the same models (plus RunSQL/RunPython-like barriers), not with the
-whole list. And one pass performs every reduction it finds instead of restarting after the first.
+Restarting from the first operation after every fold is quadratic or worse, so the same
+result is reached with bookkeeping instead: an operation that found nothing to fold with is
+marked clean, and a fold re-queues only the clean operations whose scan could now end
+differently (those acting on the same models, within the same stretch between barriers). The
+operations interacting with one another are found through an index by model name.
 """
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.fields import (
@@ -41,6 +44,14 @@ from schemashift.models.indexes import Index
 
 Reduction = list[Operation] | bool
 
+# How an operation takes part in optimization.
+PLAIN = "plain"  # a known operation: interacts only with operations on the same models
+BARRIER = "barrier"  # nothing moves across it; it folds only with the operation next to it
+WILDCARD = "wildcard"  # elidable or with its own reduce(): compared with everything
+
+# Not a model name: pairs RemoveField with every DeleteModel (the field may point at it).
+_DROPS = "<drops>"
+
 
 class MigrationOptimizer:
     """Reduce a list of operations of one app to an equivalent, shorter list."""
@@ -51,10 +62,11 @@ class MigrationOptimizer:
             raise TypeError("app_label must be a str.")
         current = list(operations)
         while True:
-            reduced, changed = _Pass(current, app_label).run()
-            if not changed:
-                return reduced
-            current = reduced
+            run = _Optimization(current, app_label)
+            rebuilt = run.run()
+            if rebuilt is None:
+                return run.result()
+            current = rebuilt
 
 
 def reduce_pair(operation: Operation, other: Operation, app_label: str) -> Reduction:
@@ -63,175 +75,320 @@ def reduce_pair(operation: Operation, other: Operation, app_label: str) -> Reduc
     A list replaces both; True means ``other`` may move past ``operation`` (they are
     independent); False means neither.
     """
-    if type(operation).reduce is not Operation.reduce:
+    rule = _RULES.get(type(operation))
+    if rule is None:  # RunSQL, RunPython, custom operations: their own reduce() decides
         return operation.reduce(other, app_label)
     if operation.elidable:
         return [other]
     if other.elidable:
         return [operation]
-    rule = _RULES.get(type(operation))
-    if rule is None:
-        return False
     return rule(operation, other, app_label)
 
 
-# -- the pass -------------------------------------------------------------------------------
+def kind_of(operation: Operation) -> str:
+    """PLAIN, BARRIER or WILDCARD (see the module docstring)."""
+    if operation.elidable or (
+        type(operation) not in _RULES and type(operation).reduce is not Operation.reduce
+    ):
+        return WILDCARD
+    if type(operation) in _RULES and not isinstance(operation, AddIndex | RemoveIndex):
+        return PLAIN
+    return BARRIER
 
 
-class _Pass:
-    """One left-to-right sweep over the operations, reducing every pair it can."""
+def subject_models(operation: Operation) -> frozenset[str] | None:
+    """The models an operation acts on (None: any).
 
-    def __init__(self, operations: list[Operation], app_label: str) -> None:
-        self.app_label = app_label
-        self.slots: list[Operation | None] = list(operations)
-        self.by_name: dict[str, list[int]] = {}
-        self.barriers: list[int] = []
-        self.changed = False
-        for position, operation in enumerate(self.slots):
-            self._index(position, operation)
-
-    def run(self) -> tuple[list[Operation], bool]:
-        position = 0
-        while position < len(self.slots):
-            if self.slots[position] is None:
-                position += 1
-                continue
-            outcome = self._reduce_from(position)
-            if outcome == "restart":
-                return [op for op in self.slots if op is not None], True
-            if outcome != "left":
-                position += 1
-        return [op for op in self.slots if op is not None], self.changed
-
-    def _reduce_from(self, i: int) -> str | None:
-        """Reduce slots[i] with the first later operation it folds with, if any."""
-        operation = self.slots[i]
-        assert operation is not None
-        if _is_plain_barrier(operation):
-            return self._fold_barrier(i, operation)
-        right = True
-        for j in self._interacting(i, len(self.slots), operation):
-            other = self.slots[j]
-            result = reduce_pair(operation, other, self.app_label)
-            if isinstance(result, list):
-                if not right and not self._may_move_left(i, j, other):
-                    return None
-                return self._replace(i, j, result, at=j if right else i)
-            if not result:
-                right = False
-        return None
-
-    def _fold_barrier(self, i: int, operation: Operation) -> str | None:
-        """A barrier folds only with an elidable operation right after it."""
-        j = next((p for p in range(i + 1, len(self.slots)) if self.slots[p] is not None), None)
-        if j is None or not self.slots[j].elidable:
-            return None
-        return self._replace(i, j, [operation], at=j)
-
-    def _may_move_left(self, i: int, j: int, other: Operation) -> bool:
-        return all(
-            reduce_pair(self.slots[k], other, self.app_label) is True
-            for k in self._interacting(i, j, other)
-        )
-
-    def _replace(self, i: int, j: int, result: list[Operation], at: int) -> str:
-        self.changed = True
-        if len(result) > 1:
-            # Rare (custom reduce methods): rebuild the list and start a new pass.
-            between = [op for op in self.slots[i + 1 : j] if op is not None]
-            middle = between + result if at == j else result + between
-            self.slots = [*self.slots[:i], *middle, *self.slots[j + 1 :]]
-            return "restart"
-        self.slots[i] = None
-        self.slots[j] = None
-        if result:
-            self.slots[at] = result[0]
-            self._index(at, result[0])
-        return "left" if at == i and result else "right"
-
-    def _index(self, position: int, operation: Operation | None) -> None:
-        if operation is None:
-            return
-        names = touched_models(operation)
-        if names is None:
-            _insert(self.barriers, position)
-            return
-        for name in names:
-            _insert(self.by_name.setdefault(name, []), position)
-
-    def _interacting(self, start: int, end: int, operation: Operation) -> list[int]:
-        """Live positions strictly between start and end that ``operation`` may interact with."""
-        names = touched_models(operation)
-        if names is None:
-            return [p for p in range(start + 1, end) if self.slots[p] is not None]
-        found: set[int] = set(_between(self.barriers, start, end))
-        for name in names:
-            found.update(_between(self.by_name.get(name, []), start, end))
-        return sorted(p for p in found if self.slots[p] is not None)
-
-
-def _insert(positions: list[int], position: int) -> None:
-    index = bisect_left(positions, position)
-    if index == len(positions) or positions[index] != position:
-        positions.insert(index, position)
-
-
-def _between(positions: list[int], start: int, end: int) -> list[int]:
-    return positions[bisect_right(positions, start) : bisect_left(positions, end)]
-
-
-_KNOWN = (
-    CreateModel,
-    DeleteModel,
-    RenameModel,
-    AlterModelTable,
-    AlterModelOptions,
-    AlterUniqueTogether,
-    AddIndex,
-    RemoveIndex,
-    AddField,
-    RemoveField,
-    AlterField,
-    RenameField,
-)
-
-
-# Not a model name: pairs RemoveField with every DeleteModel (the field may point at it).
-_DROPS = "<drops>"
-
-
-def touched_models(operation: Operation) -> frozenset[str] | None:
-    """Lower-case names of every model the operation acts on or points at.
-
-    None means "could touch anything": unknown operation types (RunSQL, RunPython, custom
-    ones) and elidable operations, which the optimizer compares with everything.
+    Two plain operations fold or keep their order only if one's subjects meet the other's
+    touched models: otherwise each may move past the other.
     """
-    if operation.elidable or type(operation) not in _KNOWN:
+    if type(operation) not in _RULES or operation.elidable:
         return None
-    fields: list[tuple[str, Field]] = []
     if isinstance(operation, RenameModel):
         names = {operation.old_name.lower(), operation.new_name.lower()}
     elif isinstance(operation, FieldOperation | AddIndex | RemoveIndex):
         names = {operation.model_name.lower()}
-        if isinstance(operation, FieldOperation) and operation.field is not None:
-            fields = [(operation.name, operation.field)]
     else:
         names = {operation.name.lower()}
-        if isinstance(operation, CreateModel):
-            fields = operation.fields
-    names.update(field.related_model_key[1] for _name, field in fields if field.is_relation)
     if isinstance(operation, RemoveField | DeleteModel):
         names.add(_DROPS)
     return frozenset(names)
 
 
-def _is_plain_barrier(operation: Operation) -> bool:
-    """An operation that folds with nothing but elidable ones (RunSQL, RunPython)."""
-    return (
-        not operation.elidable
-        and type(operation) not in _RULES
-        and type(operation).reduce is Operation.reduce
+def touched_models(operation: Operation) -> frozenset[str] | None:
+    """The subjects plus the models the operation's relations point at (None: any)."""
+    subjects = subject_models(operation)
+    if subjects is None:
+        return None
+    fields: list[tuple[str, Field]] = []
+    if isinstance(operation, CreateModel):
+        fields = operation.fields
+    elif isinstance(operation, FieldOperation) and operation.field is not None:
+        fields = [(operation.name, operation.field)]
+    targets = {field.related_model_key[1] for _name, field in fields if field.is_relation}
+    return subjects | targets
+
+
+class _Positions:
+    """Sorted positions per key (a model name, a kind, ...)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, list[int]] = {}
+
+    def add(self, key: str, position: int) -> None:
+        positions = self.by_key.setdefault(key, [])
+        index = bisect_left(positions, position)
+        if index == len(positions) or positions[index] != position:
+            positions.insert(index, position)
+
+    def discard(self, key: str, position: int) -> None:
+        positions = self.by_key.get(key, [])
+        index = bisect_left(positions, position)
+        if index < len(positions) and positions[index] == position:
+            del positions[index]
+
+    def between(self, keys: Iterable[str], start: int, end: int) -> set[int]:
+        """Positions strictly between start and end under any of the keys."""
+        found: set[int] = set()
+        for key in keys:
+            positions = self.by_key.get(key, [])
+            found.update(positions[bisect_right(positions, start) : bisect_left(positions, end)])
+        return found
+
+    def last_before(self, key: str, end: int) -> int:
+        positions = self.by_key.get(key, [])
+        index = bisect_left(positions, end)
+        return positions[index - 1] if index else -1
+
+    def first_after(self, key: str, start: int) -> int | None:
+        positions = self.by_key.get(key, [])
+        index = bisect_right(positions, start)
+        return positions[index] if index < len(positions) else None
+
+
+class _Slot(NamedTuple):
+    operation: Operation
+    kind: str
+    subjects: frozenset[str] | None
+    touched: frozenset[str] | None
+
+
+def _slot(operation: Operation) -> _Slot:
+    return _Slot(
+        operation, kind_of(operation), subject_models(operation), touched_models(operation)
     )
+
+
+class _Optimization:
+    """One optimization of a list of operations (see the module docstring)."""
+
+    def __init__(self, operations: list[Operation], app_label: str) -> None:
+        self.app_label = app_label
+        self.slots: list[_Slot | None] = [_slot(operation) for operation in operations]
+        self.touched = _Positions()  # model name -> positions of operations touching it
+        self.subjects = _Positions()  # model name -> positions of operations acting on it
+        self.kinds = _Positions()  # BARRIER / WILDCARD -> positions
+        self.clean = [False] * len(self.slots)
+        self.failed_left: dict[int, int] = {}  # clean position -> the fold it could not make
+        self.failures = _Positions()  # "t:name" / "s:name" / "*" / "all" -> failed positions
+        self.failure_keys: dict[int, set[str]] = {}
+        self.queue = list(range(len(self.slots)))
+        for position, slot in enumerate(self.slots):
+            self._index(position, slot)  # type: ignore[arg-type]
+
+    def result(self) -> list[Operation]:
+        return [slot.operation for slot in self.slots if slot is not None]
+
+    def run(self) -> list[Operation] | None:
+        """Fold to a fixed point; a list means "start again on this list" (rare)."""
+        while self.queue:
+            position = heapq.heappop(self.queue)
+            if self.slots[position] is None or self.clean[position]:
+                continue
+            rebuilt = self._scan(position)
+            if rebuilt is not None:
+                return rebuilt
+        return None
+
+    # -- scanning ---------------------------------------------------------------------------
+
+    def _scan(self, i: int) -> list[Operation] | None:
+        slot = self.slots[i]
+        assert slot is not None
+        if slot.kind == BARRIER:
+            j = self._next_live(i)
+            other = None if j is None else self.slots[j]
+            result = None if other is None else self._reduce(slot, other)
+            if isinstance(result, list):
+                return self._fold(i, j, result, at=j)  # type: ignore[arg-type]
+            self.clean[i] = True
+            return None
+        right = True
+        for j in self._candidates(i, slot):
+            other = self.slots[j]
+            assert other is not None
+            result = self._reduce(slot, other)
+            if isinstance(result, list):
+                if right:
+                    return self._fold(i, j, result, at=j)
+                if self._may_move_left(i, j, other):
+                    return self._fold(i, j, result, at=i)
+                self._record_failure(i, j)
+                break
+            if not result:
+                right = False
+        self.clean[i] = True
+        return None
+
+    def _reduce(self, slot: _Slot, other: _Slot) -> Reduction:
+        return reduce_pair(slot.operation, other.operation, self.app_label)
+
+    def _candidates(self, i: int, slot: _Slot) -> list[int]:
+        """Live positions after i, up to the next barrier, that the operation may fold with."""
+        barrier = self.kinds.first_after(BARRIER, i)
+        end = len(self.slots) if barrier is None else barrier
+        found = self._interacting(i, end, slot)
+        if barrier is not None:
+            found.append(barrier)
+        return found
+
+    def _interacting(self, start: int, end: int, slot: _Slot) -> list[int]:
+        """Live positions strictly between start and end whose order matters to the slot's."""
+        if slot.kind != PLAIN:
+            return [p for p in range(start + 1, end) if self.slots[p] is not None]
+        found = self.touched.between(slot.subjects, start, end)  # type: ignore[arg-type]
+        found |= self.subjects.between(slot.touched, start, end)  # type: ignore[arg-type]
+        found |= self.kinds.between((WILDCARD,), start, end)
+        return sorted(found)
+
+    def _may_move_left(self, i: int, j: int, other: _Slot) -> bool:
+        return all(
+            self._reduce(self.slots[k], other) is True  # type: ignore[arg-type]
+            for k in self._interacting(i, j, other)
+        )
+
+    def _next_live(self, i: int) -> int | None:
+        return next((p for p in range(i + 1, len(self.slots)) if self.slots[p] is not None), None)
+
+    # -- folding ----------------------------------------------------------------------------
+
+    def _fold(self, i: int, j: int, result: list[Operation], at: int) -> list[Operation] | None:
+        if len(result) > 1:
+            # Only custom reduce() methods return more than one operation: start again.
+            operations = [slot.operation if slot else None for slot in self.slots]
+            between = [op for op in operations[i + 1 : j] if op is not None]
+            middle = between + result if at == j else result + between
+            before = [op for op in operations[:i] if op is not None]
+            after = [op for op in operations[j + 1 :] if op is not None]
+            return [*before, *middle, *after]
+        removed = [(i, self.slots[i]), (j, self.slots[j])]
+        for position, _slot_removed in removed:
+            self._unindex(position)
+        added = _slot(result[0]) if result else None
+        if added is not None:
+            self.slots[at] = added
+            self._index(at, added)
+            self.clean[at] = False
+            heapq.heappush(self.queue, at)
+        for position, slot_removed in removed:
+            self._after_removal(position, slot_removed)  # type: ignore[arg-type]
+        if added is not None:
+            self._after_addition(at, added)
+        return None
+
+    def _index(self, position: int, slot: _Slot) -> None:
+        if slot.kind != PLAIN:
+            self.kinds.add(slot.kind, position)
+        for name in slot.touched or ():
+            self.touched.add(name, position)
+        for name in slot.subjects or ():
+            self.subjects.add(name, position)
+
+    def _unindex(self, position: int) -> None:
+        slot = self.slots[position]
+        assert slot is not None
+        self.kinds.discard(slot.kind, position)
+        for name in slot.touched or ():
+            self.touched.discard(name, position)
+        for name in slot.subjects or ():
+            self.subjects.discard(name, position)
+        self.slots[position] = None
+        self._forget_failure(position)
+
+    # -- re-queueing ------------------------------------------------------------------------
+
+    def _requeue(self, position: int) -> None:
+        if self.slots[position] is not None and self.clean[position]:
+            self.clean[position] = False
+            self._forget_failure(position)
+            heapq.heappush(self.queue, position)
+
+    def _record_failure(self, i: int, j: int) -> None:
+        """Operation i could fold with j but not move left to it: remember what blocked it."""
+        self.failed_left[i] = j
+        keys = {"all"}
+        for slot in (self.slots[i], self.slots[j]):
+            assert slot is not None
+            if slot.kind != PLAIN:
+                keys.add("*")
+                continue
+            keys.update(f"t:{name}" for name in slot.touched or ())
+            keys.update(f"s:{name}" for name in slot.subjects or ())
+        self.failure_keys[i] = keys
+        for key in keys:
+            self.failures.add(key, i)
+
+    def _forget_failure(self, position: int) -> None:
+        if self.failed_left.pop(position, None) is not None:
+            for key in self.failure_keys.pop(position):
+                self.failures.discard(key, position)
+
+    def _stretch_start(self, position: int) -> int:
+        """The last barrier before position (-1 if none); its scan looks at what follows it."""
+        barrier = self.kinds.last_before(BARRIER, position)
+        if barrier >= 0:
+            self._requeue(barrier)
+        return barrier
+
+    def _after_addition(self, position: int, added: _Slot) -> None:
+        """Clean operations before a new one that may now fold with it."""
+        low = self._stretch_start(position)
+        for m in self._may_fold_with(low, position, added):
+            slot = self.slots[m]
+            if slot is not None and (
+                slot.kind != PLAIN or isinstance(self._reduce(slot, added), list)
+            ):
+                self._requeue(m)
+
+    def _may_fold_with(self, low: int, position: int, slot: _Slot) -> set[int]:
+        """Positions between low and position whose operation may fold with the slot's."""
+        if slot.kind == WILDCARD:
+            return {p for p in range(low + 1, position) if self.slots[p] is not None}
+        found = self.subjects.between(slot.subjects or (), low, position)
+        return found | self.kinds.between((WILDCARD,), low, position)
+
+    def _after_removal(self, position: int, removed: _Slot) -> None:
+        """Clean operations whose failed fold or whose stretch depended on the removed one."""
+        low = self._stretch_start(position)
+        keys = {"all"}
+        if removed.kind == PLAIN:
+            subjects, touched = removed.subjects or frozenset(), removed.touched or frozenset()
+            keys = {"*", *(f"t:{n}" for n in subjects), *(f"s:{n}" for n in touched)}
+        for m in sorted(self.failures.between(keys, low, position)):
+            if position <= self.failed_left[m]:
+                self._requeue(m)
+        if removed.kind == BARRIER:
+            self._stretch_extended(low, position)
+
+    def _stretch_extended(self, low: int, position: int) -> None:
+        """A barrier went away: operations before it now see the ones after it."""
+        barrier = self.kinds.first_after(BARRIER, position)
+        end = len(self.slots) if barrier is None else barrier + 1
+        for p in range(position + 1, end):
+            slot = self.slots[p]
+            if slot is not None:
+                for m in self._may_fold_with(low, position, slot):
+                    self._requeue(m)
 
 
 # -- pair rules -----------------------------------------------------------------------------
@@ -241,6 +398,8 @@ def _may_pass(
     operation: Operation, other: Operation, app_label: str, names: tuple[str, ...]
 ) -> bool:
     """Whether ``other`` is independent of ``operation``, which acts on the models ``names``."""
+    if kind_of(other) == BARRIER:
+        return False
     if any(other.references_model(name, app_label) for name in names):
         return False
     if isinstance(other, DeleteModel | RenameModel):
@@ -415,6 +574,7 @@ def _reduce_rename_model(operation: RenameModel, other: Operation, app_label: st
 
 
 def _reduce_index(operation: AddIndex | RemoveIndex, other: Operation, app_label: str) -> Reduction:
+    """An index operation only cancels out with the removal of the same index (as in Django)."""
     if (
         isinstance(operation, AddIndex)
         and isinstance(other, RemoveIndex)
@@ -422,7 +582,7 @@ def _reduce_index(operation: AddIndex | RemoveIndex, other: Operation, app_label
         and other.name == operation.index.name
     ):
         return []
-    return _may_pass(operation, other, app_label, (operation.model_name,))
+    return False
 
 
 def _same_field(operation: FieldOperation, other: Operation) -> bool:

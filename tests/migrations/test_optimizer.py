@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from schemashift import models
@@ -25,8 +25,9 @@ from schemashift.migrations.operations import (
     RunPython,
     RunSQL,
 )
-from schemashift.migrations.optimizer import MigrationOptimizer
-from schemashift.migrations.state import ProjectState
+from schemashift.migrations.operations.base import comparable
+from schemashift.migrations.optimizer import MigrationOptimizer, reduce_pair
+from schemashift.migrations.state import ProjectState, field_signature
 from schemashift.models.indexes import Index
 
 
@@ -364,11 +365,19 @@ def test_a_cycle_keeps_one_relation_apart() -> None:
 # -- folding never changes the resulting state ----------------------------------------------
 
 
-def state_after(operations: list[Operation]) -> ProjectState:
+def state_after(operations: list[Operation]) -> dict[Any, Any]:
+    """The schema the operations build: models, fields (in any order) and options."""
     state = ProjectState()
     for operation in operations:
         operation.state_forwards("app", state)
-    return state
+    return {
+        key: (
+            model.name,
+            sorted((name, field_signature(field)) for name, field in model.fields.items()),
+            comparable(model.options),
+        )
+        for key, model in state.models.items()
+    }
 
 
 @st.composite
@@ -443,3 +452,82 @@ def test_optimized_operations_build_the_same_state(operations: list[Operation]) 
     assert len(optimized) <= len(operations)
     assert state_after(optimized) == state_after(operations)
     assert optimize(optimized) == optimized
+
+
+# -- the same result as Django's restart-from-the-start loop --------------------------------
+
+
+def reference_optimize(operations: list[Operation]) -> list[Operation]:
+    """Django's algorithm, literally: fold the first foldable pair, then start again."""
+    while True:
+        folded = _reference_pass(operations)
+        if len(folded) == len(operations) and all(
+            a is b for a, b in zip(folded, operations, strict=True)
+        ):
+            return folded
+        operations = folded
+
+
+def _reference_pass(operations: list[Operation]) -> list[Operation]:
+    kept: list[Operation] = []
+    for i, operation in enumerate(operations):
+        right = True
+        for j, other in enumerate(operations[i + 1 :]):
+            result = reduce_pair(operation, other, "app")
+            if isinstance(result, list):
+                between = operations[i + 1 : i + j + 1]
+                if right:
+                    kept.extend([*between, *result])
+                elif all(reduce_pair(op, other, "app") is True for op in between):
+                    kept.extend([*result, *between])
+                else:
+                    kept.append(operation)
+                    break
+                return kept + operations[i + j + 2 :]
+            if not result:
+                right = False
+        else:
+            kept.append(operation)
+    return kept
+
+
+MODEL_NAMES = ["A", "B", "C"]
+
+
+@st.composite
+def any_operation(draw: st.DrawFn) -> Operation:
+    """Any operation on a few models and fields, valid or not: folding rules only."""
+    model = draw(st.sampled_from(MODEL_NAMES))
+    other = draw(st.sampled_from(MODEL_NAMES))
+    field = draw(st.sampled_from(["x", "y"]))
+    target = draw(st.sampled_from([char(), char(null=True), fk(f"app.{other.lower()}")]))
+    choices: list[Operation] = [
+        CreateModel(
+            model,
+            [("id", pk())] + ([("ref", fk(f"app.{other.lower()}"))] if draw(st.booleans()) else []),
+        ),
+        DeleteModel(model),
+        RenameModel(model, other),
+        AlterModelOptions(model.lower(), {"ordering": [field]}),
+        AlterModelTable(model.lower(), f"t_{field}"),
+        AlterUniqueTogether(model.lower(), [("x", "y")] if draw(st.booleans()) else []),
+        AddIndex(model.lower(), Index(fields=[field], name=f"{model}_{field}_idx")),
+        RemoveIndex(model.lower(), f"{model}_{field}_idx"),
+        AddField(model.lower(), field, target, preserve_default=draw(st.booleans())),
+        AlterField(model.lower(), field, target),
+        RemoveField(model.lower(), field),
+        RenameField(model.lower(), field, "y" if field == "x" else "x"),
+        RunPython(noop, elidable=draw(st.booleans())),
+        RunSQL("SELECT 1", elidable=draw(st.booleans())),
+    ]
+    return draw(st.sampled_from(choices))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(any_operation(), max_size=16))
+def test_same_result_as_folding_from_the_start_every_time(operations: list[Operation]) -> None:
+    try:
+        expected = reference_optimize(operations)
+    except ValueError:  # e.g. two AddFields of one field folded into one CreateModel
+        reject()
+    assert optimize(operations) == expected
