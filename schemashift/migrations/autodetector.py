@@ -5,7 +5,7 @@ makemigrations calls. It works in four steps, as Django's does:
 
 1. generate operations per app, each with the dependencies it needs (a model created before a
    relation points at it, a unique_together group dropped before its field, ...);
-2. order each app's operations topologically, ties broken by generation order;
+2. order each app's operations topologically (graphlib, fed in generation order);
 3. cut them into migrations, splitting an app only where another app's operations must run in
    between (relations in a cycle across apps), and optimize each migration;
 4. number and name the migrations after each app's current leaf.
@@ -15,7 +15,6 @@ Everything iterates in sorted order, so the same states always give the same mig
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -299,10 +298,11 @@ class _Generator:
     def _created_models(self) -> None:
         """CreateModel without relations; each relation is an AddField the optimizer folds back.
 
-        Kept apart, a relation can wait for its target, even in another app's migration.
-        Models come in reference order, so an acyclic relation folds straight back.
+        Kept apart, a relation can wait for its target, even in another app's migration. The
+        order is Django's (creations by name, the rest by name backwards), so the optimizer
+        folds the same way and the tables get Django's column order.
         """
-        created = _creation_order(self.to_state, self.new_keys - self.old_keys)
+        created = sorted(self.new_keys - self.old_keys)
         relations = {key: _relation_fields(self.new_model(key)) for key in created}
         for key in created:
             model = self.new_model(key)
@@ -312,7 +312,7 @@ class _Generator:
             fields = [(n, f) for n, f in model.fields.items() if n not in relations[key]]
             needs = [need for _n, f in fields for need in _field_dependencies(key[0], f)]
             self._add(key[0], CreateModel(model.name, fields, options), needs, head=True)
-        for key in created:
+        for key in reversed(created):
             self._created_model_extras(key, relations[key])
 
     def _created_model_extras(self, key: ModelKey, relations: dict[str, Field]) -> None:
@@ -574,37 +574,6 @@ def _relation_fields(model: ModelState) -> dict[str, Field]:
     return {n: f for n, f in model.fields.items() if f.is_relation and not f.primary_key}
 
 
-def _creation_order(state: ProjectState, keys: set[ModelKey]) -> list[ModelKey]:
-    """New models, each after the new models it points at (cycles cut where met), by name."""
-    ordered: list[ModelKey] = []
-    seen: set[ModelKey] = set()
-    for root in sorted(keys):
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(_new_targets(state, root, keys)))]
-        while stack:
-            key, targets = stack[-1]
-            target = next((t for t in targets if t not in seen), None)
-            if target is None:
-                ordered.append(key)
-                stack.pop()
-            else:
-                seen.add(target)
-                stack.append((target, iter(_new_targets(state, target, keys))))
-    return ordered
-
-
-def _new_targets(state: ProjectState, key: ModelKey, keys: set[ModelKey]) -> list[ModelKey]:
-    model = state.models[key]
-    targets = {
-        (dependency.app_label, dependency.model_name)
-        for model_field in model.fields.values()
-        for dependency in _field_dependencies(key[0], model_field)
-    }
-    return sorted(targets & keys)
-
-
 def _referencing_models(
     state: ProjectState, deleted: list[ModelKey]
 ) -> dict[ModelKey, list[ModelKey]]:
@@ -723,30 +692,22 @@ def _sort_steps(steps: list[_Step]) -> dict[str, list[_Step]]:
 
 
 def _topological(steps: list[_Step]) -> list[_Step]:
+    """graphlib's static order, fed in generation order exactly as Django feeds it."""
     providers: dict[Dependency, list[_Step]] = {}
     for step in steps:
         for provided in step.provides:
             providers.setdefault(provided, []).append(step)
+    for dependents in providers.values():
+        dependents.sort(key=lambda step: step.order)
     sorter: TopologicalSorter[int] = TopologicalSorter()
     by_order = {step.order: step for step in steps}
     for step in steps:
-        before = {
-            provider.order
-            for dependency in step.dependencies
-            for provider in providers.get(dependency, ())
-            if provider is not step
-        }
-        sorter.add(step.order, *sorted(before))
-    sorter.prepare()
-    ready: list[int] = []
-    ordered: list[_Step] = []
-    while sorter.is_active():
-        for order in sorter.get_ready():
-            heapq.heappush(ready, order)
-        order = heapq.heappop(ready)
-        ordered.append(by_order[order])
-        sorter.done(order)
-    return ordered
+        sorter.add(step.order)
+        for dependency in step.dependencies:
+            if dependency.app_label == step.app_label:
+                before = [p.order for p in providers.get(dependency, ()) if p is not step]
+                sorter.add(step.order, *before)
+    return [by_order[order] for order in sorter.static_order()]
 
 
 class _MigrationBuilder:

@@ -163,17 +163,6 @@ def test_a_model_comes_after_the_model_it_references_whatever_the_names() -> Non
     assert described(migration) == ["Create model Zbasket", "Create model Apple"]
 
 
-def test_a_chain_of_new_models_is_one_create_model_each() -> None:
-    after = state(
-        *(model("shop", f"M{i}", parent=fk(f"shop.m{i + 1}")) for i in range(5)),
-        model("shop", "M5"),
-    )
-
-    migration = only_migration(changes(ProjectState(), after), "shop")
-
-    assert described(migration) == [f"Create model M{i}" for i in range(5, -1, -1)]
-
-
 def test_new_models_in_a_cycle_keep_one_relation_apart() -> None:
     after = state(
         model("shop", "Author", favourite=fk("shop.book", null=True)),
@@ -869,3 +858,123 @@ def test_every_operation_comes_after_what_it_needs() -> None:
                     if field.is_relation:
                         assert field.to in created | {f"{app_label}.{operation.name_lower}"}
                 created.add(f"{app_label}.{operation.name_lower}")
+
+
+# -- the same initial migrations as Django (operations, their order, column order) ----------
+
+
+def django_changes(project: ProjectState) -> list[tuple[str, list[str]]]:
+    """Django's autodetector on the same models: each operation and its field names."""
+    django = pytest.importorskip("django")
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(INSTALLED_APPS=[], USE_TZ=True)
+        django.setup()
+    from django.db import models as dj
+    from django.db.migrations.autodetector import MigrationAutodetector as DjangoDetector
+    from django.db.migrations.state import ModelState as DjangoModelState
+    from django.db.migrations.state import ProjectState as DjangoProjectState
+
+    after = DjangoProjectState()
+    for model_state in project.models.values():
+        fields = []
+        for name, field in model_state.fields.items():
+            _name, path, args, kwargs = field.deconstruct()
+            if "on_delete" in kwargs:
+                kwargs["on_delete"] = dj.CASCADE
+            fields.append((name, getattr(dj, path.rsplit(".", 1)[1])(*args, **kwargs)))
+        options = dict(model_state.options)
+        if "indexes" in options:
+            options["indexes"] = [
+                dj.Index(fields=i.fields, name=i.name) for i in options["indexes"]
+            ]
+        after.add_model(DjangoModelState(model_state.app_label, model_state.name, fields, options))
+    result = DjangoDetector(DjangoProjectState(), after)._detect_changes()
+    return [
+        (op.describe(), [name for name, _ in getattr(op, "fields", [])])
+        for app_label in sorted(result)
+        for migration in result[app_label]
+        for op in migration.operations
+    ]
+
+
+def our_changes(project: ProjectState) -> list[tuple[str, list[str]]]:
+    result = MigrationAutodetector(ProjectState(), project, Refuses()).detect_changes()
+    return [
+        (op.describe(), [name for name, _ in getattr(op, "fields", [])])
+        for app_label in sorted(result)
+        for migration in result[app_label]
+        for op in migration.operations
+    ]
+
+
+def chain() -> ProjectState:
+    links = [model("shop", f"M{i}", parent=fk(f"shop.m{i + 1}")) for i in range(5)]
+    return state(*links, model("shop", "M5"))
+
+
+def bookstore() -> ProjectState:
+    return state(
+        model("shop", "Author", name=models.CharField(max_length=5)),
+        model("shop", "Publisher", name=models.CharField(max_length=5)),
+        model("shop", "Tag"),
+        model("shop", "Series", publisher=fk("shop.publisher")),
+        model(
+            "shop",
+            "Book",
+            {
+                "indexes": [
+                    Index(fields=["title"], name="book_title_idx"),
+                    Index(fields=["author", "title"], name="book_author_idx"),
+                ],
+                "unique_together": (("title", "series"),),
+            },
+            title=models.CharField(max_length=5),
+            author=fk("shop.author"),
+            publisher=fk("shop.publisher", null=True),
+            editor=fk("shop.author", null=True),
+            translator=fk("shop.author", null=True),
+            series=fk("shop.series", null=True),
+            tag=fk("shop.tag", null=True),
+        ),
+        ModelState(
+            "shop",
+            "BookDetail",
+            {"book": models.OneToOneField("shop.book", on_delete=models.CASCADE, primary_key=True)},
+        ),
+        model(
+            "shop",
+            "Cover",
+            book=models.OneToOneField("shop.book", on_delete=models.CASCADE),
+            artist=fk("shop.author", null=True),
+        ),
+    )
+
+
+def random_graph(seed: int) -> ProjectState:
+    rng = random.Random(seed)
+    names = [f"M{i}" for i in range(8)]
+    states = []
+    for name in names:
+        relations = {
+            f"r{k}": fk(f"shop.{rng.choice(names).lower()}", null=True)
+            for k in range(rng.randrange(3))
+        }
+        indexes = [Index(fields=["id"], name=f"{name}_idx")] if rng.random() < 0.3 else []
+        states.append(model("shop", name, {"indexes": indexes} if indexes else {}, **relations))
+    return state(*states)
+
+
+@pytest.mark.parametrize(
+    "project",
+    [
+        lambda: state(question(), choice()),
+        chain,
+        bookstore,
+        *(lambda seed=seed: random_graph(seed) for seed in range(12)),
+    ],
+    ids=["tutorial", "chain", "bookstore", *(f"random-{seed}" for seed in range(12))],
+)
+def test_initial_migration_matches_django(project: Any) -> None:
+    assert our_changes(project()) == django_changes(project())
