@@ -15,6 +15,7 @@ Everything iterates in sorted order, so the same states always give the same mig
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -280,20 +281,47 @@ class _Generator:
                 if old_key[0] != key[0]:
                     continue
                 old = self.from_state.models[old_key]
-                relabel = {**self.renamed_labels, _label(old_key): _label(key)}
-                if _fields_signature(old, relabel) != _fields_signature(new, {}):
+                if not self._same_shape(old_key, old, key, new):
                     continue
                 if self.questioner.ask_rename_model(old, new):
-                    self._add(
-                        key[0],
-                        RenameModel(old.name, new.name),
-                        _relation_dependencies(new, exclude=key),
-                    )
+                    # No dependencies: the relations it carries already exist, or are
+                    # altered by later operations that wait for their targets.
+                    self._add(key[0], RenameModel(old.name, new.name))
                     self.renamed_models[key] = old_key
                     self.renamed_labels[_label(old_key)] = _label(key)
                     self.old_keys.remove(old_key)
                     self.old_keys.add(key)
                     break
+
+    def _same_shape(
+        self, old_key: ModelKey, old: ModelState, key: ModelKey, new: ModelState
+    ) -> bool:
+        """Equal field definitions in name order (names aside, as in Django).
+
+        Relation targets compare after the renames so far and this candidate; a target
+        that is itself a removed model on one side and an added model on the other may be
+        renamed later, so it matches too.
+        """
+        if len(old.fields) != len(new.fields):
+            return False
+        relabel = {**self.renamed_labels, _label(old_key): _label(key)}
+        removed = {_label(k) for k in self.old_keys - self.new_keys}
+        added = {_label(k) for k in self.new_keys - self.old_keys}
+        for old_name, new_name in zip(sorted(old.fields), sorted(new.fields), strict=True):
+            old_field, new_field = old.fields[old_name], new.fields[new_name]
+            old_signature = _signature(old_field, relabel)
+            new_signature = _signature(new_field, {})
+            if old_signature == new_signature:
+                continue
+            in_flux = (
+                old_field.is_relation
+                and new_field.is_relation
+                and _relation_label(old_field) in removed
+                and _relation_label(new_field) in added
+            )
+            if not in_flux or _without_target(old_signature) != _without_target(new_signature):
+                return False
+        return True
 
     def _created_models(self) -> None:
         """CreateModel without relations; each relation is an AddField the optimizer folds back.
@@ -537,17 +565,38 @@ def _relation_label(relation: Field) -> str:
 
 
 def _signature(model_field: Field, relabel: dict[str, str]) -> tuple[Any, ...]:
-    """``field_signature`` with the relation target normalised and passed through renames."""
+    """``field_signature`` compared by value, the relation target normalised and renamed."""
     path, args, kwargs = field_signature(model_field)
     if model_field.is_relation:
         target = _relation_label(model_field)
         target = relabel.get(target, target)
         kwargs = tuple((k, target if k == "to" else v) for k, v in kwargs)
-    return path, args, kwargs
+    return path, _by_value(args), tuple((k, _by_value(v)) for k, v in kwargs)
 
 
-def _fields_signature(model: ModelState, relabel: dict[str, str]) -> list[Any]:
-    return sorted((name, _signature(f, relabel)) for name, f in model.fields.items())
+def _without_target(signature: tuple[Any, ...]) -> tuple[Any, ...]:
+    path, args, kwargs = signature
+    return path, args, tuple((k, v) for k, v in kwargs if k != "to")
+
+
+def _by_value(value: Any) -> Any:
+    """A value that compares equal to an equal definition (partials, deconstructible objects).
+
+    ``functools.partial`` and many objects compare by identity; a model and a migration file
+    build separate ones, which must not count as a change.
+    """
+    if isinstance(value, functools.partial):
+        keywords = tuple(sorted((k, _by_value(v)) for k, v in value.keywords.items()))
+        return ("partial", value.func, _by_value(value.args), keywords)
+    if hasattr(value, "deconstruct") and not isinstance(value, type):
+        return (type(value).__qualname__, _by_value(tuple(value.deconstruct())))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((repr(k), _by_value(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return tuple(_by_value(item) for item in value)
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(repr(_by_value(item)) for item in value)))
+    return value
 
 
 def _field_dependencies(app_label: str, model_field: Field) -> list[Dependency]:
@@ -558,15 +607,6 @@ def _field_dependencies(app_label: str, model_field: Field) -> list[Dependency]:
     if not target_model:  # "Model" without an app label: the same app
         target_app, target_model = app_label, (model_field.to or "").lower()
     return [Dependency(target_app, target_model, None, CREATE)]
-
-
-def _relation_dependencies(model: ModelState, exclude: ModelKey) -> list[Dependency]:
-    dependencies = []
-    for name in sorted(model.fields):
-        for dependency in _field_dependencies(model.app_label, model.fields[name]):
-            if (dependency.app_label, dependency.model_name) != exclude:
-                dependencies.append(dependency)
-    return dependencies
 
 
 def _relation_fields(model: ModelState) -> dict[str, Field]:

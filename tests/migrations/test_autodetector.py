@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 from typing import Any
@@ -427,6 +428,14 @@ def test_alter_field() -> None:
     assert migration.name == "0002_alter_choice_choice_text"
 
 
+def test_defaults_equal_by_value_are_not_altered() -> None:
+    def with_default() -> ProjectState:
+        default = functools.partial(str.upper, "x")
+        return state(question(code=models.CharField(max_length=5, default=default)))
+
+    assert changes(with_default(), with_default()) == {}
+
+
 def test_equal_fields_are_not_altered() -> None:
     assert changes(state(question(), choice()), state(question(), choice())) == {}
 
@@ -585,6 +594,42 @@ def test_rename_model_with_a_self_reference() -> None:
     migration = only_migration(changes(before, after, questioner), "shop")
 
     assert migration.operations == [RenameModel("Node", "Tree")]
+
+
+def test_rename_model_and_one_of_its_fields_together() -> None:
+    questioner, out = interactive("y\ny\n")
+    fields = question().fields
+    fields["text"] = fields.pop("question_text")
+    after = state(ModelState("polls", "Poll", fields))
+
+    migration = only_migration(changes(state(question()), after, questioner, INITIAL))
+
+    assert migration.operations == [
+        RenameModel("Question", "Poll"),
+        RenameField("poll", "question_text", "text"),
+    ]
+    assert "Was poll.question_text renamed to poll.text (a CharField)? [y/N]" in out.getvalue()
+
+
+def test_rename_two_models_pointing_at_each_other() -> None:
+    before = state(
+        model("shop", "Author", book=fk("shop.book", null=True)),
+        model("shop", "Book", author=fk("shop.author")),
+    )
+    after = state(
+        model("shop", "Writer", book=fk("shop.volume", null=True)),
+        model("shop", "Volume", author=fk("shop.writer")),
+    )
+    questioner, out = interactive("y\ny\n")
+
+    migration = only_migration(changes(before, after, questioner), "shop")
+
+    assert sorted(described(migration)) == [
+        "Rename model Author to Writer",
+        "Rename model Book to Volume",
+    ]
+    assert out.getvalue().count("[y/N]") == 2
+    assert changes(applied(before, migration), after) == {}
 
 
 def test_rename_model_declined_is_create_and_delete() -> None:
