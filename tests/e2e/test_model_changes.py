@@ -1,0 +1,172 @@
+"""Model changes beyond the tutorial, through the real CLI, with the rows checked each time."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from support.tutorial import CHOICES, QUESTIONS, TUTORIAL_MODELS, ok, query, seed, tables
+
+RENAMED_MODEL = TUTORIAL_MODELS.replace("class Question(", "class Poll(").replace(
+    "models.ForeignKey(Question,", "models.ForeignKey(Poll,"
+)
+
+
+def indexes(project, table: str) -> dict[str, list[str]]:
+    with sqlite3.connect(project.dir / "db.sqlite3") as connection:
+        names = [row[1] for row in connection.execute(f'PRAGMA index_list("{table}")')]
+        return {
+            name: [row[2] for row in connection.execute(f'PRAGMA index_info("{name}")')]
+            for name in names
+            if not name.startswith("sqlite_autoindex")
+        }
+
+
+def start(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    ok(project.run("migrate"))
+    seed(project)
+
+
+def test_model_rename_confirmed_at_the_prompt_keeps_rows_and_relations(project) -> None:
+    start(project)
+    project.write_models(RENAMED_MODEL)
+    out = ok(project.run("makemigrations", "polls", input="y\n"))
+    assert "Was the model polls.Question renamed to Poll? [y/N]" in out
+    assert "~ Rename model Question to Poll" in out
+    assert "0002_rename_question_poll.py" in out
+    ok(project.run("migrate"))
+    assert "polls_question" not in tables(project)
+    assert query(project, "SELECT id, question_text, pub_date FROM polls_poll ORDER BY id") == (
+        QUESTIONS
+    )
+    with sqlite3.connect(project.dir / "db.sqlite3") as connection:
+        assert connection.execute('PRAGMA foreign_key_list("polls_choice")').fetchone()[2] == (
+            "polls_poll"
+        )
+    assert "No changes detected" in ok(project.run("makemigrations", "--check"))
+
+    ok(project.run("migrate", "polls", "0001"))
+    assert query(project, "SELECT id, question_text, pub_date FROM polls_question ORDER BY id") == (
+        QUESTIONS
+    )
+    assert query(
+        project, "SELECT id, question_id, choice_text, votes FROM polls_choice ORDER BY id"
+    ) == (CHOICES)
+
+
+def test_declined_model_rename_is_delete_and_create(project) -> None:
+    start(project)
+    project.write_models(RENAMED_MODEL)
+    out = ok(project.run("makemigrations", "polls", input="n\n"))
+    assert "+ Create model Poll" in out
+    assert "- Delete model Question" in out
+
+
+def test_db_table_unique_together_and_index_changes(project) -> None:
+    start(project)
+    project.write_models(
+        TUTORIAL_MODELS.replace(
+            "    def __str__(self):\n        return self.choice_text\n",
+            "    def __str__(self):\n        return self.choice_text\n\n"
+            "    class Meta:\n"
+            '        db_table = "poll_choices"\n'
+            '        unique_together = [("question", "choice_text")]\n'
+            '        indexes = [models.Index(fields=["-votes"], name="choice_votes_idx")]\n',
+        )
+    )
+    out = ok(project.run("makemigrations", "polls"))
+    assert "Rename table for choice to poll_choices" in out
+    assert "Create index choice_votes_idx on field(s) -votes of model choice" in out
+    assert "Alter unique_together for choice (1 constraint(s))" in out
+    ok(project.run("migrate"))
+    assert "polls_choice" not in tables(project)
+    assert query(
+        project, "SELECT id, question_id, choice_text, votes FROM poll_choices ORDER BY id"
+    ) == (CHOICES)
+    found = indexes(project, "poll_choices")
+    assert found["choice_votes_idx"] == ["votes"]
+    assert ["question_id", "choice_text"] in found.values()
+    with sqlite3.connect(project.dir / "db.sqlite3") as connection:
+        try:
+            connection.execute(
+                "INSERT INTO poll_choices (question_id, choice_text, votes) "
+                "VALUES (1, 'Not much', 0)"
+            )
+        except sqlite3.IntegrityError as exc:
+            assert "UNIQUE" in str(exc)
+        else:
+            raise AssertionError("unique_together was not enforced")
+
+    ok(project.run("migrate", "polls", "0001"))
+    assert "poll_choices" not in tables(project)
+    assert "choice_votes_idx" not in indexes(project, "polls_choice")
+    assert query(
+        project, "SELECT id, question_id, choice_text, votes FROM polls_choice ORDER BY id"
+    ) == (CHOICES)
+
+
+def test_cross_app_foreign_key_depends_on_the_other_app(project) -> None:
+    ok(project.run("startapp", "people"))
+    settings = project.dir / "mysite" / "settings.py"
+    settings.write_text(
+        settings.read_text().replace(
+            '"polls.apps.PollsConfig",', '"polls.apps.PollsConfig",\n    "people",'
+        )
+    )
+    (project.dir / "people" / "models.py").write_text(
+        "from schemashift import models\n\n\n"
+        "class Person(models.Model):\n    name = models.CharField(max_length=50)\n"
+    )
+    project.write_models(
+        TUTORIAL_MODELS.replace(
+            '    pub_date = models.DateTimeField("date published")\n',
+            '    pub_date = models.DateTimeField("date published")\n'
+            '    author = models.ForeignKey("people.Person", on_delete=models.SET_NULL, '
+            "null=True)\n",
+        )
+    )
+    out = ok(project.run("makemigrations"))
+    assert "people/migrations/0001_initial.py" in out
+    source = (project.migrations_dir / "0001_initial.py").read_text()
+    assert '("people", "0001_initial")' in source
+    out = ok(project.run("migrate"))
+    assert out.index("Applying people.0001_initial") < out.index("Applying polls.0001_initial")
+    out = ok(project.run("migrate", "people", "zero"))
+    assert "Unapplying polls.0001_initial... OK" in out
+    assert "Unapplying people.0001_initial... OK" in out
+    assert tables(project) == {"schemashift_migrations"}
+
+
+def test_conflicting_leaves_are_refused(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    for name in ("0002_a", "0002_b"):
+        (project.migrations_dir / f"{name}.py").write_text(
+            "from schemashift import migrations\n\n\n"
+            "class Migration(migrations.Migration):\n"
+            "    dependencies = [('polls', '0001_initial')]\n"
+            "    operations = []\n"
+        )
+    for command in ("migrate", "makemigrations"):
+        result = project.run(command)
+        assert result.returncode != 0
+        assert "Conflicting migrations detected" in result.stderr
+        assert "0002_a, 0002_b in polls" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert "polls_question" not in tables(project)
+
+
+def test_inconsistent_history_is_refused(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    ok(project.run("makemigrations", "polls", "--empty", "--name", "second"))
+    ok(project.run("migrate"))
+    with sqlite3.connect(project.dir / "db.sqlite3") as connection:
+        connection.execute("DELETE FROM schemashift_migrations WHERE name = '0001_initial'")
+    result = project.run("migrate")
+    assert result.returncode != 0
+    assert "polls.0002_second is applied before its dependency polls.0001_initial" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
