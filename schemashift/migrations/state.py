@@ -196,11 +196,14 @@ class ProjectState:
 
     @classmethod
     def from_apps(cls, registry: Any) -> ProjectState:
-        """The state of the models as the installed apps define them now."""
+        """The state of the models as the installed apps define them now.
+
+        Unmanaged models are included (with ``managed: False``): the schema editors skip them,
+        and turning ``managed`` off must read as an option change, not as a deleted model.
+        """
         state = cls()
         for model in registry.get_models():
-            if model._meta.managed:
-                state.add_model(ModelState.from_model(model))
+            state.add_model(ModelState.from_model(model))
         return state
 
     def __eq__(self, other: object) -> bool:

@@ -170,3 +170,21 @@ def test_inconsistent_history_is_refused(project) -> None:
         result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+def test_turning_managed_off_keeps_the_table(project) -> None:
+    start(project)
+    project.write_models(
+        TUTORIAL_MODELS.replace(
+            "    def __str__(self):\n        return self.choice_text\n",
+            "    def __str__(self):\n        return self.choice_text\n\n"
+            "    class Meta:\n        managed = False\n",
+        )
+    )
+    out = ok(project.run("makemigrations", "polls"))
+    assert "Change Meta options on choice" in out
+    assert "Delete model" not in out
+    ok(project.run("migrate"))
+    assert query(
+        project, "SELECT id, question_id, choice_text, votes FROM polls_choice ORDER BY id"
+    ) == (CHOICES)
