@@ -39,10 +39,12 @@ class FieldOperation(Operation):
         state.add_model(model)
 
 
-class AddField(FieldOperation):
-    """Add a column. With ``preserve_default=False`` the default only fills existing rows."""
+class _FieldDefinitionOperation(FieldOperation):
+    """An operation carrying a full field definition (AddField, AlterField).
 
-    category = "+"
+    With ``preserve_default=False`` the field's default is a one-off: it fills the existing
+    rows when the operation runs, and the state keeps no default.
+    """
 
     def __init__(self, model_name: str, name: str, field: Field, preserve_default: bool = True):
         super().__init__(model_name, name, field)
@@ -56,23 +58,30 @@ class AddField(FieldOperation):
         }
         if not self.preserve_default:
             kwargs["preserve_default"] = False
-        return "AddField", [], kwargs
+        return type(self).__name__, [], kwargs
 
-    def _state_field(self) -> Field:
+    def state_forwards(self, app_label: str, state: Any) -> None:
         field = self.field.clone()
         if not self.preserve_default:
             field.default = NOT_PROVIDED
             field._given.pop("default", None)
+        self._replace_field(state, app_label, self.name, field)
+
+    def _field_to_run(self) -> Field:
+        """The field as the database sees it while the operation runs, one-off default included."""
+        field = self.field.clone()
+        field.set_attributes_from_name(self.name)
         return field
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
-        self._replace_field(state, app_label, self.name, self._state_field())
+
+class AddField(_FieldDefinitionOperation):
+    """Add a column. With ``preserve_default=False`` the default only fills existing rows."""
+
+    category = "+"
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         model = to_state.get_model(app_label, self.model_name)
-        field = self.field.clone()
-        field.set_attributes_from_name(self.name)
-        schema_editor.add_field(to_state, model, field)
+        schema_editor.add_field(to_state, model, self._field_to_run())
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
         model = from_state.get_model(app_label, self.model_name)
@@ -120,39 +129,21 @@ class RemoveField(FieldOperation):
         return f"remove_{self.model_name_lower}_{self.name_lower}"
 
 
-class AlterField(FieldOperation):
+class AlterField(_FieldDefinitionOperation):
     """Change a field's definition: type, null, unique, index, default, target."""
 
     category = "~"
 
-    def __init__(self, model_name: str, name: str, field: Field, preserve_default: bool = True):
-        super().__init__(model_name, name, field)
-        self.preserve_default = preserve_default
-
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        kwargs: dict[str, Any] = {
-            "model_name": self.model_name,
-            "name": self.name,
-            "field": self.field,
-        }
-        if not self.preserve_default:
-            kwargs["preserve_default"] = False
-        return "AlterField", [], kwargs
-
-    def state_forwards(self, app_label: str, state: Any) -> None:
-        field = self.field.clone()
-        if not self.preserve_default:
-            field.default = NOT_PROVIDED
-            field._given.pop("default", None)
-        self._replace_field(state, app_label, self.name, field)
-
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         old_model = from_state.get_model(app_label, self.model_name)
         new_model = to_state.get_model(app_label, self.model_name)
-        new_field = self.field.clone()
-        new_field.set_attributes_from_name(self.name)
         schema_editor.alter_field(
-            from_state, to_state, old_model, new_model, old_model.get_field(self.name), new_field
+            from_state,
+            to_state,
+            old_model,
+            new_model,
+            old_model.get_field(self.name),
+            self._field_to_run(),
         )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
