@@ -424,12 +424,18 @@ class _Builder:
                 "or, for a field, (name, path, args, kwargs)."
             )
         path, args, kwargs = parts[-3:]
-        # Operations deconstruct to their bare class name.
-        reference = self.path_reference(path) if "." in path else self.class_reference(type(value))
+        # Operations deconstruct to their bare class name and keep their keyword order; fields
+        # and other values list their keywords sorted, as Django writes them.
+        if "." in path:
+            reference = self.path_reference(path)
+            items = sorted(kwargs.items())
+        else:
+            reference = self.class_reference(type(value))
+            items = list(kwargs.items())
         return _call(
             reference,
             [self.build(arg) for arg in args],
-            [(key, self.build(item)) for key, item in kwargs.items()],
+            [(key, self.build(item)) for key, item in items],
         )
 
     def path_reference(self, path: str) -> str:

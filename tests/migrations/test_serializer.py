@@ -226,7 +226,7 @@ def test_fields_indexes_and_deconstructible_objects() -> None:
         {"from schemashift import models"},
     )
     assert serialize(models.CharField(max_length=200, default=Point(1))) == (
-        f"models.CharField(max_length=200, default={__name__}.Point(1, y=0))",
+        f"models.CharField(default={__name__}.Point(1, y=0), max_length=200)",
         {"from schemashift import models", f"import {__name__}"},
     )
     assert serialize(models.Index(fields=["a", "-b"], name="idx")) == (
@@ -304,7 +304,7 @@ def test_layout_hugs_call_arguments_that_fit_on_one_line() -> None:
     node, _ = serialize_node(field)
     assert layout(node, indent=4, used=40) == (
         "models.CharField(\n"
-        f'        max_length=200, help_text="{"h" * 10}", verbose_name="{"v" * 10}"\n'
+        f'        help_text="{"h" * 10}", max_length=200, verbose_name="{"v" * 10}"\n'
         "    )"
     )
 

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.BigAutoField(
-                        primary_key=True, auto_created=True, verbose_name="ID"
+                        auto_created=True, primary_key=True, verbose_name="ID"
                     ),
                 ),
                 ("question_text", models.CharField(max_length=200)),
@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.BigAutoField(
-                        primary_key=True, auto_created=True, verbose_name="ID"
+                        auto_created=True, primary_key=True, verbose_name="ID"
                     ),
                 ),
                 ("choice_text", models.CharField(max_length=200)),
