@@ -30,7 +30,14 @@ from pathlib import Path
 from generate import FLAVOURS, add_size_arguments, generate
 
 #: variables of the calling shell that would point the commands at another project
-FOREIGN_ENV = ("SCHEMASHIFT_SETTINGS", "DJANGO_SETTINGS_MODULE", "DATABASE_URL")
+# Settings of the calling shell, and PYTHONDONTWRITEBYTECODE: the projects are timed as on a
+# user's machine, where migration modules are compiled once and read back from __pycache__.
+FOREIGN_ENV = (
+    "SCHEMASHIFT_SETTINGS",
+    "DJANGO_SETTINGS_MODULE",
+    "DATABASE_URL",
+    "PYTHONDONTWRITEBYTECODE",
+)
 
 
 @dataclass(frozen=True)
