@@ -295,21 +295,19 @@ class DecimalField(Field):
 
     def check(self) -> list[CheckMessage]:
         errors = super().check()
-        for option, error_id in (("decimal_places", "fields.E130"), ("max_digits", "fields.E132")):
+        # Django's ids: E130/E132 for a missing option, E131/E133 for an invalid value
+        for option, missing_id, invalid_id in (
+            ("decimal_places", "fields.E130", "fields.E131"),
+            ("max_digits", "fields.E132", "fields.E133"),
+        ):
             value = getattr(self, option)
             if value is None:
                 errors.append(
-                    Error(f"DecimalFields must define a '{option}' attribute.", self, error_id)
+                    Error(f"DecimalFields must define a '{option}' attribute.", self, missing_id)
                 )
             elif not isinstance(value, int) or value < (1 if option == "max_digits" else 0):
                 kind = "positive" if option == "max_digits" else "non-negative"
-                errors.append(
-                    Error(
-                        f"'{option}' must be a {kind} integer.",
-                        self,
-                        error_id,
-                    )
-                )
+                errors.append(Error(f"'{option}' must be a {kind} integer.", self, invalid_id))
         if (
             isinstance(self.max_digits, int)
             and isinstance(self.decimal_places, int)
