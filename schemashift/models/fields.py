@@ -347,8 +347,9 @@ class DateField(Field):
 
     def __init__(self, verbose_name: str | None = None, name: str | None = None, **kwargs: Any):
         if kwargs.get("auto_now") or kwargs.get("auto_now_add"):
-            kwargs.setdefault("editable", False)
-            kwargs.setdefault("blank", True)
+            # forced, as in Django: deconstruct leaves them out, so a clone could not keep others
+            kwargs["editable"] = False
+            kwargs["blank"] = True
         super().__init__(verbose_name, name, **kwargs)
         if self.auto_now or self.auto_now_add:
             # implied by auto_now / auto_now_add, so not written into migrations
