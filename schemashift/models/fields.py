@@ -412,7 +412,10 @@ class ForeignKey(Field):
 
     def contribute_to_class(self, cls: type, name: str) -> None:
         super().contribute_to_class(cls, name)
-        self.to = resolve_relation(self.to, cls._meta.app_label, cls._meta.object_name)
+        # on an abstract model the target stays as written: "self" and "Model" mean the
+        # subclass and its app, and each subclass resolves its own copy of the field
+        if not cls._meta.abstract:
+            self.to = resolve_relation(self.to, cls._meta.app_label, cls._meta.object_name)
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
