@@ -37,6 +37,9 @@ class ModelBase(type):
         opts = Options(meta, name, module)
         _inherit_meta(opts, meta, parents)
         cls._meta = opts
+        if opts.abstract and meta is not None:
+            # subclasses may write ``class Meta(Base.Meta)``; they are not abstract by inheritance
+            cls.Meta = type("Meta", (meta,), {"abstract": False})
         _set_app_label(cls, opts)
         all_fields = _inherited_fields(cls, parents, own_fields)
         all_fields.update(own_fields)

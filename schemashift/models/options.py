@@ -60,7 +60,9 @@ class Options:
             self.verbose_name_plural = f"{self.verbose_name}s"
 
     def _read_meta(self, meta: type) -> None:
-        given = {k: v for k, v in vars(meta).items() if not k.startswith("_")}
+        given: dict[str, Any] = {}
+        for klass in reversed(meta.__mro__[:-1]):  # a Meta may extend an abstract base's Meta
+            given.update({k: v for k, v in vars(klass).items() if not k.startswith("_")})
         invalid = sorted(set(given) - set(META_OPTIONS))
         if invalid:
             raise ModelDefinitionError(
