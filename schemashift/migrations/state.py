@@ -178,12 +178,12 @@ class ProjectState:
 
     def incoming_relations(self, app_label: str, model_name: str) -> list[tuple[ModelState, Field]]:
         """Every (model, field) whose relation targets the given model, sorted."""
-        target = f"{app_label}.{model_name.lower()}"
+        target = (app_label, model_name.lower())
         found = []
         for key in sorted(self.models):
             model = self.models[key]
             for model_field in model.fields.values():
-                if model_field.is_relation and model_field.to == target:
+                if model_field.is_relation and model_field.related_model_key == target:
                     found.append((model, model_field))
         return found
 

@@ -136,10 +136,14 @@ class RenameModel(Operation):
         old = state.remove_model(app_label, self.old_name)
         renamed = ModelState(app_label, self.new_name, dict(old.fields), dict(old.options))
         state.add_model(renamed)
-        old_label = f"{app_label}.{self.old_name.lower()}"
+        old_key = (app_label, self.old_name.lower())
         new_label = f"{app_label}.{self.new_name.lower()}"
         for key, model in list(state.models.items()):
-            pointing = [n for n, f in model.fields.items() if f.is_relation and f.to == old_label]
+            pointing = [
+                n
+                for n, f in model.fields.items()
+                if f.is_relation and f.related_model_key == old_key
+            ]
             if not pointing:
                 continue
             model = model.clone()
