@@ -191,6 +191,7 @@ class RenameField(FieldOperation):
         model.fields[self.new_name] = field
         _rename_field_in_options(model, self.old_name, self.new_name)
         state.add_model(model)
+        _rename_to_field(state, model.key, self.old_name, self.new_name)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         old_model = from_state.get_model(app_label, self.model_name)
@@ -264,6 +265,26 @@ def _rename_field_in_options(model: Any, old: str, new: str) -> None:
             copied.fields = [_rename_ordering(f, old, new) for f in copied.fields]
             renamed.append(copied)
         model.options["indexes"] = renamed
+
+
+def _rename_to_field(state: Any, target: tuple[str, str], old: str, new: str) -> None:
+    """Relations whose ``to_field`` names the renamed field follow it (as copies)."""
+    for key, model in list(state.models.items()):
+        pointing = [
+            n
+            for n, f in model.fields.items()
+            if f.is_relation and f.related_model_key == target and f.to_field == old
+        ]
+        if not pointing:
+            continue
+        model = model.clone()
+        for field_name in pointing:
+            relation = model.fields[field_name]
+            _name, _path, args, kwargs = relation.deconstruct()
+            field = type(relation)(*args, **{**kwargs, "to_field": new})
+            field.set_attributes_from_name(field_name)
+            model.fields[field_name] = field
+        state.models[key] = model
 
 
 def _rename_ordering(item: str, old: str, new: str) -> str:
