@@ -57,7 +57,6 @@ def _check_columns(model: type) -> list[CheckMessage]:
 def _check_option_fields(model: type) -> list[CheckMessage]:
     meta = model._meta
     names = {f.name for f in meta.local_fields} | {f.attname for f in meta.local_fields}
-    names.add("pk")
     messages = []
     for group in meta.unique_together:
         for name in group:
@@ -81,7 +80,8 @@ def _check_option_fields(model: type) -> list[CheckMessage]:
                 )
     for item in meta.ordering:
         name = item.lstrip("-")
-        if name != "?" and "__" not in name and name not in names:
+        # "pk" may order rows, but unique_together and indexes must name the field itself
+        if name not in ("?", "pk") and "__" not in name and name not in names:
             messages.append(
                 Error(
                     f"'ordering' refers to the nonexistent field, related field, or lookup "
