@@ -60,7 +60,10 @@ class ModelBase(type):
 
 
 def _inherit_meta(opts: Options, meta: type | None, parents: list[type]) -> None:
-    """A child without its own Meta takes its abstract parent's options (not abstract)."""
+    """A child without its own Meta takes its first abstract parent's options (not abstract).
+
+    As in Django, the Meta of later abstract parents is not merged in.
+    """
     if meta is not None:
         return
     for parent in parents:
@@ -73,6 +76,7 @@ def _inherit_meta(opts: Options, meta: type | None, parents: list[type]) -> None
             value = [index.clone() for index in value] if key == "indexes" else value
             setattr(opts, key, value)
             opts.explicit[key] = value
+        return
 
 
 def _set_app_label(cls: type, opts: Options) -> None:
