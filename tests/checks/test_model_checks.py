@@ -1,0 +1,359 @@
+"""System checks on model classes: each check id, the report, and when it stops a command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from schemashift import conf, models
+from schemashift.apps import apps
+from schemashift.checks.messages import CheckMessage, Error, Warning
+from schemashift.checks.model_checks import check_models, format_report, run_checks
+from schemashift.exceptions import SystemCheckError
+from schemashift.models import Index
+
+
+@pytest.fixture(autouse=True)
+def clean_registry() -> Iterator[None]:
+    """Models declared in a test are forgotten afterwards (and none are inherited)."""
+    conf.reset()
+    apps.reset()
+    yield
+    conf.reset()
+    apps.reset()
+
+
+def model(name: str = "Choice", meta: dict[str, Any] | None = None, **fields: Any) -> type:
+    """A model class of the app ``polls``."""
+    attrs: dict[str, Any] = {
+        "__module__": __name__,
+        "Meta": type("Meta", (), {"app_label": "polls", **(meta or {})}),
+        **fields,
+    }
+    return type(name, (models.Model,), attrs)
+
+
+def question() -> type:
+    return model("Question", pub_date=models.DateTimeField())
+
+
+def report_lines(*model_classes: type) -> list[str]:
+    return [str(message) for message in check_models(model_classes)]
+
+
+def ids(*model_classes: type) -> list[str]:
+    return [message.id for message in check_models(model_classes)]
+
+
+# -- field checks ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "line"),
+    [
+        (
+            "votes_",
+            models.IntegerField(),
+            "(fields.E001) Field names must not end with an underscore.",
+        ),
+        ("vote__count", models.IntegerField(), '(fields.E002) Field names must not contain "__".'),
+        (
+            "pk",
+            models.IntegerField(),
+            "(fields.E003) 'pk' is a reserved word that cannot be used as a field name.",
+        ),
+        (
+            "kind",
+            models.CharField(max_length=1, choices=["a", "b"]),
+            "(fields.E005) 'choices' must be an iterable containing (actual value, human readable "
+            "name) tuples.",
+        ),
+        (
+            "kind",
+            models.CharField(max_length=1, choices=[("Group", [("a", "A", "extra")])]),
+            "(fields.E005) 'choices' must be an iterable containing (actual value, human readable "
+            "name) tuples.",
+        ),
+        (
+            "code",
+            models.CharField(max_length=3, primary_key=True, null=True),
+            "(fields.E007) Primary keys must not have null=True.",
+        ),
+        ("number", models.AutoField(), "(fields.E100) AutoFields must set primary_key=True."),
+        (
+            "votes",
+            models.CharField(),
+            "(fields.E120) CharFields must define a 'max_length' attribute.",
+        ),
+        (
+            "email",
+            models.EmailField(max_length=None),
+            "(fields.E120) EmailFields must define a 'max_length' attribute.",
+        ),
+        (
+            "price",
+            models.DecimalField(max_digits=5),
+            "(fields.E130) DecimalFields must define a 'decimal_places' attribute.",
+        ),
+        (
+            "price",
+            models.DecimalField(max_digits=5, decimal_places=-1),
+            "(fields.E131) 'decimal_places' must be a non-negative integer.",
+        ),
+        (
+            "price",
+            models.DecimalField(decimal_places=2),
+            "(fields.E132) DecimalFields must define a 'max_digits' attribute.",
+        ),
+        (
+            "price",
+            models.DecimalField(max_digits=0, decimal_places=0),
+            "(fields.E133) 'max_digits' must be a positive integer.",
+        ),
+        (
+            "price",
+            models.DecimalField(max_digits=2, decimal_places=3),
+            "(fields.E134) 'max_digits' must be greater or equal to 'decimal_places'.",
+        ),
+        (
+            "stamp",
+            models.DateTimeField(auto_now=True, auto_now_add=True),
+            "(fields.E160) The options auto_now, auto_now_add, and default are mutually "
+            "exclusive. Only one of these options may be present.",
+        ),
+        (
+            "stamp",
+            models.DateField(auto_now_add=True, default=None),
+            "(fields.E160) The options auto_now, auto_now_add, and default are mutually "
+            "exclusive. Only one of these options may be present.",
+        ),
+        (
+            "question",
+            models.ForeignKey(on_delete=models.CASCADE),
+            "(fields.E300) ForeignKey requires a target model as its first argument.",
+        ),
+        (
+            "question",
+            models.ForeignKey("polls.Poll", on_delete=models.CASCADE),
+            "(fields.E300) Field defines a relation with model 'polls.poll', which is either not "
+            "installed, or is abstract.",
+        ),
+        (
+            "question",
+            models.OneToOneField("polls.question"),
+            "(fields.E320) OneToOneField must set on_delete "
+            "(for example on_delete=models.CASCADE).",
+        ),
+        (
+            "question",
+            models.ForeignKey("polls.question", on_delete=models.SET_NULL),
+            "(fields.E320) Field specifies on_delete=SET_NULL, but cannot be null.",
+        ),
+        (
+            "question",
+            models.ForeignKey("polls.question", on_delete=print),
+            "(fields.E321) on_delete must be one of models.CASCADE, PROTECT, RESTRICT, SET_NULL, "
+            "SET_DEFAULT or DO_NOTHING.",
+        ),
+        (
+            "question",
+            models.ForeignKey("polls.question", on_delete=models.SET_DEFAULT),
+            "(fields.E321) Field specifies on_delete=SET_DEFAULT, but has no default value.",
+        ),
+    ],
+    ids=lambda value: value[1 : value.find(")")] if str(value).startswith("(") else None,
+)
+def test_field_check(name: str, field: models.Field, line: str) -> None:
+    assert report_lines(question(), model(**{name: field})) == [f"polls.Choice.{name}: {line}"]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        models.CharField(max_length=0),
+        models.CharField(max_length=-5),
+        models.CharField(max_length="200"),
+        models.CharField(max_length=True),
+        models.SlugField(max_length=1.5),
+    ],
+    ids=lambda field: repr(field.max_length),
+)
+def test_max_length_must_be_a_positive_integer(field: models.Field) -> None:
+    assert report_lines(model(votes=field)) == [
+        "polls.Choice.votes: (fields.E121) 'max_length' must be a positive integer."
+    ]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        models.CharField(max_length=1, choices=[("a", "A"), ("b", "B")]),
+        models.CharField(max_length=1, choices=(("a", "A"),)),
+        models.CharField(max_length=1, choices=[("Group", [("a", "A"), ("b", "B")]), ("c", "C")]),
+        models.DecimalField(max_digits=5, decimal_places=0),
+        models.DecimalField(max_digits=3, decimal_places=3),
+        models.DateTimeField(auto_now=True),
+        models.DateTimeField(default=None),
+        models.AutoField(primary_key=True),
+        models.ForeignKey("polls.question", on_delete=models.SET_NULL, null=True),
+        models.ForeignKey("polls.question", on_delete=models.SET_DEFAULT, default=1),
+        models.ForeignKey("Question", on_delete=models.PROTECT),
+        models.OneToOneField("self", on_delete=models.DO_NOTHING),
+    ],
+    ids=repr,
+)
+def test_valid_fields_pass(field: models.Field) -> None:
+    assert check_models([question(), model(value=field)]) == []
+
+
+# -- model checks ---------------------------------------------------------------------------
+
+
+def test_two_fields_on_one_column() -> None:
+    choice = model(
+        question=models.ForeignKey("polls.question", on_delete=models.CASCADE),
+        question_id=models.IntegerField(),
+        text=models.TextField(db_column="body"),
+        body=models.TextField(),
+    )
+
+    assert report_lines(question(), choice) == [
+        "polls.Choice: (models.E007) Field 'question_id' has column name 'question_id' that is "
+        "used by another field ('question').\n\tHINT: Specify a 'db_column' for the field.",
+        "polls.Choice: (models.E007) Field 'body' has column name 'body' that is used by another "
+        "field ('text').\n\tHINT: Specify a 'db_column' for the field.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("meta", "missing"),
+    [
+        ({"unique_together": ["question", "rank"]}, "rank"),
+        ({"unique_together": [("question", "text"), ("text", "pk")]}, "pk"),
+        ({"indexes": [Index(fields=["-rank"], name="rank_idx")]}, "rank"),
+        ({"indexes": [Index(fields=["text", "pk"], name="text_pk_idx")]}, "pk"),
+    ],
+    ids=["unique_together", "unique_together pk", "indexes", "indexes pk"],
+)
+def test_options_naming_a_missing_field(meta: dict[str, Any], missing: str) -> None:
+    option = next(iter(meta))
+    choice = model(
+        meta=meta,
+        question=models.ForeignKey("polls.question", on_delete=models.CASCADE),
+        text=models.TextField(),
+    )
+
+    assert report_lines(question(), choice) == [
+        f"polls.Choice: (models.E012) '{option}' refers to the nonexistent field '{missing}'."
+    ]
+
+
+def test_ordering_naming_a_missing_field() -> None:
+    choice = model(meta={"ordering": ["-rank", "text"]}, text=models.TextField())
+
+    assert report_lines(choice) == [
+        "polls.Choice: (models.E015) 'ordering' refers to the nonexistent field, related field, "
+        "or lookup 'rank'."
+    ]
+
+
+def test_options_naming_existing_fields_pass() -> None:
+    choice = model(
+        meta={
+            "unique_together": [("question", "text"), ("question_id", "id")],
+            "indexes": [Index(fields=["-text", "question"], name="t_idx")],
+            "ordering": ["-text", "?", "pk", "question__pub_date", "question_id"],
+        },
+        question=models.ForeignKey("polls.question", on_delete=models.CASCADE),
+        text=models.TextField(),
+    )
+
+    assert check_models([question(), choice]) == []
+
+
+def test_messages_come_model_by_model_in_label_order() -> None:
+    zebra = model("Zebra", a_=models.IntegerField(), b=models.CharField())
+    apple = model("Apple", meta={"ordering": ["missing"]}, c=models.CharField())
+
+    assert [(str(m).partition(":")[0], m.id) for m in check_models([zebra, apple])] == [
+        ("polls.Apple.c", "fields.E120"),
+        ("polls.Apple", "models.E015"),
+        ("polls.Zebra.a_", "fields.E001"),
+        ("polls.Zebra.b", "fields.E120"),
+    ]
+
+
+# -- the report and run_checks --------------------------------------------------------------
+
+
+def test_report_without_issues() -> None:
+    assert format_report([]) == "System check identified no issues (0 silenced)."
+
+
+def test_report_with_one_issue() -> None:
+    choice = model(votes=models.CharField())
+
+    assert format_report(check_models([choice])) == (
+        "ERRORS:\n"
+        "polls.Choice.votes: (fields.E120) CharFields must define a 'max_length' attribute.\n"
+        "\n"
+        "System check identified 1 issue (0 silenced)."
+    )
+
+
+def test_report_lists_errors_before_warnings() -> None:
+    messages = [
+        Warning("Looks odd.", id="app.W001"),
+        Error("Broken.", id="app.E001", hint="Fix it."),
+        Error("Also broken.", id="app.E002"),
+    ]
+
+    assert format_report(messages) == (
+        "ERRORS:\n"
+        "(app.E001) Broken.\n"
+        "\tHINT: Fix it.\n"
+        "(app.E002) Also broken.\n"
+        "\n"
+        "WARNINGS:\n"
+        "(app.W001) Looks odd.\n"
+        "\n"
+        "System check identified 3 issues (0 silenced)."
+    )
+
+
+def test_run_checks_raises_with_the_report_on_errors() -> None:
+    choice = model(votes=models.CharField(), stamp=models.DateField(auto_now=True, default=None))
+
+    with pytest.raises(SystemCheckError) as excinfo:
+        run_checks([choice])
+
+    assert str(excinfo.value) == (
+        "System check identified some issues:\n"
+        "\n"
+        "ERRORS:\n"
+        "polls.Choice.votes: (fields.E120) CharFields must define a 'max_length' attribute.\n"
+        "polls.Choice.stamp: (fields.E160) The options auto_now, auto_now_add, and default are "
+        "mutually exclusive. Only one of these options may be present.\n"
+        "\n"
+        "System check identified 2 issues (0 silenced)."
+    )
+
+
+class OddField(models.IntegerField):
+    def check(self) -> list[CheckMessage]:
+        return [Warning("This field is odd.", self, "polls.W001")]
+
+
+def test_run_checks_returns_warnings_without_raising() -> None:
+    choice = model(odd=OddField())
+
+    messages = run_checks([choice])
+
+    assert [str(m) for m in messages] == ["polls.Choice.odd: (polls.W001) This field is odd."]
+    assert not messages[0].is_error
+
+
+def test_run_checks_returns_nothing_for_valid_models() -> None:
+    assert run_checks([question()]) == []
