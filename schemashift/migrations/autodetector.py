@@ -520,7 +520,7 @@ class _Generator:
             old, new = self._together_change(key)
             if new != old & new:
                 model = self.new_model(key)
-                names = sorted({n for group in new for n in group})
+                names = sorted({model.get_field(n).name for group in new for n in group})
                 needs = [Dependency(*key, n, CREATE) for n in names]
                 for name in names:
                     needs.extend(_field_dependencies(key[0], model.fields[name]))

@@ -80,10 +80,14 @@ class ModelState:
         return self.options.get("unique_together", ())
 
     def get_field(self, name: str) -> Field:
-        try:
-            return self.fields[name]
-        except KeyError:
-            raise LookupError(f"Model {self.label} has no field named '{name}'.") from None
+        """The field called ``name``, or whose attname is ``name`` (``question_id``)."""
+        field = self.fields.get(name)
+        if field is not None:
+            return field
+        for candidate in self.fields.values():
+            if candidate.attname == name:
+                return candidate
+        raise LookupError(f"Model {self.label} has no field named '{name}'.")
 
     def clone(self) -> ModelState:
         """A copy whose fields dict and options can change without touching this one."""

@@ -188,3 +188,26 @@ def test_turning_managed_off_keeps_the_table(project) -> None:
     assert query(
         project, "SELECT id, question_id, choice_text, votes FROM polls_choice ORDER BY id"
     ) == (CHOICES)
+
+
+def test_attnames_in_unique_together_and_indexes(project) -> None:
+    start(project)
+    project.write_models(
+        TUTORIAL_MODELS.replace(
+            "    def __str__(self):\n        return self.choice_text\n",
+            "    def __str__(self):\n        return self.choice_text\n\n"
+            "    class Meta:\n"
+            '        unique_together = [("question_id", "choice_text")]\n'
+            '        indexes = [models.Index(fields=["question_id", "-votes"], name="by_votes")]\n',
+        )
+    )
+    ok(project.run("makemigrations", "polls"))
+    ok(project.run("migrate"))
+    found = indexes(project, "polls_choice")
+    assert found["by_votes"] == ["question_id", "votes"]
+    assert ["question_id", "choice_text"] in found.values()
+    ok(project.run("migrate", "polls", "0001"))
+    assert "by_votes" not in indexes(project, "polls_choice")
+    assert query(
+        project, "SELECT id, question_id, choice_text, votes FROM polls_choice ORDER BY id"
+    ) == (CHOICES)

@@ -78,7 +78,7 @@ class TableDefinition:
 
     def get_field(self, name: str) -> Field:
         for candidate in self.fields:
-            if candidate.name == name:
+            if name in (candidate.name, candidate.attname):
                 return candidate
         raise LookupError(f"Table {self.table} has no field named '{name}'.")
 

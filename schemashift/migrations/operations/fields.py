@@ -109,8 +109,8 @@ class RemoveField(FieldOperation):
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         model = state.get_model(app_label, self.model_name).clone()
-        del model.fields[self.name]
-        _drop_field_from_options(model, self.name)
+        removed = model.fields.pop(self.name)
+        _drop_field_from_options(model, {self.name, removed.attname})
         state.add_model(model)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
@@ -186,10 +186,12 @@ class RenameField(FieldOperation):
     def state_forwards(self, app_label: str, state: Any) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         # the renamed field moves to the end, as in Django, so later rebuilds order columns alike
-        field = model.fields.pop(self.old_name).clone()
+        old_field = model.fields.pop(self.old_name)
+        field = old_field.clone()
         field.set_attributes_from_name(self.new_name)
         model.fields[self.new_name] = field
-        _rename_field_in_options(model, self.old_name, self.new_name)
+        renames = {self.old_name: self.new_name, old_field.attname: field.attname}
+        _rename_field_in_options(model, renames)
         state.add_model(model)
         _rename_to_field(state, model.key, self.old_name, self.new_name)
 
@@ -231,38 +233,41 @@ class RenameField(FieldOperation):
         )
 
 
-def _drop_field_from_options(model: Any, name: str) -> None:
+def _drop_field_from_options(model: Any, names: set[str]) -> None:
+    """Forget the unique_together groups and indexes that use a removed field (by name or
+    attname)."""
     together = model.options.get("unique_together")
     if together:
-        kept = tuple(group for group in together if name not in group)
+        kept = tuple(group for group in together if names.isdisjoint(group))
         if kept:
             model.options["unique_together"] = kept
         else:
             del model.options["unique_together"]
     indexes = model.options.get("indexes")
     if indexes:
-        kept_indexes = [i for i in indexes if name not in (f for f, _ in i.fields_orders)]
+        kept_indexes = [i for i in indexes if names.isdisjoint(f for f, _ in i.fields_orders)]
         if kept_indexes:
             model.options["indexes"] = kept_indexes
         else:
             del model.options["indexes"]
 
 
-def _rename_field_in_options(model: Any, old: str, new: str) -> None:
+def _rename_field_in_options(model: Any, renames: dict[str, str]) -> None:
+    """Follow a renamed field (by name or attname) in unique_together, ordering and indexes."""
     together = model.options.get("unique_together")
     if together:
         model.options["unique_together"] = tuple(
-            tuple(new if f == old else f for f in group) for group in together
+            tuple(renames.get(f, f) for f in group) for group in together
         )
     ordering = model.options.get("ordering")
     if ordering:
-        model.options["ordering"] = [_rename_ordering(o, old, new) for o in ordering]
+        model.options["ordering"] = [_rename_ordering(o, renames) for o in ordering]
     indexes = model.options.get("indexes")
     if indexes:
         renamed = []
         for index in indexes:
             copied = index.clone()
-            copied.fields = [_rename_ordering(f, old, new) for f in copied.fields]
+            copied.fields = [_rename_ordering(f, renames) for f in copied.fields]
             renamed.append(copied)
         model.options["indexes"] = renamed
 
@@ -287,9 +292,9 @@ def _rename_to_field(state: Any, target: tuple[str, str], old: str, new: str) ->
         state.models[key] = model
 
 
-def _rename_ordering(item: str, old: str, new: str) -> str:
+def _rename_ordering(item: str, renames: dict[str, str]) -> str:
     descending = item.startswith("-")
     name = item[1:] if descending else item
-    if name == old:
-        return f"-{new}" if descending else new
+    if name in renames:
+        return f"-{renames[name]}" if descending else renames[name]
     return item
