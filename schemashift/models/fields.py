@@ -269,6 +269,11 @@ class SlugField(CharField):
 class EmailField(CharField):
     options = _options(max_length=254)
 
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        # Written even at its default, as Django does, so a future default cannot change it.
+        name, path, args, kwargs = super().deconstruct()
+        return name, path, args, {**kwargs, "max_length": self.max_length}
+
 
 class URLField(CharField):
     options = _options(max_length=200)

@@ -102,9 +102,16 @@ class Options:
 
 
 def _split_camel(name: str) -> str:
+    """``URLPattern`` -> ``url pattern``, ``BookReview`` -> ``book review``.
+
+    A word starts at a capital that follows a lower-case letter, or at a capital that is
+    followed by a lower-case letter (the last capital of an acronym).
+    """
     out = []
     for i, ch in enumerate(name):
-        if ch.isupper() and i and not name[i - 1].isupper():
+        after_lower = i > 0 and name[i - 1].islower()
+        before_lower = i + 1 < len(name) and name[i + 1].islower()
+        if ch.isupper() and i > 0 and (after_lower or before_lower):
             out.append(" ")
         out.append(ch.lower())
     return "".join(out).strip()

@@ -233,7 +233,7 @@ def test_is_blank_text(field: models.Field, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     ("field_class", "max_length"),
-    [(models.SlugField, 50), (models.EmailField, 254), (models.URLField, 200)],
+    [(models.SlugField, 50), (models.URLField, 200)],
 )
 def test_text_fields_with_a_default_max_length(
     field_class: type[models.Field], max_length: int
@@ -244,6 +244,12 @@ def test_text_fields_with_a_default_max_length(
     assert kwargs_of(field) == {}
     assert kwargs_of(field_class(max_length=max_length)) == {}
     assert kwargs_of(field_class(max_length=max_length + 1)) == {"max_length": max_length + 1}
+
+
+def test_email_field_always_writes_its_max_length() -> None:
+    assert models.EmailField().max_length == 254
+    assert kwargs_of(models.EmailField()) == {"max_length": 254}
+    assert kwargs_of(models.EmailField(max_length=100)) == {"max_length": 100}
 
 
 def test_slug_field_is_indexed_unless_told_otherwise() -> None:
