@@ -29,7 +29,6 @@ demo: $(VENV)/.installed
 	VENV_BIN="$(abspath $(VENV)/bin)" bash scripts/demo.sh
 
 test: $(VENV)/.installed-test
-	bash scripts/test-servers.sh
 	$(PY) -m pytest tests/
 
 lint: $(VENV)/.installed-test
