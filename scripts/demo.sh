@@ -84,4 +84,47 @@ with sqlite3.connect("db.sqlite3") as db:
         print(name)
 PY
 
+# Prints the rows of a table, to show that each change keeps them.
+rows() {
+    printf '\n$ # the rows of %s\n' "$1"
+    python - "$1" <<'PY'
+import sqlite3
+import sys
+
+with sqlite3.connect("db.sqlite3") as db:
+    cursor = db.execute(f'SELECT * FROM "{sys.argv[1]}" ORDER BY id')
+    print(" | ".join(column[0] for column in cursor.description))
+    for row in cursor:
+        print(" | ".join(str(value) for value in row))
+PY
+}
+
+printf '\n$ # store a question and its choices\n'
+python - <<'PY'
+import sqlite3
+
+with sqlite3.connect("db.sqlite3") as db:
+    db.execute(
+        "INSERT INTO polls_question (question_text, pub_date) VALUES (?, ?)",
+        ("What's new?", "2026-01-01 10:00:00"),
+    )
+    db.executemany(
+        "INSERT INTO polls_choice (question_id, choice_text, votes) VALUES (1, ?, ?)",
+        [("Not much", 3), ("The sky", 5)],
+    )
+PY
+rows polls_choice
+
+printf '\n$ # rename Choice.votes to vote_count in polls/models.py\n'
+sed -i 's/    votes = models.IntegerField(default=0)/    vote_count = models.IntegerField(default=0)/' polls/models.py
+grep -n "vote_count" polls/models.py
+printf '\n$ echo y | python manage.py makemigrations polls\n'
+echo y | python manage.py makemigrations polls
+step python manage.py migrate
+rows polls_choice
+
+step python manage.py migrate polls 0001
+rows polls_choice
+step python manage.py showmigrations
+
 printf '\nThe demo project is in %s\n' "$WORKDIR/mysite"

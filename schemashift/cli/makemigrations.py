@@ -94,7 +94,11 @@ def _questioner(no_input: bool, dry_run: bool, app_labels: tuple[str, ...]):
     if no_input:
         return NonInteractiveMigrationQuestioner(dry_run=dry_run, specified_apps=app_labels)
     return InteractiveMigrationQuestioner(
-        stdin=sys.stdin, stdout=sys.stdout, dry_run=dry_run, specified_apps=app_labels
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        dry_run=dry_run,
+        specified_apps=app_labels,
+        echo_answers=not sys.stdin.isatty(),
     )
 
 

@@ -97,10 +97,13 @@ class InteractiveMigrationQuestioner(MigrationQuestioner):
         stdout: TextIO | None = None,
         dry_run: bool = False,
         specified_apps: Iterable[str] | None = None,
+        echo_answers: bool = False,
     ):
         super().__init__(specified_apps=specified_apps, dry_run=dry_run)
         self.stdin = stdin if stdin is not None else sys.stdin
         self.stdout = stdout if stdout is not None else sys.stdout
+        #: write each answer after its prompt: a piped answer is not echoed by a terminal
+        self.echo_answers = echo_answers
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -112,8 +115,13 @@ class InteractiveMigrationQuestioner(MigrationQuestioner):
         """One answer line without its newline; None at the end of input."""
         line = self.stdin.readline()
         if not line:
+            if self.echo_answers:
+                self._write("")
             return None
-        return line.rstrip("\r\n")
+        answer = line.rstrip("\r\n")
+        if self.echo_answers:
+            self._write(answer)
+        return answer
 
     def _boolean_input(self, question: str) -> bool:
         """Yes only for y/yes (any case); anything else, or no input at all, is no."""

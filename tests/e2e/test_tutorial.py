@@ -67,7 +67,7 @@ def test_tutorial_flow_keeps_every_row(project) -> None:
     # a rename confirmed on stdin is a RenameField, and the values move with the column
     project.write_models(RENAMED)
     out = ok(project.run("makemigrations", "polls", input="y\n"))
-    assert "Was choice.votes renamed to choice.vote_count (a IntegerField)? [y/N]" in out
+    assert "Was choice.votes renamed to choice.vote_count (a IntegerField)? [y/N] y\n" in out
     assert "0004_rename_votes_choice_vote_count.py" in out
     ok(project.run("migrate"))
     assert (
