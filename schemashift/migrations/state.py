@@ -157,6 +157,7 @@ class ProjectState:
 
     def __init__(self, models: dict[tuple[str, str], ModelState] | None = None) -> None:
         self.models: dict[tuple[str, str], ModelState] = models or {}
+        self._apps: StateApps | None = None
 
     def add_model(self, model: ModelState) -> None:
         self.models[model.key] = model
@@ -210,6 +211,13 @@ class ProjectState:
             state.add_model(ModelState.from_model(model))
         return state
 
+    @property
+    def apps(self) -> StateApps:
+        """Model classes rendered from this state, for RunPython code (built on first use)."""
+        if self._apps is None:
+            self._apps = StateApps(self)
+        return self._apps
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ProjectState) and self.models == other.models
 
@@ -217,3 +225,49 @@ class ProjectState:
 
     def __repr__(self) -> str:
         return f"<ProjectState: {len(self.models)} models>"
+
+
+class StateApps:
+    """The models of one ProjectState as classes: "historical models" for data migrations.
+
+    ``get_model("polls", "Question")`` gives a class with the fields the model had at that
+    point of the history and none of its custom methods, so a data migration keeps working
+    after the model changes. Classes are rendered on first request, once each.
+    """
+
+    def __init__(self, state: ProjectState) -> None:
+        self.state = state
+        self._classes: dict[tuple[str, str], type] = {}
+
+    def get_model(self, app_label: str, model_name: str | None = None) -> type:
+        """The class of ``app_label.model_name`` (also accepts ``"polls.Question"``)."""
+        if model_name is None:
+            app_label, _, model_name = app_label.partition(".")
+        key = (app_label, model_name.lower())
+        if key not in self._classes:
+            try:
+                model = self.state.models[key]
+            except KeyError:
+                raise LookupError(
+                    f"No model '{app_label}.{model_name}' at this point of the migrations."
+                ) from None
+            render_model(model, self)
+        return self._classes[key]
+
+    def get_models(self) -> list[type]:
+        return [self.get_model(*key) for key in sorted(self.state.models)]
+
+    def register_model(self, app_label: str, model: type) -> None:
+        self._classes[(app_label, model.__name__.lower())] = model
+
+
+def render_model(model: ModelState, registry: StateApps) -> type:
+    """A model class built from a ModelState, registered in ``registry`` only."""
+    from schemashift.models.base import Model
+
+    meta_attrs: dict[str, Any] = {"app_label": model.app_label, "apps": registry}
+    meta_attrs.update((key, value) for key, value in model.options.items() if key != "indexes")
+    attrs: dict[str, Any] = {"__module__": "__fake__", "Meta": type("Meta", (), meta_attrs)}
+    for name, state_field in model.fields.items():
+        attrs[name] = state_field.clone()
+    return type(model.name, (Model,), attrs)

@@ -55,7 +55,7 @@ class ModelBase(type):
             cls.MultipleObjectsReturned = type(
                 "MultipleObjectsReturned", (MultipleObjectsReturned,), {"__module__": module}
             )
-            apps.register_model(opts.app_label, cls)
+            (opts.apps or apps).register_model(opts.app_label, cls)
         return cls
 
 

@@ -20,6 +20,7 @@ META_OPTIONS = (
     "get_latest_by",
     "managed",
     "default_related_name",
+    "apps",
 )
 
 
@@ -51,6 +52,7 @@ class Options:
         self.get_latest_by: str | None = None
         self.managed = True
         self.default_related_name: str | None = None
+        self.apps: Any = None
         self.explicit: dict[str, Any] = {}
         self.local_fields: list[Field] = []
         self.pk: Field | None = None
@@ -77,7 +79,8 @@ class Options:
             elif key == "indexes":
                 value = [index.clone() for index in value]
             setattr(self, key, value)
-            self.explicit[key] = value
+            if key != "apps":  # the registry of a rendered historical model, not a schema option
+                self.explicit[key] = value
 
     @property
     def label(self) -> str:

@@ -211,3 +211,44 @@ def test_attnames_in_unique_together_and_indexes(project) -> None:
     assert query(
         project, "SELECT id, question_id, choice_text, votes FROM polls_choice ORDER BY id"
     ) == (CHOICES)
+
+
+DATA_MIGRATION = """\
+from schemashift import migrations
+
+
+def shout(apps, schema_editor):
+    Question = apps.get_model("polls", "Question")
+    table = Question._meta.db_table
+    column = Question._meta.get_field("question_text").column
+    schema_editor.execute(f'UPDATE "{table}" SET "{column}" = "{column}" || %s', ["!"])
+
+
+def whisper(apps, schema_editor):
+    Question = apps.get_model("polls.Question")
+    table = Question._meta.db_table
+    column = Question._meta.get_field("question_text").column
+    schema_editor.execute(f'UPDATE "{table}" SET "{column}" = rtrim("{column}", %s)', ["!"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0001_initial")]
+    operations = [migrations.RunPython(shout, whisper)]
+"""
+
+
+def test_data_migration_gets_historical_models(project) -> None:
+    start(project)
+    (project.migrations_dir / "0002_shout.py").write_text(DATA_MIGRATION)
+    out = ok(project.run("migrate", "--plan"))
+    assert "polls.0002_shout" in out
+    assert "Applying polls.0002_shout... OK" in ok(project.run("migrate"))
+    assert query(project, "SELECT question_text FROM polls_question ORDER BY id") == [
+        (f"{text}!",) for _id, text, _date in QUESTIONS
+    ]
+    sql = ok(project.run("sqlmigrate", "polls", "0002"))
+    assert "-- THIS OPERATION CANNOT BE WRITTEN AS SQL" in sql
+    ok(project.run("migrate", "polls", "0001"))
+    assert query(project, "SELECT question_text FROM polls_question ORDER BY id") == [
+        (text,) for _id, text, _date in QUESTIONS
+    ]

@@ -270,12 +270,6 @@ class BaseSchemaEditor:
             return sql % {key: self.quote_value(value) for key, value in params.items()}
         return sql % tuple(self.quote_value(value) for value in params)
 
-    def historical_apps(self, state: Any) -> Any:
-        """Model classes as they were at ``state``, for RunPython."""
-        raise NotImplementedError(
-            "RunPython needs historical models, which schemashift does not build yet."
-        )
-
     # -- names and types ----------------------------------------------------------------------
 
     def quote_name(self, name: str) -> str:

@@ -128,12 +128,12 @@ class RunPython(Operation):
         pass
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        self.code(schema_editor.historical_apps(from_state), schema_editor)
+        self.code(from_state.apps, schema_editor)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if self.reverse_code is None:
             super().database_backwards(app_label, schema_editor, from_state, to_state)
-        self.reverse_code(schema_editor.historical_apps(from_state), schema_editor)
+        self.reverse_code(from_state.apps, schema_editor)
 
     def describe(self) -> str:
         doc = (self.code.__doc__ or "").strip().splitlines()
