@@ -200,7 +200,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             return
         table = model.db_table
         with self._operation():
-            if self._can_add_column(field):
+            if self._can_add_column(model, field):
                 self.run(
                     f"ALTER TABLE {self.quote_name(table)} ADD COLUMN "
                     f"{self.quote_name(field.column)} {self.column_definition(field, state)}"
@@ -217,12 +217,15 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             self._remake_table(state, definition, {field.name: default})
             self._touch_model(state, model)
 
-    def _can_add_column(self, field: Field) -> bool:
+    def _can_add_column(self, model: Any, field: Field) -> bool:
+        # A column named by unique_together or Meta.indexes (a RemoveField being unapplied
+        # brings those back) needs the rebuild, which creates every index of the model.
         return (
             field.null
             and not field.unique
             and not field.primary_key
             and self.effective_default(field) is None
+            and not _in_meta_index(model, field)
         )
 
     def remove_field(self, state: Any, model: Any, field: Field) -> None:
@@ -251,15 +254,12 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             self._touch_model(state, model)
 
     def _can_drop_column(self, model: Any, field: Field) -> bool:
-        in_index = any(field.name in group for group in model.unique_together) or any(
-            field.name == name for index in model.indexes for name, _order in index.fields_orders
-        )
         return not (
             field.primary_key
             or field.unique
             or field.db_index
             or (field.is_relation and field.db_constraint)
-            or in_index
+            or _in_meta_index(model, field)
         )
 
     def alter_field(
@@ -435,6 +435,13 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         quote = connection.dialect.identifier_preparer.quote_identifier
         rows = connection.exec_driver_sql(f"PRAGMA table_info({quote(table)})").fetchall()
         return ", ".join(row[1] for row in sorted(rows, key=lambda row: row[5]) if row[5])
+
+
+def _in_meta_index(model: Any, field: Field) -> bool:
+    """Whether a unique_together group or a Meta index of the model names the field."""
+    return any(field.name in group for group in model.unique_together) or any(
+        field.name == name for index in model.indexes for name, _order in index.fields_orders
+    )
 
 
 def _rebuilt_order(
