@@ -184,7 +184,7 @@ class MigrationExecutor:
         """
         state = ProjectState()
         found: dict[Key, list[tuple[ProjectState, ProjectState]]] = {}
-        for key in self.ordered(applied):
+        for key in self.history_order(applied):
             migration = self.loader.graph.nodes[key]
             if key not in wanted:
                 for operation in migration.operations:
@@ -197,6 +197,31 @@ class MigrationExecutor:
                 pairs.append((before, snapshot(state)))
             found[key] = pairs
         return found
+
+    def history_order(self, applied: set[Key]) -> list[Key]:
+        """The applied migrations in the order the history table recorded them.
+
+        Unapplying one migration needs the state just before it as it really was: another
+        app may have renamed a table in between, which the graph's order alone cannot tell.
+        A squash stands where the first migration it replaces was recorded; migrations the
+        history does not list (faked by hand, say) follow in graph order.
+        """
+        graph = self.loader.graph
+        squash_of = {
+            replaced: key
+            for key, migration in self.loader.replacements.items()
+            if key in graph.nodes
+            for replaced in migration.replaces
+        }
+        order: list[Key] = []
+        seen: set[Key] = set()
+        for key in self.recorder.applied_migrations():
+            key = squash_of.get(key, key)
+            if key in applied and key in graph.nodes and key not in seen:
+                seen.add(key)
+                order.append(key)
+        order.extend(key for key in self.ordered(applied) if key not in seen)
+        return order
 
     def ordered(self, keys: set[Key]) -> list[Key]:
         """The keys in an order where each comes after its dependencies."""

@@ -506,13 +506,23 @@ def test_renaming_a_field_renames_the_column_in_place(authors: Migrator) -> None
     authors.assert_schema_matches_state()
 
 
-def test_renaming_an_indexed_column_keeps_the_index_name_as_django_does(
-    migrator: Migrator,
-) -> None:
+def test_renaming_an_indexed_column_renames_its_generated_index(migrator: Migrator) -> None:
     migrator.apply(CreateModel("Tag", [pk(), ("slug", models.SlugField())]))
     migrator.apply(RenameField("tag", "slug", "handle"))
-    old_name = index_name("shop_tag", ["slug"])
-    assert migrator.snapshot()["shop_tag"].indexes == {old_name: IndexInfo(old_name, ("handle",))}
+    new_name = index_name("shop_tag", ["handle"])
+    assert migrator.snapshot()["shop_tag"].indexes == {new_name: IndexInfo(new_name, ("handle",))}
+    migrator.assert_schema_matches_state()
+    # the old name is free again for a new field
+    migrator.apply(AddField("tag", "slug", models.SlugField(null=True)))
+    migrator.assert_schema_matches_state()
+
+
+def test_renaming_a_table_renames_its_generated_indexes(migrator: Migrator) -> None:
+    migrator.apply(CreateModel("Tag", [pk(), ("slug", models.SlugField())]))
+    migrator.apply(AlterModelTable("tag", "labels"))
+    new_name = index_name("labels", ["slug"])
+    assert migrator.snapshot()["labels"].indexes == {new_name: IndexInfo(new_name, ("slug",))}
+    migrator.assert_schema_matches_state()
 
 
 def test_renaming_a_foreign_key_rebuilds_the_table(migrator: Migrator) -> None:
@@ -658,14 +668,14 @@ def test_unique_together_is_added_and_removed(authors: Migrator) -> None:
     authors.assert_schema_matches_state()
 
 
-def test_unique_together_is_dropped_by_its_live_name_after_a_rename(authors: Migrator) -> None:
+def test_unique_together_follows_a_renamed_column(authors: Migrator) -> None:
     authors.apply(
         AddField("author", "age", models.IntegerField(default=1)),
         AlterUniqueTogether("author", [("name", "age")]),
     )
-    old_name = index_name("shop_author", ["name", "age"], "_uniq")
     authors.apply(RenameField("author", "age", "years"))
-    assert authors.sql(AlterUniqueTogether("author", [])) == [f'DROP INDEX "{old_name}"']
+    new_name = index_name("shop_author", ["name", "years"], "_uniq")
+    assert authors.sql(AlterUniqueTogether("author", [])) == [f'DROP INDEX "{new_name}"']
     authors.apply(AlterUniqueTogether("author", []))
     assert authors.snapshot()["shop_author"].indexes == {}
 

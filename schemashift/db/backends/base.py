@@ -20,7 +20,7 @@ import math
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
@@ -395,6 +395,58 @@ class BaseSchemaEditor:
         orders = [order for _name, order in index.fields_orders]
         return self.create_index_sql(index.name, definition.table, columns, orders)
 
+    def generated_indexes(
+        self, definition: TableDefinition, renamed: dict[str, str] | None = None
+    ) -> dict[tuple[Any, ...], tuple[str, list[str], bool]]:
+        """Indexes named after the table and columns: key -> (name, columns, unique).
+
+        Keys name what is indexed by field names, mapped through ``renamed`` (old -> new), so
+        an index keeps its key across a rename of its table or columns.
+        """
+        renamed = renamed or {}
+        table = definition.table
+        found: dict[tuple[Any, ...], tuple[str, list[str], bool]] = {}
+        for group in definition.unique_together:
+            columns = definition.columns(group)
+            key = ("unique", tuple(renamed.get(name, name) for name in group))
+            found[key] = (self.unique_together_name(table, columns), columns, True)
+        for candidate in definition.fields:
+            if self.field_needs_index(candidate):
+                key = ("field", renamed.get(candidate.name, candidate.name))
+                found[key] = (self.field_index_name(table, candidate), [candidate.column], False)
+        return found
+
+    def rename_generated_indexes(
+        self,
+        old: TableDefinition,
+        new: TableDefinition,
+        renamed: dict[str, str] | None = None,
+    ) -> None:
+        """After a table or column rename, give generated indexes the names the new ones imply,
+        so the live schema stays what the state says and the old names are free again."""
+        before = self.generated_indexes(old, renamed)
+        live = self._live_table(new.table)
+        named = {index.name for index in new.indexes}
+        for key, (name, columns, unique) in self.generated_indexes(new).items():
+            if key not in before:
+                continue
+            current = before[key][0]
+            if live is not None:
+                if name in live.indexes:
+                    continue
+                if current not in live.indexes:
+                    current = _matching_index(live, columns, unique, exclude=named) or current
+            if current != name:
+                for statement in self.rename_index_statements(
+                    new.table, current, name, columns, unique
+                ):
+                    self.run(statement)
+
+    def rename_index_statements(
+        self, table: str, old_name: str, new_name: str, columns: list[str], unique: bool
+    ) -> list[str]:
+        return [f"ALTER INDEX {self.quote_name(old_name)} RENAME TO {self.quote_name(new_name)}"]
+
     def index_statements(self, definition: TableDefinition) -> list[str]:
         """unique_together, then db_index fields, then Meta.indexes (Django's order)."""
         table = definition.table
@@ -443,6 +495,9 @@ class BaseSchemaEditor:
             self.run(
                 f"ALTER TABLE {self.quote_name(old_table)} RENAME TO {self.quote_name(new_table)}"
             )
+            new_definition = TableDefinition.of(model)
+            old_definition = replace(new_definition, table=old_table)
+            self.rename_generated_indexes(old_definition, new_definition)
         if self._tables_to_check is not None and old_table in self._tables_to_check:
             self._tables_to_check.discard(old_table)
             self._tables_to_check.add(new_table)
@@ -820,3 +875,14 @@ __all__ = [
     "TableDefinition",
     "is_managed",
 ]
+
+
+def _matching_index(
+    live: TableInfo, columns: list[str], unique: bool, exclude: set[str]
+) -> str | None:
+    """The live index on exactly these columns (not one of ``exclude``), if any."""
+    for name in sorted(live.indexes):
+        index = live.indexes[name]
+        if name not in exclude and index.unique == unique and list(index.columns) == columns:
+            return name
+    return None

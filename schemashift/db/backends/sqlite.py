@@ -188,6 +188,13 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     def drop_unique_sql(self, table: str, name: str) -> str:
         return f"DROP INDEX {self.quote_name(name)}"
 
+    def rename_index_statements(
+        self, table: str, old_name: str, new_name: str, columns: list[str], unique: bool
+    ) -> list[str]:
+        # SQLite has no RENAME INDEX: drop it and build it again under the new name
+        create = self.create_unique_sql if unique else self.create_index_sql
+        return [self.drop_index_sql(table, old_name), create(new_name, table, columns)]
+
     # -- fields -------------------------------------------------------------------------------
 
     def add_field(self, state: Any, model: Any, field: Field) -> None:
@@ -287,6 +294,11 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                 self.run(
                     f"ALTER TABLE {self.quote_name(table)} RENAME COLUMN "
                     f"{self.quote_name(old_field.column)} TO {self.quote_name(new_field.column)}"
+                )
+                self.rename_generated_indexes(
+                    TableDefinition.of(old_model),
+                    TableDefinition.of(new_model),
+                    {old_field.name: new_field.name},
                 )
                 return
             kept = [
