@@ -450,9 +450,11 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
 
 
 def _in_meta_index(model: Any, field: Field) -> bool:
-    """Whether a unique_together group or a Meta index of the model names the field."""
-    return any(field.name in group for group in model.unique_together) or any(
-        field.name == name for index in model.indexes for name, _order in index.fields_orders
+    """Whether a unique_together group or a Meta index of the model names the field (by name
+    or attname)."""
+    names = {field.name, field.attname}
+    return any(not names.isdisjoint(group) for group in model.unique_together) or any(
+        name in names for index in model.indexes for name, _order in index.fields_orders
     )
 
 
