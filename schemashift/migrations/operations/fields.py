@@ -32,6 +32,28 @@ class FieldOperation(Operation):
     def references_field(self, model_name: str, name: str, app_label: str) -> bool:
         return model_name.lower() == self.model_name_lower and name.lower() == self.name_lower
 
+    def _alter(
+        self,
+        app_label: str,
+        schema_editor: Any,
+        from_state: Any,
+        to_state: Any,
+        old_name: str,
+        new_name: str,
+        new_field: Field | None = None,
+    ) -> None:
+        """Ask the editor to turn field ``old_name`` of from_state into ``new_name`` of to_state."""
+        old_model = from_state.get_model(app_label, self.model_name)
+        new_model = to_state.get_model(app_label, self.model_name)
+        schema_editor.alter_field(
+            from_state,
+            to_state,
+            old_model,
+            new_model,
+            old_model.get_field(old_name),
+            new_field or new_model.get_field(new_name),
+        )
+
     def _replace_field(self, state: Any, app_label: str, name: str, field: Field) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         field.set_attributes_from_name(name)
@@ -135,28 +157,18 @@ class AlterField(_FieldDefinitionOperation):
     category = "~"
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        old_model = from_state.get_model(app_label, self.model_name)
-        new_model = to_state.get_model(app_label, self.model_name)
-        schema_editor.alter_field(
+        self._alter(
+            app_label,
+            schema_editor,
             from_state,
             to_state,
-            old_model,
-            new_model,
-            old_model.get_field(self.name),
+            self.name,
+            self.name,
             self._field_to_run(),
         )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        old_model = from_state.get_model(app_label, self.model_name)
-        new_model = to_state.get_model(app_label, self.model_name)
-        schema_editor.alter_field(
-            from_state,
-            to_state,
-            old_model,
-            new_model,
-            old_model.get_field(self.name),
-            new_model.get_field(self.name),
-        )
+        self._alter(app_label, schema_editor, from_state, to_state, self.name, self.name)
 
     def describe(self) -> str:
         return f"Alter field {self.name} on {self.model_name}"
@@ -196,28 +208,10 @@ class RenameField(FieldOperation):
         _rename_to_field(state, model.key, self.old_name, self.new_name)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        old_model = from_state.get_model(app_label, self.model_name)
-        new_model = to_state.get_model(app_label, self.model_name)
-        schema_editor.alter_field(
-            from_state,
-            to_state,
-            old_model,
-            new_model,
-            old_model.get_field(self.old_name),
-            new_model.get_field(self.new_name),
-        )
+        self._alter(app_label, schema_editor, from_state, to_state, self.old_name, self.new_name)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        old_model = from_state.get_model(app_label, self.model_name)
-        new_model = to_state.get_model(app_label, self.model_name)
-        schema_editor.alter_field(
-            from_state,
-            to_state,
-            old_model,
-            new_model,
-            old_model.get_field(self.new_name),
-            new_model.get_field(self.old_name),
-        )
+        self._alter(app_label, schema_editor, from_state, to_state, self.new_name, self.old_name)
 
     def describe(self) -> str:
         return f"Rename field {self.old_name} on {self.model_name} to {self.new_name}"
