@@ -12,7 +12,7 @@ from schemashift.cli.project import (
     make_recorder,
     open_database,
 )
-from schemashift.exceptions import NodeNotFoundError
+from schemashift.exceptions import NodeNotFoundError, SchemashiftError
 from schemashift.migrations.loader import MigrationLoader
 
 Target = tuple[str, str | None]
@@ -58,7 +58,12 @@ def command(
             click.echo("  No migrations to apply.")
             _warn_unmigrated_changes(loader)
             return
-        executor.migrate(plan, applied, fake=fake, progress=_progress)
+        progress = _Progress()
+        try:
+            executor.migrate(plan, applied, fake=fake, progress=progress)
+        except SchemashiftError:
+            progress.failed()
+            raise
 
 
 def _targets(loader: MigrationLoader, app_label: str | None, name: str | None) -> list[Target]:
@@ -88,17 +93,28 @@ def _print_intent(
         click.echo(f"  Apply all migrations: {', '.join(labels) if labels else '(none)'}")
 
 
-def _progress(event: str, migration) -> None:
-    if event == "apply_start":
-        click.echo(f"  Applying {migration}...", nl=False)
-    elif event == "unapply_start":
-        click.echo(f"  Unapplying {migration}...", nl=False)
-    elif event in ("apply_success", "unapply_success"):
-        click.echo(click.style(" OK", fg="green"))
-    elif event == "fake_apply":
-        click.echo(f"  Applying {migration}..." + click.style(" FAKED", fg="green"))
-    elif event == "fake_unapply":
-        click.echo(f"  Unapplying {migration}..." + click.style(" FAKED", fg="green"))
+class _Progress:
+    """Prints ``Applying polls.0001_initial... OK``; FAILED ends a line a failure cut short."""
+
+    def __init__(self) -> None:
+        self.line_open = False
+
+    def __call__(self, event: str, migration: object) -> None:
+        if event in ("apply_start", "unapply_start"):
+            verb = "Applying" if event == "apply_start" else "Unapplying"
+            click.echo(f"  {verb} {migration}...", nl=False)
+            self.line_open = True
+        elif event in ("apply_success", "unapply_success"):
+            click.echo(click.style(" OK", fg="green"))
+            self.line_open = False
+        elif event in ("fake_apply", "fake_unapply"):
+            verb = "Applying" if event == "fake_apply" else "Unapplying"
+            click.echo(f"  {verb} {migration}..." + click.style(" FAKED", fg="green"))
+
+    def failed(self) -> None:
+        if self.line_open:
+            click.echo(click.style(" FAILED", fg="red"))
+            self.line_open = False
 
 
 def _print_plan(plan) -> None:

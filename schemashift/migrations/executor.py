@@ -36,6 +36,18 @@ def snapshot(state: ProjectState) -> ProjectState:
     return ProjectState(dict(state.models))
 
 
+def operation_states(
+    migration: Migration, state: ProjectState
+) -> list[tuple[ProjectState, ProjectState]]:
+    """Advance the state through the migration, keeping (before, after) of each operation."""
+    pairs = []
+    for operation in migration.operations:
+        before = snapshot(state)
+        migration.advance_state(operation, state)
+        pairs.append((before, snapshot(state)))
+    return pairs
+
+
 class MigrationExecutor:
     """Plans and applies migrations for one database through its schema editor."""
 
@@ -91,8 +103,7 @@ class MigrationExecutor:
         for step in plan:
             migration = step.migration
             if fake:
-                for operation in migration.operations:
-                    operation.state_forwards(migration.app_label, state)
+                migration.mutate_state(state)
                 self._record(migration, applied=True)
                 notify("fake_apply", migration)
                 continue
@@ -126,7 +137,7 @@ class MigrationExecutor:
         ):
             for number, operation in enumerate(migration.operations, start=1):
                 before = snapshot(state)
-                operation.state_forwards(migration.app_label, state)
+                migration.advance_state(operation, state)
                 with self._explain_failure(migration, operation, number, "Applying"):
                     operation.database_forwards(migration.app_label, editor, before, state)
             self.recorder.record_applied(migration.app_label, migration.name, connection)
@@ -187,15 +198,9 @@ class MigrationExecutor:
         for key in self.history_order(applied):
             migration = self.loader.graph.nodes[key]
             if key not in wanted:
-                for operation in migration.operations:
-                    operation.state_forwards(migration.app_label, state)
+                migration.mutate_state(state)
                 continue
-            pairs = []
-            for operation in migration.operations:
-                before = snapshot(state)
-                operation.state_forwards(migration.app_label, state)
-                pairs.append((before, snapshot(state)))
-            found[key] = pairs
+            found[key] = operation_states(migration, state)
         return found
 
     def history_order(self, applied: set[Key]) -> list[Key]:
@@ -239,11 +244,7 @@ class MigrationExecutor:
             )[migration.key]
         else:
             state = self.loader.project_state([migration.key], at_end=False)
-            states = []
-            for operation in migration.operations:
-                before = snapshot(state)
-                operation.state_forwards(migration.app_label, state)
-                states.append((before, snapshot(state)))
+            states = operation_states(migration, state)
         pairs: list[tuple[Operation, tuple[ProjectState, ProjectState]]] = list(
             zip(migration.operations, states, strict=True)
         )

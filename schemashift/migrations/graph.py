@@ -387,8 +387,7 @@ class MigrationGraph:
             migration = self.nodes[key]
             if migration is None:
                 continue
-            for operation in migration.operations:
-                operation.state_forwards(migration.app_label, state)
+            migration.mutate_state(state)
         return state
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemashift.exceptions import BadMigrationError
+
 
 class Migration:
     """A named, ordered list of operations with the migrations it depends on.
@@ -43,6 +45,26 @@ class Migration:
 
     def __hash__(self) -> int:
         return hash(self.key)
+
+    def advance_state(self, operation: Any, state: Any) -> None:
+        """Apply one of this migration's operations to the state.
+
+        An operation that names a model or field the state does not have is the migration
+        file's fault: BadMigrationError names the migration and the operation.
+        """
+        try:
+            operation.state_forwards(self.app_label, state)
+        except LookupError as exc:
+            reason = str(exc.args[0] if exc.args else exc).rstrip(".")
+            raise BadMigrationError(
+                f"Migration {self} cannot apply '{operation.describe()}' to the models its "
+                f"dependencies leave: {reason}. Check its operations and dependencies."
+            ) from None
+
+    def mutate_state(self, state: Any) -> None:
+        """Apply every operation of this migration to the state, in order."""
+        for operation in self.operations:
+            self.advance_state(operation, state)
 
     @property
     def is_reversible(self) -> bool:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 
-from support.tutorial import CHOICES, QUESTIONS, TUTORIAL_MODELS, ok, query, seed, tables
+from support.tutorial import (
+    CHOICES,
+    QUESTIONS,
+    TUTORIAL_MODELS,
+    history,
+    ok,
+    query,
+    seed,
+    tables,
+)
 
 RENAMED_MODEL = TUTORIAL_MODELS.replace("class Question(", "class Poll(").replace(
     "models.ForeignKey(Question,", "models.ForeignKey(Poll,"
@@ -252,3 +261,26 @@ def test_data_migration_gets_historical_models(project) -> None:
     assert query(project, "SELECT question_text FROM polls_question ORDER BY id") == [
         (text,) for _id, text, _date in QUESTIONS
     ]
+
+
+def test_migration_naming_a_missing_model_is_a_clear_error(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    (project.migrations_dir / "0002_stray.py").write_text(
+        "from schemashift import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    dependencies = [('polls', '0001_initial')]\n"
+        "    operations = [\n"
+        "        migrations.AddField('poll', 'x', models.IntegerField(null=True)),\n"
+        "    ]\n"
+    )
+    results = {args: project.run(*args) for args in (("migrate",), ("makemigrations",))}
+    results[("sqlmigrate", "polls", "0002")] = project.run("sqlmigrate", "polls", "0002")
+    for args, result in results.items():
+        assert result.returncode != 0, args
+        assert "Migration polls.0002_stray cannot apply 'Add field x to poll'" in result.stderr
+        assert "No model 'polls.poll'" in result.stderr
+        assert "Traceback" not in result.stderr
+    out = results[("migrate",)].stdout
+    assert "Applying polls.0001_initial... OK\n  Applying polls.0002_stray... FAILED" in out
+    assert history(project) == [("polls", "0001_initial")]
