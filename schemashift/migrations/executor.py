@@ -138,7 +138,7 @@ class MigrationExecutor:
             for number, operation in enumerate(migration.operations, start=1):
                 before = snapshot(state)
                 migration.advance_state(operation, state)
-                with self._explain_failure(migration, operation, number, "Applying"):
+                with _named_failure(migration, "Applying", operation, number):
                     operation.database_forwards(migration.app_label, editor, before, state)
             self.recorder.record_applied(migration.app_label, migration.name, connection)
         return state
@@ -158,7 +158,7 @@ class MigrationExecutor:
             for (number, operation), (before, after) in zip(
                 reversed(operations), reversed(states), strict=True
             ):
-                with self._explain_failure(migration, operation, number, "Unapplying"):
+                with _named_failure(migration, "Unapplying", operation, number):
                     operation.database_backwards(migration.app_label, editor, after, before)
             self.recorder.record_unapplied(migration.app_label, migration.name, connection)
 
@@ -278,46 +278,30 @@ class MigrationExecutor:
     def _ancestors(self, migration: Migration) -> set[Key]:
         return set(self.loader.graph.forwards_plan(migration.key))
 
-    @staticmethod
-    def _explain_failure(
-        migration: Migration, operation: Operation, number: int, verb: str
-    ) -> _FailureContext:
-        return _FailureContext(migration, operation, number, verb)
+
+class MigrationFailed(DatabaseError):
+    """A database error, with the migration (and operation) it happened in named."""
 
 
 @contextmanager
-def _named_failure(migration: Migration, verb: str) -> Iterator[None]:
-    """Name the migration in a database error raised outside any one operation (the commit)."""
+def _named_failure(
+    migration: Migration, verb: str, operation: Operation | None = None, number: int = 0
+) -> Iterator[None]:
+    """Name the migration, and the operation when given, in a database error raised inside.
+
+    Around the whole migration it catches what fails outside any one operation (the commit,
+    the foreign-key check); errors already named by an inner use pass through unchanged.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         yield
-    except DatabaseError as exc:
-        if str(exc).startswith(f"{verb} {migration} "):
-            raise
-        raise DatabaseError(f"{verb} {migration} failed: {exc}") from exc
-
-
-class _FailureContext:
-    """Turns a database error inside an operation into a message naming both."""
-
-    def __init__(self, migration: Migration, operation: Operation, number: int, verb: str):
-        self.migration = migration
-        self.operation = operation
-        self.number = number
-        self.verb = verb
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        if exc is None:
-            return False
-        from sqlalchemy.exc import SQLAlchemyError
-
-        if isinstance(exc, (SQLAlchemyError, DatabaseError)):
-            reason = getattr(exc, "orig", None) or exc
-            total = len(self.migration.operations)
-            raise DatabaseError(
-                f"{self.verb} {self.migration} failed at operation {self.number} of {total} "
-                f"({self.operation.describe()}): {reason}"
-            ) from exc
-        return False
+    except MigrationFailed:
+        raise
+    except (SQLAlchemyError, DatabaseError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        where = ""
+        if operation is not None:
+            total = len(migration.operations)
+            where = f" at operation {number} of {total} ({operation.describe()})"
+        raise MigrationFailed(f"{verb} {migration} failed{where}: {reason}") from exc
