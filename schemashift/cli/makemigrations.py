@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from schemashift.apps import apps
-from schemashift.cli.project import app_configs, load_checked_project, load_migrations
+from schemashift.cli.project import (
+    app_configs,
+    app_leaves,
+    load_checked_project,
+    load_migrations,
+    model_changes,
+)
 from schemashift.exceptions import SchemashiftError
 from schemashift.migrations.autodetector import MigrationAutodetector
 from schemashift.migrations.migration import Migration
@@ -16,7 +22,6 @@ from schemashift.migrations.questioner import (
     InteractiveMigrationQuestioner,
     NonInteractiveMigrationQuestioner,
 )
-from schemashift.migrations.state import ProjectState
 from schemashift.migrations.writer import MigrationWriter
 
 
@@ -45,7 +50,7 @@ def command(
         raise SchemashiftError(f"The migration name '{name}' must be a valid Python identifier.")
     named = app_configs(app_labels)
     loader = load_migrations()
-    leaves = {config.label: _leaf(loader, config.label) for config in apps.get_app_configs()}
+    leaves = app_leaves(loader)
     dry_run = dry_run or check_changes
 
     if empty:
@@ -57,14 +62,7 @@ def command(
         }
     else:
         questioner = _questioner(no_input, dry_run, app_labels)
-        from_state = loader.project_state() if loader.graph.nodes else ProjectState()
-        to_state = ProjectState.from_apps(apps)
-        detector = MigrationAutodetector(from_state, to_state, questioner)
-        changes = detector.changes(
-            graph_leaves=leaves,
-            trim_to_apps=set(app_labels) or None,
-            migration_name=name,
-        )
+        changes = model_changes(loader, questioner, app_labels, name)
         changes = {
             label: migrations
             for label, migrations in changes.items()
@@ -83,11 +81,6 @@ def command(
     _report_and_write(changes, write=not dry_run)
     if check_changes:
         ctx.exit(1)
-
-
-def _leaf(loader, app_label: str) -> str | None:
-    leaves = loader.graph.leaf_nodes(app_label)
-    return leaves[0][1] if leaves else None
 
 
 def _questioner(no_input: bool, dry_run: bool, app_labels: tuple[str, ...]):
@@ -111,7 +104,7 @@ def _empty_migration(app_label: str, leaf: str | None, name: str | None) -> Migr
         migration = Migration(f"0001_{name or 'initial'}", app_label)
         migration.initial = True
         return migration
-    number = int(leaf.split("_", 1)[0]) + 1 if leaf[:4].isdigit() else 1
+    number = (MigrationAutodetector.parse_number(leaf) or 0) + 1
     migration = Migration("", app_label)
     migration.dependencies = [(app_label, leaf)]
     migration.name = f"{number:04d}_{name or migration.suggest_name()}"

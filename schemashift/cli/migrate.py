@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from schemashift.apps import apps
 from schemashift.cli.project import (
     app_configs,
     load_checked_project,
     load_migrations,
     make_recorder,
+    model_changes,
     open_database,
 )
 from schemashift.exceptions import NodeNotFoundError, SchemashiftError
@@ -40,7 +40,7 @@ def command(
     settings = load_checked_project(ctx)
     if app_label:
         app_configs([app_label])
-    database = open_database(settings)
+    database = open_database()
     recorder = make_recorder(database, settings)
     with migration_lock(database):
         applied = set(recorder.applied_migrations())
@@ -141,20 +141,9 @@ def _print_plan(plan) -> None:
 
 
 def _warn_unmigrated_changes(loader: MigrationLoader) -> None:
-    from schemashift.migrations.autodetector import MigrationAutodetector
     from schemashift.migrations.questioner import NonInteractiveMigrationQuestioner
-    from schemashift.migrations.state import ProjectState
 
-    leaves = {}
-    for config in apps.get_app_configs():
-        app_leaves = loader.graph.leaf_nodes(config.label)
-        leaves[config.label] = app_leaves[0][1] if app_leaves else None
-    detector = MigrationAutodetector(
-        loader.project_state(),
-        ProjectState.from_apps(apps),
-        NonInteractiveMigrationQuestioner(dry_run=True),
-    )
-    changes = detector.changes(graph_leaves=leaves)
+    changes = model_changes(loader, NonInteractiveMigrationQuestioner(dry_run=True))
     changed = sorted(label for label in changes if label in loader.migrated_apps)
     if changed:
         names = ", ".join(f"'{label}'" for label in changed)

@@ -47,7 +47,36 @@ def load_migrations(applied: set[tuple[str, str]] | None = None) -> MigrationLoa
     return loader
 
 
-def open_database(settings: Settings, alias: str = "default") -> Any:
+def app_leaves(loader: MigrationLoader) -> dict[str, str | None]:
+    """Each installed app's latest migration name (None for an app without migrations)."""
+    leaves: dict[str, str | None] = {}
+    for config in apps.get_app_configs():
+        app_leaf = loader.graph.leaf_nodes(config.label)
+        leaves[config.label] = app_leaf[0][1] if app_leaf else None
+    return leaves
+
+
+def model_changes(
+    loader: MigrationLoader,
+    questioner: Any,
+    app_labels: tuple[str, ...] = (),
+    migration_name: str | None = None,
+) -> dict[str, list[Any]]:
+    """New migrations, per app, for what the models changed since the migration files."""
+    from schemashift.migrations.autodetector import MigrationAutodetector
+    from schemashift.migrations.state import ProjectState
+
+    detector = MigrationAutodetector(
+        loader.project_state(), ProjectState.from_apps(apps), questioner
+    )
+    return detector.changes(
+        graph_leaves=app_leaves(loader),
+        trim_to_apps=set(app_labels) or None,
+        migration_name=migration_name,
+    )
+
+
+def open_database(alias: str = "default") -> Any:
     """The database named by the alias (imports SQLAlchemy only now)."""
     from schemashift.db.connection import get_database
 

@@ -22,7 +22,7 @@ def command(ctx: click.Context, app_labels: tuple[str, ...], show_plan: bool) ->
     """List the migrations of APP_LABELS (default: every app): [X] applied, [ ] not yet."""
     settings = load_checked_project(ctx)
     configs = app_configs(app_labels) if app_labels else apps.get_app_configs()
-    database = open_database(settings)
+    database = open_database()
     applied = set(make_recorder(database, settings).applied_migrations())
     loader = MigrationLoader(apps.get_app_configs(), applied=applied)
     if show_plan:

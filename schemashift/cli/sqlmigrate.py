@@ -30,7 +30,7 @@ def command(ctx: click.Context, app_label: str, migration_name: str, backwards: 
     if app_label not in loader.migrated_apps:
         raise NodeNotFoundError(f"App '{app_label}' does not have migrations.")
     migration = loader.get_migration_by_prefix(app_label, migration_name)
-    database = open_database(settings)
+    database = open_database()
     executor = MigrationExecutor(database, loader, make_recorder(database, settings))
     lines = executor.collect_sql(migration, backwards=backwards)
     wrap = migration.atomic and has_transactional_ddl(database)

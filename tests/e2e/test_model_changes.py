@@ -284,3 +284,13 @@ def test_migration_naming_a_missing_model_is_a_clear_error(project) -> None:
     out = results[("migrate",)].stdout
     assert "Applying polls.0001_initial... OK\n  Applying polls.0002_stray... FAILED" in out
     assert history(project) == [("polls", "0001_initial")]
+
+
+def test_migrate_says_when_models_changed_without_a_migration(project) -> None:
+    start(project)
+    project.write_models(TUTORIAL_MODELS.replace("max_length=200)", "max_length=250)"))
+    out = ok(project.run("migrate"))
+    assert "No migrations to apply." in out
+    assert "Your models in app(s): 'polls' have changes that are not yet reflected" in out
+    ok(project.run("makemigrations"))
+    assert "not yet reflected" not in ok(project.run("migrate"))
