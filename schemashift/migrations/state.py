@@ -11,20 +11,11 @@ from typing import Any
 
 from schemashift.models.fields import Field
 from schemashift.models.indexes import Index
-from schemashift.models.options import normalize_together
+from schemashift.models.options import META_OPTIONS, normalize_together
 
-# Meta options that live in ModelState.options when the user set them.
-STATE_OPTIONS = (
-    "db_table",
-    "ordering",
-    "verbose_name",
-    "verbose_name_plural",
-    "unique_together",
-    "indexes",
-    "get_latest_by",
-    "managed",
-    "default_related_name",
-)
+# Meta options that live in ModelState.options when the user set them: all but those that
+# only say where the class lives.
+STATE_OPTIONS = tuple(o for o in META_OPTIONS if o not in ("abstract", "app_label", "apps"))
 
 
 @dataclass
