@@ -1,6 +1,6 @@
 """Migrations: ``from schemashift import migrations`` in migration files."""
 
-from schemashift.migrations.migration import Migration, swappable_dependency
+from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations import (
     AddField,
     AddIndex,
@@ -36,5 +36,4 @@ __all__ = [
     "RunPython",
     "RunSQL",
     "SeparateDatabaseAndState",
-    "swappable_dependency",
 ]

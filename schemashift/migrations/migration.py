@@ -87,8 +87,3 @@ class Migration:
                 break
             name = candidate
         return name[:100]
-
-
-def swappable_dependency(value: str) -> tuple[str, str]:
-    """A dependency on the first migration of the app that holds ``value`` ("app.Model")."""
-    return (value.split(".", 1)[0], "__first__")

@@ -10,11 +10,3 @@ utc = datetime.UTC
 def now() -> datetime.datetime:
     """The current time as an aware datetime in UTC."""
     return datetime.datetime.now(tz=utc)
-
-
-def is_aware(value: datetime.datetime) -> bool:
-    return value.utcoffset() is not None
-
-
-def make_aware(value: datetime.datetime, tz: datetime.tzinfo = utc) -> datetime.datetime:
-    return value.replace(tzinfo=tz)
