@@ -9,9 +9,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Connection
 
 from schemashift import conf
 from schemashift.apps import apps
+from schemashift.db.connection import Database
 
 
 @pytest.fixture
@@ -47,3 +49,31 @@ def make_settings(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> Iterator[Cal
             del sys.modules[name]
     conf.reset()
     apps.reset()
+
+
+@pytest.fixture
+def clean_registry() -> Iterator[None]:
+    """Each test starts without settings or models, and leaves none behind.
+
+    Models declared with an explicit ``app_label`` of an app that is not installed wait in the
+    registry's pending models; ``apps.reset()`` forgets them.
+    """
+    conf.reset()
+    apps.reset()
+    yield
+    conf.reset()
+    apps.reset()
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    """A SQLite file of its own for one test."""
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def connection(database: Database) -> Iterator[Connection]:
+    with database.connect() as conn:
+        yield conn

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from schemashift import conf, models
-from schemashift.apps import apps
+from schemashift import models
 from schemashift.checks.messages import CheckMessage, Error, Warning
 from schemashift.checks.model_checks import check_models, format_report, run_checks
 from schemashift.exceptions import SystemCheckError
 from schemashift.models import Index
 
-
-@pytest.fixture(autouse=True)
-def clean_registry() -> Iterator[None]:
-    """Models declared in a test are forgotten afterwards (and none are inherited)."""
-    conf.reset()
-    apps.reset()
-    yield
-    conf.reset()
-    apps.reset()
+pytestmark = pytest.mark.usefixtures("clean_registry")
 
 
 def model(name: str = "Choice", meta: dict[str, Any] | None = None, **fields: Any) -> type:

@@ -8,6 +8,7 @@ import random
 from typing import Any
 
 import pytest
+from support.states import fk, pk
 
 from schemashift import models
 from schemashift.exceptions import MissingDefault
@@ -35,14 +36,6 @@ from schemashift.models.indexes import Index
 from schemashift.utils import timezone
 
 # -- fixtures built in code -----------------------------------------------------------------
-
-
-def pk() -> models.Field:
-    return models.BigAutoField(primary_key=True)
-
-
-def fk(to: str, **kwargs: Any) -> models.Field:
-    return models.ForeignKey(to, on_delete=models.CASCADE, **kwargs)
 
 
 def question(**extra: models.Field) -> ModelState:

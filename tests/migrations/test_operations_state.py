@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support.states import fk, pk
 
 from schemashift import models
 from schemashift.migrations.operations import (
@@ -35,14 +36,6 @@ from schemashift.models import Index
 from schemashift.models.fields import NOT_PROVIDED
 
 # -- fixtures built in code -----------------------------------------------------------------
-
-
-def pk() -> models.Field:
-    return models.BigAutoField(primary_key=True)
-
-
-def fk(to: str, **kwargs: Any) -> models.Field:
-    return models.ForeignKey(to, on_delete=models.CASCADE, **kwargs)
 
 
 def question() -> ModelState:

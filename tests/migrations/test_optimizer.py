@@ -6,6 +6,7 @@ from typing import Any
 
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
+from support.states import fk, pk
 
 from schemashift import models
 from schemashift.migrations.operations import (
@@ -35,16 +36,8 @@ def optimize(operations: list[Operation]) -> list[Operation]:
     return MigrationOptimizer().optimize(operations, "app")
 
 
-def pk() -> models.Field:
-    return models.BigAutoField(primary_key=True)
-
-
 def char(**kwargs: Any) -> models.Field:
     return models.CharField(max_length=10, **kwargs)
-
-
-def fk(to: str, **kwargs: Any) -> models.Field:
-    return models.ForeignKey(to, on_delete=models.CASCADE, **kwargs)
 
 
 def create(name: str, *extra: tuple[str, models.Field], **options: Any) -> CreateModel:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Connection
@@ -12,19 +10,6 @@ from sqlalchemy.engine import Connection
 from schemashift.db.connection import Database, schema_editor
 from schemashift.db.introspection import ColumnInfo, introspect
 from schemashift.migrations.recorder import MigrationRecorder
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def connection(database: Database) -> Iterator[Connection]:
-    with database.connect() as conn:
-        yield conn
 
 
 def table_names(connection: Connection) -> list[str]:

@@ -9,22 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.states import fk, pk
 
 import schemashift
-from schemashift import conf, models
+from schemashift import models
 from schemashift.apps import apps
 from schemashift.migrations.state import ModelState, ProjectState, field_signature
 from schemashift.models import Index
 
-
-@pytest.fixture(autouse=True)
-def clean_registry() -> Iterator[None]:
-    """Models declared in a test are forgotten afterwards (and none are inherited)."""
-    conf.reset()
-    apps.reset()
-    yield
-    conf.reset()
-    apps.reset()
+pytestmark = pytest.mark.usefixtures("clean_registry")
 
 
 @pytest.fixture
@@ -65,14 +58,6 @@ def polls_app(tmp_path: Path, make_settings: Callable[..., str]) -> Iterator[Any
     for name in list(sys.modules):
         if name.partition(".")[0] == "polls":
             del sys.modules[name]
-
-
-def pk() -> models.Field:
-    return models.BigAutoField(primary_key=True)
-
-
-def fk(to: str, **kwargs: Any) -> models.Field:
-    return models.ForeignKey(to, on_delete=models.CASCADE, **kwargs)
 
 
 def question() -> ModelState:

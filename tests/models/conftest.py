@@ -11,22 +11,6 @@ from types import ModuleType
 import pytest
 
 import schemashift
-from schemashift import conf
-from schemashift.apps import apps
-
-
-@pytest.fixture(autouse=True)
-def clean_registry() -> Iterator[None]:
-    """Each test starts without settings or models, and leaves none behind.
-
-    Models declared with an explicit ``app_label`` of an app that is not installed wait in the
-    registry's pending models; ``apps.reset()`` forgets them.
-    """
-    conf.reset()
-    apps.reset()
-    yield
-    conf.reset()
-    apps.reset()
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import pytest
 from schemashift import models
 from schemashift.models.fields import NOT_PROVIDED
 
+pytestmark = pytest.mark.usefixtures("clean_registry")
+
 
 def kwargs_of(field: models.Field) -> dict[str, Any]:
     return field.deconstruct()[3]

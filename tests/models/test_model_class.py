@@ -17,6 +17,8 @@ from schemashift.exceptions import ImproperlyConfigured, ModelDefinitionError
 from schemashift.models import Index, ObjectDoesNotExist
 from schemashift.models.options import normalize_together
 
+pytestmark = pytest.mark.usefixtures("clean_registry")
+
 
 def field_names(model: type) -> list[str]:
     return [field.name for field in model._meta.local_fields]
@@ -651,6 +653,7 @@ def schemashift_index_name(
 def test_unnamed_index_gets_the_name_django_gives_it(
     case: int, django_index_names: list[str]
 ) -> None:
+
     name = schemashift_index_name(*INDEX_CASES[case])
 
     assert name == django_index_names[case]

@@ -1,0 +1,17 @@
+"""Small builders for model states in tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemashift import models
+
+
+def pk() -> models.Field:
+    """The implicit primary key of a model."""
+    return models.BigAutoField(primary_key=True)
+
+
+def fk(to: str, **kwargs: Any) -> models.Field:
+    """A CASCADE foreign key to ``to`` ("app.model")."""
+    return models.ForeignKey(to, on_delete=models.CASCADE, **kwargs)
