@@ -469,6 +469,32 @@ def test_removing_a_field_drops_its_unique_together_and_indexes(authors: Migrato
     authors.assert_schema_matches_state()
 
 
+def test_removing_a_relation_named_by_its_attname_drops_its_unique_together_and_indexes(
+    migrator: Migrator,
+) -> None:
+    migrator.apply(
+        author_model(),
+        CreateModel(
+            "Book",
+            [
+                pk(),
+                ("title", models.CharField(max_length=20)),
+                ("author", models.ForeignKey("shop.author", models.CASCADE)),
+            ],
+            options={
+                "unique_together": [("author_id", "title")],
+                "indexes": [models.Index(fields=["author_id"], name="book_author")],
+            },
+        ),
+    )
+    migrator.run_sql("INSERT INTO shop_author (name) VALUES ('Ann')")
+    migrator.run_sql("INSERT INTO shop_book (title, author_id) VALUES ('A', 1)")
+    migrator.apply(RemoveField("book", "author"))
+    assert migrator.snapshot()["shop_book"].indexes == {}
+    assert migrator.rows("shop_book") == [(1, "A")]
+    migrator.assert_schema_matches_state()
+
+
 # -- ALTER FIELD ---------------------------------------------------------------------------
 
 

@@ -251,11 +251,12 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                 )
                 return
             kept = [f for f in model.fields.values() if f.name != field.name]
+            names = _names(field)
             definition = TableDefinition(
                 table,
                 _rebuilt_order(model, kept),
-                tuple(g for g in model.unique_together if field.name not in g),
-                [i for i in model.indexes if field.name not in (n for n, _o in i.fields_orders)],
+                tuple(g for g in model.unique_together if names.isdisjoint(g)),
+                [i for i in model.indexes if names.isdisjoint(n for n, _o in i.fields_orders)],
             )
             self._remake_table(state, definition)
             self._touch_model(state, model)
@@ -452,10 +453,15 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
 def _in_meta_index(model: Any, field: Field) -> bool:
     """Whether a unique_together group or a Meta index of the model names the field (by name
     or attname)."""
-    names = {field.name, field.attname}
+    names = _names(field)
     return any(not names.isdisjoint(group) for group in model.unique_together) or any(
         name in names for index in model.indexes for name, _order in index.fields_orders
     )
+
+
+def _names(field: Field) -> set[str]:
+    """What unique_together and Meta.indexes may call the field: its name or attname."""
+    return {field.name, field.attname}
 
 
 def _rebuilt_order(
