@@ -659,3 +659,22 @@ def test_unnamed_index_gets_the_name_django_gives_it(
     assert name == django_index_names[case]
     assert len(name) <= Index.max_name_length
     assert name[0].isalpha()
+
+
+@pytest.mark.parametrize(
+    ("class_name", "verbose_name"),
+    [
+        ("Question", "question"),
+        ("BookReview", "book review"),
+        ("URLPattern", "url pattern"),
+        ("HTTPServerError", "http server error"),
+        ("Model10", "model10"),
+    ],
+)
+def test_default_verbose_name_splits_the_class_name_as_django(
+    class_name: str, verbose_name: str
+) -> None:
+    meta = type("Meta", (), {"app_label": "polls"})
+    model_class = type(class_name, (models.Model,), {"__module__": __name__, "Meta": meta})
+    assert model_class._meta.verbose_name == verbose_name
+    assert model_class._meta.verbose_name_plural == f"{verbose_name}s"
