@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Connection
@@ -76,4 +78,118 @@ def database(tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def connection(database: Database) -> Iterator[Connection]:
     with database.connect() as conn:
+        yield conn
+
+
+# -- backends ---------------------------------------------------------------------------------
+
+BACKENDS = ("sqlite", "postgresql", "mysql")
+#: environment variables naming an already running server's admin URL, instead of starting one
+SERVER_URL_ENV = {
+    "postgresql": "SCHEMASHIFT_TEST_POSTGRESQL_URL",
+    "mysql": "SCHEMASHIFT_TEST_MYSQL_URL",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        default=",".join(BACKENDS),
+        help="comma-separated backends to run the database tests on (default: %(default)s)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    chosen = [name.strip() for name in config.getoption("--backend").split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(BACKENDS))
+    if unknown:
+        raise pytest.UsageError(f"--backend: unknown {unknown}; choose from {list(BACKENDS)}")
+    config.stash[_CHOSEN_BACKENDS] = chosen
+    config.stash[_SERVERS] = ServerPool()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    pool = config.stash.get(_SERVERS, None)
+    if pool is not None:
+        pool.stop_all()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", metafunc.config.stash[_CHOSEN_BACKENDS], scope="session")
+
+
+_CHOSEN_BACKENDS = pytest.StashKey[list]()
+_SERVERS = pytest.StashKey["ServerPool"]()
+
+
+class ServerPool:
+    """Servers started on first use and stopped when the run ends; a failed start is kept so
+    every test of that backend reports the same reason without trying again."""
+
+    def __init__(self) -> None:
+        self._urls: dict[str, str] = {}
+        self._failures: dict[str, str] = {}
+        self._servers: list[Any] = []
+
+    def admin_url(self, backend: str) -> str:
+        """The admin URL of the backend's server, skipping (failing under CI) without one."""
+        if backend not in self._urls and backend not in self._failures:
+            given = os.environ.get(SERVER_URL_ENV[backend])
+            if given:
+                self._urls[backend] = given
+            else:
+                from support.servers import STARTERS, ServerUnavailable
+
+                try:
+                    server = STARTERS[backend]()
+                except ServerUnavailable as exc:
+                    self._failures[backend] = str(exc)
+                else:
+                    self._servers.append(server)
+                    self._urls[backend] = server.url
+        if backend in self._failures:
+            message = f"no {backend} server: {self._failures[backend]}"
+            if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+                pytest.fail(message, pytrace=False)
+            pytest.skip(message)
+        return self._urls[backend]
+
+    def stop_all(self) -> None:
+        for server in self._servers:
+            server.stop()
+        self._servers.clear()
+
+
+def server_admin_url(config: pytest.Config, backend: str) -> str:
+    return config.stash[_SERVERS].admin_url(backend)
+
+
+@pytest.fixture
+def backend_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of its own on ``backend``, dropped after the test."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        return
+    from support.databases import create_database, drop_database
+
+    admin = server_admin_url(request.config, backend)
+    url = create_database(admin, request.node.name)
+    try:
+        yield url
+    finally:
+        drop_database(admin, url)
+
+
+@pytest.fixture
+def backend_database(backend_url: str) -> Iterator[Database]:
+    """A Database on an empty database of ``backend``."""
+    db = Database(backend_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def backend_connection(backend_database: Database) -> Iterator[Connection]:
+    with backend_database.connect() as conn:
         yield conn
