@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 #: dialect name -> (module, class) of its schema editor, imported on first use
 SCHEMA_EDITORS = {
     "sqlite": ("schemashift.db.backends.sqlite", "SQLiteSchemaEditor"),
+    "postgresql": ("schemashift.db.backends.postgresql", "PostgreSQLSchemaEditor"),
+    "mysql": ("schemashift.db.backends.mysql", "MySQLSchemaEditor"),
+    "mariadb": ("schemashift.db.backends.mysql", "MySQLSchemaEditor"),
 }
 
 #: dialects whose DDL takes part in transactions (a failed migration leaves nothing behind)
