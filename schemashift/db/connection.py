@@ -1,4 +1,4 @@
-"""Engines from URLs, connections and transactions, the schema editor factory, the migration lock.
+"""Engines from URLs, connections and transactions, the schema editor factory.
 
 ``get_database()`` turns ``settings.DATABASES[alias]`` into a ``Database``: a SQLAlchemy engine
 set up so that a migration's DDL and DML commit (or roll back) together. On SQLite that means
@@ -9,10 +9,6 @@ failed migration would leave its earlier statements committed.
 from __future__ import annotations
 
 import importlib
-import os
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, Dialect, Engine, make_url
 
+from schemashift.db.locking import migration_lock
 from schemashift.exceptions import DatabaseError, ImproperlyConfigured
 
 if TYPE_CHECKING:
@@ -202,66 +199,6 @@ def schema_editor(
     """
     editor_cls = editor_class(connection.dialect.name)
     return editor_cls(connection, collect_sql=collect_sql, atomic=atomic)
-
-
-# -- the migration lock -----------------------------------------------------------------------
-
-
-@contextmanager
-def migration_lock(database: Database, timeout: float | None = None) -> Iterator[None]:
-    """Hold the database's migration lock for the whole block: one ``migrate`` at a time.
-
-    Read the applied migrations inside the block, so a run that waited finds the work done.
-    On SQLite the lock is an exclusive ``flock`` on ``<database file>.migrate-lock``; an
-    in-memory database needs none. With a ``timeout`` (seconds), DatabaseError when the lock
-    is still held by another run after that long.
-    """
-    if database.dialect_name != "sqlite":
-        raise ImproperlyConfigured(
-            f"schemashift cannot lock {database.dialect_name} databases for migrations yet."
-        )
-    path = database.sqlite_path
-    if path is None:
-        yield
-        return
-    with _file_lock(Path(f"{path}.migrate-lock"), timeout):
-        yield
-
-
-@contextmanager
-def _file_lock(path: Path, timeout: float | None) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # Windows: each migration still holds SQLite's write lock
-        yield
-        return
-    try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError as exc:
-        raise DatabaseError(f"Cannot create the migration lock file {path}: {exc}") from exc
-    try:
-        if timeout is None:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-        else:
-            _flock_with_timeout(fcntl, descriptor, path, timeout)
-        yield
-    finally:
-        os.close(descriptor)  # releases the lock
-
-
-def _flock_with_timeout(fcntl: Any, descriptor: int, path: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise DatabaseError(
-                    f"Another migrate is still running on this database (lock file {path}); "
-                    f"gave up after {timeout:g} s."
-                ) from None
-            time.sleep(0.05)
 
 
 __all__ = [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,10 +34,10 @@ def test_a_missing_driver_is_a_settings_error_that_hides_the_password() -> None:
     assert "***" in str(info.value)
 
 
-def test_only_sqlite_has_a_schema_editor_so_far() -> None:
+def test_each_dialect_has_its_schema_editor() -> None:
     assert editor_class("sqlite") is SQLiteSchemaEditor
-    with pytest.raises(ImproperlyConfigured, match="cannot migrate postgresql databases yet"):
-        editor_class("postgresql")
+    with pytest.raises(ImproperlyConfigured, match="cannot migrate oracle databases yet"):
+        editor_class("oracle")
 
 
 def test_sqlite_ddl_rolls_back_with_its_transaction(database: Database) -> None:
@@ -108,35 +106,6 @@ def test_the_factory_picks_the_backend_editor(database: Database) -> None:
         editor = schema_editor(connection, collect_sql=True, atomic=False)
     assert isinstance(editor, SQLiteSchemaEditor)
     assert (editor.connection, editor.collect_sql, editor.atomic) == (connection, True, False)
-
-
-def test_the_migration_lock_lets_one_run_at_a_time(database: Database) -> None:
-    with migration_lock(database):
-        assert Path(f"{database.sqlite_path}.migrate-lock").exists()
-        waiting = pytest.raises(DatabaseError, match="Another migrate is still running")
-        with waiting, migration_lock(database, timeout=0.1):
-            pass
-    with migration_lock(database, timeout=0.1):
-        pass
-
-
-def test_a_waiting_run_goes_on_when_the_lock_is_released(database: Database) -> None:
-    events: list[str] = []
-    holding = threading.Event()
-
-    def hold() -> None:
-        with migration_lock(database):
-            holding.set()
-            time.sleep(0.2)
-            events.append("first done")
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    holding.wait()
-    with migration_lock(database):
-        events.append("second in")
-    thread.join()
-    assert events == ["first done", "second in"]
 
 
 def test_an_in_memory_database_needs_no_lock() -> None:
