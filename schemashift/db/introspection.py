@@ -106,14 +106,15 @@ def introspect(
 ) -> SchemaSnapshot:
     """The user tables of the database, without the backend's internal tables.
 
-    The history table is left out unless ``include_history``; ``exclude`` names more tables to
+    The history table (and the progress table of non-atomic runs) is left out unless
+    ``include_history``; ``exclude`` names more tables to
     leave out (``django_migrations``, say). Runs inside the connection's transaction if one is
     open, else in a short one of its own.
     """
     reader = editor_class(connection.dialect.name)
     skipped = set(exclude)
     if not include_history:
-        skipped.add(history_table)
+        skipped.update({history_table, f"{history_table}_progress"})
     with _reading(connection):
         tables = {}
         for name in reader.table_names(connection):
