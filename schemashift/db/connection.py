@@ -188,17 +188,20 @@ def editor_class(dialect_name: str) -> type[BaseSchemaEditor]:
 
 
 def schema_editor(
-    connection: Connection, collect_sql: bool = False, atomic: bool = True
+    connection: Connection, collect_sql: bool = False, atomic: bool = True, alias: str = "default"
 ) -> BaseSchemaEditor:
     """The schema editor for the connection's backend; use it as a context manager.
 
     ``with schema_editor(connection) as editor:`` runs everything done through ``editor`` (and
     through ``editor.connection``) in one transaction, committed on a clean exit and rolled back
     on an exception. With ``collect_sql=True`` nothing is run: the statements are appended to
-    ``editor.collected_sql``.
+    ``editor.collected_sql``. ``alias`` names the database in DATABASES, so that RunPython
+    code querying that alias runs on this connection.
     """
     editor_cls = editor_class(connection.dialect.name)
-    return editor_cls(connection, collect_sql=collect_sql, atomic=atomic)
+    editor = editor_cls(connection, collect_sql=collect_sql, atomic=atomic)
+    editor.alias = alias
+    return editor
 
 
 __all__ = [

@@ -1,8 +1,13 @@
-"""Run a migration plan: lock, one transaction per migration, operations, history rows.
+"""Run a migration plan: one transaction per migration, operations, history rows.
 
 The executor walks one ProjectState forward. Operations replace the model states they change
 instead of mutating them, so the state before an operation is a shallow copy of the model
 dict: cheap, whatever the number of models.
+
+Where the backend cannot roll DDL back (MySQL/MariaDB) or a migration says ``atomic = False``,
+operations run one at a time and each one done is noted in the progress table. A failure then
+names the operations that were carried out, and the next run resumes at the first one that
+was not, instead of failing on "table already exists".
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from schemashift.migrations.state import ProjectState
 
 Key = tuple[str, str]
 #: called as progress(event, migration) with event one of "apply_start", "apply_success",
-#: "unapply_start", "unapply_success", "fake_apply", "fake_unapply"
+#: "unapply_start", "unapply_success", "fake_apply", "fake_unapply", and "apply_resume" or
+#: "unapply_resume" (before the start event of a migration an earlier run left half-done)
 Progress = Callable[[str, Migration], None]
+FORWARDS, BACKWARDS = "forwards", "backwards"
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,8 @@ class MigrationExecutor:
         self.database = database
         self.loader = loader
         self.recorder = recorder
+        #: operations already done per migration by an earlier, interrupted run
+        self.partial: dict[Key, tuple[str, int]] = {}
 
     # -- planning ----------------------------------------------------------------------------
 
@@ -76,6 +85,31 @@ class MigrationExecutor:
                         f"'{operation.describe()}' has no reverse. Nothing was unapplied."
                     )
 
+    def check_partial(self, plan: list[PlanStep]) -> None:
+        """Refuse a plan that leaves a half-done migration as it is, before touching anything."""
+        direction = BACKWARDS if plan and plan[0].backwards else FORWARDS
+        planned = {step.migration.key for step in plan}
+        for key, (done_direction, done) in sorted(self.partial.items()):
+            if done_direction == direction and key in planned:
+                continue
+            app, name = key
+            total = (
+                len(self.loader.graph.nodes[key].operations)
+                if key in self.loader.graph.nodes
+                else 0
+            )
+            verb = "applied" if done_direction == FORWARDS else "unapplied"
+            finish = (
+                f"run 'migrate {app}' to finish applying it"
+                if done_direction == FORWARDS
+                else f"run 'migrate {app} <the migration before {name}>' to finish unapplying it"
+            )
+            raise MigrationFailed(
+                f"Migration {app}.{name} was left partly {verb} by a run that failed "
+                f"({done} of {total} operations {verb}). First {finish}, or record it as done "
+                "with --fake."
+            )
+
     # -- running ---------------------------------------------------------------------------
 
     def migrate(
@@ -91,6 +125,8 @@ class MigrationExecutor:
         self.check_reversible(plan)
         notify = progress or (lambda event, migration: None)
         self.recorder.ensure_schema()
+        self.partial = self.recorder.partial_migrations()
+        self.check_partial(plan)
         if plan[0].backwards:
             self._migrate_backwards(plan, applied, fake, notify)
         else:
@@ -105,8 +141,11 @@ class MigrationExecutor:
             if fake:
                 migration.mutate_state(state)
                 self._record(migration, applied=True)
+                self.partial.pop(migration.key, None)
                 notify("fake_apply", migration)
                 continue
+            if migration.key in self.partial:
+                notify("apply_resume", migration)
             notify("apply_start", migration)
             state = self.apply_migration(migration, state)
             notify("apply_success", migration)
@@ -120,20 +159,31 @@ class MigrationExecutor:
             migration = step.migration
             if fake:
                 self._record(migration, applied=False)
+                self.partial.pop(migration.key, None)
                 notify("fake_unapply", migration)
                 continue
+            if migration.key in self.partial:
+                notify("unapply_resume", migration)
             notify("unapply_start", migration)
             self.unapply_migration(migration, steps_by_key[migration.key])
             notify("unapply_success", migration)
 
+    def runs_atomically(self, migration: Migration) -> bool:
+        """Whether the migration and its history row commit or roll back as one."""
+        from schemashift.db.connection import has_transactional_ddl
+
+        return migration.atomic and has_transactional_ddl(self.database)
+
     def apply_migration(self, migration: Migration, state: ProjectState) -> ProjectState:
         """Apply one migration and record it, together or not at all where the backend can."""
+        if not self.runs_atomically(migration):
+            return self._apply_step_by_step(migration, state)
         from schemashift.db.connection import schema_editor
 
         with (
             _named_failure(migration, "Applying"),
             self.database.connect() as connection,
-            schema_editor(connection, atomic=migration.atomic) as editor,
+            schema_editor(connection, atomic=True) as editor,
         ):
             for number, operation in enumerate(migration.operations, start=1):
                 before = snapshot(state)
@@ -147,13 +197,16 @@ class MigrationExecutor:
         self, migration: Migration, states: list[tuple[ProjectState, ProjectState]]
     ) -> None:
         """Reverse one migration's operations, last first, and delete its history row."""
+        if not self.runs_atomically(migration):
+            self._unapply_step_by_step(migration, states)
+            return
         from schemashift.db.connection import schema_editor
 
         operations = list(enumerate(migration.operations, start=1))
         with (
             _named_failure(migration, "Unapplying"),
             self.database.connect() as connection,
-            schema_editor(connection, atomic=migration.atomic) as editor,
+            schema_editor(connection, atomic=True) as editor,
         ):
             for (number, operation), (before, after) in zip(
                 reversed(operations), reversed(states), strict=True
@@ -161,6 +214,73 @@ class MigrationExecutor:
                 with _named_failure(migration, "Unapplying", operation, number):
                     operation.database_backwards(migration.app_label, editor, after, before)
             self.recorder.record_unapplied(migration.app_label, migration.name, connection)
+
+    def _apply_step_by_step(self, migration: Migration, state: ProjectState) -> ProjectState:
+        """Apply the operations one at a time, noting each one done; skip those an earlier run
+        did."""
+        from schemashift.db.connection import schema_editor
+
+        app, name = migration.key
+        done = self._done(migration, FORWARDS)
+        with (
+            _named_failure(migration, "Applying"),
+            self.database.connect() as connection,
+            schema_editor(connection, atomic=False) as editor,
+        ):
+            for number, operation in enumerate(migration.operations, start=1):
+                before = snapshot(state)
+                migration.advance_state(operation, state)
+                if number <= done:
+                    continue
+                with _partial_failure(migration, "Applying", number, done):
+                    operation.database_forwards(app, editor, before, state)
+                    self._note_progress(connection, migration, FORWARDS, number)
+            _end_transaction(connection)
+            with connection.begin():
+                self.recorder.record_applied(app, name, connection)
+                self.recorder.clear_progress(app, name, connection)
+        self.partial.pop(migration.key, None)
+        return state
+
+    def _unapply_step_by_step(
+        self, migration: Migration, states: list[tuple[ProjectState, ProjectState]]
+    ) -> None:
+        from schemashift.db.connection import schema_editor
+
+        app, name = migration.key
+        done = self._done(migration, BACKWARDS)
+        operations = list(enumerate(migration.operations, start=1))
+        pairs = list(zip(reversed(operations), reversed(states), strict=True))
+        with (
+            _named_failure(migration, "Unapplying"),
+            self.database.connect() as connection,
+            schema_editor(connection, atomic=False) as editor,
+        ):
+            for undone, ((number, operation), (before, after)) in enumerate(pairs, start=1):
+                if undone <= done:
+                    continue
+                with _partial_failure(migration, "Unapplying", number, done):
+                    operation.database_backwards(app, editor, after, before)
+                    self._note_progress(connection, migration, BACKWARDS, undone)
+            _end_transaction(connection)
+            with connection.begin():
+                self.recorder.record_unapplied(app, name, connection)
+                self.recorder.clear_progress(app, name, connection)
+        self.partial.pop(migration.key, None)
+
+    def _done(self, migration: Migration, direction: str) -> int:
+        done_direction, done = self.partial.get(migration.key, (direction, 0))
+        return done if done_direction == direction else 0
+
+    def _note_progress(
+        self, connection: Any, migration: Migration, direction: str, done: int
+    ) -> None:
+        _end_transaction(connection)
+        with connection.begin():
+            self.recorder.record_progress(
+                migration.app_label, migration.name, direction, done, connection
+            )
+        self.partial[migration.key] = (direction, done)
 
     def _record(self, migration: Migration, applied: bool) -> None:
         with self.database.connect() as connection, connection.begin():
@@ -281,6 +401,50 @@ class MigrationExecutor:
 
 class MigrationFailed(DatabaseError):
     """A database error, with the migration (and operation) it happened in named."""
+
+
+def _end_transaction(connection: Any) -> None:
+    """Commit what an operation left open: outside a migration transaction, each step stands
+    on its own."""
+    if connection.in_transaction():
+        connection.commit()
+
+
+@contextmanager
+def _partial_failure(
+    migration: Migration, verb: str, number: int, done_before: int
+) -> Iterator[None]:
+    """Name the failed operation and say exactly which of the migration's operations stand."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        yield
+    except (SQLAlchemyError, DatabaseError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        if isinstance(exc, MigrationFailed):
+            reason = exc
+        operations = migration.operations
+        total = len(operations)
+        failed = operations[number - 1]
+        past = "applied" if verb == "Applying" else "unapplied"
+        if verb == "Applying":
+            standing = list(range(1, number))
+        else:
+            standing = list(range(total, number, -1))
+        if standing:
+            listed = "; ".join(f"{i} ({operations[i - 1].describe()})" for i in standing)
+            earlier = f" ({done_before} of them by an earlier run)" if done_before else ""
+            state = (
+                f"Operations {listed} of this migration were {past} and stay {past}{earlier}: "
+                "this database cannot undo schema changes when a migration fails."
+            )
+        else:
+            state = f"No operation of this migration was {past}."
+        raise MigrationFailed(
+            f"{verb} {migration} failed at operation {number} of {total} "
+            f"({failed.describe()}): {reason}\n{state}\nFix the cause and run migrate again: "
+            f"it resumes at operation {number}."
+        ) from exc
 
 
 @contextmanager

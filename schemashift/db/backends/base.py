@@ -108,6 +108,8 @@ class BaseSchemaEditor:
     max_name_length: ClassVar[int] = 200
     #: whether "a" and "A" name the same table
     ignores_table_name_case: ClassVar[bool] = False
+    #: the DATABASES alias of the database this editor changes
+    alias: str = "default"
 
     def __init__(
         self,
