@@ -55,6 +55,9 @@ NON_SCHEMA_OPTIONS = frozenset(
 
 #: statement texts longer than this are cut in error messages
 _MESSAGE_SQL_LENGTH = 500
+#: SQL without parameters goes to the driver as it is: drivers with ``%s`` placeholders
+#: (psycopg, PyMySQL) would otherwise read a ``%`` in a string literal as one
+_NO_PARAMETERS = {"no_parameters": True}
 
 
 @dataclass
@@ -108,6 +111,9 @@ class BaseSchemaEditor:
     max_name_length: ClassVar[int] = 200
     #: whether "a" and "A" name the same table
     ignores_table_name_case: ClassVar[bool] = False
+    #: whether a one-column unique_together group reads back as a named index; where unique
+    #: constraints are read apart from indexes (PostgreSQL) it reads like a unique field
+    lists_one_column_unique_together: ClassVar[bool] = True
     #: the DATABASES alias of the database this editor changes
     alias: str = "default"
 
@@ -240,7 +246,7 @@ class BaseSchemaEditor:
             return
         try:
             if params is None:
-                self.connection.exec_driver_sql(sql)
+                self.connection.exec_driver_sql(sql, execution_options=_NO_PARAMETERS)
             else:
                 self.connection.exec_driver_sql(*self.driver_params(sql, params))
         except sa_exc.DBAPIError as exc:
@@ -251,7 +257,7 @@ class BaseSchemaEditor:
     def query(self, sql: str) -> list[Any]:
         """Rows of a read-only statement on the live database (never collected)."""
         try:
-            return list(self.connection.exec_driver_sql(sql))
+            return list(self.connection.exec_driver_sql(sql, execution_options=_NO_PARAMETERS))
         except sa_exc.DBAPIError as exc:
             raise DatabaseError(f"{exc.orig}\n  Statement: {_shorten(sql)}") from exc
 
@@ -280,6 +286,10 @@ class BaseSchemaEditor:
 
     def index_name(self, table: str, columns: list[str], suffix: str = "") -> str:
         return index_name(table, columns, suffix, self.max_name_length)
+
+    def foreign_key_name(self, table: str, column: str, to_table: str, to_column: str) -> str:
+        """Django's ``<table>_<column>_<hash>_fk_<to_table>_<to_column>``, cut to fit."""
+        return self.index_name(table, [column], f"_fk_{to_table}_{to_column}")
 
     def column_type(self, field: Field, state: Any) -> str:
         """The declared type of the field's column; a foreign key takes its target's."""
@@ -326,12 +336,18 @@ class BaseSchemaEditor:
         """The REFERENCES clause written inside a column definition, on backends that do."""
         return None
 
-    def column_definition(self, field: Field, state: Any, column: str | None = None) -> str:
+    def column_definition(
+        self, field: Field, state: Any, column: str | None = None, default: str | None = None
+    ) -> str:
         """Everything after the column's name in CREATE TABLE or ADD COLUMN.
 
-        ``column`` names the column in CHECK expressions when it differs from the field's.
+        ``column`` names the column in CHECK expressions when it differs from the field's;
+        ``default`` is a SQL literal written as the column's DEFAULT.
         """
-        parts = [self.column_type(field, state), "NULL" if field.null else "NOT NULL"]
+        parts = [self.column_type(field, state)]
+        if default is not None:
+            parts.append(f"DEFAULT {default}")
+        parts.append("NULL" if field.null else "NOT NULL")
         if field.primary_key:
             parts.append("PRIMARY KEY")
         elif field.unique:
@@ -451,6 +467,12 @@ class BaseSchemaEditor:
 
     def index_statements(self, definition: TableDefinition) -> list[str]:
         """unique_together, then db_index fields, then Meta.indexes (Django's order)."""
+        return [
+            *self.unique_together_statements(definition),
+            *self.field_index_statements(definition),
+        ]
+
+    def unique_together_statements(self, definition: TableDefinition) -> list[str]:
         table = definition.table
         statements = []
         for group in definition.unique_together:
@@ -458,6 +480,12 @@ class BaseSchemaEditor:
             statements.append(
                 self.create_unique_sql(self.unique_together_name(table, columns), table, columns)
             )
+        return statements
+
+    def field_index_statements(self, definition: TableDefinition) -> list[str]:
+        """The indexes of db_index fields, then Meta.indexes."""
+        table = definition.table
+        statements = []
         for candidate in definition.fields:
             if self.field_needs_index(candidate):
                 name = self.field_index_name(table, candidate)
@@ -467,14 +495,22 @@ class BaseSchemaEditor:
 
     # -- operations shared by every backend ---------------------------------------------------
 
+    def foreign_key_statements(self, state: Any, definition: TableDefinition) -> list[str]:
+        """Foreign keys made after CREATE TABLE, on backends that do not write them inline."""
+        return []
+
     def create_model(self, state: Any, model: Any) -> None:
-        """CREATE TABLE with its indexes and unique constraints."""
+        """CREATE TABLE, then unique_together, foreign keys and indexes (Django's order)."""
         if not is_managed(model):
             return
         definition = TableDefinition.of(model)
         with self._operation():
             self.run(self.create_table_sql(state, definition))
-            for statement in self.index_statements(definition):
+            for statement in (
+                *self.unique_together_statements(definition),
+                *self.foreign_key_statements(state, definition),
+                *self.field_index_statements(definition),
+            ):
                 self.run(statement)
 
     def delete_model(self, state: Any, model: Any) -> None:
@@ -696,8 +732,9 @@ class BaseSchemaEditor:
         for group in definition.unique_together:
             group_columns = tuple(definition.columns(group))
             unique.add(group_columns)
-            name = self.unique_together_name(table, list(group_columns))
-            indexes[name] = IndexInfo(name, group_columns, unique=True)
+            if len(group_columns) > 1 or self.lists_one_column_unique_together:
+                name = self.unique_together_name(table, list(group_columns))
+                indexes[name] = IndexInfo(name, group_columns, unique=True)
         for f in definition.fields:
             if self.field_needs_index(f):
                 name = self.field_index_name(table, f)
