@@ -427,10 +427,8 @@ def _partial_failure(
         total = len(operations)
         failed = operations[number - 1]
         past = "applied" if verb == "Applying" else "unapplied"
-        if verb == "Applying":
-            standing = list(range(1, number))
-        else:
-            standing = list(range(total, number, -1))
+        applying = verb == "Applying"
+        standing = list(range(1, number) if applying else range(total, number, -1))
         if standing:
             listed = "; ".join(f"{i} ({operations[i - 1].describe()})" for i in standing)
             earlier = f" ({done_before} of them by an earlier run)" if done_before else ""

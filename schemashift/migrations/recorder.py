@@ -21,6 +21,8 @@ from schemashift.db.connection import Database
 from schemashift.utils import timezone
 
 Key = tuple[str, str]
+#: (direction, operations done): ("forwards", 2) means the first two operations were applied
+Progress = tuple[str, int]
 
 
 def history_table(name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
@@ -39,6 +41,26 @@ def history_table(name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
         sa.Column("name", sa.String(255), nullable=False, quote=True),
         sa.Column("applied", sa.DateTime(timezone=True), nullable=False, quote=True),
         sqlite_autoincrement=True,
+        quote=True,
+    )
+
+
+def progress_table(history_name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
+    """Where a migration run without a transaction notes how far it got.
+
+    A row ``(app, name, direction, operations)`` says that many operations of the migration
+    were applied (direction "forwards") or unapplied ("backwards") by a run that did not finish
+    it; it goes away when the migration completes. Only migrations that cannot run in one
+    transaction (MySQL/MariaDB, ``atomic = False``) write here.
+    """
+    return sa.Table(
+        f"{history_name}_progress",
+        sa.MetaData(),
+        sa.Column("app", sa.String(255), primary_key=True, quote=True),
+        sa.Column("name", sa.String(255), primary_key=True, quote=True),
+        sa.Column("direction", sa.String(9), nullable=False, quote=True),
+        sa.Column("operations", sa.Integer(), nullable=False, quote=True),
+        sa.Column("updated", sa.DateTime(timezone=True), nullable=False, quote=True),
         quote=True,
     )
 
@@ -63,6 +85,7 @@ class MigrationRecorder:
             self.database = connection
         self.table_name = table_name
         self.table = history_table(table_name)
+        self.progress = progress_table(table_name)
 
     @contextmanager
     def _connected(self, connection: Connection | None) -> Iterator[Connection]:
@@ -112,6 +135,47 @@ class MigrationRecorder:
         with self._connected(connection) as active:
             active.execute(table.delete().where(table.c.app == app, table.c.name == name))
 
+    def partial_migrations(self, connection: Connection | None = None) -> dict[Key, Progress]:
+        """The migrations a run left half-done: ``{(app, name): (direction, operations)}``."""
+        table = self.progress
+        with self._connected(connection) as active:
+            if not sa.inspect(active).has_table(table.name):
+                return {}
+            rows = active.execute(
+                sa.select(table.c.app, table.c.name, table.c.direction, table.c.operations)
+            )
+            return {(app, name): (direction, done) for app, name, direction, done in rows}
+
+    def record_progress(
+        self,
+        app: str,
+        name: str,
+        direction: str,
+        operations: int,
+        connection: Connection | None = None,
+    ) -> None:
+        """Note that ``operations`` operations of the migration are done in ``direction``."""
+        table = self.progress
+        with self._connected(connection) as active:
+            active.execute(CreateTable(table, if_not_exists=True))
+            active.execute(table.delete().where(table.c.app == app, table.c.name == name))
+            active.execute(
+                table.insert().values(
+                    app=app,
+                    name=name,
+                    direction=direction,
+                    operations=operations,
+                    updated=timezone.now(),
+                )
+            )
+
+    def clear_progress(self, app: str, name: str, connection: Connection | None = None) -> None:
+        """Forget a migration's partial progress (it completed, or was faked)."""
+        table = self.progress
+        with self._connected(connection) as active:
+            if sa.inspect(active).has_table(table.name):
+                active.execute(table.delete().where(table.c.app == app, table.c.name == name))
+
     def flush(self, connection: Connection | None = None) -> None:
         """Forget every applied migration (the table stays)."""
         with self._connected(connection) as active:
@@ -126,4 +190,4 @@ def _as_utc(value: datetime.datetime) -> datetime.datetime:
     return value.astimezone(timezone.utc)
 
 
-__all__ = ["MigrationRecorder", "history_table"]
+__all__ = ["MigrationRecorder", "history_table", "progress_table"]
