@@ -21,6 +21,8 @@ DATABASE_URL_ENV = "DATABASE_URL"
 
 DEFAULT_AUTO_FIELD = "schemashift.models.BigAutoField"
 DEFAULT_MIGRATIONS_TABLE = "schemashift_migrations"
+#: seconds a ``migrate`` waits for another one on the same database before giving up
+DEFAULT_MIGRATION_LOCK_TIMEOUT = 600.0
 
 # Django spellings of the auto fields map onto ours by class name.
 _FOREIGN_FIELD_MODULES = ("django.db.models.", "django.db.models.fields.")
@@ -48,6 +50,7 @@ class Settings:
     DATABASES: dict[str, str]
     DEFAULT_AUTO_FIELD: str
     MIGRATIONS_TABLE: str
+    MIGRATION_LOCK_TIMEOUT: float | None
     BASE_DIR: Path
     SETTINGS_MODULE: str | None
 
@@ -64,6 +67,9 @@ class Settings:
             values.get("DEFAULT_AUTO_FIELD", DEFAULT_AUTO_FIELD)
         )
         self.MIGRATIONS_TABLE = str(values.get("MIGRATIONS_TABLE", DEFAULT_MIGRATIONS_TABLE))
+        self.MIGRATION_LOCK_TIMEOUT = lock_timeout(
+            values.get("MIGRATION_LOCK_TIMEOUT", DEFAULT_MIGRATION_LOCK_TIMEOUT)
+        )
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Settings:
@@ -91,6 +97,18 @@ class Settings:
 
     def __repr__(self) -> str:
         return f"<Settings {self.SETTINGS_MODULE or '(configured in code)'}>"
+
+
+def lock_timeout(value: Any) -> float | None:
+    """MIGRATION_LOCK_TIMEOUT as seconds; None waits for as long as the other run takes."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ImproperlyConfigured(
+            f"MIGRATION_LOCK_TIMEOUT must be a number of seconds (0 or more) or None, "
+            f"not {value!r}."
+        )
+    return float(value)
 
 
 def load_settings(module_name: str | None = None) -> Settings:

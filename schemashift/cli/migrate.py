@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from schemashift.cli.project import (
@@ -24,6 +26,13 @@ Target = tuple[str, str | None]
 @click.option("--plan", "show_plan", is_flag=True, help="Show the plan; change nothing.")
 @click.option("--fake", is_flag=True, help="Record migrations as (un)applied without running them.")
 @click.option("--noinput", "--no-input", "no_input", is_flag=True, help="Never prompt.")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to wait for another migrate on the same database "
+    "(default: MIGRATION_LOCK_TIMEOUT, 600).",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -32,6 +41,7 @@ def command(
     show_plan: bool,
     fake: bool,
     no_input: bool,
+    lock_timeout: float | None,
 ) -> None:
     """Apply (or unapply, to reach MIGRATION_NAME) the migrations of APP_LABEL, or of every app."""
     from schemashift.db.connection import migration_lock
@@ -42,7 +52,8 @@ def command(
         app_configs([app_label])
     database = open_database()
     recorder = make_recorder(database, settings)
-    with migration_lock(database):
+    timeout = settings.MIGRATION_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+    with migration_lock(database, timeout, on_wait=lambda: _say_waiting(database, timeout)):
         applied = set(recorder.applied_migrations())
         loader = load_migrations(applied)
         loader.check_consistent_history(applied)
@@ -58,12 +69,21 @@ def command(
             click.echo("  No migrations to apply.")
             _warn_unmigrated_changes(loader)
             return
-        progress = _Progress()
+        progress = _Progress(lambda key: executor.partial.get(key))
         try:
             executor.migrate(plan, applied, fake=fake, progress=progress)
         except SchemashiftError:
             progress.failed()
             raise
+
+
+def _say_waiting(database: object, timeout: float | None) -> None:
+    limit = "" if timeout is None else f" (up to {timeout:g} s)"
+    click.echo(
+        f"Another migrate is running on database '{database.alias}'; waiting for it to "
+        f"finish{limit}...",
+        err=True,
+    )
 
 
 def _targets(loader: MigrationLoader, app_label: str | None, name: str | None) -> list[Target]:
@@ -96,11 +116,22 @@ def _print_intent(
 class _Progress:
     """Prints ``Applying polls.0001_initial... OK``; FAILED ends a line a failure cut short."""
 
-    def __init__(self) -> None:
+    def __init__(self, partial: Callable[[object], tuple[str, int] | None]) -> None:
         self.line_open = False
+        self.partial = partial
 
     def __call__(self, event: str, migration: object) -> None:
-        if event in ("apply_start", "unapply_start"):
+        if event in ("apply_resume", "unapply_resume"):
+            _direction, done = self.partial(migration.key) or ("", 0)
+            total = len(migration.operations)
+            forwards = event == "apply_resume"
+            verb = "applied" if forwards else "unapplied"
+            number = done + 1 if forwards else total - done
+            click.echo(
+                f"  Resuming {migration} at operation {number} of {total}: an earlier run "
+                f"{verb} {done} and stopped."
+            )
+        elif event in ("apply_start", "unapply_start"):
             verb = "Applying" if event == "apply_start" else "Unapplying"
             click.echo(f"  {verb} {migration}...", nl=False)
             self.line_open = True
