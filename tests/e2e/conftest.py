@@ -1,4 +1,9 @@
-"""The ``project`` fixture: a fresh tutorial project, driven through ``python manage.py``."""
+"""The ``project`` fixture: a fresh tutorial project, driven through ``python manage.py``.
+
+It runs once per backend (``--backend``): on SQLite against the project's own
+``db.sqlite3``, on PostgreSQL and MySQL/MariaDB against an empty database of its own, named
+to every command by the ``DATABASE_URL`` environment variable, as a user would.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,17 @@ class Project:
     """A project folder made by ``startproject mysite`` with the app ``polls`` installed."""
 
     dir: Path
+    backend: str = "sqlite"
+    #: the server database's URL; None on SQLite, where the settings name db.sqlite3
+    server_url: str | None = None
+
+    @property
+    def sqlite_file(self) -> Path:
+        return self.dir / "db.sqlite3"
+
+    @property
+    def database_url(self) -> str:
+        return self.server_url or f"sqlite:///{self.sqlite_file}"
 
     def run(
         self,
@@ -29,7 +45,11 @@ class Project:
         timeout: float = 120,
     ) -> subprocess.CompletedProcess[str]:
         """Run ``python manage.py *args`` in the project folder; never raises on failure."""
-        return run_python(["manage.py", *args], cwd=self.dir, input=input, env=env, timeout=timeout)
+        full_env = {"DATABASE_URL": self.server_url} if self.server_url else {}
+        full_env.update(env or {})
+        return run_python(
+            ["manage.py", *args], cwd=self.dir, input=input, env=full_env, timeout=timeout
+        )
 
     def write_models(self, source: str) -> None:
         """Replace polls/models.py."""
@@ -93,8 +113,8 @@ def project_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def project(project_template: Path, tmp_path: Path) -> Project:
-    """A fresh copy of the tutorial project for one test."""
+def project(project_template: Path, tmp_path: Path, backend: str, backend_url: str) -> Project:
+    """A fresh copy of the tutorial project for one test, on ``backend``."""
     project_dir = tmp_path / "mysite"
     shutil.copytree(project_template, project_dir)
-    return Project(project_dir)
+    return Project(project_dir, backend, None if backend == "sqlite" else backend_url)
