@@ -45,11 +45,19 @@ class Project:
         timeout: float = 120,
     ) -> subprocess.CompletedProcess[str]:
         """Run ``python manage.py *args`` in the project folder; never raises on failure."""
+        return self.run_python(["manage.py", *args], input=input, env=env, timeout=timeout)
+
+    def run_python(
+        self,
+        args: list[str],
+        input: str | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 120,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``python *args`` in the project folder, on the project's database."""
         full_env = {"DATABASE_URL": self.server_url} if self.server_url else {}
         full_env.update(env or {})
-        return run_python(
-            ["manage.py", *args], cwd=self.dir, input=input, env=full_env, timeout=timeout
-        )
+        return run_python(args, cwd=self.dir, input=input, env=full_env, timeout=timeout)
 
     def write_models(self, source: str) -> None:
         """Replace polls/models.py."""

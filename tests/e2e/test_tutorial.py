@@ -11,6 +11,7 @@ from support.tutorial import (
     TUTORIAL_MODELS,
     WIDENED,
     WITH_AUTHOR,
+    assert_schema_matches_state,
     columns,
     history,
     ok,
@@ -45,6 +46,7 @@ def test_tutorial_flow_keeps_every_row(project) -> None:
     assert "System check identified no issues" in ok(project.run("check"))
 
     out = ok(project.run("migrate"))
+    assert_schema_matches_state(project)
     assert "Applying polls.0001_initial... OK" in out
     assert {"polls_question", "polls_choice", "schemashift_migrations"} <= tables(project)
     assert history(project) == [("polls", "0001_initial")]
@@ -56,6 +58,7 @@ def test_tutorial_flow_keeps_every_row(project) -> None:
     assert "0002_question_author.py" in out
     assert "+ Add field author to question" in out
     assert "Applying polls.0002_question_author... OK" in ok(project.run("migrate"))
+    assert_schema_matches_state(project)
     assert query(
         project, "SELECT id, question_text, pub_date, author FROM polls_question ORDER BY id"
     ) == [(*q, "anonymous") for q in QUESTIONS]
@@ -65,6 +68,7 @@ def test_tutorial_flow_keeps_every_row(project) -> None:
     out = ok(project.run("makemigrations", "polls"))
     assert "0003_alter_question_question_text.py" in out
     ok(project.run("migrate"))
+    assert_schema_matches_state(project)
     assert query(project, "SELECT id, question_text, pub_date FROM polls_question ORDER BY id") == (
         QUESTIONS
     )
@@ -75,6 +79,7 @@ def test_tutorial_flow_keeps_every_row(project) -> None:
     assert "Was choice.votes renamed to choice.vote_count (a IntegerField)? [y/N] y\n" in out
     assert "0004_rename_votes_choice_vote_count.py" in out
     ok(project.run("migrate"))
+    assert_schema_matches_state(project)
     assert (
         query(
             project, "SELECT id, question_id, choice_text, vote_count FROM polls_choice ORDER BY id"
@@ -92,6 +97,7 @@ def test_tutorial_flow_keeps_every_row(project) -> None:
 
     # rolling back to 0001: surviving columns keep their values
     out = ok(project.run("migrate", "polls", "0001"))
+    assert_schema_matches_state(project)
     assert "Unapplying polls.0004_rename_votes_choice_vote_count... OK" in out
     assert "Unapplying polls.0002_question_author... OK" in out
     assert columns(project, "polls_question") == ["id", "question_text", "pub_date"]
@@ -109,11 +115,13 @@ def test_tutorial_flow_keeps_every_row(project) -> None:
 
     # zero removes the app's tables and history
     out = ok(project.run("migrate", "polls", "zero"))
+    assert_schema_matches_state(project)
     assert "Unapplying polls.0001_initial... OK" in out
     assert tables(project) == {"schemashift_migrations"}
     assert history(project) == []
 
     out = ok(project.run("migrate"))
+    assert_schema_matches_state(project)
     assert "Applying polls.0004_rename_votes_choice_vote_count... OK" in out
     assert "vote_count" in columns(project, "polls_choice")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -136,6 +137,13 @@ def foreign_key_targets(project, table: str) -> set[str]:
 
 def history(project) -> list[tuple[str, str]]:
     return query(project, "SELECT app, name FROM schemashift_migrations ORDER BY id")
+
+
+def assert_schema_matches_state(project) -> None:
+    """The live schema is exactly what the applied migrations say (support/schema_check.py)."""
+    tests_dir = Path(__file__).resolve().parent.parent
+    result = project.run_python(["-m", "support.schema_check"], env={"PYTHONPATH": str(tests_dir)})
+    assert result.returncode == 0, f"live schema differs:\n{result.stdout}{result.stderr}"
 
 
 def without_header(source: str) -> str:
