@@ -85,7 +85,12 @@ def _statements(sql: Any) -> list[tuple[str, Any]]:
 
 
 class RunPython(Operation):
-    """Call ``code(apps, schema_editor)`` with the historical models of this point in history."""
+    """Call ``code(apps, schema_editor)`` with the historical models of this point in history.
+
+    Without ``reverse_code`` the operation cannot be unapplied; ``RunPython.noop`` makes the
+    reverse an explicit no-op. ``atomic=True`` runs the code in a transaction even in a
+    migration with ``atomic = False``.
+    """
 
     category = "p"
     reduces_to_sql = False
@@ -128,12 +133,33 @@ class RunPython(Operation):
         pass
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        self.code(from_state.apps, schema_editor)
+        self._call(self.code, from_state, schema_editor)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if self.reverse_code is None:
             super().database_backwards(app_label, schema_editor, from_state, to_state)
-        self.reverse_code(from_state.apps, schema_editor)
+        self._call(self.reverse_code, from_state, schema_editor)
+
+    def _call(self, code: Callable[..., Any], state: Any, schema_editor: Any) -> None:
+        """Run ``code`` with queries for the editor's database on the editor's connection.
+
+        So the query API (``Question.objects...``) runs in the migration's transaction, where
+        it sees the migration's changes and waits on none of its locks. ``atomic=True`` in a
+        migration that is not atomic gives the code a transaction of its own.
+        """
+        connection = getattr(schema_editor, "connection", None)
+        if connection is None or getattr(schema_editor, "collect_sql", False):
+            code(state.apps, schema_editor)
+            return
+        from schemashift.db import transaction
+        from schemashift.db.connections import connections
+
+        with connections.bind(schema_editor.alias, connection):
+            if self.atomic and not connection.in_transaction():
+                with transaction.atomic(using=schema_editor.alias):
+                    code(state.apps, schema_editor)
+            else:
+                code(state.apps, schema_editor)
 
     def describe(self) -> str:
         doc = (self.code.__doc__ or "").strip().splitlines()
