@@ -40,6 +40,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "schemashift.cli.showmigrations:command",
         "List migrations and whether each is applied.",
     ),
+    "shell": (
+        "schemashift.cli.shell:command",
+        "Start a Python prompt with the project's models loaded.",
+    ),
+    "dbshell": (
+        "schemashift.cli.dbshell:command",
+        "Run the database's command-line client.",
+    ),
 }
 
 SETTINGS_OPTION = "--settings"
