@@ -434,7 +434,7 @@ def _partial_failure(
             earlier = f" ({done_before} of them by an earlier run)" if done_before else ""
             state = (
                 f"Operations {listed} of this migration were {past} and stay {past}{earlier}: "
-                "this database cannot undo schema changes when a migration fails."
+                "here each operation commits on its own."
             )
         else:
             state = f"No operation of this migration was {past}."

@@ -59,6 +59,10 @@ class Project:
         full_env.update(env or {})
         return run_python(args, cwd=self.dir, input=input, env=full_env, timeout=timeout)
 
+    def run_env(self) -> dict[str, str]:
+        """The environment ``run`` gives a command, for starting processes by hand."""
+        return clean_env({"DATABASE_URL": self.server_url} if self.server_url else {})
+
     def write_models(self, source: str) -> None:
         """Replace polls/models.py."""
         (self.dir / "polls" / "models.py").write_text(source)
@@ -66,6 +70,19 @@ class Project:
     @property
     def migrations_dir(self) -> Path:
         return self.dir / "polls" / "migrations"
+
+
+def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment without SCHEMASHIFT_SETTINGS and DATABASE_URL, writing no
+    bytecode, plus ``extra``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SCHEMASHIFT_SETTINGS", "DATABASE_URL"}
+    }
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra)
+    return env
 
 
 def run_python(
@@ -80,13 +97,7 @@ def run_python(
     SCHEMASHIFT_SETTINGS and DATABASE_URL come only from ``env``; no bytecode is written, so a
     file rewritten within the same second is never read back from a stale cache.
     """
-    full_env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"SCHEMASHIFT_SETTINGS", "DATABASE_URL"}
-    }
-    full_env["PYTHONDONTWRITEBYTECODE"] = "1"
-    full_env.update(env or {})
+    full_env = clean_env(env or {})
     return subprocess.run(
         [sys.executable, *args],
         cwd=cwd,

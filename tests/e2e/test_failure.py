@@ -1,0 +1,150 @@
+"""A migration whose second operation fails: nothing is lost on any backend.
+
+Where DDL is transactional (SQLite, PostgreSQL) the database is left exactly as before the
+migration, with no history row. On MySQL/MariaDB, where each schema change commits by itself,
+``migrate`` says which operations were applied, and the next run resumes at the failed one.
+"""
+
+from __future__ import annotations
+
+from support.tutorial import (
+    CHOICES,
+    QUESTIONS,
+    TUTORIAL_MODELS,
+    assert_schema_matches_state,
+    execute,
+    history,
+    ok,
+    query,
+    seed,
+)
+
+TWO_STEPS = """\
+from schemashift import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.AddField(
+            model_name="question",
+            name="author",
+            field=models.CharField(default="anonymous", max_length=50),
+        ),
+        migrations.AlterField(
+            model_name="choice",
+            name="choice_text",
+            field=models.CharField(max_length=200, unique=True),
+        ),
+    ]
+"""
+DUPLICATE = (4, 2, "Not much", 1)
+
+
+NON_ATOMIC = TWO_STEPS.replace(
+    "class Migration(migrations.Migration):\n",
+    "class Migration(migrations.Migration):\n    atomic = False\n",
+)
+
+
+def snapshot(project) -> dict[str, list[tuple]]:
+    return {
+        "questions": query(project, "SELECT * FROM polls_question ORDER BY id"),
+        "choices": query(project, "SELECT * FROM polls_choice ORDER BY id"),
+    }
+
+
+def start(project, migration: str) -> None:
+    """The tutorial's tables and rows, one duplicate choice text, and a migration to fail."""
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    ok(project.run("migrate"))
+    seed(project)
+    execute(
+        project,
+        "INSERT INTO polls_choice (id, question_id, choice_text, votes) VALUES (:i, :q, :t, :v)",
+        dict(zip("iqtv", DUPLICATE, strict=True)),
+    )
+    (project.migrations_dir / "0002_two_steps.py").write_text(migration)
+
+
+def test_a_failed_operation_loses_nothing_and_can_be_finished(project) -> None:
+    start(project, TWO_STEPS)
+    before = snapshot(project)
+
+    result = project.run("migrate")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "Applying polls.0002_two_steps... FAILED" in result.stdout
+    assert (
+        "Applying polls.0002_two_steps failed at operation 2 of 2 "
+        "(Alter field choice_text on choice)" in result.stderr
+    )
+    assert history(project) == [("polls", "0001_initial")]
+    if project.backend == "mysql":
+        assert_first_operation_stands(project, result)
+    else:
+        assert "No operation of this migration" not in result.stderr
+        assert snapshot(project) == before, "the failed migration left changes behind"
+        assert_schema_matches_state(project)
+    finish(project, result)
+
+
+def test_a_non_atomic_migration_is_resumed_on_every_backend(project) -> None:
+    start(project, NON_ATOMIC)
+    result = project.run("migrate")
+    assert result.returncode != 0
+    assert "Applying polls.0002_two_steps... FAILED" in result.stdout
+    assert history(project) == [("polls", "0001_initial")]
+    assert_first_operation_stands(project, result)
+    finish(project, result)
+
+
+def assert_first_operation_stands(project, result) -> None:
+    assert (
+        "Applying polls.0002_two_steps failed at operation 2 of 2 "
+        "(Alter field choice_text on choice)" in result.stderr
+    )
+    assert (
+        "Operations 1 (Add field author to question) of this migration were applied and "
+        "stay applied" in result.stderr
+    )
+    assert "it resumes at operation 2" in result.stderr
+    assert query(project, "SELECT id, author FROM polls_question ORDER BY id") == [
+        (1, "anonymous"),
+        (2, "anonymous"),
+    ]
+
+
+def finish(project, failed) -> None:
+    """The user removes the duplicate and runs migrate again: it completes, rows intact."""
+    execute(project, "DELETE FROM polls_choice WHERE id = 4")
+    resumes = "stay applied" in failed.stderr
+    out = ok(project.run("migrate"))
+    if resumes:
+        assert "Resuming polls.0002_two_steps at operation 2 of 2" in out
+    assert "Applying polls.0002_two_steps... OK" in out
+    assert history(project) == [("polls", "0001_initial"), ("polls", "0002_two_steps")]
+    assert_schema_matches_state(project)
+    assert query(project, "SELECT id, question_text, pub_date, author FROM polls_question") == [
+        (*q, "anonymous") for q in QUESTIONS
+    ]
+    assert (
+        query(project, "SELECT id, question_id, choice_text, votes FROM polls_choice ORDER BY id")
+        == CHOICES
+    )
+
+
+def test_a_half_done_migration_must_be_finished_before_another_plan(project) -> None:
+    start(project, TWO_STEPS)
+    assert project.run("migrate").returncode != 0
+
+    result = project.run("migrate", "polls", "zero")
+    if project.backend == "mysql":
+        assert result.returncode != 0
+        assert "polls.0002_two_steps was left partly applied" in result.stderr
+        assert "run 'migrate polls' to finish applying it" in result.stderr
+        assert history(project) == [("polls", "0001_initial")]
+    else:
+        ok(result)
+        assert history(project) == []
