@@ -1,5 +1,5 @@
 # make demo  - run the tutorial in a temporary folder, printing each command and its output
-# make test  - run the test suite
+# make test  - run the test suite on SQLite, PostgreSQL and MariaDB (throwaway servers)
 # make lint  - ruff check and ruff format --check
 #
 # Everything runs with the project's virtual environment (.venv), created on first use.
@@ -29,6 +29,7 @@ demo: $(VENV)/.installed
 	VENV_BIN="$(abspath $(VENV)/bin)" bash scripts/demo.sh
 
 test: $(VENV)/.installed-test
+	bash scripts/install-test-servers.sh
 	$(PY) -m pytest tests/
 
 lint: $(VENV)/.installed-test
