@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,14 +19,28 @@ def setup(settings_module: str | None = None) -> Settings:
     """Load the settings and import the installed apps and their models.
 
     ``settings_module`` is a dotted module name; without it, the SCHEMASHIFT_SETTINGS
-    environment variable names the module. Returns the configured settings.
+    environment variable names the module. Returns the configured settings. After it, a script
+    can import its models and query the database::
+
+        import schemashift
+
+        schemashift.setup()
+        from polls.models import Question
     """
     from schemashift import conf
     from schemashift.apps import apps
 
     settings = conf.configure(conf.load_settings(settings_module))
     apps.populate(settings.INSTALLED_APPS)
+    _forget_connections()
     return settings
+
+
+def _forget_connections() -> None:
+    """Drop connections opened with earlier settings (not importing SQLAlchemy to do so)."""
+    connections_module = sys.modules.get("schemashift.db.connections")
+    if connections_module is not None:
+        connections_module.connections.reset()
 
 
 __all__ = ["__version__", "setup"]
