@@ -217,7 +217,7 @@ def test_auto_primary_keys_and_the_foreign_keys_to_them(
     assert sql[0] == f"CREATE TABLE `shop_target` (`id` {declared} NOT NULL PRIMARY KEY)"
     assert f"`target_id` {fk_type} NOT NULL)" in sql[1]
     fk_name = index_name("shop_source", ["target_id"], "_fk_shop_target_id", 64)
-    assert sql[3] == (
+    assert sql[2] == (
         f"ALTER TABLE `shop_source` ADD CONSTRAINT `{fk_name}` FOREIGN KEY (`target_id`) "
         "REFERENCES `shop_target` (`id`)"
     )
@@ -265,10 +265,10 @@ def test_the_tutorial_models_get_djangos_sql_without_a_server() -> None:
         "CREATE TABLE `polls_choice` (`id` bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, "
         "`choice_text` varchar(200) NOT NULL, `votes` integer NOT NULL, "
         "`question_id` bigint NOT NULL)",
-        "CREATE INDEX `polls_choice_question_id_c5b4b260` ON `polls_choice` (`question_id`)",
         "ALTER TABLE `polls_choice` ADD CONSTRAINT "
         "`polls_choice_question_id_c5b4b260_fk_polls_question_id` FOREIGN KEY (`question_id`) "
         "REFERENCES `polls_question` (`id`)",
+        "CREATE INDEX `polls_choice_question_id_c5b4b260` ON `polls_choice` (`question_id`)",
     ]
 
 
@@ -391,7 +391,7 @@ def test_a_not_null_field_with_a_default_fills_rows_and_leaves_no_default(
 ) -> None:
     operation = AddField("author", "rating", models.IntegerField(default=5))
     assert authors.sql(operation) == [
-        "ALTER TABLE `shop_author` ADD COLUMN `rating` integer NOT NULL DEFAULT 5",
+        "ALTER TABLE `shop_author` ADD COLUMN `rating` integer DEFAULT 5 NOT NULL",
         "ALTER TABLE `shop_author` ALTER COLUMN `rating` DROP DEFAULT",
     ]
     authors.apply(operation)
@@ -458,7 +458,7 @@ def test_a_failing_add_field_removes_its_column_again(authors: Migrator) -> None
     assert authors.rows("shop_author") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
 
 
-def test_a_foreign_key_is_added_with_its_index_then_its_constraint(authors: Migrator) -> None:
+def test_a_foreign_key_is_added_with_its_constraint_and_index(authors: Migrator) -> None:
     operation = AddField(
         "author", "mentor", models.ForeignKey("shop.author", models.SET_NULL, null=True)
     )
@@ -466,9 +466,9 @@ def test_a_foreign_key_is_added_with_its_index_then_its_constraint(authors: Migr
     fk = index_name("shop_author", ["mentor_id"], "_fk_shop_author_id", 64)
     assert authors.sql(operation) == [
         "ALTER TABLE `shop_author` ADD COLUMN `mentor_id` bigint NULL",
-        f"CREATE INDEX `{name}` ON `shop_author` (`mentor_id`)",
         f"ALTER TABLE `shop_author` ADD CONSTRAINT `{fk}` FOREIGN KEY (`mentor_id`) "
         "REFERENCES `shop_author` (`id`)",
+        f"CREATE INDEX `{name}` ON `shop_author` (`mentor_id`)",
     ]
     authors.apply(operation)
     authors.assert_schema_matches_state()
@@ -589,7 +589,7 @@ def test_unique_on_duplicate_rows_fails_without_losing_data(authors: Migrator) -
     before_schema, before_rows = authors.snapshot(), authors.rows("shop_author")
     with pytest.raises(DatabaseError, match="Duplicate entry 'Ann'") as info:
         authors.apply(AlterField("author", "name", models.CharField(max_length=20, unique=True)))
-    assert "ADD UNIQUE (`name`)" in str(info.value)
+    assert "ADD CONSTRAINT `shop_author_name_0200c809_uniq` UNIQUE (`name`)" in str(info.value)
     assert authors.snapshot() == before_schema
     assert authors.rows("shop_author") == before_rows
 

@@ -2,32 +2,34 @@
 
 Every DDL statement commits implicitly on these servers, so a migration cannot be rolled back
 as a whole: the editor runs each operation in a transaction of its own (for the rows it
-writes), whatever ``atomic`` asks, and the executor records progress. Operations that take
-several statements check up front what would make them fail halfway (NULLs in a column about
+writes), whatever ``atomic`` asks, and the executor records progress. Where an operation takes
+several statements, it checks first what would make it fail halfway (NULLs in a column about
 to be NOT NULL, rows in a table about to get a NOT NULL column without a value), and an
-AddField whose later steps fail removes its new column again.
+AddField whose later statements fail removes its new column again.
 
-Foreign keys are separate ``ADD CONSTRAINT ... FOREIGN KEY`` statements, after the index
-Django names for the column, so InnoDB uses that index instead of creating its own. Names of
-indexes and constraints fit MySQL's 64 characters. A field's UNIQUE is an index MySQL names
-after the column (as inline UNIQUE does in CREATE TABLE); unique_together groups and indexes
-have Django's generated names.
-
-Statements are kept as the SQL a client would run (one ``%`` per percent sign); PyMySQL
-interpolates every statement, so percent signs are doubled only when a statement is sent.
+The ALTER TABLE steps are ``AlterTableSchemaEditor``'s; this module supplies MySQL's words for
+them: MODIFY (type, NULL and CHECK in one definition), DROP FOREIGN KEY, DROP PRIMARY KEY,
+RENAME INDEX, ``DROP INDEX ... ON``. A CHECK (Positive fields) is part of the column
+definition, as Django writes it: MariaDB ties it to the column, drops it with a MODIFY that
+leaves it out and cannot drop it by name, so every MODIFY repeats it. InnoDB needs an index on
+a foreign key column, so one that goes away while the key stays takes the key with it until
+the end of the change.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy.engine import Connection, Dialect
 
-from schemashift.db.backends.base import BaseSchemaEditor, TableDefinition, is_managed
+from schemashift.db.backends.base import (
+    AlterTableSchemaEditor,
+    FieldChange,
+    is_managed,
+)
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.exceptions import DatabaseError
-from schemashift.utils.names import index_name
 
 if TYPE_CHECKING:
     from schemashift.models.fields import Field
@@ -35,17 +37,19 @@ if TYPE_CHECKING:
 _POSITIVE_CHECK = "{column} >= 0"
 #: field classes whose columns (TEXT, BLOB, JSON) take no literal DEFAULT on MySQL 8
 _NO_LITERAL_DEFAULT = frozenset({"TextField", "BinaryField", "JSONField"})
-_INTEGER_TYPE = re.compile(
-    r"^(tinyint|smallint|mediumint|int|integer|bigint)(\(\d+\))?(?P<rest>( unsigned)?)"
-)
-_INTEGER_NAMES = {"int": "integer", "mediumint": "mediumint"}
+_INTEGER_TYPE = re.compile(r"^(tinyint|smallint|mediumint|int|bigint)(\(\d+\))?(?P<rest>.*)$")
+_INTEGER_NAMES = {"int": "integer"}
+#: SQL without parameters is sent as it is (PyMySQL would read ``%`` as a placeholder)
+_NO_PARAMETERS = {"no_parameters": True}
 
 
-class MySQLSchemaEditor(BaseSchemaEditor):
+class MySQLSchemaEditor(AlterTableSchemaEditor):
     """Schema changes on MySQL and MariaDB with Django's column types and names."""
 
     dialect_name = "mysql"
     max_name_length = 64
+    # a one-column unique index reads back as the column's UNIQUE, whatever made it
+    lists_one_column_unique_together = False
     data_types = {
         "AutoField": "integer AUTO_INCREMENT",
         "BigAutoField": "bigint AUTO_INCREMENT",
@@ -77,11 +81,18 @@ class MySQLSchemaEditor(BaseSchemaEditor):
         "BigAutoField": "bigint",
         "SmallAutoField": "smallint",
     }
-    data_type_checks = {
+    #: CHECK per field class, written in the column definition (not ``data_type_checks``,
+    #: whose separate named constraints MariaDB could not drop)
+    column_checks: ClassVar[dict[str, str]] = {
         "PositiveIntegerField": _POSITIVE_CHECK,
         "PositiveSmallIntegerField": _POSITIVE_CHECK,
         "PositiveBigIntegerField": _POSITIVE_CHECK,
     }
+    sql_modify_column: ClassVar[str] = "ALTER TABLE {table} MODIFY {column} {definition}"
+    sql_fill_column: ClassVar[str] = "UPDATE {table} SET {column} = {value}"
+    sql_drop_fk = "ALTER TABLE {table} DROP FOREIGN KEY {name}"
+    sql_create_pk = "ALTER TABLE {table} ADD PRIMARY KEY ({column})"
+    sql_drop_pk = "ALTER TABLE {table} DROP PRIMARY KEY"
 
     def __init__(
         self,
@@ -91,70 +102,62 @@ class MySQLSchemaEditor(BaseSchemaEditor):
         atomic: bool = True,
         dialect: Dialect | None = None,
     ) -> None:
-        # DDL commits implicitly: an atomic migration is run like a non-atomic one, each
-        # operation in its own transaction, instead of pretending it could be rolled back.
+        # DDL commits implicitly: an atomic migration runs like a non-atomic one, each
+        # operation in a transaction of its own, rather than pretend it could be rolled back.
         super().__init__(connection, collect_sql=collect_sql, atomic=False, dialect=dialect)
         self.requested_atomic = atomic
+        self._foreign_key_to_restore: FieldChange | None = None
 
-    # -- running statements -------------------------------------------------------------------
-
-    def run(self, sql: str, params: Any = None) -> None:
-        if params is None and not self.collect_sql:
-            # PyMySQL %-formats every statement, even one sent without parameters
-            super().run(sql.replace("%", "%%"), ())
-            return
-        super().run(sql, params)
+    # -- statements ---------------------------------------------------------------------------
 
     def _rows(self, sql: str) -> list[Any]:
         """Rows of a read-only statement on the live database (never collected)."""
-        return list(self.connection.exec_driver_sql(sql.replace("%", "%%"), ()))
+        return list(self.connection.exec_driver_sql(sql, execution_options=_NO_PARAMETERS))
 
     def split_statements(self, sql: str) -> list[str]:
         """Split at the semicolons outside strings, quoted names and comments."""
         return split_sql(sql)
 
     def quote_name(self, name: str) -> str:
+        # the dialect doubles % for PyMySQL's placeholders; statements here are sent as they are
         return super().quote_name(name).replace("%%", "%")
 
     def render_literal(self, value: Any) -> str:
         return super().render_literal(value).replace("%%", "%")
 
-    # -- names and definitions ----------------------------------------------------------------
+    # -- definitions --------------------------------------------------------------------------
 
-    def foreign_key_name(self, table: str, column: str, to_table: str, to_column: str) -> str:
-        """Django's ``<table>_<column>_<hash>_fk_<to_table>_<to_column>``, cut to 64."""
-        return self.index_name(table, [column], f"_fk_{to_table}_{to_column}")
+    def column_check(self, field: Field, column: str) -> str | None:
+        return None  # checks live in the column definition: see column_definition_check
 
-    def column_definition(self, field: Field, state: Any, column: str | None = None) -> str:
-        return self._definition(field, state, column)
+    def column_definition_check(self, field: Field, column: str) -> str | None:
+        """The CHECK expression written in the field's column definition, if any."""
+        if field.is_relation:
+            return None
+        template = self.column_checks.get(field.get_internal_type())
+        return template.format(column=self.quote_name(column)) if template else None
 
-    def _definition(
-        self,
-        field: Field,
-        state: Any,
-        column: str | None = None,
-        *,
-        null: bool | None = None,
-        default: str | None = None,
-        keys: bool = True,
+    def column_definition(
+        self, field: Field, state: Any, column: str | None = None, default: str | None = None
     ) -> str:
-        """A column definition in MySQL's order: type, NULL, DEFAULT, keys, CHECK.
+        definition = super().column_definition(field, state, column, default)
+        check = self.column_definition_check(field, column or field.column)
+        return f"{definition} CHECK ({check})" if check else definition
 
-        ``null`` overrides the field's nullability, ``default`` adds a DEFAULT literal and
-        ``keys`` False leaves out PRIMARY KEY and UNIQUE (MODIFY keeps the existing ones).
-        """
+    def modify_definition(self, field: Field, state: Any, null: bool | None = None) -> str:
+        """What MODIFY writes: type, NULL or NOT NULL, CHECK (the keys stay as they are)."""
         is_null = field.null if null is None else null
         parts = [self.column_type(field, state), "NULL" if is_null else "NOT NULL"]
-        if default is not None:
-            parts.append(f"DEFAULT {default}")
-        if keys and field.primary_key:
-            parts.append("PRIMARY KEY")
-        elif keys and field.unique:
-            parts.append("UNIQUE")
-        check = self.column_check(field, column or field.column)
+        check = self.column_definition_check(field, field.column)
         if check:
             parts.append(f"CHECK ({check})")
         return " ".join(parts)
+
+    def modify_sql(self, table: str, field: Field, state: Any, null: bool | None = None) -> str:
+        definition = self.modify_definition(field, state, null)
+        return self._sql(
+            self.sql_modify_column, table=table, column=field.column, definition=definition
+        )
 
     def drop_index_sql(self, table: str, name: str) -> str:
         return f"DROP INDEX {self.quote_name(name)} ON {self.quote_name(table)}"
@@ -170,309 +173,123 @@ class MySQLSchemaEditor(BaseSchemaEditor):
             f"TO {self.quote_name(new_name)}"
         ]
 
-    def add_foreign_key_sql(self, state: Any, table: str, field: Field) -> str:
-        target = self.target_field(field, state)
-        to_table = state.related_model(field).db_table
-        name = self.foreign_key_name(table, field.column, to_table, target.column)
-        return (
-            f"ALTER TABLE {self.quote_name(table)} ADD CONSTRAINT {self.quote_name(name)} "
-            f"FOREIGN KEY ({self.quote_name(field.column)}) "
-            f"REFERENCES {self.quote_name(to_table)} ({self.quote_name(target.column)})"
-        )
-
-    def _drop_foreign_key(self, state: Any, table: str, field: Field) -> None:
-        """Drop the field's foreign key constraint, by its live name where it can be read."""
-        names = self._live_foreign_key_names(table, field.column)
-        if not names:
-            target = self.target_field(field, state)
-            to_table = state.related_model(field).db_table
-            names = [self.foreign_key_name(table, field.column, to_table, target.column)]
-        for name in names:
-            self.run(
-                f"ALTER TABLE {self.quote_name(table)} DROP FOREIGN KEY {self.quote_name(name)}"
-            )
-
-    def _live_foreign_key_names(self, table: str, column: str) -> list[str]:
-        if self.connection is None:
-            return []
-        return sorted(
-            name
-            for name, fk_column, _to_table, _to_column in _foreign_key_rows(self.connection, table)
-            if fk_column == column
-        )
-
-    # -- operations ---------------------------------------------------------------------------
-
-    def create_model(self, state: Any, model: Any) -> None:
-        """CREATE TABLE, its indexes, then its foreign key constraints."""
-        if not is_managed(model):
-            return
-        with self._operation():
-            super().create_model(state, model)
-            for field in model.fields.values():
-                if _has_constraint(field):
-                    self.run(self.add_foreign_key_sql(state, model.db_table, field))
+    # -- adding a field -----------------------------------------------------------------------
 
     def add_field(self, state: Any, model: Any, field: Field) -> None:
-        """ADD COLUMN, filling existing rows with the field's default, which is not kept.
-
-        ``model`` and ``state`` are as after the addition; ``field`` may carry a one-off
-        default for the existing rows.
-        """
+        """ADD COLUMN as AlterTableSchemaEditor does; if a later statement fails (a foreign key
+        or a unique index the rows break), the new column is dropped again."""
         if not is_managed(model):
             return
-        table = model.db_table
-        default = self.effective_default(field)
-        column = self.quote_name(field.column)
-        quoted_table = self.quote_name(table)
-        with self._operation():
-            if default is None and not field.null:
-                self._refuse_rows_without_value(table, field)
-            fill_later = default is not None and field.get_internal_type() in _NO_LITERAL_DEFAULT
-            literal = None if default is None else self.quote_value(default, field, state)
-            self.run(
-                f"ALTER TABLE {quoted_table} ADD COLUMN {column} "
-                + self._definition(
-                    field,
-                    state,
-                    null=True if fill_later else None,
-                    default=None if fill_later else literal,
-                )
-            )
-            try:
-                if fill_later:
-                    self.run(f"UPDATE {quoted_table} SET {column} = {literal}")
-                    if not field.null:
-                        self._modify(state, table, field)
-                elif literal is not None:
-                    self.run(f"ALTER TABLE {quoted_table} ALTER COLUMN {column} DROP DEFAULT")
-                if self.field_needs_index(field):
-                    name = self.field_index_name(table, field)
-                    self.run(self.create_index_sql(name, table, [field.column]))
-                if _has_constraint(field):
-                    self.run(self.add_foreign_key_sql(state, table, field))
-            except DatabaseError as exc:
-                self._undo_add_column(table, field, exc)
+        if not field.null and self.effective_default(field) is None:
+            self._refuse_rows_without_value(model.db_table, field)
+        try:
+            super().add_field(state, model, field)
+        except DatabaseError as exc:
+            if self.collect_sql or not self._has_column(model.db_table, field.column):
+                raise
+            self._drop_added_column(state, model.db_table, field)
+            raise DatabaseError(f"{exc}\n  Column {field.column!r} was removed again.") from exc
 
-    def _undo_add_column(self, table: str, field: Field, error: DatabaseError) -> None:
-        if self.collect_sql:
-            raise error
-        self.run(
-            f"ALTER TABLE {self.quote_name(table)} DROP COLUMN {self.quote_name(field.column)}"
-        )
-        raise DatabaseError(f"{error} Column {field.column!r} was removed again.") from error
+    def add_column_statements(self, state: Any, table: str, field: Field) -> list[str]:
+        """A TEXT, BLOB or JSON column takes no literal DEFAULT on MySQL 8: it is added NULL,
+        filled by UPDATE, then made NOT NULL."""
+        default = self.effective_default(field)
+        if default is None or field.get_internal_type() not in _NO_LITERAL_DEFAULT:
+            return super().add_column_statements(state, table, field)
+        literal = self.quote_value(default, field, state)
+        definition = self.modify_definition(field, state, null=True)
+        statements = [
+            self._sql(self.sql_add_column, table=table, column=field.column, definition=definition),
+            self._sql(self.sql_fill_column, table=table, column=field.column, value=literal),
+        ]
+        if not field.null:
+            statements.append(self.modify_sql(table, field, state))
+        return statements
 
     def _refuse_rows_without_value(self, table: str, field: Field) -> None:
-        """MySQL would give existing rows 0 or '' for a NOT NULL column; refuse instead."""
-        if self.collect_sql or not self._rows(f"SELECT 1 FROM {self.quote_name(table)} LIMIT 1"):
+        """MySQL would give existing rows 0 or '' in a new NOT NULL column; refuse instead."""
+        if self.collect_sql or not self._has_rows(table):
             return
         raise DatabaseError(
             f"Cannot add NOT NULL column {field.column!r} to table {table!r}: existing rows "
-            "would have no value for it. Give the field a default, or fill the column in an "
-            "earlier migration."
+            "would have no value for it. Give the field a default, or add it with null=True "
+            "and fill it in first."
         )
 
-    def remove_field(self, state: Any, model: Any, field: Field) -> None:
-        """DROP COLUMN, after its foreign key and the indexes that name it with others.
-
-        ``model`` and ``state`` are as before the removal.
-        """
-        if not is_managed(model):
-            return
-        table = model.db_table
-        names = {field.name, field.attname}
-        with self._operation():
-            if _has_constraint(field):
-                self._drop_foreign_key(state, table, field)
-            definition = TableDefinition.of(model)
-            for group in model.unique_together:
-                if not names.isdisjoint(group):
-                    columns = definition.columns(group)
-                    name = self._existing_unique_index(table, columns)
-                    self.run(
-                        self.drop_unique_sql(
-                            table, name or self.unique_together_name(table, columns)
-                        )
-                    )
-            for index in model.indexes:
-                if not names.isdisjoint(name for name, _order in index.fields_orders):
-                    self.run(self.drop_index_sql(table, index.name))
-            self.run(
-                f"ALTER TABLE {self.quote_name(table)} DROP COLUMN {self.quote_name(field.column)}"
-            )
-
-    def alter_field(
-        self,
-        from_state: Any,
-        to_state: Any,
-        old_model: Any,
-        new_model: Any,
-        old_field: Field,
-        new_field: Field,
-    ) -> None:
-        """Change a column in place: constraints that stand in the way are dropped first and
-        made again after, as Django does; columns pointing at it follow a type change."""
-        if not is_managed(new_model):
-            return
-        if not self.field_should_be_altered(from_state, to_state, old_field, new_field):
-            return
-        table = old_model.db_table
-        with self._operation():
-            incoming = self._incoming_to_retype(
-                from_state, to_state, old_model, new_model, old_field, new_field
-            )
-            self._drop_before_alter(from_state, table, old_field, new_field, incoming)
-            if old_field.column != new_field.column:
-                self.run(
-                    f"ALTER TABLE {self.quote_name(table)} RENAME COLUMN "
-                    f"{self.quote_name(old_field.column)} TO {self.quote_name(new_field.column)}"
-                )
-            self._alter_column(from_state, to_state, table, old_field, new_field)
-            self._add_after_alter(to_state, table, old_field, new_field)
-            for child_table, _old_relation, new_relation in incoming:
-                self._modify(to_state, child_table, new_relation)
-                if _has_constraint(new_relation):
-                    self.run(self.add_foreign_key_sql(to_state, child_table, new_relation))
-            if old_field.column != new_field.column:
-                self.rename_generated_indexes(
-                    TableDefinition.of(old_model),
-                    TableDefinition.of(new_model),
-                    {old_field.name: new_field.name},
-                )
-
-    def _drop_before_alter(
-        self,
-        from_state: Any,
-        table: str,
-        old_field: Field,
-        new_field: Field,
-        incoming: list[tuple[str, Field, Field]],
-    ) -> None:
-        """Drop the foreign keys, unique index and index the altered column will not keep."""
-        if _has_constraint(old_field):
-            self._drop_foreign_key(from_state, table, old_field)
-        for child_table, old_relation, _new_relation in incoming:
-            if _has_constraint(old_relation):
-                self._drop_foreign_key(from_state, child_table, old_relation)
-        if _is_unique(old_field) and not _is_unique(new_field):
-            name = self._field_unique_index(table, old_field.column) or old_field.column
-            self.run(self.drop_unique_sql(table, name))
-        if self.field_needs_index(old_field) and not self.field_needs_index(new_field):
-            self.run(self.drop_index_sql(table, self._field_index(table, old_field)))
-        if old_field.primary_key and not new_field.primary_key:
-            self.run(f"ALTER TABLE {self.quote_name(table)} DROP PRIMARY KEY")
-
-    def _alter_column(
-        self, from_state: Any, to_state: Any, table: str, old_field: Field, new_field: Field
-    ) -> None:
-        """MODIFY the column when its type, nullability or check changes; NULLs get the
-        default first."""
-        old_definition = self._definition(old_field, from_state, new_field.column, keys=False)
-        new_definition = self._definition(new_field, to_state, keys=False)
-        if old_definition == new_definition:
-            return
-        if old_field.null and not new_field.null:
-            default = self.effective_default(new_field)
-            column = self.quote_name(new_field.column)
-            if default is not None:
-                self.run(
-                    f"UPDATE {self.quote_name(table)} SET {column} = "
-                    f"{self.quote_value(default, new_field, to_state)} WHERE {column} IS NULL"
-                )
-            else:
-                self._refuse_nulls(table, new_field)
-        self._modify(to_state, table, new_field)
-
-    def _refuse_nulls(self, table: str, field: Field) -> None:
-        if self.collect_sql:
-            return
-        column = self.quote_name(field.column)
-        if self._rows(f"SELECT 1 FROM {self.quote_name(table)} WHERE {column} IS NULL LIMIT 1"):
-            raise DatabaseError(
-                f"Cannot make column {field.column!r} of table {table!r} NOT NULL: some rows "
-                "hold NULL in it. Give the field a default, or fill the column in an earlier "
-                "migration."
-            )
-
-    def _modify(self, state: Any, table: str, field: Field) -> None:
-        self.run(
-            f"ALTER TABLE {self.quote_name(table)} MODIFY {self.quote_name(field.column)} "
-            f"{self._definition(field, state, keys=False)}"
-        )
-
-    def _add_after_alter(
-        self, to_state: Any, table: str, old_field: Field, new_field: Field
-    ) -> None:
-        if new_field.primary_key and not old_field.primary_key:
-            self.run(
-                f"ALTER TABLE {self.quote_name(table)} ADD PRIMARY KEY "
-                f"({self.quote_name(new_field.column)})"
-            )
-        if _is_unique(new_field) and not _is_unique(old_field):
-            self.run(
-                f"ALTER TABLE {self.quote_name(table)} ADD UNIQUE "
-                f"({self.quote_name(new_field.column)})"
-            )
-        if self.field_needs_index(new_field) and not self.field_needs_index(old_field):
-            name = self.field_index_name(table, new_field)
-            self.run(self.create_index_sql(name, table, [new_field.column]))
-        if _has_constraint(new_field):
-            self.run(self.add_foreign_key_sql(to_state, table, new_field))
-
-    def _incoming_to_retype(
-        self,
-        from_state: Any,
-        to_state: Any,
-        old_model: Any,
-        new_model: Any,
-        old_field: Field,
-        new_field: Field,
-    ) -> list[tuple[str, Field, Field]]:
-        """(table, old relation, new relation) of the foreign keys to the altered field whose
-        column type changes with it."""
-        found = []
-        for child, relation in to_state.incoming_relations(new_model.app_label, new_model.name):
-            if not is_managed(child):
-                continue
-            if child.key == new_model.key and relation.name == new_field.name:
-                continue
-            if self.target_field(relation, to_state).name != new_field.name:
-                continue
-            old_child = from_state.models.get(child.key)
-            old_relation = old_child.fields.get(relation.name) if old_child else None
-            if old_relation is None or not old_relation.is_relation:
-                continue
-            if self.column_type(old_relation, from_state) != self.column_type(relation, to_state):
-                found.append((child.db_table, old_relation, relation))
-        return found
-
-    def _field_unique_index(self, table: str, column: str) -> str | None:
-        """The live unique index a field's UNIQUE made on ``column``, if readable."""
-        live = self._live_unique_indexes(table)
-        for name, columns in sorted(live.items()):
-            if columns == (column,) and name != self.unique_together_name(table, [column]):
-                return name
-        return None
-
-    def _live_unique_indexes(self, table: str) -> dict[str, tuple[str, ...]]:
+    def _has_rows(self, table: str, where: str = "") -> bool:
         if self.connection is None:
-            return {}
-        indexes = _index_rows(self.connection, table)
-        return {
-            name: tuple(c for c, _o in cols) for name, (unique, cols) in indexes.items() if unique
-        }
+            return False
+        condition = f" WHERE {where}" if where else ""
+        return bool(self._rows(f"SELECT 1 FROM {self.quote_name(table)}{condition} LIMIT 1"))
 
-    def _field_index(self, table: str, field: Field) -> str:
-        """The live name of a db_index field's index (it may predate a rename)."""
-        name = self.field_index_name(table, field)
+    def _has_column(self, table: str, column: str) -> bool:
         live = self._live_table(table)
-        if live is None or name in live.indexes:
-            return name
-        for candidate in sorted(live.indexes):
-            index = live.indexes[candidate]
-            if not index.unique and index.columns == (field.column,):
-                return candidate
-        return name
+        return live is not None and column in live.columns
+
+    def _drop_added_column(self, state: Any, table: str, field: Field) -> None:
+        reference = self._reference(field, state)
+        if reference is not None:
+            for constraint in self.live_constraints(table):
+                if constraint.kind == "foreign_key" and constraint.columns == (field.column,):
+                    self.run(self._sql(self.sql_drop_fk, table=table, name=constraint.name))
+        self.run(self._sql(self.sql_drop_column, table=table, column=field.column))
+
+    # -- altering a field ---------------------------------------------------------------------
+
+    def alter_column_type_statements(self, change: FieldChange) -> list[str]:
+        """MODIFY with the new type; the column keeps the NULL-ness the field gives it."""
+        if self.column_type(change.old, change.from_state) == self.column_type(
+            change.new, change.to_state
+        ):
+            return []
+        return [self.modify_sql(change.table, change.new, change.to_state)]
+
+    def alter_column_null_sql(self, table: str, field: Field, state: Any) -> str:
+        return self.modify_sql(table, field, state)
+
+    def _alter_column(self, change: FieldChange) -> None:
+        """RENAME COLUMN, then one MODIFY for the type, NULL-ness and CHECK together; NULLs
+        get the default first, and without one the change is refused while NULLs remain."""
+        table, old, new = change.table, change.old, change.new
+        if change.renamed:
+            self.run(self._sql(self.sql_rename_column, table=table, old=old.column, new=new.column))
+        checks_differ = self.column_definition_check(
+            old, new.column
+        ) != self.column_definition_check(new, new.column)
+        if not (change.retyped or old.null != new.null or checks_differ):
+            return
+        if old.null and not new.null:
+            default = self.effective_default(new)
+            if default is not None:
+                value = self.quote_value(default, new, change.to_state)
+                self.run(
+                    self._sql(self.sql_fill_nulls, table=table, column=new.column, value=value)
+                )
+            elif self._has_rows(table, f"{self.quote_name(new.column)} IS NULL"):
+                raise DatabaseError(
+                    f"Cannot make column {new.column!r} of table {table!r} NOT NULL: some rows "
+                    "hold NULL in it. Give the field a default, or fill the column first."
+                )
+        self.run(self.modify_sql(table, new, change.to_state))
+
+    def _drop_before_alter(self, change: FieldChange) -> None:
+        """InnoDB refuses to drop the index a foreign key uses: the key goes first and comes
+        back after the change."""
+        old, new = change.old, change.new
+        loses_index = (self.field_needs_index(old) and not self.field_needs_index(new)) or (
+            _is_unique(old) and not _is_unique(new)
+        )
+        self._foreign_key_to_restore = None
+        if loses_index and change.old_reference is not None and not change.rereferenced:
+            self._drop_own_foreign_key(change)
+            self._foreign_key_to_restore = change
+        super()._drop_before_alter(change)
+
+    def _add_after_alter(self, change: FieldChange) -> None:
+        super()._add_after_alter(change)
+        if self._foreign_key_to_restore is change:
+            self._foreign_key_to_restore = None
+            self._add_own_foreign_key(change)
 
     # -- introspection ------------------------------------------------------------------------
 
@@ -486,11 +303,14 @@ class MySQLSchemaEditor(BaseSchemaEditor):
 
     @classmethod
     def read_table(cls, connection: Connection, table: str) -> TableInfo | None:
-        """information_schema, with types in the words ``column_type()`` declares them."""
+        """information_schema, with types in the words ``column_type()`` declares them.
+
+        Indexes InnoDB made for a foreign key (named after the constraint) are not listed, and
+        one-column unique indexes only as the column's UNIQUE.
+        """
         rows = connection.exec_driver_sql(
             "SELECT column_name, column_type, is_nullable, column_key, extra "
-            "FROM information_schema.columns WHERE table_schema = DATABASE() "
-            "AND CAST(table_name AS BINARY) = CAST(%s AS BINARY) ORDER BY ordinal_position",
+            f"FROM information_schema.columns WHERE {_WHERE_TABLE} ORDER BY ordinal_position",
             (table,),
         ).fetchall()
         if not rows:
@@ -511,7 +331,6 @@ class MySQLSchemaEditor(BaseSchemaEditor):
             for _name, column, to_table, to_column in foreign_key_rows
         )
         constraint_names = {name for name, _column, _to_table, _to_column in foreign_key_rows}
-        max_length = cls.max_name_length
         unique, indexes = set(), {}
         for name, (is_unique, key_columns) in _index_rows(connection, table).items():
             names = tuple(column for column, _order in key_columns)
@@ -519,11 +338,10 @@ class MySQLSchemaEditor(BaseSchemaEditor):
                 continue
             if is_unique:
                 unique.add(names)
-                # a field's UNIQUE is named after its column; unique_together has its own name
-                if name != index_name(table, list(names), "_uniq", max_length):
+                if len(names) == 1:
                     continue
             elif name in constraint_names:
-                continue  # the index InnoDB made for a foreign key
+                continue
             orders = tuple(order for _column, order in key_columns)
             indexes[name] = IndexInfo(name, names, is_unique, orders)
         return TableInfo(table, columns, foreign_keys, frozenset(unique), indexes)
@@ -596,10 +414,6 @@ def _json_columns(connection: Connection, table: str) -> set[str]:
         for name, clause in rows
         if "".join(clause.split()).lower() == f"json_valid(`{name.lower()}`)"
     }
-
-
-def _has_constraint(field: Field) -> bool:
-    return bool(field.is_relation and field.db_constraint)
 
 
 def _is_unique(field: Field) -> bool:
