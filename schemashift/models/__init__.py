@@ -1,5 +1,6 @@
 """What users write: ``from schemashift import models``, as ``django.db.models``."""
 
+from schemashift.models.aggregates import Aggregate, Avg, Count, Max, Min, Sum
 from schemashift.models.base import Model, MultipleObjectsReturned, ObjectDoesNotExist
 from schemashift.models.deletion import (
     CASCADE,
@@ -8,7 +9,11 @@ from schemashift.models.deletion import (
     RESTRICT,
     SET_DEFAULT,
     SET_NULL,
+    ProtectedError,
+    RestrictedError,
 )
+from schemashift.models.errors import FieldError
+from schemashift.models.expressions import F, Q, Value
 from schemashift.models.fields import (
     NOT_PROVIDED,
     AutoField,
@@ -40,32 +45,44 @@ from schemashift.models.fields import (
     UUIDField,
 )
 from schemashift.models.indexes import Index
+from schemashift.models.manager import BaseManager, Manager
+from schemashift.models.query import QuerySet
 
 __all__ = [
     "CASCADE",
     "DO_NOTHING",
+    "F",
     "NOT_PROVIDED",
     "PROTECT",
+    "Q",
     "RESTRICT",
     "SET_DEFAULT",
     "SET_NULL",
+    "Aggregate",
     "AutoField",
+    "Avg",
+    "BaseManager",
     "BigAutoField",
     "BigIntegerField",
     "BinaryField",
     "BooleanField",
     "CharField",
+    "Count",
     "DateField",
     "DateTimeField",
     "DecimalField",
     "DurationField",
     "EmailField",
     "Field",
+    "FieldError",
     "FloatField",
     "ForeignKey",
     "Index",
     "IntegerField",
     "JSONField",
+    "Manager",
+    "Max",
+    "Min",
     "Model",
     "MultipleObjectsReturned",
     "ObjectDoesNotExist",
@@ -73,11 +90,16 @@ __all__ = [
     "PositiveBigIntegerField",
     "PositiveIntegerField",
     "PositiveSmallIntegerField",
+    "ProtectedError",
+    "QuerySet",
+    "RestrictedError",
     "SlugField",
     "SmallAutoField",
     "SmallIntegerField",
+    "Sum",
     "TextField",
     "TimeField",
     "URLField",
     "UUIDField",
+    "Value",
 ]

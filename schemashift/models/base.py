@@ -9,6 +9,7 @@ from schemashift.apps import apps
 from schemashift.exceptions import ImproperlyConfigured, ModelDefinitionError
 from schemashift.models import fields as field_classes
 from schemashift.models.fields import NOT_PROVIDED, Field
+from schemashift.models.manager import BaseManager, Manager
 from schemashift.models.options import Options
 
 
@@ -30,7 +31,8 @@ class ModelBase(type):
         module = attrs.get("__module__", "")
         meta = attrs.pop("Meta", None)
         own_fields = {k: v for k, v in attrs.items() if isinstance(v, Field)}
-        for key in own_fields:
+        own_managers = {k: v for k, v in attrs.items() if isinstance(v, BaseManager)}
+        for key in [*own_fields, *own_managers]:
             attrs.pop(key)
         cls = super().__new__(mcs, name, bases, attrs, **kwargs)
 
@@ -47,8 +49,10 @@ class ModelBase(type):
         for field_name, field in ordered:
             field.contribute_to_class(cls, field_name)
             opts.local_fields.append(field)
+        opts.managers = _declared_managers(parents, own_managers)
         if not opts.abstract:
             _add_primary_key(cls, opts)
+            _bind_managers(cls, opts)
             opts.db_table = opts.db_table or f"{opts.app_label}_{opts.model_name}"
             _name_indexes(opts)
             cls.DoesNotExist = type("DoesNotExist", (ObjectDoesNotExist,), {"__module__": module})
@@ -57,6 +61,29 @@ class ModelBase(type):
             )
             (opts.apps or apps).register_model(opts.app_label, cls)
         return cls
+
+
+def _declared_managers(
+    parents: list[type], own: dict[str, BaseManager]
+) -> list[tuple[str, BaseManager]]:
+    """The model's managers in declaration order: its own, then those of abstract parents."""
+    found = dict(sorted(own.items(), key=lambda item: item[1].creation_counter))
+    for parent in parents:
+        for name, manager in getattr(getattr(parent, "_meta", None), "managers", []):
+            found.setdefault(name, manager)
+    return list(found.items())
+
+
+def _bind_managers(cls: type, opts: Options) -> None:
+    """Give the concrete class its own managers; ``objects`` when it declares none."""
+    declared = opts.managers or [("objects", Manager())]
+    opts.managers = [(name, manager.bound_copy(cls, name)) for name, manager in declared]
+    opts.default_manager = opts.managers[0][1]
+    cls._default_manager = opts.default_manager
+    base_manager = Manager()
+    base_manager.model = cls
+    base_manager.name = "_base_manager"
+    cls._base_manager = base_manager
 
 
 def _inherit_meta(opts: Options, meta: type | None, parents: list[type]) -> None:
@@ -164,15 +191,45 @@ def _name_indexes(opts: Options) -> None:
         index.set_name_with_model(opts.db_table, columns)
 
 
+class ModelState:
+    """Where an instance stands: not saved yet (``adding``), the database it came from, the
+    related objects already fetched (``fields_cache``) and prefetched reverse relations."""
+
+    __slots__ = ("adding", "db", "fields_cache", "prefetched")
+
+    def __init__(self, adding: bool = True, db: str | None = None) -> None:
+        self.adding = adding
+        self.db = db
+        self.fields_cache: dict[str, Any] = {}
+        self.prefetched: dict[str, list[Any]] = {}
+
+
 class Model(metaclass=ModelBase):
     """Subclass this to describe a table: one class attribute per field."""
 
     _meta: Options
 
-    def __init__(self, **kwargs: Any) -> None:
-        for field in self._meta.local_fields:
-            if field.name in kwargs:
-                setattr(self, field.attname, _raw_value(kwargs.pop(field.name)))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._state = ModelState()
+        fields = self._meta.local_fields
+        if len(args) > len(fields):
+            raise IndexError("Number of args exceeds number of fields")
+        for field, value in zip(fields, args, strict=False):
+            if field.name in kwargs or field.attname in kwargs:
+                raise TypeError(
+                    f"{type(self).__name__}() got both positional and keyword arguments for "
+                    f"field '{field.name}'."
+                )
+            kwargs[field.attname] = value
+        for field in fields:
+            if field.name in kwargs and field.is_relation and field.name != field.attname:
+                value = kwargs.pop(field.name)
+                if isinstance(value, Model) or value is None:
+                    setattr(self, field.name, value)
+                    continue
+                setattr(self, field.attname, value)
+            elif field.name in kwargs:
+                setattr(self, field.attname, kwargs.pop(field.name))
             elif field.attname in kwargs:
                 setattr(self, field.attname, kwargs.pop(field.attname))
             elif field.default is not NOT_PROVIDED or not field.is_auto:
@@ -183,18 +240,79 @@ class Model(metaclass=ModelBase):
             names = ", ".join(sorted(kwargs))
             raise TypeError(f"{type(self).__name__}() got unexpected keyword argument(s): {names}")
 
+    @classmethod
+    def from_db(cls, db: str, values: Any) -> Model:
+        """An instance of a row read from database ``db`` (values in field order)."""
+        instance = cls.__new__(cls)
+        instance._state = ModelState(adding=False, db=db)
+        for field, value in zip(cls._meta.local_fields, values, strict=True):
+            instance.__dict__[field.attname] = value
+        return instance
+
     @property
     def pk(self) -> Any:
         return getattr(self, self._meta.pk.attname)
+
+    @pk.setter
+    def pk(self, value: Any) -> None:
+        setattr(self, self._meta.pk.attname, value)
+
+    def save(
+        self,
+        *,
+        force_insert: bool = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Any = None,
+    ) -> None:
+        """INSERT the row if it is new, else UPDATE it."""
+        from schemashift.models.persistence import save_instance
+
+        save_instance(self, using, force_insert, force_update, update_fields)
+
+    def delete(self, using: str | None = None) -> tuple[int, dict[str, int]]:
+        """DELETE the row, with what its relations' on_delete asks for."""
+        from schemashift.models.persistence import delete_instance
+
+        return delete_instance(self, using)
+
+    def refresh_from_db(self, using: str | None = None, fields: Any = None) -> None:
+        """Reload the fields (all, or those named) from the database."""
+        from schemashift.models.persistence import refresh_instance
+
+        refresh_instance(self, using, fields)
+
+    def __getattr__(self, name: str) -> Any:
+        # reached only for names that are not attributes: reverse relations such as
+        # ``question.choice_set``, found when first asked for since their models may come later
+        if name.startswith("_"):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        from schemashift.models import related
+        from schemashift.models.related_managers import related_manager
+
+        relation = related.reverse_relation_by_accessor(type(self), name)
+        if relation is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        if relation.one_to_one:
+            return related.reverse_one_to_one(self, relation)
+        return related_manager(self, relation)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Model):
+            return NotImplemented
+        if type(self)._meta.label != type(other)._meta.label or type(self) is not type(other):
+            return False
+        if self.pk is None:
+            return self is other
+        return self.pk == other.pk
+
+    def __hash__(self) -> int:
+        if self.pk is None:
+            raise TypeError("Model instances without primary key value are unhashable")
+        return hash(self.pk)
 
     def __str__(self) -> str:
         return f"{type(self).__name__} object ({self.pk})"
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {self}>"
-
-
-def _raw_value(value: Any) -> Any:
-    """A related instance given for a ForeignKey stands for its primary key."""
-    meta = getattr(value, "_meta", None)
-    return value.pk if meta is not None and isinstance(value, Model) else value

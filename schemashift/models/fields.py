@@ -421,6 +421,9 @@ class ForeignKey(Field):
         # subclass and its app, and each subclass resolves its own copy of the field
         if not cls._meta.abstract:
             self.to = resolve_relation(self.to, cls._meta.app_label, cls._meta.object_name)
+        from schemashift.models.related import ForwardRelationDescriptor
+
+        setattr(cls, name, ForwardRelationDescriptor(self))
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()

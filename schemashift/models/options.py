@@ -56,6 +56,8 @@ class Options:
         self.explicit: dict[str, Any] = {}
         self.local_fields: list[Field] = []
         self.pk: Field | None = None
+        self.managers: list[tuple[str, Any]] = []
+        self.default_manager: Any = None
         if meta is not None:
             self._read_meta(meta)
         if not self.verbose_name_plural:

@@ -1,0 +1,220 @@
+"""Running the compiled statements on ``connections[alias]`` and turning rows into objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+import sqlalchemy as sa
+
+from schemashift.models.columns import table_of
+from schemashift.models.errors import FieldError
+from schemashift.models.expressions import Expression
+from schemashift.models.query_state import Query
+from schemashift.models.related import relation_value
+from schemashift.models.sql import Compiler
+
+#: how many primary keys one ``IN (...)`` of a DELETE or UPDATE names at most
+BATCH_SIZE = 500
+
+
+def connection_for(alias: str) -> Any:
+    """The connection of a database alias (``schemashift.db.connections``)."""
+    from schemashift.db.connections import connections
+
+    return connections[alias]
+
+
+def atomic(alias: str) -> AbstractContextManager[Any]:
+    from schemashift.db.transaction import atomic as atomic_block
+
+    return atomic_block(using=alias)
+
+
+def compiler_for(query: Query, alias: str) -> Compiler:
+    return Compiler(query, connection_for(alias))
+
+
+def fetch_instances(query: Query, alias: str) -> Iterator[Any]:
+    """Model instances of the query's rows, with select_related objects and annotations."""
+    compiler = compiler_for(query, alias)
+    statement, related = compiler.select_instances()
+    model = query.model
+    count = len(model._meta.local_fields)
+    names = list(query.annotations)
+    for row in compiler.connection.execute(statement).all():
+        instance = model.from_db(alias, row[:count])
+        by_path = {(): instance}
+        for entry in related:
+            values = row[entry.start : entry.start + len(entry.model._meta.local_fields)]
+            pk_index = entry.model._meta.local_fields.index(entry.model._meta.pk)
+            child = None if values[pk_index] is None else entry.model.from_db(alias, values)
+            parent = by_path.get(entry.parent)
+            if parent is not None:
+                parent._state.fields_cache[entry.field_name] = child
+            by_path[entry.path] = child
+        offset = len(row) - len(names)
+        for index, name in enumerate(names):
+            setattr(instance, name, row[offset + index])
+        yield instance
+
+
+def fetch_values(query: Query, alias: str, names: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    compiler = compiler_for(query, alias)
+    return [tuple(row) for row in compiler.connection.execute(compiler.select_values(names))]
+
+
+def count_rows(query: Query, alias: str) -> int:
+    compiler = compiler_for(query, alias)
+    if query.distinct or query.is_sliced or query.has_aggregate_annotation:
+        if query.values is not None:
+            inner = compiler.select_values(query.values)
+        else:
+            inner = compiler.select_instances()[0]
+        statement = sa.select(sa.func.count()).select_from(inner.subquery())
+    else:
+        where, having = compiler.filters()
+        statement = sa.select(sa.func.count()).select_from(compiler.from_)
+        if where:
+            statement = statement.where(*where)
+    return compiler.connection.execute(statement).scalar_one()
+
+
+def rows_exist(query: Query, alias: str) -> bool:
+    compiler = compiler_for(query, alias)
+    if query.is_sliced or query.has_aggregate_annotation:
+        inner = compiler.select_instances()[0]
+        statement = sa.select(sa.literal(1)).select_from(inner.subquery()).limit(1)
+    else:
+        where, _having = compiler.filters()
+        statement = sa.select(sa.literal(1)).select_from(compiler.from_).limit(1)
+        if where:
+            statement = statement.where(*where)
+    return compiler.connection.execute(statement).first() is not None
+
+
+def aggregate_rows(query: Query, alias: str, aggregates: dict[str, Any]) -> dict[str, Any]:
+    if query.distinct or query.is_sliced or query.has_aggregate_annotation:
+        raise NotImplementedError(
+            "aggregate() over a sliced, distinct or annotated queryset is not supported yet."
+        )
+    compiler = compiler_for(query, alias)
+    where, _having = compiler.filters()
+    for name, aggregate in aggregates.items():
+        if not getattr(aggregate, "contains_aggregate", False):
+            raise TypeError(f"{name} is not an aggregate expression.")
+    columns = [aggregate.resolve(compiler).label(name) for name, aggregate in aggregates.items()]
+    statement = sa.select(*columns).select_from(compiler.from_)
+    if where:
+        statement = statement.where(*where)
+    row = compiler.connection.execute(statement).one()
+    return dict(zip(aggregates, row, strict=True))
+
+
+def update_rows(query: Query, alias: str, values: dict[str, Any]) -> int:
+    """UPDATE the rows the query matches; ``values`` maps field names to values or F()."""
+    model = query.model
+    bare = query.clone()
+    bare.ordering = ()
+    compiler = compiler_for(bare, alias)
+    table = compiler.table
+    assignments = {}
+    for name, value in values.items():
+        try:
+            field = model._meta.get_field(name)
+        except LookupError:
+            raise FieldError(f"{model.__name__} has no field named '{name}'") from None
+        if field.primary_key and field.is_auto:
+            raise FieldError(f"Cannot update the automatic primary key '{name}'.")
+        if isinstance(value, Expression):
+            value = value.resolve(compiler)
+        elif field.is_relation and getattr(value, "_meta", None) is not None:
+            value = relation_value(value, field)
+        assignments[field.column] = value
+    where, having = compiler.filters()
+    connection = compiler.connection
+    if not compiler.joins and not having and not query.is_sliced:
+        statement = sa.update(table).values(assignments)
+        if where:
+            statement = statement.where(*where)
+        return connection.execute(statement).rowcount
+    pk = table.c[model._meta.pk.column]
+    pks = [row[0] for row in connection.execute(compiler.select_pks())]
+    updated = 0
+    for start in range(0, len(pks), BATCH_SIZE):
+        batch = pks[start : start + BATCH_SIZE]
+        statement = sa.update(table).values(assignments).where(pk.in_(batch))
+        updated += connection.execute(statement).rowcount
+    return updated
+
+
+def update_pks(model: type, alias: str, pks: list[Any], assignments: dict[str, Any]) -> int:
+    """UPDATE columns (by column name) of the rows with these primary keys."""
+    table = table_of(model)
+    pk = table.c[model._meta.pk.column]
+    connection = connection_for(alias)
+    updated = 0
+    for start in range(0, len(pks), BATCH_SIZE):
+        statement = (
+            sa.update(table).values(assignments).where(pk.in_(pks[start : start + BATCH_SIZE]))
+        )
+        updated += connection.execute(statement).rowcount
+    return updated
+
+
+def delete_pks(model: type, alias: str, pks: list[Any]) -> int:
+    table = table_of(model)
+    pk = table.c[model._meta.pk.column]
+    connection = connection_for(alias)
+    deleted = 0
+    for start in range(0, len(pks), BATCH_SIZE):
+        statement = sa.delete(table).where(pk.in_(pks[start : start + BATCH_SIZE]))
+        deleted += connection.execute(statement).rowcount
+    return deleted
+
+
+def insert_row(model: type, alias: str, values: dict[str, Any], returning_pk: bool) -> Any:
+    """INSERT one row (columns by name); the new primary key when ``returning_pk``."""
+    table = table_of(model)
+    connection = connection_for(alias)
+    statement = sa.insert(table).values(values)
+    pk = table.c[model._meta.pk.column]
+    if returning_pk and connection.dialect.insert_returning:
+        return connection.execute(statement.returning(pk)).scalar_one()
+    result = connection.execute(statement)
+    return result.lastrowid if returning_pk else None
+
+
+def insert_rows(model: type, alias: str, rows: list[dict[str, Any]], returning_pk: bool) -> list:
+    """INSERT many rows (all with the same columns) as one executemany; their new primary keys
+    in order where the backend returns them (PostgreSQL, SQLite), else an empty list."""
+    if not rows:
+        return []
+    table = table_of(model)
+    connection = connection_for(alias)
+    statement = sa.insert(table)
+    if returning_pk and connection.dialect.insert_returning:
+        pk = table.c[model._meta.pk.column]
+        statement = statement.returning(pk, sort_by_parameter_order=True)
+        return [row[0] for row in connection.execute(statement, rows)]
+    connection.execute(statement, rows)
+    return []
+
+
+def fetch_row(model: type, alias: str, pk_value: Any, fields: list[Any]) -> tuple | None:
+    table = table_of(model)
+    statement = sa.select(*(table.c[f.column] for f in fields)).where(
+        table.c[model._meta.pk.column] == pk_value
+    )
+    return connection_for(alias).execute(statement).first()
+
+
+def subquery_of(query: Query, connection: Any) -> Any:
+    """The SELECT of a queryset used as an ``__in`` value: its single value, or its pks."""
+    compiler = Compiler(query, connection)
+    if query.values is not None:
+        if len(query.values) != 1:
+            raise TypeError("A queryset used as an __in value must select one column.")
+        return compiler.select_values(query.values)
+    return compiler.select_pks()

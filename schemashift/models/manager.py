@@ -1,0 +1,120 @@
+"""Managers: ``Question.objects``, the entry point of every query on a model."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from schemashift.models.query import QuerySet
+
+_creation_counter = itertools.count()
+
+#: QuerySet methods a manager offers directly (``Question.objects.filter(...)``)
+PROXIED_METHODS = (
+    "aggregate",
+    "annotate",
+    "bulk_create",
+    "count",
+    "create",
+    "distinct",
+    "earliest",
+    "exclude",
+    "exists",
+    "filter",
+    "first",
+    "get",
+    "get_or_create",
+    "in_bulk",
+    "iterator",
+    "last",
+    "latest",
+    "none",
+    "order_by",
+    "prefetch_related",
+    "reverse",
+    "select_related",
+    "update",
+    "update_or_create",
+    "values",
+    "values_list",
+)
+
+
+class BaseManager:
+    """Hands out QuerySets of its model; subclass and override ``get_queryset`` to narrow them.
+
+    ``use_in_migrations`` is accepted for compatibility with Django: historical models always
+    get a plain ``objects`` manager.
+    """
+
+    use_in_migrations = False
+
+    def __init__(self) -> None:
+        self.model: type | None = None
+        self.name: str | None = None
+        self._db: str | None = None
+        self.creation_counter = next(_creation_counter)
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        self.model = cls
+        self.name = name
+        setattr(cls, name, ManagerDescriptor(self))
+
+    def bound_copy(self, cls: type, name: str) -> BaseManager:
+        """A copy of this manager serving ``cls`` (each concrete model has its own)."""
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        copied.contribute_to_class(cls, name)
+        return copied
+
+    def get_queryset(self) -> QuerySet:
+        return QuerySet(self.model, using=self._db)
+
+    def all(self) -> QuerySet:
+        return self.get_queryset()
+
+    def using(self, alias: str | None) -> QuerySet:
+        return self.get_queryset().using(alias) if alias else self.get_queryset()
+
+    def db_manager(self, using: str | None) -> BaseManager:
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        copied._db = using
+        return copied
+
+    @property
+    def db(self) -> str:
+        return self._db or "default"
+
+    def __repr__(self) -> str:
+        model = self.model.__name__ if self.model is not None else "unbound"
+        return f"<{type(self).__name__} {model}.{self.name}>"
+
+
+def _proxy(name: str) -> Any:
+    def method(self: BaseManager, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.get_queryset(), name)(*args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = getattr(QuerySet, name).__doc__
+    return method
+
+
+for _name in PROXIED_METHODS:
+    setattr(BaseManager, _name, _proxy(_name))
+
+
+class Manager(BaseManager):
+    """The default manager: ``objects``."""
+
+
+class ManagerDescriptor:
+    """Gives the manager on the class; instances have none, as in Django."""
+
+    def __init__(self, manager: BaseManager) -> None:
+        self.manager = manager
+
+    def __get__(self, instance: Any, owner: type) -> BaseManager:
+        if instance is not None:
+            raise AttributeError(f"Manager isn't accessible via {owner.__name__} instances")
+        return self.manager

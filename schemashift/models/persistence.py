@@ -1,0 +1,183 @@
+"""Writing model instances: save (INSERT or UPDATE), bulk inserts, refresh and delete."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from schemashift.exceptions import DatabaseError
+from schemashift.models.expressions import Expression, Q
+from schemashift.models.query import DEFAULT_DB_ALIAS
+from schemashift.models.query_state import Query
+from schemashift.utils import timezone
+
+
+def _stamp_auto_fields(instance: Any, adding: bool, now: datetime.datetime) -> None:
+    """Fill ``auto_now`` (every save) and ``auto_now_add`` (first save) fields."""
+    for field in instance._meta.local_fields:
+        if getattr(field, "auto_now", False) or (adding and getattr(field, "auto_now_add", False)):
+            kind = field.get_internal_type()
+            value = (
+                now.date() if kind == "DateField" else now.time() if kind == "TimeField" else now
+            )
+            setattr(instance, field.attname, value)
+
+
+def _check_related_saved(instance: Any) -> None:
+    for field in instance._meta.local_fields:
+        if not field.is_relation:
+            continue
+        related = instance._state.fields_cache.get(field.name)
+        if related is None:
+            continue
+        if related.pk is None:
+            raise ValueError(
+                f"save() prohibited to prevent data loss due to unsaved related object "
+                f"'{field.name}'."
+            )
+        if getattr(instance, field.attname) is None:
+            # the target was saved after being assigned: take its new key
+            from schemashift.models.related import relation_value
+
+            setattr(instance, field.attname, relation_value(related, field))
+
+
+def save_instance(
+    instance: Any,
+    using: str | None = None,
+    force_insert: bool = False,
+    force_update: bool = False,
+    update_fields: Any = None,
+) -> None:
+    """INSERT a new row or UPDATE the existing one, as Django's ``Model.save()``.
+
+    A field set to an ``F()`` expression is updated in the database and then read back, so
+    the instance holds the new value rather than the expression.
+    """
+    from schemashift.models.execute import atomic, insert_row, update_rows
+
+    if force_insert and (force_update or update_fields):
+        raise ValueError("Cannot force both insert and updating in model saving.")
+    model = type(instance)
+    opts = model._meta
+    alias = using or instance._state.db or DEFAULT_DB_ALIAS
+    _check_related_saved(instance)
+    adding = instance._state.adding
+    _stamp_auto_fields(instance, adding, timezone.now())
+    pk_field = opts.pk
+    pk_value = getattr(instance, pk_field.attname)
+    fields = [f for f in opts.local_fields if not f.primary_key]
+    if update_fields is not None:
+        names = set(update_fields)
+        fields = [f for f in fields if f.name in names or f.attname in names]
+    values = {f.attname: getattr(instance, f.attname) for f in fields}
+    expressions = [f for f in fields if isinstance(values[f.attname], Expression)]
+    try_update = pk_value is not None and not force_insert
+    if try_update and adding and pk_field.has_default() and not force_update:
+        try_update = False
+    with atomic(alias):
+        updated = False
+        if try_update:
+            query = Query(model)
+            query.add_q(Q(pk=pk_value))
+            updated = bool(values) and update_rows(query, alias, values) > 0
+            if not values:
+                updated = _row_exists(model, alias, pk_value)
+            if not updated and (force_update or update_fields is not None):
+                raise DatabaseError(
+                    f"{model.__name__} with pk {pk_value!r} was not updated: no such row."
+                )
+        if not updated:
+            if expressions:
+                raise ValueError(
+                    "F() expressions can only be used to update, not to insert "
+                    f"({', '.join(f.name for f in expressions)})."
+                )
+            columns = {opts.get_field(name).column: value for name, value in values.items()}
+            if pk_value is not None:
+                columns[pk_field.column] = pk_value
+            new_pk = insert_row(model, alias, columns, returning_pk=pk_value is None)
+            if pk_value is None:
+                setattr(instance, pk_field.attname, new_pk)
+    instance._state.adding = False
+    instance._state.db = alias
+    if expressions:
+        refresh_instance(instance, alias, [f.attname for f in expressions])
+
+
+def _row_exists(model: type, alias: str, pk_value: Any) -> bool:
+    from schemashift.models.query import QuerySet
+
+    return QuerySet(model, using=alias).filter(pk=pk_value).exists()
+
+
+def bulk_insert(model: type, alias: str, objs: list[Any]) -> None:
+    """INSERT the objects, one executemany for those with a primary key and one for those
+    without; the new keys are set where the backend returns them (not on MySQL)."""
+    from schemashift.models.execute import atomic, insert_rows
+
+    opts = model._meta
+    pk_field = opts.pk
+    now = timezone.now()
+    with_pk, without_pk = [], []
+    for obj in objs:
+        if not isinstance(obj, model):
+            raise TypeError(f"bulk_create() expects {model.__name__} instances, not {obj!r}.")
+        _check_related_saved(obj)
+        _stamp_auto_fields(obj, True, now)
+        (without_pk if getattr(obj, pk_field.attname) is None else with_pk).append(obj)
+    fields = [f for f in opts.local_fields if not f.primary_key]
+    with atomic(alias):
+        rows = [_columns(obj, fields, pk_field) for obj in with_pk]
+        insert_rows(model, alias, rows, returning_pk=False)
+        rows = [_columns(obj, fields) for obj in without_pk]
+        new_pks = insert_rows(model, alias, rows, returning_pk=True)
+        for obj, pk in zip(without_pk, new_pks, strict=False):
+            setattr(obj, pk_field.attname, pk)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+def _columns(obj: Any, fields: list[Any], pk_field: Any = None) -> dict[str, Any]:
+    row = {f.column: getattr(obj, f.attname) for f in fields}
+    if pk_field is not None:
+        row[pk_field.column] = getattr(obj, pk_field.attname)
+    return row
+
+
+def refresh_instance(instance: Any, using: str | None = None, fields: Any = None) -> None:
+    """Read the instance's fields (all, or those named) back from its row."""
+    from schemashift.models.execute import fetch_row
+
+    model = type(instance)
+    opts = model._meta
+    alias = using or instance._state.db or DEFAULT_DB_ALIAS
+    chosen = opts.local_fields
+    if fields is not None:
+        names = set(fields)
+        chosen = [f for f in opts.local_fields if f.name in names or f.attname in names]
+    row = fetch_row(model, alias, instance.pk, chosen)
+    if row is None:
+        raise model.DoesNotExist(f"{opts.object_name} matching query does not exist.")
+    for field, value in zip(chosen, row, strict=True):
+        setattr(instance, field.attname, value)
+        if field.is_relation:
+            instance._state.fields_cache.pop(field.name, None)
+    if fields is None:
+        instance._state.fields_cache.clear()
+        instance._state.prefetched.clear()
+    instance._state.db = alias
+
+
+def delete_instance(instance: Any, using: str | None = None) -> tuple[int, dict[str, int]]:
+    from schemashift.models.deletion import Collector
+
+    if instance.pk is None:
+        raise ValueError(
+            f"{type(instance).__name__} object can't be deleted because its "
+            f"{instance._meta.pk.attname} attribute is set to None."
+        )
+    collector = Collector(using or instance._state.db or DEFAULT_DB_ALIAS)
+    collector.collect([instance])
+    return collector.delete()

@@ -1,0 +1,73 @@
+"""``prefetch_related()``: one more query per relation instead of one per object."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from schemashift.models.errors import FieldError
+from schemashift.models.related import (
+    related_model,
+    relation_value,
+    reverse_relation_by_accessor,
+    target_field,
+)
+
+
+def prefetch_related_objects(instances: list[Any], names: tuple[str, ...]) -> None:
+    """Fetch each named relation of all ``instances`` at once and cache it on them."""
+    for name in names:
+        _prefetch_path(instances, name.split("__"))
+
+
+def _prefetch_path(instances: list[Any], parts: list[str]) -> None:
+    if not instances or not parts:
+        return
+    name, rest = parts[0], parts[1:]
+    model = type(instances[0])
+    forward = next((f for f in model._meta.local_fields if f.is_relation and f.name == name), None)
+    if forward is not None:
+        found = _prefetch_forward(instances, forward)
+    else:
+        relation = reverse_relation_by_accessor(model, name)
+        if relation is None:
+            raise FieldError(
+                f"Cannot find '{name}' on {model.__name__} object, '{name}' is an invalid "
+                "parameter to prefetch_related()"
+            )
+        found = _prefetch_reverse(instances, relation)
+    _prefetch_path(found, rest)
+
+
+def _prefetch_forward(instances: list[Any], field: Any) -> list[Any]:
+    target = related_model(field)
+    target_attname = target_field(field).attname
+    values = {getattr(obj, field.attname) for obj in instances} - {None}
+    alias = instances[0]._state.db
+    found = list(
+        target._base_manager.using(alias).filter(**{f"{target_attname}__in": list(values)})
+    )
+    by_value = {getattr(obj, target_attname): obj for obj in found}
+    for obj in instances:
+        obj._state.fields_cache[field.name] = by_value.get(getattr(obj, field.attname))
+    return found
+
+
+def _prefetch_reverse(instances: list[Any], relation: Any) -> list[Any]:
+    field = relation.field
+    values = {relation_value(obj, field) for obj in instances} - {None}
+    alias = instances[0]._state.db
+    manager = relation.model._default_manager.db_manager(alias)
+    found = list(manager.filter(**{f"{field.attname}__in": list(values)}))
+    groups: dict[Any, list[Any]] = defaultdict(list)
+    for obj in found:
+        groups[getattr(obj, field.attname)].append(obj)
+    for obj in instances:
+        related = groups.get(relation_value(obj, field), [])
+        for child in related:
+            child._state.fields_cache[field.name] = obj
+        if relation.one_to_one:
+            obj._state.fields_cache[relation.accessor_name] = related[0] if related else None
+        else:
+            obj._state.prefetched[relation.accessor_name] = related
+    return found

@@ -1,0 +1,346 @@
+"""The compiler: a ``Query`` on a model, turned into SQLAlchemy Core for one backend.
+
+Names like ``question__pub_date__year`` are walked field by field; each relation crossed adds
+one LEFT OUTER JOIN (reused by every later reference to the same path). Values are always
+bound parameters; identifiers are quoted by the dialect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from schemashift.models.aggregates import Avg, Count
+from schemashift.models.columns import DecimalType, FloatType, column_type, table_of
+from schemashift.models.errors import FieldError
+from schemashift.models.expressions import Expression, Q
+from schemashift.models.fields import Field
+from schemashift.models.lookups import TRANSFORMS, apply_transform, build_lookup
+from schemashift.models.query_state import Query
+from schemashift.models.related import (
+    ReverseRelation,
+    related_model,
+    relation_value,
+    reverse_relations,
+    target_field,
+)
+
+#: how deep ``select_related()`` without names follows non-null foreign keys
+_SELECT_RELATED_DEPTH = 5
+
+
+def lookup_name(model: type, name: str) -> tuple[str, Any] | None:
+    """What ``name`` means on ``model``: a field, a relation's raw column, or a relation."""
+    opts = model._meta
+    if name == "pk":
+        return "field", opts.pk
+    for field in opts.local_fields:
+        if field.name == name:
+            return ("forward", field) if field.is_relation else ("field", field)
+        if field.attname == name:
+            return "field", field
+    for relation in reverse_relations(model):
+        if relation.query_name == name:
+            return "reverse", relation
+    return None
+
+
+def field_choices(model: type, extra: tuple[str, ...] = ()) -> str:
+    names = {field.name for field in model._meta.local_fields}
+    names.update(relation.query_name for relation in reverse_relations(model))
+    names.update(extra)
+    return ", ".join(sorted(names))
+
+
+@dataclass
+class RelatedColumns:
+    """Where one select_related model's columns sit in a row, and where it hangs."""
+
+    path: tuple[str, ...]
+    model: type
+    start: int
+    parent: tuple[str, ...]
+    field_name: str
+
+
+class Compiler:
+    """Builds the statements of one Query on one connection's dialect."""
+
+    def __init__(self, query: Query, connection: Any) -> None:
+        self.query = query
+        self.connection = connection
+        self.vendor: str = connection.vendor
+        self.model = query.model
+        self.table = table_of(query.model)
+        self.from_: Any = self.table
+        self.joins: dict[tuple[str, ...], tuple[Any, type]] = {}
+        self._uses_aggregate = False
+        self.annotation_exprs: dict[str, Any] = {}
+        for name, annotation in query.annotations.items():
+            self.annotation_exprs[name] = annotation.resolve(self)
+
+    # -- names --------------------------------------------------------------------------------
+
+    def _join(self, key: tuple[str, ...], parent: Any, target: Any) -> tuple[Any, type]:
+        if key in self.joins:
+            return self.joins[key]
+        if isinstance(target, ReverseRelation):
+            model = target.model
+            alias = table_of(model).alias()
+            on = parent.c[target_field(target.field).column] == alias.c[target.field.column]
+        else:
+            model = related_model(target)
+            alias = table_of(model).alias()
+            on = parent.c[target.column] == alias.c[target_field(target).column]
+        self.from_ = self.from_.join(alias, on, isouter=True)
+        self.joins[key] = (alias, model)
+        return alias, model
+
+    def walk(self, parts: list[str]) -> tuple[Any, type, Field, list[str], bool]:
+        """(table alias, model, field, remaining lookup parts, whether a join was crossed)."""
+        model, alias, key = self.model, self.table, ()
+        for index, name in enumerate(parts):
+            found = lookup_name(model, name)
+            if found is None:
+                extra = tuple(self.query.annotations) if index == 0 else ()
+                raise FieldError(
+                    f"Cannot resolve keyword '{name}' into field. Choices are: "
+                    f"{field_choices(model, extra)}"
+                )
+            kind, target = found
+            rest = parts[index + 1 :]
+            joined = bool(key)
+            if kind == "field":
+                return alias, model, target, rest, joined
+            next_model = target.model if kind == "reverse" else related_model(target)
+            continues = bool(rest) and lookup_name(next_model, rest[0]) is not None
+            if kind == "forward" and not continues:
+                return alias, model, target, rest, joined
+            key = (*key, name)
+            alias, model = self._join(key, alias, target)
+            if not continues:
+                return alias, model, model._meta.pk, rest, True
+        raise FieldError("An empty field name cannot be resolved.")
+
+    def column(self, name: str) -> tuple[Any, Field]:
+        """The column expression and field of a plain name such as ``question__pub_date``."""
+        alias, _model, field, rest, _joined = self.walk(name.split("__"))
+        if rest:
+            raise FieldError(f"Cannot resolve '{name}': '{rest[0]}' is not a field.")
+        return alias.c[field.column], field
+
+    def resolve_reference(self, name: str) -> Any:
+        """An ``F(name)``: an annotation, or a column reached through joins."""
+        if name in self.annotation_exprs:
+            if self.query.annotations[name].contains_aggregate:
+                self._uses_aggregate = True
+            return self.annotation_exprs[name]
+        return self.column(name)[0]
+
+    def reference_field(self, name: str) -> Field | None:
+        if name in self.query.annotations:
+            return self.query.annotations[name].output_field(self)
+        return self.column(name)[1]
+
+    def bind_value(self, value: Any) -> Any:
+        return sa.literal(value)
+
+    def output_type(self, aggregate: Any) -> Any:
+        if isinstance(aggregate, Count):
+            return sa.Integer()
+        field = aggregate.output_field(self)
+        if isinstance(aggregate, Avg):
+            is_decimal = field is not None and field.get_internal_type() == "DecimalField"
+            return DecimalType() if is_decimal else FloatType()
+        return column_type(field) if field is not None else sa.types.NullType()
+
+    # -- conditions ---------------------------------------------------------------------------
+
+    def filters(self) -> tuple[list[Any], list[Any]]:
+        """The WHERE and the HAVING conditions (those that name an aggregate annotation)."""
+        where, having = [], []
+        for condition in self.query.where:
+            self._uses_aggregate = False
+            clause = self.condition(condition)
+            (having if self._uses_aggregate else where).append(clause)
+        return where, having
+
+    def condition(self, q: Q, negated: bool = False) -> Any:
+        negated = negated != q.negated
+        parts = [
+            self.condition(child, negated) if isinstance(child, Q) else self.leaf(*child, negated)
+            for child in q.children
+        ]
+        if not parts:
+            combined = sa.true()
+        elif q.connector == Q.OR:
+            combined = sa.or_(*parts)
+        else:
+            combined = sa.and_(*parts)
+        return sa.not_(combined) if q.negated else combined
+
+    def leaf(self, key: str, value: Any, negated: bool = False) -> Any:
+        parts = key.split("__")
+        if parts[0] in self.annotation_exprs:
+            lhs = self.resolve_reference(parts[0])
+            field = self.query.annotations[parts[0]].output_field(self)
+            rest, nullable = parts[1:], True
+        else:
+            alias, _model, field, rest, joined = self.walk(parts)
+            lhs = alias.c[field.column]
+            nullable = joined or field.null
+        kind = field.get_internal_type() if field is not None else ""
+        while rest and rest[0] in TRANSFORMS:
+            name = rest.pop(0)
+            lhs = apply_transform(self.vendor, name, lhs, kind)
+            kind = "DateField" if name == "date" else "IntegerField"
+        if len(rest) > 1:
+            raise FieldError(
+                f"Unsupported lookup '{'__'.join(rest)}' for {kind or 'expression'} "
+                "or join on the field not permitted."
+            )
+        lookup = rest[0] if rest else "exact"
+        value = self.prepare_value(value, field, lookup)
+        clause = build_lookup(self.vendor, lookup, lhs, value, kind or "expression")
+        if negated and nullable and lookup != "isnull":
+            # NOT (x = 1) would drop the rows where x is NULL; Django keeps them
+            clause = sa.and_(clause, lhs.is_not(None))
+        return clause
+
+    def prepare_value(self, value: Any, field: Field | None, lookup: str) -> Any:
+        if isinstance(value, Expression):
+            return value.resolve(self)
+        if hasattr(value, "_as_subquery"):
+            return value._as_subquery(self.connection)
+        if lookup in ("in", "range"):
+            return [self._plain_value(item, field) for item in value]
+        return self._plain_value(value, field)
+
+    @staticmethod
+    def _plain_value(value: Any, field: Field | None) -> Any:
+        if getattr(value, "_meta", None) is not None and hasattr(value, "_state"):
+            if field is not None and field.is_relation:
+                return relation_value(value, field)
+            return value.pk
+        return value
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def _finish(self, statement: Any, where: list[Any], having: list[Any]) -> Any:
+        if where:
+            statement = statement.where(*where)
+        if having:
+            statement = statement.having(*having)
+        statement = statement.order_by(*self.ordering())
+        if self.query.distinct:
+            statement = statement.distinct()
+        if self.query.low:
+            statement = statement.offset(self.query.low)
+        if self.query.high is not None:
+            statement = statement.limit(self.query.high - self.query.low)
+        return statement
+
+    def select_instances(self) -> tuple[Any, list[RelatedColumns]]:
+        """SELECT of the model's columns, select_related columns and annotations."""
+        where, having = self.filters()
+        opts = self.model._meta
+        columns = [self.table.c[field.column] for field in opts.local_fields]
+        related = []
+        for path, parent, field in self._select_related_paths():
+            alias, model = self._join(path, self.joins[parent][0] if parent else self.table, field)
+            related.append(RelatedColumns(path, model, len(columns), parent, field.name))
+            prefix = "__".join(path)
+            columns.extend(
+                alias.c[f.column].label(f"{prefix}__{f.column}") for f in model._meta.local_fields
+            )
+        plain = list(columns)
+        columns.extend(expr.label(name) for name, expr in self.annotation_exprs.items())
+        statement = sa.select(*columns).select_from(self.from_)
+        if self.query.has_aggregate_annotation:
+            statement = statement.group_by(*plain)
+        return self._finish(statement, where, having), related
+
+    def _select_related_paths(self) -> list[tuple[tuple[str, ...], tuple[str, ...], Field]]:
+        wanted = self.query.select_related
+        found: list[tuple[tuple[str, ...], tuple[str, ...], Field]] = []
+        if wanted is True:
+            self._follow_non_null(self.model, (), found, _SELECT_RELATED_DEPTH)
+            return found
+        seen: set[tuple[str, ...]] = set()
+        for name in wanted:
+            model, path = self.model, ()
+            for part in name.split("__"):
+                kind_target = lookup_name(model, part)
+                if kind_target is None or kind_target[0] != "forward":
+                    raise FieldError(
+                        f"Invalid field name(s) given in select_related: '{part}'. "
+                        f"Choices are: {_forward_names(model)}"
+                    )
+                field = kind_target[1]
+                parent, path = path, (*path, part)
+                if path not in seen:
+                    seen.add(path)
+                    found.append((path, parent, field))
+                model = related_model(field)
+        return found
+
+    def _follow_non_null(self, model: type, path: tuple[str, ...], found: list, depth: int) -> None:
+        if depth == 0:
+            return
+        for field in model._meta.local_fields:
+            if field.is_relation and not field.null:
+                child = (*path, field.name)
+                found.append((child, path, field))
+                self._follow_non_null(related_model(field), child, found, depth - 1)
+
+    def select_values(self, names: tuple[str, ...]) -> Any:
+        where, having = self.filters()
+        columns, grouping = [], []
+        for name in names:
+            if name in self.annotation_exprs:
+                expr = self.annotation_exprs[name]
+                if not self.query.annotations[name].contains_aggregate:
+                    grouping.append(expr)
+            else:
+                expr = self.column(name)[0]
+                grouping.append(expr)
+            columns.append(expr.label(name))
+        statement = sa.select(*columns).select_from(self.from_)
+        if self.query.has_aggregate_annotation:
+            if not self.query.group_by_values:
+                grouping = [self.table.c[f.column] for f in self.model._meta.local_fields]
+            statement = statement.group_by(*grouping)
+        return self._finish(statement, where, having)
+
+    def ordering(self) -> list[Any]:
+        names = self.query.ordering
+        if names is None:
+            names = tuple(self.model._meta.ordering)
+        clauses = []
+        for item in names:
+            descending = item.startswith("-")
+            name = item.lstrip("-+")
+            if name == "?":
+                clauses.append(sa.func.random() if self.vendor != "mysql" else sa.func.rand())
+                continue
+            if name in self.annotation_exprs:
+                expr = self.annotation_exprs[name]
+            else:
+                expr = self.column(name)[0]
+            clauses.append(expr.desc() if descending else expr.asc())
+        return clauses
+
+    def select_pks(self) -> Any:
+        """SELECT of the primary keys of the rows the query matches (for IN subqueries)."""
+        where, having = self.filters()
+        pk = self.table.c[self.model._meta.pk.column]
+        statement = sa.select(pk).select_from(self.from_)
+        if having:
+            statement = statement.group_by(pk)
+        return self._finish(statement, where, having)
+
+
+def _forward_names(model: type) -> str:
+    return ", ".join(sorted(f.name for f in model._meta.local_fields if f.is_relation)) or "(none)"
