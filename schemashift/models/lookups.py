@@ -62,7 +62,7 @@ def _iexact(vendor: str, lhs: Any, value: Any) -> Any:
 
 
 def _in(vendor: str, lhs: Any, value: Any) -> Any:
-    if isinstance(value, sa.sql.Select | sa.sql.ScalarSelect):
+    if isinstance(value, sa.Select):
         return lhs.in_(value)
     values = [item for item in value if item is not None]
     return lhs.in_(values)
