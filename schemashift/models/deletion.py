@@ -107,13 +107,10 @@ class Collector:
             deleted = self.data.get(relation.model, {})
             kept = [obj for obj in pointing if obj.pk not in deleted]
             if kept:
-                owner = relation.field.related_model_key[1]
-                raise RestrictedError(
-                    f"Cannot delete some instances of model '{owner}' because they are "
-                    f"referenced through restricted foreign keys: "
-                    f"'{relation.model.__name__}.{relation.field.name}'.",
-                    kept,
-                )
+                from schemashift.models.related import related_model
+
+                target = related_model(relation.field)
+                raise RestrictedError(_refusal(target, relation, kept, "restricted"), kept)
 
     def delete(self) -> tuple[int, dict[str, int]]:
         from schemashift.models.execute import atomic, delete_pks, update_pks
