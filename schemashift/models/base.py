@@ -287,6 +287,8 @@ class Model(metaclass=ModelBase):
         # ``question.choice_set``, found when first asked for since their models may come later
         if name.startswith("_"):
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        if any(manager_name == name for manager_name, _ in self._meta.managers):
+            raise AttributeError(f"Manager isn't accessible via {type(self).__name__} instances")
         from schemashift.models import related
         from schemashift.models.related_managers import related_manager
 

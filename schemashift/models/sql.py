@@ -228,12 +228,12 @@ class Compiler:
 
     # -- statements ---------------------------------------------------------------------------
 
-    def _finish(self, statement: Any, where: list[Any], having: list[Any]) -> Any:
+    def _finish(self, statement: Any, where: list[Any], having: list[Any], order: list) -> Any:
         if where:
             statement = statement.where(*where)
         if having:
             statement = statement.having(*having)
-        statement = statement.order_by(*self.ordering())
+        statement = statement.order_by(*order)
         if self.query.distinct:
             statement = statement.distinct()
         if self.query.low:
@@ -245,6 +245,7 @@ class Compiler:
     def select_instances(self) -> tuple[Any, list[RelatedColumns]]:
         """SELECT of the model's columns, select_related columns and annotations."""
         where, having = self.filters()
+        order = self.ordering()
         opts = self.model._meta
         columns = [self.table.c[field.column] for field in opts.local_fields]
         related = []
@@ -260,7 +261,7 @@ class Compiler:
         statement = sa.select(*columns).select_from(self.from_)
         if self.query.has_aggregate_annotation:
             statement = statement.group_by(*plain)
-        return self._finish(statement, where, having), related
+        return self._finish(statement, where, having, order), related
 
     def _select_related_paths(self) -> list[tuple[tuple[str, ...], tuple[str, ...], Field]]:
         wanted = self.query.select_related
@@ -297,6 +298,7 @@ class Compiler:
 
     def select_values(self, names: tuple[str, ...]) -> Any:
         where, having = self.filters()
+        order = self.ordering()
         columns, grouping = [], []
         for name in names:
             if name in self.annotation_exprs:
@@ -312,7 +314,7 @@ class Compiler:
             if not self.query.group_by_values:
                 grouping = [self.table.c[f.column] for f in self.model._meta.local_fields]
             statement = statement.group_by(*grouping)
-        return self._finish(statement, where, having)
+        return self._finish(statement, where, having, order)
 
     def ordering(self) -> list[Any]:
         names = self.query.ordering
@@ -335,11 +337,12 @@ class Compiler:
     def select_pks(self) -> Any:
         """SELECT of the primary keys of the rows the query matches (for IN subqueries)."""
         where, having = self.filters()
+        order = self.ordering()
         pk = self.table.c[self.model._meta.pk.column]
         statement = sa.select(pk).select_from(self.from_)
         if having:
             statement = statement.group_by(pk)
-        return self._finish(statement, where, having)
+        return self._finish(statement, where, having, order)
 
 
 def _forward_names(model: type) -> str:
