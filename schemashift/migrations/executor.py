@@ -183,7 +183,7 @@ class MigrationExecutor:
         with (
             _named_failure(migration, "Applying"),
             self.database.connect() as connection,
-            schema_editor(connection, atomic=True) as editor,
+            schema_editor(connection, atomic=True, alias=self.database.alias) as editor,
         ):
             for number, operation in enumerate(migration.operations, start=1):
                 before = snapshot(state)
@@ -206,7 +206,7 @@ class MigrationExecutor:
         with (
             _named_failure(migration, "Unapplying"),
             self.database.connect() as connection,
-            schema_editor(connection, atomic=True) as editor,
+            schema_editor(connection, atomic=True, alias=self.database.alias) as editor,
         ):
             for (number, operation), (before, after) in zip(
                 reversed(operations), reversed(states), strict=True
@@ -225,7 +225,7 @@ class MigrationExecutor:
         with (
             _named_failure(migration, "Applying"),
             self.database.connect() as connection,
-            schema_editor(connection, atomic=False) as editor,
+            schema_editor(connection, atomic=False, alias=self.database.alias) as editor,
         ):
             for number, operation in enumerate(migration.operations, start=1):
                 before = snapshot(state)
@@ -254,7 +254,7 @@ class MigrationExecutor:
         with (
             _named_failure(migration, "Unapplying"),
             self.database.connect() as connection,
-            schema_editor(connection, atomic=False) as editor,
+            schema_editor(connection, atomic=False, alias=self.database.alias) as editor,
         ):
             for undone, ((number, operation), (before, after)) in enumerate(pairs, start=1):
                 if undone <= done:
