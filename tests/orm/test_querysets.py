@@ -212,3 +212,13 @@ def test_using_names_the_database(filled: ModuleType) -> None:
     assert filled.Question.objects.all().using("default").count() == 3
     q = filled.Question.objects.using("default").get(pk=1)
     assert q._state.db == "default"
+
+
+def test_saving_an_unchanged_row_updates_it_and_inserts_nothing(polls: ModuleType) -> None:
+    q = polls.Question.objects.create(question_text="same", pub_date=when(1))
+    q.save()
+    q.save(update_fields=["question_text"])
+    assert polls.Question.objects.count() == 1
+    kept = polls.Question(id=q.pk, question_text="replaced", pub_date=when(2))
+    kept.save()
+    assert polls.Question.objects.get().question_text == "replaced"
