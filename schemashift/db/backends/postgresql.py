@@ -166,8 +166,9 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
         return super().adapt_value(value, field, state)
 
     def driver_params(self, sql: str, params: Any) -> tuple[str, Any]:
-        """psycopg adapts Python values itself (dates, UUIDs, intervals, decimals)."""
-        return sql, params
+        """psycopg adapts Python values itself (dates, UUIDs, intervals, decimals); a list of
+        values is one row of parameters, not many."""
+        return sql, params if isinstance(params, dict) else tuple(params)
 
     def render_literal(self, value: Any) -> str:
         if isinstance(value, (bytes, bytearray, memoryview)):
