@@ -724,7 +724,14 @@ class BaseSchemaEditor:
         else:
             raise ModelDefinitionError(f"Value {value!r} cannot be written as a SQL literal.")
         literal = sa.literal(value, type_)
-        return str(literal.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
+        rendered = str(
+            literal.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
+        )
+        if isinstance(value, str) and self.dialect.paramstyle in ("format", "pyformat"):
+            # SQLAlchemy doubles % for drivers with %s placeholders; statements reach the
+            # driver without parameters (or with values inlined already), so undo it
+            rendered = rendered.replace("%%", "%")
+        return rendered
 
     def render_special_float(self, value: float) -> str:
         raise ModelDefinitionError(f"{value!r} cannot be stored on {self.dialect_name}.")
