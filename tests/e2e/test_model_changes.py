@@ -216,16 +216,17 @@ from schemashift import migrations
 
 def shout(apps, schema_editor):
     Question = apps.get_model("polls", "Question")
-    table = Question._meta.db_table
-    column = Question._meta.get_field("question_text").column
-    schema_editor.execute(f'UPDATE "{table}" SET "{column}" = "{column}" || %s', ["!"])
+    table = schema_editor.quote_name(Question._meta.db_table)
+    column = schema_editor.quote_name(Question._meta.get_field("question_text").column)
+    for pk, text in schema_editor.query(f"SELECT id, {column} FROM {table}"):
+        schema_editor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [text + "!", pk])
 
 
 def whisper(apps, schema_editor):
     Question = apps.get_model("polls.Question")
-    table = Question._meta.db_table
-    column = Question._meta.get_field("question_text").column
-    schema_editor.execute(f'UPDATE "{table}" SET "{column}" = rtrim("{column}", %s)', ["!"])
+    for question in Question.objects.all():
+        question.question_text = question.question_text.rstrip("!")
+        question.save()
 
 
 class Migration(migrations.Migration):
