@@ -32,7 +32,8 @@ def test_tutorial_flow_keeps_every_row(project) -> None:
     assert (project.migrations_dir / "0001_initial.py").exists()
 
     sql = ok(project.run("sqlmigrate", "polls", "0001"))
-    assert 'CREATE TABLE "polls_question"' in sql
+    quote = "`" if project.backend == "mysql" else '"'
+    assert f"CREATE TABLE {quote}polls_question{quote}" in sql
     assert PRIMARY_KEY_SQL[project.backend] in sql
     if project.backend == "mysql":
         assert "REFERENCES `polls_question` (`id`)" in sql
