@@ -889,3 +889,29 @@ def test_reported_types_read_as_declared(column_type: str, extra: str, declared:
 
 def test_a_missing_table_reads_as_none(connection: Connection) -> None:
     assert MySQLSchemaEditor.read_table(connection, "nowhere") is None
+
+
+def test_long_columns_get_no_db_index_and_prefix_meta_indexes(authors: Migrator) -> None:
+    authors.apply(
+        AddField("author", "bio", models.TextField(default="", db_index=True)),
+        AddField("author", "blob", models.BinaryField(null=True)),
+    )
+    assert authors.snapshot()["shop_author"].indexes == {}
+    index = models.Index(fields=["-bio", "blob", "name"], name="author_bio")
+    assert authors.sql(AddIndex("author", index)) == [
+        "CREATE INDEX `author_bio` ON `shop_author` (`bio`(191) DESC, `blob`(191), `name`)"
+    ]
+    authors.apply(AddIndex("author", index))
+    authors.assert_schema_matches_state()
+
+
+def test_a_foreign_key_column_is_renamed_in_a_table_innodb_must_copy(migrator: Migrator) -> None:
+    books(migrator)
+    # a UNIQUE text column is a hash index MariaDB can only keep by copying the table
+    migrator.apply(AddField("book", "code", models.TextField(null=True, unique=True)))
+    migrator.apply(RenameField("book", "author", "writer"))
+    assert migrator.snapshot()["shop_book"].foreign_keys == {
+        ForeignKeyInfo("writer_id", "shop_author", "id")
+    }
+    assert migrator.rows("shop_book", "id, writer_id") == [(1, 1), (2, 2), (3, 3)]
+    migrator.assert_schema_matches_state()

@@ -11,9 +11,8 @@ The ALTER TABLE steps are ``AlterTableSchemaEditor``'s; this module supplies MyS
 them: MODIFY (type, NULL and CHECK in one definition), DROP FOREIGN KEY, DROP PRIMARY KEY,
 RENAME INDEX, ``DROP INDEX ... ON``. A CHECK (Positive fields) is part of the column
 definition, as Django writes it: MariaDB ties it to the column, drops it with a MODIFY that
-leaves it out and cannot drop it by name, so every MODIFY repeats it. InnoDB needs an index on
-a foreign key column, so one that goes away while the key stays takes the key with it until
-the end of the change.
+leaves it out and cannot drop it by name, so every MODIFY repeats it. A foreign key whose
+column is renamed or loses its index is dropped for the change and made again after it.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from sqlalchemy.engine import Connection, Dialect
 from schemashift.db.backends.base import (
     AlterTableSchemaEditor,
     FieldChange,
+    TableDefinition,
     is_managed,
 )
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
@@ -33,10 +33,14 @@ from schemashift.exceptions import DatabaseError
 
 if TYPE_CHECKING:
     from schemashift.models.fields import Field
+    from schemashift.models.indexes import Index
 
 _POSITIVE_CHECK = "{column} >= 0"
-#: field classes whose columns (TEXT, BLOB, JSON) take no literal DEFAULT on MySQL 8
-_NO_LITERAL_DEFAULT = frozenset({"TextField", "BinaryField", "JSONField"})
+#: field classes with TEXT, BLOB or JSON columns: no literal DEFAULT on MySQL 8, and no index
+#: without a prefix length
+_LONG_KINDS = frozenset({"TextField", "BinaryField", "JSONField"})
+#: characters of a long column a Meta index covers: four fit InnoDB's 3072-byte keys in utf8mb4
+_INDEX_PREFIX_LENGTH = 191
 _INTEGER_TYPE = re.compile(r"^(tinyint|smallint|mediumint|int|bigint)(\(\d+\))?(?P<rest>.*)$")
 _INTEGER_NAMES = {"int": "integer"}
 #: SQL without parameters is sent as it is (PyMySQL would read ``%`` as a placeholder)
@@ -159,6 +163,24 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             self.sql_modify_column, table=table, column=field.column, definition=definition
         )
 
+    @staticmethod
+    def field_needs_index(field: Field) -> bool:
+        """As Django on MySQL: no db_index index on a TEXT, BLOB or JSON column."""
+        return AlterTableSchemaEditor.field_needs_index(field) and not _is_long(field)
+
+    def meta_index_sql(self, definition: TableDefinition, index: Index) -> str:
+        """CREATE INDEX, indexing a prefix of TEXT and BLOB columns (MySQL cannot index
+        them whole)."""
+        parts = []
+        for name, order in index.fields_orders:
+            field = definition.get_field(name)
+            prefix = f"({_INDEX_PREFIX_LENGTH})" if _is_long(field) else ""
+            parts.append(f"{self.quote_name(field.column)}{prefix} {order}".rstrip())
+        return (
+            f"CREATE INDEX {self.quote_name(index.name)} ON {self.quote_name(definition.table)} "
+            f"({', '.join(parts)})"
+        )
+
     def drop_index_sql(self, table: str, name: str) -> str:
         return f"DROP INDEX {self.quote_name(name)} ON {self.quote_name(table)}"
 
@@ -194,7 +216,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         """A TEXT, BLOB or JSON column takes no literal DEFAULT on MySQL 8: it is added NULL,
         filled by UPDATE, then made NOT NULL."""
         default = self.effective_default(field)
-        if default is None or field.get_internal_type() not in _NO_LITERAL_DEFAULT:
+        if default is None or field.get_internal_type() not in _LONG_KINDS:
             return super().add_column_statements(state, table, field)
         literal = self.quote_value(default, field, state)
         definition = self.modify_definition(field, state, null=True)
@@ -273,14 +295,15 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         self.run(self.modify_sql(table, new, change.to_state))
 
     def _drop_before_alter(self, change: FieldChange) -> None:
-        """InnoDB refuses to drop the index a foreign key uses: the key goes first and comes
-        back after the change."""
+        """A foreign key that stays is dropped until the end of the change when its column is
+        renamed (a table InnoDB must copy cannot rename it) or loses the index the key uses."""
         old, new = change.old, change.new
         loses_index = (self.field_needs_index(old) and not self.field_needs_index(new)) or (
             _is_unique(old) and not _is_unique(new)
         )
         self._foreign_key_to_restore = None
-        if loses_index and change.old_reference is not None and not change.rereferenced:
+        stays = change.old_reference is not None and not change.rereferenced
+        if stays and (loses_index or change.renamed):
             self._drop_own_foreign_key(change)
             self._foreign_key_to_restore = change
         super()._drop_before_alter(change)
@@ -414,6 +437,10 @@ def _json_columns(connection: Connection, table: str) -> set[str]:
         for name, clause in rows
         if "".join(clause.split()).lower() == f"json_valid(`{name.lower()}`)"
     }
+
+
+def _is_long(field: Field) -> bool:
+    return not field.is_relation and field.get_internal_type() in _LONG_KINDS
 
 
 def _is_unique(field: Field) -> bool:
