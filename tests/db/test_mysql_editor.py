@@ -915,3 +915,17 @@ def test_a_foreign_key_column_is_renamed_in_a_table_innodb_must_copy(migrator: M
     }
     assert migrator.rows("shop_book", "id, writer_id") == [(1, 1), (2, 2), (3, 3)]
     migrator.assert_schema_matches_state()
+
+
+def test_an_index_a_foreign_key_took_over_can_still_be_dropped(migrator: Migrator) -> None:
+    books(migrator, db_index=False, null=True)
+    migrator.apply(
+        AddField("book", "title", models.CharField(max_length=10, default="t")),
+        AlterUniqueTogether("book", [("author", "title")]),
+        AddIndex("book", models.Index(fields=["author", "-id"], name="book_author")),
+    )
+    migrator.apply(RemoveIndex("book", "book_author"), AlterUniqueTogether("book", []))
+    migrator.assert_schema_matches_state()
+    migrator.apply(AlterUniqueTogether("book", [("author", "title")]), RemoveField("book", "title"))
+    migrator.assert_schema_matches_state()
+    assert migrator.rows("shop_book") == [(1, 1), (2, 2), (3, 3)]

@@ -195,6 +195,46 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             f"TO {self.quote_name(new_name)}"
         ]
 
+    # -- indexes a foreign key uses ----------------------------------------------------------
+
+    def remove_index(self, state: Any, model: Any, index: Index) -> None:
+        if is_managed(model):
+            with self._operation():
+                self._keep_foreign_key_indexes(model.db_table, {index.name})
+                super().remove_index(state, model, index)
+
+    def alter_unique_together(
+        self, from_state: Any, to_state: Any, old_model: Any, new_model: Any
+    ) -> None:
+        if not is_managed(new_model):
+            return
+        table = new_model.db_table
+        definition = TableDefinition.of(old_model)
+        dropped = set()
+        for group in set(old_model.unique_together) - set(new_model.unique_together):
+            columns = definition.columns(group)
+            dropped.add(
+                self._existing_unique_index(table, columns)
+                or self.unique_together_name(table, columns)
+            )
+        with self._operation():
+            self._keep_foreign_key_indexes(table, dropped)
+            super().alter_unique_together(from_state, to_state, old_model, new_model)
+
+    def _keep_foreign_key_indexes(self, table: str, dropped: set[str], skip: str = "") -> None:
+        """InnoDB refuses to drop the last index a foreign key can use (one it made for the key
+        may have given way to a unique_together or Meta index starting with the column): give
+        such a key an index of its own first, named after it as InnoDB would."""
+        if self.connection is None or not dropped:
+            return
+        indexes = _index_rows(self.connection, table)
+        for name, column, _to_table, _to_column in _foreign_key_rows(self.connection, table):
+            usable = {
+                index for index, (_unique, columns) in indexes.items() if columns[0][0] == column
+            }
+            if column != skip and usable and usable <= dropped:
+                self.run(self.create_index_sql(name, table, [column]))
+
     # -- adding a field -----------------------------------------------------------------------
 
     def add_field(self, state: Any, model: Any, field: Field) -> None:
@@ -211,6 +251,24 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
                 raise
             self._drop_added_column(state, model.db_table, field)
             raise DatabaseError(f"{exc}\n  Column {field.column!r} was removed again.") from exc
+
+    def remove_field(self, state: Any, model: Any, field: Field) -> None:
+        if not is_managed(model):
+            return
+        table = model.db_table
+        definition = TableDefinition.of(model)
+        names = {field.name, field.attname}
+        dropped = {index.name for index in model.indexes if _names_field(index, names)}
+        for group in model.unique_together:
+            if not names.isdisjoint(group):
+                columns = definition.columns(group)
+                dropped.add(
+                    self._existing_unique_index(table, columns)
+                    or self.unique_together_name(table, columns)
+                )
+        with self._operation():
+            self._keep_foreign_key_indexes(table, dropped, skip=field.column)
+            super().remove_field(state, model, field)
 
     def add_column_statements(self, state: Any, table: str, field: Field) -> list[str]:
         """A TEXT, BLOB or JSON column takes no literal DEFAULT on MySQL 8: it is added NULL,
@@ -437,6 +495,10 @@ def _json_columns(connection: Connection, table: str) -> set[str]:
         for name, clause in rows
         if "".join(clause.split()).lower() == f"json_valid(`{name.lower()}`)"
     }
+
+
+def _names_field(index: Index, names: set[str]) -> bool:
+    return not names.isdisjoint(name for name, _order in index.fields_orders)
 
 
 def _is_long(field: Field) -> bool:
