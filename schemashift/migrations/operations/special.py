@@ -89,7 +89,8 @@ class RunPython(Operation):
 
     Without ``reverse_code`` the operation cannot be unapplied; ``RunPython.noop`` makes the
     reverse an explicit no-op. ``atomic=True`` runs the code in a transaction even in a
-    migration with ``atomic = False``.
+    migration with ``atomic = False``. On MySQL/MariaDB, where a migration's DDL commits as it
+    goes, the code runs in a transaction of its own unless ``atomic=False``.
     """
 
     category = "p"
@@ -144,22 +145,31 @@ class RunPython(Operation):
         """Run ``code`` with queries for the editor's database on the editor's connection.
 
         So the query API (``Question.objects...``) runs in the migration's transaction, where
-        it sees the migration's changes and waits on none of its locks. ``atomic=True`` in a
-        migration that is not atomic gives the code a transaction of its own.
+        it sees the migration's changes and waits on none of its locks.
         """
         connection = getattr(schema_editor, "connection", None)
         if connection is None or getattr(schema_editor, "collect_sql", False):
             code(state.apps, schema_editor)
             return
         from schemashift.db import transaction
-        from schemashift.db.connections import connections
+        from schemashift.db.connections import DEFAULT_DB_ALIAS, connections
 
-        with connections.bind(schema_editor.alias, connection):
-            if self.atomic and not connection.in_transaction():
-                with transaction.atomic(using=schema_editor.alias):
+        alias = getattr(schema_editor, "alias", DEFAULT_DB_ALIAS)
+        with connections.bind(alias, connection):
+            if self._needs_own_transaction(connection):
+                with transaction.atomic(using=alias):
                     code(state.apps, schema_editor)
             else:
                 code(state.apps, schema_editor)
+
+    def _needs_own_transaction(self, connection: Any) -> bool:
+        """Outside a migration's transaction: with ``atomic=True``, and by default where DDL
+        cannot be rolled back (MySQL/MariaDB), as Django runs it there."""
+        from schemashift.db.connection import has_transactional_ddl
+
+        if self.atomic is False or connection.in_transaction():
+            return False
+        return bool(self.atomic) or not has_transactional_ddl(connection)
 
     def describe(self) -> str:
         doc = (self.code.__doc__ or "").strip().splitlines()
