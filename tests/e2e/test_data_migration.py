@@ -1,12 +1,11 @@
 """Data migrations through the real CLI: RunPython queries in the migration's transaction.
 
-The tests marked ``needs_query_api`` use the models' managers (``Question.objects``); the others
-reach the database through ``schemashift.db.connections`` only.
+Some reach the database through ``schemashift.db.connections`` alone, the others through the
+historical models' managers (``Question.objects``).
 """
 
 from __future__ import annotations
 
-import pytest
 from support.tutorial import (
     QUESTIONS,
     TUTORIAL_MODELS,
@@ -16,12 +15,6 @@ from support.tutorial import (
     query,
     seed,
     tables,
-)
-
-from schemashift import models
-
-needs_query_api = pytest.mark.skipif(
-    not hasattr(models, "Manager"), reason="the query API (Manager, QuerySet) is not there yet"
 )
 
 WITH_SUMMARY = TUTORIAL_MODELS.replace(
@@ -143,7 +136,6 @@ def test_a_failing_data_migration_leaves_no_rows_changed(project) -> None:
     assert history(project) == [("polls", "0001_initial")]
 
 
-@needs_query_api
 def test_historical_manager_fills_a_column_across_a_later_rename(project) -> None:
     start(project)
     (project.migrations_dir / "0002_fill.py").write_text(FILL_WITH_MANAGER)
@@ -227,7 +219,6 @@ What's up?
 """
 
 
-@needs_query_api
 def test_tutorial_shell_session(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     ok(project.run("makemigrations", "polls"))

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from support.tutorial import TUTORIAL_MODELS, ok, query
 
-from schemashift import models
-
 SETTINGS = {"SCHEMASHIFT_SETTINGS": "mysite.settings"}
 
 CONNECTIONS_SCRIPT = """\
@@ -56,9 +54,6 @@ def test_setup_in_a_script_reaches_the_database(migrated) -> None:
     assert query(migrated, "SELECT question_text FROM polls_question") == [("From a script",)]
 
 
-@pytest.mark.skipif(
-    not hasattr(models, "Manager"), reason="the query API (Manager, QuerySet) is not there yet"
-)
 def test_setup_in_a_script_then_the_query_api(migrated) -> None:
     (migrated.dir / "script.py").write_text(QUERY_SCRIPT)
     assert ok(migrated.run_python(["script.py"], env=SETTINGS)) == "1 From a script\n"
