@@ -6,6 +6,7 @@ historical models' managers (``Question.objects``).
 
 from __future__ import annotations
 
+import pytest
 from support.tutorial import (
     QUESTIONS,
     TUTORIAL_MODELS,
@@ -133,6 +134,27 @@ def test_a_failing_data_migration_leaves_no_rows_changed(project) -> None:
     assert query(project, "SELECT question_text FROM polls_question ORDER BY id") == [
         (text,) for _, text, _ in QUESTIONS
     ]
+    assert history(project) == [("polls", "0001_initial")]
+
+
+@pytest.mark.parametrize(("atomic", "kept"), [(True, False), (False, True)])
+def test_run_python_atomic_option_in_a_migration_that_is_not_atomic(
+    project, atomic: bool, kept: bool
+) -> None:
+    start(project)
+    source = FAILING.replace(
+        "class Migration(migrations.Migration):\n",
+        "class Migration(migrations.Migration):\n    atomic = False\n",
+    ).replace("migrations.RunPython.noop)", f"migrations.RunPython.noop, atomic={atomic})")
+    (project.migrations_dir / "0002_fail.py").write_text(source)
+    result = project.run("migrate", timeout=60)
+    assert result.returncode != 0
+    assert "ValueError: the data migration found something wrong" in result.stderr
+    rows = query(project, "SELECT question_text FROM polls_question ORDER BY id")
+    if kept:
+        assert rows == [("lost",), ("lost",)], "each statement commits at once"
+    else:
+        assert rows == [(text,) for _, text, _ in QUESTIONS]
     assert history(project) == [("polls", "0001_initial")]
 
 
