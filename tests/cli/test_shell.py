@@ -78,6 +78,15 @@ def test_shell_runs_code_piped_on_stdin(project: Path) -> None:
     assert ok(manage(project, "shell", input=code)) == "Question 42\n"
 
 
+def test_shell_python_prompt_reads_lines(project: Path) -> None:
+    result = manage(
+        project, "shell", "-i", "python", input="n = 6\nprint(Question.__name__, n * 7)\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Question 42" in result.stdout
+    assert "Models: Question" in result.stderr
+
+
 def test_shell_with_empty_stdin_does_nothing(project: Path) -> None:
     assert ok(manage(project, "shell")) == ""
 
