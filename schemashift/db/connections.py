@@ -13,7 +13,7 @@ How statements run:
 
 - Each thread has one SQLAlchemy ``Connection`` per alias, opened on first use and reused.
 - Inside ``schemashift.db.transaction.atomic()`` a statement runs in that block's transaction.
-  Outside one it runs in a transaction of its own, committed at once (autocommit, as Django).
+  Outside any transaction it runs in one of its own, committed at once (autocommit, as Django).
 - While a migration runs ``RunPython`` code, ``connections.bind(alias, connection)`` makes the
   migration's own connection the one statements for that alias run on, so they share the
   migration's transaction (SQLite, PostgreSQL) instead of waiting on its locks.
@@ -149,7 +149,8 @@ def buffered(result: CursorResult[Any]) -> CursorResult[Any]:
     SQLite hands out rows while the statement steps, which holds the database's read lock;
     the server drivers have their rows in memory already, where this costs nothing. Results
     SQLAlchemy has buffered itself (INSERT ... RETURNING) and streamed results
-    (``stream_results``) are left as they are.
+    (``stream_results``) are left as they are. The buffering is SQLAlchemy's own, the one its
+    dialects use for results read after an autocommit.
     """
     if result.returns_rows and type(result.cursor_strategy) is CursorFetchStrategy:
         result.cursor_strategy = FullyBufferedCursorFetchStrategy(result.cursor)
