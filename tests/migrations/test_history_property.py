@@ -1,11 +1,12 @@
-"""Any generated migration history migrates forwards and back on SQLite, keeping every row.
+"""Any generated migration history migrates forwards and back on every backend, keeping every
+row.
 
 A hypothesis strategy builds a history of migrations for one or two apps. It keeps a model of
 the schema and of every row in Python, so each operation it draws is valid forwards and, with
 the rows inserted since, backwards too. The history is written as migration files, loaded, and
-run through the executor one migration at a time on a SQLite file. After each step the live
-schema must equal the migration state, every table must hold exactly the rows the model
-predicts, and the history table must list exactly the applied migrations.
+run through the executor one migration at a time on an empty database of the backend. After
+each step the live schema must equal the migration state, every table must hold exactly the
+rows the model predicts, and the history table must list exactly the applied migrations.
 
 The plain tests at the end replay, minimised, the histories the property has caught.
 """
@@ -16,7 +17,6 @@ import contextlib
 import datetime
 import itertools
 import os
-import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -26,13 +26,15 @@ from typing import Any
 from unittest import mock
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
+from sqlalchemy.engine import make_url
 
 import schemashift
 from schemashift import conf, migrations, models
 from schemashift.apps import apps
-from schemashift.db.connection import get_database
+from schemashift.db.connection import Database, get_database
 from schemashift.db.introspection import (
     expected_schema,
     introspect,
@@ -90,12 +92,25 @@ VALUES: dict[str, tuple[Any, ...]] = {
 }
 
 
+def values_on(backend: str) -> dict[str, tuple[Any, ...]]:
+    """The values a backend can store: PostgreSQL text cannot hold NUL characters."""
+    if backend != "postgresql":
+        return VALUES
+    return {
+        kind: tuple(v for v in values if not (isinstance(v, str) and "\x00" in v))
+        for kind, values in VALUES.items()
+    }
+
+
 def stored(value: Any) -> Any:
-    """A Python value as SQLite hands it back (booleans as 0/1, dates as ISO text)."""
+    """A Python value as the tests compare it (booleans as 0/1, dates as ISO text, as SQLite
+    hands them back)."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, memoryview):
+        return bytes(value)
     return value
 
 
@@ -133,10 +148,19 @@ class FieldSpec:
     target: ModelSpec | None = None
     ever_unique: bool = False
     ever_not_null: bool = False
+    #: once an integer column, always given values an integer column holds (a bigint
+    #: column goes back to integer when its AlterField is unapplied)
+    ever_int: bool = False
 
     def __post_init__(self) -> None:
         self.ever_unique |= self.unique
         self.ever_not_null |= not self.null
+        self.ever_int |= self.kind == "int"
+
+    @property
+    def value_kind(self) -> str:
+        """The values every past and present type of the column accepts."""
+        return "int" if self.ever_int else self.kind
 
     @property
     def column(self) -> str:
@@ -263,8 +287,9 @@ def render(data: Data, schema: SchemaMap) -> Tables:
 class HistoryBuilder:
     """Draws one valid migration at a time, updating the model of schema and rows."""
 
-    def __init__(self, draw: Any) -> None:
+    def __init__(self, draw: Any, backend: str) -> None:
         self.draw = draw
+        self.values = values_on(backend)
         self.models: list[ModelSpec] = []
         self.steps: list[Step] = []
         self.latest: dict[str, str] = {}
@@ -355,7 +380,7 @@ class HistoryBuilder:
             return None if spec.ever_unique and value in taken else value
         if spec.null and not spec.ever_not_null and self.draw(st.booleans()):
             return None
-        value = stored(self.draw(st.sampled_from(VALUES[spec.kind])))
+        value = stored(self.draw(st.sampled_from(self.values[spec.value_kind])))
         return unique_value(spec.kind, value, taken) if spec.ever_unique else value
 
     # -- choosing -----------------------------------------------------------------------------
@@ -389,7 +414,7 @@ class HistoryBuilder:
         ]
 
     def default_value(self, kind: str) -> Any:
-        return self.draw(st.sampled_from(VALUES[kind]))
+        return self.draw(st.sampled_from(self.values[kind]))
 
     def depend_on(self, model: ModelSpec | None) -> None:
         if model is not None and model.app != self.app:
@@ -567,7 +592,7 @@ class HistoryBuilder:
         if spec.kind != "fk" and spec.null:
             has_nulls = any(row[spec] is None for row in model.rows.values())
             if not (spec.ever_unique and has_nulls):
-                default = self.default_value(spec.kind)
+                default = self.default_value(spec.value_kind)
                 changes["not_null"] = replace(spec, null=False, default=default)
         if spec.kind != "fk" and not spec.null:
             changes["null"] = replace(spec, null=True)
@@ -657,8 +682,8 @@ class HistoryBuilder:
 
 
 @st.composite
-def histories(draw: Any) -> History:
-    builder = HistoryBuilder(draw)
+def histories(draw: Any, backend: str) -> History:
+    builder = HistoryBuilder(draw, backend)
     for _ in range(draw(st.integers(2, 10))):
         builder.add_step()
     return builder.history()
@@ -682,12 +707,14 @@ def migration_files(history: History) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def project(history: History) -> Iterator[tuple[MigrationExecutor, Path]]:
-    """The history's apps and migration files in a fresh folder, set up as a project.
+def project(history: History, url: str) -> Iterator[MigrationExecutor]:
+    """The history's apps and migration files in a fresh folder, set up as a project on the
+    (emptied) database of ``url``.
 
     Like the ``make_settings`` fixture, but once per example: hypothesis runs many examples
-    in one test call, and each needs its own files, settings, app registry and database.
+    in one test call, and each needs its own files, settings, app registry and empty database.
     """
+    empty_database(url)
     with tempfile.TemporaryDirectory() as folder, mock.patch.dict(os.environ):
         os.environ.pop(conf.SETTINGS_ENV, None)
         os.environ.pop(conf.DATABASE_URL_ENV, None)
@@ -698,11 +725,10 @@ def project(history: History) -> Iterator[tuple[MigrationExecutor, Path]]:
             (root / app / "migrations" / "__init__.py").write_text("")
         for path, source in migration_files(history).items():
             (root / path).write_text(source)
-        db_file = root / "db.sqlite3"
         (root / SETTINGS_PACKAGE).mkdir()
         (root / SETTINGS_PACKAGE / "__init__.py").write_text("")
         (root / SETTINGS_PACKAGE / "settings.py").write_text(
-            f"INSTALLED_APPS = {list(APPS)!r}\nDATABASES = {{'default': 'sqlite:///{db_file}'}}\n"
+            f"INSTALLED_APPS = {list(APPS)!r}\nDATABASES = {{'default': {url!r}}}\n"
         )
         sys.path.insert(0, folder)
         database = None
@@ -710,7 +736,7 @@ def project(history: History) -> Iterator[tuple[MigrationExecutor, Path]]:
             schemashift.setup(f"{SETTINGS_PACKAGE}.settings")
             database = get_database()
             loader = MigrationLoader(apps.get_app_configs())
-            yield MigrationExecutor(database, loader, MigrationRecorder(database)), db_file
+            yield MigrationExecutor(database, loader, MigrationRecorder(database))
         finally:
             if database is not None:
                 database.dispose()
@@ -722,6 +748,28 @@ def project(history: History) -> Iterator[tuple[MigrationExecutor, Path]]:
             apps.reset()
 
 
+def empty_database(url: str) -> None:
+    """Drop every table of the test's database, so each example starts from nothing."""
+    if url.startswith("sqlite"):
+        Path(make_url(url).database).unlink(missing_ok=True)
+        return
+    database = Database(url)
+    try:
+        with database.connect() as connection, connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+                connection.exec_driver_sql("CREATE SCHEMA public")
+                return
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+            for table in sa.inspect(connection).get_table_names():
+                connection.exec_driver_sql(
+                    f"DROP TABLE {connection.dialect.identifier_preparer.quote(table)}"
+                )
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+    finally:
+        database.dispose()
+
+
 def migrate(executor: MigrationExecutor, target: tuple[str, str | None], step: Key) -> None:
     """Migrate to ``target``, which must take exactly the one migration ``step``."""
     applied = set(executor.recorder.applied_migrations())
@@ -731,64 +779,80 @@ def migrate(executor: MigrationExecutor, target: tuple[str, str | None], step: K
     executor.migrate(plan, applied)
 
 
-def read_tables(db_file: Path) -> Tables:
+def read_tables(executor: MigrationExecutor) -> Tables:
+    """Every row of every user table, values as ``stored`` gives them."""
     tables: Tables = {}
-    with contextlib.closing(sqlite3.connect(db_file)) as connection:
-        names = connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name != 'schemashift_migrations'"
-        ).fetchall()
-        for (name,) in names:
-            cursor = connection.execute(f"SELECT * FROM {quote(name)}")
-            columns = [description[0] for description in cursor.description]
-            rows = [dict(zip(columns, row, strict=True)) for row in cursor]
+    with executor.database.connect() as connection:
+        for name in introspect(connection).table_names():
+            quoted = connection.dialect.identifier_preparer.quote_identifier(name)
+            result = connection.exec_driver_sql(f"SELECT * FROM {quoted}")
+            columns = list(result.keys())
+            rows = [{c: stored(v) for c, v in zip(columns, row, strict=True)} for row in result]
             tables[name] = {row["id"]: row for row in rows}
+        connection.rollback()
     return tables
 
 
-def insert(db_file: Path, rows: list[tuple[str, dict[str, Any]]]) -> None:
-    with contextlib.closing(sqlite3.connect(db_file)) as connection:
-        connection.execute("PRAGMA foreign_keys = ON")
-        with connection:
-            for table, row in rows:
-                columns = ", ".join(quote(column) for column in row)
-                marks = ", ".join("?" * len(row))
-                connection.execute(
-                    f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})", list(row.values())
-                )
+def insert(executor: MigrationExecutor, rows: list[tuple[str, dict[str, Any]]]) -> None:
+    """Insert rows given in ``stored`` form, converted to what each column takes."""
+    with executor.database.connect() as connection, connection.begin():
+        live = introspect(connection)
+        for table, row in rows:
+            types = {name: column.type for name, column in live[table].columns.items()}
+            values = {column: for_column(value, types[column]) for column, value in row.items()}
+            target = sa.table(table, *(sa.column(column) for column in row))
+            connection.execute(sa.insert(target).values(values))
 
 
-def assert_database_matches(
-    executor: MigrationExecutor, db_file: Path, applied: list[Key], rows: Tables
-) -> None:
+def for_column(value: Any, declared: str) -> Any:
+    if value is None:
+        return None
+    if declared == "boolean":
+        return bool(value)
+    if declared == "date":
+        return datetime.date.fromisoformat(value)
+    return value
+
+
+def assert_database_matches(executor: MigrationExecutor, applied: list[Key], rows: Tables) -> None:
     """Schema as the state says, rows as predicted, history rows for the applied only."""
     state = executor.state_of(set(applied))
     with executor.database.connect() as connection:
         live = introspect(connection)
-    assert live == expected_schema(state, "sqlite")
-    assert read_tables(db_file) == rows
+        assert live == expected_schema(state, connection.dialect)
+    assert read_tables(executor) == rows
     assert set(executor.recorder.applied_migrations()) == set(applied)
 
 
-@settings(max_examples=25, deadline=None, derandomize=True)
-@given(history=histories())
-def test_generated_history_keeps_every_row_forwards_and_back(history: History) -> None:
-    for step, (path, source) in zip(history.steps, migration_files(history).items(), strict=True):
-        note(f"# {path}\n{source}\n# rows inserted after it: {step.inserts!r}")
-    with project(history) as (executor, db_file):
-        applied: list[Key] = []
-        for step in history.steps:
-            migrate(executor, step.key, step.key)
-            applied.append(step.key)
-            assert_database_matches(executor, db_file, applied, step.after_migrate)
-            insert(db_file, step.inserts)
-        for number in reversed(range(len(history.steps))):
-            step = history.steps[number]
-            earlier = [s.name for s in history.steps[:number] if s.app == step.app]
-            migrate(executor, (step.app, earlier[-1] if earlier else None), step.key)
-            applied.pop()
-            assert_database_matches(executor, db_file, applied, history.after_unapply[number])
-        assert read_tables(db_file) == {}
+#: examples per backend: a server round trip costs more than a SQLite file
+EXAMPLES = {"sqlite": 25, "postgresql": 15, "mysql": 6}
+
+
+def test_generated_history_keeps_every_row_forwards_and_back(
+    backend: str, backend_url: str
+) -> None:
+    @settings(max_examples=EXAMPLES[backend], deadline=None, derandomize=True)
+    @given(history=histories(backend))
+    def migrates_forwards_and_back(history: History) -> None:
+        steps = zip(history.steps, migration_files(history).items(), strict=True)
+        for step, (path, source) in steps:
+            note(f"# {path}\n{source}\n# rows inserted after it: {step.inserts!r}")
+        with project(history, backend_url) as executor:
+            applied: list[Key] = []
+            for step in history.steps:
+                migrate(executor, step.key, step.key)
+                applied.append(step.key)
+                assert_database_matches(executor, applied, step.after_migrate)
+                insert(executor, step.inserts)
+            for number in reversed(range(len(history.steps))):
+                step = history.steps[number]
+                earlier = [s.name for s in history.steps[:number] if s.app == step.app]
+                migrate(executor, (step.app, earlier[-1] if earlier else None), step.key)
+                applied.pop()
+                assert_database_matches(executor, applied, history.after_unapply[number])
+            assert read_tables(executor) == {}
+
+    migrates_forwards_and_back()
 
 
 # -- what the property found --------------------------------------------------------------------
@@ -815,7 +879,7 @@ CRM_1, CRM_2 = ("crm", "0001_initial"), ("crm", "0002_change")
     ids=["meta_index", "unique_together"],
 )
 def test_unapplying_remove_field_restores_the_indexes_naming_the_column(
-    options: dict[str, Any],
+    options: dict[str, Any], backend_url: str
 ) -> None:
     """RemoveField drops the Meta index or unique_together group naming the field; unapplying
     it must bring that back, though a nullable column is otherwise re-added by ADD COLUMN."""
@@ -831,19 +895,19 @@ def test_unapplying_remove_field_restores_the_indexes_naming_the_column(
         ],
         [],
     )
-    with project(history) as (executor, db_file):
+    with project(history, backend_url) as executor:
         migrate(executor, STORE_1, STORE_1)
-        insert(db_file, [("store_tag", {"id": 1, "title": "it's", "rank": 2})])
+        insert(executor, [("store_tag", {"id": 1, "title": "it's", "rank": 2})])
         migrate(executor, STORE_2, STORE_2)
-        assert read_tables(db_file) == {"store_tag": {1: {"id": 1, "rank": 2}}}
+        assert read_tables(executor) == {"store_tag": {1: {"id": 1, "rank": 2}}}
         migrate(executor, STORE_1, STORE_2)
         rows = {"store_tag": {1: {"id": 1, "title": None, "rank": 2}}}
-        assert_database_matches(executor, db_file, [STORE_1], rows)
+        assert_database_matches(executor, [STORE_1], rows)
         migrate(executor, ("store", None), STORE_1)
-        assert read_tables(db_file) == {}
+        assert read_tables(executor) == {}
 
 
-def test_unapplying_follows_a_table_another_app_renamed_before() -> None:
+def test_unapplying_follows_a_table_another_app_renamed_before(backend_url: str) -> None:
     """crm.0002 was applied after store.0002 renamed the table crm_book points at; undoing
     crm.0002 must rebuild crm_book pointing at the renamed table."""
     relation = models.ForeignKey("store.author", models.CASCADE, null=True)
@@ -866,14 +930,14 @@ def test_unapplying_follows_a_table_another_app_renamed_before() -> None:
         ],
         [],
     )
-    with project(history) as (executor, db_file):
+    with project(history, backend_url) as executor:
         for key in (STORE_1, CRM_1, STORE_2, CRM_2):
             migrate(executor, key, key)
         rows = [("store_writer", {"id": 1}), ("crm_book", {"id": 1, "title": "x", "owner_id": 1})]
-        insert(db_file, rows)
+        insert(executor, rows)
         migrate(executor, CRM_1, CRM_2)
         expected = {"store_writer": {1: {"id": 1}}, "crm_book": {1: rows[1][1]}}
-        assert_database_matches(executor, db_file, [STORE_1, CRM_1, STORE_2], expected)
+        assert_database_matches(executor, [STORE_1, CRM_1, STORE_2], expected)
 
 
 @pytest.mark.parametrize(
@@ -901,13 +965,13 @@ def test_unapplying_follows_a_table_another_app_renamed_before() -> None:
     ids=["model", "field"],
 )
 def test_a_new_model_or_field_may_take_a_renamed_one_s_name(
-    operations: list[Any], tables: list[str]
+    operations: list[Any], tables: list[str], backend_url: str
 ) -> None:
     initial = migrations.CreateModel(
         "Author", [pk(), ("title", models.CharField(max_length=5, db_index=True))]
     )
     history = History([step(*STORE_1, [], initial), step(*STORE_2, [STORE_1], *operations)], [])
-    with project(history) as (executor, db_file):
+    with project(history, backend_url) as executor:
         migrate(executor, STORE_1, STORE_1)
         migrate(executor, STORE_2, STORE_2)
-        assert_database_matches(executor, db_file, [STORE_1, STORE_2], {t: {} for t in tables})
+        assert_database_matches(executor, [STORE_1, STORE_2], {t: {} for t in tables})
