@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.engine import Connection
 
 from schemashift import models
+from schemashift.db.backends.base import AlterTableSchemaEditor
 from schemashift.db.backends.postgresql import PostgreSQLSchemaEditor
 from schemashift.db.connection import schema_editor
 from schemashift.db.introspection import (
@@ -759,3 +760,31 @@ def test_run_sql_binds_params_and_inlines_them_when_collected(authors: Migrator)
     assert authors.sql(RunSQL([update])) == [
         "UPDATE shop_author SET name = 'it''s 100%' WHERE id = 1"
     ]
+
+
+def test_live_constraints_from_the_catalog_match_the_inspector_s(migrator: Migrator) -> None:
+    """The generic lookup through SQLAlchemy's Inspector, which other ALTER-based backends
+    inherit, finds what PostgreSQL's own catalog query finds."""
+    migrator.apply(
+        author_model(
+            ("code", models.CharField(max_length=5, unique=True)),
+            ("age", models.PositiveIntegerField(db_index=True)),
+            ("mentor", models.ForeignKey("shop.author", models.CASCADE, null=True)),
+            unique_together=[("name", "age")],
+            indexes=[models.Index(fields=["-age", "name"], name="author_recent")],
+        )
+    )
+    with schema_editor(migrator.connection, collect_sql=True) as editor:
+        from_catalog = editor.live_constraints("shop_author")
+        from_inspector = AlterTableSchemaEditor.live_constraints(editor, "shop_author")
+    assert sorted(from_catalog, key=repr) == sorted(from_inspector, key=repr)
+    assert {(c.kind, c.columns) for c in from_catalog} == {
+        ("primary_key", ("id",)),
+        ("unique", ("code",)),
+        ("unique", ("name", "age")),
+        ("check", ("age",)),
+        ("foreign_key", ("mentor_id",)),
+        ("index", ("age",)),
+        ("index", ("mentor_id",)),
+        ("index", ("age", "name")),
+    }
