@@ -100,6 +100,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "backends(*names): run the test on these of the chosen backends only"
+    )
     chosen = [name.strip() for name in config.getoption("--backend").split(",") if name.strip()]
     unknown = sorted(set(chosen) - set(BACKENDS))
     if unknown:
@@ -115,8 +118,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames:
-        metafunc.parametrize("backend", metafunc.config.stash[_CHOSEN_BACKENDS], scope="session")
+    """Run a test that uses ``backend`` once per chosen backend; ``@pytest.mark.backends(...)``
+    limits it to some of them."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    chosen = metafunc.config.stash[_CHOSEN_BACKENDS]
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker is not None:
+        chosen = [name for name in chosen if name in marker.args]
+    metafunc.parametrize("backend", chosen, scope="session")
 
 
 _CHOSEN_BACKENDS = pytest.StashKey[list]()

@@ -41,6 +41,8 @@ from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.state import ProjectState
 from schemashift.utils.names import index_name
 
+pytestmark = pytest.mark.backends("mysql")
+
 
 class Migrator:
     """Applies operations to a live database and keeps the state they lead to."""
@@ -101,10 +103,8 @@ class Migrator:
 
 
 @pytest.fixture
-def connection(request: pytest.FixtureRequest, backend: str) -> Connection:
-    if backend != "mysql":
-        pytest.skip("MySQL/MariaDB editor")
-    return request.getfixturevalue("backend_connection")
+def connection(backend_connection: Connection) -> Connection:
+    return backend_connection
 
 
 @pytest.fixture

@@ -44,6 +44,8 @@ from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.state import ProjectState
 from schemashift.utils.names import index_name
 
+pytestmark = pytest.mark.backends("postgresql")
+
 
 class Migrator:
     """Applies operations to a live database and keeps the state they lead to; checks the
@@ -108,10 +110,8 @@ class Migrator:
 
 
 @pytest.fixture
-def connection(request: pytest.FixtureRequest, backend: str) -> Connection:
-    if backend != "postgresql":
-        pytest.skip("PostgreSQL editor")
-    return request.getfixturevalue("backend_connection")
+def connection(backend_connection: Connection) -> Connection:
+    return backend_connection
 
 
 @pytest.fixture
