@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.engine import Connection
 
 from schemashift import models
-from schemashift.db.backends.base import AlterTableSchemaEditor
+from schemashift.db.backends.alter_table import AlterTableSchemaEditor
 from schemashift.db.backends.postgresql import PostgreSQLSchemaEditor
 from schemashift.db.connection import schema_editor
 from schemashift.db.introspection import (

@@ -22,12 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy.engine import Connection, Dialect
 
-from schemashift.db.backends.base import (
-    AlterTableSchemaEditor,
-    FieldChange,
-    TableDefinition,
-    is_managed,
-)
+from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange
+from schemashift.db.backends.base import TableDefinition, is_managed
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.exceptions import DatabaseError
 

@@ -18,11 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from schemashift.db.backends.base import (
-    AlterTableSchemaEditor,
-    FieldChange,
-    LiveConstraint,
-)
+from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange, LiveConstraint
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.exceptions import DatabaseError, ModelDefinitionError
 from schemashift.utils import timezone
