@@ -99,20 +99,19 @@ with sqlite3.connect("db.sqlite3") as db:
 PY
 }
 
-printf '\n$ # store a question and its choices\n'
-python - <<'PY'
-import sqlite3
-
-with sqlite3.connect("db.sqlite3") as db:
-    db.execute(
-        "INSERT INTO polls_question (question_text, pub_date) VALUES (?, ?)",
-        ("What's new?", "2026-01-01 10:00:00"),
-    )
-    db.executemany(
-        "INSERT INTO polls_choice (question_id, choice_text, votes) VALUES (1, ?, ?)",
-        [("Not much", 3), ("The sky", 5)],
-    )
+session=$(cat <<'PY'
+from schemashift.utils import timezone
+q = Question(question_text="What's new?", pub_date=timezone.now())
+q.save()
+q.choice_set.create(choice_text="Not much", votes=3)
+q.choice_set.create(choice_text="The sky", votes=5)
+print(Question.objects.all())
+print(q.choice_set.order_by("-votes"))
 PY
+)
+printf '\n$ python manage.py shell   # store a question and its choices through the API\n'
+printf '%s\n' "$session" | sed 's/^/>>> /'
+printf '%s\n' "$session" | python manage.py shell
 rows polls_choice
 
 printf '\n$ # rename Choice.votes to vote_count in polls/models.py\n'
