@@ -55,9 +55,9 @@ class ModelBase(type):
             _bind_managers(cls, opts)
             opts.db_table = opts.db_table or f"{opts.app_label}_{opts.model_name}"
             _name_indexes(opts)
-            cls.DoesNotExist = type("DoesNotExist", (ObjectDoesNotExist,), {"__module__": module})
-            cls.MultipleObjectsReturned = type(
-                "MultipleObjectsReturned", (MultipleObjectsReturned,), {"__module__": module}
+            cls.DoesNotExist = _model_error(cls, "DoesNotExist", ObjectDoesNotExist)
+            cls.MultipleObjectsReturned = _model_error(
+                cls, "MultipleObjectsReturned", MultipleObjectsReturned
             )
             (opts.apps or apps).register_model(opts.app_label, cls)
         return cls
@@ -84,6 +84,12 @@ def _bind_managers(cls: type, opts: Options) -> None:
     base_manager.model = cls
     base_manager.name = "_base_manager"
     cls._base_manager = base_manager
+
+
+def _model_error(model: type, name: str, base: type[Exception]) -> type[Exception]:
+    """The model's own exception class, shown as ``polls.models.Question.DoesNotExist``."""
+    attrs = {"__module__": model.__module__, "__qualname__": f"{model.__qualname__}.{name}"}
+    return type(name, (base,), attrs)
 
 
 def _inherit_meta(opts: Options, meta: type | None, parents: list[type]) -> None:

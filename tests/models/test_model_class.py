@@ -464,6 +464,10 @@ def test_each_model_has_its_own_exceptions() -> None:
     assert Question.MultipleObjectsReturned is not Choice.MultipleObjectsReturned
     assert not issubclass(Question.DoesNotExist, Choice.DoesNotExist)
     assert Question.DoesNotExist.__module__ == Question.__module__
+    assert Question.DoesNotExist.__qualname__.endswith("Question.DoesNotExist")
+    assert Question.MultipleObjectsReturned.__qualname__.endswith(
+        "Question.MultipleObjectsReturned"
+    )
     with pytest.raises(ObjectDoesNotExist):
         raise Question.DoesNotExist("no question")
 
