@@ -11,18 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy.dialects.mysql import pymysql
 from sqlalchemy.engine import Connection
+from support.migrator import AUTHOR_NAMES, author_model, collect_sql, tutorial_operations
+from support.migrator import Migrator as BaseMigrator
+from support.states import auto_pk, fk
 
 from schemashift import models
 from schemashift.db.backends.mysql import MySQLSchemaEditor, declared_type, split_sql
 from schemashift.db.connection import schema_editor
-from schemashift.db.introspection import (
-    ColumnInfo,
-    ForeignKeyInfo,
-    IndexInfo,
-    SchemaSnapshot,
-    expected_schema,
-    introspect,
-)
+from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo
 from schemashift.exceptions import DatabaseError
 from schemashift.migrations.operations import (
     AddField,
@@ -37,49 +33,18 @@ from schemashift.migrations.operations import (
     RenameField,
     RunSQL,
 )
-from schemashift.migrations.operations.base import Operation
-from schemashift.migrations.state import ProjectState
 from schemashift.utils.names import index_name
 
 pytestmark = pytest.mark.backends("mysql")
 
 
-class Migrator:
-    """Applies operations to a live database and keeps the state they lead to."""
+class Migrator(BaseMigrator):
+    """The shared migrator, run as MySQL runs DDL: a migration is not atomic unless told, and
+    the state follows each operation that ran, since each DDL statement commits at once; with
+    readers of SHOW CREATE TABLE and information_schema."""
 
-    def __init__(self, connection: Connection, app: str = "shop") -> None:
-        self.connection = connection
-        self.app = app
-        self.state = ProjectState()
-
-    def apply(self, *operations: Operation, atomic: bool = False) -> None:
-        """Run the operations as one migration; the state follows each operation that ran."""
-        with schema_editor(self.connection, atomic=atomic) as editor:
-            for operation in operations:
-                before = self.state.clone()
-                after = self.state.clone()
-                operation.state_forwards(self.app, after)
-                operation.database_forwards(self.app, editor, before, after)
-                self.state = after
-
-    def sql(self, *operations: Operation) -> list[str]:
-        """The statements the operations would run, without running them."""
-        state = self.state.clone()
-        with schema_editor(self.connection, collect_sql=True) as editor:
-            for operation in operations:
-                before = state.clone()
-                operation.state_forwards(self.app, state)
-                operation.database_forwards(self.app, editor, before, state)
-        return editor.collected_sql
-
-    def run_sql(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """One statement outside any migration, committed at once."""
-        with self.connection.begin():
-            result = self.connection.exec_driver_sql(sql, params)
-            return [tuple(row) for row in result] if result.returns_rows else []
-
-    def rows(self, table: str, columns: str = "*") -> list[tuple[Any, ...]]:
-        return self.run_sql(f"SELECT {columns} FROM `{table}` ORDER BY 1")
+    atomic_by_default = False
+    state_follows_each_operation = True
 
     def table_sql(self, table: str) -> str:
         return self.run_sql(f"SHOW CREATE TABLE `{table}`")[0][1]
@@ -92,15 +57,6 @@ class Migrator:
             (table, column),
         )[0][0]
 
-    def snapshot(self) -> SchemaSnapshot:
-        return introspect(self.connection)
-
-    def expected(self) -> SchemaSnapshot:
-        return expected_schema(self.state, self.connection.dialect)
-
-    def assert_schema_matches_state(self) -> None:
-        assert self.snapshot() == self.expected()
-
 
 @pytest.fixture
 def connection(backend_connection: Connection) -> Connection:
@@ -112,34 +68,19 @@ def migrator(connection: Connection) -> Migrator:
     return Migrator(connection)
 
 
-def pk() -> tuple[str, models.Field]:
-    return ("id", models.BigAutoField(auto_created=True, primary_key=True, verbose_name="ID"))
-
-
-def author_model(*extra: tuple[str, models.Field], **options: Any) -> CreateModel:
-    fields = [pk(), ("name", models.CharField(max_length=20)), *extra]
-    return CreateModel("Author", fields, options=options or None)
-
-
 @pytest.fixture
 def authors(migrator: Migrator) -> Migrator:
     """shop_author(id, name) holding three rows."""
-    migrator.apply(author_model())
-    for name in ("Ann", "Bob", "Cy"):
-        migrator.run_sql("INSERT INTO shop_author (name) VALUES (%s)", (name,))
-    return migrator
+    return migrator.add_authors()
 
 
 def books(migrator: Migrator, **fk_options: Any) -> Migrator:
     """shop_author with three rows and shop_book(id, author_id) with one book each."""
     migrator.apply(
         author_model(),
-        CreateModel(
-            "Book",
-            [pk(), ("author", models.ForeignKey("shop.author", models.CASCADE, **fk_options))],
-        ),
+        CreateModel("Book", [auto_pk(), ("author", fk("shop.author", **fk_options))]),
     )
-    for number, name in enumerate(("Ann", "Bob", "Cy"), start=1):
+    for number, name in enumerate(AUTHOR_NAMES, start=1):
         migrator.run_sql("INSERT INTO shop_author (name) VALUES (%s)", (name,))
         migrator.run_sql("INSERT INTO shop_book (author_id) VALUES (%s)", (number,))
     return migrator
@@ -179,7 +120,7 @@ FIELD_TYPES = [
 def test_every_field_type_gets_djangos_declared_type(
     migrator: Migrator, field: models.Field, declared: str
 ) -> None:
-    operation = CreateModel("Thing", [pk(), ("f", field)])
+    operation = CreateModel("Thing", [auto_pk(), ("f", field)])
     check = " CHECK (`f` >= 0)" if "UNSIGNED" in declared else ""
     assert migrator.sql(operation)[0] == (
         "CREATE TABLE `shop_thing` (`id` bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, "
@@ -193,7 +134,7 @@ def test_every_field_type_gets_djangos_declared_type(
 
 
 def test_positive_fields_refuse_negative_values(migrator: Migrator) -> None:
-    migrator.apply(CreateModel("Thing", [pk(), ("n", models.PositiveIntegerField())]))
+    migrator.apply(CreateModel("Thing", [auto_pk(), ("n", models.PositiveIntegerField())]))
     with pytest.raises(Exception, match="(?i)constraint|out of range"):
         migrator.run_sql("INSERT INTO shop_thing (n) VALUES (-1)")
 
@@ -211,7 +152,7 @@ def test_auto_primary_keys_and_the_foreign_keys_to_them(
 ) -> None:
     operations = (
         CreateModel("Target", [("id", auto_field(primary_key=True))]),
-        CreateModel("Source", [pk(), ("target", models.ForeignKey("shop.target", models.CASCADE))]),
+        CreateModel("Source", [auto_pk(), ("target", fk("shop.target"))]),
     )
     sql = migrator.sql(*operations)
     assert sql[0] == f"CREATE TABLE `shop_target` (`id` {declared} NOT NULL PRIMARY KEY)"
@@ -232,34 +173,8 @@ def test_auto_primary_keys_and_the_foreign_keys_to_them(
 
 
 def test_the_tutorial_models_get_djangos_sql_without_a_server() -> None:
-    auto = {"auto_created": True, "primary_key": True, "verbose_name": "ID"}
-    operations = [
-        CreateModel(
-            "Question",
-            [
-                ("id", models.BigAutoField(**auto)),
-                ("question_text", models.CharField(max_length=200)),
-                ("pub_date", models.DateTimeField(verbose_name="date published")),
-            ],
-        ),
-        CreateModel(
-            "Choice",
-            [
-                ("id", models.BigAutoField(**auto)),
-                ("choice_text", models.CharField(max_length=200)),
-                ("votes", models.IntegerField(default=0)),
-                ("question", models.ForeignKey("polls.question", on_delete=models.CASCADE)),
-            ],
-        ),
-    ]
     collector = MySQLSchemaEditor(dialect=pymysql.dialect(), collect_sql=True)
-    state = ProjectState()
-    with collector:
-        for operation in operations:
-            before = state.clone()
-            operation.state_forwards("polls", state)
-            operation.database_forwards("polls", collector, before, state)
-    assert collector.collected_sql == [
+    assert collect_sql(collector, *tutorial_operations()) == [
         "CREATE TABLE `polls_question` (`id` bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, "
         "`question_text` varchar(200) NOT NULL, `pub_date` datetime(6) NOT NULL)",
         "CREATE TABLE `polls_choice` (`id` bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, "
@@ -274,19 +189,19 @@ def test_the_tutorial_models_get_djangos_sql_without_a_server() -> None:
 
 def test_indexes_unique_constraints_and_meta_indexes(migrator: Migrator) -> None:
     migrator.apply(
-        CreateModel("Publisher", [pk()]),
+        CreateModel("Publisher", [auto_pk()]),
         CreateModel(
             "Book",
             [
-                pk(),
+                auto_pk(),
                 ("title", models.CharField(max_length=50)),
                 ("slug", models.SlugField(unique=True)),
                 ("isbn", models.CharField(max_length=13, db_index=True)),
                 ("edition", models.IntegerField()),
-                ("publisher", models.ForeignKey("shop.publisher", on_delete=models.CASCADE)),
+                ("publisher", fk("shop.publisher")),
                 ("cover", models.OneToOneField("shop.publisher", models.CASCADE, related_name="+")),
-                ("loose", models.ForeignKey("shop.publisher", models.CASCADE, db_constraint=False)),
-                ("bare", models.ForeignKey("shop.publisher", models.CASCADE, db_index=False)),
+                ("loose", fk("shop.publisher", db_constraint=False)),
+                ("bare", fk("shop.publisher", db_index=False)),
             ],
             options={
                 "unique_together": [("title", "edition")],
@@ -313,12 +228,12 @@ def test_long_names_fit_64_characters_with_a_stable_hash(migrator: Migrator) -> 
     long_table = "t" * 60
     long_column = "c" * 60
     migrator.apply(
-        CreateModel("Parent", [pk()], options={"db_table": "p" * 64}),
+        CreateModel("Parent", [auto_pk()], options={"db_table": "p" * 64}),
         CreateModel(
             "Child",
             [
-                pk(),
-                (long_column, models.ForeignKey("shop.parent", models.CASCADE)),
+                auto_pk(),
+                (long_column, fk("shop.parent")),
                 ("x" * 50, models.IntegerField(db_index=True)),
             ],
             options={"db_table": long_table, "unique_together": [(long_column, "x" * 50)]},
@@ -347,7 +262,7 @@ def test_keywords_and_odd_names_are_quoted_everywhere(migrator: Migrator) -> Non
         CreateModel(
             "Order",
             [
-                pk(),
+                auto_pk(),
                 ("select", models.IntegerField(db_index=True)),
                 ("group", models.CharField(max_length=5, db_column="from")),
             ],
@@ -360,14 +275,12 @@ def test_keywords_and_odd_names_are_quoted_everywhere(migrator: Migrator) -> Non
         RenameField("order", "select", "table"),
         AlterField("order", "where", models.BigIntegerField(default=7)),
     )
-    assert migrator.rows("odd ``100%%`` table", "`id`, `table`, `from`, `where`") == [
-        (1, 1, "a", 7)
-    ]
+    assert migrator.rows("odd `100%` table", "`id`, `table`, `from`, `where`") == [(1, 1, "a", 7)]
     migrator.assert_schema_matches_state()
 
 
 def test_unmanaged_models_get_no_table(migrator: Migrator) -> None:
-    operation = CreateModel("View", [pk()], options={"managed": False})
+    operation = CreateModel("View", [auto_pk()], options={"managed": False})
     assert migrator.sql(operation) == []
     migrator.apply(operation, AddField("view", "x", models.IntegerField(null=True)))
     assert "shop_view" not in migrator.snapshot()
@@ -451,9 +364,7 @@ def test_a_failing_add_field_removes_its_column_again(authors: Migrator) -> None
     assert "ADD COLUMN `code`" in str(info.value)
     assert authors.snapshot() == before
     with pytest.raises(DatabaseError, match="was removed again"):
-        authors.apply(
-            AddField("author", "boss", models.ForeignKey("shop.author", models.CASCADE, default=9))
-        )
+        authors.apply(AddField("author", "boss", fk("shop.author", default=9)))
     assert authors.snapshot() == before
     assert authors.rows("shop_author") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
 
@@ -607,33 +518,25 @@ def test_index_on_and_off(authors: Migrator) -> None:
 
 def test_a_foreign_key_index_can_be_dropped_while_the_constraint_stays(migrator: Migrator) -> None:
     books(migrator)
-    migrator.apply(
-        AlterField(
-            "book", "author", models.ForeignKey("shop.author", models.CASCADE, db_index=False)
-        )
-    )
+    migrator.apply(AlterField("book", "author", fk("shop.author", db_index=False)))
     book = migrator.snapshot()["shop_book"]
     assert book.indexes == {}
     assert book.foreign_keys == {ForeignKeyInfo("author_id", "shop_author", "id")}
     migrator.assert_schema_matches_state()
-    migrator.apply(AlterField("book", "author", models.ForeignKey("shop.author", models.CASCADE)))
+    migrator.apply(AlterField("book", "author", fk("shop.author")))
     migrator.assert_schema_matches_state()
     assert migrator.rows("shop_book") == [(1, 1), (2, 2), (3, 3)]
 
 
 def test_foreign_key_off_on_and_retargeted(migrator: Migrator) -> None:
     books(migrator)
-    migrator.apply(CreateModel("Editor", [pk()]))
+    migrator.apply(CreateModel("Editor", [auto_pk()]))
     for _ in range(3):
         migrator.run_sql("INSERT INTO shop_editor VALUES ()")
-    migrator.apply(
-        AlterField(
-            "book", "author", models.ForeignKey("shop.author", models.CASCADE, db_constraint=False)
-        )
-    )
+    migrator.apply(AlterField("book", "author", fk("shop.author", db_constraint=False)))
     assert migrator.snapshot()["shop_book"].foreign_keys == set()
     migrator.assert_schema_matches_state()
-    migrator.apply(AlterField("book", "author", models.ForeignKey("shop.editor", models.CASCADE)))
+    migrator.apply(AlterField("book", "author", fk("shop.editor")))
     assert migrator.snapshot()["shop_book"].foreign_keys == {
         ForeignKeyInfo("author_id", "shop_editor", "id")
     }
@@ -645,9 +548,7 @@ def test_foreign_key_off_on_and_retargeted(migrator: Migrator) -> None:
 
 def test_a_primary_key_type_change_reaches_the_foreign_keys(migrator: Migrator) -> None:
     books(migrator)
-    migrator.apply(
-        AddField("author", "boss", models.ForeignKey("shop.author", models.CASCADE, null=True))
-    )
+    migrator.apply(AddField("author", "boss", fk("shop.author", null=True)))
     migrator.run_sql("UPDATE shop_author SET boss_id = 1")
     migrator.apply(
         AlterField("author", "id", models.AutoField(auto_created=True, primary_key=True))
@@ -663,7 +564,7 @@ def test_a_primary_key_type_change_reaches_the_foreign_keys(migrator: Migrator) 
 def test_renaming_a_primary_key_keeps_the_references(migrator: Migrator) -> None:
     migrator.apply(
         CreateModel("Tag", [("code", models.CharField(max_length=5, primary_key=True))]),
-        CreateModel("Item", [pk(), ("tag", models.ForeignKey("shop.tag", models.CASCADE))]),
+        CreateModel("Item", [auto_pk(), ("tag", fk("shop.tag"))]),
     )
     migrator.run_sql("INSERT INTO shop_tag VALUES ('a')")
     migrator.run_sql("INSERT INTO shop_item (tag_id) VALUES ('a')")

@@ -12,19 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.engine import Connection
+from support.migrator import Migrator as BaseMigrator
+from support.migrator import author_model, collect_sql, tutorial_operations
+from support.states import auto_pk, fk
 
 from schemashift import models
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor
 from schemashift.db.backends.postgresql import PostgreSQLSchemaEditor
 from schemashift.db.connection import schema_editor
-from schemashift.db.introspection import (
-    ColumnInfo,
-    ForeignKeyInfo,
-    IndexInfo,
-    SchemaSnapshot,
-    expected_schema,
-    introspect,
-)
+from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo
 from schemashift.exceptions import DatabaseError, ModelDefinitionError
 from schemashift.migrations.operations import (
     AddField,
@@ -40,57 +36,16 @@ from schemashift.migrations.operations import (
     RenameModel,
     RunSQL,
 )
-from schemashift.migrations.operations.base import Operation
-from schemashift.migrations.state import ProjectState
 from schemashift.utils.names import index_name
 
 pytestmark = pytest.mark.backends("postgresql")
 
 
-class Migrator:
-    """Applies operations to a live database and keeps the state they lead to; checks the
-    live schema against that state after every migration."""
+class Migrator(BaseMigrator):
+    """The shared migrator, checking the live schema against the state after every migration;
+    with readers of PostgreSQL's catalog."""
 
-    def __init__(self, connection: Connection, app: str = "shop") -> None:
-        self.connection = connection
-        self.app = app
-        self.state = ProjectState()
-
-    def apply(self, *operations: Operation, atomic: bool = True) -> None:
-        """Run the operations as one migration; the state moves only if it commits."""
-        state = self.state.clone()
-        with schema_editor(self.connection, atomic=atomic) as editor:
-            for operation in operations:
-                before = state.clone()
-                operation.state_forwards(self.app, state)
-                operation.database_forwards(self.app, editor, before, state)
-        self.state = state
-        self.assert_schema_matches_state()
-
-    def sql(self, *operations: Operation) -> list[str]:
-        """The statements the operations would run, without running them."""
-        state = self.state.clone()
-        with schema_editor(self.connection, collect_sql=True) as editor:
-            for operation in operations:
-                before = state.clone()
-                operation.state_forwards(self.app, state)
-                operation.database_forwards(self.app, editor, before, state)
-        return editor.collected_sql
-
-    def run_sql(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """One statement outside any migration, committed at once."""
-        with self.connection.begin():
-            result = self.connection.exec_driver_sql(sql, params)
-            return [tuple(row) for row in result] if result.returns_rows else []
-
-    def rows(self, table: str, columns: str = "*") -> list[tuple[Any, ...]]:
-        return self.run_sql(f'SELECT {columns} FROM "{table}" ORDER BY 1')
-
-    def snapshot(self) -> SchemaSnapshot:
-        return introspect(self.connection)
-
-    def assert_schema_matches_state(self) -> None:
-        assert self.snapshot() == expected_schema(self.state, self.connection.dialect)
+    checks_schema_after_apply = True
 
     def constraints(self, table: str) -> dict[str, str]:
         """name -> definition of the table's constraints, as pg_get_constraintdef writes it."""
@@ -119,35 +74,10 @@ def migrator(connection: Connection) -> Migrator:
     return Migrator(connection)
 
 
-def pk() -> tuple[str, models.Field]:
-    """The implicit primary key, as makemigrations writes it."""
-    return ("id", models.BigAutoField(auto_created=True, primary_key=True, verbose_name="ID"))
-
-
-def author_model(*extra: tuple[str, models.Field], **options: Any) -> CreateModel:
-    fields = [pk(), ("name", models.CharField(max_length=20)), *extra]
-    return CreateModel("Author", fields, options=options or None)
-
-
 @pytest.fixture
 def authors(migrator: Migrator) -> Migrator:
     """shop_author(id, name) holding three rows."""
-    migrator.apply(author_model())
-    for name in ("Ann", "Bob", "Cy"):
-        migrator.run_sql("INSERT INTO shop_author (name) VALUES (%s)", (name,))
-    return migrator
-
-
-def collect(*operations: Operation, app: str = "polls") -> list[str]:
-    """The SQL of the operations with only a dialect: no database needed."""
-    collector = PostgreSQLSchemaEditor(dialect=psycopg.dialect(), collect_sql=True)
-    state = ProjectState()
-    with collector:
-        for operation in operations:
-            before = state.clone()
-            operation.state_forwards(app, state)
-            operation.database_forwards(app, collector, before, state)
-    return collector.collected_sql
+    return migrator.add_authors()
 
 
 # -- CREATE TABLE --------------------------------------------------------------------------
@@ -183,7 +113,7 @@ FIELD_TYPES = [
 def test_every_field_type_gets_djangos_declared_type(
     migrator: Migrator, field: models.Field, declared: str, check: str | None
 ) -> None:
-    operation = CreateModel("Thing", [pk(), ("f", field)])
+    operation = CreateModel("Thing", [auto_pk(), ("f", field)])
     definition = f'"f" {declared} NOT NULL' + (f" {check}" if check else "")
     assert definition in migrator.sql(operation)[0]
     migrator.apply(operation)
@@ -205,7 +135,7 @@ def test_auto_primary_keys_are_identity_columns_and_foreign_keys_take_their_plai
 ) -> None:
     operations = (
         CreateModel("Target", [("id", auto_field(primary_key=True))]),
-        CreateModel("Source", [pk(), ("target", models.ForeignKey("shop.target", models.CASCADE))]),
+        CreateModel("Source", [auto_pk(), ("target", fk("shop.target"))]),
     )
     sql = migrator.sql(*operations)
     assert sql[0] == (
@@ -225,27 +155,10 @@ def test_auto_primary_keys_are_identity_columns_and_foreign_keys_take_their_plai
 
 
 def test_the_tutorial_models_get_djangos_exact_sql(migrator: Migrator) -> None:
-    auto = {"auto_created": True, "primary_key": True, "verbose_name": "ID"}
-    operations = [
-        CreateModel(
-            "Question",
-            [
-                ("id", models.BigAutoField(**auto)),
-                ("question_text", models.CharField(max_length=200)),
-                ("pub_date", models.DateTimeField(verbose_name="date published")),
-            ],
-        ),
-        CreateModel(
-            "Choice",
-            [
-                ("id", models.BigAutoField(**auto)),
-                ("choice_text", models.CharField(max_length=200)),
-                ("votes", models.IntegerField(default=0)),
-                ("question", models.ForeignKey("polls.question", on_delete=models.CASCADE)),
-            ],
-        ),
-    ]
-    sql = collect(*operations)
+    operations = tutorial_operations()
+    # No database needed: the editor can collect SQL with only a dialect.
+    collector = PostgreSQLSchemaEditor(dialect=psycopg.dialect(), collect_sql=True)
+    sql = collect_sql(collector, *operations)
     assert sql == [
         'CREATE TABLE "polls_question" ("id" bigint NOT NULL PRIMARY KEY GENERATED BY DEFAULT '
         'AS IDENTITY, "question_text" varchar(200) NOT NULL, "pub_date" timestamp with time '
@@ -268,9 +181,7 @@ def test_the_tutorial_models_get_djangos_exact_sql(migrator: Migrator) -> None:
 
 
 def test_foreign_keys_are_deferred_until_the_migration_ends(authors: Migrator) -> None:
-    authors.apply(
-        CreateModel("Book", [pk(), ("author", models.ForeignKey("shop.author", models.CASCADE))])
-    )
+    authors.apply(CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]))
     name = "shop_book_author_id_" + index_name("shop_book", ["author_id"])[-8:]
     assert authors.constraints("shop_book")[f"{name}_fk_shop_author_id"] == (
         "FOREIGN KEY (author_id) REFERENCES shop_author(id) DEFERRABLE INITIALLY DEFERRED"
@@ -291,18 +202,18 @@ def test_foreign_keys_are_deferred_until_the_migration_ends(authors: Migrator) -
 
 def test_indexes_unique_constraints_and_meta_indexes(migrator: Migrator) -> None:
     migrator.apply(
-        CreateModel("Publisher", [pk()]),
+        CreateModel("Publisher", [auto_pk()]),
         CreateModel(
             "Book",
             [
-                pk(),
+                auto_pk(),
                 ("title", models.CharField(max_length=50)),
                 ("slug", models.SlugField(unique=True)),
                 ("isbn", models.CharField(max_length=13, db_index=True)),
                 ("edition", models.IntegerField()),
-                ("publisher", models.ForeignKey("shop.publisher", on_delete=models.CASCADE)),
+                ("publisher", fk("shop.publisher")),
                 ("cover", models.OneToOneField("shop.publisher", models.CASCADE, related_name="+")),
-                ("loose", models.ForeignKey("shop.publisher", models.CASCADE, db_constraint=False)),
+                ("loose", fk("shop.publisher", db_constraint=False)),
             ],
             options={
                 "unique_together": [("title", "edition")],
@@ -482,16 +393,12 @@ def test_a_positive_integer_gets_and_loses_its_check(authors: Migrator) -> None:
 
 def test_a_foreign_key_on_retargeted_and_off(authors: Migrator) -> None:
     authors.apply(
-        CreateModel("Editor", [pk()]),
-        CreateModel("Book", [pk(), ("writer", models.IntegerField(default=1))]),
+        CreateModel("Editor", [auto_pk()]),
+        CreateModel("Book", [auto_pk(), ("writer", models.IntegerField(default=1))]),
     )
     authors.run_sql("INSERT INTO shop_editor DEFAULT VALUES")
     authors.run_sql("INSERT INTO shop_book (writer) VALUES (1), (3)")
-    authors.apply(
-        AlterField(
-            "book", "writer", models.ForeignKey("shop.author", models.CASCADE, db_column="writer")
-        )
-    )
+    authors.apply(AlterField("book", "writer", fk("shop.author", db_column="writer")))
     book = authors.snapshot()["shop_book"]
     assert book.foreign_keys == {ForeignKeyInfo("writer", "shop_author", "id")}
     with pytest.raises(DatabaseError, match="violates foreign key constraint"):
@@ -499,15 +406,11 @@ def test_a_foreign_key_on_retargeted_and_off(authors: Migrator) -> None:
             AlterField(
                 "book",
                 "writer",
-                models.ForeignKey("shop.editor", models.CASCADE, db_column="writer"),
+                fk("shop.editor", db_column="writer"),
             )
         )
     authors.run_sql("DELETE FROM shop_book WHERE writer = 3")
-    authors.apply(
-        AlterField(
-            "book", "writer", models.ForeignKey("shop.editor", models.CASCADE, db_column="writer")
-        )
-    )
+    authors.apply(AlterField("book", "writer", fk("shop.editor", db_column="writer")))
     assert authors.snapshot()["shop_book"].foreign_keys == {
         ForeignKeyInfo("writer", "shop_editor", "id")
     }
@@ -515,9 +418,7 @@ def test_a_foreign_key_on_retargeted_and_off(authors: Migrator) -> None:
         AlterField(
             "book",
             "writer",
-            models.ForeignKey(
-                "shop.editor", models.CASCADE, db_column="writer", db_constraint=False
-            ),
+            fk("shop.editor", db_column="writer", db_constraint=False),
         )
     )
     assert authors.snapshot()["shop_book"].foreign_keys == set()
@@ -531,9 +432,9 @@ def test_a_primary_key_type_change_follows_into_foreign_keys(migrator: Migrator)
         CreateModel(
             "Item",
             [
-                pk(),
-                ("tag", models.ForeignKey("shop.tag", models.CASCADE)),
-                ("parent", models.ForeignKey("shop.item", models.CASCADE, null=True)),
+                auto_pk(),
+                ("tag", fk("shop.tag")),
+                ("parent", fk("shop.item", null=True)),
             ],
         ),
     )
@@ -556,7 +457,7 @@ def test_a_primary_key_type_change_follows_into_foreign_keys(migrator: Migrator)
 def test_a_char_primary_key_renamed_and_widened_keeps_its_references(migrator: Migrator) -> None:
     migrator.apply(
         CreateModel("Tag", [("code", models.CharField(max_length=5, primary_key=True))]),
-        CreateModel("Item", [pk(), ("tag", models.ForeignKey("shop.tag", models.CASCADE))]),
+        CreateModel("Item", [auto_pk(), ("tag", fk("shop.tag"))]),
     )
     migrator.run_sql("INSERT INTO shop_tag VALUES ('a')")
     migrator.run_sql("INSERT INTO shop_item (tag_id) VALUES ('a')")
@@ -604,7 +505,7 @@ def test_renaming_a_column_keeps_data_and_renames_its_generated_indexes(
 def test_renaming_a_table_keeps_data_and_foreign_keys_follow(authors: Migrator) -> None:
     authors.apply(
         AddField("author", "nick", models.CharField(max_length=5, null=True, db_index=True)),
-        CreateModel("Book", [pk(), ("author", models.ForeignKey("shop.author", models.CASCADE))]),
+        CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]),
     )
     authors.run_sql("INSERT INTO shop_book (author_id) VALUES (2)")
     authors.apply(RenameModel("Author", "Writer"), AlterModelTable("writer", "Odd Writers"))
@@ -625,14 +526,14 @@ def test_long_names_fit_63_characters_with_a_stable_hash(migrator: Migrator) -> 
     migrator.apply(
         CreateModel(
             "Target",
-            [pk()],
+            [auto_pk()],
             options={"db_table": "a_table_with_a_long_name_for_testing_identifier_limits"},
         ),
         CreateModel(
             "Source",
             [
-                pk(),
-                (long_column, models.ForeignKey("shop.target", models.CASCADE, db_index=True)),
+                auto_pk(),
+                (long_column, fk("shop.target", db_index=True)),
                 ("other", models.IntegerField(default=0)),
             ],
             options={
@@ -651,10 +552,10 @@ def test_long_names_fit_63_characters_with_a_stable_hash(migrator: Migrator) -> 
     assert set(live.indexes) == expected
     assert all(len(name) <= 63 for name in expected)
     assert index_name(table, [column], "", 63) != index_name(table, [column], "", 200)
-    fk = index_name(
+    fk_name = index_name(
         table, [column], "_fk_a_table_with_a_long_name_for_testing_identifier_limits_id", 63
     )
-    assert len(fk) == 63 and fk in migrator.constraints(table)
+    assert len(fk_name) == 63 and fk_name in migrator.constraints(table)
 
 
 # -- failures roll back everything ---------------------------------------------------------
@@ -668,7 +569,7 @@ def test_a_unique_failure_on_duplicates_rolls_the_whole_migration_back(
     with pytest.raises(DatabaseError, match=r"could not create unique index(.|\n)*duplicated"):
         authors.apply(
             AddField("author", "age", models.IntegerField(default=3)),
-            CreateModel("Other", [pk()]),
+            CreateModel("Other", [auto_pk()]),
             AlterField("author", "name", models.CharField(max_length=20, unique=True)),
         )
     assert authors.snapshot() == before_schema
@@ -769,7 +670,7 @@ def test_live_constraints_from_the_catalog_match_the_inspector_s(migrator: Migra
         author_model(
             ("code", models.CharField(max_length=5, unique=True)),
             ("age", models.PositiveIntegerField(db_index=True)),
-            ("mentor", models.ForeignKey("shop.author", models.CASCADE, null=True)),
+            ("mentor", fk("shop.author", null=True)),
             unique_together=[("name", "age")],
             indexes=[models.Index(fields=["-age", "name"], name="author_recent")],
         )

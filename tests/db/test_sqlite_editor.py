@@ -14,18 +14,14 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from support.migrator import Migrator as BaseMigrator
+from support.migrator import author_model, collect_sql, tutorial_operations
+from support.states import auto_pk, fk
 
 from schemashift import models
 from schemashift.db.backends.sqlite import SQLiteSchemaEditor
 from schemashift.db.connection import Database, schema_editor
-from schemashift.db.introspection import (
-    ColumnInfo,
-    ForeignKeyInfo,
-    IndexInfo,
-    SchemaSnapshot,
-    expected_schema,
-    introspect,
-)
+from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo
 from schemashift.exceptions import DatabaseError
 from schemashift.migrations.operations import (
     AddField,
@@ -40,53 +36,11 @@ from schemashift.migrations.operations import (
     RenameField,
     RunSQL,
 )
-from schemashift.migrations.operations.base import Operation
-from schemashift.migrations.state import ProjectState
 from schemashift.utils.names import index_name
 
 
-class Migrator:
-    """Applies operations to a live database and keeps the state they lead to."""
-
-    def __init__(self, connection: Connection, app: str = "shop") -> None:
-        self.connection = connection
-        self.app = app
-        self.state = ProjectState()
-
-    def apply(self, *operations: Operation, atomic: bool = True) -> None:
-        """Run the operations as one migration; the state moves only if it commits."""
-        state = self.state.clone()
-        with schema_editor(self.connection, atomic=atomic) as editor:
-            for operation in operations:
-                before = state.clone()
-                operation.state_forwards(self.app, state)
-                operation.database_forwards(self.app, editor, before, state)
-        self.state = state
-
-    def sql(self, *operations: Operation) -> list[str]:
-        """The statements the operations would run, without running them."""
-        state = self.state.clone()
-        with schema_editor(self.connection, collect_sql=True) as editor:
-            for operation in operations:
-                before = state.clone()
-                operation.state_forwards(self.app, state)
-                operation.database_forwards(self.app, editor, before, state)
-        return editor.collected_sql
-
-    def run_sql(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """One statement outside any migration, committed at once."""
-        with self.connection.begin():
-            result = self.connection.exec_driver_sql(sql, params)
-            return [tuple(row) for row in result] if result.returns_rows else []
-
-    def rows(self, table: str, columns: str = "*") -> list[tuple[Any, ...]]:
-        return self.run_sql(f'SELECT {columns} FROM "{table}" ORDER BY 1')
-
-    def snapshot(self) -> SchemaSnapshot:
-        return introspect(self.connection)
-
-    def expected(self) -> SchemaSnapshot:
-        return expected_schema(self.state, self.connection.dialect)
+class Migrator(BaseMigrator):
+    """The shared migrator, with readers of SQLite's own records of a table."""
 
     def table_sql(self, table: str) -> str:
         return self.run_sql("SELECT sql FROM sqlite_master WHERE name = ?", (table,))[0][0]
@@ -94,32 +48,16 @@ class Migrator:
     def column_order(self, table: str) -> list[str]:
         return [row[1] for row in self.run_sql(f'PRAGMA table_info("{table}")')]
 
-    def assert_schema_matches_state(self) -> None:
-        assert self.snapshot() == self.expected()
-
 
 @pytest.fixture
 def migrator(connection: Connection) -> Migrator:
     return Migrator(connection)
 
 
-def pk() -> tuple[str, models.Field]:
-    """The implicit primary key, as makemigrations writes it."""
-    return ("id", models.BigAutoField(auto_created=True, primary_key=True, verbose_name="ID"))
-
-
-def author_model(*extra: tuple[str, models.Field], **options: Any) -> CreateModel:
-    fields = [pk(), ("name", models.CharField(max_length=20)), *extra]
-    return CreateModel("Author", fields, options=options or None)
-
-
 @pytest.fixture
 def authors(migrator: Migrator) -> Migrator:
     """shop_author(id, name) holding three rows."""
-    migrator.apply(author_model())
-    for name in ("Ann", "Bob", "Cy"):
-        migrator.run_sql("INSERT INTO shop_author (name) VALUES (?)", (name,))
-    return migrator
+    return migrator.add_authors()
 
 
 # -- CREATE TABLE --------------------------------------------------------------------------
@@ -156,7 +94,7 @@ FIELD_TYPES = [
 def test_every_field_type_gets_djangos_declared_type(
     migrator: Migrator, field: models.Field, declared: str, check: str | None
 ) -> None:
-    migrator.apply(CreateModel("Thing", [pk(), ("f", field)]))
+    migrator.apply(CreateModel("Thing", [auto_pk(), ("f", field)]))
     table = migrator.snapshot()["shop_thing"]
     assert table.columns["f"] == ColumnInfo("f", declared, nullable=False)
     definition = f'"f" {declared} NOT NULL' + (f" {check}" if check else "")
@@ -179,7 +117,7 @@ def test_auto_primary_keys_are_integer_autoincrement_and_foreign_keys_take_the_r
         CreateModel("Target", [("id", auto_field(primary_key=True))]),
         CreateModel(
             "Source",
-            [pk(), ("target", models.ForeignKey("shop.target", on_delete=models.CASCADE))],
+            [auto_pk(), ("target", fk("shop.target"))],
         ),
     )
     assert '"id" integer NOT NULL PRIMARY KEY AUTOINCREMENT' in migrator.table_sql("shop_target")
@@ -198,10 +136,10 @@ def test_foreign_keys_to_other_primary_keys_copy_their_type(migrator: Migrator) 
         CreateModel(
             "Link",
             [
-                pk(),
-                ("code", models.ForeignKey("shop.code", on_delete=models.CASCADE)),
-                ("token", models.ForeignKey("shop.token", on_delete=models.CASCADE, null=True)),
-                ("number", models.ForeignKey("shop.number", on_delete=models.CASCADE)),
+                auto_pk(),
+                ("code", fk("shop.code")),
+                ("token", fk("shop.token", null=True)),
+                ("number", fk("shop.number")),
             ],
         ),
     )
@@ -215,35 +153,9 @@ def test_foreign_keys_to_other_primary_keys_copy_their_type(migrator: Migrator) 
 
 
 def test_the_tutorial_models_get_djangos_exact_sql() -> None:
-    auto = {"auto_created": True, "primary_key": True, "verbose_name": "ID"}
-    operations = [
-        CreateModel(
-            "Question",
-            [
-                ("id", models.BigAutoField(**auto)),
-                ("question_text", models.CharField(max_length=200)),
-                ("pub_date", models.DateTimeField(verbose_name="date published")),
-            ],
-        ),
-        CreateModel(
-            "Choice",
-            [
-                ("id", models.BigAutoField(**auto)),
-                ("choice_text", models.CharField(max_length=200)),
-                ("votes", models.IntegerField(default=0)),
-                ("question", models.ForeignKey("polls.question", on_delete=models.CASCADE)),
-            ],
-        ),
-    ]
     # No database needed: the editor can collect SQL with only a dialect.
     collector = SQLiteSchemaEditor(dialect=sqlite.dialect(), collect_sql=True)
-    state = ProjectState()
-    with collector:
-        for operation in operations:
-            before = state.clone()
-            operation.state_forwards("polls", state)
-            operation.database_forwards("polls", collector, before, state)
-    assert collector.collected_sql == [
+    assert collect_sql(collector, *tutorial_operations()) == [
         'CREATE TABLE "polls_question" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
         '"question_text" varchar(200) NOT NULL, "pub_date" datetime NOT NULL)',
         'CREATE TABLE "polls_choice" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
@@ -255,18 +167,18 @@ def test_the_tutorial_models_get_djangos_exact_sql() -> None:
 
 def test_indexes_unique_constraints_and_meta_indexes(migrator: Migrator) -> None:
     migrator.apply(
-        CreateModel("Publisher", [pk()]),
+        CreateModel("Publisher", [auto_pk()]),
         CreateModel(
             "Book",
             [
-                pk(),
+                auto_pk(),
                 ("title", models.CharField(max_length=50)),
                 ("slug", models.SlugField(unique=True)),
                 ("isbn", models.CharField(max_length=13, db_index=True)),
                 ("edition", models.IntegerField()),
-                ("publisher", models.ForeignKey("shop.publisher", on_delete=models.CASCADE)),
+                ("publisher", fk("shop.publisher")),
                 ("cover", models.OneToOneField("shop.publisher", models.CASCADE, related_name="+")),
-                ("loose", models.ForeignKey("shop.publisher", models.CASCADE, db_constraint=False)),
+                ("loose", fk("shop.publisher", db_constraint=False)),
             ],
             options={
                 "unique_together": [("title", "edition")],
@@ -293,7 +205,7 @@ def test_indexes_unique_constraints_and_meta_indexes(migrator: Migrator) -> None
 
 
 def test_unmanaged_models_get_no_table(migrator: Migrator) -> None:
-    operation = CreateModel("View", [pk()], options={"managed": False})
+    operation = CreateModel("View", [auto_pk()], options={"managed": False})
     assert migrator.sql(operation) == []
     migrator.apply(operation, AddField("view", "x", models.IntegerField(null=True)))
     assert "shop_view" not in migrator.snapshot()
@@ -305,7 +217,7 @@ def test_keywords_as_names_are_quoted_everywhere(migrator: Migrator) -> None:
         CreateModel(
             "Order",
             [
-                pk(),
+                auto_pk(),
                 ("select", models.IntegerField(db_index=True)),
                 ("group", models.CharField(max_length=5, db_column="from")),
             ],
@@ -441,7 +353,7 @@ def test_a_plain_field_is_removed_with_drop_column(authors: Migrator) -> None:
     [
         models.CharField(max_length=5, null=True, unique=True),
         models.CharField(max_length=5, null=True, db_index=True),
-        models.ForeignKey("shop.author", models.CASCADE, null=True),
+        fk("shop.author", null=True),
     ],
     ids=["unique", "indexed", "foreign key"],
 )
@@ -477,9 +389,9 @@ def test_removing_a_relation_named_by_its_attname_drops_its_unique_together_and_
         CreateModel(
             "Book",
             [
-                pk(),
+                auto_pk(),
                 ("title", models.CharField(max_length=20)),
-                ("author", models.ForeignKey("shop.author", models.CASCADE)),
+                ("author", fk("shop.author")),
             ],
             options={
                 "unique_together": [("author_id", "title")],
@@ -533,7 +445,7 @@ def test_renaming_a_field_renames_the_column_in_place(authors: Migrator) -> None
 
 
 def test_renaming_an_indexed_column_renames_its_generated_index(migrator: Migrator) -> None:
-    migrator.apply(CreateModel("Tag", [pk(), ("slug", models.SlugField())]))
+    migrator.apply(CreateModel("Tag", [auto_pk(), ("slug", models.SlugField())]))
     migrator.apply(RenameField("tag", "slug", "handle"))
     new_name = index_name("shop_tag", ["handle"])
     assert migrator.snapshot()["shop_tag"].indexes == {new_name: IndexInfo(new_name, ("handle",))}
@@ -544,7 +456,7 @@ def test_renaming_an_indexed_column_renames_its_generated_index(migrator: Migrat
 
 
 def test_renaming_a_table_renames_its_generated_indexes(migrator: Migrator) -> None:
-    migrator.apply(CreateModel("Tag", [pk(), ("slug", models.SlugField())]))
+    migrator.apply(CreateModel("Tag", [auto_pk(), ("slug", models.SlugField())]))
     migrator.apply(AlterModelTable("tag", "labels"))
     new_name = index_name("labels", ["slug"])
     assert migrator.snapshot()["labels"].indexes == {new_name: IndexInfo(new_name, ("slug",))}
@@ -554,7 +466,7 @@ def test_renaming_a_table_renames_its_generated_indexes(migrator: Migrator) -> N
 def test_renaming_a_foreign_key_rebuilds_the_table(migrator: Migrator) -> None:
     migrator.apply(
         author_model(),
-        CreateModel("Book", [pk(), ("author", models.ForeignKey("shop.author", models.CASCADE))]),
+        CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]),
     )
     migrator.run_sql("INSERT INTO shop_author (name) VALUES ('Ann')")
     migrator.run_sql("INSERT INTO shop_book (author_id) VALUES (1)")
@@ -606,7 +518,7 @@ def test_a_rebuild_moves_the_altered_column_last_and_self_references_after_it(
 ) -> None:
     migrator.apply(
         author_model(
-            ("boss", models.ForeignKey("shop.author", models.CASCADE, null=True)),
+            ("boss", fk("shop.author", null=True)),
             ("age", models.IntegerField(null=True)),
         )
     )
@@ -620,12 +532,12 @@ def test_changing_a_foreign_key_target(migrator: Migrator) -> None:
     migrator.apply(
         author_model(),
         CreateModel("Editor", [("code", models.CharField(max_length=4, primary_key=True))]),
-        CreateModel("Book", [pk(), ("by", models.ForeignKey("shop.author", models.CASCADE))]),
+        CreateModel("Book", [auto_pk(), ("by", fk("shop.author"))]),
     )
     migrator.run_sql("INSERT INTO shop_author (name) VALUES ('Ann')")
     migrator.run_sql("INSERT INTO shop_book (by_id) VALUES (1)")
     migrator.run_sql("INSERT INTO shop_editor VALUES ('1')")
-    migrator.apply(AlterField("book", "by", models.ForeignKey("shop.editor", models.CASCADE)))
+    migrator.apply(AlterField("book", "by", fk("shop.editor")))
     book = migrator.snapshot()["shop_book"]
     assert book.columns["by_id"].type == "varchar(4)"
     assert book.foreign_keys == {ForeignKeyInfo("by_id", "shop_editor", "code")}
@@ -638,7 +550,7 @@ def test_changing_a_primary_key_type_rebuilds_the_tables_pointing_at_it(
 ) -> None:
     migrator.apply(
         author_model(),
-        CreateModel("Book", [pk(), ("author", models.ForeignKey("shop.author", models.CASCADE))]),
+        CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]),
     )
     migrator.run_sql("INSERT INTO shop_author (name) VALUES ('Ann')")
     migrator.run_sql("INSERT INTO shop_book (author_id) VALUES (1)")
@@ -660,7 +572,7 @@ def test_changing_the_type_keeps_values_sqlite_can_convert(authors: Migrator) ->
 def test_renaming_a_table_keeps_incoming_foreign_keys_valid(migrator: Migrator) -> None:
     migrator.apply(
         author_model(),
-        CreateModel("Book", [pk(), ("author", models.ForeignKey("shop.author", models.CASCADE))]),
+        CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]),
     )
     migrator.run_sql("INSERT INTO shop_author (name) VALUES ('Ann')")
     migrator.run_sql("INSERT INTO shop_book (author_id) VALUES (1)")
@@ -746,7 +658,7 @@ def test_a_rebuild_copies_every_value_exactly(migrator: Migrator) -> None:
         CreateModel(
             "Sample",
             [
-                pk(),
+                auto_pk(),
                 ("text", models.TextField(null=True)),
                 ("number", models.BigIntegerField(null=True)),
                 ("real", models.FloatField(null=True)),
@@ -776,7 +688,7 @@ def test_a_failing_rebuild_rolls_the_whole_migration_back(authors: Migrator) -> 
     with pytest.raises(DatabaseError, match="duplicate values") as info:
         authors.apply(
             AddField("author", "age", models.IntegerField(default=3)),
-            CreateModel("Other", [pk()]),
+            CreateModel("Other", [auto_pk()]),
             AlterField("author", "name", models.CharField(max_length=20, unique=True)),
         )
     assert "UNIQUE constraint failed: name" in str(info.value)
@@ -786,9 +698,7 @@ def test_a_failing_rebuild_rolls_the_whole_migration_back(authors: Migrator) -> 
 
 
 def test_broken_foreign_keys_fail_the_migration(authors: Migrator) -> None:
-    authors.apply(
-        CreateModel("Book", [pk(), ("author", models.ForeignKey("shop.author", models.CASCADE))])
-    )
+    authors.apply(CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]))
     with pytest.raises(DatabaseError, match='table "shop_book" row 1 points at a missing row'):
         authors.apply(
             RunSQL("INSERT INTO shop_book (author_id) VALUES (42)"),
@@ -854,7 +764,7 @@ def test_collecting_sql_touches_nothing(authors: Migrator) -> None:
     sql = authors.sql(
         AddField("author", "age", models.IntegerField(default=3)),
         AlterField("author", "name", models.CharField(max_length=5, unique=True)),
-        CreateModel("Book", [pk()]),
+        CreateModel("Book", [auto_pk()]),
         DeleteModel("Author"),
     )
     assert sql[0].startswith('CREATE TABLE "new__shop_author"')
@@ -974,7 +884,7 @@ def test_rebuilds_keep_every_stored_value(rows: list[tuple[Any, Any, Any]]) -> N
                 CreateModel(
                     "Any",
                     [
-                        pk(),
+                        auto_pk(),
                         ("a", models.TextField(null=True)),
                         ("b", models.BinaryField(null=True)),
                         ("c", models.IntegerField(null=True, db_index=True)),
@@ -1000,7 +910,7 @@ def test_rebuilds_keep_every_stored_value(rows: list[tuple[Any, Any, Any]]) -> N
 def test_dropping_a_table_that_rows_still_point_at_fails(migrator: Migrator) -> None:
     migrator.apply(
         author_model(),
-        CreateModel("Book", [pk(), ("author", models.ForeignKey("shop.author", models.CASCADE))]),
+        CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]),
     )
     migrator.run_sql("INSERT INTO shop_author (name) VALUES ('Ann')")
     migrator.run_sql("INSERT INTO shop_book (author_id) VALUES (1)")
@@ -1012,7 +922,7 @@ def test_dropping_a_table_that_rows_still_point_at_fails(migrator: Migrator) -> 
 def test_renaming_a_primary_key_updates_the_references_to_it(migrator: Migrator) -> None:
     migrator.apply(
         CreateModel("Tag", [("code", models.CharField(max_length=5, primary_key=True))]),
-        CreateModel("Item", [pk(), ("tag", models.ForeignKey("shop.tag", models.CASCADE))]),
+        CreateModel("Item", [auto_pk(), ("tag", fk("shop.tag"))]),
     )
     migrator.run_sql("INSERT INTO shop_tag VALUES ('a')")
     migrator.run_sql("INSERT INTO shop_item (tag_id) VALUES ('a')")

@@ -15,3 +15,8 @@ def pk() -> models.Field:
 def fk(to: str, **kwargs: Any) -> models.Field:
     """A CASCADE foreign key to ``to`` ("app.model")."""
     return models.ForeignKey(to, on_delete=models.CASCADE, **kwargs)
+
+
+def auto_pk() -> tuple[str, models.Field]:
+    """The implicit ``id`` primary key as makemigrations writes it in CreateModel's fields."""
+    return ("id", models.BigAutoField(auto_created=True, primary_key=True, verbose_name="ID"))
