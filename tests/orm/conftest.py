@@ -14,38 +14,12 @@ from types import ModuleType
 
 import pytest
 from sqlalchemy import event
+from support.tutorial import TUTORIAL_MODELS
 
 import schemashift
 from schemashift.apps import apps
 from schemashift.db.connection import Database, schema_editor
 from schemashift.migrations.state import ProjectState
-
-POLLS_MODELS = """
-    import datetime
-
-    from schemashift import models
-    from schemashift.utils import timezone
-
-
-    class Question(models.Model):
-        question_text = models.CharField(max_length=200)
-        pub_date = models.DateTimeField("date published")
-
-        def __str__(self):
-            return self.question_text
-
-        def was_published_recently(self):
-            return self.pub_date >= timezone.now() - datetime.timedelta(days=1)
-
-
-    class Choice(models.Model):
-        question = models.ForeignKey(Question, on_delete=models.CASCADE)
-        choice_text = models.CharField(max_length=200)
-        votes = models.IntegerField(default=0)
-
-        def __str__(self):
-            return self.choice_text
-"""
 
 
 def create_tables(url: str, state: ProjectState) -> None:
@@ -105,7 +79,7 @@ def make_app(
 @pytest.fixture
 def polls(make_app: Callable[..., ModuleType]) -> ModuleType:
     """The tutorial's polls app (Question, Choice) on the test's backend."""
-    return make_app(POLLS_MODELS)
+    return make_app(TUTORIAL_MODELS)
 
 
 class StatementLog:
