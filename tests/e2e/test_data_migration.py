@@ -28,8 +28,21 @@ SUMMARY_RENAMED = WITH_SUMMARY.replace(
     "    text = models.CharField(max_length=200)\n",
 ).replace("return self.question_text", "return self.text")
 
+#: the end of each 0002 below: add Question.summary, fill it with the module's fill() and
+#: empty it with its empty() when unapplied
+ADD_SUMMARY_MIGRATION = """
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.AddField("question", "summary", models.CharField(max_length=200, default="")),
+        migrations.RunPython(fill, empty),
+    ]
+"""
+
 #: 0002 filled through a table of SQLAlchemy Core on connections[alias]
-FILL_WITH_CONNECTIONS = """\
+FILL_WITH_CONNECTIONS = (
+    """\
 import sqlalchemy as sa
 
 from schemashift import migrations, models
@@ -45,18 +58,13 @@ def fill(apps, schema_editor):
 
 def empty(apps, schema_editor):
     connections["default"].execute(sa.update(question).values(summary=""))
-
-
-class Migration(migrations.Migration):
-    dependencies = [("polls", "0001_initial")]
-    operations = [
-        migrations.AddField("question", "summary", models.CharField(max_length=200, default="")),
-        migrations.RunPython(fill, empty),
-    ]
 """
+    + ADD_SUMMARY_MIGRATION
+)
 
 #: 0002 filled through the historical model's manager
-FILL_WITH_MANAGER = """\
+FILL_WITH_MANAGER = (
+    """\
 from schemashift import migrations, models
 
 
@@ -71,15 +79,9 @@ def fill(apps, schema_editor):
 def empty(apps, schema_editor):
     Question = apps.get_model("polls", "Question")
     Question.objects.update(summary="")
-
-
-class Migration(migrations.Migration):
-    dependencies = [("polls", "0001_initial")]
-    operations = [
-        migrations.AddField("question", "summary", models.CharField(max_length=200, default="")),
-        migrations.RunPython(fill, empty),
-    ]
 """
+    + ADD_SUMMARY_MIGRATION
+)
 
 FAILING = """\
 import sqlalchemy as sa
