@@ -11,6 +11,7 @@ from support.tutorial import (
     assert_schema_matches_state,
     history,
     ok,
+    tables,
 )
 
 RUNS = 8
@@ -50,3 +51,28 @@ def test_concurrent_migrates_apply_each_migration_once(project) -> None:
         ("polls", "0003_third"),
     ]
     assert_schema_matches_state(project)
+
+
+def test_a_waiting_migrate_says_so_and_gives_up_after_its_timeout(project) -> None:
+    from schemashift.db.connection import Database
+    from schemashift.db.locking import migration_lock
+
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    holder = Database(project.database_url)
+    try:
+        with migration_lock(holder):
+            result = project.run("migrate", "--lock-timeout", "1")
+    finally:
+        holder.dispose()
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert (
+        "Another migrate is running on database 'default'; waiting for it to finish "
+        "(up to 1 s)..." in result.stderr
+    )
+    assert "gave up waiting after 1 s" in result.stderr
+    assert "polls_question" not in tables(project)
+
+    out = ok(project.run("migrate", "--lock-timeout", "1"))
+    assert "Applying polls.0001_initial... OK" in out
