@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.engine import Connection
+from support.servers import ServerPool
 
 from schemashift import conf
 from schemashift.apps import apps
@@ -84,11 +83,6 @@ def connection(database: Database) -> Iterator[Connection]:
 # -- backends ---------------------------------------------------------------------------------
 
 BACKENDS = ("sqlite", "postgresql", "mysql")
-#: environment variables naming an already running server's admin URL, instead of starting one
-SERVER_URL_ENV = {
-    "postgresql": "SCHEMASHIFT_TEST_POSTGRESQL_URL",
-    "mysql": "SCHEMASHIFT_TEST_MYSQL_URL",
-}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -131,44 +125,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 _CHOSEN_BACKENDS = pytest.StashKey[list]()
 _SERVERS = pytest.StashKey["ServerPool"]()
-
-
-class ServerPool:
-    """Servers started on first use and stopped when the run ends; a failed start is kept so
-    every test of that backend reports the same reason without trying again."""
-
-    def __init__(self) -> None:
-        self._urls: dict[str, str] = {}
-        self._failures: dict[str, str] = {}
-        self._servers: list[Any] = []
-
-    def admin_url(self, backend: str) -> str:
-        """The admin URL of the backend's server, skipping (failing under CI) without one."""
-        if backend not in self._urls and backend not in self._failures:
-            given = os.environ.get(SERVER_URL_ENV[backend])
-            if given:
-                self._urls[backend] = given
-            else:
-                from support.servers import STARTERS, ServerUnavailable
-
-                try:
-                    server = STARTERS[backend]()
-                except ServerUnavailable as exc:
-                    self._failures[backend] = str(exc)
-                else:
-                    self._servers.append(server)
-                    self._urls[backend] = server.url
-        if backend in self._failures:
-            message = f"no {backend} server: {self._failures[backend]}"
-            if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-                pytest.fail(message, pytrace=False)
-            pytest.skip(message)
-        return self._urls[backend]
-
-    def stop_all(self) -> None:
-        for server in self._servers:
-            server.stop()
-        self._servers.clear()
 
 
 def server_admin_url(config: pytest.Config, backend: str) -> str:

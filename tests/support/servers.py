@@ -15,8 +15,12 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 _START_TIMEOUT = 60
 
@@ -209,3 +213,45 @@ def _grant_root_over_tcp(socket_path: Path) -> None:
 
 
 STARTERS = {"postgresql": start_postgresql, "mysql": start_mariadb}
+#: environment variables naming an already running server's admin URL, instead of starting one
+SERVER_URL_ENV = {
+    "postgresql": "SCHEMASHIFT_TEST_POSTGRESQL_URL",
+    "mysql": "SCHEMASHIFT_TEST_MYSQL_URL",
+}
+
+
+class ServerPool:
+    """Servers started on first use and stopped when the run ends; a failed start is kept so
+    every test of that backend reports the same reason without trying again."""
+
+    def __init__(self, starters: dict[str, Callable[[], Server]] | None = None) -> None:
+        self.starters = STARTERS if starters is None else starters
+        self._urls: dict[str, str] = {}
+        self._failures: dict[str, str] = {}
+        self._servers: list[Any] = []
+
+    def admin_url(self, backend: str) -> str:
+        """The admin URL of the backend's server, skipping (failing under CI) without one."""
+        if backend not in self._urls and backend not in self._failures:
+            given = os.environ.get(SERVER_URL_ENV[backend])
+            if given:
+                self._urls[backend] = given
+            else:
+                try:
+                    server = self.starters[backend]()
+                except ServerUnavailable as exc:
+                    self._failures[backend] = str(exc)
+                else:
+                    self._servers.append(server)
+                    self._urls[backend] = server.url
+        if backend in self._failures:
+            message = f"no {backend} server: {self._failures[backend]}"
+            if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+                pytest.fail(message, pytrace=False)
+            pytest.skip(message)
+        return self._urls[backend]
+
+    def stop_all(self) -> None:
+        for server in self._servers:
+            server.stop()
+        self._servers.clear()
