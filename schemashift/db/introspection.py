@@ -27,16 +27,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ColumnInfo:
-    """One column: its declared type, nullability, primary key.
+    """One column: its declared type, nullability, primary key and database default.
 
     Declared types ignore case and spacing (SQLite reports ``integer`` as ``INTEGER``), so
-    ``type`` is kept in lower case with single spaces.
+    ``type`` is kept in lower case with single spaces. ``default`` is the default expression
+    as the database reports it, None when the column has none (an identity or auto-increment
+    key has none either). Migrations never leave a default behind: Python defaults are filled
+    in by the models, so every expected column has ``default=None``.
     """
 
     name: str
     type: str
     nullable: bool
     primary_key: bool = False
+    default: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", " ".join(self.type.lower().split()))

@@ -386,7 +386,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         one-column unique indexes only as the column's UNIQUE.
         """
         rows = connection.exec_driver_sql(
-            "SELECT column_name, column_type, is_nullable, column_key, extra "
+            "SELECT column_name, column_type, is_nullable, column_key, extra, column_default "
             f"FROM information_schema.columns WHERE {_WHERE_TABLE} ORDER BY ordinal_position",
             (table,),
         ).fetchall()
@@ -399,8 +399,9 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
                 declared_type(column_type, extra, name in json_columns),
                 nullable == "YES",
                 key == "PRI",
+                _reported_default(default),
             )
-            for name, column_type, nullable, key, extra in rows
+            for name, column_type, nullable, key, extra, default in rows
         }
         foreign_key_rows = _foreign_key_rows(connection, table)
         foreign_keys = frozenset(
@@ -552,3 +553,8 @@ def _quoted_end(sql: str, start: int) -> int:
             return index + 1
         index += 1
     return len(sql)
+
+
+def _reported_default(default: str | None) -> str | None:
+    """MariaDB reports the default of a nullable column without one as the text ``NULL``."""
+    return None if default is None or default == "NULL" else default

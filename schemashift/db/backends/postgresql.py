@@ -49,8 +49,10 @@ _TABLE_OID_SQL = sa.text(
     "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname = :table"
 )
 _COLUMNS_SQL = sa.text(
-    "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull "
+    "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+    "pg_catalog.pg_get_expr(d.adbin, d.adrelid) "
     "FROM pg_catalog.pg_attribute a "
+    "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
     "WHERE a.attrelid = :oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
 )
 #: each constraint with its columns (and the referenced ones) in key order
@@ -281,8 +283,10 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
             orders = tuple("DESC" if desc else "ASC" for desc in descending)
             indexes[name] = IndexInfo(name, names, bool(is_unique), orders)
         columns_info = {
-            name: ColumnInfo(name, _declared_type(spelled), not not_null, name in primary_key)
-            for name, spelled, not_null in rows
+            name: ColumnInfo(
+                name, _declared_type(spelled), not not_null, name in primary_key, default
+            )
+            for name, spelled, not_null, default in rows
         }
         return TableInfo(table, columns_info, frozenset(foreign_keys), frozenset(unique), indexes)
 

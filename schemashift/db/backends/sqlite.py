@@ -420,8 +420,8 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         if not rows:
             return None
         columns = {
-            name: ColumnInfo(name, declared, not notnull, bool(pk))
-            for _cid, name, declared, notnull, _default, pk in rows
+            name: ColumnInfo(name, declared, not notnull, bool(pk), default)
+            for _cid, name, declared, notnull, default, pk in rows
         }
         foreign_keys = frozenset(
             ForeignKeyInfo(row[3], row[2], row[4] or cls._primary_key_of(connection, row[2]))
