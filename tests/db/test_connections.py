@@ -77,9 +77,8 @@ def test_results_stay_usable_after_their_transaction(db: DatabaseWrapper) -> Non
     assert updated.rowcount == 2
 
 
-def test_lastrowid_of_a_plain_insert(db: DatabaseWrapper, backend: str) -> None:
-    if backend == "postgresql":
-        pytest.skip("PostgreSQL has no last row id; use inserted_primary_key")
+@pytest.mark.backends("sqlite", "mysql")  # PostgreSQL has no last row id
+def test_lastrowid_of_a_plain_insert(db: DatabaseWrapper) -> None:
     db.execute(items.insert().values(name="a"))
     assert db.execute(items.insert().values(name="b")).lastrowid == 2
 
