@@ -449,9 +449,14 @@ if __name__ == "__main__":
 ''',
 }
 
+#: the variable that points either project at another database (schemashift reads it natively)
+DATABASE_URL_ENV = "DATABASE_URL"
+
 SETTINGS_PY = {
     "django": """\
+import os
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECRET_KEY = "not-secret"
@@ -461,6 +466,50 @@ DATABASES = {{
     "default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}},
 }}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# {database_url_env}, when set, replaces the SQLite default, as it does for schemashift. It takes
+# the same SQLAlchemy URLs: postgresql+psycopg://USER:PASSWORD@HOST:PORT/NAME,
+# mysql+pymysql://USER:PASSWORD@HOST:PORT/NAME?charset=utf8mb4 or sqlite:///PATH; query
+# parameters become the connection's OPTIONS.
+ENGINES = {{
+    "sqlite": "django.db.backends.sqlite3",
+    "postgresql": "django.db.backends.postgresql",
+    "mysql": "django.db.backends.mysql",
+    "mariadb": "django.db.backends.mysql",
+}}
+
+
+def database_from_url(url):
+    parts = urlsplit(url)
+    dialect = parts.scheme.partition("+")[0]
+    if dialect not in ENGINES:
+        raise ValueError(f"{database_url_env}: unsupported database in {{url!r}}")
+    if dialect == "sqlite":
+        return {{"ENGINE": ENGINES[dialect], "NAME": unquote(parts.path[1:])}}
+    database = {{
+        "ENGINE": ENGINES[dialect],
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+    }}
+    options = dict(parse_qsl(parts.query))
+    if options:
+        database["OPTIONS"] = options
+    if ENGINES[dialect] == "django.db.backends.mysql":
+        try:
+            import MySQLdb  # noqa: F401  (mysqlclient, the driver Django's backend is made for)
+        except ImportError:
+            # PyMySQL stands in for it; it reports a mysqlclient version Django accepts.
+            import pymysql
+
+            pymysql.install_as_MySQLdb()
+    return database
+
+
+if os.environ.get("{database_url_env}"):
+    DATABASES["default"] = database_from_url(os.environ["{database_url_env}"])
 """,
     "schemashift": """\
 from pathlib import Path
@@ -493,7 +542,9 @@ def write_project(root: Path, apps: list[AppSpec], flavour: str) -> None:
     (root / SETTINGS_PACKAGE).mkdir(parents=True)
     (root / "manage.py").write_text(MANAGE_PY[flavour])
     (root / SETTINGS_PACKAGE / "__init__.py").write_text("")
-    settings = SETTINGS_PY[flavour].format(installed_apps=json.dumps(installed, indent=4))
+    settings = SETTINGS_PY[flavour].format(
+        installed_apps=json.dumps(installed, indent=4), database_url_env=DATABASE_URL_ENV
+    )
     (root / SETTINGS_PACKAGE / "settings.py").write_text(settings)
     package = "django.apps" if flavour == "django" else "schemashift.apps"
     for app in apps:
