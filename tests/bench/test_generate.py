@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 GENERATE_PY = Path(__file__).parents[2] / "bench" / "generate.py"
 APPS, MIGRATIONS_PER_APP = 2, 16
@@ -17,9 +18,14 @@ HISTORY_TABLES = {"django": "django_migrations", "schemashift": "schemashift_mig
 FOREIGN_ENV = ("SCHEMASHIFT_SETTINGS", "DJANGO_SETTINGS_MODULE", "DATABASE_URL")
 
 
-def run_python(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_python(
+    args: list[str], cwd: Path, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run Python in ``cwd`` without the caller's settings; ``database_url`` as DATABASE_URL."""
     env = {key: value for key, value in os.environ.items() if key not in FOREIGN_ENV}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, *args],
         cwd=cwd,
@@ -76,14 +82,113 @@ def test_both_flavours_hold_the_same_history(generated: Path) -> None:
 
 
 @pytest.mark.parametrize("flavour", ["django", "schemashift"])
-def test_generated_project_migrates_with_nothing_left(generated: Path, flavour: str) -> None:
+def test_generated_project_migrates_with_nothing_left(
+    generated: Path, flavour: str, backend: str, backend_url: str
+) -> None:
+    """On SQLite the projects' own db.sqlite3; on a server, the database DATABASE_URL names."""
     project = generated / flavour
-    migrate = run_python(["manage.py", "migrate"], cwd=project)
+    if backend == "sqlite":
+        database_url, url = None, f"sqlite:///{project / 'db.sqlite3'}"
+    else:
+        database_url = url = backend_url
+    migrate = run_python(["manage.py", "migrate"], cwd=project, database_url=database_url)
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
-    with sqlite3.connect(project / "db.sqlite3") as db:
-        (applied,) = db.execute(f"SELECT count(*) FROM {HISTORY_TABLES[flavour]}").fetchone()
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            table = HISTORY_TABLES[flavour]
+            applied = connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+    finally:
+        engine.dispose()
     assert applied == APPS * MIGRATIONS_PER_APP
 
-    check = run_python(["manage.py", "makemigrations", "--check"], cwd=project)
+    check = run_python(
+        ["manage.py", "makemigrations", "--check"], cwd=project, database_url=database_url
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "No changes detected" in check.stdout + check.stderr
+
+
+#: what the generated Django project's default database is, as Django sees it (no connection)
+SHOW_DJANGO_DATABASE = """\
+import json
+import os
+
+import django
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "benchsite.settings"
+django.setup()
+from django.db import connections
+
+connection = connections["default"]
+keys = ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
+print(json.dumps({key: connection.settings_dict[key] for key in keys}, default=str))
+"""
+
+
+def django_database(project: Path, database_url: str | None) -> dict:
+    result = run_python(["-c", SHOW_DJANGO_DATABASE], cwd=project, database_url=database_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def test_django_settings_default_to_the_project_sqlite_file(generated: Path) -> None:
+    project = generated / "django"
+    database = django_database(project, None)
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == str(project / "db.sqlite3")
+    assert django_database(project, "")["NAME"] == str(project / "db.sqlite3")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "postgresql+psycopg://bench:p%40ss%2Fword@127.0.0.1:5433/bench_django",
+            {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": "bench_django",
+                "USER": "bench",
+                "PASSWORD": "p@ss/word",
+                "HOST": "127.0.0.1",
+                "PORT": "5433",
+                "OPTIONS": {},
+            },
+        ),
+        (
+            "mysql+pymysql://root@db.example:3307/bench_django?charset=utf8mb4",
+            {
+                "ENGINE": "django.db.backends.mysql",
+                "NAME": "bench_django",
+                "USER": "root",
+                "PASSWORD": "",
+                "HOST": "db.example",
+                "PORT": "3307",
+                "OPTIONS": {"charset": "utf8mb4"},
+            },
+        ),
+        (
+            "sqlite:////tmp/elsewhere/db.sqlite3",
+            {"ENGINE": "django.db.backends.sqlite3", "NAME": "/tmp/elsewhere/db.sqlite3"},
+        ),
+    ],
+    ids=["postgresql", "mysql", "sqlite"],
+)
+def test_django_settings_take_the_database_from_database_url(
+    generated: Path, url: str, expected: dict
+) -> None:
+    """Django loads the backend for it (the MySQL one through PyMySQL without mysqlclient)."""
+    database = django_database(generated / "django", url)
+    assert {key: database[key] for key in expected} == expected
+
+
+def test_django_settings_refuse_an_unknown_database_url(generated: Path) -> None:
+    result = run_python(
+        ["-c", "import benchsite.settings"],
+        cwd=generated / "django",
+        database_url="oracle://scott@db.example/orcl",
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL: unsupported database in 'oracle://scott@db.example/orcl'" in (
+        result.stderr
+    )
