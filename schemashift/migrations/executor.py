@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from schemashift.exceptions import DatabaseError, IrreversibleError
@@ -218,53 +219,59 @@ class MigrationExecutor:
     def _apply_step_by_step(self, migration: Migration, state: ProjectState) -> ProjectState:
         """Apply the operations one at a time, noting each one done; skip those an earlier run
         did."""
-        from schemashift.db.connection import schema_editor
-
-        app, name = migration.key
-        done = self._done(migration, FORWARDS)
-        with (
-            _named_failure(migration, "Applying"),
-            self.database.connect() as connection,
-            schema_editor(connection, atomic=False, alias=self.database.alias) as editor,
-        ):
-            for number, operation in enumerate(migration.operations, start=1):
-                before = snapshot(state)
-                migration.advance_state(operation, state)
-                if number <= done:
-                    continue
-                with _partial_failure(migration, "Applying", number, done):
-                    operation.database_forwards(app, editor, before, state)
-                    self._note_progress(connection, migration, FORWARDS, number)
-            _end_transaction(connection)
-            with connection.begin():
-                self.recorder.record_applied(app, name, connection)
-                self.recorder.clear_progress(app, name, connection)
-        self.partial.pop(migration.key, None)
+        app = migration.app_label
+        steps = [
+            (number, partial(operation.database_forwards, app), before, after)
+            for number, (operation, (before, after)) in enumerate(
+                zip(migration.operations, operation_states(migration, state), strict=True),
+                start=1,
+            )
+        ]
+        self._run_step_by_step(migration, FORWARDS, steps)
         return state
 
     def _unapply_step_by_step(
         self, migration: Migration, states: list[tuple[ProjectState, ProjectState]]
     ) -> None:
+        app = migration.app_label
+        steps = [
+            (number, partial(operation.database_backwards, app), after, before)
+            for number, (operation, (before, after)) in enumerate(
+                zip(migration.operations, states, strict=True), start=1
+            )
+        ]
+        self._run_step_by_step(migration, BACKWARDS, list(reversed(steps)))
+
+    def _run_step_by_step(
+        self,
+        migration: Migration,
+        direction: str,
+        steps: list[tuple[int, Callable[..., None], ProjectState, ProjectState]],
+    ) -> None:
+        """Run ``(number, run, from_state, to_state)`` steps in order, each committed and noted
+        on its own, then record the migration (un)applied and forget its progress."""
         from schemashift.db.connection import schema_editor
 
-        app, name = migration.key
-        done = self._done(migration, BACKWARDS)
-        operations = list(enumerate(migration.operations, start=1))
-        pairs = list(zip(reversed(operations), reversed(states), strict=True))
+        verb = "Applying" if direction == FORWARDS else "Unapplying"
+        done = self._done(migration, direction)
         with (
-            _named_failure(migration, "Unapplying"),
+            _named_failure(migration, verb),
             self.database.connect() as connection,
             schema_editor(connection, atomic=False, alias=self.database.alias) as editor,
         ):
-            for undone, ((number, operation), (before, after)) in enumerate(pairs, start=1):
-                if undone <= done:
+            for position, (number, run, from_state, to_state) in enumerate(steps, start=1):
+                if position <= done:
                     continue
-                with _partial_failure(migration, "Unapplying", number, done):
-                    operation.database_backwards(app, editor, after, before)
-                    self._note_progress(connection, migration, BACKWARDS, undone)
+                with _partial_failure(migration, verb, number, done):
+                    run(editor, from_state, to_state)
+                    self._note_progress(connection, migration, direction, position)
             _end_transaction(connection)
             with connection.begin():
-                self.recorder.record_unapplied(app, name, connection)
+                app, name = migration.key
+                if direction == FORWARDS:
+                    self.recorder.record_applied(app, name, connection)
+                else:
+                    self.recorder.record_unapplied(app, name, connection)
                 self.recorder.clear_progress(app, name, connection)
         self.partial.pop(migration.key, None)
 
