@@ -529,6 +529,8 @@ def test_operations_leave_their_own_fields_and_the_earlier_state_alone(
         (RunSQL("SELECT 1"), "Raw SQL operation", None),
         (RunPython(forwards), "Copy the votes.", None),
         (RunPython(undocumented), "Raw Python operation", None),
+        (RunPython(RunPython.noop, forwards), "Copy the votes.", None),
+        (RunPython(RunPython.noop, RunPython.noop), "Raw Python operation", None),
         (SeparateDatabaseAndState(), "Custom state/database change combination", None),
     ],
     ids=lambda value: value if isinstance(value, str) else "",

@@ -172,8 +172,13 @@ class RunPython(Operation):
         return bool(self.atomic) or not has_transactional_ddl(connection)
 
     def describe(self) -> str:
-        doc = (self.code.__doc__ or "").strip().splitlines()
-        return doc[0] if doc else "Raw Python operation"
+        """The first line of the code's docstring (of ``reverse_code``'s when the code is
+        ``noop``), else "Raw Python operation"."""
+        code = self.code
+        if code is RunPython.noop and self.reverse_code is not None:
+            code = self.reverse_code
+        doc = "" if code is RunPython.noop else (code.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else "Raw Python operation"
 
     @staticmethod
     def noop(apps: Any, schema_editor: Any) -> None:
