@@ -148,3 +148,60 @@ def test_a_half_done_migration_must_be_finished_before_another_plan(project) -> 
     else:
         ok(result)
         assert history(project) == []
+
+
+UNDO_FAILS_ONCE = '''\
+import os
+
+from schemashift import migrations, models
+
+
+def check_reverse(apps, schema_editor):
+    """Check the rows before the undo"""
+    if os.environ.get("FAIL_REVERSE"):
+        schema_editor.execute("SELECT * FROM no_such_table")
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.RunPython(migrations.RunPython.noop, check_reverse),
+        migrations.AddField(
+            model_name="question",
+            name="author",
+            field=models.CharField(default="anonymous", max_length=50),
+        ),
+    ]
+'''
+
+
+def test_a_failed_unapply_is_resumed_where_it_stopped(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    ok(project.run("migrate"))
+    seed(project)
+    (project.migrations_dir / "0002_undo_fails_once.py").write_text(UNDO_FAILS_ONCE)
+    ok(project.run("migrate"))
+
+    result = project.run("migrate", "polls", "0001", env={"FAIL_REVERSE": "1"})
+    assert result.returncode != 0
+    assert "Unapplying polls.0002_undo_fails_once... FAILED" in result.stdout
+    assert (
+        "Unapplying polls.0002_undo_fails_once failed at operation 1 of 2 "
+        "(Check the rows before the undo)" in result.stderr
+    )
+    assert (
+        "Operations 2 (Add field author to question) of this migration were unapplied and stay "
+        "unapplied" in result.stderr
+    )
+    assert history(project)[-1] == ("polls", "0002_undo_fails_once")
+
+    out = ok(project.run("migrate", "polls", "0001"))
+    assert (
+        "Resuming polls.0002_undo_fails_once at operation 1 of 2: an earlier run unapplied 1 "
+        "and stopped." in out
+    )
+    assert history(project) == [("polls", "0001_initial")]
+    assert_schema_matches_state(project)
+    assert query(project, "SELECT id, question_text, pub_date FROM polls_question") == QUESTIONS
