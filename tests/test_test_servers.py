@@ -35,3 +35,19 @@ def test_a_given_url_is_used_without_starting_a_server(monkeypatch: pytest.Monke
     monkeypatch.setenv(SERVER_URL_ENV["postgresql"], "postgresql+psycopg://u@127.0.0.1:1/db")
     pool = ServerPool({"postgresql": _broken})
     assert pool.admin_url("postgresql") == "postgresql+psycopg://u@127.0.0.1:1/db"
+
+
+def test_an_unexpected_start_error_is_reported_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(SERVER_URL_ENV["mysql"], raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    calls: list[int] = []
+
+    def crashing() -> None:
+        calls.append(1)
+        raise ModuleNotFoundError("No module named 'pymysql'")
+
+    pool = ServerPool({"mysql": crashing})
+    for _ in range(2):
+        with pytest.raises(pytest.skip.Exception, match="ModuleNotFoundError: No module named"):
+            pool.admin_url("mysql")
+    assert calls == [1]

@@ -127,7 +127,7 @@ def start_postgresql() -> Server:
             "pg_ctl start",
         )
         _wait_for_port(port, None, log)
-    except ServerUnavailable:
+    except BaseException:
         server.stop()
         raise
     return server
@@ -180,7 +180,7 @@ def start_mariadb() -> Server:
     try:
         _wait_for_port(port, process, log)
         _grant_root_over_tcp(folder / "mysqld.sock")
-    except ServerUnavailable:
+    except BaseException:
         server.stop()
         raise
     server.url = f"mysql+pymysql://root@127.0.0.1:{port}/mysql?charset=utf8mb4"
@@ -241,6 +241,8 @@ class ServerPool:
                     server = self.starters[backend]()
                 except ServerUnavailable as exc:
                     self._failures[backend] = str(exc)
+                except Exception as exc:  # a broken start is reported once, not retried
+                    self._failures[backend] = f"{type(exc).__name__}: {exc}"
                 else:
                     self._servers.append(server)
                     self._urls[backend] = server.url
