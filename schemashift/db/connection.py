@@ -31,13 +31,21 @@ SCHEMA_EDITORS = {
     "mariadb": ("schemashift.db.backends.mysql", "MySQLSchemaEditor"),
 }
 
+#: URL scheme without a driver -> the dialect and driver schemashift uses for it
+DEFAULT_DRIVERS = {
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "mysql": "mysql+pymysql",
+    "mariadb": "mariadb+pymysql",
+}
+
 #: dialects whose DDL takes part in transactions (a failed migration leaves nothing behind)
 TRANSACTIONAL_DDL = {"sqlite": True, "postgresql": True, "mysql": False, "mariadb": False}
 
 _DRIVER_HINTS = {
-    "postgresql": "pip install 'psycopg[binary]' and use a postgresql+psycopg:// URL",
-    "mysql": "pip install PyMySQL and use a mysql+pymysql:// URL",
-    "mariadb": "pip install PyMySQL and use a mariadb+pymysql:// URL",
+    "postgresql": "pip install 'schemashift[postgresql]' (psycopg 3)",
+    "mysql": "pip install 'schemashift[mysql]' (PyMySQL)",
+    "mariadb": "pip install 'schemashift[mysql]' (PyMySQL)",
 }
 
 #: execution option read by the SQLite ``begin`` hook: "DEFERRED" (default), "IMMEDIATE"
@@ -67,13 +75,16 @@ def create_engine_for_url(url: str) -> Engine:
 
 
 def _parse_url(url: str) -> URL:
+    """The URL with the driver schemashift uses when it names none (``mysql://`` is PyMySQL)."""
     try:
-        return make_url(url)
+        parsed = make_url(url)
     except (sa_exc.ArgumentError, ValueError) as exc:
         raise ImproperlyConfigured(
             f"Database URL {url!r} cannot be read ({exc}); write it as "
-            "'sqlite:///path/to/db.sqlite3' or 'postgresql+psycopg://user:password@host/name'."
+            "'sqlite:///path/to/db.sqlite3' or 'postgresql://user:password@host/name'."
         ) from None
+    driver = DEFAULT_DRIVERS.get(parsed.drivername)
+    return parsed.set(drivername=driver) if driver else parsed
 
 
 def _display(url: URL) -> str:

@@ -111,3 +111,22 @@ def test_the_factory_picks_the_backend_editor(database: Database) -> None:
 def test_an_in_memory_database_needs_no_lock() -> None:
     with migration_lock(Database("sqlite://")), migration_lock(Database("sqlite://")):
         pass
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("postgresql://u@127.0.0.1/db", "postgresql+psycopg"),
+        ("postgres://u@127.0.0.1/db", "postgresql+psycopg"),
+        ("mysql://u@127.0.0.1/db", "mysql+pymysql"),
+        ("mariadb://u@127.0.0.1/db", "mariadb+pymysql"),
+        ("postgresql+psycopg://u@127.0.0.1/db", "postgresql+psycopg"),
+        ("sqlite:///db.sqlite3", "sqlite"),
+    ],
+)
+def test_a_url_without_a_driver_gets_the_one_schemashift_uses(url: str, driver: str) -> None:
+    database = Database(url)
+    try:
+        assert database.engine.url.drivername == driver
+    finally:
+        database.dispose()

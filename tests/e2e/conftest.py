@@ -8,6 +8,7 @@ to every command by the ``DATABASE_URL`` environment variable, as a user would.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -55,13 +56,19 @@ class Project:
         timeout: float = 120,
     ) -> subprocess.CompletedProcess[str]:
         """Run ``python *args`` in the project folder, on the project's database."""
-        full_env = {"DATABASE_URL": self.server_url} if self.server_url else {}
+        full_env = self._database_env()
         full_env.update(env or {})
         return run_python(args, cwd=self.dir, input=input, env=full_env, timeout=timeout)
 
     def run_env(self) -> dict[str, str]:
         """The environment ``run`` gives a command, for starting processes by hand."""
-        return clean_env({"DATABASE_URL": self.server_url} if self.server_url else {})
+        return clean_env(self._database_env())
+
+    def _database_env(self) -> dict[str, str]:
+        """DATABASE_URL as a user writes it: ``postgresql://`` or ``mysql://``, no driver."""
+        if not self.server_url:
+            return {}
+        return {"DATABASE_URL": re.sub(r"^(\w+)\+\w+://", r"\1://", self.server_url)}
 
     def write_models(self, source: str) -> None:
         """Replace polls/models.py."""
