@@ -214,3 +214,20 @@ def test_setup_configures_settings_and_populates_apps(make_settings, tmp_path):
     finally:
         for name in ("blog", "blog.apps"):
             sys.modules.pop(name, None)
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(None, None), (0, 0.0), (30, 30.0), (2.5, 2.5)])
+def test_migration_lock_timeout(value, seconds):
+    timeout = Settings(MIGRATION_LOCK_TIMEOUT=value).MIGRATION_LOCK_TIMEOUT
+    assert timeout == seconds
+
+
+def test_migration_lock_timeout_defaults_to_ten_minutes():
+    timeout = Settings().MIGRATION_LOCK_TIMEOUT
+    assert timeout == 600.0
+
+
+@pytest.mark.parametrize("value", [-1, "60", True])
+def test_a_bad_migration_lock_timeout_is_refused(value):
+    with pytest.raises(ImproperlyConfigured, match="MIGRATION_LOCK_TIMEOUT must be a number"):
+        Settings(MIGRATION_LOCK_TIMEOUT=value)
