@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -103,6 +104,9 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--backend: unknown {unknown}; choose from {list(BACKENDS)}")
     config.stash[_CHOSEN_BACKENDS] = chosen
     config.stash[_SERVERS] = ServerPool()
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        # A terminated run (CI's timeout, say) ends like Ctrl-C, so the servers are stopped.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
