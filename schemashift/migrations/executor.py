@@ -142,7 +142,6 @@ class MigrationExecutor:
             if fake:
                 migration.mutate_state(state)
                 self._record(migration, applied=True)
-                self.partial.pop(migration.key, None)
                 notify("fake_apply", migration)
                 continue
             if migration.key in self.partial:
@@ -160,7 +159,6 @@ class MigrationExecutor:
             migration = step.migration
             if fake:
                 self._record(migration, applied=False)
-                self.partial.pop(migration.key, None)
                 notify("fake_unapply", migration)
                 continue
             if migration.key in self.partial:
@@ -267,13 +265,7 @@ class MigrationExecutor:
                     self._note_progress(connection, migration, direction, position)
             _end_transaction(connection)
             with connection.begin():
-                app, name = migration.key
-                if direction == FORWARDS:
-                    self.recorder.record_applied(app, name, connection)
-                else:
-                    self.recorder.record_unapplied(app, name, connection)
-                self.recorder.clear_progress(app, name, connection)
-        self.partial.pop(migration.key, None)
+                self._write_history(connection, migration, applied=direction == FORWARDS)
 
     def _done(self, migration: Migration, direction: str) -> int:
         done_direction, done = self.partial.get(migration.key, (direction, 0))
@@ -291,10 +283,17 @@ class MigrationExecutor:
 
     def _record(self, migration: Migration, applied: bool) -> None:
         with self.database.connect() as connection, connection.begin():
-            if applied:
-                self.recorder.record_applied(migration.app_label, migration.name, connection)
-            else:
-                self.recorder.record_unapplied(migration.app_label, migration.name, connection)
+            self._write_history(connection, migration, applied)
+
+    def _write_history(self, connection: Any, migration: Migration, applied: bool) -> None:
+        """Record the migration (un)applied, and forget what an interrupted run noted of it."""
+        app, name = migration.key
+        if applied:
+            self.recorder.record_applied(app, name, connection)
+        else:
+            self.recorder.record_unapplied(app, name, connection)
+        if self.partial.pop(migration.key, None) is not None:
+            self.recorder.clear_progress(app, name, connection)
 
     # -- states ----------------------------------------------------------------------------
 

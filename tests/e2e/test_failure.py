@@ -205,3 +205,22 @@ def test_a_failed_unapply_is_resumed_where_it_stopped(project) -> None:
     assert history(project) == [("polls", "0001_initial")]
     assert_schema_matches_state(project)
     assert query(project, "SELECT id, question_text, pub_date FROM polls_question") == QUESTIONS
+
+
+def test_faking_a_half_done_migration_forgets_its_progress(project) -> None:
+    start(project, NON_ATOMIC)
+    assert project.run("migrate").returncode != 0
+    assert project.run("migrate", "polls", "zero").returncode != 0
+
+    out = ok(project.run("migrate", "--fake"))
+    assert "Applying polls.0002_two_steps... FAKED" in out
+    assert history(project) == [("polls", "0001_initial"), ("polls", "0002_two_steps")]
+    assert query(project, "SELECT app, name FROM schemashift_migrations_progress") == []
+
+    # nothing half-done is left to refuse a rollback (unapplying 0002 finds no unique to drop)
+    execute(project, "DELETE FROM polls_choice WHERE id = 4")
+    ok(project.run("migrate", "polls", "0002", "--fake"))
+    result = project.run("migrate", "polls", "0001", "--fake")
+    assert "was left partly" not in result.stderr
+    ok(result)
+    assert history(project) == [("polls", "0001_initial")]
