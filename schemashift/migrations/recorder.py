@@ -86,6 +86,8 @@ class MigrationRecorder:
         self.table_name = table_name
         self.table = history_table(table_name)
         self.progress = progress_table(table_name)
+        #: whether the progress table is known to exist (it is created on first use)
+        self._has_progress_table = False
 
     @contextmanager
     def _connected(self, connection: Connection | None) -> Iterator[Connection]:
@@ -141,6 +143,7 @@ class MigrationRecorder:
         with self._connected(connection) as active:
             if not sa.inspect(active).has_table(table.name):
                 return {}
+            self._has_progress_table = True
             rows = active.execute(
                 sa.select(table.c.app, table.c.name, table.c.direction, table.c.operations)
             )
@@ -157,7 +160,9 @@ class MigrationRecorder:
         """Note that ``operations`` operations of the migration are done in ``direction``."""
         table = self.progress
         with self._connected(connection) as active:
-            active.execute(CreateTable(table, if_not_exists=True))
+            if not self._has_progress_table:
+                active.execute(CreateTable(table, if_not_exists=True))
+                self._has_progress_table = True
             active.execute(table.delete().where(table.c.app == app, table.c.name == name))
             active.execute(
                 table.insert().values(
