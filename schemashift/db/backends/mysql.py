@@ -105,7 +105,6 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         # DDL commits implicitly: an atomic migration runs like a non-atomic one, each
         # operation in a transaction of its own, rather than pretend it could be rolled back.
         super().__init__(connection, collect_sql=collect_sql, atomic=False, dialect=dialect)
-        self.requested_atomic = atomic
         self._foreign_key_to_restore: FieldChange | None = None
 
     # -- statements ---------------------------------------------------------------------------
