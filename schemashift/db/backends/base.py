@@ -286,7 +286,12 @@ class BaseSchemaEditor:
 
     def quote_name(self, name: str) -> str:
         """The identifier, always quoted (``"order"``, ``"polls_question"``)."""
-        return self._preparer.quote_identifier(name)
+        quoted = self._preparer.quote_identifier(name)
+        if self.dialect.paramstyle in ("format", "pyformat"):
+            # SQLAlchemy doubles % for drivers with %s placeholders; DDL reaches the driver
+            # without parameters, so a doubled % would become part of the name
+            quoted = quoted.replace("%%", "%")
+        return quoted
 
     def index_name(self, table: str, columns: list[str], suffix: str = "") -> str:
         return index_name(table, columns, suffix, self.max_name_length)

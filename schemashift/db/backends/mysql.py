@@ -117,10 +117,6 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         """Split at the semicolons outside strings, quoted names and comments."""
         return split_sql(sql)
 
-    def quote_name(self, name: str) -> str:
-        # the dialect doubles % for PyMySQL's placeholders; statements here are sent as they are
-        return super().quote_name(name).replace("%%", "%")
-
     def render_literal(self, value: Any) -> str:
         return super().render_literal(value).replace("%%", "%")
 
