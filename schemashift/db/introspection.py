@@ -144,7 +144,7 @@ def expected_schema(state: Any, dialect: Dialect | str) -> SchemaSnapshot:
         model = state.models[key]
         if model.options.get("managed", True) is False:
             continue
-        tables[model.db_table] = editor.expected_table(state, model)
+        tables[editor.model_table(model)] = editor.expected_table(state, model)
     return SchemaSnapshot(tables)
 
 

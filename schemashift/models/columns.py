@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.types import TypeDecorator
 
+from schemashift.db.connection import editor_class
 from schemashift.models.fields import Field
 
 UTC = datetime.UTC
@@ -245,10 +246,12 @@ def _known_kind(field: Field) -> str:
     return kind
 
 
-def table_of(model: type) -> sa.Table:
-    """The model's table, built once per model class."""
+def table_of(model: type, vendor: str) -> sa.Table:
+    """The model's table on a backend (``connection.vendor``), built once per model class and
+    backend: a table name too long for the backend is shortened as its schema editor does."""
     opts = model._meta
-    table = opts.__dict__.get("_sa_table")
+    tables = opts.__dict__.setdefault("_sa_tables", {})
+    table = tables.get(vendor)
     if table is None:
         columns = [
             sa.Column(
@@ -260,6 +263,6 @@ def table_of(model: type) -> sa.Table:
             )
             for field in opts.local_fields
         ]
-        table = sa.Table(opts.db_table, sa.MetaData(), *columns)
-        opts._sa_table = table
+        name = editor_class(vendor).fit_table_name(opts.db_table)
+        table = tables[vendor] = sa.Table(name, sa.MetaData(), *columns)
     return table

@@ -151,9 +151,9 @@ def update_rows(query: Query, alias: str, values: dict[str, Any]) -> int:
 
 def update_pks(model: type, alias: str, pks: list[Any], assignments: dict[str, Any]) -> int:
     """UPDATE columns (by column name) of the rows with these primary keys."""
-    table = table_of(model)
-    pk = table.c[model._meta.pk.column]
     connection = connection_for(alias)
+    table = table_of(model, connection.vendor)
+    pk = table.c[model._meta.pk.column]
     updated = 0
     for start in range(0, len(pks), BATCH_SIZE):
         statement = (
@@ -164,9 +164,9 @@ def update_pks(model: type, alias: str, pks: list[Any], assignments: dict[str, A
 
 
 def delete_pks(model: type, alias: str, pks: list[Any]) -> int:
-    table = table_of(model)
-    pk = table.c[model._meta.pk.column]
     connection = connection_for(alias)
+    table = table_of(model, connection.vendor)
+    pk = table.c[model._meta.pk.column]
     deleted = 0
     for start in range(0, len(pks), BATCH_SIZE):
         statement = sa.delete(table).where(pk.in_(pks[start : start + BATCH_SIZE]))
@@ -176,8 +176,8 @@ def delete_pks(model: type, alias: str, pks: list[Any]) -> int:
 
 def insert_row(model: type, alias: str, values: dict[str, Any], returning_pk: bool) -> Any:
     """INSERT one row (columns by name); the new primary key when ``returning_pk``."""
-    table = table_of(model)
     connection = connection_for(alias)
+    table = table_of(model, connection.vendor)
     statement = sa.insert(table).values(values)
     pk = table.c[model._meta.pk.column]
     if returning_pk and connection.dialect.insert_returning:
@@ -191,8 +191,8 @@ def insert_rows(model: type, alias: str, rows: list[dict[str, Any]], returning_p
     in order where the backend returns them (PostgreSQL, SQLite), else an empty list."""
     if not rows:
         return []
-    table = table_of(model)
     connection = connection_for(alias)
+    table = table_of(model, connection.vendor)
     statement = sa.insert(table)
     if returning_pk and connection.dialect.insert_returning:
         pk = table.c[model._meta.pk.column]
@@ -203,11 +203,12 @@ def insert_rows(model: type, alias: str, rows: list[dict[str, Any]], returning_p
 
 
 def fetch_row(model: type, alias: str, pk_value: Any, fields: list[Any]) -> tuple | None:
-    table = table_of(model)
+    connection = connection_for(alias)
+    table = table_of(model, connection.vendor)
     statement = sa.select(*(table.c[f.column] for f in fields)).where(
         table.c[model._meta.pk.column] == pk_value
     )
-    return connection_for(alias).execute(statement).first()
+    return connection.execute(statement).first()
 
 
 def subquery_of(query: Query, connection: Any) -> Any:

@@ -73,7 +73,7 @@ class Compiler:
         self.connection = connection
         self.vendor: str = connection.vendor
         self.model = query.model
-        self.table = table_of(query.model)
+        self.table = table_of(query.model, self.vendor)
         self.from_: Any = self.table
         self.joins: dict[tuple[str, ...], tuple[Any, type]] = {}
         self._uses_aggregate = False
@@ -88,11 +88,11 @@ class Compiler:
             return self.joins[key]
         if isinstance(target, ReverseRelation):
             model = target.model
-            alias = table_of(model).alias()
+            alias = table_of(model, self.vendor).alias()
             on = parent.c[target_field(target.field).column] == alias.c[target.field.column]
         else:
             model = related_model(target)
-            alias = table_of(model).alias()
+            alias = table_of(model, self.vendor).alias()
             on = parent.c[target.column] == alias.c[target_field(target).column]
         self.from_ = self.from_.join(alias, on, isouter=True)
         self.joins[key] = (alias, model)

@@ -231,7 +231,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
     def _field_index_in_database(self, model: Any, field: Field) -> str:
         """The name of the field's db_index index: the predicted one, or the live index on
         exactly its column that no Meta index claims."""
-        table = model.db_table
+        table = self.model_table(model)
         predicted = self.field_index_name(table, field)
         live = self._live_table(table)
         if live is None or predicted in live.indexes:
@@ -243,7 +243,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         """(table, column) a field's foreign key constraint points at, or None."""
         if not (field.is_relation and field.db_constraint):
             return None
-        return state.related_model(field).db_table, self.target_field(field, state).column
+        return self.model_table(state.related_model(field)), self.target_field(field, state).column
 
     def _column_signature(self, field: Field, state: Any) -> tuple[str, str]:
         suffix = (
@@ -274,8 +274,8 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         """
         if not is_managed(model):
             return
-        table = model.db_table
-        definition = TableDefinition.of(model)
+        table = self.model_table(model)
+        definition = self.table_definition(model)
         with self._operation():
             statements = self.add_column_statements(state, table, field)
             reference = self._reference(field, state)
@@ -301,8 +301,8 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         """
         if not is_managed(model):
             return
-        table = model.db_table
-        definition = TableDefinition.of(model)
+        table = self.model_table(model)
+        definition = self.table_definition(model)
         with self._operation():
             reference = self._reference(field, state)
             if reference is not None:
@@ -337,7 +337,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         if not self.field_should_be_altered(from_state, to_state, old_field, new_field):
             return
         change = FieldChange(
-            table=old_model.db_table,
+            table=self.model_table(old_model),
             old_model=old_model,
             new_model=new_model,
             old=old_field,
@@ -362,8 +362,8 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
                 self._add_own_foreign_key(child_change)
             if change.renamed:
                 self.rename_generated_indexes(
-                    TableDefinition.of(old_model),
-                    TableDefinition.of(new_model),
+                    self.table_definition(old_model),
+                    self.table_definition(new_model),
                     {old_field.name: new_field.name},
                 )
 
@@ -385,7 +385,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
                 continue
             found.append(
                 FieldChange(
-                    table=child.db_table,
+                    table=self.model_table(child),
                     old_model=old_child,
                     new_model=child,
                     old=old_relation,

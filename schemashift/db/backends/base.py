@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Dialect
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.exceptions import DatabaseError, ModelDefinitionError
 from schemashift.utils import timezone
-from schemashift.utils.names import index_name
+from schemashift.utils.names import index_name, truncate_name
 
 if TYPE_CHECKING:
     from schemashift.models.fields import Field
@@ -113,6 +113,8 @@ class BaseSchemaEditor:
     data_type_suffixes: ClassVar[dict[str, str]] = {}
     #: longest index or constraint name the backend accepts (Django uses 200 where unlimited)
     max_name_length: ClassVar[int] = 200
+    #: longest table or column name the backend accepts; None where there is no limit
+    max_identifier_length: ClassVar[int | None] = None
     #: whether "a" and "A" name the same table
     ignores_table_name_case: ClassVar[bool] = False
     #: whether a one-column unique_together group reads back as a named index; where unique
@@ -222,10 +224,10 @@ class BaseSchemaEditor:
 
     def _touch_model(self, state: Any, model: Any) -> None:
         """Check the model's table and the tables whose foreign keys point at it."""
-        self._touch(model.db_table)
+        self._touch(self.model_table(model))
         for child, relation in state.incoming_relations(model.app_label, model.name):
             if relation.db_constraint and child.key != model.key and is_managed(child):
-                self._touch(child.db_table)
+                self._touch(self.model_table(child))
 
     def _touch_everything(self) -> None:
         self._tables_to_check = None
@@ -293,6 +295,31 @@ class BaseSchemaEditor:
             quoted = quoted.replace("%%", "%")
         return quoted
 
+    @classmethod
+    def fit_table_name(cls, name: str) -> str:
+        """The name a table has in the database: as written, or, where longer than the backend
+        accepts, cut with a hash suffix (Django's ``truncate_name``), so it stays unique."""
+        return truncate_name(name, cls.max_identifier_length)
+
+    def model_table(self, model: Any) -> str:
+        """The table of a ModelState in the database (``fit_table_name`` of its db_table)."""
+        return self.fit_table_name(model.db_table)
+
+    def table_definition(self, model: Any, fields: list[Field] | None = None) -> TableDefinition:
+        """``TableDefinition.of(model, fields)`` under the table's name in the database."""
+        return replace(TableDefinition.of(model, fields), table=self.model_table(model))
+
+    def check_column_name(self, field: Field, column: str) -> None:
+        """Refuse a column name longer than the backend accepts, rather than let the database
+        cut it (PostgreSQL) or fail halfway through a migration (MySQL)."""
+        limit = self.max_identifier_length
+        if limit is not None and len(column) > limit:
+            raise ModelDefinitionError(
+                f"Field '{field.name}': the column name '{column}' is {len(column)} characters "
+                f"long, but {self.dialect_name} accepts at most {limit}. Give the field a "
+                "shorter db_column."
+            )
+
     def index_name(self, table: str, columns: list[str], suffix: str = "") -> str:
         return index_name(table, columns, suffix, self.max_name_length)
 
@@ -353,6 +380,7 @@ class BaseSchemaEditor:
         ``column`` names the column in CHECK expressions when it differs from the field's;
         ``default`` is a SQL literal written as the column's DEFAULT.
         """
+        self.check_column_name(field, column or field.column)
         parts = [self.column_type(field, state)]
         if default is not None:
             parts.append(f"DEFAULT {default}")
@@ -512,7 +540,7 @@ class BaseSchemaEditor:
         """CREATE TABLE, then unique_together, foreign keys and indexes (Django's order)."""
         if not is_managed(model):
             return
-        definition = TableDefinition.of(model)
+        definition = self.table_definition(model)
         with self._operation():
             self.run(self.create_table_sql(state, definition))
             for statement in (
@@ -529,11 +557,12 @@ class BaseSchemaEditor:
         with self._operation():
             self._touch_model(state, model)  # rows elsewhere may point at the dropped ones
             if self._tables_to_check is not None:
-                self._tables_to_check.discard(model.db_table)
-            self.run(f"DROP TABLE {self.quote_name(model.db_table)}")
+                self._tables_to_check.discard(self.model_table(model))
+            self.run(f"DROP TABLE {self.quote_name(self.model_table(model))}")
 
     def alter_db_table(self, state: Any, model: Any, old_table: str, new_table: str) -> None:
         """Rename a table; foreign keys elsewhere follow it."""
+        old_table, new_table = self.fit_table_name(old_table), self.fit_table_name(new_table)
         if not is_managed(model) or old_table == new_table:
             return
         if self.ignores_table_name_case and old_table.lower() == new_table.lower():
@@ -542,7 +571,7 @@ class BaseSchemaEditor:
             self.run(
                 f"ALTER TABLE {self.quote_name(old_table)} RENAME TO {self.quote_name(new_table)}"
             )
-            new_definition = TableDefinition.of(model)
+            new_definition = self.table_definition(model)
             old_definition = replace(new_definition, table=old_table)
             self.rename_generated_indexes(old_definition, new_definition)
         if self._tables_to_check is not None and old_table in self._tables_to_check:
@@ -553,13 +582,13 @@ class BaseSchemaEditor:
         if not is_managed(model):
             return
         with self._operation():
-            self.run(self.meta_index_sql(TableDefinition.of(model), index))
+            self.run(self.meta_index_sql(self.table_definition(model), index))
 
     def remove_index(self, state: Any, model: Any, index: Index) -> None:
         if not is_managed(model):
             return
         with self._operation():
-            self.run(self.drop_index_sql(model.db_table, index.name))
+            self.run(self.drop_index_sql(self.model_table(model), index.name))
 
     def alter_unique_together(
         self, from_state: Any, to_state: Any, old_model: Any, new_model: Any
@@ -569,9 +598,9 @@ class BaseSchemaEditor:
             return
         old_groups = set(old_model.unique_together)
         new_groups = set(new_model.unique_together)
-        old_definition = TableDefinition.of(old_model)
-        new_definition = TableDefinition.of(new_model)
-        table = new_model.db_table
+        old_definition = self.table_definition(old_model)
+        new_definition = self.table_definition(new_model)
+        table = new_definition.table
         with self._operation():
             for group in sorted(old_groups - new_groups):
                 columns = old_definition.columns(group)
@@ -731,7 +760,7 @@ class BaseSchemaEditor:
 
     def expected_table(self, state: Any, model: Any) -> TableInfo:
         """The TableInfo the editor would create for a model of ``state``."""
-        definition = TableDefinition.of(model)
+        definition = self.table_definition(model)
         table = definition.table
         columns = {
             f.column: ColumnInfo(f.column, self.column_type(f, state), f.null, f.primary_key)
@@ -741,7 +770,7 @@ class BaseSchemaEditor:
         for f in definition.fields:
             if f.is_relation and f.db_constraint:
                 target = self.target_field(f, state)
-                to_table = state.related_model(f).db_table
+                to_table = self.model_table(state.related_model(f))
                 foreign_keys.add(ForeignKeyInfo(f.column, to_table, target.column))
         unique = {(f.column,) for f in definition.fields if f.unique and not f.primary_key}
         indexes = {}

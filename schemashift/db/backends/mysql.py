@@ -48,6 +48,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     dialect_name = "mysql"
     max_name_length = 64
+    max_identifier_length = 64
     # a one-column unique index reads back as the column's UNIQUE, whatever made it
     lists_one_column_unique_together = False
     data_types = {
@@ -191,7 +192,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     def remove_index(self, state: Any, model: Any, index: Index) -> None:
         if is_managed(model):
             with self._operation():
-                self._keep_foreign_key_indexes(model.db_table, {index.name})
+                self._keep_foreign_key_indexes(self.model_table(model), {index.name})
                 super().remove_index(state, model, index)
 
     def alter_unique_together(
@@ -199,8 +200,8 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     ) -> None:
         if not is_managed(new_model):
             return
-        table = new_model.db_table
-        definition = TableDefinition.of(old_model)
+        table = self.model_table(new_model)
+        definition = self.table_definition(old_model)
         dropped = set()
         for group in set(old_model.unique_together) - set(new_model.unique_together):
             columns = definition.columns(group)
@@ -234,20 +235,20 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         if not is_managed(model):
             return
         if not field.null and self.effective_default(field) is None:
-            self._refuse_rows_without_value(model.db_table, field)
+            self._refuse_rows_without_value(self.model_table(model), field)
         try:
             super().add_field(state, model, field)
         except DatabaseError as exc:
-            if self.collect_sql or not self._has_column(model.db_table, field.column):
+            if self.collect_sql or not self._has_column(self.model_table(model), field.column):
                 raise
-            self._drop_added_column(state, model.db_table, field)
+            self._drop_added_column(state, self.model_table(model), field)
             raise DatabaseError(f"{exc}\n  Column {field.column!r} was removed again.") from exc
 
     def remove_field(self, state: Any, model: Any, field: Field) -> None:
         if not is_managed(model):
             return
-        table = model.db_table
-        definition = TableDefinition.of(model)
+        table = self.model_table(model)
+        definition = self.table_definition(model)
         names = {field.name, field.attname}
         dropped = {index.name for index in model.indexes if _names_field(index, names)}
         for group in model.unique_together:

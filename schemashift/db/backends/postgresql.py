@@ -87,6 +87,7 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
 
     dialect_name = "postgresql"
     max_name_length = 63
+    max_identifier_length = 63
     lists_one_column_unique_together = False
     data_types = {
         "AutoField": "integer",

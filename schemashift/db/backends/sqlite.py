@@ -175,7 +175,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         if not (field.is_relation and field.db_constraint):
             return None
         target = self.target_field(field, state)
-        table = state.related_model(field).db_table
+        table = self.model_table(state.related_model(field))
         return (
             f"REFERENCES {self.quote_name(table)} ({self.quote_name(target.column)}) "
             "DEFERRABLE INITIALLY DEFERRED"
@@ -205,7 +205,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         """
         if not is_managed(model):
             return
-        table = model.db_table
+        table = self.model_table(model)
         with self._operation():
             if self._can_add_column(model, field):
                 self.run(
@@ -219,7 +219,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             kept = [f for f in model.fields.values() if f.name != field.name]
             reverting = field is model.fields.get(field.name)
             order = _rebuilt_order(model, kept, field, reverting)
-            definition = TableDefinition.of(model, order)
+            definition = self.table_definition(model, order)
             default = self.quote_value(self.effective_default(field), field, state)
             self._remake_table(state, definition, {field.name: default})
             self._touch_model(state, model)
@@ -242,7 +242,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         """
         if not is_managed(model):
             return
-        table = model.db_table
+        table = self.model_table(model)
         with self._operation():
             if self._can_drop_column(model, field):
                 self.run(
@@ -289,7 +289,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             return
         if not self.field_should_be_altered(from_state, to_state, old_field, new_field):
             return
-        table = old_model.db_table
+        table = self.model_table(old_model)
         with self._operation():
             if self._can_rename_column(from_state, to_state, old_field, new_field):
                 self.run(
@@ -297,8 +297,8 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                     f"{self.quote_name(old_field.column)} TO {self.quote_name(new_field.column)}"
                 )
                 self.rename_generated_indexes(
-                    TableDefinition.of(old_model),
-                    TableDefinition.of(new_model),
+                    self.table_definition(old_model),
+                    self.table_definition(new_model),
                     {old_field.name: new_field.name},
                 )
                 return
@@ -309,7 +309,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             ]
             reverting = new_field.creation_counter < old_field.creation_counter
             order = _rebuilt_order(new_model, kept, new_field, reverting)
-            definition = TableDefinition.of(new_model, order)
+            definition = self.table_definition(new_model, order)
             source = self._altered_column_source(old_field, new_field, to_state)
             self._remake_table(to_state, definition, {new_field.name: source})
             self._touch_model(to_state, new_model)
@@ -349,7 +349,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             ) == self.column_definition(relation, to_state):
                 continue
             fields = _rebuilt_order(child, list(child.fields.values()))
-            self._remake_table(to_state, TableDefinition.of(child, fields))
+            self._remake_table(to_state, self.table_definition(child, fields))
 
     # -- the table rebuild --------------------------------------------------------------------
 
