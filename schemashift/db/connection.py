@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL, Connection, Dialect, Engine, make_url
 
 from schemashift.db.locking import migration_lock
 from schemashift.exceptions import DatabaseError, ImproperlyConfigured
+from schemashift.utils import json_text
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
@@ -60,8 +61,12 @@ _SQLITE_BEGIN_MODES = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
 def create_engine_for_url(url: str) -> Engine:
     """A SQLAlchemy engine for a DATABASES URL (ImproperlyConfigured when it cannot be used)."""
     parsed = _parse_url(url)
+    # jsonb forgets exponents: floats go in written out, so they read back as floats
+    options = (
+        {"json_serializer": json_text.dumps} if parsed.get_backend_name() == "postgresql" else {}
+    )
     try:
-        engine = sa.create_engine(parsed)
+        engine = sa.create_engine(parsed, **options)
     except (sa_exc.NoSuchModuleError, ImportError) as exc:
         backend = parsed.get_backend_name()
         hint = _DRIVER_HINTS.get(backend, "check the URL scheme")

@@ -12,6 +12,8 @@ class Aggregate(Expression):
 
     function = ""
     contains_aggregate = True
+    #: whether the aggregate compares values by order (MIN, MAX)
+    orders = False
 
     def __init__(self, expression: str | Expression, distinct: bool = False) -> None:
         self.source = (
@@ -28,6 +30,9 @@ class Aggregate(Expression):
         import sqlalchemy as sa
 
         argument = sa.literal_column("*") if self.source == "*" else self.source.resolve(compiler)
+        if self.orders and self.source != "*":
+            field = self.source.output_field(compiler)
+            argument = compiler.comparable(argument, field.get_internal_type() if field else "")
         if self.distinct:
             argument = argument.distinct()
         function = getattr(sa.func, self.function.lower())
@@ -58,7 +63,9 @@ class Avg(Aggregate):
 
 class Min(Aggregate):
     function = "MIN"
+    orders = True
 
 
 class Max(Aggregate):
     function = "MAX"
+    orders = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import math
 import uuid
 from typing import Any
 
@@ -85,14 +86,24 @@ class TimeType(TypeDecorator):
         return value
 
 
+#: significant digits SQLite keeps of a number it stores as a double
+SQLITE_EXACT_DIGITS = 15
+
+
 class DecimalType(TypeDecorator):
-    """Decimals both ways; SQLite gets them as text, so no digit is lost on the way in."""
+    """Decimals both ways, without losing a digit.
+
+    SQLite turns any numeric text stored in a ``decimal`` (NUMERIC affinity) column into a
+    double, which keeps 15 significant digits: a value with more is sent as a BLOB of its
+    digits, which SQLite keeps as it is (``sqlite_storable``); shorter ones are numbers.
+    """
 
     impl = sa.Numeric
     cache_ok = True
 
     def __init__(self, max_digits: int | None = None, decimal_places: int | None = None):
         super().__init__(precision=max_digits, scale=decimal_places, asdecimal=True)
+        self.max_digits = max_digits
         self.decimal_places = decimal_places
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
@@ -104,20 +115,70 @@ class DecimalType(TypeDecorator):
         if value is None:
             return None
         value = value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(value))
-        return str(value) if dialect.name == "sqlite" else value
+        if dialect.name != "sqlite":
+            return value
+        return sqlite_storable(value, self.max_digits, self.decimal_places)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
         if value is None:
             return None
-        value = value if isinstance(value, decimal.Decimal) else decimal.Decimal(repr(value))
+        if isinstance(value, (bytes, memoryview)):
+            value = decimal.Decimal(bytes(value).decode("ascii"))
+        elif isinstance(value, float):
+            value = decimal.Decimal(repr(value))  # the shortest text that reads back as it
+        elif not isinstance(value, decimal.Decimal):
+            value = decimal.Decimal(str(value))
         if self.decimal_places is not None:
-            return value.quantize(decimal.Decimal(1).scaleb(-self.decimal_places))
+            return _quantize(value, self.max_digits, self.decimal_places)
         return value
 
 
+def sqlite_storable(
+    value: decimal.Decimal, max_digits: int | None, decimal_places: int | None
+) -> str | bytes:
+    """A decimal as SQLite stores it without loss: its text, which SQLite makes a number,
+    where a double holds it exactly; else the bytes of its text, which SQLite keeps.
+
+    The value is first rounded to the field's places, so equal values are equal bytes.
+    """
+    if decimal_places is not None and value.is_finite():
+        value = _quantize(value, max_digits, decimal_places)
+    text = str(value)
+    if value.is_finite() and len(value.as_tuple().digits) > SQLITE_EXACT_DIGITS:
+        return text.encode("ascii")
+    return text
+
+
+def _quantize(value: decimal.Decimal, max_digits: int | None, places: int) -> decimal.Decimal:
+    context = decimal.Context(prec=max(decimal.getcontext().prec, (max_digits or 0) + 1))
+    return value.quantize(decimal.Decimal(1).scaleb(-places), context=context)
+
+
 class FloatType(TypeDecorator):
+    """Floats both ways, NaN and the infinities included where the backend can hold them.
+
+    SQLite stores NaN as NULL: it is sent as the text ``NaN``, which a ``real`` column keeps
+    (and sorts after every number, as PostgreSQL sorts NaN). MySQL's DOUBLE holds neither NaN
+    nor infinity, so they are refused before the statement runs.
+    """
+
     impl = sa.Float
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
+        if dialect.name == "sqlite":  # no conversion to float on the way in: "NaN" stays text
+            return dialect.type_descriptor(sa.String())
+        return dialect.type_descriptor(sa.Float())
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        if not isinstance(value, float) or math.isfinite(value):
+            return value
+        if dialect.name == "mysql":
+            raise ValueError(
+                f"FloatField value {value!r} cannot be stored on MySQL/MariaDB: DOUBLE holds "
+                "no NaN or infinity."
+            )
+        return "NaN" if dialect.name == "sqlite" and math.isnan(value) else value
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
         return None if value is None else float(value)

@@ -29,6 +29,8 @@ from schemashift.models.related import (
 
 #: how deep ``select_related()`` without names follows non-null foreign keys
 _SELECT_RELATED_DEPTH = 5
+#: lookups that compare values by order, not equality
+_ORDERING_LOOKUPS = frozenset({"gt", "gte", "lt", "lte", "range"})
 
 
 def lookup_name(model: type, name: str) -> tuple[str, Any] | None:
@@ -202,12 +204,22 @@ class Compiler:
                 "or join on the field not permitted."
             )
         lookup = rest[0] if rest else "exact"
+        if lookup in _ORDERING_LOOKUPS:
+            lhs = self.comparable(lhs, kind)
         value = self.prepare_value(value, field, lookup)
         clause = build_lookup(self.vendor, lookup, lhs, value, kind or "expression")
         if negated and nullable and lookup != "isnull":
             # NOT (x = 1) would drop the rows where x is NULL; Django keeps them
             clause = sa.and_(clause, lhs.is_not(None))
         return clause
+
+    def comparable(self, expression: Any, kind: str) -> Any:
+        """``expression`` as values compare in order: on SQLite, decimals with more digits
+        than a double holds are stored as bytes, which sort after every number, so decimal
+        columns are compared as numbers (to 15 significant digits)."""
+        if self.vendor == "sqlite" and kind == "DecimalField":
+            return sa.cast(expression, sa.Numeric())
+        return expression
 
     def prepare_value(self, value: Any, field: Field | None, lookup: str) -> Any:
         if isinstance(value, Expression):
@@ -330,7 +342,8 @@ class Compiler:
             if name in self.annotation_exprs:
                 expr = self.annotation_exprs[name]
             else:
-                expr = self.column(name)[0]
+                expr, field = self.column(name)
+                expr = self.comparable(expr, field.get_internal_type() if field else "")
             clauses.append(expr.desc() if descending else expr.asc())
         return clauses
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import math
 import uuid
 from collections.abc import Callable
 from types import ModuleType
 
 import pytest
 
+from schemashift import models
 from schemashift.db.connections import connections
 
 KINDS_MODELS = """
@@ -136,3 +138,100 @@ def test_values_are_stored_as_the_backend_declares(kinds: type) -> None:
         assert row.span == VALUES["span"] // datetime.timedelta(microseconds=1)
         assert str(row.moment).startswith("2024-02-29 23:59:58.123456")
         assert row.flag == 1
+
+
+# -- edge values ------------------------------------------------------------------------------
+
+EDGE_MODELS = """
+    from schemashift import models
+
+
+    class Edge(models.Model):
+        real = models.FloatField(null=True)
+        money = models.DecimalField(max_digits=20, decimal_places=10, null=True)
+        doc = models.JSONField(null=True)
+        small = models.SmallIntegerField(null=True)
+        normal = models.IntegerField(null=True)
+        big = models.BigIntegerField(null=True)
+        positive_big = models.PositiveBigIntegerField(null=True)
+"""
+
+D = decimal.Decimal
+EDGE_VALUES = [
+    ("money", D("9999999999.9999999999")),
+    ("money", D("-9999999999.9999999999")),
+    ("money", D("0.0000000000")),
+    ("money", D("0.0000000001")),
+    ("money", D("1234567890.1234567891")),
+    ("money", D("-0.5000000000")),
+    ("real", float("inf")),
+    ("real", float("-inf")),
+    ("real", 1e308),
+    ("real", 5e-324),
+    ("real", -1.5),
+    ("doc", 1e308),
+    ("doc", 5e-324),
+    ("doc", 1.5),
+    ("doc", 1.0),
+    ("doc", 2**63),
+    ("doc", -(2**63)),
+    ("doc", {"a": [1e308, {"b": -2.5e-300, "c": [1.0, 2**63]}], "d": None}),
+    ("small", -(2**15)),
+    ("small", 2**15 - 1),
+    ("normal", -(2**31)),
+    ("normal", 2**31 - 1),
+    ("big", -(2**63)),
+    ("big", 2**63 - 1),
+    ("positive_big", 2**63 - 1),
+]
+
+
+@pytest.fixture
+def edge(make_app: Callable[..., ModuleType]) -> type:
+    return make_app(EDGE_MODELS, label="edge").Edge
+
+
+@pytest.mark.parametrize(("name", "value"), EDGE_VALUES, ids=[repr(v) for _n, v in EDGE_VALUES])
+def test_edge_value_round_trips(edge: type, name: str, value: object) -> None:
+    if isinstance(value, float) and math.isinf(value) and connections["default"].vendor == "mysql":
+        with pytest.raises(Exception, match="cannot be stored on MySQL/MariaDB"):
+            edge.objects.create(**{name: value})
+        return
+    created = edge.objects.create(**{name: value})
+    loaded = getattr(edge.objects.get(pk=created.pk), name)
+    assert loaded == value
+    assert repr(loaded) == repr(value)  # same type, digits and floats inside documents
+    if name != "doc":
+        assert edge.objects.filter(**{name: value}).count() == 1
+
+
+def test_nan_round_trips_or_is_refused(edge: type) -> None:
+    if connections["default"].vendor == "mysql":
+        with pytest.raises(Exception, match="cannot be stored on MySQL/MariaDB"):
+            edge.objects.create(real=float("nan"))
+        assert edge.objects.count() == 0
+        return
+    created = edge.objects.create(real=float("nan"))
+    assert math.isnan(edge.objects.get(pk=created.pk).real)
+    assert edge.objects.filter(real__isnull=True).count() == 0
+
+
+def test_negative_zero_reads_back_as_zero(edge: type) -> None:
+    created = edge.objects.create(real=-0.0, doc=-0.0)
+    loaded = edge.objects.get(pk=created.pk)
+    assert loaded.real == 0.0 and loaded.doc == 0.0
+
+
+def test_decimals_with_every_digit_compare_sort_and_add_up(edge: type) -> None:
+    values = [D("9999999999.9999999999"), D("2.5"), D("-1234567890.1234567891"), D("7")]
+    for value in values:
+        edge.objects.create(money=value)
+    ordered = list(edge.objects.order_by("money").values_list("money", flat=True))
+    assert ordered == sorted(values)
+    assert edge.objects.filter(money__gt=5).count() == 2
+    assert edge.objects.filter(money__lte=D("2.5")).count() == 2
+    assert edge.objects.filter(money__range=(0, 10)).count() == 2
+    totals = edge.objects.aggregate(models.Sum("money"), models.Max("money"), models.Min("money"))
+    assert round(totals["money__sum"], 4) == round(sum(values), 4)
+    assert totals["money__max"] == pytest.approx(values[0], rel=D("1e-14"))
+    assert totals["money__min"] == pytest.approx(values[2], rel=D("1e-14"))

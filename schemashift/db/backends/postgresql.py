@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange, LiveConstraint
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.exceptions import DatabaseError, ModelDefinitionError
-from schemashift.utils import timezone
+from schemashift.utils import json_text, timezone
 
 if TYPE_CHECKING:
     from schemashift.models.fields import Field
@@ -162,6 +162,8 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
             return _timestamp(value)
         if kind == "UUIDField" or (kind is None and isinstance(value, uuid.UUID)):
             return str(uuid.UUID(super().adapt_value(value, field, state)))
+        if kind == "JSONField":
+            return json_text.dumps(value)
         return super().adapt_value(value, field, state)
 
     def driver_params(self, sql: str, params: Any) -> tuple[str, Any]:
