@@ -57,6 +57,9 @@ def command(
         applied = set(recorder.applied_migrations())
         loader = load_migrations(applied)
         loader.check_consistent_history(applied)
+        # Every migration file must make sense before anything runs: a broken operation in the
+        # last migration must not leave the first ones applied.
+        loader.project_state()
         targets = _targets(loader, app_label, migration_name)
         executor = MigrationExecutor(database, loader, recorder)
         plan = executor.plan(targets, applied)
