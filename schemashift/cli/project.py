@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -34,6 +35,7 @@ def app_configs(labels: tuple[str, ...] | list[str]) -> list[AppConfig]:
 def load_migrations(applied: set[tuple[str, str]] | None = None) -> MigrationLoader:
     """Every installed app's migrations, as a checked graph without conflicts."""
     loader = MigrationLoader(apps.get_app_configs(), applied=applied)
+    warn_ignored_migrations(loader)
     conflicts = loader.detect_conflicts()
     if conflicts:
         listed = "; ".join(
@@ -45,6 +47,32 @@ def load_migrations(applied: set[tuple[str, str]] | None = None) -> MigrationLoa
             "branches, then run the command again."
         )
     return loader
+
+
+def warn_ignored_migrations(loader: MigrationLoader) -> None:
+    """Say so when an app's migration files are ignored for want of ``__init__.py``.
+
+    As in Django, a migrations folder without one leaves the app unmigrated; its files would
+    otherwise be skipped without a word.
+    """
+    for label in sorted(loader.unmigrated_apps):
+        folder = apps.get_app_config(label).migrations_path
+        if not folder.is_dir() or (folder / "__init__.py").exists():
+            continue
+        if any(path.name[:1].isdigit() for path in folder.glob("*.py")):
+            click.secho(
+                f"Warning: the migrations of app '{label}' are ignored: {_shown(folder)} has no "
+                f"__init__.py. Add an empty {_shown(folder / '__init__.py')}.",
+                err=True,
+                fg="yellow",
+            )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def app_leaves(loader: MigrationLoader) -> dict[str, str | None]:
