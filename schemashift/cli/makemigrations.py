@@ -129,6 +129,13 @@ def _report_and_write(changes: dict[str, list[Migration]], write: bool) -> None:
 
 def _write_all(files: list[tuple[Path, str]]) -> None:
     """Write every new migration file, or none: one that cannot be written undoes the rest."""
+    existing = [path for path, _source in files if path.exists()]
+    if existing:
+        raise SchemashiftError(
+            f"{_display_path(existing[0])} already exists and is not one of the app's "
+            "migrations (is its folder missing __init__.py?). Move it away or fix the folder; "
+            "no migration file was written."
+        )
     written: list[Path] = []
     try:
         for path, source in files:

@@ -39,7 +39,8 @@ def refused(result, *fragments: str) -> str:
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "Traceback" not in output, output
-    assert result.stderr.startswith("CommandError: "), output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("CommandError: ")]
+    assert len(errors) == 1, output
     for fragment in fragments:
         assert fragment in result.stderr, f"{fragment!r} not in:\n{result.stderr}"
     return result.stderr
@@ -517,3 +518,28 @@ def test_two_migrations_numbered_alike_are_a_conflict_to_merge(polls) -> None:
         "0002_first, 0002_second in polls",
     )
     assert table_names(polls) == set()
+
+
+def test_migrations_ignored_for_want_of_an_init_file_are_pointed_out(polls) -> None:
+    (polls.migrations_dir / "__init__.py").unlink()
+    for command in ("migrate", "showmigrations", "makemigrations"):
+        result = polls.run(command)
+        assert result.returncode == 0, result.stderr
+        assert (
+            "Warning: the migrations of app 'polls' are ignored: polls/migrations has no "
+            "__init__.py. Add an empty polls/migrations/__init__.py." in result.stderr
+        )
+    assert table_names(polls) == set()
+
+
+def test_makemigrations_never_overwrites_a_file_it_did_not_load(polls) -> None:
+    (polls.migrations_dir / "__init__.py").unlink()
+    before = (polls.migrations_dir / "0001_initial.py").read_text()
+    (polls.dir / "polls" / "models.py").write_text(MODELS + "    votes = models.IntegerField()\n")
+    refused(
+        polls.run("makemigrations", "polls"),
+        "polls/migrations/0001_initial.py already exists",
+        "no migration file was written",
+    )
+    assert (polls.migrations_dir / "0001_initial.py").read_text() == before
+    assert not (polls.migrations_dir / "__init__.py").exists()
