@@ -257,10 +257,10 @@ def normalize_database(
     if isinstance(spec, dict):
         spec = _url_from_django_dict(spec, alias)
     if not isinstance(spec, str) or "://" not in spec:
-        shown = mask_password(spec) if isinstance(spec, str) else repr(spec)
+        shown = repr(mask_password(spec) if isinstance(spec, str) else spec)
         raise ImproperlyConfigured(
             f"{source} must be a URL such as 'sqlite:///db.sqlite3' or "
-            f"'postgresql+psycopg://user:password@host/name', not '{shown}' (database "
+            f"'postgresql+psycopg://user:password@host/name', not {shown} (database "
             f"'{alias}')."
         )
     _check_url(spec, alias, source)
