@@ -12,8 +12,9 @@ import os
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+from schemashift.apps.imports import describe_error
 from schemashift.exceptions import ImproperlyConfigured
 
 SETTINGS_ENV = "SCHEMASHIFT_SETTINGS"
@@ -23,6 +24,8 @@ DEFAULT_AUTO_FIELD = "schemashift.models.BigAutoField"
 DEFAULT_MIGRATIONS_TABLE = "schemashift_migrations"
 #: seconds a ``migrate`` waits for another one on the same database before giving up
 DEFAULT_MIGRATION_LOCK_TIMEOUT = 600.0
+# PostgreSQL's 63-character names, less the "_progress" of the progress table
+_MAX_MIGRATIONS_TABLE = 63 - len("_progress")
 
 # Django spellings of the auto fields map onto ours by class name.
 _FOREIGN_FIELD_MODULES = ("django.db.models.", "django.db.models.fields.")
@@ -36,6 +39,10 @@ _ENGINE_SCHEMES = {
     "postgres": "postgresql+psycopg",
     "mysql": "mysql+pymysql",
 }
+
+
+#: URL schemes (before any ``+driver``) of the databases schemashift can use
+_URL_SCHEMES = frozenset({"sqlite", "postgresql", "postgres", "mysql", "mariadb"})
 
 
 class Settings:
@@ -66,7 +73,9 @@ class Settings:
         self.DEFAULT_AUTO_FIELD = normalize_auto_field(
             values.get("DEFAULT_AUTO_FIELD", DEFAULT_AUTO_FIELD)
         )
-        self.MIGRATIONS_TABLE = str(values.get("MIGRATIONS_TABLE", DEFAULT_MIGRATIONS_TABLE))
+        self.MIGRATIONS_TABLE = migrations_table(
+            values.get("MIGRATIONS_TABLE", DEFAULT_MIGRATIONS_TABLE)
+        )
         self.MIGRATION_LOCK_TIMEOUT = lock_timeout(
             values.get("MIGRATION_LOCK_TIMEOUT", DEFAULT_MIGRATION_LOCK_TIMEOUT)
         )
@@ -76,7 +85,10 @@ class Settings:
         """Build settings from a module's upper-case names; BASE_DIR defaults to its project."""
         values = {name: getattr(module, name) for name in dir(module) if name.isupper()}
         values.setdefault("BASE_DIR", project_dir(module))
-        return cls(module.__name__, **values)
+        try:
+            return cls(module.__name__, **values)
+        except ImproperlyConfigured as exc:
+            raise ImproperlyConfigured(f"{exc} Fix it in {_module_file(module)}.") from None
 
     def database_url(self, alias: str = "default") -> str:
         """The URL of the database ``alias``, or ImproperlyConfigured naming what to set."""
@@ -90,7 +102,9 @@ class Settings:
 
     def override_default_database(self, url: str) -> None:
         """Replace DATABASES['default'] (what the DATABASE_URL variable does)."""
-        self.DATABASES["default"] = normalize_database(url, self.BASE_DIR, "default")
+        self.DATABASES["default"] = normalize_database(
+            url, self.BASE_DIR, "default", source=f"The {DATABASE_URL_ENV} environment variable"
+        )
 
     def _source(self) -> str:
         return f"settings module '{self.SETTINGS_MODULE}'" if self.SETTINGS_MODULE else "settings"
@@ -149,8 +163,19 @@ def _import_settings_module(module_name: str) -> ModuleType:
         ) from None
     except Exception as exc:
         raise ImproperlyConfigured(
-            f"Settings module '{module_name}' cannot be imported: {type(exc).__name__}: {exc}"
+            f"Settings module '{module_name}' cannot be imported: {describe_error(exc)}"
         ) from None
+
+
+def _module_file(module: ModuleType) -> str:
+    """The settings file as the user sees it: relative to the working directory if inside."""
+    filename = getattr(module, "__file__", None)
+    if not filename:
+        return f"settings module '{module.__name__}'"
+    try:
+        return str(Path(filename).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return filename
 
 
 def project_dir(module: ModuleType) -> Path:
@@ -184,11 +209,33 @@ def normalize_auto_field(path: Any) -> str:
 
 
 def _installed_apps(value: Any) -> list[str]:
-    if not isinstance(value, list | tuple) or not all(isinstance(app, str) for app in value):
+    if not isinstance(value, list | tuple):
         raise ImproperlyConfigured(
-            "INSTALLED_APPS must be a list of strings such as 'polls.apps.PollsConfig'."
+            "INSTALLED_APPS must be a list of strings such as 'polls.apps.PollsConfig', "
+            f"not {type(value).__name__} {value!r}."
         )
+    for entry in value:
+        if not isinstance(entry, str):
+            raise ImproperlyConfigured(
+                f"INSTALLED_APPS entry {entry!r} is not a string: write the app's package "
+                "such as 'polls' or its AppConfig such as 'polls.apps.PollsConfig'."
+            )
     return list(value)
+
+
+def migrations_table(value: Any) -> str:
+    """MIGRATIONS_TABLE: a table name, without surrounding spaces."""
+    if not isinstance(value, str) or not value.strip() or value != value.strip():
+        raise ImproperlyConfigured(
+            f"MIGRATIONS_TABLE must be a table name such as '{DEFAULT_MIGRATIONS_TABLE}', "
+            f"not {value!r}."
+        )
+    if len(value) > _MAX_MIGRATIONS_TABLE:
+        raise ImproperlyConfigured(
+            f"MIGRATIONS_TABLE {value!r} is too long: at most {_MAX_MIGRATIONS_TABLE} "
+            "characters, so that it and its progress table fit PostgreSQL's 63."
+        )
+    return value
 
 
 def _databases(value: Any, base_dir: Path) -> dict[str, str]:
@@ -199,16 +246,59 @@ def _databases(value: Any, base_dir: Path) -> dict[str, str]:
     return {alias: normalize_database(spec, base_dir, alias) for alias, spec in value.items()}
 
 
-def normalize_database(spec: Any, base_dir: Path, alias: str = "default") -> str:
-    """One DATABASES entry (a URL, or a Django-style dict) as a URL with absolute SQLite path."""
+def normalize_database(
+    spec: Any, base_dir: Path, alias: str = "default", source: str | None = None
+) -> str:
+    """One DATABASES entry (a URL, or a Django-style dict) as a URL with absolute SQLite path.
+
+    ``source`` names where the URL came from in messages (default ``DATABASES['alias']``).
+    """
+    source = source or f"DATABASES['{alias}']"
     if isinstance(spec, dict):
         spec = _url_from_django_dict(spec, alias)
     if not isinstance(spec, str) or "://" not in spec:
+        shown = repr(mask_password(spec) if isinstance(spec, str) else spec)
         raise ImproperlyConfigured(
-            f"DATABASES['{alias}'] must be a URL such as 'sqlite:///db.sqlite3' or "
-            f"'postgresql+psycopg://user:password@host/name', not {spec!r}."
+            f"{source} must be a URL such as 'sqlite:///db.sqlite3' or "
+            f"'postgresql+psycopg://user:password@host/name', not {shown} (database "
+            f"'{alias}')."
         )
+    _check_url(spec, alias, source)
     return resolve_sqlite_path(spec, base_dir)
+
+
+def _check_url(url: str, alias: str, source: str) -> None:
+    """Refuse what no database driver could read: an unknown scheme, a bad host or port."""
+    shown = mask_password(url)
+    scheme = url.partition("://")[0]
+    if scheme.split("+")[0].lower() not in _URL_SCHEMES:
+        known = ", ".join(f"{name}://" for name in sorted(_URL_SCHEMES))
+        raise ImproperlyConfigured(
+            f"{source} ('{shown}', database '{alias}') has an unknown scheme '{scheme}': "
+            f"use one of {known}."
+        )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- reading it checks it
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{source} ('{shown}', database '{alias}') cannot be read: {exc}. Write it as "
+            "'postgresql://user:password@host:5432/name' (percent-encode special characters "
+            "in the password)."
+        ) from None
+
+
+def mask_password(url: str) -> str:
+    """The URL with the password, if any, shown as ``***``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, path = rest.partition("/")
+    credentials, at, host = netloc.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    user = credentials.partition(":")[0]
+    return f"{scheme}://{user}:***@{host}{slash}{path}"
 
 
 def resolve_sqlite_path(url: str, base_dir: Path) -> str:
@@ -299,6 +389,7 @@ __all__ = [
     "get_settings",
     "is_configured",
     "load_settings",
+    "mask_password",
     "normalize_auto_field",
     "project_dir",
     "reset",

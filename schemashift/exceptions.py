@@ -51,6 +51,10 @@ class ConflictingMigrations(MigrationError):
     """An app has more than one leaf migration."""
 
 
+class HistoryTableError(MigrationError):
+    """The history table exists but is not shaped like one (made by hand or by another tool)."""
+
+
 class IrreversibleError(MigrationError):
     """A migration cannot be unapplied because one of its operations has no reverse."""
 

@@ -8,7 +8,7 @@ import pytest
 import schemashift
 from schemashift import conf
 from schemashift.apps import apps
-from schemashift.conf import Settings, load_settings
+from schemashift.conf import Settings, load_settings, mask_password
 from schemashift.exceptions import ImproperlyConfigured
 
 MINIMAL = """
@@ -53,7 +53,10 @@ def test_syntax_error_names_module_file_and_line(make_settings):
 
 def test_exception_in_settings_is_reported_with_its_reason(make_settings):
     module = make_settings("INSTALLED_APPS = UNDEFINED\n")
-    with pytest.raises(ImproperlyConfigured, match="'proj.settings' cannot be imported: NameError"):
+    with pytest.raises(
+        ImproperlyConfigured,
+        match=r"'proj.settings' cannot be imported: \S*proj/settings.py, line 1: NameError",
+    ):
         load_settings(module)
 
 
@@ -231,3 +234,29 @@ def test_migration_lock_timeout_defaults_to_ten_minutes():
 def test_a_bad_migration_lock_timeout_is_refused(value):
     with pytest.raises(ImproperlyConfigured, match="MIGRATION_LOCK_TIMEOUT must be a number"):
         Settings(MIGRATION_LOCK_TIMEOUT=value)
+
+
+@pytest.mark.parametrize("value", ["", "  ", " padded", 5, None])
+def test_a_bad_migrations_table_is_refused(value):
+    with pytest.raises(ImproperlyConfigured, match="MIGRATIONS_TABLE must be a table name"):
+        Settings(MIGRATIONS_TABLE=value)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("oracle://app:secret@db/site", r"unknown scheme 'oracle'"),
+        ("postgresql://app:secret@db:port/site", r"'postgresql://app:\*\*\*@db:port/site'"),
+        ("mysql://app:secret@[db/site", r"cannot be read: Invalid IPv6 URL"),
+    ],
+)
+def test_an_unusable_database_url_is_refused_with_the_password_hidden(url, message):
+    with pytest.raises(ImproperlyConfigured, match=message) as raised:
+        Settings(DATABASES={"default": url})
+    assert "secret" not in str(raised.value)
+
+
+def test_mask_password():
+    assert mask_password("postgresql://u:p@h:5432/db?x=1") == "postgresql://u:***@h:5432/db?x=1"
+    assert mask_password("sqlite:///db.sqlite3") == "sqlite:///db.sqlite3"
+    assert mask_password("mysql://u@h/db") == "mysql://u@h/db"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from pathlib import Path
 from typing import Any
 
+from schemashift.apps.imports import import_user_module, module_exists
 from schemashift.exceptions import AppNotFound, ImproperlyConfigured
 
 
@@ -27,9 +26,14 @@ class AppConfig:
         self.module = app_module
         if not type(self).label:
             self.label = app_name.rpartition(".")[2]
+        if not self.label.isidentifier():
+            raise ImproperlyConfigured(
+                f"The app label '{self.label}' of '{app_name}' is not a valid Python identifier: "
+                f"set {type(self).__qualname__}.label."
+            )
         if not type(self).verbose_name:
             self.verbose_name = self.label.title()
-        self.path = Path(app_module.__file__).resolve().parent
+        self.path = _app_path(app_name, app_module)
         self.models: dict[str, type] = {}
         self.models_module: Any = None
 
@@ -48,35 +52,79 @@ class AppConfig:
         return f"<{type(self).__name__}: {self.label}>"
 
     @classmethod
-    def create(cls, entry: str) -> AppConfig:
+    def create(cls, entry: Any) -> AppConfig:
         """Build the config for one INSTALLED_APPS entry (a package or an AppConfig path)."""
-        try:
-            module = importlib.import_module(entry)
-        except ImportError as exc:
-            config_class = _import_config_class(entry)
-            if config_class is None:
-                raise ImproperlyConfigured(
-                    f"INSTALLED_APPS entry {entry!r} cannot be imported: {exc}"
-                ) from None
-            if not config_class.name:
-                config_class.name = entry.rsplit(".", 2)[0]
-            app_module = importlib.import_module(config_class.name)
-            return config_class(config_class.name, app_module)
-        return cls(entry, module)
+        _check_entry(entry)
+        if module_exists(entry):
+            return cls(entry, import_user_module(entry))
+        module_name, _, class_name = entry.rpartition(".")
+        if not module_name or not module_exists(module_name):
+            raise ImproperlyConfigured(
+                f"INSTALLED_APPS entry '{entry}' cannot be imported: no module named "
+                f"'{_missing_part(entry)}'. Check the spelling, and that the app's folder is in "
+                "the project folder (where manage.py is)."
+            )
+        config_class = _config_class(entry, import_user_module(module_name), class_name)
+        if not config_class.name:
+            config_class.name = module_name.rpartition(".")[0] or module_name
+        if not module_exists(config_class.name):
+            raise ImproperlyConfigured(
+                f"INSTALLED_APPS entry '{entry}': cannot import '{config_class.name}'. Check "
+                f"that {config_class.__qualname__}.name in {module_name} is correct."
+            )
+        return config_class(config_class.name, import_user_module(config_class.name))
 
 
-def _import_config_class(entry: str) -> type[AppConfig] | None:
-    module_name, _, class_name = entry.rpartition(".")
-    if not module_name:
-        return None
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
+def _app_path(app_name: str, module: Any) -> Path:
+    """The app's folder; a package needs an ``__init__.py`` to say where it is."""
+    filename = getattr(module, "__file__", None)
+    if filename:
+        return Path(filename).resolve().parent
+    locations = list(getattr(module, "__path__", []))
+    if len(locations) == 1:
+        return Path(locations[0]).resolve()
+    raise ImproperlyConfigured(
+        f"The app '{app_name}' has no single folder (it has no __init__.py): add an empty "
+        f"{app_name.replace('.', '/')}/__init__.py."
+    )
+
+
+def _check_entry(entry: Any) -> None:
+    """An INSTALLED_APPS entry is a dotted path of Python identifiers."""
+    if isinstance(entry, str) and entry and all(part.isidentifier() for part in entry.split(".")):
+        return
+    raise ImproperlyConfigured(
+        f"INSTALLED_APPS entry {entry!r} is not a module path: write an app package such as "
+        "'polls' or its AppConfig such as 'polls.apps.PollsConfig'."
+    )
+
+
+def _missing_part(entry: str) -> str:
+    """The shortest prefix of the dotted path that cannot be imported."""
+    parts = entry.split(".")
+    for length in range(1, len(parts) + 1):
+        prefix = ".".join(parts[:length])
+        if not module_exists(prefix):
+            return prefix
+    return entry
+
+
+def _config_class(entry: str, module: Any, class_name: str) -> type[AppConfig]:
     candidate = getattr(module, class_name, None)
-    if isinstance(candidate, type) and issubclass(candidate, AppConfig):
-        return candidate
-    raise ImproperlyConfigured(f"INSTALLED_APPS entry {entry!r} is not an AppConfig subclass.")
+    if candidate is None:
+        choices = sorted(
+            name
+            for name, value in vars(module).items()
+            if isinstance(value, type) and issubclass(value, AppConfig) and value is not AppConfig
+        )
+        hint = f" Choices are: {', '.join(map(repr, choices))}." if choices else ""
+        raise ImproperlyConfigured(
+            f"INSTALLED_APPS entry '{entry}': module '{module.__name__}' does not contain a "
+            f"'{class_name}' class.{hint}"
+        )
+    if not (isinstance(candidate, type) and issubclass(candidate, AppConfig)):
+        raise ImproperlyConfigured(f"INSTALLED_APPS entry '{entry}' is not an AppConfig subclass.")
+    return candidate
 
 
 class Apps:
@@ -95,14 +143,16 @@ class Apps:
             config = AppConfig.create(entry)
             if config.label in self.app_configs:
                 raise ImproperlyConfigured(
-                    f"Application labels aren't unique, duplicates: {config.label}"
+                    f"Application labels aren't unique, duplicates: {config.label} (INSTALLED_APPS "
+                    f"entries '{self.app_configs[config.label].name}' and '{entry}'). List each "
+                    "app once, or give one AppConfig a different label."
                 )
             self.app_configs[config.label] = config
             config.models.update(self._pending.pop(config.label, {}))
         for config in self.app_configs.values():
             models_name = f"{config.name}.models"
-            if importlib.util.find_spec(models_name) is not None:
-                config.models_module = importlib.import_module(models_name)
+            if module_exists(models_name):
+                config.models_module = import_user_module(models_name)
         self.ready = True
 
     def reset(self) -> None:

@@ -6,19 +6,133 @@ from collections.abc import Iterable
 
 from schemashift.checks.messages import CheckMessage, Error
 from schemashift.exceptions import SystemCheckError
+from schemashift.models.related import ReverseRelation
 
 
 def check_models(models: Iterable[type]) -> list[CheckMessage]:
     """Every problem found in the given model classes, in a stable order."""
     models = list(models)
-    known = {model._meta.label_lower for model in models}
+    by_label = {model._meta.label_lower: model for model in models}
+    known = set(by_label)
+    incoming = _incoming_relations(models, by_label)
     messages: list[CheckMessage] = []
     for model in sorted(models, key=lambda m: m._meta.label_lower):
         for field in model._meta.local_fields:
             messages.extend(field.check())
             messages.extend(_check_relation(field, known))
+            if field.is_relation and field.to in by_label:
+                relation = ReverseRelation(model, field)
+                messages.extend(_check_clashes(relation, by_label[field.to], incoming))
         messages.extend(_check_columns(model))
         messages.extend(_check_option_fields(model))
+        messages.extend(_check_index_names(model))
+    return messages
+
+
+def _incoming_relations(
+    models: list[type], by_label: dict[str, type]
+) -> dict[str, list[ReverseRelation]]:
+    """The visible reverse relations of each model, by the model's lower-case label."""
+    incoming: dict[str, list[ReverseRelation]] = {}
+    for model in sorted(models, key=lambda m: m._meta.label_lower):
+        for field in model._meta.local_fields:
+            if field.is_relation and field.to in by_label:
+                relation = ReverseRelation(model, field)
+                if not relation.hidden:
+                    incoming.setdefault(field.to, []).append(relation)
+    return incoming
+
+
+def _check_clashes(
+    relation: ReverseRelation, target: type, incoming: dict[str, list[ReverseRelation]]
+) -> list[CheckMessage]:
+    """Reverse accessor and query name clashes, with Django's ids and wording (E302-E305)."""
+    field = relation.field
+    rel_opts = target._meta
+    rel_name = relation.accessor_name
+    rel_query_name = relation.query_name
+    field_name = f"{relation.model._meta.label}.{field.name}"
+    messages = []
+    for clash_field in rel_opts.local_fields:
+        clash_name = f"{rel_opts.label}.{clash_field.name}"
+        hint = (
+            f"Rename field '{clash_name}', or add/change a related_name argument to the "
+            f"definition for field '{field_name}'."
+        )
+        if not relation.hidden and clash_field.name == rel_name:
+            messages.append(
+                Error(
+                    f"Reverse accessor '{rel_opts.object_name}.{rel_name}' for '{field_name}' "
+                    f"clashes with field name '{clash_name}'.",
+                    field,
+                    "fields.E302",
+                    hint=hint,
+                )
+            )
+        if clash_field.name == rel_query_name:
+            messages.append(
+                Error(
+                    f"Reverse query name for '{field_name}' clashes with field name "
+                    f"'{clash_name}'.",
+                    field,
+                    "fields.E303",
+                    hint=hint,
+                )
+            )
+    for other in incoming.get(rel_opts.label_lower, []):
+        if other.field is field:
+            continue
+        clash_name = f"{other.model._meta.label}.{other.field.name}"
+        hint = (
+            f"Add or change a related_name argument to the definition for '{field_name}' or "
+            f"'{clash_name}'."
+        )
+        if not relation.hidden and other.accessor_name == rel_name:
+            messages.append(
+                Error(
+                    f"Reverse accessor '{rel_opts.object_name}.{rel_name}' for '{field_name}' "
+                    f"clashes with reverse accessor for '{clash_name}'.",
+                    field,
+                    "fields.E304",
+                    hint=hint,
+                )
+            )
+        if other.accessor_name == rel_query_name:
+            messages.append(
+                Error(
+                    f"Reverse query name for '{field_name}' clashes with reverse query name "
+                    f"for '{clash_name}'.",
+                    field,
+                    "fields.E305",
+                    hint=hint,
+                )
+            )
+    return messages
+
+
+def _check_index_names(model: type) -> list[CheckMessage]:
+    """Index names portable to every backend, as Django checks them (models.E033, E034)."""
+    messages = []
+    for index in model._meta.indexes:
+        if not index.name:
+            continue
+        if index.name[0] == "_" or index.name[0].isdigit():
+            messages.append(
+                Error(
+                    f"The index name '{index.name}' cannot start with an underscore or a number.",
+                    model,
+                    "models.E033",
+                )
+            )
+        if len(index.name) > index.max_name_length:
+            messages.append(
+                Error(
+                    f"The index name '{index.name}' cannot be longer than "
+                    f"{index.max_name_length} characters.",
+                    model,
+                    "models.E034",
+                )
+            )
     return messages
 
 

@@ -51,6 +51,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 SETTINGS_OPTION = "--settings"
+#: the group's options, also accepted after the command name as Django accepts them
+VALUE_OPTIONS = frozenset({SETTINGS_OPTION, "--pythonpath", "--verbosity", "-v"})
+FLAG_OPTIONS = frozenset({"--traceback", "--no-color"})
 
 
 @dataclass
@@ -59,6 +62,7 @@ class CliState:
 
     settings_module: str | None = None
     show_traceback: bool = False
+    verbosity: int = 1
 
 
 class LazyGroup(click.Group):
@@ -131,7 +135,7 @@ class LazyGroup(click.Group):
         return self.commands[name].get_short_help_str()
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_settings_option(args))
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -153,10 +157,12 @@ class LazyGroup(click.Group):
         return super().main(args, *extra, **kwargs)
 
 
-def hoist_settings_option(args: list[str]) -> list[str]:
-    """Move ``--settings X`` given after the command name (Django's habit) before it."""
-    if SETTINGS_OPTION not in args and not any(a.startswith(SETTINGS_OPTION + "=") for a in args):
-        return args
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move the group's options given after the command name (Django's habit) before it.
+
+    ``manage.py migrate --settings X -v 2`` reads as ``manage.py --settings X -v 2 migrate``.
+    Nothing after ``--`` moves.
+    """
     hoisted: list[str] = []
     rest: list[str] = []
     index = 0
@@ -165,16 +171,23 @@ def hoist_settings_option(args: list[str]) -> list[str]:
         if arg == "--":
             rest.extend(args[index:])
             break
-        if arg == SETTINGS_OPTION and index + 1 < len(args):
+        if arg in VALUE_OPTIONS and index + 1 < len(args):
             hoisted += args[index : index + 2]
             index += 2
             continue
-        if arg.startswith(SETTINGS_OPTION + "="):
+        if arg in FLAG_OPTIONS or _is_joined_value_option(arg):
             hoisted.append(arg)
         else:
             rest.append(arg)
         index += 1
     return hoisted + rest
+
+
+def _is_joined_value_option(arg: str) -> bool:
+    """``--settings=X`` or ``-v2``."""
+    if arg.startswith("--"):
+        return arg.partition("=")[0] in VALUE_OPTIONS and "=" in arg
+    return any(arg.startswith(short) and len(arg) > 2 for short in VALUE_OPTIONS if len(short) == 2)
 
 
 def report_error(exc: SchemashiftError) -> None:
@@ -189,9 +202,36 @@ def report_error(exc: SchemashiftError) -> None:
     metavar="MODULE",
     help="Settings module, e.g. mysite.settings (default: $SCHEMASHIFT_SETTINGS).",
 )
+@click.option(
+    "--pythonpath",
+    metavar="DIRECTORY",
+    help="A directory to add to the Python path, e.g. /home/projects/myproject.",
+)
 @click.option("--traceback", "show_traceback", is_flag=True, help="Show tracebacks of errors.")
+@click.option(
+    "-v",
+    "--verbosity",
+    type=click.IntRange(0, 3),
+    default=1,
+    show_default=True,
+    help="Verbosity level: 0 minimal output, 1 normal, 2 and 3 more.",
+)
+@click.option("--no-color", is_flag=True, help="Don't colour the output.")
 @click.version_option(__version__, prog_name="schemashift")
 @click.pass_context
-def main(ctx: click.Context, settings_module: str | None, show_traceback: bool) -> None:
+def main(
+    ctx: click.Context,
+    settings_module: str | None,
+    pythonpath: str | None,
+    show_traceback: bool,
+    verbosity: int,
+    no_color: bool,
+) -> None:
     """Django-style models and migrations for any Python project."""
-    ctx.obj = CliState(settings_module=settings_module, show_traceback=show_traceback)
+    if pythonpath:
+        sys.path.insert(0, os.path.abspath(pythonpath))
+    if no_color:
+        ctx.color = False
+    ctx.obj = CliState(
+        settings_module=settings_module, show_traceback=show_traceback, verbosity=verbosity
+    )

@@ -112,6 +112,7 @@ def _empty_migration(app_label: str, leaf: str | None, name: str | None) -> Migr
 
 
 def _report_and_write(changes: dict[str, list[Migration]], write: bool) -> None:
+    files: list[tuple[Path, str]] = []
     for app_label in sorted(changes):
         config = apps.get_app_config(app_label)
         click.echo(click.style(f"Migrations for '{app_label}':", bold=True))
@@ -122,15 +123,47 @@ def _report_and_write(changes: dict[str, list[Migration]], write: bool) -> None:
             for operation in migration.operations:
                 click.echo(f"    {operation.formatted_description()}")
             if write:
-                _write(path, writer.as_string())
+                files.append((path, writer.as_string()))
+    _write_all(files)
 
 
-def _write(path: Path, source: str) -> None:
+def _write_all(files: list[tuple[Path, str]]) -> None:
+    """Write every new migration file, or none: one that cannot be written undoes the rest."""
+    existing = [path for path, _source in files if path.exists()]
+    if existing:
+        raise SchemashiftError(
+            f"{_display_path(existing[0])} already exists and is not one of the app's "
+            "migrations (is its folder missing __init__.py?). Move it away or fix the folder; "
+            "no migration file was written."
+        )
+    written: list[Path] = []
+    try:
+        for path, source in files:
+            written.extend(_write(path, source))
+    except OSError as exc:
+        for done in reversed(written):
+            done.unlink(missing_ok=True)
+        target = _display_path(Path(exc.filename)) if exc.filename else "the migrations folder"
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            reason = "a file is in the way of the migrations folder"
+        raise SchemashiftError(
+            f"Cannot write {target}: {reason}. Make sure the app's migrations folder is a "
+            "folder you can write to; no migration file was written."
+        ) from None
+
+
+def _write(path: Path, source: str) -> list[Path]:
+    """Write one migration file (and the package's ``__init__.py``); the files it created."""
+    created: list[Path] = []
     path.parent.mkdir(parents=True, exist_ok=True)
     init = path.parent / "__init__.py"
     if not init.exists():
         init.write_text("")
+        created.append(init)
+    created.append(path)
     path.write_text(source)
+    return created
 
 
 def _display_path(path: Path) -> str:

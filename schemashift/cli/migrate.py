@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -57,6 +59,9 @@ def command(
         applied = set(recorder.applied_migrations())
         loader = load_migrations(applied)
         loader.check_consistent_history(applied)
+        # Every migration file must make sense before anything runs: a broken operation in the
+        # last migration must not leave the first ones applied.
+        loader.project_state()
         targets = _targets(loader, app_label, migration_name)
         executor = MigrationExecutor(database, loader, recorder)
         plan = executor.plan(targets, applied)
@@ -74,6 +79,12 @@ def command(
             executor.migrate(plan, applied, fake=fake, progress=progress)
         except SchemashiftError:
             progress.failed()
+            raise
+        except Exception as exc:
+            # The migration's own Python code failed: its traceback is the user's to read, as
+            # in Django, under one line that says where it happened.
+            progress.failed()
+            click.echo(_code_failure(progress, exc), err=True)
             raise
 
 
@@ -119,6 +130,8 @@ class _Progress:
     def __init__(self, partial: Callable[[object], tuple[str, int] | None]) -> None:
         self.line_open = False
         self.partial = partial
+        #: ("Applying" or "Unapplying", migration) of the migration last started
+        self.current: tuple[str, Any] | None = None
 
     def __call__(self, event: str, migration: object) -> None:
         if event in ("apply_resume", "unapply_resume"):
@@ -135,6 +148,7 @@ class _Progress:
             verb = "Applying" if event == "apply_start" else "Unapplying"
             click.echo(f"  {verb} {migration}...", nl=False)
             self.line_open = True
+            self.current = (verb, migration)
         elif event in ("apply_success", "unapply_success"):
             click.echo(click.style(" OK", fg="green"))
             self.line_open = False
@@ -146,6 +160,24 @@ class _Progress:
         if self.line_open:
             click.echo(click.style(" FAILED", fg="red"))
             self.line_open = False
+
+
+def _code_failure(progress: _Progress, exc: Exception) -> str:
+    """``Applying polls.0002_x failed at operation 1 of 1 (<describe>): ValueError: ...``."""
+    reason = f"{type(exc).__name__}: {exc}"
+    if progress.current is None:
+        return f"Error: migrate failed: {reason}"
+    verb, migration = progress.current
+    codes = {frame.f_code for frame, _line in traceback.walk_tb(exc.__traceback__)}
+    operations = list(migration.operations)
+    for number, operation in enumerate(operations, start=1):
+        functions = (getattr(operation, "code", None), getattr(operation, "reverse_code", None))
+        if any(getattr(function, "__code__", None) in codes for function in functions):
+            return (
+                f"Error: {verb} {migration} failed at operation {number} of {len(operations)} "
+                f"({operation.describe()}): {reason}"
+            )
+    return f"Error: {verb} {migration} failed: {reason}"
 
 
 def _print_plan(plan) -> None:

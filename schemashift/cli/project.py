@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -11,7 +12,7 @@ from schemashift.apps.registry import AppConfig
 from schemashift.checks.model_checks import run_checks
 from schemashift.cli.context import setup_project
 from schemashift.conf import Settings
-from schemashift.exceptions import AppNotFound, ConflictingMigrations
+from schemashift.exceptions import AppNotFound, ConflictingMigrations, DatabaseError
 from schemashift.migrations.loader import MigrationLoader
 
 
@@ -34,6 +35,7 @@ def app_configs(labels: tuple[str, ...] | list[str]) -> list[AppConfig]:
 def load_migrations(applied: set[tuple[str, str]] | None = None) -> MigrationLoader:
     """Every installed app's migrations, as a checked graph without conflicts."""
     loader = MigrationLoader(apps.get_app_configs(), applied=applied)
+    warn_ignored_migrations(loader)
     conflicts = loader.detect_conflicts()
     if conflicts:
         listed = "; ".join(
@@ -45,6 +47,32 @@ def load_migrations(applied: set[tuple[str, str]] | None = None) -> MigrationLoa
             "branches, then run the command again."
         )
     return loader
+
+
+def warn_ignored_migrations(loader: MigrationLoader) -> None:
+    """Say so when an app's migration files are ignored for want of ``__init__.py``.
+
+    As in Django, a migrations folder without one leaves the app unmigrated; its files would
+    otherwise be skipped without a word.
+    """
+    for label in sorted(loader.unmigrated_apps):
+        folder = apps.get_app_config(label).migrations_path
+        if not folder.is_dir() or (folder / "__init__.py").exists():
+            continue
+        if any(path.name[:1].isdigit() for path in folder.glob("*.py")):
+            click.secho(
+                f"Warning: the migrations of app '{label}' are ignored: {_shown(folder)} has no "
+                f"__init__.py. Add an empty {_shown(folder / '__init__.py')}.",
+                err=True,
+                fg="yellow",
+            )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def app_leaves(loader: MigrationLoader) -> dict[str, str | None]:
@@ -77,10 +105,40 @@ def model_changes(
 
 
 def open_database(alias: str = "default") -> Any:
-    """The database named by the alias (imports SQLAlchemy only now)."""
+    """The database named by the alias, checked to be reachable and readable.
+
+    SQLAlchemy is imported only now. A URL the driver refuses, a server that cannot be reached
+    or a file that is not a SQLite database is a DatabaseError naming the alias and the URL.
+    """
     from schemashift.db.connection import get_database
 
-    return get_database(alias)
+    database = get_database(alias)
+    _check_readable(database)
+    return database
+
+
+def _check_readable(database: Any) -> None:
+    from sqlalchemy import exc as sa_exc
+
+    where = f"database '{database.alias}' ({database.display_url})"
+    try:
+        with database.connect() as connection:
+            if database.dialect_name == "sqlite":
+                # SQLite opens any file lazily; reading the schema is what finds out.
+                connection.exec_driver_sql("PRAGMA schema_version")
+    except sa_exc.DBAPIError as exc:
+        raise DatabaseError(
+            f"Cannot read {where}: {exc.orig}. Check that DATABASES (or DATABASE_URL) names "
+            "the right database."
+        ) from exc
+    except (AttributeError, LookupError, TypeError, ValueError) as exc:
+        # What a driver raises for options it cannot use, such as PyMySQL for ?charset=nope.
+        query = database.display_url.partition("?")[2]
+        options = f" ({query})" if query else ""
+        raise DatabaseError(
+            f"Cannot connect to {where}: the driver refused the URL's options{options}: "
+            f"{type(exc).__name__}: {exc}. Fix or remove the options after '?' in the URL."
+        ) from exc
 
 
 def make_recorder(database: Any, settings: Settings) -> Any:

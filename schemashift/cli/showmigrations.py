@@ -10,6 +10,7 @@ from schemashift.cli.project import (
     load_checked_project,
     make_recorder,
     open_database,
+    warn_ignored_migrations,
 )
 from schemashift.migrations.loader import MigrationLoader
 
@@ -25,6 +26,7 @@ def command(ctx: click.Context, app_labels: tuple[str, ...], show_plan: bool) ->
     database = open_database()
     applied = set(make_recorder(database, settings).applied_migrations())
     loader = MigrationLoader(apps.get_app_configs(), applied=applied)
+    warn_ignored_migrations(loader)
     if show_plan:
         _show_plan(loader, applied, {config.label for config in configs})
     else:

@@ -25,6 +25,7 @@ from schemashift.exceptions import (
 )
 from schemashift.migrations.graph import Key, MigrationGraph, label
 from schemashift.migrations.migration import Migration
+from schemashift.migrations.operations.base import Operation
 
 if TYPE_CHECKING:
     from schemashift.apps.registry import AppConfig
@@ -95,10 +96,14 @@ class MigrationLoader:
                 f"Migration file {_describe_file(config, name)} (app '{config.label}') has no "
                 "class named Migration that subclasses schemashift.migrations.Migration."
             )
+        where = f"Migration {config.label}.{name} ({_describe_file(config, name)})"
+        for attribute in ("dependencies", "run_before", "replaces", "operations"):
+            _check_list(migration_class, attribute, where)
         migration = migration_class(name, config.label)
-        _check_keys(migration, "dependencies")
-        _check_keys(migration, "run_before")
-        _check_keys(migration, "replaces")
+        _check_keys(migration, "dependencies", where)
+        _check_keys(migration, "run_before", where)
+        _check_keys(migration, "replaces", where)
+        _check_operations(migration, where)
         return migration
 
     # -- the graph --------------------------------------------------------------------------
@@ -363,7 +368,16 @@ def _describe_file(config: AppConfig, name: str) -> str:
         return str(path)
 
 
-def _check_keys(migration: Migration, attribute: str) -> None:
+def _check_list(migration_class: type, attribute: str, where: str) -> None:
+    """dependencies, run_before, replaces and operations are lists (or tuples)."""
+    value = getattr(migration_class, attribute)
+    if not isinstance(value, (list, tuple)):
+        raise BadMigrationError(
+            f"{where}: {attribute} must be a list, not {type(value).__name__} {value!r}."
+        )
+
+
+def _check_keys(migration: Migration, attribute: str, where: str) -> None:
     """Each entry of dependencies/run_before/replaces must be an (app_label, name) pair."""
     for entry in getattr(migration, attribute):
         if not (
@@ -372,6 +386,16 @@ def _check_keys(migration: Migration, attribute: str) -> None:
             and all(isinstance(part, str) for part in entry)
         ):
             raise BadMigrationError(
-                f"Migration {migration} has an invalid entry in {attribute}: {entry!r}. "
+                f"{where} has an invalid entry in {attribute}: {entry!r}. "
                 "Each entry is an (app_label, migration_name) tuple."
+            )
+
+
+def _check_operations(migration: Migration, where: str) -> None:
+    """Each entry of operations is an operation such as migrations.AddField(...)."""
+    for number, operation in enumerate(migration.operations, start=1):
+        if not isinstance(operation, Operation):
+            raise BadMigrationError(
+                f"{where}: operation {number} is {operation!r}, not an operation. Each entry "
+                "of operations is an operation such as migrations.AddField(...)."
             )

@@ -18,6 +18,7 @@ from sqlalchemy.schema import CreateTable
 
 from schemashift.conf import DEFAULT_MIGRATIONS_TABLE
 from schemashift.db.connection import Database
+from schemashift.exceptions import HistoryTableError
 from schemashift.utils import timezone
 
 Key = tuple[str, str]
@@ -121,12 +122,28 @@ class MigrationRecorder:
         """
         table = self.table
         with self._connected(connection) as active:
-            if not sa.inspect(active).has_table(self.table_name):
+            inspector = sa.inspect(active)
+            if not inspector.has_table(self.table_name):
                 return {}
+            self._check_shape(inspector)
             rows = active.execute(
                 sa.select(table.c.app, table.c.name, table.c.applied).order_by(table.c.id)
             )
             return {(app, name): _as_utc(applied) for app, name, applied in rows}
+
+    def _check_shape(self, inspector: sa.Inspector) -> None:
+        """Refuse a table of that name without the history columns, before reading it."""
+        found = [column["name"] for column in inspector.get_columns(self.table_name)]
+        expected = [column.name for column in self.table.columns]
+        if {name.lower() for name in found} >= set(expected):
+            return
+        where = f" in database '{self.database.alias}'" if self.database is not None else ""
+        raise HistoryTableError(
+            f"The table '{self.table_name}'{where} is not a schemashift history table: it has "
+            f"the columns ({', '.join(found)}), where a history table has "
+            f"({', '.join(expected)}). Rename or drop that table, or set MIGRATIONS_TABLE in "
+            "the settings to another name."
+        )
 
     def record_applied(self, app: str, name: str, connection: Connection | None = None) -> None:
         with self._connected(connection) as active:

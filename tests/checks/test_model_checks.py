@@ -347,3 +347,93 @@ def test_run_checks_returns_warnings_without_raising() -> None:
 
 def test_run_checks_returns_nothing_for_valid_models() -> None:
     assert run_checks([question()]) == []
+
+
+# -- reverse relation clashes and index names (Django's ids and wording) ---------------------
+
+
+def test_two_relations_to_one_model_without_related_name_clash() -> None:
+    target = question()
+    letter = model(
+        "Letter",
+        first=models.ForeignKey(target, on_delete=models.CASCADE),
+        second=models.ForeignKey(target, on_delete=models.CASCADE),
+    )
+    assert report_lines(target, letter) == [
+        "polls.Letter.first: (fields.E304) Reverse accessor 'Question.letter_set' for "
+        "'polls.Letter.first' clashes with reverse accessor for 'polls.Letter.second'.\n"
+        "\tHINT: Add or change a related_name argument to the definition for "
+        "'polls.Letter.first' or 'polls.Letter.second'.",
+        "polls.Letter.second: (fields.E304) Reverse accessor 'Question.letter_set' for "
+        "'polls.Letter.second' clashes with reverse accessor for 'polls.Letter.first'.\n"
+        "\tHINT: Add or change a related_name argument to the definition for "
+        "'polls.Letter.second' or 'polls.Letter.first'.",
+    ]
+
+
+def test_a_related_name_equal_to_a_field_of_the_target_clashes() -> None:
+    target = question()
+    choice = model(
+        "Choice", question=models.ForeignKey(target, models.CASCADE, related_name="pub_date")
+    )
+    assert ids(target, choice) == ["fields.E302", "fields.E303"]
+
+
+def test_a_query_name_equal_to_another_accessor_clashes() -> None:
+    target = question()
+    choice = model(
+        "Choice",
+        a=models.ForeignKey(target, models.CASCADE, related_name="picks"),
+        b=models.ForeignKey(target, models.CASCADE, related_query_name="picks"),
+    )
+    assert ids(target, choice) == ["fields.E305"]
+
+
+def test_hidden_and_distinct_related_names_do_not_clash() -> None:
+    target = question()
+    choice = model(
+        "Choice",
+        a=models.ForeignKey(target, models.CASCADE, related_name="+"),
+        b=models.ForeignKey(target, models.CASCADE, related_name="+"),
+        c=models.ForeignKey(target, models.CASCADE),
+        d=models.ForeignKey(target, models.CASCADE, related_name="other_choices"),
+    )
+    assert ids(target, choice) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        (
+            "x" * 31,
+            f"polls.Choice: (models.E034) The index name '{'x' * 31}' cannot be longer than 30 "
+            "characters.",
+        ),
+        (
+            "_votes",
+            "polls.Choice: (models.E033) The index name '_votes' cannot start with an "
+            "underscore or a number.",
+        ),
+        (
+            "1votes",
+            "polls.Choice: (models.E033) The index name '1votes' cannot start with an "
+            "underscore or a number.",
+        ),
+    ],
+)
+def test_index_names_must_suit_every_backend(name: str, line: str) -> None:
+    choice = model(
+        "Choice",
+        votes=models.IntegerField(),
+        meta={"indexes": [Index(fields=["votes"], name=name)]},
+    )
+    assert report_lines(choice) == [line]
+
+
+def test_an_index_name_of_thirty_characters_is_fine() -> None:
+    choice = model(
+        "Choice",
+        votes=models.IntegerField(),
+        meta={"indexes": [Index(fields=["votes"], name="x" * 30)]},
+    )
+    assert ids(choice) == []

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from schemashift.cli.context import get_state, setup_project
-from schemashift.cli.main import LazyGroup, hoist_settings_option, main
+from schemashift.cli.main import LazyGroup, hoist_global_options, main
 from schemashift.exceptions import MissingDefault
 
 VENV_BIN = Path(sys.executable).parent
@@ -282,7 +282,13 @@ def test_setup_project_without_settings_is_a_clean_error(clean_env):
         (["migrate", "--settings", "a.b", "polls"], ["--settings", "a.b", "migrate", "polls"]),
         (["migrate", "--settings=a.b"], ["--settings=a.b", "migrate"]),
         (["run", "--", "--settings", "x"], ["run", "--", "--settings", "x"]),
+        (
+            ["migrate", "polls", "--traceback", "-v", "2", "--pythonpath", "src"],
+            ["--traceback", "-v", "2", "--pythonpath", "src", "migrate", "polls"],
+        ),
+        (["check", "-v0", "--no-color"], ["-v0", "--no-color", "check"]),
+        (["check", "--verbosity=3"], ["--verbosity=3", "check"]),
     ],
 )
-def test_settings_option_after_the_command_is_hoisted(args, expected):
-    assert hoist_settings_option(args) == expected
+def test_global_options_after_the_command_are_hoisted(args, expected):
+    assert hoist_global_options(args) == expected

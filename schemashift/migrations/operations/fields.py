@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemashift.migrations.operations.base import Operation
-from schemashift.models.fields import NOT_PROVIDED, Field
+from schemashift.models.fields import NOT_PROVIDED, Field, resolve_relation
 
 
 class FieldOperation(Operation):
@@ -61,6 +61,40 @@ class FieldOperation(Operation):
         state.add_model(model)
 
 
+def existing_field(model: Any, name: str) -> Field:
+    """The model state's field ``name``; LookupError naming model and field when it has none."""
+    try:
+        return model.fields[name]
+    except KeyError:
+        raise LookupError(f"Model {model.label} has no field named '{name}'") from None
+
+
+def check_new_field(model: Any, name: str) -> None:
+    """LookupError when the model state already has a field ``name``."""
+    if name in model.fields:
+        raise LookupError(f"Model {model.label} already has a field named '{name}'")
+
+
+def check_relation_target(state: Any, model: Any, name: str, field: Field) -> None:
+    """LookupError when a relation points at a model of its own app the state does not have.
+
+    Only the model's own app is checked: its migrations come in one order, so the target must
+    exist by now. Another app's migrations may run before or after this one (only declared
+    dependencies order them), so a target there can be renamed in one order and not in another.
+    """
+    if not field.is_relation or not field.to:
+        return
+    target = resolve_relation(field.to, model.app_label, model.name)
+    target_app, _, target_name = target.partition(".")
+    if target_app != model.app_label or target_name == model.key[1]:
+        return
+    if not state.has_model(target_app, target_name):
+        raise LookupError(
+            f"Field {model.label}.{name} points at model '{target}', which no migration it "
+            "depends on creates"
+        )
+
+
 class _FieldDefinitionOperation(FieldOperation):
     """An operation carrying a full field definition (AddField, AlterField).
 
@@ -83,11 +117,17 @@ class _FieldDefinitionOperation(FieldOperation):
         return type(self).__name__, [], kwargs
 
     def state_forwards(self, app_label: str, state: Any) -> None:
+        model = state.get_model(app_label, self.model_name)
+        self._check_field(model)
+        check_relation_target(state, model, self.name, self.field)
         field = self.field.clone()
         if not self.preserve_default:
             field.default = NOT_PROVIDED
             field._given.pop("default", None)
         self._replace_field(state, app_label, self.name, field)
+
+    def _check_field(self, model: Any) -> None:
+        """Refuse a state the operation cannot apply to (LookupError naming the field)."""
 
     def _field_to_run(self) -> Field:
         """The field as the database sees it while the operation runs, one-off default included."""
@@ -100,6 +140,9 @@ class AddField(_FieldDefinitionOperation):
     """Add a column. With ``preserve_default=False`` the default only fills existing rows."""
 
     category = "+"
+
+    def _check_field(self, model: Any) -> None:
+        check_new_field(model, self.name)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         model = to_state.get_model(app_label, self.model_name)
@@ -131,6 +174,7 @@ class RemoveField(FieldOperation):
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         model = state.get_model(app_label, self.model_name).clone()
+        existing_field(model, self.name)
         removed = model.fields.pop(self.name)
         _drop_field_from_options(model, {self.name, removed.attname})
         state.add_model(model)
@@ -155,6 +199,9 @@ class AlterField(_FieldDefinitionOperation):
     """Change a field's definition: type, null, unique, index, default, target."""
 
     category = "~"
+
+    def _check_field(self, model: Any) -> None:
+        existing_field(model, self.name)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         self._alter(
@@ -197,6 +244,8 @@ class RenameField(FieldOperation):
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         model = state.get_model(app_label, self.model_name).clone()
+        existing_field(model, self.old_name)
+        check_new_field(model, self.new_name)
         # the renamed field moves to the end, as in Django, so later rebuilds order columns alike
         old_field = model.fields.pop(self.old_name)
         field = old_field.clone()

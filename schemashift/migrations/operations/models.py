@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemashift.migrations.operations.base import Operation
+from schemashift.migrations.operations.fields import check_relation_target
 from schemashift.migrations.state import ModelState
 from schemashift.models.fields import Field
 from schemashift.models.indexes import Index
@@ -72,7 +73,12 @@ class CreateModel(ModelOperation):
         return ModelState(app_label, self.name, fields, options)
 
     def state_forwards(self, app_label: str, state: Any) -> None:
-        state.add_model(self.model_state(app_label))
+        model = self.model_state(app_label)
+        if state.has_model(app_label, self.name):
+            raise LookupError(f"Model {model.label} already exists")
+        for name, field in model.fields.items():
+            check_relation_target(state, model, name, field)
+        state.add_model(model)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         schema_editor.create_model(to_state, to_state.get_model(app_label, self.name))
