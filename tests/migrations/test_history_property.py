@@ -975,3 +975,42 @@ def test_a_new_model_or_field_may_take_a_renamed_one_s_name(
         migrate(executor, STORE_1, STORE_1)
         migrate(executor, STORE_2, STORE_2)
         assert_database_matches(executor, [STORE_1, STORE_2], {t: {} for t in tables})
+
+
+def migrate_to(executor: MigrationExecutor, target: tuple[str, str | None]) -> list[Key]:
+    """Migrate to ``target`` in one run, whatever the plan; the migrations it took, in order."""
+    applied = set(executor.recorder.applied_migrations())
+    plan = executor.plan([target], applied)
+    executor.migrate(plan, applied)
+    return [step.migration.key for step in plan]
+
+
+def test_unapplying_skips_a_relation_the_same_run_already_unapplied(backend_url: str) -> None:
+    """store.0001 (a relation to crm_author) was applied before crm.0002, but ``crm zero``
+    unapplies it first: rebuilding crm_author must not look for store_book any more."""
+    relation = models.ForeignKey("crm.author", models.CASCADE, null=True)
+    history = History(
+        [
+            step(
+                *CRM_1,
+                [],
+                migrations.CreateModel(
+                    "Author", [pk(), ("title", models.CharField(max_length=10, null=True))]
+                ),
+            ),
+            step(*STORE_1, [CRM_1], migrations.CreateModel("Book", [pk(), ("owner", relation)])),
+            step(
+                *CRM_2,
+                [CRM_1],
+                migrations.AlterField("author", "title", models.CharField(max_length=10)),
+            ),
+        ],
+        [],
+    )
+    with project(history, backend_url) as executor:
+        for key in (CRM_1, STORE_1, CRM_2):
+            migrate(executor, key, key)
+        insert(executor, [("crm_author", {"id": 1, "title": "x"})])
+        insert(executor, [("store_book", {"id": 1, "owner_id": 1})])
+        assert migrate_to(executor, ("crm", None)) == [STORE_1, CRM_2, CRM_1]
+        assert_database_matches(executor, [], {})
