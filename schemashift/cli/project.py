@@ -101,6 +101,7 @@ def model_changes(
         graph_leaves=app_leaves(loader),
         trim_to_apps=set(app_labels) or None,
         migration_name=migration_name,
+        graph=loader.graph,
     )
 
 

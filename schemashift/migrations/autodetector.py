@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations import (
@@ -46,6 +46,9 @@ from schemashift.migrations.state import ModelState, ProjectState, field_signatu
 from schemashift.models.fields import NOT_PROVIDED, Field
 from schemashift.models.indexes import Index
 
+if TYPE_CHECKING:
+    from schemashift.migrations.graph import MigrationGraph
+
 ModelKey = tuple[str, str]
 FieldKey = tuple[str, str, str]
 
@@ -55,6 +58,8 @@ REMOVE = "remove"  # the model or the field is gone
 ALTER = "alter"  # the field was altered
 TOGETHER_DROPPED = "together_dropped"  # no unique_together group names the field any more
 INDEX_DROPPED = "index_dropped"  # no removed index still names the field
+# Every migration the app has so far (model_name and field_name unused): its current leaf.
+HISTORY = "history"
 
 
 class Dependency(NamedTuple):
@@ -101,26 +106,32 @@ class MigrationAutodetector:
         graph_leaves: dict[str, str | None],
         trim_to_apps: Iterable[str] | None = None,
         migration_name: str | None = None,
+        graph: MigrationGraph | None = None,
     ) -> dict[str, list[Migration]]:
         """New migrations per app label, numbered after each app's leaf, with dependencies.
 
         ``graph_leaves`` maps an app label to its current leaf migration name (None or absent:
         the app has no migrations). ``trim_to_apps`` keeps only those apps, plus the apps
         whose new migrations they depend on. ``migration_name`` replaces suggested names.
+        ``graph``, the migrations so far, tells which apps' migrations ever pointed a relation
+        at a model that is renamed or deleted now (``from_state`` knows only today's).
         """
         trim = set(trim_to_apps) if trim_to_apps else None
-        changes = self.detect_changes(graph_leaves)
+        changes = self.detect_changes(graph_leaves, graph)
         changes = self.arrange_for_graph(changes, graph_leaves, migration_name, trim or set())
         if trim is not None:
             changes = _trim_to_apps(changes, trim)
         return changes
 
     def detect_changes(
-        self, graph_leaves: dict[str, str | None] | None = None
+        self,
+        graph_leaves: dict[str, str | None] | None = None,
+        graph: MigrationGraph | None = None,
     ) -> dict[str, list[Migration]]:
         """Unnamed migrations (``auto_1``, ...) per app, ordered, split and optimized."""
         leaves = graph_leaves or {}
-        steps = _Generator(self.from_state, self.to_state, self.questioner).generate()
+        generator = _Generator(self.from_state, self.to_state, self.questioner, graph)
+        steps = generator.generate()
         ordered = _sort_steps(steps)
         migrations = _MigrationBuilder(ordered, leaves).build()
         optimizer = MigrationOptimizer()
@@ -215,11 +226,17 @@ class _Generator:
     """Generate the operations of one comparison, each with its dependencies."""
 
     def __init__(
-        self, from_state: ProjectState, to_state: ProjectState, questioner: MigrationQuestioner
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        questioner: MigrationQuestioner,
+        graph: MigrationGraph | None = None,
     ):
         self.from_state = from_state
         self.to_state = to_state
         self.questioner = questioner
+        self.graph = graph
+        self._past_referrers: dict[str, set[str]] | None = None
         self.old_keys = set(from_state.models)
         self.new_keys = set(to_state.models)
         self.renamed_models: dict[ModelKey, ModelKey] = {}  # new key -> old key
@@ -284,9 +301,11 @@ class _Generator:
                 if not self._same_shape(old_key, old, key, new):
                     continue
                 if self.questioner.ask_rename_model(old, new):
-                    # No dependencies: the relations it carries already exist, or are
-                    # altered by later operations that wait for their targets.
-                    self._add(key[0], RenameModel(old.name, new.name))
+                    # The relations it carries already exist, or are altered by later
+                    # operations that wait for their targets; but the other apps' migrations
+                    # that name the old model must run first.
+                    needs = self._referrers_history(old_key)
+                    self._add(key[0], RenameModel(old.name, new.name), needs)
                     self.renamed_models[key] = old_key
                     self.renamed_labels[_label(old_key)] = _label(key)
                     self.old_keys.remove(old_key)
@@ -379,7 +398,23 @@ class _Generator:
                 if other_key != key:
                     needs.append(Dependency(*other_key, relation.name, REMOVE))
                     needs.append(Dependency(*other_key, relation.name, ALTER))
+            needs.extend(self._referrers_history(key))
             self._add(app_label, DeleteModel(model.name), needs)
+
+    def _referrers_history(self, key: ModelKey) -> list[Dependency]:
+        """The migrations so far of every other app that points, or once pointed, a relation
+        at the model: an operation that takes its name away must come after them.
+
+        A migration of another app that created (and perhaps later removed) such a relation
+        depends on the model's creation only; without this, a fresh database could replay it
+        after the model was renamed or deleted, and find no model to point at.
+        """
+        apps = {other.app_label for other, _f in self.from_state.incoming_relations(*key)}
+        if self.graph is not None:
+            if self._past_referrers is None:
+                self._past_referrers = _past_referrers(self.graph)
+            apps |= self._past_referrers.get(_label(key), set())
+        return [Dependency(app, "", None, HISTORY) for app in sorted(apps - {key[0]})]
 
     def _altered_options(self) -> None:
         for key in self.kept:
@@ -609,6 +644,44 @@ def _field_dependencies(app_label: str, model_field: Field) -> list[Dependency]:
     return [Dependency(target_app, target_model, None, CREATE)]
 
 
+def _past_referrers(graph: MigrationGraph) -> dict[str, set[str]]:
+    """``app.model`` -> the other apps whose migrations point a relation at it, under any name
+    a RenameModel gave it (so a relation written to its old name counts)."""
+    referrers: dict[str, set[str]] = {}
+    aliases: dict[str, set[str]] = {}
+    for migration in graph.nodes.values():
+        if migration is None:
+            continue
+        app_label = migration.app_label
+        for operation in migration.operations:
+            if isinstance(operation, RenameModel):
+                names = {
+                    _label((app_label, n.lower())) for n in (operation.old_name, operation.new_name)
+                }
+                merged = set().union(*(aliases.get(n, {n}) for n in names))
+                for name in merged:
+                    aliases[name] = merged
+            for relation in _operation_relations(operation):
+                for target in _field_dependencies(app_label, relation):
+                    if target.app_label != app_label:
+                        label = _label((target.app_label, target.model_name))
+                        referrers.setdefault(label, set()).add(app_label)
+    for merged in {id(group): group for group in aliases.values()}.values():
+        apps = set().union(*(referrers.get(name, set()) for name in merged))
+        for name in merged:
+            referrers[name] = apps
+    return referrers
+
+
+def _operation_relations(operation: Operation) -> list[Field]:
+    """The relation fields an operation writes (CreateModel, AddField, AlterField)."""
+    if isinstance(operation, CreateModel):
+        return [f for _n, f in operation.fields if f.is_relation]
+    if isinstance(operation, (AddField, AlterField)) and operation.field.is_relation:
+        return [operation.field]
+    return []
+
+
 def _relation_fields(model: ModelState) -> dict[str, Field]:
     """The relation fields a new model gets by AddField (a relation primary key stays)."""
     return {n: f for n, f in model.fields.items() if f.is_relation and not f.primary_key}
@@ -767,6 +840,7 @@ class _MigrationBuilder:
                 for provided in step.provides:
                     self.providers.setdefault(provided, []).append(step)
         self.placed: dict[int, Migration] = {}  # id(step) -> its migration
+        self.placed_keys: set[tuple[str, str]] = set()
         self.migrations: dict[str, list[Migration]] = {}
 
     def build(self) -> dict[str, list[Migration]]:
@@ -801,10 +875,14 @@ class _MigrationBuilder:
         if queue and not chop:
             queue.extendleft(reversed(taken))
             return False
+        # A new migration of another app already comes after that app's leaf.
+        newer = {dependency[0] for dependency in dependencies if dependency in self.placed_keys}
+        dependencies = {d for d in dependencies if d[0] not in newer or d in self.placed_keys}
         migrations = self.migrations.setdefault(app_label, [])
         migration = Migration(f"auto_{len(migrations) + 1}", app_label)
         migration.operations = [step.operation for step in taken]
         migration.dependencies = sorted(dependencies)
+        self.placed_keys.add(migration.key)
         migration.initial = self.leaves.get(app_label) is None
         migrations.append(migration)
         for step in taken:
@@ -816,6 +894,11 @@ class _MigrationBuilder:
         needed: set[tuple[str, str]] = set()
         for dependency in step.dependencies:
             if dependency.app_label == app_label:
+                continue
+            if dependency.kind == HISTORY:
+                leaf = self.leaves.get(dependency.app_label)
+                if leaf:
+                    needed.add((dependency.app_label, leaf))
                 continue
             providers = self.providers.get(dependency, [])
             if any(id(provider) not in self.placed for provider in providers):

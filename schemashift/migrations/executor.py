@@ -153,8 +153,7 @@ class MigrationExecutor:
     def _migrate_backwards(
         self, plan: list[PlanStep], applied: set[Key], fake: bool, notify: Progress
     ) -> None:
-        to_unapply = {step.migration.key for step in plan}
-        steps_by_key = self._operation_states(applied, to_unapply)
+        steps_by_key = self._operation_states(applied, [step.migration.key for step in plan])
         for step in plan:
             migration = step.migration
             if fake:
@@ -312,21 +311,26 @@ class MigrationExecutor:
         )
 
     def _operation_states(
-        self, applied: set[Key], wanted: set[Key]
+        self, applied: set[Key], unapply_plan: list[Key]
     ) -> dict[Key, list[tuple[ProjectState, ProjectState]]]:
-        """(before, after) states of every operation of the wanted migrations.
+        """(before, after) states of every operation of the migrations to unapply, in plan order.
 
-        One forward walk over the applied history; a snapshot is taken only around the
-        operations of migrations that will be unapplied.
+        Each migration is unapplied on the database as the run has left it: the applied
+        migrations the run keeps, and those the plan has not reached yet. One forward walk
+        replays exactly that: the kept migrations in history order, then the plan reversed
+        (the plan unapplies dependants first, so reversed it is a valid forward order). The
+        state just before a migration of the plan then holds the kept migrations and every
+        migration unapplied after it, never one unapplied before it. Snapshots are taken only
+        around the operations of the migrations to unapply.
         """
+        to_unapply = set(unapply_plan)
         state = ProjectState()
-        found: dict[Key, list[tuple[ProjectState, ProjectState]]] = {}
         for key in self.history_order(applied):
-            migration = self.loader.graph.nodes[key]
-            if key not in wanted:
-                migration.mutate_state(state)
-                continue
-            found[key] = operation_states(migration, state)
+            if key not in to_unapply:
+                self.loader.graph.nodes[key].mutate_state(state)
+        found: dict[Key, list[tuple[ProjectState, ProjectState]]] = {}
+        for key in reversed(unapply_plan):
+            found[key] = operation_states(self.loader.graph.nodes[key], state)
         return found
 
     def history_order(self, applied: set[Key]) -> list[Key]:
@@ -366,7 +370,7 @@ class MigrationExecutor:
 
         if backwards:
             states = self._operation_states(
-                {migration.key} | self._ancestors(migration), {migration.key}
+                {migration.key} | self._ancestors(migration), [migration.key]
             )[migration.key]
         else:
             state = self.loader.project_state([migration.key], at_end=False)

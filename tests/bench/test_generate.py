@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +193,73 @@ def test_django_settings_refuse_an_unknown_database_url(generated: Path) -> None
     assert "DATABASE_URL: unsupported database in 'oracle://scott@db.example/orcl'" in (
         result.stderr
     )
+
+
+ROLLBACK_APPS, ROLLBACK_MIGRATIONS_PER_APP = 3, 30
+
+
+@pytest.fixture(scope="module")
+def rollback_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A history large enough that other apps' migrations fall between an app's own."""
+    out = tmp_path_factory.mktemp("rollback")
+    size = ["--apps", str(ROLLBACK_APPS), "--migrations-per-app", str(ROLLBACK_MIGRATIONS_PER_APP)]
+    result = run_python([str(GENERATE_PY), str(out), *size], cwd=out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out / "schemashift"
+
+
+def manage(project: Path, *args: str) -> str:
+    result = run_python(["manage.py", *args], cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def assert_schema_matches_state(project: Path) -> None:
+    """The live schema is what the applied migrations say (tests/support/schema_check.py)."""
+    env = {key: value for key, value in os.environ.items() if key not in FOREIGN_ENV}
+    env.update(SCHEMASHIFT_SETTINGS="benchsite.settings", PYTHONPATH=str(Path(__file__).parents[1]))
+    result = subprocess.run(
+        [sys.executable, "-m", "support.schema_check"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def applied_apps(project: Path) -> set[str]:
+    engine = sa.create_engine(f"sqlite:///{project / 'db.sqlite3'}", poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT DISTINCT app FROM schemashift_migrations")
+            return {app for (app,) in rows}
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("order", [("app00", "app01", "app02"), ("app02", "app01", "app00")])
+def test_generated_history_rolls_back_app_by_app_on_sqlite(
+    rollback_history: Path, order: tuple[str, ...], tmp_path: Path
+) -> None:
+    """``migrate <app> zero`` for every app in turn, after a named target for the first: the
+    whole project back to an empty database, the schema as the migrations say at each stop."""
+    project = tmp_path / "schemashift"
+    shutil.copytree(rollback_history, project)
+    manage(project, "migrate")
+    first_half = f"{ROLLBACK_MIGRATIONS_PER_APP // 2:04d}"
+    manage(project, "migrate", order[0], first_half)
+    assert_schema_matches_state(project)
+    for app in order:
+        manage(project, "migrate", app, "zero")
+        assert app not in applied_apps(project)
+        assert_schema_matches_state(project)
+    assert applied_apps(project) == set()
+    engine = sa.create_engine(f"sqlite:///{project / 'db.sqlite3'}", poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            assert set(sa.inspect(connection).get_table_names()) == {"schemashift_migrations"}
+    finally:
+        engine.dispose()

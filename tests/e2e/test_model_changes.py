@@ -282,3 +282,96 @@ def test_migrate_says_when_models_changed_without_a_migration(project) -> None:
     assert "Your models in app(s): 'polls' have changes that are not yet reflected" in out
     ok(project.run("makemigrations"))
     assert "not yet reflected" not in ok(project.run("migrate"))
+
+
+CLUB_MODELS = """\
+from schemashift import models
+
+
+class Member(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Venue(models.Model):
+    city = models.CharField(max_length=50)
+"""
+POST_MODELS = """\
+from schemashift import models
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=50)
+    author = models.ForeignKey("club.Member", on_delete=models.CASCADE, null=True)
+"""
+
+
+def add_app(project, label: str, models_source: str) -> None:
+    """``startapp`` another app, install it and write its models."""
+    ok(project.run("startapp", label))
+    settings = project.dir / "mysite" / "settings.py"
+    settings.write_text(
+        settings.read_text().replace(
+            '"polls.apps.PollsConfig",', f'"polls.apps.PollsConfig",\n    "{label}",'
+        )
+    )
+    (project.dir / label / "models.py").write_text(models_source)
+
+
+def fresh_migrate(project) -> str:
+    """``migrate`` on an empty database, after what the migrations left is thrown away."""
+    ok(project.run("migrate", "polls", "zero"))
+    ok(project.run("migrate", "club", "zero"))
+    assert tables(project) == {"schemashift_migrations"}
+    return ok(project.run("migrate"))
+
+
+def test_renaming_a_model_another_app_points_at_waits_for_that_app(project) -> None:
+    add_app(project, "club", CLUB_MODELS)
+    project.write_models(POST_MODELS)
+    ok(project.run("makemigrations"))
+    ok(project.run("migrate"))
+    execute(project, "INSERT INTO club_member (id, name) VALUES (1, 'Ann')")
+    execute(project, "INSERT INTO polls_post (id, title, author_id) VALUES (1, 'Hi', 1)")
+    (project.dir / "club" / "models.py").write_text(CLUB_MODELS.replace("Member", "Person"))
+    project.write_models(POST_MODELS.replace("club.Member", "club.Person"))
+
+    out = ok(project.run("makemigrations", input="y\n"))
+
+    assert "club/migrations/0002_rename_member_person.py" in out
+    source = (project.dir / "club" / "migrations" / "0002_rename_member_person.py").read_text()
+    assert '("polls", "0001_initial")' in source
+    assert "No changes detected" in ok(project.run("makemigrations", "--check"))
+    ok(project.run("migrate"))
+    assert query(project, "SELECT id, title, author_id FROM polls_post") == [(1, "Hi", 1)]
+    assert foreign_key_targets(project, "polls_post") == {"club_person"}
+    out = fresh_migrate(project)
+    assert out.index("Applying polls.0001_initial") < out.index("Applying club.0002_rename")
+    assert "No changes detected" in ok(project.run("makemigrations", "--check"))
+
+
+def test_deleting_a_model_waits_for_the_app_that_removed_the_last_relation_to_it(
+    project,
+) -> None:
+    add_app(project, "club", CLUB_MODELS)
+    project.write_models(POST_MODELS)
+    ok(project.run("makemigrations"))
+    project.write_models(POST_MODELS.replace("    author = ", "    # author = "))
+    assert "0002_remove_post_author.py" in ok(project.run("makemigrations"))
+    ok(project.run("migrate"))
+    club_models = CLUB_MODELS.replace(
+        "class Member(models.Model):\n    name = models.CharField(max_length=50)\n\n\n", ""
+    )
+    (project.dir / "club" / "models.py").write_text(club_models)
+
+    out = ok(project.run("makemigrations"))
+
+    assert "club/migrations/0002_delete_member.py" in out
+    source = (project.dir / "club" / "migrations" / "0002_delete_member.py").read_text()
+    assert '("polls", "0002_remove_post_author")' in source
+    ok(project.run("migrate"))
+    assert tables(project) == {"schemashift_migrations", "club_venue", "polls_post"}
+    out = fresh_migrate(project)
+    assert out.index("Applying polls.0002_remove_post_author") < out.index(
+        "Applying club.0002_delete_member"
+    )
+    assert "No changes detected" in ok(project.run("makemigrations", "--check"))

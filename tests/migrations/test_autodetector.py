@@ -13,6 +13,7 @@ from support.states import fk, pk
 from schemashift import models
 from schemashift.exceptions import MissingDefault
 from schemashift.migrations.autodetector import MigrationAutodetector
+from schemashift.migrations.graph import MigrationGraph
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations import (
     AddField,
@@ -764,6 +765,134 @@ def test_fk_to_model_created_in_this_run_depends_on_that_new_migration() -> None
     assert list(result) == ["auth", "shop"]
     assert described(result["auth"][0]) == ["Create model User"]
     assert result["shop"][0].dependencies == [("auth", "0001_initial")]
+
+
+def history(*migrations: Migration) -> MigrationGraph:
+    """A graph of the given migrations, each depending on its ``dependencies``."""
+    graph = MigrationGraph()
+    for migration in migrations:
+        graph.add_node(migration.key, migration)
+    for migration in migrations:
+        for parent in migration.dependencies:
+            graph.add_dependency(migration, migration.key, parent)
+    return graph
+
+
+def migration(key: str, dependencies: list[tuple[str, str]], *operations: Any) -> Migration:
+    app_label, name = key.split(".")
+    made = Migration(name, app_label)
+    made.dependencies = dependencies
+    made.operations = list(operations)
+    return made
+
+
+MEMBER = model("club", "Member", name=models.CharField(max_length=50))
+PERSON = ModelState("club", "Person", MEMBER.fields)
+CLUB_1 = migration("club.0001_initial", [], CreateModel("Member", list(MEMBER.fields.items())))
+BLOG_1 = migration(
+    "blog.0001_initial",
+    [("club", "0001_initial")],
+    CreateModel("Post", [("id", pk()), ("author", fk("club.member"))]),
+)
+BLOG_2 = migration("blog.0002_remove_post_author", [("blog", "0001_initial")])
+BLOG_2.operations = [RemoveField("post", "author")]
+LEAVES = {"club": "0001_initial", "blog": "0002_remove_post_author"}
+
+
+def test_renaming_a_model_another_app_points_at_depends_on_that_app() -> None:
+    """Else a fresh database may replay the other app's CreateModel after the rename."""
+    before = state(MEMBER, model("blog", "Post", author=fk("club.member")))
+    after = state(PERSON, model("blog", "Post", author=fk("club.person")))
+    questioner, _out = interactive("y\n")
+
+    result = changes(before, after, questioner, {"club": "0001_initial", "blog": "0001_initial"})
+
+    migration = only_migration(result, "club")
+    assert migration.operations == [RenameModel("Member", "Person")]
+    assert migration.dependencies == [("blog", "0001_initial"), ("club", "0001_initial")]
+
+
+def test_renaming_a_model_another_app_once_pointed_at_depends_on_that_app() -> None:
+    before = state(MEMBER, model("blog", "Post"))
+    after = state(PERSON, model("blog", "Post"))
+    questioner, _out = interactive("y\n")
+    graph = history(CLUB_1, BLOG_1, BLOG_2)
+
+    result = changes(before, after, questioner, LEAVES, graph=graph)
+
+    migration = only_migration(result, "club")
+    assert migration.dependencies == [("blog", "0002_remove_post_author"), ("club", "0001_initial")]
+
+
+def test_deleting_a_model_depends_on_the_app_that_removed_the_last_relation_to_it() -> None:
+    """blog.0001 points at club.Member and only blog.0002 stops: the deletion must wait."""
+    before = state(MEMBER, model("blog", "Post"))
+    after = state(model("blog", "Post"))
+
+    result = changes(before, after, leaves=LEAVES, graph=history(CLUB_1, BLOG_1, BLOG_2))
+
+    migration = only_migration(result, "club")
+    assert described(migration) == ["Delete model Member"]
+    assert migration.dependencies == [("blog", "0002_remove_post_author"), ("club", "0001_initial")]
+
+
+def test_deleting_a_model_after_removing_the_relation_to_it_in_the_same_run() -> None:
+    before = state(MEMBER, model("blog", "Post", author=fk("club.member")))
+    leaves = {"club": "0001_initial", "blog": "0001_initial"}
+
+    result = changes(
+        before, state(model("blog", "Post")), leaves=leaves, graph=history(CLUB_1, BLOG_1)
+    )
+
+    assert described(result["blog"][0]) == ["Remove field author from post"]
+    assert described(result["club"][0]) == ["Delete model Member"]
+    assert result["club"][0].dependencies == [
+        ("blog", "0002_remove_post_author"),
+        ("club", "0001_initial"),
+    ]
+
+
+def test_a_relation_to_an_older_name_of_the_deleted_model_counts() -> None:
+    """club.0002 (written before renames waited for other apps) renamed Member after blog
+    pointed at it; deleting Person must still wait for blog."""
+    renamed = migration(
+        "club.0002_rename_member_person",
+        [("club", "0001_initial")],
+        RenameModel("Member", "Person"),
+    )
+    graph = history(CLUB_1, BLOG_1, BLOG_2, renamed)
+    before = state(PERSON, model("blog", "Post"), model("shop", "Item"))
+    after = state(model("blog", "Post"), model("shop", "Item"))
+    leaves = {**LEAVES, "club": renamed.name, "shop": "0001_initial"}
+
+    result = only_migration(changes(before, after, leaves=leaves, graph=graph), "club")
+
+    assert result.dependencies == [
+        ("blog", "0002_remove_post_author"),
+        ("club", "0002_rename_member_person"),
+    ]
+
+
+def test_renaming_models_of_two_apps_pointing_at_each_other_makes_no_cycle() -> None:
+    before = state(
+        model("club", "Member", post=fk("blog.post", null=True)),
+        model("blog", "Post", author=fk("club.member")),
+    )
+    after = state(
+        model("club", "Person", post=fk("blog.article", null=True)),
+        model("blog", "Article", author=fk("club.person")),
+    )
+    questioner, _out = interactive("y\ny\n")
+    leaves = {"club": "0002_post", "blog": "0001_initial"}
+
+    result = changes(before, after, questioner, leaves)
+
+    assert [m.operations for m in (*result["blog"], *result["club"])] == [
+        [RenameModel("Post", "Article")],
+        [RenameModel("Member", "Person")],
+    ]
+    assert result["blog"][0].dependencies == [("blog", "0001_initial"), ("club", "0002_post")]
+    assert result["club"][0].dependencies == [("blog", "0001_initial"), ("club", "0002_post")]
 
 
 def test_fk_within_an_app_adds_no_self_dependency() -> None:

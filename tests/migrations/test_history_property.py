@@ -1,12 +1,21 @@
 """Any generated migration history migrates forwards and back on every backend, keeping every
 row.
 
-A hypothesis strategy builds a history of migrations for one or two apps. It keeps a model of
-the schema and of every row in Python, so each operation it draws is valid forwards and, with
-the rows inserted since, backwards too. The history is written as migration files, loaded, and
-run through the executor one migration at a time on an empty database of the backend. After
-each step the live schema must equal the migration state, every table must hold exactly the
-rows the model predicts, and the history table must list exactly the applied migrations.
+A hypothesis strategy builds a history of migrations for two or three apps, with relations
+across them, renames and deletions. It keeps a model of the schema and of every row in Python,
+so each operation it draws is valid forwards and, with the rows inserted since, backwards too.
+The history is written as migration files, loaded, and run through the executor on an empty
+database of the backend. After each step the live schema must equal the migration state, every
+table must hold exactly the rows the model predicts, and the history table must list exactly
+the applied migrations.
+
+One property applies and unapplies one migration at a time, in the history's order. The other
+applies the whole history, then rolls it back as users do, several migrations in one run:
+``migrate <app> zero`` app by app in both orders, and ``migrate <app> <name>`` to named
+migrations, checking after every migration unapplied.
+
+``SCHEMASHIFT_PROPERTY_EXAMPLES=<n>`` runs ``n`` examples of each property on every backend
+instead of the defaults below.
 
 The plain tests at the end replay, minimised, the histories the property has caught.
 """
@@ -48,7 +57,7 @@ Key = tuple[str, str]
 #: table -> id -> column -> stored value
 Tables = dict[str, dict[int, dict[str, Any]]]
 
-APPS = ("store", "crm")
+APPS = ("store", "crm", "hr")
 SETTINGS_PACKAGE = "history_project"
 MODEL_NAMES = ("Author", "Book", "Tag", "Order", "Group")
 FIELD_NAMES = ("title", "order", "select", "group", "value", "rank", "note", "from")
@@ -201,6 +210,8 @@ class ModelSpec:
     unique_together: list[tuple[FieldSpec, FieldSpec]] = field(default_factory=list)
     rows: dict[int, dict[FieldSpec, Any]] = field(default_factory=dict)
     next_id: int = 1
+    #: the apps whose migrations ever pointed a relation at the model
+    referrer_apps: set[str] = field(default_factory=set)
 
     @property
     def table(self) -> str:
@@ -257,11 +268,46 @@ class Step:
 
 
 class History:
-    """The steps, and the rows after unapplying ``steps[i]`` (and everything after it)."""
+    """The steps, and the rows once they are all applied (``final``)."""
 
-    def __init__(self, steps: list[Step], after_unapply: list[Tables]) -> None:
+    def __init__(self, steps: list[Step], final: Data | None = None) -> None:
         self.steps = steps
-        self.after_unapply = after_unapply
+        self.final = final or {}
+
+    def expected(self, applied: set[Key]) -> Tables:
+        """The rows when only ``applied`` (a set closed under dependencies) stands, after the
+        whole history was applied in order and the rest unapplied.
+
+        Unapplying changes rows only through each step's ``undo``, on its own app's tables,
+        and an app's steps are unapplied last first, so undoing the unapplied steps in
+        reverse history order gives the rows whatever order the run took. Each app's tables
+        look as its last applied step left them.
+        """
+        data = {
+            model: {i: dict(row) for i, row in rows.items()} for model, rows in self.final.items()
+        }
+        for step in reversed(self.steps):
+            if step.key in applied:
+                continue
+            for undo in reversed(step.undo):
+                if undo[0] == "create":
+                    del data[undo[1]]
+                elif undo[0] == "delete":
+                    data[undo[1]] = {}
+                elif undo[0] == "add":
+                    for row in data[undo[1]].values():
+                        del row[undo[2]]
+                else:
+                    for row in data[undo[1]].values():
+                        row[undo[2]] = undo[3]
+        latest = {step.app: step for step in self.steps if step.key in applied}
+        schema = {
+            model: where
+            for step in latest.values()
+            for model, where in step.schema.items()
+            if model.app == step.app
+        }
+        return render(data, schema)
 
     def __repr__(self) -> str:
         lines = []
@@ -287,9 +333,20 @@ def render(data: Data, schema: SchemaMap) -> Tables:
 class HistoryBuilder:
     """Draws one valid migration at a time, updating the model of schema and rows."""
 
-    def __init__(self, draw: Any, backend: str) -> None:
+    def __init__(
+        self,
+        draw: Any,
+        backend: str,
+        app_labels: tuple[str, ...] = APPS[:2],
+        relation_weight: int = 1,
+    ) -> None:
         self.draw = draw
         self.values = values_on(backend)
+        self.app_labels = app_labels
+        #: how many times as often as each other kind a new field is a foreign key
+        self.relation_weight = relation_weight
+        #: custom table name -> the apps whose models ever had it
+        self.custom_tables: dict[str, set[str]] = {}
         self.models: list[ModelSpec] = []
         self.steps: list[Step] = []
         self.latest: dict[str, str] = {}
@@ -301,7 +358,7 @@ class HistoryBuilder:
     # -- steps --------------------------------------------------------------------------------
 
     def add_step(self) -> None:
-        self.app = self.draw(st.sampled_from(APPS))
+        self.app = self.draw(st.sampled_from(self.app_labels))
         self.dependencies = (
             {(self.app, self.latest[self.app])} if self.app in self.latest else set()
         )
@@ -343,21 +400,7 @@ class HistoryBuilder:
         return {model: {i: dict(row) for i, row in model.rows.items()} for model in self.models}
 
     def history(self) -> History:
-        data = self.data()
-        after_unapply: list[Tables] = [{}] * len(self.steps)
-        for number in reversed(range(len(self.steps))):
-            for undo in reversed(self.steps[number].undo):
-                if undo[0] == "create":
-                    del data[undo[1]]
-                elif undo[0] == "add":
-                    for row in data[undo[1]].values():
-                        del row[undo[2]]
-                else:
-                    for row in data[undo[1]].values():
-                        row[undo[2]] = undo[3]
-            previous = self.steps[number - 1].schema if number else {}
-            after_unapply[number] = render(data, previous)
-        return History(self.steps, after_unapply)
+        return History(self.steps, self.data())
 
     def insert_rows(self) -> list[tuple[str, dict[str, Any]]]:
         ids = {model: list(model.rows) for model in self.models}
@@ -389,7 +432,14 @@ class HistoryBuilder:
         return [model for model in self.models if model.app == self.app]
 
     def tables(self) -> set[str]:
-        return {model.table.lower() for model in self.models}
+        """The table names a model of this app may not take: those in use, and those another
+        app's model ever had (unapplying that app's steps may bring the table back)."""
+        others = {t for t, apps in self.custom_tables.items() if apps - {self.app}}
+        return {model.table.lower() for model in self.models} | others
+
+    def take_table(self, model: ModelSpec) -> None:
+        if model.db_table:
+            self.custom_tables.setdefault(model.db_table.lower(), set()).add(model.app)
 
     def pick_model(self, wanted: Any = None) -> ModelSpec | None:
         candidates = [m for m in self.app_models() if wanted is None or wanted(m)]
@@ -421,14 +471,21 @@ class HistoryBuilder:
             self.dependencies.add((model.app, self.latest[model.app]))
 
     def depend_on_referrers(self, target: ModelSpec) -> None:
-        """Renaming a model's table repoints other apps' relations: order after them."""
-        for model in self.models:
-            if any(spec.target is target for spec in model.fields):
-                self.depend_on(model)
+        """Renaming a model's table repoints other apps' relations, and a rename or deletion
+        takes away the name their migrations point at: order after them, as makemigrations
+        does, even after their relations are gone."""
+        for app in sorted(target.referrer_apps - {self.app}):
+            self.dependencies.add((app, self.latest[app]))
+
+    def point_at(self, target: ModelSpec | None) -> None:
+        """A relation to ``target``: it must exist first, and it remembers this app."""
+        if target is not None:
+            target.referrer_apps.add(self.app)
+            self.depend_on(target)
 
     def new_field(self, model: ModelSpec, empty: bool) -> FieldSpec | None:
         """A field for a new table (``empty``) or for a new nullable column."""
-        kinds = [*FIELD_CLASSES, "fk"]
+        kinds = [*FIELD_CLASSES, *["fk"] * self.relation_weight]
         kind = self.draw(st.sampled_from(kinds))
         name = self.free_name(model, relation=kind == "fk")
         if name is None:
@@ -465,6 +522,7 @@ class HistoryBuilder:
         "alter_field",
         "rename_field",
         "rename_model",
+        "delete_model",
         "alter_model_table",
         "add_index",
         "remove_index",
@@ -484,7 +542,7 @@ class HistoryBuilder:
             spec = self.new_field(model, empty=True)
             if spec is not None:
                 model.fields.append(spec)
-                self.depend_on(spec.target)
+                self.point_at(spec.target)
         options: dict[str, Any] = {}
         if model.db_table:
             options["db_table"] = model.db_table
@@ -499,6 +557,7 @@ class HistoryBuilder:
             group[0].ever_unique = group[1].ever_unique = True
             options["unique_together"] = {(group[0].name, group[1].name)}
         self.models.append(model)
+        self.take_table(model)
         self.undo.append(("create", model))
         fields = [
             ("id", models.BigAutoField(auto_created=True, primary_key=True, verbose_name="ID")),
@@ -531,7 +590,7 @@ class HistoryBuilder:
         model.fields.append(spec)
         for row in model.rows.values():
             row[spec] = fill
-        self.depend_on(spec.target)
+        self.point_at(spec.target)
         self.undo.append(("add", model, spec))
         return migrations.AddField(
             model.name, spec.name, operation_field, preserve_default=preserve_default
@@ -578,7 +637,7 @@ class HistoryBuilder:
             setattr(spec, attribute, getattr(new, attribute))
         spec.ever_unique |= spec.unique
         spec.ever_not_null |= not spec.null
-        self.depend_on(spec.target)
+        self.point_at(spec.target)
         return operation
 
     def field_changes(self, model: ModelSpec, spec: FieldSpec) -> dict[str, FieldSpec]:
@@ -637,8 +696,24 @@ class HistoryBuilder:
         if not choices:
             return None
         model.db_table = self.draw(st.sampled_from(choices))
+        self.take_table(model)
         self.depend_on_referrers(model)
         return migrations.AlterModelTable(model.name, model.db_table)
+
+    def delete_model(self) -> Any:
+        """A model no other model points at; unapplying it brings the table back empty."""
+
+        def unreferenced(model: ModelSpec) -> bool:
+            others = (other for other in self.models if other is not model)
+            return not any(spec.target is model for other in others for spec in other.fields)
+
+        model = self.pick_model(unreferenced)
+        if model is None:
+            return None
+        self.depend_on_referrers(model)
+        self.models.remove(model)
+        self.undo.append(("delete", model))
+        return migrations.DeleteModel(model.name)
 
     def add_index(self) -> Any:
         model = self.pick_model(lambda m: bool(m.fields))
@@ -826,12 +901,19 @@ def assert_database_matches(executor: MigrationExecutor, applied: list[Key], row
 
 #: examples per backend: a server round trip costs more than a SQLite file
 EXAMPLES = {"sqlite": 25, "postgresql": 15, "mysql": 6}
+ROLLBACK_EXAMPLES = {"sqlite": 20, "postgresql": 12, "mysql": 5}
+#: a larger run: this many examples of each property test on every backend
+EXAMPLES_ENV = "SCHEMASHIFT_PROPERTY_EXAMPLES"
+
+
+def examples(defaults: dict[str, int], backend: str) -> int:
+    return int(os.environ.get(EXAMPLES_ENV) or defaults[backend])
 
 
 def test_generated_history_keeps_every_row_forwards_and_back(
     backend: str, backend_url: str
 ) -> None:
-    @settings(max_examples=EXAMPLES[backend], deadline=None, derandomize=True)
+    @settings(max_examples=examples(EXAMPLES, backend), deadline=None, derandomize=True)
     @given(history=histories(backend))
     def migrates_forwards_and_back(history: History) -> None:
         steps = zip(history.steps, migration_files(history).items(), strict=True)
@@ -849,10 +931,96 @@ def test_generated_history_keeps_every_row_forwards_and_back(
                 earlier = [s.name for s in history.steps[:number] if s.app == step.app]
                 migrate(executor, (step.app, earlier[-1] if earlier else None), step.key)
                 applied.pop()
-                assert_database_matches(executor, applied, history.after_unapply[number])
+                assert_database_matches(executor, applied, history.expected(set(applied)))
             assert read_tables(executor) == {}
 
     migrates_forwards_and_back()
+
+
+Target = tuple[str, str | None]
+
+
+@dataclass
+class Rollbacks:
+    """A history of two or three apps, and the ways to roll it back once it is all applied."""
+
+    history: History
+    #: the apps with migrations, in the order ``migrate <app> zero`` takes them
+    app_order: list[str]
+    #: ``migrate <app> <name>`` targets, taken in turn while they are still applied
+    targets: list[Target]
+
+
+@st.composite
+def rollbacks(draw: Any, backend: str) -> Rollbacks:
+    builder = HistoryBuilder(draw, backend, APPS[: draw(st.integers(2, 3))], relation_weight=4)
+    for _ in range(draw(st.integers(3, 12))):
+        builder.add_step()
+    history = builder.history()
+    app_order = draw(st.permutations(sorted({step.app for step in history.steps})))
+    choices: list[Target] = [step.key for step in history.steps]
+    choices += [(app, None) for app in app_order]
+    targets = draw(st.lists(st.sampled_from(choices), min_size=1, max_size=4))
+    return Rollbacks(history, list(app_order), targets)
+
+
+def apply_all(executor: MigrationExecutor, history: History) -> None:
+    """Apply the history one migration at a time, in its order, inserting its rows."""
+    for step in history.steps:
+        migrate(executor, step.key, step.key)
+        insert(executor, step.inserts)
+    applied = {step.key for step in history.steps}
+    assert_database_matches(executor, list(applied), history.expected(applied))
+
+
+def roll_back(executor: MigrationExecutor, history: History, target: Target) -> None:
+    """``migrate`` to ``target`` in one run, checking schema and rows after every migration
+    it unapplies."""
+    applied = set(executor.recorder.applied_migrations())
+    plan = executor.plan([target], applied)
+    note(f"# migrate {target}: unapplies {[step.migration.key for step in plan]}")
+    assert all(step.backwards for step in plan)
+    standing = set(applied)
+
+    def check(event: str, migration: migrations.Migration) -> None:
+        if event == "unapply_success":
+            standing.discard(migration.key)
+            assert_database_matches(executor, list(standing), history.expected(standing))
+
+    executor.migrate(plan, set(applied), progress=check)
+    assert standing == applied - {step.migration.key for step in plan}
+    assert_database_matches(executor, list(standing), history.expected(standing))
+
+
+def test_generated_history_of_several_apps_rolls_back_keeping_every_row(
+    backend: str, backend_url: str
+) -> None:
+    """Apply the whole history, then unapply it app by app (``migrate <app> zero``) in one
+    order; apply it again on an empty database, roll back to named migrations, then unapply
+    the rest app by app in the other order."""
+
+    @settings(max_examples=examples(ROLLBACK_EXAMPLES, backend), deadline=None, derandomize=True)
+    @given(case=rollbacks(backend))
+    def rolls_back(case: Rollbacks) -> None:
+        history = case.history
+        steps = zip(history.steps, migration_files(history).items(), strict=True)
+        for step, (path, source) in steps:
+            note(f"# {path}\n{source}\n# rows inserted after it: {step.inserts!r}")
+        with project(history, backend_url) as executor:
+            apply_all(executor, history)
+            for app in case.app_order:
+                roll_back(executor, history, (app, None))
+            assert read_tables(executor) == {}
+        with project(history, backend_url) as executor:
+            apply_all(executor, history)
+            for app, name in case.targets:
+                if name is None or (app, name) in executor.recorder.applied_migrations():
+                    roll_back(executor, history, (app, name))
+            for app in reversed(case.app_order):
+                roll_back(executor, history, (app, None))
+            assert read_tables(executor) == {}
+
+    rolls_back()
 
 
 # -- what the property found --------------------------------------------------------------------
@@ -893,7 +1061,6 @@ def test_unapplying_remove_field_restores_the_indexes_naming_the_column(
             step(*STORE_1, [], migrations.CreateModel("Tag", fields, options=options)),
             step(*STORE_2, [STORE_1], migrations.RemoveField("tag", "title")),
         ],
-        [],
     )
     with project(history, backend_url) as executor:
         migrate(executor, STORE_1, STORE_1)
@@ -928,7 +1095,6 @@ def test_unapplying_follows_a_table_another_app_renamed_before(backend_url: str)
                 migrations.AlterField("book", "title", models.CharField(max_length=20)),
             ),
         ],
-        [],
     )
     with project(history, backend_url) as executor:
         for key in (STORE_1, CRM_1, STORE_2, CRM_2):
@@ -970,8 +1136,46 @@ def test_a_new_model_or_field_may_take_a_renamed_one_s_name(
     initial = migrations.CreateModel(
         "Author", [pk(), ("title", models.CharField(max_length=5, db_index=True))]
     )
-    history = History([step(*STORE_1, [], initial), step(*STORE_2, [STORE_1], *operations)], [])
+    history = History([step(*STORE_1, [], initial), step(*STORE_2, [STORE_1], *operations)])
     with project(history, backend_url) as executor:
         migrate(executor, STORE_1, STORE_1)
         migrate(executor, STORE_2, STORE_2)
         assert_database_matches(executor, [STORE_1, STORE_2], {t: {} for t in tables})
+
+
+def migrate_to(executor: MigrationExecutor, target: tuple[str, str | None]) -> list[Key]:
+    """Migrate to ``target`` in one run, whatever the plan; the migrations it took, in order."""
+    applied = set(executor.recorder.applied_migrations())
+    plan = executor.plan([target], applied)
+    executor.migrate(plan, applied)
+    return [step.migration.key for step in plan]
+
+
+def test_unapplying_skips_a_relation_the_same_run_already_unapplied(backend_url: str) -> None:
+    """store.0001 (a relation to crm_author) was applied before crm.0002, but ``crm zero``
+    unapplies it first: rebuilding crm_author must not look for store_book any more."""
+    relation = models.ForeignKey("crm.author", models.CASCADE, null=True)
+    history = History(
+        [
+            step(
+                *CRM_1,
+                [],
+                migrations.CreateModel(
+                    "Author", [pk(), ("title", models.CharField(max_length=10, null=True))]
+                ),
+            ),
+            step(*STORE_1, [CRM_1], migrations.CreateModel("Book", [pk(), ("owner", relation)])),
+            step(
+                *CRM_2,
+                [CRM_1],
+                migrations.AlterField("author", "title", models.CharField(max_length=10)),
+            ),
+        ],
+    )
+    with project(history, backend_url) as executor:
+        for key in (CRM_1, STORE_1, CRM_2):
+            migrate(executor, key, key)
+        insert(executor, [("crm_author", {"id": 1, "title": "x"})])
+        insert(executor, [("store_book", {"id": 1, "owner_id": 1})])
+        assert migrate_to(executor, ("crm", None)) == [STORE_1, CRM_2, CRM_1]
+        assert_database_matches(executor, [], {})
