@@ -624,6 +624,18 @@ class BaseSchemaEditor:
             return live
         return _with_columns_renamed(live, {old: new for new, old in renames.items()})
 
+    def refuse_existing_column(self, table: str, column: str) -> None:
+        """Refuse to add a column the live table has already (one made by hand, say): a
+        rebuild would replace it, values and all."""
+        if self.collect_sql and not self.planning:
+            return
+        live = self._live_table(table)
+        if live is not None and column in live.columns:
+            raise DatabaseError(
+                f"Cannot add column {column!r} to table {table!r}: the table has a column of "
+                "that name already, which migrations did not make. Nothing was changed."
+            )
+
     def note_column_rename(self, table: str, old: str, new: str) -> None:
         """Remember a collected RENAME COLUMN, which the live table does not show yet."""
         if self.collect_sql:

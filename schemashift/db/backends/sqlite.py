@@ -206,6 +206,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         if not is_managed(model):
             return
         table = model.db_table
+        self.refuse_existing_column(table, field.column)
         with self._operation():
             if self._can_add_column(model, field):
                 self.run(
