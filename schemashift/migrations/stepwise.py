@@ -316,7 +316,7 @@ class StepwiseRun:
             f"{reason}, so it was not run and nothing was changed: "
             f"{'; '.join(verdict.differences())}.{edited_note} Make the tables match the state "
             "before the operation (or record the migration with --fake if the schema is "
-            "right)"
+            "right)."
         )
 
     # -- transactions -------------------------------------------------------------------------
