@@ -142,29 +142,32 @@ class MigrationExecutor:
     def _what_stands(self, watch: _Watch) -> str:
         """One line after Ctrl-C: what the run finished, and where the migration it was
         carrying out stands, as the history and progress tables say."""
-        finished = ", ".join(str(migration) for migration in watch.finished)
-        said = [f"Interrupted: {watch.verb} {finished}" if finished else "Interrupted"]
+        said = []
+        if watch.finished:
+            finished = ", ".join(str(migration) for migration in watch.finished)
+            said.append(f"{finished} {'was' if len(watch.finished) == 1 else 'were'} {watch.verb}")
         current = watch.current
-        if current is None:
-            return "; ".join(said) + "."
+        if current is not None:
+            said.append(self._where_it_stands(current, watch.verb))
+        if not said:
+            return "Interrupted before any migration was run."
+        return f"Interrupted: {'; '.join(said)}."
+
+    def _where_it_stands(self, migration: Migration, verb: str) -> str:
         try:
-            recorded = current.key in self.recorder.applied_migrations()
-            partial = self.recorder.partial_migrations().get(current.key)
-        except Exception:  # the database is gone too: say what is known
-            said.append(f"{current} may be left part-way: run migrate again to see")
-            return "; ".join(said) + "."
-        forwards = watch.verb == "applied"
-        total = len(current.operations)
-        if recorded == forwards:
-            said.append(f"{current} was {watch.verb} just before the interrupt")
-        elif partial is not None:
-            said.append(
-                f"{current} is left part-way ({partial[1]} of {total} operations "
-                f"{watch.verb}); run the same migrate again to resume it"
+            recorded = migration.key in self.recorder.applied_migrations()
+            partial = self.recorder.partial_migrations().get(migration.key)
+        except Exception:  # the database cannot be read either: say what is known
+            return f"{migration} may be left part-way: run migrate again to see"
+        if recorded == (verb == "applied"):
+            return f"{migration} was {verb} just before the interrupt"
+        if partial is not None:
+            total = len(migration.operations)
+            return (
+                f"{migration} is left part-way ({partial[1]} of {total} operations {verb}); "
+                "run the same migrate again to resume it"
             )
-        else:
-            said.append(f"{current} was rolled back, nothing of it stands")
-        return "; ".join(said) + "."
+        return f"{migration} was rolled back, nothing of it stands"
 
     def _migrate_forwards(
         self, plan: list[PlanStep], applied: set[Key], fake: bool, notify: Progress
@@ -475,10 +478,10 @@ class _Watch:
         self.verb = "applied"
 
     def __call__(self, event: str, migration: Migration) -> None:
-        if event in ("apply_start", "unapply_start"):
+        if event in ("apply_start", "unapply_start", "fake_apply", "fake_unapply"):
             self.current = migration
-            self.verb = "applied" if event == "apply_start" else "unapplied"
-        elif event in ("apply_success", "unapply_success", "fake_apply", "fake_unapply"):
+            self.verb = "applied" if event in ("apply_start", "fake_apply") else "unapplied"
+        if event in ("apply_success", "unapply_success", "fake_apply", "fake_unapply"):
             self.current = None
             self.finished.append(migration)
         self.notify(event, migration)

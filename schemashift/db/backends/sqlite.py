@@ -206,8 +206,8 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         if not is_managed(model):
             return
         table = model.db_table
-        self.refuse_existing_column(table, field.column)
         with self._operation():
+            self.refuse_existing_column(table, field.column)
             if self._can_add_column(model, field):
                 self.run(
                     f"ALTER TABLE {self.quote_name(table)} ADD COLUMN "
