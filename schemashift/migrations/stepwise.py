@@ -217,7 +217,7 @@ class StepwiseRun:
                 self.note(position)  # an earlier run did it and stopped before noting it
                 return
             if verdict.form in (AFTER, NEITHER):
-                raise DatabaseError(self._refusal(step, verdict, edited=log is not None))
+                raise DatabaseError(self._refusal(verdict, log))
             statements, start = self._plan(step), 0
             first = self._fingerprint(statements, 0) if statements else {}
             self.note(position - 1, StatementLog(position, digest, tuple(statements), 0, first))
@@ -301,15 +301,17 @@ class StepwiseRun:
                 f"{differences}."
             )
 
-    def _refusal(self, step: Step, verdict: Verdict, edited: bool) -> str:
+    def _refusal(self, verdict: Verdict, stale: StatementLog | None) -> str:
         reason = (
             "the live schema already has what the operation would make"
             if verdict.form == "after"
             else "the live schema is neither as before the operation nor as after it"
         )
         edited_note = (
-            " The operation was changed in the migration file since an earlier run started it."
-            if edited
+            f" An earlier run started this operation (it got to statement {stale.step + 1} of "
+            f"{len(stale.statements)}), and the operation was changed in the migration file "
+            "since."
+            if stale is not None
             else ""
         )
         return (
