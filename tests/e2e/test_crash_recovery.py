@@ -278,6 +278,33 @@ def test_a_run_killed_after_any_statement_resumes_forwards_and_backwards(project
     assert nth > 4, f"only {nth - 2} kill points"
 
 
+@pytest.mark.backends("mysql")
+def test_an_operation_edited_after_a_kill_is_judged_afresh_and_refused(project) -> None:
+    """The stored statements belong to the operation as it was: once it is edited, the live
+    schema (half of the old operation) is neither before nor after it, and nothing runs."""
+    tutorial(project)
+    migration = project.migrations_dir / "0002_schema.py"
+    migration.write_text(SCHEMA_MIGRATION)
+    result = crash(project, "migrate", CRASH_MATCH=r"^CREATE TABLE `polls_tag`", CRASH_WHEN="after")
+    assert killed(result)
+
+    migration.write_text(SCHEMA_MIGRATION.replace("max_length=50, unique", "max_length=60, unique"))
+    result = project.run("migrate")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert (
+        "the live schema is neither as before the operation nor as after it, so it was not run "
+        "and nothing was changed: table polls_tag exists but is not the table the operation "
+        "makes: column name is varchar(50) NOT NULL, expected varchar(60) NOT NULL;"
+    ) in result.stderr
+    assert "An earlier run started this operation (it got to statement 1 of 4)" in result.stderr
+
+    migration.write_text(SCHEMA_MIGRATION)
+    assert "Resuming polls.0002_schema at operation 1 of 4" in ok(project.run("migrate"))
+    assert_schema_matches_state(project)
+    assert_rows(project, applied=True)
+
+
 @pytest.mark.backends("sqlite", "postgresql")
 def test_a_run_killed_before_noting_an_operation_resumes(project) -> None:
     """Killed just before each write of the progress table of an ``atomic = False``
