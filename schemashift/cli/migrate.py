@@ -47,7 +47,7 @@ def command(
 ) -> None:
     """Apply (or unapply, to reach MIGRATION_NAME) the migrations of APP_LABEL, or of every app."""
     from schemashift.db.connection import migration_lock
-    from schemashift.migrations.executor import MigrationExecutor
+    from schemashift.migrations.executor import MigrationInterrupted
 
     settings = load_checked_project(ctx)
     if app_label:
@@ -55,37 +55,54 @@ def command(
     database = open_database()
     recorder = make_recorder(database, settings)
     timeout = settings.MIGRATION_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
-    with migration_lock(database, timeout, on_wait=lambda: _say_waiting(database, timeout)):
-        applied = set(recorder.applied_migrations())
-        loader = load_migrations(applied)
-        loader.check_consistent_history(applied)
-        # Every migration file must make sense before anything runs: a broken operation in the
-        # last migration must not leave the first ones applied.
-        loader.project_state()
-        targets = _targets(loader, app_label, migration_name)
-        executor = MigrationExecutor(database, loader, recorder)
-        plan = executor.plan(targets, applied)
-        if show_plan:
-            _print_plan(plan)
-            return
-        _print_intent(loader, app_label, migration_name, targets)
-        click.echo(click.style("Running migrations:", bold=True))
-        if not plan:
-            click.echo("  No migrations to apply.")
-            _warn_unmigrated_changes(loader)
-            return
-        progress = _Progress(lambda key: executor.partial.get(key))
-        try:
-            executor.migrate(plan, applied, fake=fake, progress=progress)
-        except SchemashiftError:
-            progress.failed()
-            raise
-        except Exception as exc:
-            # The migration's own Python code failed: its traceback is the user's to read, as
-            # in Django, under one line that says where it happened.
-            progress.failed()
-            click.echo(_code_failure(progress, exc), err=True)
-            raise
+    try:
+        with migration_lock(database, timeout, on_wait=lambda: _say_waiting(database, timeout)):
+            _migrate(database, recorder, app_label, migration_name, show_plan, fake)
+    except KeyboardInterrupt:
+        # Ctrl-C before the executor started (it reports its own interruptions)
+        raise MigrationInterrupted("Interrupted before any migration was run.") from None
+
+
+def _migrate(
+    database: object,
+    recorder: object,
+    app_label: str | None,
+    migration_name: str | None,
+    show_plan: bool,
+    fake: bool,
+) -> None:
+    from schemashift.migrations.executor import MigrationExecutor
+
+    applied = set(recorder.applied_migrations())
+    loader = load_migrations(applied)
+    loader.check_consistent_history(applied)
+    # Every migration file must make sense before anything runs: a broken operation in the
+    # last migration must not leave the first ones applied.
+    loader.project_state()
+    targets = _targets(loader, app_label, migration_name)
+    executor = MigrationExecutor(database, loader, recorder)
+    plan = executor.plan(targets, applied)
+    if show_plan:
+        _print_plan(plan)
+        return
+    _print_intent(loader, app_label, migration_name, targets)
+    click.echo(click.style("Running migrations:", bold=True))
+    if not plan:
+        click.echo("  No migrations to apply.")
+        _warn_unmigrated_changes(loader)
+        return
+    progress = _Progress(lambda key: executor.partial.get(key))
+    try:
+        executor.migrate(plan, applied, fake=fake, progress=progress)
+    except SchemashiftError:
+        progress.failed()
+        raise
+    except Exception as exc:
+        # The migration's own Python code failed: its traceback is the user's to read, as
+        # in Django, under one line that says where it happened.
+        progress.failed()
+        click.echo(_code_failure(progress, exc), err=True)
+        raise
 
 
 def _say_waiting(database: object, timeout: float | None) -> None:

@@ -24,6 +24,7 @@ from schemashift.migrations.loader import MigrationLoader
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.state import ProjectState
+from schemashift.migrations.stepwise import Step, StepwiseRun, is_managed
 
 Key = tuple[str, str]
 #: called as progress(event, migration) with event one of "apply_start", "apply_success",
@@ -124,14 +125,49 @@ class MigrationExecutor:
         if not plan:
             return
         self.check_reversible(plan)
-        notify = progress or (lambda event, migration: None)
+        watch = _Watch(progress or (lambda event, migration: None))
         self.recorder.ensure_schema()
         self.partial = self.recorder.partial_migrations()
         self.check_partial(plan)
-        if plan[0].backwards:
-            self._migrate_backwards(plan, applied, fake, notify)
-        else:
-            self._migrate_forwards(plan, applied, fake, notify)
+        try:
+            if plan[0].backwards:
+                self._migrate_backwards(plan, applied, fake, watch)
+            else:
+                self._migrate_forwards(plan, applied, fake, watch)
+        except BaseException as exc:
+            if not _is_interrupt(exc):
+                raise
+            raise MigrationInterrupted(self._what_stands(watch)) from None
+
+    def _what_stands(self, watch: _Watch) -> str:
+        """One line after Ctrl-C: what the run finished, and where the migration it was
+        carrying out stands, as the history and progress tables say."""
+        said = []
+        if watch.finished:
+            finished = ", ".join(str(migration) for migration in watch.finished)
+            said.append(f"{finished} {'was' if len(watch.finished) == 1 else 'were'} {watch.verb}")
+        current = watch.current
+        if current is not None:
+            said.append(self._where_it_stands(current, watch.verb))
+        if not said:
+            return "Interrupted before any migration was run."
+        return f"Interrupted: {'; '.join(said)}."
+
+    def _where_it_stands(self, migration: Migration, verb: str) -> str:
+        try:
+            recorded = migration.key in self.recorder.applied_migrations()
+            partial = self.recorder.partial_migrations().get(migration.key)
+        except Exception:  # the database cannot be read either: say what is known
+            return f"{migration} may be left part-way: run migrate again to see"
+        if recorded == (verb == "applied"):
+            return f"{migration} was {verb} just before the interrupt"
+        if partial is not None:
+            total = len(migration.operations)
+            return (
+                f"{migration} is left part-way ({partial[1]} of {total} operations {verb}); "
+                "run the same migrate again to resume it"
+            )
+        return f"{migration} was rolled back, nothing of it stands"
 
     def _migrate_forwards(
         self, plan: list[PlanStep], applied: set[Key], fake: bool, notify: Progress
@@ -174,6 +210,7 @@ class MigrationExecutor:
 
     def apply_migration(self, migration: Migration, state: ProjectState) -> ProjectState:
         """Apply one migration and record it, together or not at all where the backend can."""
+        self.check_names(migration, operation_states(migration, snapshot(state)))
         if not self.runs_atomically(migration):
             return self._apply_step_by_step(migration, state)
         from schemashift.db.connection import schema_editor
@@ -195,6 +232,7 @@ class MigrationExecutor:
         self, migration: Migration, states: list[tuple[ProjectState, ProjectState]]
     ) -> None:
         """Reverse one migration's operations, last first, and delete its history row."""
+        self.check_names(migration, [(after, before) for before, after in states])
         if not self.runs_atomically(migration):
             self._unapply_step_by_step(migration, states)
             return
@@ -213,12 +251,32 @@ class MigrationExecutor:
                     operation.database_backwards(migration.app_label, editor, after, before)
             self.recorder.record_unapplied(migration.app_label, migration.name, connection)
 
+    def check_names(
+        self, migration: Migration, states: list[tuple[ProjectState, ProjectState]]
+    ) -> None:
+        """Refuse, before touching anything, names longer than the backend allows in the
+        models the migration's operations leave (``states``: (from, to) per operation)."""
+        from schemashift.db.connection import editor_class
+
+        editor = editor_class(self.database.dialect_name)(dialect=self.database.dialect)
+        problems: list[str] = []
+        for from_state, to_state in states:
+            for key, model in sorted(to_state.models.items()):
+                if from_state.models.get(key) is not model and is_managed(model):
+                    problems.extend(p for p in editor.name_problems(model) if p not in problems)
+        if problems:
+            raise MigrationFailed(
+                f"Migration {migration} cannot be run on this database: {'; '.join(problems)}. "
+                "Shorten the name in the migration file (and the model). Nothing of this "
+                "migration was run."
+            )
+
     def _apply_step_by_step(self, migration: Migration, state: ProjectState) -> ProjectState:
         """Apply the operations one at a time, noting each one done; skip those an earlier run
         did."""
         app = migration.app_label
         steps = [
-            (number, partial(operation.database_forwards, app), before, after)
+            Step(number, operation, partial(operation.database_forwards, app), before, after)
             for number, (operation, (before, after)) in enumerate(
                 zip(migration.operations, operation_states(migration, state), strict=True),
                 start=1,
@@ -232,21 +290,16 @@ class MigrationExecutor:
     ) -> None:
         app = migration.app_label
         steps = [
-            (number, partial(operation.database_backwards, app), after, before)
+            Step(number, operation, partial(operation.database_backwards, app), after, before, True)
             for number, (operation, (before, after)) in enumerate(
                 zip(migration.operations, states, strict=True), start=1
             )
         ]
         self._run_step_by_step(migration, BACKWARDS, list(reversed(steps)))
 
-    def _run_step_by_step(
-        self,
-        migration: Migration,
-        direction: str,
-        steps: list[tuple[int, Callable[..., None], ProjectState, ProjectState]],
-    ) -> None:
-        """Run ``(number, run, from_state, to_state)`` steps in order, each committed and noted
-        on its own, then record the migration (un)applied and forget its progress."""
+    def _run_step_by_step(self, migration: Migration, direction: str, steps: list[Step]) -> None:
+        """Run the steps in order, each committed and noted on its own (``stepwise.py``), then
+        record the migration (un)applied and forget its progress in one transaction."""
         from schemashift.db.connection import schema_editor
 
         verb = "Applying" if direction == FORWARDS else "Unapplying"
@@ -256,12 +309,22 @@ class MigrationExecutor:
             self.database.connect() as connection,
             schema_editor(connection, atomic=False, alias=self.database.alias) as editor,
         ):
-            for position, (number, run, from_state, to_state) in enumerate(steps, start=1):
+            run = StepwiseRun(
+                self.recorder,
+                migration,
+                direction,
+                connection,
+                editor,
+                resuming=migration.key in self.partial,
+            )
+            run.start(done)
+            self.partial[migration.key] = (direction, done)
+            for position, step in enumerate(steps, start=1):
                 if position <= done:
                     continue
-                with _partial_failure(migration, verb, number, done):
-                    run(editor, from_state, to_state)
-                    self._note_progress(connection, migration, direction, position)
+                with _partial_failure(migration, verb, step.number, done, run.detail):
+                    run.operation(position, step)
+                self.partial[migration.key] = (direction, position)
             _end_transaction(connection)
             with connection.begin():
                 self._write_history(connection, migration, applied=direction == FORWARDS)
@@ -269,16 +332,6 @@ class MigrationExecutor:
     def _done(self, migration: Migration, direction: str) -> int:
         done_direction, done = self.partial.get(migration.key, (direction, 0))
         return done if done_direction == direction else 0
-
-    def _note_progress(
-        self, connection: Any, migration: Migration, direction: str, done: int
-    ) -> None:
-        _end_transaction(connection)
-        with connection.begin():
-            self.recorder.record_progress(
-                migration.app_label, migration.name, direction, done, connection
-            )
-        self.partial[migration.key] = (direction, done)
 
     def _record(self, migration: Migration, applied: bool) -> None:
         with self.database.connect() as connection, connection.begin():
@@ -413,6 +466,43 @@ class MigrationFailed(DatabaseError):
     """A database error, with the migration (and operation) it happened in named."""
 
 
+class MigrationInterrupted(MigrationFailed):
+    """Ctrl-C (SIGINT) stopped the run; the message says what stands."""
+
+    exit_code = 130
+
+
+class _Watch:
+    """Passes progress events on, keeping which migrations finished and which is under way."""
+
+    def __init__(self, notify: Progress) -> None:
+        self.notify = notify
+        self.finished: list[Migration] = []
+        self.current: Migration | None = None
+        self.verb = "applied"
+
+    def __call__(self, event: str, migration: Migration) -> None:
+        if event in ("apply_start", "unapply_start", "fake_apply", "fake_unapply"):
+            self.current = migration
+            self.verb = "applied" if event in ("apply_start", "fake_apply") else "unapplied"
+        if event in ("apply_success", "unapply_success", "fake_apply", "fake_unapply"):
+            self.current = None
+            self.finished.append(migration)
+        self.notify(event, migration)
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    """Whether Ctrl-C caused the exception (directly, or as the error it left behind)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _end_transaction(connection: Any) -> None:
     """Commit what an operation left open: outside a migration transaction, each step stands
     on its own."""
@@ -422,7 +512,11 @@ def _end_transaction(connection: Any) -> None:
 
 @contextmanager
 def _partial_failure(
-    migration: Migration, verb: str, number: int, done_before: int
+    migration: Migration,
+    verb: str,
+    number: int,
+    done_before: int,
+    detail: Callable[[], str] = str,
 ) -> Iterator[None]:
     """Name the failed operation and say exactly which of the migration's operations stand."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -448,6 +542,9 @@ def _partial_failure(
             )
         else:
             state = f"No operation of this migration was {past}."
+        within = detail()
+        if within:
+            state += f"\n{within}"
         raise MigrationFailed(
             f"{verb} {migration} failed at operation {number} of {total} "
             f"({failed.describe()}): {reason}\n{state}\nFix the cause and run migrate again: "

@@ -9,10 +9,13 @@ load it.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.mysql import LONGTEXT
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
@@ -24,6 +27,25 @@ from schemashift.utils import timezone
 Key = tuple[str, str]
 #: (direction, operations done): ("forwards", 2) means the first two operations were applied
 Progress = tuple[str, int]
+#: long text: a statement log or the table definitions it is checked against
+_LONG_TEXT = sa.Text().with_variant(LONGTEXT(), "mysql", "mariadb")
+
+
+@dataclass(frozen=True)
+class StatementLog:
+    """The statements of the operation a run is carrying out, and how far it got.
+
+    ``operation`` is the position of the operation in the run's order (1 = first run),
+    ``digest`` a hash of the operation as written (a migration file edited since is noticed),
+    ``statements`` what the operation runs, ``step`` the index of the statement about to run and
+    ``fingerprint`` the touched tables' definitions just before it (``{table: text or None}``).
+    """
+
+    operation: int
+    digest: str
+    statements: tuple[str, ...]
+    step: int = 0
+    fingerprint: dict[str, str | None] = field(default_factory=dict)
 
 
 def history_table(name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
@@ -52,7 +74,12 @@ def progress_table(history_name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
     A row ``(app, name, direction, operations)`` says that many operations of the migration
     were applied (direction "forwards") or unapplied ("backwards") by a run that did not finish
     it; it goes away when the migration completes. Only migrations that cannot run in one
-    transaction (MySQL/MariaDB, ``atomic = False``) write here.
+    transaction (MySQL/MariaDB, ``atomic = False``) write here. The row is written before the
+    first operation runs, so a migration interrupted anywhere is known as started.
+
+    Where DDL commits by itself (MySQL/MariaDB), a schema operation under way also keeps its
+    statement log here (``plan``: JSON of the operation's position, digest and statements)
+    and, before each statement, ``step`` and ``fingerprint`` (see ``StatementLog``).
     """
     return sa.Table(
         f"{history_name}_progress",
@@ -62,8 +89,17 @@ def progress_table(history_name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
         sa.Column("direction", sa.String(9), nullable=False, quote=True),
         sa.Column("operations", sa.Integer(), nullable=False, quote=True),
         sa.Column("updated", sa.DateTime(timezone=True), nullable=False, quote=True),
+        *_statement_log_columns(),
         quote=True,
     )
+
+
+def _statement_log_columns() -> list[sa.Column]:
+    return [
+        sa.Column("plan", _LONG_TEXT, nullable=True, quote=True),
+        sa.Column("step", sa.Integer(), nullable=True, quote=True),
+        sa.Column("fingerprint", _LONG_TEXT, nullable=True, quote=True),
+    ]
 
 
 class MigrationRecorder:
@@ -160,7 +196,7 @@ class MigrationRecorder:
         with self._connected(connection) as active:
             if not sa.inspect(active).has_table(table.name):
                 return {}
-            self._has_progress_table = True
+            self._ensure_progress_table(active)
             rows = active.execute(
                 sa.select(table.c.app, table.c.name, table.c.direction, table.c.operations)
             )
@@ -173,13 +209,13 @@ class MigrationRecorder:
         direction: str,
         operations: int,
         connection: Connection | None = None,
+        log: StatementLog | None = None,
     ) -> None:
-        """Note that ``operations`` operations of the migration are done in ``direction``."""
+        """Note that ``operations`` operations of the migration are done in ``direction``, and
+        the statement log of the next one when it is under way."""
         table = self.progress
         with self._connected(connection) as active:
-            if not self._has_progress_table:
-                active.execute(CreateTable(table, if_not_exists=True))
-                self._has_progress_table = True
+            self._ensure_progress_table(active)
             active.execute(table.delete().where(table.c.app == app, table.c.name == name))
             active.execute(
                 table.insert().values(
@@ -188,8 +224,76 @@ class MigrationRecorder:
                     direction=direction,
                     operations=operations,
                     updated=timezone.now(),
+                    **_log_values(log),
                 )
             )
+
+    def record_step(
+        self,
+        app: str,
+        name: str,
+        step: int,
+        fingerprint: dict[str, str | None],
+        connection: Connection | None = None,
+    ) -> None:
+        """Note that statement ``step`` of the logged operation is about to run, with the
+        touched tables as they are before it."""
+        table = self.progress
+        with self._connected(connection) as active:
+            active.execute(
+                table.update()
+                .where(table.c.app == app, table.c.name == name)
+                .values(
+                    step=step,
+                    fingerprint=json.dumps(fingerprint, sort_keys=True),
+                    updated=timezone.now(),
+                )
+            )
+
+    def statement_log(
+        self, app: str, name: str, connection: Connection | None = None
+    ) -> StatementLog | None:
+        """The statement log an interrupted run left for the migration, if any."""
+        table = self.progress
+        with self._connected(connection) as active:
+            if not sa.inspect(active).has_table(table.name):
+                return None
+            self._ensure_progress_table(active)
+            row = active.execute(
+                sa.select(table.c.plan, table.c.step, table.c.fingerprint).where(
+                    table.c.app == app, table.c.name == name
+                )
+            ).first()
+        if row is None or row.plan is None:
+            return None
+        plan = json.loads(row.plan)
+        return StatementLog(
+            plan["operation"],
+            plan["digest"],
+            tuple(plan["statements"]),
+            row.step or 0,
+            json.loads(row.fingerprint) if row.fingerprint else {},
+        )
+
+    def _ensure_progress_table(self, connection: Connection) -> None:
+        """Create the progress table, or add the statement log columns an older one lacks."""
+        if self._has_progress_table:
+            return
+        table = self.progress
+        inspector = sa.inspect(connection)
+        if not inspector.has_table(table.name):
+            connection.execute(CreateTable(table, if_not_exists=True))
+        else:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in _statement_log_columns():
+                if column.name not in present:
+                    compiled = column.type.compile(dialect=connection.dialect)
+                    quote = connection.dialect.identifier_preparer.quote
+                    connection.exec_driver_sql(
+                        f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} "
+                        f"{compiled} NULL"
+                    )
+        self._has_progress_table = True
 
     def clear_progress(self, app: str, name: str, connection: Connection | None = None) -> None:
         """Forget a migration's partial progress (it completed, or was faked)."""
@@ -205,6 +309,17 @@ class MigrationRecorder:
                 active.execute(self.table.delete())
 
 
+def _log_values(log: StatementLog | None) -> dict[str, object]:
+    if log is None:
+        return {"plan": None, "step": None, "fingerprint": None}
+    plan = {"operation": log.operation, "digest": log.digest, "statements": list(log.statements)}
+    return {
+        "plan": json.dumps(plan),
+        "step": log.step,
+        "fingerprint": json.dumps(log.fingerprint, sort_keys=True),
+    }
+
+
 def _as_utc(value: datetime.datetime) -> datetime.datetime:
     # SQLite keeps no time zone: the stored text is UTC.
     if value.tzinfo is None:
@@ -212,4 +327,4 @@ def _as_utc(value: datetime.datetime) -> datetime.datetime:
     return value.astimezone(timezone.utc)
 
 
-__all__ = ["MigrationRecorder", "history_table", "progress_table"]
+__all__ = ["MigrationRecorder", "StatementLog", "history_table", "progress_table"]

@@ -355,18 +355,28 @@ def test_a_not_null_field_without_default_can_be_added_to_an_empty_table(
     migrator.assert_schema_matches_state()
 
 
-def test_a_failing_add_field_removes_its_column_again(authors: Migrator) -> None:
+def test_an_add_field_that_would_fail_halfway_is_refused_before_it_starts(
+    authors: Migrator,
+) -> None:
     before = authors.snapshot()
-    with pytest.raises(DatabaseError, match="Duplicate entry") as info:
+    with pytest.raises(DatabaseError, match="every existing row would get the same default"):
         authors.apply(
             AddField("author", "code", models.CharField(max_length=5, default="x", unique=True))
         )
-    assert "ADD COLUMN `code`" in str(info.value)
     assert authors.snapshot() == before
-    with pytest.raises(DatabaseError, match="was removed again"):
+    with pytest.raises(DatabaseError, match="its default 9 names no row of 'shop_author'"):
         authors.apply(AddField("author", "boss", fk("shop.author", default=9)))
     assert authors.snapshot() == before
     assert authors.rows("shop_author") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
+
+
+def test_an_add_field_never_drops_a_column_it_did_not_make(authors: Migrator) -> None:
+    """A column of the same name made by hand stays, with its values, when ADD COLUMN fails."""
+    authors.run_sql("ALTER TABLE shop_author ADD COLUMN score integer NULL")
+    authors.run_sql("UPDATE shop_author SET score = 42")
+    with pytest.raises(DatabaseError, match="Duplicate column name 'score'"):
+        authors.apply(AddField("author", "score", models.IntegerField(default=0)))
+    assert authors.rows("shop_author", "id, score") == [(1, 42), (2, 42), (3, 42)]
 
 
 def test_a_foreign_key_is_added_with_its_constraint_and_index(authors: Migrator) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from schemashift.db.connection import Database, schema_editor
 from schemashift.db.introspection import ColumnInfo, introspect
-from schemashift.migrations.recorder import MigrationRecorder
+from schemashift.migrations.recorder import MigrationRecorder, StatementLog
 
 
 def table_names(connection: Connection) -> list[str]:
@@ -111,3 +111,40 @@ def test_a_recorder_over_a_database_uses_connections_of_its_own(database: Databa
         assert recorder.applied_migrations(other) == {}
         transaction.rollback()
     assert list(recorder.applied_migrations()) == [("polls", "0001_initial")]
+
+
+def test_a_statement_log_is_kept_with_the_progress_and_dropped_with_it(
+    backend_connection: Connection,
+) -> None:
+    recorder = MigrationRecorder(backend_connection)
+    log = StatementLog(2, "d1", ("ALTER TABLE a ADD COLUMN b integer", "UPDATE a SET b = 1"))
+    recorder.record_progress("polls", "0002_x", "forwards", 1, log=log)
+    recorder.record_step("polls", "0002_x", 1, {"": "a", "a": "CREATE TABLE a (...)"})
+    assert recorder.partial_migrations() == {("polls", "0002_x"): ("forwards", 1)}
+    assert recorder.statement_log("polls", "0002_x") == StatementLog(
+        2, "d1", log.statements, 1, {"": "a", "a": "CREATE TABLE a (...)"}
+    )
+    recorder.record_progress("polls", "0002_x", "forwards", 2)
+    assert recorder.statement_log("polls", "0002_x") is None
+    recorder.clear_progress("polls", "0002_x")
+    assert recorder.partial_migrations() == {}
+
+
+def test_a_progress_table_of_an_earlier_version_gets_the_statement_log_columns(
+    connection: Connection,
+) -> None:
+    with connection.begin():
+        connection.exec_driver_sql(
+            "CREATE TABLE schemashift_migrations_progress (app varchar(255), name varchar(255), "
+            "direction varchar(9) NOT NULL, operations integer NOT NULL, updated datetime NOT "
+            "NULL, PRIMARY KEY (app, name))"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO schemashift_migrations_progress VALUES "
+            "('polls', '0002_x', 'forwards', 1, '2026-01-01 00:00:00')"
+        )
+    recorder = MigrationRecorder(connection)
+    assert recorder.partial_migrations() == {("polls", "0002_x"): ("forwards", 1)}
+    assert recorder.statement_log("polls", "0002_x") is None
+    recorder.record_progress("polls", "0002_x", "forwards", 1, log=StatementLog(2, "d", ("S",)))
+    assert recorder.statement_log("polls", "0002_x") == StatementLog(2, "d", ("S",), 0, {})

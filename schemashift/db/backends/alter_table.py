@@ -436,6 +436,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         table, old, new = change.table, change.old, change.new
         if change.renamed:
             self.run(self._sql(self.sql_rename_column, table=table, old=old.column, new=new.column))
+            self.note_column_rename(table, old.column, new.column)
         if change.retyped:
             for statement in self.alter_column_type_statements(change):
                 self.run(statement)

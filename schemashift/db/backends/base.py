@@ -7,8 +7,12 @@ rebuild and how things are named. A backend subclass supplies its column types a
 statements its dialect needs (``backends/sqlite.py``).
 
 With ``collect_sql=True`` statements are appended to ``collected_sql`` instead of run, so
-``sqlmigrate`` prints exactly what ``migrate`` would run. Identifiers are always quoted by the
-dialect; values are rendered by the dialect's literal rendering, never pasted into SQL.
+``sqlmigrate`` prints exactly what ``migrate`` would run. With ``planning`` set as well, the
+checks that read the rows (a NOT NULL column for a table with rows, say) run too: the
+executor collects an operation's statements this way on MySQL/MariaDB, stores them, then runs
+them one by one, so an interrupted operation can be resumed at the statement it stopped at.
+Identifiers are always quoted by the dialect; values are rendered by the dialect's literal
+rendering, never pasted into SQL.
 
 ``add_field``, ``remove_field`` and ``alter_field`` are left to each backend: SQLite rebuilds
 tables (``backends/sqlite.py``); PostgreSQL and MySQL/MariaDB build on
@@ -122,6 +126,9 @@ class BaseSchemaEditor:
     lists_one_column_unique_together: ClassVar[bool] = True
     #: the DATABASES alias of the database this editor changes
     alias: str = "default"
+    #: collecting the statements an operation is about to run on this live database: checks
+    #: that read rows run as when executing
+    planning: bool = False
 
     def __init__(
         self,
@@ -143,6 +150,10 @@ class BaseSchemaEditor:
         self._was_in_transaction = False
         #: tables whose rows may no longer satisfy their foreign keys; None means any table
         self._tables_to_check: set[str] | None = set()
+        #: while collecting: renames collected but not run, so the live schema still has the
+        #: old names (table: new -> old; column: table -> {new: old})
+        self._collected_table_renames: dict[str, str] = {}
+        self._collected_column_renames: dict[str, dict[str, str]] = {}
 
     # -- the transaction ----------------------------------------------------------------------
 
@@ -571,6 +582,9 @@ class BaseSchemaEditor:
             self.run(
                 f"ALTER TABLE {self.quote_name(old_table)} RENAME TO {self.quote_name(new_table)}"
             )
+            if self.collect_sql:
+                live_name = self._collected_table_renames.pop(old_table, old_table)
+                self._collected_table_renames[new_table] = live_name
             new_definition = self.table_definition(model)
             old_definition = replace(new_definition, table=old_table)
             self.rename_generated_indexes(old_definition, new_definition)
@@ -631,9 +645,40 @@ class BaseSchemaEditor:
         return None
 
     def _live_table(self, table: str) -> TableInfo | None:
+        """The live table; while collecting, as the renames collected so far would leave it."""
         if self.connection is None:
             return None
-        return type(self).read_table(self.connection, table)
+        if not self.collect_sql:
+            return type(self).read_table(self.connection, table)
+        live = type(self).read_table(
+            self.connection, self._collected_table_renames.get(table, table)
+        )
+        renames = self._collected_column_renames.get(table)
+        if live is None or not renames:
+            return live
+        return _with_columns_renamed(live, {old: new for new, old in renames.items()})
+
+    def refuse_existing_column(self, table: str, column: str) -> None:
+        """Refuse to add a column the live table has already (one made by hand, say): a
+        rebuild would replace it, values and all."""
+        if self.collect_sql and not self.planning:
+            return
+        live = self._live_table(table)
+        if live is not None and column in live.columns:
+            raise DatabaseError(
+                f"Cannot add column {column!r} to table {table!r}: the table has a column of "
+                "that name already, which migrations did not make. Nothing was changed."
+            )
+
+    def note_column_rename(self, table: str, old: str, new: str) -> None:
+        """Remember a collected RENAME COLUMN, which the live table does not show yet."""
+        if self.collect_sql:
+            renames = self._collected_column_renames.setdefault(table, {})
+            renames[new] = renames.pop(old, old)
+
+    def _table_exists(self, table: str) -> bool:
+        live_name = self._collected_table_renames.get(table, table)
+        return type(self).table_fingerprint(self.connection, live_name) is not None
 
     # -- the operations each backend writes ---------------------------------------------------
 
@@ -758,6 +803,27 @@ class BaseSchemaEditor:
         """One live table as a TableInfo, or None when it does not exist."""
         raise NotImplementedError
 
+    @classmethod
+    def table_fingerprint(cls, connection: Connection, table: str) -> str | None:
+        """Text that changes whenever the table's definition does; None: no such table."""
+        live = cls.read_table(connection, table)
+        return None if live is None else repr(live)
+
+    def name_problems(self, model: Any) -> list[str]:
+        """The names of a model's columns and Meta indexes longer than the backend allows
+        (``max_name_length``), as sentences naming each. A table name too long is shortened
+        (``fit_table_name``), never refused."""
+        where = f"model {model.app_label}.{model.name}"
+        named = [(f"column name of field '{f.name}'", f.column) for f in model.fields.values()]
+        named += [("index name", index.name) for index in model.indexes]
+        limit = self.max_name_length
+        return [
+            f"the {kind} {name!r} of {where} is {len(name)} characters long; "
+            f"{self.dialect_name} allows {limit}"
+            for kind, name in named
+            if name and len(name) > limit
+        ]
+
     def expected_table(self, state: Any, model: Any) -> TableInfo:
         """The TableInfo the editor would create for a model of ``state``."""
         definition = self.table_definition(model)
@@ -804,6 +870,24 @@ class HexBinary(sa.types.UserDefinedType):
             return f"X'{bytes(value).hex()}'"
 
         return process
+
+
+def _with_columns_renamed(table: TableInfo, renamed: dict[str, str]) -> TableInfo:
+    """The table with its columns renamed (old -> new) everywhere they appear."""
+
+    def new(name: str) -> str:
+        return renamed.get(name, name)
+
+    return TableInfo(
+        table.name,
+        {new(name): replace(column, name=new(name)) for name, column in table.columns.items()},
+        frozenset(replace(key, column=new(key.column)) for key in table.foreign_keys),
+        frozenset(tuple(new(column) for column in group) for group in table.unique),
+        {
+            name: replace(index, columns=tuple(new(column) for column in index.columns))
+            for name, index in table.indexes.items()
+        },
+    )
 
 
 def _schema_signature(field: Field) -> tuple[str, dict[str, Any]]:

@@ -4,8 +4,8 @@ Every DDL statement commits implicitly on these servers, so a migration cannot b
 as a whole: the editor runs each operation in a transaction of its own (for the rows it
 writes), whatever ``atomic`` asks, and the executor records progress. Where an operation takes
 several statements, it checks first what would make it fail halfway (NULLs in a column about
-to be NOT NULL, rows in a table about to get a NOT NULL column without a value), and an
-AddField whose later statements fail removes its new column again.
+to be NOT NULL, rows in a table about to get a NOT NULL column without a value); it never
+undoes after failing what it may not have made itself (the executor resumes instead).
 
 The ALTER TABLE steps are ``AlterTableSchemaEditor``'s; this module supplies MySQL's words for
 them: MODIFY (type, NULL and CHECK in one definition), DROP FOREIGN KEY, DROP PRIMARY KEY,
@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Dialect
 
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange
@@ -39,6 +40,9 @@ _LONG_KINDS = frozenset({"TextField", "BinaryField", "JSONField"})
 _INDEX_PREFIX_LENGTH = 191
 _INTEGER_TYPE = re.compile(r"^(tinyint|smallint|mediumint|int|bigint)(\(\d+\))?(?P<rest>.*)$")
 _INTEGER_NAMES = {"int": "integer"}
+_AUTO_INCREMENT = re.compile(r" AUTO_INCREMENT=\d+")
+#: server error codes: no such table; a view, not a table
+_NO_SUCH_TABLE, _NOT_BASE_TABLE = 1146, 1347
 #: SQL without parameters is sent as it is (PyMySQL would read ``%`` as a placeholder)
 _NO_PARAMETERS = {"no_parameters": True}
 
@@ -230,19 +234,40 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     # -- adding a field -----------------------------------------------------------------------
 
     def add_field(self, state: Any, model: Any, field: Field) -> None:
-        """ADD COLUMN as AlterTableSchemaEditor does; if a later statement fails (a foreign key
-        or a unique index the rows break), the new column is dropped again."""
+        """ADD COLUMN as AlterTableSchemaEditor does, refused first where existing rows would
+        get no value."""
         if not is_managed(model):
             return
-        if not field.null and self.effective_default(field) is None:
+        default = self.effective_default(field)
+        if not field.null and default is None:
             self._refuse_rows_without_value(self.model_table(model), field)
-        try:
-            super().add_field(state, model, field)
-        except DatabaseError as exc:
-            if self.collect_sql or not self._has_column(self.model_table(model), field.column):
-                raise
-            self._drop_added_column(state, self.model_table(model), field)
-            raise DatabaseError(f"{exc}\n  Column {field.column!r} was removed again.") from exc
+        elif default is not None:
+            self._refuse_default_rows_break(state, self.model_table(model), field, default)
+        super().add_field(state, model, field)
+
+    def _refuse_default_rows_break(
+        self, state: Any, table: str, field: Field, default: Any
+    ) -> None:
+        """Refuse up front a default that existing rows would break a key with: the same value
+        in a unique column on several rows, or a foreign key to no row."""
+        if self.collect_sql and not self.planning:
+            return
+        if _is_unique(field) and self._has_rows(table, offset=1):
+            raise DatabaseError(
+                f"Cannot add unique column {field.column!r} to table {table!r}: every existing "
+                "row would get the same default value. Add it without unique=True, fill in "
+                "distinct values, then make it unique."
+            )
+        reference = self._reference(field, state)
+        if reference is not None and self._has_rows(table):
+            to_table, to_column = reference
+            value = self.quote_value(default, field, state)
+            if not self._has_rows(to_table, f"{self.quote_name(to_column)} = {value}"):
+                raise DatabaseError(
+                    f"Cannot add foreign key column {field.column!r} to table {table!r}: its "
+                    f"default {value} names no row of {to_table!r}. Give it a default that "
+                    "exists, or add it with null=True."
+                )
 
     def remove_field(self, state: Any, model: Any, field: Field) -> None:
         if not is_managed(model):
@@ -280,7 +305,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     def _refuse_rows_without_value(self, table: str, field: Field) -> None:
         """MySQL would give existing rows 0 or '' in a new NOT NULL column; refuse instead."""
-        if self.collect_sql or not self._has_rows(table):
+        if (self.collect_sql and not self.planning) or not self._has_rows(table):
             return
         raise DatabaseError(
             f"Cannot add NOT NULL column {field.column!r} to table {table!r}: existing rows "
@@ -288,23 +313,18 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             "and fill it in first."
         )
 
-    def _has_rows(self, table: str, where: str = "") -> bool:
+    def _has_rows(self, table: str, where: str = "", offset: int = 0) -> bool:
+        """Whether the table has a row (matching ``where``); past ``offset`` rows."""
         if self.connection is None:
             return False
+        if self.collect_sql and not self._table_exists(table):
+            return False  # made earlier in the SQL being collected: it has no rows yet
         condition = f" WHERE {where}" if where else ""
-        return bool(self._rows(f"SELECT 1 FROM {self.quote_name(table)}{condition} LIMIT 1"))
-
-    def _has_column(self, table: str, column: str) -> bool:
-        live = self._live_table(table)
-        return live is not None and column in live.columns
-
-    def _drop_added_column(self, state: Any, table: str, field: Field) -> None:
-        reference = self._reference(field, state)
-        if reference is not None:
-            for constraint in self.live_constraints(table):
-                if constraint.kind == "foreign_key" and constraint.columns == (field.column,):
-                    self.run(self._sql(self.sql_drop_fk, table=table, name=constraint.name))
-        self.run(self._sql(self.sql_drop_column, table=table, column=field.column))
+        return bool(
+            self._rows(
+                f"SELECT 1 FROM {self.quote_name(table)}{condition} LIMIT 1 OFFSET {int(offset)}"
+            )
+        )
 
     # -- altering a field ---------------------------------------------------------------------
 
@@ -321,27 +341,30 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     def _alter_column(self, change: FieldChange) -> None:
         """RENAME COLUMN, then one MODIFY for the type, NULL-ness and CHECK together; NULLs
-        get the default first, and without one the change is refused while NULLs remain."""
+        get the default first, and without one the change is refused while NULLs remain
+        (checked before any statement, so a refusal changes nothing)."""
         table, old, new = change.table, change.old, change.new
-        if change.renamed:
-            self.run(self._sql(self.sql_rename_column, table=table, old=old.column, new=new.column))
         checks_differ = self.column_definition_check(
             old, new.column
         ) != self.column_definition_check(new, new.column)
-        if not (change.retyped or old.null != new.null or checks_differ):
-            return
-        if old.null and not new.null:
+        modifies = change.retyped or old.null != new.null or checks_differ
+        fill = None
+        if modifies and old.null and not new.null:
             default = self.effective_default(new)
             if default is not None:
-                value = self.quote_value(default, new, change.to_state)
-                self.run(
-                    self._sql(self.sql_fill_nulls, table=table, column=new.column, value=value)
-                )
-            elif self._has_rows(table, f"{self.quote_name(new.column)} IS NULL"):
+                fill = self.quote_value(default, new, change.to_state)
+            elif self._has_rows(table, f"{self.quote_name(old.column)} IS NULL"):
                 raise DatabaseError(
                     f"Cannot make column {new.column!r} of table {table!r} NOT NULL: some rows "
                     "hold NULL in it. Give the field a default, or fill the column first."
                 )
+        if change.renamed:
+            self.run(self._sql(self.sql_rename_column, table=table, old=old.column, new=new.column))
+            self.note_column_rename(table, old.column, new.column)
+        if not modifies:
+            return
+        if fill is not None:
+            self.run(self._sql(self.sql_fill_nulls, table=table, column=new.column, value=fill))
         self.run(self.modify_sql(table, new, change.to_state))
 
     def _drop_before_alter(self, change: FieldChange) -> None:
@@ -373,6 +396,20 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'"
         )
         return sorted(name for (name,) in rows)
+
+    @classmethod
+    def table_fingerprint(cls, connection: Connection, table: str) -> str | None:
+        """``SHOW CREATE TABLE`` without the AUTO_INCREMENT counter; None: no such table."""
+        quoted = connection.dialect.identifier_preparer.quote_identifier(table).replace("%%", "%")
+        try:
+            row = connection.exec_driver_sql(
+                f"SHOW CREATE TABLE {quoted}", execution_options=_NO_PARAMETERS
+            ).first()
+        except sa_exc.DBAPIError as exc:
+            if _error_code(exc) in (_NO_SUCH_TABLE, _NOT_BASE_TABLE):
+                return None
+            raise
+        return _AUTO_INCREMENT.sub("", row[1]) if row else None
 
     @classmethod
     def read_table(cls, connection: Connection, table: str) -> TableInfo | None:
@@ -488,6 +525,11 @@ def _json_columns(connection: Connection, table: str) -> set[str]:
         for name, clause in rows
         if "".join(clause.split()).lower() == f"json_valid(`{name.lower()}`)"
     }
+
+
+def _error_code(exc: sa_exc.DBAPIError) -> int | None:
+    args = getattr(exc.orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
 
 
 def _names_field(index: Index, names: set[str]) -> bool:

@@ -207,6 +207,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             return
         table = self.model_table(model)
         with self._operation():
+            self.refuse_existing_column(table, field.column)
             if self._can_add_column(model, field):
                 self.run(
                     f"ALTER TABLE {self.quote_name(table)} ADD COLUMN "

@@ -1,0 +1,450 @@
+"""A run killed or interrupted anywhere: nothing lost, nothing run twice, nothing stuck.
+
+A small driver (``crash.py``, written into the project) runs ``manage.py`` with a SQLAlchemy
+event hook that sends the process SIGKILL at a chosen database event, as a power cut or the
+OOM killer would. The next ``migrate`` must finish the job: exit 0, the live schema as the
+migrations say, and the rows as an uninterrupted run leaves them.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from support.tutorial import (
+    QUESTIONS,
+    TUTORIAL_MODELS,
+    assert_schema_matches_state,
+    execute,
+    history,
+    ok,
+    query,
+    seed,
+    tables,
+)
+
+CRASH_DRIVER = '''\
+"""manage.py, killed with SIGKILL at the CRASH_NTH statement matching CRASH_MATCH (before it
+runs, or after it with CRASH_WHEN=after), counted once a statement matching CRASH_ARM ran."""
+
+import os
+import re
+import runpy
+import signal
+import sys
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+match = re.compile(os.environ["CRASH_MATCH"], re.IGNORECASE)
+arm = re.compile(os.environ.get("CRASH_ARM", ""), re.IGNORECASE)
+when = os.environ.get("CRASH_WHEN", "before")
+left = int(os.environ.get("CRASH_NTH", "1"))
+armed = not os.environ.get("CRASH_ARM")
+
+
+def count(statement):
+    global left
+    if armed and match.search(statement):
+        left -= 1
+        if left == 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def before(conn, cursor, statement, parameters, context, executemany):
+    if when == "before":
+        count(statement)
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def after(conn, cursor, statement, parameters, context, executemany):
+    global armed
+    if when == "after":
+        count(statement)
+    if not armed and arm.search(statement):
+        armed = True
+
+
+sys.argv = ["manage.py", *sys.argv[1:]]
+runpy.run_path("manage.py", run_name="__main__")
+'''
+
+#: statements that change a user table's definition (not the bookkeeping tables)
+SCHEMA_CHANGE = r"^\s*(CREATE|ALTER|DROP|RENAME)\b(?!.*schemashift_migrations)"
+#: the first statement writing the progress table
+PROGRESS_WRITE = r"^\s*(INSERT|DELETE|UPDATE|CREATE)\b.*schemashift_migrations_progress"
+
+
+def crash(project, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``manage.py *args`` under the crash driver; SIGKILL shows as -9."""
+    (project.dir / "crash.py").write_text(CRASH_DRIVER)
+    return project.run_python(["crash.py", *args], env=env)
+
+
+def killed(result: subprocess.CompletedProcess[str]) -> bool:
+    if result.returncode == -signal.SIGKILL:
+        return True
+    ok(result)  # the kill point was never reached: the run finished normally
+    return False
+
+
+def tutorial(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    ok(project.run("migrate"))
+    seed(project)
+
+
+# -- 1. data migrations run exactly once --------------------------------------------------------
+
+DATA_MIGRATION = '''\
+from schemashift import migrations, models
+
+
+def shout(apps, schema_editor):
+    """Shout the questions"""
+    Question = apps.get_model("polls", "Question")
+    for question in Question.objects.order_by("id"):
+        question.question_text += "!!"
+        question.save()
+
+
+def seed_choice(apps, schema_editor):
+    """Seed a choice"""
+    Choice = apps.get_model("polls", "Choice")
+    Choice.objects.create(id=10, question_id=1, choice_text="Seeded", votes=7)
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.RunPython(shout, migrations.RunPython.noop),
+        migrations.RunPython(seed_choice, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name="question",
+            name="author",
+            field=models.CharField(default="anonymous", max_length=50),
+        ),
+    ]
+'''
+
+
+@pytest.mark.parametrize(
+    "after_statement", [r"UPDATE\s+\W?polls_question", r"INSERT\s+INTO\s+\W?polls_choice"]
+)
+def test_a_data_operation_runs_exactly_once_whenever_the_run_dies(
+    project, after_statement: str
+) -> None:
+    """Killed after the data operation's statements, just before its progress is noted: its
+    work and its progress note are one transaction, so the rerun does it once."""
+    tutorial(project)
+    (project.migrations_dir / "0002_data.py").write_text(DATA_MIGRATION)
+
+    result = crash(
+        project, "migrate", CRASH_ARM=after_statement, CRASH_MATCH="schemashift_migrations_progress"
+    )
+    assert killed(result), result.stdout + result.stderr
+
+    ok(project.run("migrate"))
+    assert history(project)[-1] == ("polls", "0002_data")
+    assert query(project, "SELECT id, question_text FROM polls_question ORDER BY id") == [
+        (qid, text + "!!") for qid, text, _date in QUESTIONS
+    ]
+    assert query(project, "SELECT id, choice_text FROM polls_choice WHERE id = 10") == [
+        (10, "Seeded")
+    ]
+    assert_schema_matches_state(project)
+
+
+# -- 2. an operation undoes only what it did ----------------------------------------------------
+
+ADD_SCORE = """\
+from schemashift import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.AddField(
+            model_name="question",
+            name="score",
+            field=models.IntegerField(default=0),
+        ),
+    ]
+"""
+
+
+def test_an_add_field_leaves_a_column_made_by_hand_and_its_values(project) -> None:
+    tutorial(project)
+    execute(project, "ALTER TABLE polls_question ADD COLUMN score integer NULL")
+    execute(project, "UPDATE polls_question SET score = 42")
+    (project.migrations_dir / "0002_score.py").write_text(ADD_SCORE)
+
+    result = project.run("migrate")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "score" in result.stderr
+    if project.backend == "mysql":
+        assert "table polls_question, column score: live integer NULL" in result.stderr
+        assert "nothing was changed" in result.stderr
+    assert query(project, "SELECT id, score FROM polls_question ORDER BY id") == [(1, 42), (2, 42)]
+    assert history(project) == [("polls", "0001_initial")]
+
+
+# -- 3. a run killed between any two statements resumes -----------------------------------------
+
+SCHEMA_MIGRATION = """\
+from schemashift import migrations, models
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.CreateModel(
+            name="Tag",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, unique=True)),
+                (
+                    "question",
+                    models.ForeignKey(on_delete=models.CASCADE, to="polls.question"),
+                ),
+            ],
+            options={"indexes": [models.Index(fields=["name", "question"], name="tag_nq_idx")]},
+        ),
+        migrations.AddField(
+            model_name="question",
+            name="author",
+            field=models.CharField(default="anonymous", max_length=50),
+        ),
+        migrations.AlterField(
+            model_name="choice",
+            name="choice_text",
+            field=models.CharField(max_length=300, db_index=True),
+        ),
+        migrations.RemoveField(model_name="choice", name="votes"),
+    ]
+"""
+#: the rows either way: (id, question_text) and (id, choice_text)
+CHOICE_TEXTS = [(1, "Not much"), (2, "The sky"), (3, "Ünïcode \\ back")]
+
+
+def assert_rows(project, applied: bool) -> None:
+    assert query(project, "SELECT id, question_text FROM polls_question ORDER BY id") == [
+        (qid, text) for qid, text, _date in QUESTIONS
+    ]
+    assert query(project, "SELECT id, choice_text FROM polls_choice ORDER BY id") == CHOICE_TEXTS
+    if applied:
+        assert query(project, "SELECT author FROM polls_question") == [("anonymous",)] * 2
+
+
+def assert_finished(project, args: tuple[str, ...], applied: bool, point: str) -> None:
+    result = project.run("migrate", *args)
+    assert result.returncode == 0, f"stuck after a kill {point}:\n{result.stdout}{result.stderr}"
+    assert (("polls", "0002_schema") in history(project)) == applied
+    assert_schema_matches_state(project)
+    assert_rows(project, applied)
+
+
+@pytest.mark.backends("mysql")
+def test_a_run_killed_after_any_statement_resumes_forwards_and_backwards(project) -> None:
+    """After every statement that changes a table, forwards and backwards, the process dies
+    (a DDL statement commits by itself on MySQL/MariaDB) before anything else is written."""
+    tutorial(project)
+    (project.migrations_dir / "0002_schema.py").write_text(SCHEMA_MIGRATION)
+    directions = {(): True, ("polls", "0001"): False}  # migrate args -> whether 0002 is applied
+    nth, reached = 1, set(directions)
+    while reached:
+        for args, applied in directions.items():
+            result = crash(
+                project,
+                "migrate",
+                *args,
+                CRASH_MATCH=SCHEMA_CHANGE,
+                CRASH_WHEN="after",
+                CRASH_NTH=str(nth),
+            )
+            if not killed(result):
+                reached.discard(args)
+            point = f"after schema statement {nth} of 'migrate {' '.join(args)}'"
+            assert_finished(project, args, applied, point)
+        nth += 1
+    assert nth > 4, f"only {nth - 2} kill points"
+
+
+@pytest.mark.backends("mysql")
+def test_an_operation_edited_after_a_kill_is_judged_afresh_and_refused(project) -> None:
+    """The stored statements belong to the operation as it was: once it is edited, the live
+    schema (half of the old operation) is neither before nor after it, and nothing runs."""
+    tutorial(project)
+    migration = project.migrations_dir / "0002_schema.py"
+    migration.write_text(SCHEMA_MIGRATION)
+    result = crash(project, "migrate", CRASH_MATCH=r"^CREATE TABLE `polls_tag`", CRASH_WHEN="after")
+    assert killed(result)
+
+    migration.write_text(SCHEMA_MIGRATION.replace("max_length=50, unique", "max_length=60, unique"))
+    result = project.run("migrate")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert (
+        "the live schema is neither as before the operation nor as after it, so it was not run "
+        "and nothing was changed: table polls_tag exists but is not the table the operation "
+        "makes: column name is varchar(50) NOT NULL, expected varchar(60) NOT NULL;"
+    ) in result.stderr
+    assert "An earlier run started this operation (it got to statement 1 of 4)" in result.stderr
+
+    migration.write_text(SCHEMA_MIGRATION)
+    assert "Resuming polls.0002_schema at operation 1 of 4" in ok(project.run("migrate"))
+    assert_schema_matches_state(project)
+    assert_rows(project, applied=True)
+
+
+@pytest.mark.backends("sqlite", "postgresql")
+def test_a_run_killed_before_noting_an_operation_resumes(project) -> None:
+    """Killed just before each write of the progress table of an ``atomic = False``
+    migration: where DDL is transactional, the operation and its note commit together."""
+    tutorial(project)
+    (project.migrations_dir / "0002_schema.py").write_text(SCHEMA_MIGRATION)
+    nth = 1
+    while True:
+        result = crash(project, "migrate", CRASH_MATCH=PROGRESS_WRITE, CRASH_NTH=str(nth))
+        if not killed(result):
+            break
+        assert_finished(project, (), True, f"before progress write {nth}")
+        ok(project.run("migrate", "polls", "0001"))
+        nth += 1
+    assert nth > 4
+
+
+# -- 4. names too long for the backend are refused before anything runs ------------------------
+
+LONG_INDEX = """\
+from schemashift import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.CreateModel(
+            name="Tag",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, verbose_name="ID")),
+                ("name", models.CharField(max_length=50)),
+            ],
+            options={"indexes": [models.Index(fields=["name"], name="NAME")]},
+        ),
+    ]
+"""
+NAME_LIMITS = {"sqlite": 200, "postgresql": 63, "mysql": 64}
+
+
+def test_an_index_name_too_long_is_refused_before_anything_is_created(project) -> None:
+    tutorial(project)
+    limit = NAME_LIMITS[project.backend]
+    long_name = "tag_" + "n" * (limit + 12)
+    migration = project.migrations_dir / "0002_tag.py"
+    migration.write_text(LONG_INDEX.replace("NAME", long_name))
+
+    result = project.run("migrate")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert (
+        f"the index name '{long_name}' of model polls.Tag is {len(long_name)} characters long; "
+        in result.stderr
+    )
+    assert f"allows {limit}" in result.stderr
+    assert "polls_tag" not in tables(project)
+    assert history(project) == [("polls", "0001_initial")]
+
+    migration.write_text(LONG_INDEX.replace("NAME", "tag_name_idx"))
+    ok(project.run("migrate"))
+    assert_schema_matches_state(project)
+
+
+# -- 5. Ctrl-C says what stands -----------------------------------------------------------------
+
+SLOW_MIGRATION = '''\
+import pathlib
+import time
+
+from schemashift import migrations, models
+
+SLEEP = {
+    "sqlite": None,
+    "postgresql": "SELECT pg_sleep(30)",
+    "mysql": "SELECT SLEEP(30)",
+    "mariadb": "SELECT SLEEP(30)",
+}
+
+
+def wait(apps, schema_editor):
+    """Wait for Ctrl-C"""
+    pathlib.Path("waiting").write_text("")
+    sql = SLEEP[schema_editor.connection.dialect.name]
+    if sql is None:
+        time.sleep(30)
+    else:
+        schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.AddField(
+            model_name="question",
+            name="author",
+            field=models.CharField(default="anonymous", max_length=50),
+        ),
+        migrations.RunPython(wait, migrations.RunPython.noop),
+    ]
+'''
+
+
+def test_ctrl_c_exits_130_with_one_line_saying_what_stands(project) -> None:
+    tutorial(project)
+    (project.migrations_dir / "0002_slow.py").write_text(SLOW_MIGRATION)
+
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "migrate"],
+        cwd=project.dir,
+        env=project.run_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (project.dir / "waiting").exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the migration never started waiting"
+        time.sleep(0.1)
+    time.sleep(0.5)  # inside the sleep statement
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr
+    assert "Can't reconnect" not in stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    if project.backend == "mysql":
+        expected = (
+            "polls.0002_slow is left part-way (1 of 2 operations applied); run the same "
+            "migrate again to resume it."
+        )
+    else:
+        expected = "polls.0002_slow was rolled back, nothing of it stands."
+    assert lines[0] == f"CommandError: Interrupted: {expected}"
+
+    (project.dir / "polls" / "migrations" / "0002_slow.py").write_text(
+        SLOW_MIGRATION.replace("time.sleep(30)", "pass").replace("(30)", "(0)")
+    )
+    ok(project.run("migrate"))
+    assert history(project)[-1] == ("polls", "0002_slow")
+    assert_schema_matches_state(project)
+    assert query(project, "SELECT author FROM polls_question") == [("anonymous",)] * 2
