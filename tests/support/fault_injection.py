@@ -1,9 +1,6 @@
 """Databases, snapshots and kill points for the fault-injection test (tests/e2e).
 
-One database per kill point, on the server (or in the folder, SQLite) of the test's own
-database: created empty, or cloned from a start database so that every point starts from the
-same rows (SQLite: a file copy; PostgreSQL: ``CREATE DATABASE ... TEMPLATE``; MySQL/MariaDB:
-each table's ``SHOW CREATE TABLE`` and its rows).
+Each kill point starts from a database of its own in the same start state (PointDatabases).
 """
 
 from __future__ import annotations
@@ -15,8 +12,8 @@ import re
 import shutil
 import subprocess
 import sys
-import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,60 +40,67 @@ def _engine(url: str) -> sa.Engine:
     return sa.create_engine(url, poolclass=sa.pool.NullPool)
 
 
-@dataclass
 class PointDatabases:
-    """Makes and drops the databases of one test, next to ``base_url`` (the test's own)."""
+    """Databases in the start state, one per kill point, next to ``base_url`` (the test's own).
 
-    base_url: str
-    folder: Path
+    ``prepare(url)`` brings an empty database to the start state. It runs once on SQLite and
+    MySQL/MariaDB, whose start database is then copied for each point; on PostgreSQL, where
+    creating a database takes most of a second, the test's own database is emptied
+    (``DROP SCHEMA public CASCADE``) and prepared again for each point.
+    """
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.base_url.startswith("sqlite")
+    def __init__(self, base_url: str, folder: Path, prepare: Callable[[str], None]) -> None:
+        self.base_url = base_url
+        self.folder = folder
+        self.prepare = prepare
+        self.dialect = make_url(base_url).get_backend_name()
+        self.template: str | None = None
 
-    def new(self, label: str) -> str:
-        """The URL of a new empty database."""
-        if self.is_sqlite:
+    def start(self, label: str) -> str:
+        """The URL of a database in the start state, for one run."""
+        if self.dialect == "postgresql":
+            _empty_postgresql(self.base_url)
+            self.prepare(self.base_url)
+            return self.base_url
+        if self.template is None:
+            self.template = self._new("start")
+            self.prepare(self.template)
+        url = self._new(label)
+        if self.dialect == "sqlite":
+            if Path(make_url(self.template).database).exists():  # else still empty
+                shutil.copyfile(make_url(self.template).database, make_url(url).database)
+        else:
+            _copy_mysql_tables(self.template, url)
+        return url
+
+    def _new(self, label: str) -> str:
+        if self.dialect == "sqlite":
             self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / f"{label}.sqlite3"
             path.unlink(missing_ok=True)
             return f"sqlite:///{path}"
         return create_database(self.base_url, label)
 
-    def clone(self, template_url: str, label: str) -> str:
-        """The URL of a new database with the tables and rows of ``template_url``."""
-        if self.is_sqlite:
-            url = self.new(label)
-            if Path(make_url(template_url).database).exists():  # else empty still
-                shutil.copyfile(make_url(template_url).database, make_url(url).database)
-            return url
-        if self.base_url.startswith("postgresql"):
-            return self._clone_postgresql(template_url, label)
-        url = self.new(label)
-        _copy_mysql_tables(template_url, url)
-        return url
-
-    def _clone_postgresql(self, template_url: str, label: str) -> str:
-        url = make_url(self.base_url).set(database=f"t_{label}_{uuid.uuid4().hex[:10]}")
-        engine = sa.create_engine(
-            self.base_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
-        )
-        quote = engine.dialect.identifier_preparer.quote_identifier
-        try:
-            with engine.connect() as connection:
-                connection.exec_driver_sql(
-                    f"CREATE DATABASE {quote(url.database)} "
-                    f"TEMPLATE {quote(make_url(template_url).database)}"
-                )
-        finally:
-            engine.dispose()
-        return url.render_as_string(hide_password=False)
-
     def drop(self, url: str) -> None:
-        if self.is_sqlite:
+        """Forget a database ``start`` made."""
+        if self.dialect == "sqlite":
             Path(make_url(url).database).unlink(missing_ok=True)
-        else:
+        elif url != self.base_url:
             drop_database(self.base_url, url)
+
+    def close(self) -> None:
+        if self.template is not None:
+            self.drop(self.template)
+
+
+def _empty_postgresql(url: str) -> None:
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+    finally:
+        engine.dispose()
 
 
 def _copy_mysql_tables(source_url: str, target_url: str) -> None:
@@ -251,24 +255,28 @@ def describe_event(event: dict) -> str:
     return f"#{event['n']} {what} [{where}]"
 
 
-def choose_points(events: list[dict], every: bool = False, spread: int = 15) -> list[int]:
-    """The kill points to try: all of them, or about ``spread`` evenly spaced ones plus one
-    inside each operation of several statements and the first event after each RunPython."""
+def choose_points(
+    events: list[dict], every: bool = False, spread: int = 6, inside_operations: bool = True
+) -> list[int]:
+    """The kill points to try: all of them, or about ``spread`` evenly spaced ones, the first
+    event after each RunPython and (``inside_operations``) one inside each operation of several
+    statements, with some of them done and some not."""
     total = len(events)
     if every:
         return list(range(1, total + 1))
     step = max(1, math.ceil(total / spread))
     chosen = set(range(step, total + 1, step))
-    statements = defaultdict(list)
-    for event in events:
-        if "operation" in event:
-            statements[event["migration"], event["operation"]].append(event["n"])
-    for numbers in statements.values():
-        if len(numbers) >= 2:
-            chosen.add(numbers[len(numbers) // 2])  # some statements done, some not
     for before, event in zip(events, events[1:], strict=False):
         if "RunPython" in before.get("operation", "") and "RunPython" not in event.get(
             "operation", ""
         ):
             chosen.add(event["n"])
+    if inside_operations:
+        statements = defaultdict(list)
+        for event in events:
+            if "operation" in event:
+                statements[event["migration"], event["operation"]].append(event["n"])
+        chosen.update(
+            numbers[len(numbers) // 2] for numbers in statements.values() if len(numbers) >= 2
+        )
     return sorted(chosen)
