@@ -88,7 +88,9 @@ def test_migrate_killed_at_any_event_recovers_when_run_again(
         driver.close()
 
 
-def check_every_kill_point(project, driver: Driver, tmp_path: Path, direction: str, atomic: bool):
+def check_every_kill_point(
+    project, driver: Driver, tmp_path: Path, direction: str, atomic: bool
+) -> None:
     target = TARGETS[direction]
     databases = PointDatabases(
         project.database_url, tmp_path / "databases", lambda url: prepare(driver, url, direction)
