@@ -43,12 +43,18 @@ _operations: list[Any] = []
 _count = 0
 _kill_at = 0
 _log: Any = None
+#: the name of the run's database, written ``<database>`` in the statements logged, so that
+#: runs on different databases log the same events
+_database = ""
 
 
 def _event(kind: str, statement: str = "") -> None:
     global _count
     _count += 1
-    record = {"n": _count, "kind": kind, "sql": " ".join(statement.split())[:300], **_where}
+    sql = " ".join(statement.split())
+    if _database:
+        sql = sql.replace(_database, "<database>")
+    record = {"n": _count, "kind": kind, "sql": sql[:300], **_where}
     if _log is not None:
         _log.write(json.dumps(record) + "\n")
         _log.flush()
@@ -133,8 +139,10 @@ def _setup() -> None:
 
 def run(argv: list[str]) -> None:
     """Run a schemashift command as manage.py does, events counted as the environment says."""
-    global _kill_at, _log
+    global _kill_at, _log, _database
     _kill_at = int(os.environ.get("FAULT_KILL_AT") or 0)
+    url = os.environ.get("DATABASE_URL")
+    _database = (url and not url.startswith("sqlite") and sa.make_url(url).database) or ""
     log_path = os.environ.get("FAULT_EVENT_LOG")
     _log = open(log_path, "w") if log_path else None  # noqa: SIM115 (open for the whole run)
     os.environ.setdefault("SCHEMASHIFT_SETTINGS", "mysite.settings")
