@@ -91,6 +91,7 @@ def long_models() -> list[CreateModel]:
 def test_long_table_names_are_shortened_with_a_hash(
     backend: str, migrator: CheckedMigrator
 ) -> None:
+    statements = "\n".join(migrator.sql(*long_models()))
     migrator.apply(*long_models())
     long_table = f"shop_{LONG_MODEL.lower()}"
     expected = stored_name(backend, long_table)
@@ -98,7 +99,6 @@ def test_long_table_names_are_shortened_with_a_hash(
     snapshot = introspect(migrator.connection)
     assert snapshot.table_names() == sorted([expected, "shop_part"])
     assert {key.to_table for key in snapshot["shop_part"].foreign_keys} == {expected}
-    statements = "\n".join(migrator.sql(*long_models()))
     assert long_table not in statements or backend == "sqlite"
 
 

@@ -138,7 +138,7 @@ from schemashift import migrations, models
 
 class Migration(migrations.Migration):
     initial = True
-    dependencies = [("polls", "0001_initial")]
+    dependencies = [("polls", "0002_seed")]
     operations = [
         migrations.CreateModel(
             name="Review",
