@@ -7,6 +7,8 @@
 PYTHON3 ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# test processes run side by side (pytest-xdist): one per core by default
+TEST_WORKERS ?= auto
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: demo test lint venv
@@ -30,7 +32,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	bash scripts/install-test-servers.sh
-	$(PY) -m pytest tests/
+	$(PY) -m pytest -n $(TEST_WORKERS) tests/
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,7 @@ Field objects the state held before are left exactly as they were.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -556,7 +557,7 @@ def test_describe_and_migration_name_fragment(
         (DeleteModel("Question"), True),
         (RemoveField("question", "author"), True),
     ],
-    ids=repr,
+    ids=lambda value: re.sub(r" at 0x[0-9a-f]+", "", repr(value)),
 )
 def test_reversible(operation: Operation, reversible: bool) -> None:
     assert operation.reversible is reversible
