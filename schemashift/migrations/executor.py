@@ -574,3 +574,12 @@ def _named_failure(
             total = len(migration.operations)
             where = f" at operation {number} of {total} ({operation.describe()})"
         raise MigrationFailed(f"{verb} {migration} failed{where}: {reason}") from exc
+    except LookupError as exc:
+        # A model missing from the state an operation runs on: the migration file names a
+        # model its dependencies do not provide at that point.
+        where = f" at operation {number} ({operation.describe()})" if operation else ""
+        raise MigrationFailed(
+            f"{verb} {migration} failed{where}: {exc.args[0] if exc.args else exc} The "
+            "migration refers to a model that its dependencies do not provide at this point: "
+            "add a dependency on the migration that creates (or renames) it."
+        ) from exc

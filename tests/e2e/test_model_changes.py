@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from support.tutorial import (
     CHOICES,
@@ -347,6 +349,28 @@ def test_renaming_a_model_another_app_points_at_waits_for_that_app(project) -> N
     out = fresh_migrate(project)
     assert out.index("Applying polls.0001_initial") < out.index("Applying club.0002_rename")
     assert "No changes detected" in ok(project.run("makemigrations", "--check"))
+
+
+def test_a_migration_missing_a_dependency_on_a_rename_is_a_clear_error(project) -> None:
+    """A history written without the dependency a rename needs fails with a message, not a
+    traceback, and leaves nothing of the failed migration behind."""
+    add_app(project, "club", CLUB_MODELS)
+    project.write_models(POST_MODELS)
+    ok(project.run("makemigrations"))
+    (project.dir / "club" / "models.py").write_text(CLUB_MODELS.replace("Member", "Person"))
+    project.write_models(POST_MODELS.replace("club.Member", "club.Person"))
+    ok(project.run("makemigrations", input="y\n"))
+    rename = project.dir / "club" / "migrations" / "0002_rename_member_person.py"
+    rename.write_text(re.sub(r'\s*\("polls", "0001_initial"\),', "", rename.read_text()))
+    assert '("polls", "0001_initial")' not in rename.read_text()
+
+    result = project.run("migrate")
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "Applying polls.0001_initial failed" in result.stderr
+    assert "add a dependency on the migration that creates (or renames) it" in result.stderr
+    assert "polls_post" not in tables(project)
 
 
 def test_deleting_a_model_waits_for_the_app_that_removed_the_last_relation_to_it(
