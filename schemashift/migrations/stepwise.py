@@ -36,7 +36,7 @@ from schemashift.migrations.operations.special import (
     RunPython,
     RunSQL,
     SeparateDatabaseAndState,
-    _statements,
+    sql_statements,
 )
 from schemashift.migrations.state import ProjectState
 
@@ -97,7 +97,7 @@ def operation_kind(
         sql = operation.reverse_sql if backwards else operation.sql
         statements = [
             statement
-            for text, params in _statements(sql or "")
+            for text, params in sql_statements(sql or "")
             for statement in ([text] if params is not None else split(text))
         ]
         if transactional_ddl:

@@ -30,9 +30,9 @@ class RunSQL(Operation):
         self.state_operations = list(state_operations or [])
         self.hints = hints or {}
         self.elidable = elidable
-        _statements(sql)
+        sql_statements(sql)
         if reverse_sql is not None:
-            _statements(reverse_sql)
+            sql_statements(reverse_sql)
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         kwargs: dict[str, Any] = {"sql": self.sql}
@@ -55,20 +55,20 @@ class RunSQL(Operation):
             operation.state_forwards(app_label, state)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        for sql, params in _statements(self.sql):
+        for sql, params in sql_statements(self.sql):
             schema_editor.execute(sql, params)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if self.reverse_sql is None:
             super().database_backwards(app_label, schema_editor, from_state, to_state)
-        for sql, params in _statements(self.reverse_sql):
+        for sql, params in sql_statements(self.reverse_sql):
             schema_editor.execute(sql, params)
 
     def describe(self) -> str:
         return "Raw SQL operation"
 
 
-def _statements(sql: Any) -> list[tuple[str, Any]]:
+def sql_statements(sql: Any) -> list[tuple[str, Any]]:
     """Normalise RunSQL's input to ``[(sql, params), ...]``; empty SQL means nothing to run."""
     if isinstance(sql, str):
         return [(sql, None)] if sql.strip() else []
