@@ -261,7 +261,7 @@ class MigrationExecutor:
         editor = editor_class(self.database.dialect_name)(dialect=self.database.dialect)
         problems: list[str] = []
         for from_state, to_state in states:
-            for key, model in sorted(to_state.models.items()):
+            for key, model in to_state.models.items():
                 if from_state.models.get(key) is not model and is_managed(model):
                     problems.extend(p for p in editor.name_problems(model) if p not in problems)
         if problems:
