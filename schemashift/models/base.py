@@ -272,19 +272,19 @@ class Model(metaclass=ModelBase):
         update_fields: Any = None,
     ) -> None:
         """INSERT the row if it is new, else UPDATE it."""
-        from schemashift.models.persistence import save_instance
+        from schemashift.query.persistence import save_instance
 
         save_instance(self, using, force_insert, force_update, update_fields)
 
     def delete(self, using: str | None = None) -> tuple[int, dict[str, int]]:
         """DELETE the row, with what its relations' on_delete asks for."""
-        from schemashift.models.persistence import delete_instance
+        from schemashift.query.persistence import delete_instance
 
         return delete_instance(self, using)
 
     def refresh_from_db(self, using: str | None = None, fields: Any = None) -> None:
         """Reload the fields (all, or those named) from the database."""
-        from schemashift.models.persistence import refresh_instance
+        from schemashift.query.persistence import refresh_instance
 
         refresh_instance(self, using, fields)
 

@@ -113,7 +113,7 @@ class Collector:
                 raise RestrictedError(_refusal(target, relation, kept, "restricted"), kept)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        from schemashift.models.execute import atomic, delete_pks, update_pks
+        from schemashift.query.execute import atomic, delete_pks, update_pks
 
         self._check_restricted()
         counts: dict[str, int] = {}

@@ -16,7 +16,7 @@ REPR_OUTPUT_SIZE = 20
 
 
 def _execute() -> Any:
-    from schemashift.models import execute
+    from schemashift.query import execute
 
     return execute
 
@@ -67,7 +67,7 @@ class QuerySet:
         if self._result_cache is None:
             self._result_cache = list(self._rows())
             if self._prefetch and self._values_mode is None:
-                from schemashift.models.prefetch import prefetch_related_objects
+                from schemashift.query.prefetch import prefetch_related_objects
 
                 prefetch_related_objects(self._result_cache, self._prefetch)
         return self._result_cache
@@ -322,7 +322,7 @@ class QuerySet:
     def update_or_create(
         self, defaults: dict[str, Any] | None = None, **kwargs: Any
     ) -> tuple[Any, bool]:
-        from schemashift.models.execute import atomic
+        from schemashift.query.execute import atomic
 
         defaults = _resolved_defaults(defaults)
         with atomic(self.db):
@@ -338,7 +338,7 @@ class QuerySet:
             return instance, False
 
     def bulk_create(self, objs: Any, batch_size: int | None = None) -> list[Any]:
-        from schemashift.models.persistence import bulk_insert
+        from schemashift.query.persistence import bulk_insert
 
         objs = list(objs)
         bulk_insert(self.model, self.db, objs)

@@ -54,7 +54,7 @@ def save_instance(
     A field set to an ``F()`` expression is updated in the database and then read back, so
     the instance holds the new value rather than the expression.
     """
-    from schemashift.models.execute import atomic, insert_row, update_rows
+    from schemashift.query.execute import atomic, insert_row, update_rows
 
     if force_insert and (force_update or update_fields):
         raise ValueError("Cannot force both insert and updating in model saving.")
@@ -114,7 +114,7 @@ def _row_exists(model: type, alias: str, pk_value: Any) -> bool:
 def bulk_insert(model: type, alias: str, objs: list[Any]) -> None:
     """INSERT the objects, one executemany for those with a primary key and one for those
     without; the new keys are set where the backend returns them (not on MySQL)."""
-    from schemashift.models.execute import atomic, insert_rows
+    from schemashift.query.execute import atomic, insert_rows
 
     opts = model._meta
     pk_field = opts.pk
@@ -148,7 +148,7 @@ def _columns(obj: Any, fields: list[Any], pk_field: Any = None) -> dict[str, Any
 
 def refresh_instance(instance: Any, using: str | None = None, fields: Any = None) -> None:
     """Read the instance's fields (all, or those named) back from its row."""
-    from schemashift.models.execute import fetch_row
+    from schemashift.query.execute import fetch_row
 
     model = type(instance)
     opts = model._meta

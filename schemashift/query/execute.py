@@ -8,12 +8,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from schemashift.models.columns import table_of
 from schemashift.models.errors import FieldError
 from schemashift.models.expressions import Expression
 from schemashift.models.query_state import Query
 from schemashift.models.related import relation_value
-from schemashift.models.sql import Compiler
+from schemashift.query.columns import table_of
+from schemashift.query.sql import Compiler
 
 #: how many primary keys one ``IN (...)`` of a DELETE or UPDATE names at most
 BATCH_SIZE = 500

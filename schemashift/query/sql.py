@@ -13,11 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from schemashift.models.aggregates import Avg, Count
-from schemashift.models.columns import DecimalType, FloatType, column_type, table_of
 from schemashift.models.errors import FieldError
 from schemashift.models.expressions import Expression, Q
 from schemashift.models.fields import Field
-from schemashift.models.lookups import TRANSFORMS, apply_transform, build_lookup
 from schemashift.models.query_state import Query
 from schemashift.models.related import (
     ReverseRelation,
@@ -26,6 +24,8 @@ from schemashift.models.related import (
     reverse_relations,
     target_field,
 )
+from schemashift.query.columns import DecimalType, FloatType, column_type, table_of
+from schemashift.query.lookups import TRANSFORMS, apply_transform, build_lookup
 
 #: how deep ``select_related()`` without names follows non-null foreign keys
 _SELECT_RELATED_DEPTH = 5
