@@ -209,13 +209,3 @@ def fetch_row(model: type, alias: str, pk_value: Any, fields: list[Any]) -> tupl
         table.c[model._meta.pk.column] == pk_value
     )
     return connection.execute(statement).first()
-
-
-def subquery_of(query: Query, connection: Any) -> Any:
-    """The SELECT of a queryset used as an ``__in`` value: its single value, or its pks."""
-    compiler = Compiler(query, connection)
-    if query.values is not None:
-        if len(query.values) != 1:
-            raise TypeError("A queryset used as an __in value must select one column.")
-        return compiler.select_values(query.values)
-    return compiler.select_pks()

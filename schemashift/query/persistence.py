@@ -1,4 +1,4 @@
-"""Writing model instances: save (INSERT or UPDATE), bulk inserts, refresh and delete."""
+"""Writing model instances: save (INSERT or UPDATE), bulk inserts and refresh."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import Any
 
 from schemashift.exceptions import DatabaseError
 from schemashift.models.expressions import Expression, Q
-from schemashift.models.query import DEFAULT_DB_ALIAS
+from schemashift.models.query import DEFAULT_DB_ALIAS, QuerySet
 from schemashift.models.query_state import Query
+from schemashift.models.related import relation_value
+from schemashift.query.execute import atomic, fetch_row, insert_row, insert_rows, update_rows
 from schemashift.utils import timezone
 
 
@@ -37,8 +39,6 @@ def _check_related_saved(instance: Any) -> None:
             )
         if getattr(instance, field.attname) is None:
             # the target was saved after being assigned: take its new key
-            from schemashift.models.related import relation_value
-
             setattr(instance, field.attname, relation_value(related, field))
 
 
@@ -54,8 +54,6 @@ def save_instance(
     A field set to an ``F()`` expression is updated in the database and then read back, so
     the instance holds the new value rather than the expression.
     """
-    from schemashift.query.execute import atomic, insert_row, update_rows
-
     if force_insert and (force_update or update_fields):
         raise ValueError("Cannot force both insert and updating in model saving.")
     model = type(instance)
@@ -106,16 +104,12 @@ def save_instance(
 
 
 def _row_exists(model: type, alias: str, pk_value: Any) -> bool:
-    from schemashift.models.query import QuerySet
-
     return QuerySet(model, using=alias).filter(pk=pk_value).exists()
 
 
 def bulk_insert(model: type, alias: str, objs: list[Any]) -> None:
     """INSERT the objects, one executemany for those with a primary key and one for those
     without; the new keys are set where the backend returns them (not on MySQL)."""
-    from schemashift.query.execute import atomic, insert_rows
-
     opts = model._meta
     pk_field = opts.pk
     now = timezone.now()
@@ -148,8 +142,6 @@ def _columns(obj: Any, fields: list[Any], pk_field: Any = None) -> dict[str, Any
 
 def refresh_instance(instance: Any, using: str | None = None, fields: Any = None) -> None:
     """Read the instance's fields (all, or those named) back from its row."""
-    from schemashift.query.execute import fetch_row
-
     model = type(instance)
     opts = model._meta
     alias = using or instance._state.db or DEFAULT_DB_ALIAS
@@ -168,16 +160,3 @@ def refresh_instance(instance: Any, using: str | None = None, fields: Any = None
         instance._state.fields_cache.clear()
         instance._state.prefetched.clear()
     instance._state.db = alias
-
-
-def delete_instance(instance: Any, using: str | None = None) -> tuple[int, dict[str, int]]:
-    from schemashift.models.deletion import Collector
-
-    if instance.pk is None:
-        raise ValueError(
-            f"{type(instance).__name__} object can't be deleted because its "
-            f"{instance._meta.pk.attname} attribute is set to None."
-        )
-    collector = Collector(using or instance._state.db or DEFAULT_DB_ALIAS)
-    collector.collect([instance])
-    return collector.delete()
