@@ -6,21 +6,18 @@ import copy
 from typing import Any
 
 from schemashift.apps import apps
-from schemashift.exceptions import ImproperlyConfigured, ModelDefinitionError
+from schemashift.exceptions import (
+    ImproperlyConfigured,
+    ModelDefinitionError,
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+)
 from schemashift.models import fields as field_classes
 from schemashift.models.fields import NOT_PROVIDED, Field
 from schemashift.models.manager import BaseManager, Manager
 from schemashift.models.options import Options
 from schemashift.models.query import DEFAULT_DB_ALIAS
 from schemashift.models.runtime import query_runtime
-
-
-class ObjectDoesNotExist(Exception):
-    """No row matched a query that expects exactly one."""
-
-
-class MultipleObjectsReturned(Exception):
-    """More than one row matched a query that expects exactly one."""
 
 
 class ModelBase(type):

@@ -34,20 +34,3 @@ def DO_NOTHING(*args: Any) -> None:  # noqa: N802
 
 
 ON_DELETE_CHOICES = (CASCADE, PROTECT, RESTRICT, SET_NULL, SET_DEFAULT, DO_NOTHING)
-
-
-class ProtectedError(Exception):
-    """A row cannot be deleted: rows pointing at it use on_delete=PROTECT."""
-
-    def __init__(self, msg: str, protected_objects: Any) -> None:
-        self.protected_objects = protected_objects
-        super().__init__(msg, protected_objects)
-
-
-class RestrictedError(Exception):
-    """A row cannot be deleted: rows pointing at it use on_delete=RESTRICT and are not being
-    deleted through a CASCADE as well."""
-
-    def __init__(self, msg: str, restricted_objects: Any) -> None:
-        self.restricted_objects = restricted_objects
-        super().__init__(msg, restricted_objects)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemashift.exceptions import ProtectedError, RestrictedError
 from schemashift.models.deletion import (
     CASCADE,
     DO_NOTHING,
@@ -11,8 +12,6 @@ from schemashift.models.deletion import (
     RESTRICT,
     SET_DEFAULT,
     SET_NULL,
-    ProtectedError,
-    RestrictedError,
 )
 from schemashift.models.related import related_model, relation_value, reverse_relations
 from schemashift.query.execute import atomic, delete_pks, update_pks

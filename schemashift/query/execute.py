@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from schemashift.models.errors import FieldError
+from schemashift.exceptions import FieldError
 from schemashift.models.expressions import Expression
 from schemashift.models.query_state import Query
 from schemashift.models.related import relation_value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from schemashift.models.errors import FieldError
+from schemashift.exceptions import FieldError
 from schemashift.models.related import (
     related_model,
     relation_value,

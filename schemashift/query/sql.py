@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from schemashift.exceptions import FieldError
 from schemashift.models.aggregates import Avg, Count
-from schemashift.models.errors import FieldError
 from schemashift.models.expressions import Expression, Q
 from schemashift.models.fields import Field
 from schemashift.models.query import QuerySet
