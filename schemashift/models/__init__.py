@@ -50,7 +50,7 @@ from schemashift.models.fields import (
 )
 from schemashift.models.indexes import Index
 from schemashift.models.manager import BaseManager, Manager
-from schemashift.models.query import QuerySet
+from schemashift.models.queryset import QuerySet
 
 __all__ = [
     "CASCADE",

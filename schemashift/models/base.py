@@ -16,7 +16,7 @@ from schemashift.models import fields as field_classes
 from schemashift.models.fields import NOT_PROVIDED, Field
 from schemashift.models.manager import BaseManager, Manager
 from schemashift.models.options import Options
-from schemashift.models.query import DEFAULT_DB_ALIAS
+from schemashift.models.queryset import DEFAULT_DB_ALIAS
 from schemashift.models.runtime import query_runtime
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from schemashift.models.query import QuerySet
+from schemashift.models.queryset import QuerySet
 
 _creation_counter = itertools.count()
 

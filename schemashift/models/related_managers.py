@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemashift.models.manager import Manager
-from schemashift.models.query import QuerySet
+from schemashift.models.queryset import QuerySet
 from schemashift.models.related import ReverseRelation, relation_value
 
 

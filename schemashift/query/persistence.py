@@ -7,8 +7,8 @@ from typing import Any
 
 from schemashift.exceptions import DatabaseError
 from schemashift.models.expressions import Expression, Q
-from schemashift.models.query import DEFAULT_DB_ALIAS, QuerySet
 from schemashift.models.query_state import Query
+from schemashift.models.queryset import DEFAULT_DB_ALIAS, QuerySet
 from schemashift.models.related import relation_value
 from schemashift.query.execute import atomic, fetch_row, insert_row, insert_rows, update_rows
 from schemashift.utils import timezone

@@ -16,8 +16,8 @@ from schemashift.exceptions import FieldError
 from schemashift.models.aggregates import Avg, Count
 from schemashift.models.expressions import Expression, Q
 from schemashift.models.fields import Field
-from schemashift.models.query import QuerySet
 from schemashift.models.query_state import Query
+from schemashift.models.queryset import QuerySet
 from schemashift.models.related import (
     ReverseRelation,
     related_model,
