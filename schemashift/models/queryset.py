@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.models.expressions import Q
 from schemashift.models.query_state import Query
 from schemashift.models.runtime import query_runtime
+
+if TYPE_CHECKING:
+    from schemashift.models.base import Model
 
 DEFAULT_DB_ALIAS = "default"
 #: how many rows ``get()`` fetches to report "more than one"
@@ -19,7 +22,9 @@ REPR_OUTPUT_SIZE = 20
 class QuerySet:
     """The rows of ``model`` matching a Query; iterate, slice, or call a method to run it."""
 
-    def __init__(self, model: type, query: Query | None = None, using: str | None = None):
+    def __init__(
+        self, model: type[Model], query: Query | None = None, using: str | None = None
+    ) -> None:
         self.model = model
         self.query = query or Query(model)
         self._db = using

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import ProtectedError, RestrictedError
 from schemashift.models.deletion import (
@@ -15,6 +15,9 @@ from schemashift.models.deletion import (
 )
 from schemashift.models.related import related_model, relation_value, reverse_relations
 from schemashift.query.execute import atomic, delete_pks, update_pks
+
+if TYPE_CHECKING:
+    from schemashift.models.base import Model
 
 
 class Collector:
@@ -30,11 +33,11 @@ class Collector:
         self.using = using
         #: model -> {pk: instance}; a model moves to the end when it gains rows, so deleting
         #: in reverse order removes the pointing rows before the rows they point at
-        self.data: dict[type, dict[Any, Any]] = {}
+        self.data: dict[type[Model], dict[Any, Model]] = {}
         self.field_updates: list[tuple[Any, Any, list[Any]]] = []
         self.restricted: list[tuple[Any, list[Any]]] = []
 
-    def collect(self, objs: list[Any]) -> None:
+    def collect(self, objs: list[Model]) -> None:
         if not objs:
             return
         model = type(objs[0])
@@ -94,7 +97,7 @@ class Collector:
         return sum(counts.values()), counts
 
 
-def _refusal(model: type, relation: Any, pointing: list[Any], kind: str) -> str:
+def _refusal(model: type[Model], relation: Any, pointing: list[Any], kind: str) -> str:
     return (
         f"Cannot delete some instances of model '{model.__name__}' because they are "
         f"referenced through {kind} foreign keys: "

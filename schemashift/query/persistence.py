@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import DatabaseError
 from schemashift.models.expressions import Expression, Q
@@ -13,8 +13,11 @@ from schemashift.models.related import relation_value
 from schemashift.query.execute import atomic, fetch_row, insert_row, insert_rows, update_rows
 from schemashift.utils import timezone
 
+if TYPE_CHECKING:
+    from schemashift.models.base import Model
 
-def _stamp_auto_fields(instance: Any, adding: bool, now: datetime.datetime) -> None:
+
+def _stamp_auto_fields(instance: Model, adding: bool, now: datetime.datetime) -> None:
     """Fill ``auto_now`` (every save) and ``auto_now_add`` (first save) fields."""
     for field in instance._meta.local_fields:
         if getattr(field, "auto_now", False) or (adding and getattr(field, "auto_now_add", False)):
@@ -25,7 +28,7 @@ def _stamp_auto_fields(instance: Any, adding: bool, now: datetime.datetime) -> N
             setattr(instance, field.attname, value)
 
 
-def _check_related_saved(instance: Any) -> None:
+def _check_related_saved(instance: Model) -> None:
     for field in instance._meta.local_fields:
         if not field.is_relation:
             continue
@@ -43,7 +46,7 @@ def _check_related_saved(instance: Any) -> None:
 
 
 def save_instance(
-    instance: Any,
+    instance: Model,
     using: str | None = None,
     force_insert: bool = False,
     force_update: bool = False,
@@ -103,11 +106,11 @@ def save_instance(
         refresh_instance(instance, alias, [f.attname for f in expressions])
 
 
-def _row_exists(model: type, alias: str, pk_value: Any) -> bool:
+def _row_exists(model: type[Model], alias: str, pk_value: Any) -> bool:
     return QuerySet(model, using=alias).filter(pk=pk_value).exists()
 
 
-def bulk_insert(model: type, alias: str, objs: list[Any]) -> None:
+def bulk_insert(model: type[Model], alias: str, objs: list[Model]) -> None:
     """INSERT the objects, one executemany for those with a primary key and one for those
     without; the new keys are set where the backend returns them (not on MySQL)."""
     opts = model._meta
@@ -140,7 +143,7 @@ def _columns(obj: Any, fields: list[Any], pk_field: Any = None) -> dict[str, Any
     return row
 
 
-def refresh_instance(instance: Any, using: str | None = None, fields: Any = None) -> None:
+def refresh_instance(instance: Model, using: str | None = None, fields: Any = None) -> None:
     """Read the instance's fields (all, or those named) back from its row."""
     model = type(instance)
     opts = model._meta
