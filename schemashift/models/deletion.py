@@ -1,7 +1,7 @@
 """The on_delete behaviours of ForeignKey and OneToOneField.
 
 Each is a plain module-level function so it serialises by name into migration files; the
-data-access layer looks up what to do by identity.
+query runtime's Collector (``schemashift.query.deletion``) looks up what to do by identity.
 """
 
 from __future__ import annotations
