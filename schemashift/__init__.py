@@ -16,7 +16,8 @@ __version__ = "0.1.0"
 
 
 def setup(settings_module: str | None = None) -> Settings:
-    """Load the settings and import the installed apps and their models.
+    """Load the settings, import the installed apps and their models, and let the models
+    query the database (``schemashift.query``; SQLAlchemy loads on the first query).
 
     ``settings_module`` is a dotted module name; without it, the SCHEMASHIFT_SETTINGS
     environment variable names the module. Returns the configured settings. After it, a script
@@ -27,10 +28,11 @@ def setup(settings_module: str | None = None) -> Settings:
         schemashift.setup()
         from polls.models import Question
     """
-    from schemashift import conf
+    from schemashift import conf, query
     from schemashift.apps import apps
 
     settings = conf.configure(conf.load_settings(settings_module))
+    query.install()
     apps.populate(settings.INSTALLED_APPS)
     _forget_connections()
     return settings

@@ -1,5 +1,9 @@
 """Errors a user can cause. The CLI catches SchemashiftError once and prints its message."""
 
+from __future__ import annotations
+
+from typing import Any
+
 
 class SchemashiftError(Exception):
     """Base class of every error caused by user input: settings, models, migrations."""
@@ -75,3 +79,36 @@ class MissingDefault(SchemashiftError):
 
 class DatabaseError(SchemashiftError):
     """The database refused a statement; the message names the migration and operation."""
+
+
+class FieldError(SchemashiftError):
+    """A query names a field, relation or lookup the model does not have."""
+
+
+# The errors of single rows and on_delete derive from Exception, not SchemashiftError, as
+# their Django counterparts do: code catching them keeps working unchanged.
+
+
+class ObjectDoesNotExist(Exception):
+    """No row matched a query that expects exactly one."""
+
+
+class MultipleObjectsReturned(Exception):
+    """More than one row matched a query that expects exactly one."""
+
+
+class ProtectedError(Exception):
+    """A row cannot be deleted: rows pointing at it use on_delete=PROTECT."""
+
+    def __init__(self, msg: str, protected_objects: Any) -> None:
+        self.protected_objects = protected_objects
+        super().__init__(msg, protected_objects)
+
+
+class RestrictedError(Exception):
+    """A row cannot be deleted: rows pointing at it use on_delete=RESTRICT and are not being
+    deleted through a CASCADE as well."""
+
+    def __init__(self, msg: str, restricted_objects: Any) -> None:
+        self.restricted_objects = restricted_objects
+        super().__init__(msg, restricted_objects)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from schemashift.checks.messages import CheckMessage, Error
+from schemashift.check_messages import CheckMessage, Error
 from schemashift.exceptions import SystemCheckError
 from schemashift.models.related import ReverseRelation
 

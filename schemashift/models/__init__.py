@@ -1,7 +1,14 @@
 """What users write: ``from schemashift import models``, as ``django.db.models``."""
 
+from schemashift.exceptions import (
+    FieldError,
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+    ProtectedError,
+    RestrictedError,
+)
 from schemashift.models.aggregates import Aggregate, Avg, Count, Max, Min, Sum
-from schemashift.models.base import Model, MultipleObjectsReturned, ObjectDoesNotExist
+from schemashift.models.base import Model
 from schemashift.models.deletion import (
     CASCADE,
     DO_NOTHING,
@@ -9,10 +16,7 @@ from schemashift.models.deletion import (
     RESTRICT,
     SET_DEFAULT,
     SET_NULL,
-    ProtectedError,
-    RestrictedError,
 )
-from schemashift.models.errors import FieldError
 from schemashift.models.expressions import F, Q, Value
 from schemashift.models.fields import (
     NOT_PROVIDED,
@@ -46,7 +50,7 @@ from schemashift.models.fields import (
 )
 from schemashift.models.indexes import Index
 from schemashift.models.manager import BaseManager, Manager
-from schemashift.models.query import QuerySet
+from schemashift.models.queryset import QuerySet
 
 __all__ = [
     "CASCADE",

@@ -6,19 +6,18 @@ import copy
 from typing import Any
 
 from schemashift.apps import apps
-from schemashift.exceptions import ImproperlyConfigured, ModelDefinitionError
+from schemashift.exceptions import (
+    ImproperlyConfigured,
+    ModelDefinitionError,
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+)
 from schemashift.models import fields as field_classes
 from schemashift.models.fields import NOT_PROVIDED, Field
 from schemashift.models.manager import BaseManager, Manager
 from schemashift.models.options import Options
-
-
-class ObjectDoesNotExist(Exception):
-    """No row matched a query that expects exactly one."""
-
-
-class MultipleObjectsReturned(Exception):
-    """More than one row matched a query that expects exactly one."""
+from schemashift.models.queryset import DEFAULT_DB_ALIAS
+from schemashift.models.runtime import query_runtime
 
 
 class ModelBase(type):
@@ -272,21 +271,21 @@ class Model(metaclass=ModelBase):
         update_fields: Any = None,
     ) -> None:
         """INSERT the row if it is new, else UPDATE it."""
-        from schemashift.models.persistence import save_instance
-
-        save_instance(self, using, force_insert, force_update, update_fields)
+        query_runtime().save_instance(self, using, force_insert, force_update, update_fields)
 
     def delete(self, using: str | None = None) -> tuple[int, dict[str, int]]:
         """DELETE the row, with what its relations' on_delete asks for."""
-        from schemashift.models.persistence import delete_instance
-
-        return delete_instance(self, using)
+        if self.pk is None:
+            raise ValueError(
+                f"{type(self).__name__} object can't be deleted because its "
+                f"{self._meta.pk.attname} attribute is set to None."
+            )
+        alias = using or self._state.db or DEFAULT_DB_ALIAS
+        return query_runtime().delete_instances([self], alias)
 
     def refresh_from_db(self, using: str | None = None, fields: Any = None) -> None:
         """Reload the fields (all, or those named) from the database."""
-        from schemashift.models.persistence import refresh_instance
-
-        refresh_instance(self, using, fields)
+        query_runtime().refresh_instance(self, using, fields)
 
     def __getattr__(self, name: str) -> Any:
         # reached only for names that are not attributes: reverse relations such as

@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from schemashift.checks.messages import CheckMessage, Error
+from schemashift.check_messages import CheckMessage, Error
 from schemashift.models import deletion
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from schemashift.models.query import QuerySet
+from schemashift.models.queryset import QuerySet
+
+if TYPE_CHECKING:
+    from schemashift.models.base import Model
 
 _creation_counter = itertools.count()
 
@@ -50,17 +53,17 @@ class BaseManager:
     use_in_migrations = False
 
     def __init__(self) -> None:
-        self.model: type | None = None
+        self.model: type[Model] | None = None
         self.name: str | None = None
         self._db: str | None = None
         self.creation_counter = next(_creation_counter)
 
-    def contribute_to_class(self, cls: type, name: str) -> None:
+    def contribute_to_class(self, cls: type[Model], name: str) -> None:
         self.model = cls
         self.name = name
         setattr(cls, name, ManagerDescriptor(self))
 
-    def bound_copy(self, cls: type, name: str) -> BaseManager:
+    def bound_copy(self, cls: type[Model], name: str) -> BaseManager:
         """A copy of this manager serving ``cls`` (each concrete model has its own)."""
         copied = object.__new__(type(self))
         copied.__dict__.update(self.__dict__)

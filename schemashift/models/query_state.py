@@ -7,16 +7,19 @@ SQLAlchemy statement for one backend when the QuerySet is evaluated.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.models.expressions import Q
+
+if TYPE_CHECKING:
+    from schemashift.models.base import Model
 
 
 @dataclass
 class Query:
     """The parts of one SELECT (or the WHERE of an UPDATE/DELETE) on ``model``."""
 
-    model: type
+    model: type[Model]
     where: list[Q] = field(default_factory=list)
     #: names such as ``"-pub_date"``; None means the model's ``Meta.ordering``
     ordering: tuple[str, ...] | None = None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.models.manager import Manager
-from schemashift.models.query import QuerySet
+from schemashift.models.queryset import QuerySet
 from schemashift.models.related import ReverseRelation, relation_value
+
+if TYPE_CHECKING:
+    from schemashift.models.base import Model
 
 
 class RelatedManager(Manager):
@@ -16,7 +19,7 @@ class RelatedManager(Manager):
     field is ``null=True``, as in Django.
     """
 
-    def __init__(self, instance: Any, relation: ReverseRelation) -> None:
+    def __init__(self, instance: Model, relation: ReverseRelation) -> None:
         super().__init__()
         self.instance = instance
         self.relation = relation
@@ -105,5 +108,5 @@ class RelatedManager(Manager):
             )
 
 
-def related_manager(instance: Any, relation: ReverseRelation) -> RelatedManager:
+def related_manager(instance: Model, relation: ReverseRelation) -> RelatedManager:
     return RelatedManager(instance, relation)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from schemashift import models
-from schemashift.checks.messages import CheckMessage, Error, Warning
+from schemashift.check_messages import CheckMessage, Error, Warning
 from schemashift.checks.model_checks import check_models, format_report, run_checks
 from schemashift.exceptions import SystemCheckError
 from schemashift.models import Index

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from schemashift.models.errors import FieldError
+from schemashift.exceptions import FieldError
 from schemashift.models.related import (
     related_model,
     relation_value,
@@ -13,8 +13,11 @@ from schemashift.models.related import (
     target_field,
 )
 
+if TYPE_CHECKING:
+    from schemashift.models.base import Model
 
-def prefetch_related_objects(instances: list[Any], names: tuple[str, ...]) -> None:
+
+def prefetch_related_objects(instances: list[Model], names: tuple[str, ...]) -> None:
     """Fetch each named relation of all ``instances`` at once and cache it on them."""
     for name in names:
         _prefetch_path(instances, name.split("__"))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.models.expressions import Q
 from schemashift.models.query_state import Query
+from schemashift.models.runtime import query_runtime
+
+if TYPE_CHECKING:
+    from schemashift.models.base import Model
 
 DEFAULT_DB_ALIAS = "default"
 #: how many rows ``get()`` fetches to report "more than one"
@@ -15,16 +19,12 @@ MAX_GET_RESULTS = 21
 REPR_OUTPUT_SIZE = 20
 
 
-def _execute() -> Any:
-    from schemashift.models import execute
-
-    return execute
-
-
 class QuerySet:
     """The rows of ``model`` matching a Query; iterate, slice, or call a method to run it."""
 
-    def __init__(self, model: type, query: Query | None = None, using: str | None = None):
+    def __init__(
+        self, model: type[Model], query: Query | None = None, using: str | None = None
+    ) -> None:
         self.model = model
         self.query = query or Query(model)
         self._db = using
@@ -47,15 +47,15 @@ class QuerySet:
     # -- evaluation ---------------------------------------------------------------------------
 
     def _rows(self) -> Iterator[Any]:
-        execute = _execute()
+        runtime = query_runtime()
         if self._values_mode is None:
-            for instance in execute.fetch_instances(self.query, self.db):
+            for instance in runtime.fetch_instances(self.query, self.db):
                 for name, value in self._known_related.items():
                     instance._state.fields_cache[name] = value
                 yield instance
             return
         names = self.query.values
-        rows = execute.fetch_values(self.query, self.db, names)
+        rows = runtime.fetch_values(self.query, self.db, names)
         if self._values_mode == "dict":
             yield from (dict(zip(names, row, strict=True)) for row in rows)
         elif self._values_mode == "flat":
@@ -67,9 +67,7 @@ class QuerySet:
         if self._result_cache is None:
             self._result_cache = list(self._rows())
             if self._prefetch and self._values_mode is None:
-                from schemashift.models.prefetch import prefetch_related_objects
-
-                prefetch_related_objects(self._result_cache, self._prefetch)
+                query_runtime().prefetch_related_objects(self._result_cache, self._prefetch)
         return self._result_cache
 
     def __iter__(self) -> Iterator[Any]:
@@ -119,9 +117,6 @@ class QuerySet:
         clone = self._clone()
         clone.query.set_limits(start, stop)
         return clone
-
-    def _as_subquery(self, connection: Any) -> Any:
-        return _execute().subquery_of(self.query, connection)
 
     def iterator(self, chunk_size: int | None = None) -> Iterator[Any]:
         """The rows without filling the cache."""
@@ -290,17 +285,17 @@ class QuerySet:
     def count(self) -> int:
         if self._result_cache is not None:
             return len(self._result_cache)
-        return _execute().count_rows(self.query, self.db)
+        return query_runtime().count_rows(self.query, self.db)
 
     def exists(self) -> bool:
         if self._result_cache is not None:
             return bool(self._result_cache)
-        return _execute().rows_exist(self.query, self.db)
+        return query_runtime().rows_exist(self.query, self.db)
 
     def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         for aggregate in args:
             kwargs[aggregate.default_alias] = aggregate
-        return _execute().aggregate_rows(self.query, self.db, kwargs)
+        return query_runtime().aggregate_rows(self.query, self.db, kwargs)
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -322,10 +317,8 @@ class QuerySet:
     def update_or_create(
         self, defaults: dict[str, Any] | None = None, **kwargs: Any
     ) -> tuple[Any, bool]:
-        from schemashift.models.execute import atomic
-
         defaults = _resolved_defaults(defaults)
-        with atomic(self.db):
+        with query_runtime().atomic(self.db):
             try:
                 instance = self.get(**kwargs)
             except self.model.DoesNotExist:
@@ -338,29 +331,23 @@ class QuerySet:
             return instance, False
 
     def bulk_create(self, objs: Any, batch_size: int | None = None) -> list[Any]:
-        from schemashift.models.persistence import bulk_insert
-
         objs = list(objs)
-        bulk_insert(self.model, self.db, objs)
+        query_runtime().bulk_insert(self.model, self.db, objs)
         return objs
 
     def update(self, **kwargs: Any) -> int:
         self._check_not_sliced("update")
-        return _execute().update_rows(self.query, self.db, kwargs)
+        return query_runtime().update_rows(self.query, self.db, kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
         if self.query.is_sliced:
             raise TypeError("Cannot use 'limit' or 'offset' with delete().")
         if self._values_mode is not None:
             raise TypeError("Cannot call delete() after .values() or .values_list()")
-        from schemashift.models.deletion import Collector
-
         clone = self._clone()
         clone.query.select_related = ()
         clone.query.ordering = ()
-        collector = Collector(self.db)
-        collector.collect(list(clone))
-        return collector.delete()
+        return query_runtime().delete_instances(list(clone), self.db)
 
 
 def _flip(name: str) -> str:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from schemashift.models.columns import table_of
-from schemashift.models.errors import FieldError
+from schemashift.exceptions import FieldError
 from schemashift.models.expressions import Expression
 from schemashift.models.query_state import Query
 from schemashift.models.related import relation_value
-from schemashift.models.sql import Compiler
+from schemashift.query.columns import table_of
+from schemashift.query.sql import Compiler
+
+if TYPE_CHECKING:
+    from schemashift.models.base import Model
 
 #: how many primary keys one ``IN (...)`` of a DELETE or UPDATE names at most
 BATCH_SIZE = 500
@@ -36,7 +39,7 @@ def compiler_for(query: Query, alias: str) -> Compiler:
     return Compiler(query, connection_for(alias))
 
 
-def fetch_instances(query: Query, alias: str) -> Iterator[Any]:
+def fetch_instances(query: Query, alias: str) -> Iterator[Model]:
     """Model instances of the query's rows, with select_related objects and annotations."""
     compiler = compiler_for(query, alias)
     statement, related = compiler.select_instances()
@@ -149,7 +152,7 @@ def update_rows(query: Query, alias: str, values: dict[str, Any]) -> int:
     return updated
 
 
-def update_pks(model: type, alias: str, pks: list[Any], assignments: dict[str, Any]) -> int:
+def update_pks(model: type[Model], alias: str, pks: list[Any], assignments: dict[str, Any]) -> int:
     """UPDATE columns (by column name) of the rows with these primary keys."""
     connection = connection_for(alias)
     table = table_of(model, connection.vendor)
@@ -163,7 +166,7 @@ def update_pks(model: type, alias: str, pks: list[Any], assignments: dict[str, A
     return updated
 
 
-def delete_pks(model: type, alias: str, pks: list[Any]) -> int:
+def delete_pks(model: type[Model], alias: str, pks: list[Any]) -> int:
     connection = connection_for(alias)
     table = table_of(model, connection.vendor)
     pk = table.c[model._meta.pk.column]
@@ -174,7 +177,7 @@ def delete_pks(model: type, alias: str, pks: list[Any]) -> int:
     return deleted
 
 
-def insert_row(model: type, alias: str, values: dict[str, Any], returning_pk: bool) -> Any:
+def insert_row(model: type[Model], alias: str, values: dict[str, Any], returning_pk: bool) -> Any:
     """INSERT one row (columns by name); the new primary key when ``returning_pk``."""
     connection = connection_for(alias)
     table = table_of(model, connection.vendor)
@@ -186,7 +189,9 @@ def insert_row(model: type, alias: str, values: dict[str, Any], returning_pk: bo
     return result.lastrowid if returning_pk else None
 
 
-def insert_rows(model: type, alias: str, rows: list[dict[str, Any]], returning_pk: bool) -> list:
+def insert_rows(
+    model: type[Model], alias: str, rows: list[dict[str, Any]], returning_pk: bool
+) -> list:
     """INSERT many rows (all with the same columns) as one executemany; their new primary keys
     in order where the backend returns them (PostgreSQL, SQLite), else an empty list."""
     if not rows:
@@ -202,20 +207,10 @@ def insert_rows(model: type, alias: str, rows: list[dict[str, Any]], returning_p
     return []
 
 
-def fetch_row(model: type, alias: str, pk_value: Any, fields: list[Any]) -> tuple | None:
+def fetch_row(model: type[Model], alias: str, pk_value: Any, fields: list[Any]) -> tuple | None:
     connection = connection_for(alias)
     table = table_of(model, connection.vendor)
     statement = sa.select(*(table.c[f.column] for f in fields)).where(
         table.c[model._meta.pk.column] == pk_value
     )
     return connection.execute(statement).first()
-
-
-def subquery_of(query: Query, connection: Any) -> Any:
-    """The SELECT of a queryset used as an ``__in`` value: its single value, or its pks."""
-    compiler = Compiler(query, connection)
-    if query.values is not None:
-        if len(query.values) != 1:
-            raise TypeError("A queryset used as an __in value must select one column.")
-        return compiler.select_values(query.values)
-    return compiler.select_pks()

@@ -1,4 +1,7 @@
-"""System check results: an id, a message, and the object at fault."""
+"""System check results: an id, a message, and the object at fault.
+
+Shared by the checks framework and the fields whose ``check()`` produces them.
+"""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from schemashift.models.columns import DateType
-from schemashift.models.errors import FieldError
+from schemashift.exceptions import FieldError
+from schemashift.query.columns import DateType
 
 _DATETIME_KINDS = ("DateTimeField",)
 

@@ -1,18 +1,23 @@
-"""Writing model instances: save (INSERT or UPDATE), bulk inserts, refresh and delete."""
+"""Writing model instances: save (INSERT or UPDATE), bulk inserts and refresh."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import DatabaseError
 from schemashift.models.expressions import Expression, Q
-from schemashift.models.query import DEFAULT_DB_ALIAS
 from schemashift.models.query_state import Query
+from schemashift.models.queryset import DEFAULT_DB_ALIAS, QuerySet
+from schemashift.models.related import relation_value
+from schemashift.query.execute import atomic, fetch_row, insert_row, insert_rows, update_rows
 from schemashift.utils import timezone
 
+if TYPE_CHECKING:
+    from schemashift.models.base import Model
 
-def _stamp_auto_fields(instance: Any, adding: bool, now: datetime.datetime) -> None:
+
+def _stamp_auto_fields(instance: Model, adding: bool, now: datetime.datetime) -> None:
     """Fill ``auto_now`` (every save) and ``auto_now_add`` (first save) fields."""
     for field in instance._meta.local_fields:
         if getattr(field, "auto_now", False) or (adding and getattr(field, "auto_now_add", False)):
@@ -23,7 +28,7 @@ def _stamp_auto_fields(instance: Any, adding: bool, now: datetime.datetime) -> N
             setattr(instance, field.attname, value)
 
 
-def _check_related_saved(instance: Any) -> None:
+def _check_related_saved(instance: Model) -> None:
     for field in instance._meta.local_fields:
         if not field.is_relation:
             continue
@@ -37,13 +42,11 @@ def _check_related_saved(instance: Any) -> None:
             )
         if getattr(instance, field.attname) is None:
             # the target was saved after being assigned: take its new key
-            from schemashift.models.related import relation_value
-
             setattr(instance, field.attname, relation_value(related, field))
 
 
 def save_instance(
-    instance: Any,
+    instance: Model,
     using: str | None = None,
     force_insert: bool = False,
     force_update: bool = False,
@@ -54,8 +57,6 @@ def save_instance(
     A field set to an ``F()`` expression is updated in the database and then read back, so
     the instance holds the new value rather than the expression.
     """
-    from schemashift.models.execute import atomic, insert_row, update_rows
-
     if force_insert and (force_update or update_fields):
         raise ValueError("Cannot force both insert and updating in model saving.")
     model = type(instance)
@@ -105,17 +106,13 @@ def save_instance(
         refresh_instance(instance, alias, [f.attname for f in expressions])
 
 
-def _row_exists(model: type, alias: str, pk_value: Any) -> bool:
-    from schemashift.models.query import QuerySet
-
+def _row_exists(model: type[Model], alias: str, pk_value: Any) -> bool:
     return QuerySet(model, using=alias).filter(pk=pk_value).exists()
 
 
-def bulk_insert(model: type, alias: str, objs: list[Any]) -> None:
+def bulk_insert(model: type[Model], alias: str, objs: list[Model]) -> None:
     """INSERT the objects, one executemany for those with a primary key and one for those
     without; the new keys are set where the backend returns them (not on MySQL)."""
-    from schemashift.models.execute import atomic, insert_rows
-
     opts = model._meta
     pk_field = opts.pk
     now = timezone.now()
@@ -146,10 +143,8 @@ def _columns(obj: Any, fields: list[Any], pk_field: Any = None) -> dict[str, Any
     return row
 
 
-def refresh_instance(instance: Any, using: str | None = None, fields: Any = None) -> None:
+def refresh_instance(instance: Model, using: str | None = None, fields: Any = None) -> None:
     """Read the instance's fields (all, or those named) back from its row."""
-    from schemashift.models.execute import fetch_row
-
     model = type(instance)
     opts = model._meta
     alias = using or instance._state.db or DEFAULT_DB_ALIAS
@@ -168,16 +163,3 @@ def refresh_instance(instance: Any, using: str | None = None, fields: Any = None
         instance._state.fields_cache.clear()
         instance._state.prefetched.clear()
     instance._state.db = alias
-
-
-def delete_instance(instance: Any, using: str | None = None) -> tuple[int, dict[str, int]]:
-    from schemashift.models.deletion import Collector
-
-    if instance.pk is None:
-        raise ValueError(
-            f"{type(instance).__name__} object can't be deleted because its "
-            f"{instance._meta.pk.attname} attribute is set to None."
-        )
-    collector = Collector(using or instance._state.db or DEFAULT_DB_ALIAS)
-    collector.collect([instance])
-    return collector.delete()

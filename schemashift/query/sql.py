@@ -12,13 +12,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from schemashift.exceptions import FieldError
 from schemashift.models.aggregates import Avg, Count
-from schemashift.models.columns import DecimalType, FloatType, column_type, table_of
-from schemashift.models.errors import FieldError
 from schemashift.models.expressions import Expression, Q
 from schemashift.models.fields import Field
-from schemashift.models.lookups import TRANSFORMS, apply_transform, build_lookup
 from schemashift.models.query_state import Query
+from schemashift.models.queryset import QuerySet
 from schemashift.models.related import (
     ReverseRelation,
     related_model,
@@ -26,6 +25,8 @@ from schemashift.models.related import (
     reverse_relations,
     target_field,
 )
+from schemashift.query.columns import DecimalType, FloatType, column_type, table_of
+from schemashift.query.lookups import TRANSFORMS, apply_transform, build_lookup
 
 #: how deep ``select_related()`` without names follows non-null foreign keys
 _SELECT_RELATED_DEPTH = 5
@@ -224,8 +225,8 @@ class Compiler:
     def prepare_value(self, value: Any, field: Field | None, lookup: str) -> Any:
         if isinstance(value, Expression):
             return value.resolve(self)
-        if hasattr(value, "_as_subquery"):
-            return value._as_subquery(self.connection)
+        if isinstance(value, QuerySet):
+            return Compiler(value.query, self.connection).subquery()
         if lookup in ("in", "range"):
             return [self._plain_value(item, field) for item in value]
         return self._plain_value(value, field)
@@ -346,6 +347,14 @@ class Compiler:
                 expr = self.comparable(expr, field.get_internal_type() if field else "")
             clauses.append(expr.desc() if descending else expr.asc())
         return clauses
+
+    def subquery(self) -> Any:
+        """The SELECT of a queryset used as an ``__in`` value: its single value, or its pks."""
+        if self.query.values is not None:
+            if len(self.query.values) != 1:
+                raise TypeError("A queryset used as an __in value must select one column.")
+            return self.select_values(self.query.values)
+        return self.select_pks()
 
     def select_pks(self) -> Any:
         """SELECT of the primary keys of the rows the query matches (for IN subqueries)."""

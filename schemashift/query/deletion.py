@@ -1,0 +1,105 @@
+"""Deleting rows with what their relations' on_delete asks for."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from schemashift.exceptions import ProtectedError, RestrictedError
+from schemashift.models.deletion import (
+    CASCADE,
+    DO_NOTHING,
+    PROTECT,
+    RESTRICT,
+    SET_DEFAULT,
+    SET_NULL,
+)
+from schemashift.models.related import related_model, relation_value, reverse_relations
+from schemashift.query.execute import atomic, delete_pks, update_pks
+
+if TYPE_CHECKING:
+    from schemashift.models.base import Model
+
+
+class Collector:
+    """Finds every row a delete touches, following on_delete, then deletes in one transaction.
+
+    ``collect(objs)`` walks the reverse relations of the objects' model: CASCADE collects the
+    pointing rows too, PROTECT refuses at once, RESTRICT refuses unless those rows are deleted
+    anyway, SET_NULL and SET_DEFAULT queue an UPDATE, DO_NOTHING leaves it to the database.
+    ``delete()`` returns Django's ``(total, {"app.Model": count, ...})``.
+    """
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        #: model -> {pk: instance}; a model moves to the end when it gains rows, so deleting
+        #: in reverse order removes the pointing rows before the rows they point at
+        self.data: dict[type[Model], dict[Any, Model]] = {}
+        self.field_updates: list[tuple[Any, Any, list[Any]]] = []
+        self.restricted: list[tuple[Any, list[Any]]] = []
+
+    def collect(self, objs: list[Model]) -> None:
+        if not objs:
+            return
+        model = type(objs[0])
+        known = self.data.pop(model, {})
+        new = [obj for obj in objs if obj.pk not in known]
+        known.update((obj.pk, obj) for obj in objs)
+        self.data[model] = known
+        if not new:
+            return
+        for relation in reverse_relations(model):
+            on_delete = relation.field.on_delete
+            if on_delete is DO_NOTHING:
+                continue
+            values = [relation_value(obj, relation.field) for obj in new]
+            manager = relation.model._base_manager.using(self.using)
+            pointing = list(manager.filter(**{f"{relation.field.attname}__in": values}))
+            if not pointing:
+                continue
+            if on_delete is CASCADE:
+                self.collect(pointing)
+            elif on_delete is PROTECT:
+                raise ProtectedError(_refusal(model, relation, pointing, "protected"), pointing)
+            elif on_delete is RESTRICT:
+                self.restricted.append((relation, pointing))
+            elif on_delete is SET_NULL:
+                self.field_updates.append((relation.field, None, pointing))
+            elif on_delete is SET_DEFAULT:
+                self.field_updates.append((relation.field, relation.field.get_default(), pointing))
+
+    def _check_restricted(self) -> None:
+        for relation, pointing in self.restricted:
+            deleted = self.data.get(relation.model, {})
+            kept = [obj for obj in pointing if obj.pk not in deleted]
+            if kept:
+                target = related_model(relation.field)
+                raise RestrictedError(_refusal(target, relation, kept, "restricted"), kept)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._check_restricted()
+        counts: dict[str, int] = {}
+        with atomic(self.using):
+            for field, value, objs in self.field_updates:
+                model = type(objs[0])
+                deleted = self.data.get(model, {})
+                kept = [obj for obj in objs if obj.pk not in deleted]
+                if kept:
+                    update_pks(model, self.using, [o.pk for o in kept], {field.column: value})
+                for obj in kept:
+                    setattr(obj, field.attname, value)
+            for model in reversed(list(self.data)):
+                instances = self.data[model]
+                count = delete_pks(model, self.using, list(instances))
+                counts[model._meta.label] = counts.get(model._meta.label, 0) + count
+        for model, instances in self.data.items():
+            for obj in instances.values():
+                setattr(obj, model._meta.pk.attname, None)
+        return sum(counts.values()), counts
+
+
+def _refusal(model: type[Model], relation: Any, pointing: list[Any], kind: str) -> str:
+    return (
+        f"Cannot delete some instances of model '{model.__name__}' because they are "
+        f"referenced through {kind} foreign keys: "
+        f"'{relation.model.__name__}.{relation.field.name}'."
+    )
