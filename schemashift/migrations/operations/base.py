@@ -52,6 +52,23 @@ class Operation:
     def migration_name_fragment(self) -> str | None:
         return None
 
+    @property
+    def model_name_lower(self) -> str | None:
+        """The lower-case name of the one model this operation changes (None: not one model)."""
+        return None
+
+    #: whether the operation only changes the state of its model (fields, options, indexes),
+    #: so that a CreateModel of that model can absorb it
+    alters_one_model = False
+    #: whether it drops fields whose relation targets it does not name (RemoveField,
+    #: DeleteModel): a model it may point at must not be deleted before it
+    drops_relations = False
+
+    @property
+    def is_barrier(self) -> bool:
+        """Whether no later operation may move before this one (folding stops at it)."""
+        return False
+
     def references_model(self, name: str, app_label: str) -> bool:
         """Whether this operation touches or points at the given model (used to optimize)."""
         return True
@@ -59,17 +76,42 @@ class Operation:
     def references_field(self, model_name: str, name: str, app_label: str) -> bool:
         return self.references_model(model_name, app_label)
 
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        """The lower-case names of the models of ``app_label`` it touches or points at.
+
+        A superset of the names ``references_model`` answers True for; None means any model.
+        The optimizer compares an operation only with those sharing a model with it.
+        """
+        return None
+
+    def removes_target_of(self, operation: Operation, app_label: str) -> bool:
+        """Whether this operation deletes or renames away a model ``operation`` may point at,
+        so that it cannot move before ``operation``."""
+        return False
+
     def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
         """What this operation and a later one fold into.
 
         A list replaces both; True means the later one may move past this one; False means
-        neither.
+        neither. An elidable operation gives way to the other one.
         """
         if self.elidable:
             return [operation]
         if operation.elidable:
             return [self]
         return False
+
+    def lets_pass(
+        self, operation: Operation, app_label: str, model_names: tuple[str, ...] = ()
+    ) -> bool:
+        """Whether a later ``operation`` may move before this one, which acts on
+        ``model_names``: it is no barrier, names none of them, and removes nothing this one
+        points at."""
+        if operation.is_barrier:
+            return False
+        if any(operation.references_model(name, app_label) for name in model_names):
+            return False
+        return not operation.removes_target_of(self, app_label)
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and comparable(self.deconstruct()) == comparable(

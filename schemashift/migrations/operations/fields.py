@@ -5,10 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from schemashift.migrations.operations.base import Operation
-from schemashift.models.fields import NOT_PROVIDED, Field, resolve_relation
+from schemashift.migrations.operations.models import DeleteModel
+from schemashift.migrations.operations.preconditions import (
+    check_new_field,
+    check_relation_target,
+    existing_field,
+)
+from schemashift.models.fields import NOT_PROVIDED, Field
 
 
 class FieldOperation(Operation):
+    """Acts on one field of a model; folds with later operations on the same field."""
+
+    alters_one_model = True
+
     def __init__(self, model_name: str, name: str, field: Field | None = None):
         self.model_name = model_name
         self.name = name
@@ -30,7 +40,48 @@ class FieldOperation(Operation):
         return False
 
     def references_field(self, model_name: str, name: str, app_label: str) -> bool:
-        return model_name.lower() == self.model_name_lower and name.lower() == self.name_lower
+        return model_name.lower() == self.model_name_lower and name.lower() in self.field_names
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """The lower-case names of the fields it acts on."""
+        return (self.name_lower,)
+
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        names = {self.model_name_lower}
+        if self.field is not None and self.field.is_relation:
+            target_app, target = self.field.related_model_key
+            if target_app == app_label:
+                names.add(target)
+        return frozenset(names)
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        elided = super().reduce(operation, app_label)
+        if elided is not False:
+            return elided
+        if (
+            isinstance(operation, FieldOperation)
+            and operation.model_name_lower == self.model_name_lower
+            and operation.name_lower == self.name_lower
+        ):
+            folded = self.reduce_field(operation)
+            if folded is not None:
+                return folded
+        return self.lets_field_pass(operation, app_label)
+
+    def reduce_field(self, operation: FieldOperation) -> list[Operation] | None:
+        """What this operation and a later one on the same field fold into (None: nothing)."""
+        return None
+
+    def lets_field_pass(self, operation: Operation, app_label: str) -> bool:
+        """Whether a later ``operation`` may move before this one: it names none of its
+        fields (nor anything else it acts on)."""
+        if any(
+            operation.references_field(self.model_name, name, app_label)
+            for name in self.field_names
+        ):
+            return False
+        return self.lets_pass(operation, app_label)
 
     def _alter(
         self,
@@ -59,40 +110,6 @@ class FieldOperation(Operation):
         field.set_attributes_from_name(name)
         model.fields[name] = field
         state.add_model(model)
-
-
-def existing_field(model: Any, name: str) -> Field:
-    """The model state's field ``name``; LookupError naming model and field when it has none."""
-    try:
-        return model.fields[name]
-    except KeyError:
-        raise LookupError(f"Model {model.label} has no field named '{name}'") from None
-
-
-def check_new_field(model: Any, name: str) -> None:
-    """LookupError when the model state already has a field ``name``."""
-    if name in model.fields:
-        raise LookupError(f"Model {model.label} already has a field named '{name}'")
-
-
-def check_relation_target(state: Any, model: Any, name: str, field: Field) -> None:
-    """LookupError when a relation points at a model of its own app the state does not have.
-
-    Only the model's own app is checked: its migrations come in one order, so the target must
-    exist by now. Another app's migrations may run before or after this one (only declared
-    dependencies order them), so a target there can be renamed in one order and not in another.
-    """
-    if not field.is_relation or not field.to:
-        return
-    target = resolve_relation(field.to, model.app_label, model.name)
-    target_app, _, target_name = target.partition(".")
-    if target_app != model.app_label or target_name == model.key[1]:
-        return
-    if not state.has_model(target_app, target_name):
-        raise LookupError(
-            f"Field {model.label}.{name} points at model '{target}', which no migration it "
-            "depends on creates"
-        )
 
 
 class _FieldDefinitionOperation(FieldOperation):
@@ -144,6 +161,21 @@ class AddField(_FieldDefinitionOperation):
     def _check_field(self, model: Any) -> None:
         check_new_field(model, self.name)
 
+    def reduce_field(self, operation: FieldOperation) -> list[Operation] | None:
+        if isinstance(operation, RemoveField):
+            return []
+        if isinstance(operation, RenameField):
+            return [
+                AddField(self.model_name, operation.new_name, self.field, self.preserve_default)
+            ]
+        if (
+            isinstance(operation, AlterField)
+            and self.preserve_default
+            and operation.preserve_default
+        ):
+            return [AddField(self.model_name, self.name, operation.field)]
+        return None
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         model = to_state.get_model(app_label, self.model_name)
         schema_editor.add_field(to_state, model, self._field_to_run())
@@ -165,9 +197,20 @@ class RemoveField(FieldOperation):
 
     category = "-"
     is_destructive = True
+    drops_relations = True
 
     def __init__(self, model_name: str, name: str):
         super().__init__(model_name, name)
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        if (
+            not self.elidable
+            and not operation.elidable
+            and isinstance(operation, DeleteModel)
+            and operation.name_lower == self.model_name_lower
+        ):
+            return [operation]
+        return super().reduce(operation, app_label)
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "RemoveField", [], {"model_name": self.model_name, "name": self.name}
@@ -202,6 +245,13 @@ class AlterField(_FieldDefinitionOperation):
 
     def _check_field(self, model: Any) -> None:
         existing_field(model, self.name)
+
+    def reduce_field(self, operation: FieldOperation) -> list[Operation] | None:
+        if isinstance(operation, RemoveField):
+            return [operation]
+        if isinstance(operation, AlterField) and self.preserve_default:
+            return [operation]
+        return None
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         self._alter(
@@ -269,11 +319,21 @@ class RenameField(FieldOperation):
     def migration_name_fragment(self) -> str:
         return f"rename_{self.old_name.lower()}_{self.model_name_lower}_{self.new_name.lower()}"
 
-    def references_field(self, model_name: str, name: str, app_label: str) -> bool:
-        return model_name.lower() == self.model_name_lower and name.lower() in (
-            self.old_name.lower(),
-            self.new_name.lower(),
-        )
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return (self.old_name.lower(), self.new_name.lower())
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        elided = Operation.reduce(self, operation, app_label)
+        if elided is not False:
+            return elided
+        if (
+            isinstance(operation, RenameField)
+            and operation.model_name_lower == self.model_name_lower
+            and operation.old_name.lower() == self.new_name.lower()
+        ):
+            return [RenameField(self.model_name, self.old_name, operation.new_name)]
+        return self.lets_field_pass(operation, app_label)
 
 
 def _drop_field_from_options(model: Any, names: set[str]) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from schemashift.migrations.operations.base import Operation
-from schemashift.migrations.operations.fields import check_relation_target
-from schemashift.migrations.state import ModelState
+from schemashift.migrations.operations.preconditions import (
+    MissingFieldError,
+    check_relation_target,
+)
+from schemashift.migrations.state import ModelState, ProjectState
 from schemashift.models.fields import Field
 from schemashift.models.indexes import Index
 from schemashift.models.options import normalize_together
@@ -30,8 +33,21 @@ class ModelOperation(Operation):
     def name_lower(self) -> str:
         return self.name.lower()
 
+    @property
+    def model_name_lower(self) -> str:
+        return self.name_lower
+
     def references_model(self, name: str, app_label: str) -> bool:
         return name.lower() == self.name_lower
+
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        return frozenset((self.name_lower,))
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        elided = super().reduce(operation, app_label)
+        if elided is not False:
+            return elided
+        return self.lets_pass(operation, app_label, (self.name,))
 
 
 class CreateModel(ModelOperation):
@@ -72,6 +88,17 @@ class CreateModel(ModelOperation):
             options["indexes"] = [index.clone() for index in options["indexes"]]
         return ModelState(app_label, self.name, fields, options)
 
+    def _folding_state(self, app_label: str) -> ModelState:
+        """Like ``model_state``, sharing the fields already bound to their name: operations
+        replace fields rather than change them, and folding runs often."""
+        fields = {}
+        for name, field in self.fields:
+            if field.name != name or field.column is None:
+                field = field.clone()
+                field.set_attributes_from_name(name)
+            fields[name] = field
+        return ModelState(app_label, self.name, fields, dict(self.options))
+
     def state_forwards(self, app_label: str, state: Any) -> None:
         model = self.model_state(app_label)
         if state.has_model(app_label, self.name):
@@ -99,12 +126,65 @@ class CreateModel(ModelOperation):
         target = (app_label, name.lower())
         return any(f.is_relation and f.related_model_key == target for _, f in self.fields)
 
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        targets = {
+            f.related_model_key[1]
+            for _, f in self.fields
+            if f.is_relation and f.related_model_key[0] == app_label
+        }
+        return frozenset((self.name_lower, *targets))
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        """Absorb what a later operation does to this model; a DeleteModel leaves nothing."""
+        elided = Operation.reduce(self, operation, app_label)
+        if elided is not False:
+            return elided
+        if isinstance(operation, DeleteModel) and operation.name_lower == self.name_lower:
+            return []
+        if isinstance(operation, RenameModel) and operation.old_name.lower() == self.name_lower:
+            return [CreateModel(operation.new_name, self.fields, self.options, self.bases)]
+        if operation.alters_one_model and operation.model_name_lower == self.name_lower:
+            return [self.absorbing(operation, app_label)]
+        return self.lets_pass(operation, app_label, (self.name,))
+
+    def absorbing(self, operation: Operation, app_label: str) -> CreateModel:
+        """This CreateModel with ``operation`` applied to the model it creates.
+
+        The operation's own ``state_forwards`` does the work. A field the model does not have
+        leaves it as it is (as in Django); a field it already has is a ValueError.
+        """
+        state = _CreatedModelState(self._folding_state(app_label))
+        try:
+            operation.state_forwards(app_label, state)
+        except MissingFieldError:
+            return self
+        except LookupError as error:
+            raise ValueError(f"Cannot fold {operation!r} into {self!r}: {error}") from error
+        model = state.get_model(app_label, self.name)
+        return CreateModel(
+            self.name, _in_created_order(self.fields, model), model.options, self.bases
+        )
+
 
 class DeleteModel(ModelOperation):
     """Drop a table and every row in it."""
 
     category = "-"
     is_destructive = True
+    drops_relations = True
+
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        """Any: the operations around it may hold relations they do not name (RemoveField,
+        another DeleteModel)."""
+        return None
+
+    def removes_target_of(self, operation: Operation, app_label: str) -> bool:
+        return operation.drops_relations or operation.references_model(self.name, app_label)
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        if isinstance(operation, DeleteModel) and not operation.elidable:
+            return False  # either may hold a relation to the other: keep their order
+        return super().reduce(operation, app_label)
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "DeleteModel", [], {"name": self.name}
@@ -187,8 +267,40 @@ class RenameModel(Operation):
     def references_model(self, name: str, app_label: str) -> bool:
         return name.lower() in (self.old_name.lower(), self.new_name.lower())
 
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        return frozenset((self.old_name.lower(), self.new_name.lower()))
 
-class _OptionOperation(ModelOperation):
+    def removes_target_of(self, operation: Operation, app_label: str) -> bool:
+        return operation.references_model(self.old_name, app_label)
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        elided = super().reduce(operation, app_label)
+        if elided is not False:
+            return elided
+        if (
+            isinstance(operation, RenameModel)
+            and operation.old_name.lower() == self.new_name.lower()
+        ):
+            return [RenameModel(self.old_name, operation.new_name)]
+        return self.lets_pass(operation, app_label, (self.old_name, self.new_name))
+
+
+class ModelOptionOperation(ModelOperation):
+    """Changes Meta options of a model: the last change of a kind wins, DeleteModel absorbs it."""
+
+    alters_one_model = True
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        if (
+            not operation.elidable
+            and type(operation) in (type(self), DeleteModel)
+            and operation.name_lower == self.name_lower  # type: ignore[attr-defined]
+        ):
+            return [operation]
+        return super().reduce(operation, app_label)
+
+
+class _OptionOperation(ModelOptionOperation):
     """Sets one Meta option of a model in state; subclasses say what the database does."""
 
     option_name = ""
@@ -240,7 +352,7 @@ class AlterModelTable(_OptionOperation):
         return f"alter_{self.name_lower}_table"
 
 
-class AlterModelOptions(ModelOperation):
+class AlterModelOptions(ModelOptionOperation):
     """Change Meta options that need no SQL (ordering, verbose names, ...)."""
 
     category = "~"
@@ -318,7 +430,28 @@ class AlterUniqueTogether(_OptionOperation):
         )
 
 
-class AddIndex(Operation):
+class IndexOperation(Operation):
+    """Adds or removes an index. Nothing moves across it (as in Django)."""
+
+    alters_one_model = True
+    model_name: str
+
+    @property
+    def model_name_lower(self) -> str:
+        return self.model_name.lower()
+
+    @property
+    def is_barrier(self) -> bool:
+        return True
+
+    def references_model(self, name: str, app_label: str) -> bool:
+        return name.lower() == self.model_name_lower
+
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        return frozenset((self.model_name_lower,))
+
+
+class AddIndex(IndexOperation):
     """Create a named index."""
 
     category = "+"
@@ -358,11 +491,19 @@ class AddIndex(Operation):
     def migration_name_fragment(self) -> str:
         return f"{self.model_name.lower()}_{self.index.name.lower()}"
 
-    def references_model(self, name: str, app_label: str) -> bool:
-        return name.lower() == self.model_name.lower()
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        """Only the removal of the same index cancels it out (as in Django)."""
+        if (
+            not operation.elidable
+            and isinstance(operation, RemoveIndex)
+            and operation.model_name_lower == self.model_name_lower
+            and operation.name == self.index.name
+        ):
+            return []
+        return super().reduce(operation, app_label)
 
 
-class RemoveIndex(Operation):
+class RemoveIndex(IndexOperation):
     """Drop a named index."""
 
     category = "-"
@@ -405,5 +546,34 @@ class RemoveIndex(Operation):
     def migration_name_fragment(self) -> str:
         return f"remove_{self.model_name.lower()}_{self.name.lower()}"
 
-    def references_model(self, name: str, app_label: str) -> bool:
-        return name.lower() == self.model_name.lower()
+
+class _CreatedModelState(ProjectState):
+    """A state holding only the model a CreateModel creates, for folding into it.
+
+    Relations may point at models it does not hold: where they are is not the fold's concern.
+    """
+
+    def __init__(self, model: ModelState) -> None:
+        super().__init__({model.key: model})
+
+    def has_model(self, app_label: str, model_name: str) -> bool:
+        return True
+
+
+def _in_created_order(
+    fields: list[tuple[str, Field]], model: ModelState
+) -> list[tuple[str, Field]]:
+    """The model's fields in the CreateModel's order, new ones last.
+
+    A renamed field keeps its place (the state moves it last; a CreateModel need not).
+    """
+    before = [name for name, _ in fields]
+    existed = set(before)
+    gone = [name for name in before if name not in model.fields]
+    arrived = [name for name in model.fields if name not in existed]
+    renamed = dict(zip(gone, arrived, strict=True)) if len(gone) == len(arrived) == 1 else {}
+    kept = [renamed.get(name, name) for name in before]
+    ordered = [name for name in kept if name in model.fields]
+    placed = set(ordered)
+    ordered += [name for name in model.fields if name not in placed]
+    return [(name, model.fields[name]) for name in ordered]

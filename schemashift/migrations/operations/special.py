@@ -50,6 +50,10 @@ class RunSQL(Operation):
     def reversible(self) -> bool:  # type: ignore[override]
         return self.reverse_sql is not None
 
+    @property
+    def is_barrier(self) -> bool:
+        return not self.elidable
+
     def state_forwards(self, app_label: str, state: Any) -> None:
         for operation in self.state_operations:
             operation.state_forwards(app_label, state)
@@ -130,6 +134,10 @@ class RunPython(Operation):
     def reversible(self) -> bool:  # type: ignore[override]
         return self.reverse_code is not None
 
+    @property
+    def is_barrier(self) -> bool:
+        return not self.elidable
+
     def state_forwards(self, app_label: str, state: Any) -> None:
         pass
 
@@ -209,6 +217,10 @@ class SeparateDatabaseAndState(Operation):
     @property
     def reversible(self) -> bool:  # type: ignore[override]
         return all(op.reversible for op in self.database_operations)
+
+    @property
+    def is_barrier(self) -> bool:
+        return True
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         for operation in self.state_operations:
