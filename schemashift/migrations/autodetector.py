@@ -21,8 +21,17 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from schemashift.migrations.dependency import (
+    ALTER,
+    CREATE,
+    HISTORY,
+    INDEX_DROPPED,
+    REMOVE,
+    TOGETHER_DROPPED,
+    Dependency,
+)
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations import (
     AddField,
@@ -51,24 +60,6 @@ if TYPE_CHECKING:
 
 ModelKey = tuple[str, str]
 FieldKey = tuple[str, str, str]
-
-# What an operation can wait for (Dependency.kind).
-CREATE = "create"  # the model (field_name None) or the field exists
-REMOVE = "remove"  # the model or the field is gone
-ALTER = "alter"  # the field was altered
-TOGETHER_DROPPED = "together_dropped"  # no unique_together group names the field any more
-INDEX_DROPPED = "index_dropped"  # no removed index still names the field
-# Every migration the app has so far (model_name and field_name unused): its current leaf.
-HISTORY = "history"
-
-
-class Dependency(NamedTuple):
-    """Something an operation needs done first, in its app or another one."""
-
-    app_label: str
-    model_name: str
-    field_name: str | None
-    kind: str
 
 
 @dataclass(eq=False)
@@ -266,9 +257,9 @@ class _Generator:
         steps = self.head + self.body
         for order, step in enumerate(steps):
             step.order = order
-            step.provides |= _provides(step.app_label, step.operation)
-            model_key = (step.app_label, _model_of(step.operation))
-            if model_key in self.renamed_models and not isinstance(step.operation, RenameModel):
+            step.provides |= step.operation.provides(step.app_label)
+            model_key = (step.app_label, step.operation.model_name_lower)
+            if model_key in self.renamed_models:
                 step.dependencies.append(Dependency(*model_key, None, CREATE))
         return steps
 
@@ -759,38 +750,6 @@ def _comparable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return tuple(_comparable(v) for v in value)
     return value
-
-
-def _model_of(operation: Operation) -> str:
-    """The lower-case name of the model an operation acts on ("" if none)."""
-    name = getattr(operation, "model_name", None)
-    if name is None:
-        name = getattr(operation, "name", None) if not isinstance(operation, RenameModel) else ""
-    return (name or "").lower()
-
-
-def _provides(app_label: str, operation: Operation) -> set[Dependency]:
-    """The dependencies an operation satisfies, by its kind."""
-    if isinstance(operation, CreateModel):
-        model = operation.name_lower
-        return {Dependency(app_label, model, None, CREATE)} | {
-            Dependency(app_label, model, name, CREATE) for name, _ in operation.fields
-        }
-    if isinstance(operation, RenameModel):
-        return {Dependency(app_label, operation.new_name.lower(), None, CREATE)}
-    if isinstance(operation, DeleteModel):
-        return {Dependency(app_label, operation.name_lower, None, REMOVE)}
-    kinds = {AddField: CREATE, RemoveField: REMOVE, AlterField: ALTER}
-    if type(operation) in kinds:
-        kind = kinds[type(operation)]
-        return {Dependency(app_label, operation.model_name_lower, operation.name, kind)}
-    if isinstance(operation, RenameField):
-        model = operation.model_name_lower
-        return {
-            Dependency(app_label, model, operation.new_name, CREATE),
-            Dependency(app_label, model, operation.old_name, REMOVE),
-        }
-    return set()
 
 
 # -- ordering and splitting ---------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemashift.exceptions import IrreversibleError
+from schemashift.migrations.dependency import Dependency
 
 
 class Operation:
@@ -75,6 +76,11 @@ class Operation:
 
     def references_field(self, model_name: str, name: str, app_label: str) -> bool:
         return self.references_model(model_name, app_label)
+
+    def provides(self, app_label: str) -> set[Dependency]:
+        """What other operations may wait for that this one does (a model or field created,
+        removed, altered): the autodetector orders operations by it."""
+        return set()
 
     def referenced_models(self, app_label: str) -> frozenset[str] | None:
         """The lower-case names of the models of ``app_label`` it touches or points at.

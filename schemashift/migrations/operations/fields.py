@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemashift.migrations.dependency import ALTER, CREATE, REMOVE, Dependency
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.models import DeleteModel
 from schemashift.migrations.operations.preconditions import (
@@ -161,6 +162,9 @@ class AddField(_FieldDefinitionOperation):
     def _check_field(self, model: Any) -> None:
         check_new_field(model, self.name)
 
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {Dependency(app_label, self.model_name_lower, self.name, CREATE)}
+
     def reduce_field(self, operation: FieldOperation) -> list[Operation] | None:
         if isinstance(operation, RemoveField):
             return []
@@ -201,6 +205,9 @@ class RemoveField(FieldOperation):
 
     def __init__(self, model_name: str, name: str):
         super().__init__(model_name, name)
+
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {Dependency(app_label, self.model_name_lower, self.name, REMOVE)}
 
     def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
         if (
@@ -245,6 +252,9 @@ class AlterField(_FieldDefinitionOperation):
 
     def _check_field(self, model: Any) -> None:
         existing_field(model, self.name)
+
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {Dependency(app_label, self.model_name_lower, self.name, ALTER)}
 
     def reduce_field(self, operation: FieldOperation) -> list[Operation] | None:
         if isinstance(operation, RemoveField):
@@ -322,6 +332,12 @@ class RenameField(FieldOperation):
     @property
     def field_names(self) -> tuple[str, ...]:
         return (self.old_name.lower(), self.new_name.lower())
+
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {
+            Dependency(app_label, self.model_name_lower, self.new_name, CREATE),
+            Dependency(app_label, self.model_name_lower, self.old_name, REMOVE),
+        }
 
     def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
         elided = Operation.reduce(self, operation, app_label)

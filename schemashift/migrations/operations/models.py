@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemashift.migrations.dependency import CREATE, REMOVE, Dependency
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.preconditions import (
     MissingFieldError,
@@ -126,6 +127,12 @@ class CreateModel(ModelOperation):
         target = (app_label, name.lower())
         return any(f.is_relation and f.related_model_key == target for _, f in self.fields)
 
+    def provides(self, app_label: str) -> set[Dependency]:
+        model = self.name_lower
+        return {Dependency(app_label, model, None, CREATE)} | {
+            Dependency(app_label, model, name, CREATE) for name, _ in self.fields
+        }
+
     def referenced_models(self, app_label: str) -> frozenset[str] | None:
         targets = {
             f.related_model_key[1]
@@ -172,6 +179,9 @@ class DeleteModel(ModelOperation):
     category = "-"
     is_destructive = True
     drops_relations = True
+
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {Dependency(app_label, self.name_lower, None, REMOVE)}
 
     def referenced_models(self, app_label: str) -> frozenset[str] | None:
         """Any: the operations around it may hold relations they do not name (RemoveField,
@@ -269,6 +279,9 @@ class RenameModel(Operation):
 
     def referenced_models(self, app_label: str) -> frozenset[str] | None:
         return frozenset((self.old_name.lower(), self.new_name.lower()))
+
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {Dependency(app_label, self.new_name.lower(), None, CREATE)}
 
     def removes_target_of(self, operation: Operation, app_label: str) -> bool:
         return operation.references_model(self.old_name, app_label)
