@@ -15,7 +15,6 @@ Everything iterates in sorted order, so the same states always give the same mig
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import TYPE_CHECKING, Any
 
+from schemashift.migrations.comparable import comparable, field_signature
 from schemashift.migrations.dependency import (
     ALTER,
     CREATE,
@@ -48,10 +48,11 @@ from schemashift.migrations.operations import (
     RenameField,
     RenameModel,
 )
+from schemashift.migrations.operations.fields import renamed_term
 from schemashift.migrations.operations.models import NON_SCHEMA_OPTIONS
 from schemashift.migrations.optimizer import MigrationOptimizer
 from schemashift.migrations.questioner import MigrationQuestioner
-from schemashift.migrations.state import ModelState, ProjectState, field_signature
+from schemashift.migrations.state import ModelState, ProjectState
 from schemashift.models.fields import NOT_PROVIDED, Field
 from schemashift.models.indexes import Index
 
@@ -413,7 +414,7 @@ class _Generator:
             renames = self._field_renames(key)
             old_options = _non_schema_options(old.options, renames)
             new_options = _non_schema_options(new.options, {})
-            if _comparable(old_options) != _comparable(new_options):
+            if comparable(old_options) != comparable(new_options):
                 self._add(key[0], AlterModelOptions(key[1], new_options))
 
     def _altered_db_tables(self) -> None:
@@ -556,7 +557,7 @@ class _Generator:
         """Indexes removed from and added to one model (compared after field renames)."""
         renames = self._field_renames(key)
         old = {
-            (index.name, tuple(_renamed_term(f, renames) for f in index.fields)): index
+            (index.name, tuple(renamed_term(f, renames) for f in index.fields)): index
             for index in self.old_model(key).indexes
         }
         new = {(index.name, tuple(index.fields)): index for index in self.new_model(key).indexes}
@@ -597,32 +598,12 @@ def _signature(model_field: Field, relabel: dict[str, str]) -> tuple[Any, ...]:
         target = _relation_label(model_field)
         target = relabel.get(target, target)
         kwargs = tuple((k, target if k == "to" else v) for k, v in kwargs)
-    return path, _by_value(args), tuple((k, _by_value(v)) for k, v in kwargs)
+    return path, comparable(args), tuple((k, comparable(v)) for k, v in kwargs)
 
 
 def _without_target(signature: tuple[Any, ...]) -> tuple[Any, ...]:
     path, args, kwargs = signature
     return path, args, tuple((k, v) for k, v in kwargs if k != "to")
-
-
-def _by_value(value: Any) -> Any:
-    """A value that compares equal to an equal definition (partials, deconstructible objects).
-
-    ``functools.partial`` and many objects compare by identity; a model and a migration file
-    build separate ones, which must not count as a change.
-    """
-    if isinstance(value, functools.partial):
-        keywords = tuple(sorted((k, _by_value(v)) for k, v in value.keywords.items()))
-        return ("partial", value.func, _by_value(value.args), keywords)
-    if hasattr(value, "deconstruct") and not isinstance(value, type):
-        return (type(value).__qualname__, _by_value(tuple(value.deconstruct())))
-    if isinstance(value, dict):
-        return ("dict", tuple(sorted((repr(k), _by_value(v)) for k, v in value.items())))
-    if isinstance(value, (list, tuple)):
-        return tuple(_by_value(item) for item in value)
-    if isinstance(value, (set, frozenset)):
-        return ("set", tuple(sorted(repr(_by_value(item)) for item in value)))
-    return value
 
 
 def _field_dependencies(app_label: str, model_field: Field) -> list[Dependency]:
@@ -732,24 +713,8 @@ def _with_default(model_field: Field, default: Any) -> Field:
 def _non_schema_options(options: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
     kept = {key: options[key] for key in NON_SCHEMA_OPTIONS if key in options}
     if renames and kept.get("ordering"):
-        kept["ordering"] = [_renamed_term(term, renames) for term in kept["ordering"]]
+        kept["ordering"] = [renamed_term(term, renames) for term in kept["ordering"]]
     return kept
-
-
-def _renamed_term(term: str, renames: dict[str, str]) -> str:
-    """An ordering or index term (``"-name"`` for descending) after field renames."""
-    descending = term.startswith("-")
-    name = term[1:] if descending else term
-    name = renames.get(name, name)
-    return f"-{name}" if descending else name
-
-
-def _comparable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return tuple(sorted((k, _comparable(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return tuple(_comparable(v) for v in value)
-    return value
 
 
 # -- ordering and splitting ---------------------------------------------------------------

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from support.states import fk, pk
 
 from schemashift import models
+from schemashift.migrations.comparable import comparable, field_signature
 from schemashift.migrations.operations import (
     AddField,
     AddIndex,
@@ -26,9 +27,8 @@ from schemashift.migrations.operations import (
     RunPython,
     RunSQL,
 )
-from schemashift.migrations.operations.base import comparable
 from schemashift.migrations.optimizer import MigrationOptimizer
-from schemashift.migrations.state import ProjectState, field_signature
+from schemashift.migrations.state import ProjectState
 from schemashift.models.indexes import Index
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemashift.exceptions import IrreversibleError
+from schemashift.migrations.comparable import comparable
 from schemashift.migrations.dependency import Dependency
 
 
@@ -130,15 +131,3 @@ class Operation:
         _name, args, kwargs = self.deconstruct()
         parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
         return f"<{type(self).__name__} {', '.join(parts)}>"
-
-
-def comparable(value: Any) -> Any:
-    """A value with fields and indexes replaced by their deconstruction, for equality."""
-    if hasattr(value, "deconstruct") and not isinstance(value, type):
-        parts = value.deconstruct()
-        return (type(value).__name__, *(comparable(p) for p in parts[-3:]))
-    if isinstance(value, dict):
-        return tuple((k, comparable(v)) for k, v in sorted(value.items(), key=lambda i: str(i[0])))
-    if isinstance(value, (list, tuple)):
-        return tuple(comparable(v) for v in value)
-    return value

@@ -380,13 +380,13 @@ def _rename_field_in_options(model: Any, renames: dict[str, str]) -> None:
         )
     ordering = model.options.get("ordering")
     if ordering:
-        model.options["ordering"] = [_rename_ordering(o, renames) for o in ordering]
+        model.options["ordering"] = [renamed_term(o, renames) for o in ordering]
     indexes = model.options.get("indexes")
     if indexes:
         renamed = []
         for index in indexes:
             copied = index.clone()
-            copied.fields = [_rename_ordering(f, renames) for f in copied.fields]
+            copied.fields = [renamed_term(f, renames) for f in copied.fields]
             renamed.append(copied)
         model.options["indexes"] = renamed
 
@@ -411,9 +411,9 @@ def _rename_to_field(state: Any, target: tuple[str, str], old: str, new: str) ->
         state.models[key] = model
 
 
-def _rename_ordering(item: str, renames: dict[str, str]) -> str:
-    descending = item.startswith("-")
-    name = item[1:] if descending else item
-    if name in renames:
-        return f"-{renames[name]}" if descending else renames[name]
-    return item
+def renamed_term(term: str, renames: dict[str, str]) -> str:
+    """An ordering or index term (``"-name"`` for descending) after field renames."""
+    descending = term.startswith("-")
+    name = term[1:] if descending else term
+    name = renames.get(name, name)
+    return f"-{name}" if descending else name
