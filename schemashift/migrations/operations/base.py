@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import IrreversibleError
 from schemashift.migrations.comparable import comparable
 from schemashift.migrations.dependency import Dependency
+
+if TYPE_CHECKING:
+    from schemashift.db.backends.base import BaseSchemaEditor
+    from schemashift.migrations.state import ProjectState
 
 
 class Operation:
@@ -30,16 +34,24 @@ class Operation:
         """(class name, args, kwargs) that rebuild this operation in a migration file."""
         raise NotImplementedError
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         raise NotImplementedError
 
     def database_forwards(
-        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
     ) -> None:
         raise NotImplementedError
 
     def database_backwards(
-        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
     ) -> None:
         """Undo the change. ``from_state`` is the state after the operation, ``to_state`` before."""
         raise IrreversibleError(f"Operation {self.describe()} is not reversible.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.migrations.dependency import ALTER, CREATE, REMOVE, Dependency
 from schemashift.migrations.operations.base import Operation
@@ -13,6 +13,10 @@ from schemashift.migrations.operations.preconditions import (
     existing_field,
 )
 from schemashift.models.fields import NOT_PROVIDED, Field
+
+if TYPE_CHECKING:
+    from schemashift.db.backends.base import BaseSchemaEditor
+    from schemashift.migrations.state import ModelState, ProjectState
 
 
 class FieldOperation(Operation):
@@ -87,9 +91,9 @@ class FieldOperation(Operation):
     def _alter(
         self,
         app_label: str,
-        schema_editor: Any,
-        from_state: Any,
-        to_state: Any,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
         old_name: str,
         new_name: str,
         new_field: Field | None = None,
@@ -106,7 +110,7 @@ class FieldOperation(Operation):
             new_field or new_model.get_field(new_name),
         )
 
-    def _replace_field(self, state: Any, app_label: str, name: str, field: Field) -> None:
+    def _replace_field(self, state: ProjectState, app_label: str, name: str, field: Field) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         field.set_attributes_from_name(name)
         model.fields[name] = field
@@ -134,7 +138,7 @@ class _FieldDefinitionOperation(FieldOperation):
             kwargs["preserve_default"] = False
         return type(self).__name__, [], kwargs
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.model_name)
         self._check_field(model)
         check_relation_target(state, model, self.name, self.field)
@@ -144,7 +148,7 @@ class _FieldDefinitionOperation(FieldOperation):
             field._given.pop("default", None)
         self._replace_field(state, app_label, self.name, field)
 
-    def _check_field(self, model: Any) -> None:
+    def _check_field(self, model: ModelState) -> None:
         """Refuse a state the operation cannot apply to (LookupError naming the field)."""
 
     def _field_to_run(self) -> Field:
@@ -159,7 +163,7 @@ class AddField(_FieldDefinitionOperation):
 
     category = "+"
 
-    def _check_field(self, model: Any) -> None:
+    def _check_field(self, model: ModelState) -> None:
         check_new_field(model, self.name)
 
     def provides(self, app_label: str) -> set[Dependency]:
@@ -180,11 +184,23 @@ class AddField(_FieldDefinitionOperation):
             return [AddField(self.model_name, self.name, operation.field)]
         return None
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = to_state.get_model(app_label, self.model_name)
         schema_editor.add_field(to_state, model, self._field_to_run())
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = from_state.get_model(app_label, self.model_name)
         schema_editor.remove_field(from_state, model, model.get_field(self.name))
 
@@ -222,18 +238,30 @@ class RemoveField(FieldOperation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "RemoveField", [], {"model_name": self.model_name, "name": self.name}
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         existing_field(model, self.name)
         removed = model.fields.pop(self.name)
         _drop_field_from_options(model, {self.name, removed.attname})
         state.add_model(model)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = from_state.get_model(app_label, self.model_name)
         schema_editor.remove_field(from_state, model, model.get_field(self.name))
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = to_state.get_model(app_label, self.model_name)
         schema_editor.add_field(to_state, model, model.get_field(self.name))
 
@@ -250,7 +278,7 @@ class AlterField(_FieldDefinitionOperation):
 
     category = "~"
 
-    def _check_field(self, model: Any) -> None:
+    def _check_field(self, model: ModelState) -> None:
         existing_field(model, self.name)
 
     def provides(self, app_label: str) -> set[Dependency]:
@@ -263,7 +291,13 @@ class AlterField(_FieldDefinitionOperation):
             return [operation]
         return None
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         self._alter(
             app_label,
             schema_editor,
@@ -274,7 +308,13 @@ class AlterField(_FieldDefinitionOperation):
             self._field_to_run(),
         )
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         self._alter(app_label, schema_editor, from_state, to_state, self.name, self.name)
 
     def describe(self) -> str:
@@ -302,7 +342,7 @@ class RenameField(FieldOperation):
             {"model_name": self.model_name, "old_name": self.old_name, "new_name": self.new_name},
         )
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         existing_field(model, self.old_name)
         check_new_field(model, self.new_name)
@@ -316,10 +356,22 @@ class RenameField(FieldOperation):
         state.add_model(model)
         _rename_to_field(state, model.key, self.old_name, self.new_name)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         self._alter(app_label, schema_editor, from_state, to_state, self.old_name, self.new_name)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         self._alter(app_label, schema_editor, from_state, to_state, self.new_name, self.old_name)
 
     def describe(self) -> str:
@@ -352,7 +404,7 @@ class RenameField(FieldOperation):
         return self.lets_field_pass(operation, app_label)
 
 
-def _drop_field_from_options(model: Any, names: set[str]) -> None:
+def _drop_field_from_options(model: ModelState, names: set[str]) -> None:
     """Forget the unique_together groups and indexes that use a removed field (by name or
     attname)."""
     together = model.options.get("unique_together")
@@ -371,7 +423,7 @@ def _drop_field_from_options(model: Any, names: set[str]) -> None:
             del model.options["indexes"]
 
 
-def _rename_field_in_options(model: Any, renames: dict[str, str]) -> None:
+def _rename_field_in_options(model: ModelState, renames: dict[str, str]) -> None:
     """Follow a renamed field (by name or attname) in unique_together, ordering and indexes."""
     together = model.options.get("unique_together")
     if together:
@@ -391,7 +443,7 @@ def _rename_field_in_options(model: Any, renames: dict[str, str]) -> None:
         model.options["indexes"] = renamed
 
 
-def _rename_to_field(state: Any, target: tuple[str, str], old: str, new: str) -> None:
+def _rename_to_field(state: ProjectState, target: tuple[str, str], old: str, new: str) -> None:
     """Relations whose ``to_field`` names the renamed field follow it (as copies)."""
     for key, model in list(state.models.items()):
         pointing = [

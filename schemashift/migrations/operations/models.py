@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.migrations.dependency import CREATE, REMOVE, Dependency
 from schemashift.migrations.operations.base import Operation
@@ -24,6 +24,9 @@ NON_SCHEMA_OPTIONS = (
     "managed",
     "default_related_name",
 )
+
+if TYPE_CHECKING:
+    from schemashift.db.backends.base import BaseSchemaEditor
 
 
 class ModelOperation(Operation):
@@ -100,7 +103,7 @@ class CreateModel(ModelOperation):
             fields[name] = field
         return ModelState(app_label, self.name, fields, dict(self.options))
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = self.model_state(app_label)
         if state.has_model(app_label, self.name):
             raise LookupError(f"Model {model.label} already exists")
@@ -108,10 +111,22 @@ class CreateModel(ModelOperation):
             check_relation_target(state, model, name, field)
         state.add_model(model)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.create_model(to_state, to_state.get_model(app_label, self.name))
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.delete_model(from_state, from_state.get_model(app_label, self.name))
 
     def describe(self) -> str:
@@ -199,13 +214,25 @@ class DeleteModel(ModelOperation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "DeleteModel", [], {"name": self.name}
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         state.remove_model(app_label, self.name)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.delete_model(from_state, from_state.get_model(app_label, self.name))
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.create_model(to_state, to_state.get_model(app_label, self.name))
 
     def describe(self) -> str:
@@ -228,7 +255,7 @@ class RenameModel(Operation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "RenameModel", [], {"old_name": self.old_name, "new_name": self.new_name}
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         old = state.remove_model(app_label, self.old_name)
         renamed = ModelState(app_label, self.new_name, dict(old.fields), dict(old.options))
         state.add_model(renamed)
@@ -251,7 +278,13 @@ class RenameModel(Operation):
                 model.fields[field_name] = field
             state.models[key] = model
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         old_model = from_state.get_model(app_label, self.old_name)
         new_model = to_state.get_model(app_label, self.new_name)
         if old_model.db_table != new_model.db_table:
@@ -259,7 +292,13 @@ class RenameModel(Operation):
                 to_state, new_model, old_model.db_table, new_model.db_table
             )
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         new_model = from_state.get_model(app_label, self.new_name)
         old_model = to_state.get_model(app_label, self.old_name)
         if old_model.db_table != new_model.db_table:
@@ -321,7 +360,7 @@ class _OptionOperation(ModelOptionOperation):
     def _value(self) -> Any:
         raise NotImplementedError
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.name).clone()
         value = self._value()
         if value:
@@ -347,7 +386,13 @@ class AlterModelTable(_OptionOperation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "AlterModelTable", [], {"name": self.name, "table": self.table}
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         old_model = from_state.get_model(app_label, self.name)
         new_model = to_state.get_model(app_label, self.name)
         if old_model.db_table != new_model.db_table:
@@ -377,7 +422,7 @@ class AlterModelOptions(ModelOptionOperation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "AlterModelOptions", [], {"name": self.name, "options": self.options}
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.name).clone()
         for key in NON_SCHEMA_OPTIONS:
             if key in self.options:
@@ -386,10 +431,22 @@ class AlterModelOptions(ModelOptionOperation):
                 model.options.pop(key, None)
         state.add_model(model)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         pass
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         pass
 
     def describe(self) -> str:
@@ -420,7 +477,13 @@ class AlterUniqueTogether(_OptionOperation):
             {"name": self.name, "unique_together": self.unique_together},
         )
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.alter_unique_together(
             from_state,
             to_state,
@@ -481,17 +544,29 @@ class AddIndex(IndexOperation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "AddIndex", [], {"model_name": self.model_name, "index": self.index}
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         model.options["indexes"] = [*model.options.get("indexes", []), self.index.clone()]
         state.add_model(model)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.add_index(
             to_state, to_state.get_model(app_label, self.model_name), self.index
         )
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.remove_index(
             from_state, from_state.get_model(app_label, self.model_name), self.index
         )
@@ -528,14 +603,14 @@ class RemoveIndex(IndexOperation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "RemoveIndex", [], {"model_name": self.model_name, "name": self.name}
 
-    def _find(self, state: Any, app_label: str) -> Index:
+    def _find(self, state: ProjectState, app_label: str) -> Index:
         model = state.get_model(app_label, self.model_name)
         for index in model.indexes:
             if index.name == self.name:
                 return index
         raise LookupError(f"No index named {self.name} on {app_label}.{self.model_name}.")
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         kept = [i for i in model.indexes if i.name != self.name]
         if kept:
@@ -544,11 +619,23 @@ class RemoveIndex(IndexOperation):
             model.options.pop("indexes", None)
         state.add_model(model)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = from_state.get_model(app_label, self.model_name)
         schema_editor.remove_index(from_state, model, self._find(from_state, app_label))
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = to_state.get_model(app_label, self.model_name)
         schema_editor.add_index(to_state, model, self._find(to_state, app_label))
 

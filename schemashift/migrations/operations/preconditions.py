@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from schemashift.models.fields import Field, resolve_relation
+
+if TYPE_CHECKING:
+    from schemashift.migrations.state import ModelState, ProjectState
 
 
 class MissingFieldError(LookupError):
     """The model state has no field of the name an operation acts on."""
 
 
-def existing_field(model: Any, name: str) -> Field:
+def existing_field(model: ModelState, name: str) -> Field:
     """The model state's field ``name``; LookupError naming model and field when it has none."""
     try:
         return model.fields[name]
@@ -19,13 +22,13 @@ def existing_field(model: Any, name: str) -> Field:
         raise MissingFieldError(f"Model {model.label} has no field named '{name}'") from None
 
 
-def check_new_field(model: Any, name: str) -> None:
+def check_new_field(model: ModelState, name: str) -> None:
     """LookupError when the model state already has a field ``name``."""
     if name in model.fields:
         raise LookupError(f"Model {model.label} already has a field named '{name}'")
 
 
-def check_relation_target(state: Any, model: Any, name: str, field: Field) -> None:
+def check_relation_target(state: ProjectState, model: ModelState, name: str, field: Field) -> None:
     """LookupError when a relation points at a model of its own app the state does not have.
 
     Only the model's own app is checked: its migrations come in one order, so the target must
