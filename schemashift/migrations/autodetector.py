@@ -15,14 +15,23 @@ Everything iterates in sorted order, so the same states always give the same mig
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from schemashift.migrations.comparable import comparable, field_signature
+from schemashift.migrations.dependency import (
+    ALTER,
+    CREATE,
+    HISTORY,
+    INDEX_DROPPED,
+    REMOVE,
+    TOGETHER_DROPPED,
+    Dependency,
+)
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations import (
     AddField,
@@ -39,10 +48,11 @@ from schemashift.migrations.operations import (
     RenameField,
     RenameModel,
 )
+from schemashift.migrations.operations.fields import renamed_term
 from schemashift.migrations.operations.models import NON_SCHEMA_OPTIONS
 from schemashift.migrations.optimizer import MigrationOptimizer
 from schemashift.migrations.questioner import MigrationQuestioner
-from schemashift.migrations.state import ModelState, ProjectState, field_signature
+from schemashift.migrations.state import ModelState, ProjectState
 from schemashift.models.fields import NOT_PROVIDED, Field
 from schemashift.models.indexes import Index
 
@@ -51,24 +61,6 @@ if TYPE_CHECKING:
 
 ModelKey = tuple[str, str]
 FieldKey = tuple[str, str, str]
-
-# What an operation can wait for (Dependency.kind).
-CREATE = "create"  # the model (field_name None) or the field exists
-REMOVE = "remove"  # the model or the field is gone
-ALTER = "alter"  # the field was altered
-TOGETHER_DROPPED = "together_dropped"  # no unique_together group names the field any more
-INDEX_DROPPED = "index_dropped"  # no removed index still names the field
-# Every migration the app has so far (model_name and field_name unused): its current leaf.
-HISTORY = "history"
-
-
-class Dependency(NamedTuple):
-    """Something an operation needs done first, in its app or another one."""
-
-    app_label: str
-    model_name: str
-    field_name: str | None
-    kind: str
 
 
 @dataclass(eq=False)
@@ -266,9 +258,9 @@ class _Generator:
         steps = self.head + self.body
         for order, step in enumerate(steps):
             step.order = order
-            step.provides |= _provides(step.app_label, step.operation)
-            model_key = (step.app_label, _model_of(step.operation))
-            if model_key in self.renamed_models and not isinstance(step.operation, RenameModel):
+            step.provides |= step.operation.provides(step.app_label)
+            model_key = (step.app_label, step.operation.model_name_lower)
+            if model_key in self.renamed_models:
                 step.dependencies.append(Dependency(*model_key, None, CREATE))
         return steps
 
@@ -422,7 +414,7 @@ class _Generator:
             renames = self._field_renames(key)
             old_options = _non_schema_options(old.options, renames)
             new_options = _non_schema_options(new.options, {})
-            if _comparable(old_options) != _comparable(new_options):
+            if comparable(old_options) != comparable(new_options):
                 self._add(key[0], AlterModelOptions(key[1], new_options))
 
     def _altered_db_tables(self) -> None:
@@ -565,7 +557,7 @@ class _Generator:
         """Indexes removed from and added to one model (compared after field renames)."""
         renames = self._field_renames(key)
         old = {
-            (index.name, tuple(_renamed_term(f, renames) for f in index.fields)): index
+            (index.name, tuple(renamed_term(f, renames) for f in index.fields)): index
             for index in self.old_model(key).indexes
         }
         new = {(index.name, tuple(index.fields)): index for index in self.new_model(key).indexes}
@@ -606,32 +598,12 @@ def _signature(model_field: Field, relabel: dict[str, str]) -> tuple[Any, ...]:
         target = _relation_label(model_field)
         target = relabel.get(target, target)
         kwargs = tuple((k, target if k == "to" else v) for k, v in kwargs)
-    return path, _by_value(args), tuple((k, _by_value(v)) for k, v in kwargs)
+    return path, comparable(args), tuple((k, comparable(v)) for k, v in kwargs)
 
 
 def _without_target(signature: tuple[Any, ...]) -> tuple[Any, ...]:
     path, args, kwargs = signature
     return path, args, tuple((k, v) for k, v in kwargs if k != "to")
-
-
-def _by_value(value: Any) -> Any:
-    """A value that compares equal to an equal definition (partials, deconstructible objects).
-
-    ``functools.partial`` and many objects compare by identity; a model and a migration file
-    build separate ones, which must not count as a change.
-    """
-    if isinstance(value, functools.partial):
-        keywords = tuple(sorted((k, _by_value(v)) for k, v in value.keywords.items()))
-        return ("partial", value.func, _by_value(value.args), keywords)
-    if hasattr(value, "deconstruct") and not isinstance(value, type):
-        return (type(value).__qualname__, _by_value(tuple(value.deconstruct())))
-    if isinstance(value, dict):
-        return ("dict", tuple(sorted((repr(k), _by_value(v)) for k, v in value.items())))
-    if isinstance(value, (list, tuple)):
-        return tuple(_by_value(item) for item in value)
-    if isinstance(value, (set, frozenset)):
-        return ("set", tuple(sorted(repr(_by_value(item)) for item in value)))
-    return value
 
 
 def _field_dependencies(app_label: str, model_field: Field) -> list[Dependency]:
@@ -741,56 +713,8 @@ def _with_default(model_field: Field, default: Any) -> Field:
 def _non_schema_options(options: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
     kept = {key: options[key] for key in NON_SCHEMA_OPTIONS if key in options}
     if renames and kept.get("ordering"):
-        kept["ordering"] = [_renamed_term(term, renames) for term in kept["ordering"]]
+        kept["ordering"] = [renamed_term(term, renames) for term in kept["ordering"]]
     return kept
-
-
-def _renamed_term(term: str, renames: dict[str, str]) -> str:
-    """An ordering or index term (``"-name"`` for descending) after field renames."""
-    descending = term.startswith("-")
-    name = term[1:] if descending else term
-    name = renames.get(name, name)
-    return f"-{name}" if descending else name
-
-
-def _comparable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return tuple(sorted((k, _comparable(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return tuple(_comparable(v) for v in value)
-    return value
-
-
-def _model_of(operation: Operation) -> str:
-    """The lower-case name of the model an operation acts on ("" if none)."""
-    name = getattr(operation, "model_name", None)
-    if name is None:
-        name = getattr(operation, "name", None) if not isinstance(operation, RenameModel) else ""
-    return (name or "").lower()
-
-
-def _provides(app_label: str, operation: Operation) -> set[Dependency]:
-    """The dependencies an operation satisfies, by its kind."""
-    if isinstance(operation, CreateModel):
-        model = operation.name_lower
-        return {Dependency(app_label, model, None, CREATE)} | {
-            Dependency(app_label, model, name, CREATE) for name, _ in operation.fields
-        }
-    if isinstance(operation, RenameModel):
-        return {Dependency(app_label, operation.new_name.lower(), None, CREATE)}
-    if isinstance(operation, DeleteModel):
-        return {Dependency(app_label, operation.name_lower, None, REMOVE)}
-    kinds = {AddField: CREATE, RemoveField: REMOVE, AlterField: ALTER}
-    if type(operation) in kinds:
-        kind = kinds[type(operation)]
-        return {Dependency(app_label, operation.model_name_lower, operation.name, kind)}
-    if isinstance(operation, RenameField):
-        model = operation.model_name_lower
-        return {
-            Dependency(app_label, model, operation.new_name, CREATE),
-            Dependency(app_label, model, operation.old_name, REMOVE),
-        }
-    return set()
 
 
 # -- ordering and splitting ---------------------------------------------------------------

@@ -2,8 +2,7 @@
 
 ``schemashift_migrations(id, app, name, applied)``, the table name a setting
 (``MIGRATIONS_TABLE``). It is built as a SQLAlchemy ``Table`` so each backend gets its own
-column types. Importing this module imports SQLAlchemy: only commands that open a database
-load it.
+column types. SQLAlchemy is imported when a table is built or a call runs, not on import.
 """
 
 from __future__ import annotations
@@ -13,22 +12,21 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-import sqlalchemy as sa
-from sqlalchemy.dialects.mysql import LONGTEXT
-from sqlalchemy.engine import Connection
-from sqlalchemy.schema import CreateTable
+from typing import TYPE_CHECKING
 
 from schemashift.conf import DEFAULT_MIGRATIONS_TABLE
-from schemashift.db.connection import Database
 from schemashift.exceptions import HistoryTableError
 from schemashift.utils import timezone
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Connection
+
+    from schemashift.db.connection import Database
 
 Key = tuple[str, str]
 #: (direction, operations done): ("forwards", 2) means the first two operations were applied
 Progress = tuple[str, int]
-#: long text: a statement log or the table definitions it is checked against
-_LONG_TEXT = sa.Text().with_variant(LONGTEXT(), "mysql", "mariadb")
 
 
 @dataclass(frozen=True)
@@ -50,6 +48,8 @@ class StatementLog:
 
 def history_table(name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
     """The history table's definition (on SQLite: ``id integer ... AUTOINCREMENT``)."""
+    import sqlalchemy as sa
+
     return sa.Table(
         name,
         sa.MetaData(),
@@ -81,6 +81,8 @@ def progress_table(history_name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
     statement log here (``plan``: JSON of the operation's position, digest and statements)
     and, before each statement, ``step`` and ``fingerprint`` (see ``StatementLog``).
     """
+    import sqlalchemy as sa
+
     return sa.Table(
         f"{history_name}_progress",
         sa.MetaData(),
@@ -95,10 +97,12 @@ def progress_table(history_name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
 
 
 def _statement_log_columns() -> list[sa.Column]:
+    import sqlalchemy as sa
+
     return [
-        sa.Column("plan", _LONG_TEXT, nullable=True, quote=True),
+        sa.Column("plan", _long_text(), nullable=True, quote=True),
         sa.Column("step", sa.Integer(), nullable=True, quote=True),
-        sa.Column("fingerprint", _LONG_TEXT, nullable=True, quote=True),
+        sa.Column("fingerprint", _long_text(), nullable=True, quote=True),
     ]
 
 
@@ -114,6 +118,8 @@ class MigrationRecorder:
     def __init__(
         self, connection: Connection | Database, table_name: str = DEFAULT_MIGRATIONS_TABLE
     ) -> None:
+        from sqlalchemy.engine import Connection
+
         if isinstance(connection, Connection):
             self.connection: Connection | None = connection
             self.database: Database | None = None
@@ -141,11 +147,15 @@ class MigrationRecorder:
 
     def has_table(self, connection: Connection | None = None) -> bool:
         """Whether the history table exists."""
+        import sqlalchemy as sa
+
         with self._connected(connection) as active:
             return sa.inspect(active).has_table(self.table_name)
 
     def ensure_schema(self, connection: Connection | None = None) -> None:
         """Create the history table if it does not exist yet."""
+        from sqlalchemy.schema import CreateTable
+
         with self._connected(connection) as active:
             active.execute(CreateTable(self.table, if_not_exists=True))
 
@@ -156,6 +166,8 @@ class MigrationRecorder:
 
         Reading never creates the table.
         """
+        import sqlalchemy as sa
+
         table = self.table
         with self._connected(connection) as active:
             inspector = sa.inspect(active)
@@ -192,6 +204,8 @@ class MigrationRecorder:
 
     def partial_migrations(self, connection: Connection | None = None) -> dict[Key, Progress]:
         """The migrations a run left half-done: ``{(app, name): (direction, operations)}``."""
+        import sqlalchemy as sa
+
         table = self.progress
         with self._connected(connection) as active:
             if not sa.inspect(active).has_table(table.name):
@@ -254,6 +268,8 @@ class MigrationRecorder:
         self, app: str, name: str, connection: Connection | None = None
     ) -> StatementLog | None:
         """The statement log an interrupted run left for the migration, if any."""
+        import sqlalchemy as sa
+
         table = self.progress
         with self._connected(connection) as active:
             if not sa.inspect(active).has_table(table.name):
@@ -277,6 +293,9 @@ class MigrationRecorder:
 
     def _ensure_progress_table(self, connection: Connection) -> None:
         """Create the progress table, or add the statement log columns an older one lacks."""
+        import sqlalchemy as sa
+        from sqlalchemy.schema import CreateTable
+
         if self._has_progress_table:
             return
         table = self.progress
@@ -297,6 +316,8 @@ class MigrationRecorder:
 
     def clear_progress(self, app: str, name: str, connection: Connection | None = None) -> None:
         """Forget a migration's partial progress (it completed, or was faked)."""
+        import sqlalchemy as sa
+
         table = self.progress
         with self._connected(connection) as active:
             if sa.inspect(active).has_table(table.name):
@@ -304,6 +325,8 @@ class MigrationRecorder:
 
     def flush(self, connection: Connection | None = None) -> None:
         """Forget every applied migration (the table stays)."""
+        import sqlalchemy as sa
+
         with self._connected(connection) as active:
             if sa.inspect(active).has_table(self.table_name):
                 active.execute(self.table.delete())
@@ -328,3 +351,12 @@ def _as_utc(value: datetime.datetime) -> datetime.datetime:
 
 
 __all__ = ["MigrationRecorder", "StatementLog", "history_table", "progress_table"]
+
+
+def _long_text() -> sa.types.TypeEngine:
+    """Long text (a statement log, the table definitions it is checked against): LONGTEXT on
+    MySQL/MariaDB, whose TEXT holds 64 KB."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects.mysql import LONGTEXT
+
+    return sa.Text().with_variant(LONGTEXT(), "mysql", "mariadb")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemashift.migrations.comparable import comparable, field_signature
 from schemashift.models.fields import Field
 from schemashift.models.indexes import Index
 from schemashift.models.options import META_OPTIONS, normalize_together
@@ -119,28 +120,10 @@ class ModelState:
                 field_signature(f) == field_signature(other.fields[n])
                 for n, f in self.fields.items()
             )
-            and _options_signature(self.options) == _options_signature(other.options)
+            and comparable(self.options) == comparable(other.options)
         )
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def field_signature(model_field: Field) -> tuple[str, tuple[Any, ...], tuple[Any, ...]]:
-    """A comparable description of a field: its path, args and sorted kwargs."""
-    _name, path, args, kwargs = model_field.deconstruct()
-    return path, tuple(args), tuple(sorted(kwargs.items(), key=lambda item: item[0]))
-
-
-def _options_signature(options: dict[str, Any]) -> tuple[Any, ...]:
-    items = []
-    for key in sorted(options):
-        value = options[key]
-        if key == "indexes":
-            value = tuple(index.deconstruct()[2]["name"] + repr(index.fields) for index in value)
-        elif isinstance(value, list):
-            value = tuple(value)
-        items.append((key, value))
-    return tuple(items)
 
 
 class ProjectState:

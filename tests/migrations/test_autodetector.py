@@ -13,6 +13,7 @@ from support.states import fk, pk
 from schemashift import models
 from schemashift.exceptions import MissingDefault
 from schemashift.migrations.autodetector import MigrationAutodetector
+from schemashift.migrations.comparable import comparable
 from schemashift.migrations.graph import MigrationGraph
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations import (
@@ -25,7 +26,6 @@ from schemashift.migrations.operations import (
     RenameField,
     RenameModel,
 )
-from schemashift.migrations.operations.base import comparable
 from schemashift.migrations.questioner import (
     InteractiveMigrationQuestioner,
     MigrationQuestioner,

@@ -13,6 +13,7 @@ import pytest
 from support.states import fk, pk
 
 from schemashift import models
+from schemashift.migrations.comparable import comparable, field_signature
 from schemashift.migrations.operations import (
     AddField,
     AddIndex,
@@ -31,8 +32,7 @@ from schemashift.migrations.operations import (
     RunSQL,
     SeparateDatabaseAndState,
 )
-from schemashift.migrations.operations.base import comparable
-from schemashift.migrations.state import ModelState, ProjectState, field_signature
+from schemashift.migrations.state import ModelState, ProjectState
 from schemashift.models import Index
 from schemashift.models.fields import NOT_PROVIDED
 

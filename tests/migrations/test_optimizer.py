@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from support.states import fk, pk
 
 from schemashift import models
+from schemashift.migrations.comparable import comparable, field_signature
 from schemashift.migrations.operations import (
     AddField,
     AddIndex,
@@ -26,9 +27,8 @@ from schemashift.migrations.operations import (
     RunPython,
     RunSQL,
 )
-from schemashift.migrations.operations.base import comparable
-from schemashift.migrations.optimizer import MigrationOptimizer, reduce_pair
-from schemashift.migrations.state import ProjectState, field_signature
+from schemashift.migrations.optimizer import MigrationOptimizer
+from schemashift.migrations.state import ProjectState
 from schemashift.models.indexes import Index
 
 
@@ -106,6 +106,52 @@ def test_create_then_rename_field_renames_it_everywhere() -> None:
         indexes=[Index(fields=["-title"], name="foo_name_idx")],
     )
     assert optimize(operations) == [expected]
+
+
+def test_create_then_rename_relation_follows_it_in_options_named_by_column() -> None:
+    """Options may name a relation by its attname; folding renames it there too, as the state
+    does (renaming by field name only left ``author_id`` behind)."""
+    operations = [
+        create("Author"),
+        create(
+            "Book",
+            ("author", fk("app.author")),
+            ("code", char()),
+            unique_together=(("author_id", "code"),),
+            ordering=["-author_id"],
+        ),
+        RenameField("book", "author", "writer"),
+    ]
+
+    result = optimize(operations)
+
+    expected = create(
+        "Book",
+        ("writer", fk("app.author")),
+        ("code", char()),
+        unique_together=(("writer_id", "code"),),
+        ordering=["-writer_id"],
+    )
+    assert result == [create("Author"), expected]
+    assert state_after(result) == state_after(operations)
+
+
+def test_create_then_remove_relation_drops_options_naming_its_column() -> None:
+    operations = [
+        create("Author"),
+        create(
+            "Book",
+            ("author", fk("app.author")),
+            ("code", char()),
+            unique_together=(("author_id", "code"),),
+        ),
+        RemoveField("book", "author"),
+    ]
+
+    result = optimize(operations)
+
+    assert result == [create("Author"), create("Book", ("code", char()))]
+    assert state_after(result) == state_after(operations)
 
 
 def test_create_then_options_table_unique_together_and_indexes() -> None:
@@ -466,12 +512,12 @@ def _reference_pass(operations: list[Operation]) -> list[Operation]:
     for i, operation in enumerate(operations):
         right = True
         for j, other in enumerate(operations[i + 1 :]):
-            result = reduce_pair(operation, other, "app")
+            result = operation.reduce(other, "app")
             if isinstance(result, list):
                 between = operations[i + 1 : i + j + 1]
                 if right:
                     kept.extend([*between, *result])
-                elif all(reduce_pair(op, other, "app") is True for op in between):
+                elif all(op.reduce(other, "app") is True for op in between):
                     kept.extend([*result, *between])
                 else:
                     kept.append(operation)

@@ -14,7 +14,8 @@ from support.states import fk, pk
 import schemashift
 from schemashift import models
 from schemashift.apps import apps
-from schemashift.migrations.state import ModelState, ProjectState, field_signature
+from schemashift.migrations.comparable import field_signature
+from schemashift.migrations.state import ModelState, ProjectState
 from schemashift.models import Index
 
 pytestmark = pytest.mark.usefixtures("clean_registry")

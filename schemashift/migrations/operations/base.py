@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import IrreversibleError
+from schemashift.migrations.comparable import comparable
+from schemashift.migrations.dependency import Dependency
+
+if TYPE_CHECKING:
+    from schemashift.db.backends.base import BaseSchemaEditor
+    from schemashift.migrations.state import ProjectState
 
 
 class Operation:
@@ -28,16 +34,24 @@ class Operation:
         """(class name, args, kwargs) that rebuild this operation in a migration file."""
         raise NotImplementedError
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         raise NotImplementedError
 
     def database_forwards(
-        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
     ) -> None:
         raise NotImplementedError
 
     def database_backwards(
-        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
     ) -> None:
         """Undo the change. ``from_state`` is the state after the operation, ``to_state`` before."""
         raise IrreversibleError(f"Operation {self.describe()} is not reversible.")
@@ -52,6 +66,23 @@ class Operation:
     def migration_name_fragment(self) -> str | None:
         return None
 
+    @property
+    def model_name_lower(self) -> str | None:
+        """The lower-case name of the one model this operation changes (None: not one model)."""
+        return None
+
+    #: whether the operation only changes the state of its model (fields, options, indexes),
+    #: so that a CreateModel of that model can absorb it
+    alters_one_model = False
+    #: whether it drops fields whose relation targets it does not name (RemoveField,
+    #: DeleteModel): a model it may point at must not be deleted before it
+    drops_relations = False
+
+    @property
+    def is_barrier(self) -> bool:
+        """Whether no later operation may move before this one (folding stops at it)."""
+        return False
+
     def references_model(self, name: str, app_label: str) -> bool:
         """Whether this operation touches or points at the given model (used to optimize)."""
         return True
@@ -59,17 +90,47 @@ class Operation:
     def references_field(self, model_name: str, name: str, app_label: str) -> bool:
         return self.references_model(model_name, app_label)
 
+    def provides(self, app_label: str) -> set[Dependency]:
+        """What other operations may wait for that this one does (a model or field created,
+        removed, altered): the autodetector orders operations by it."""
+        return set()
+
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        """The lower-case names of the models of ``app_label`` it touches or points at.
+
+        A superset of the names ``references_model`` answers True for; None means any model.
+        The optimizer compares an operation only with those sharing a model with it.
+        """
+        return None
+
+    def removes_target_of(self, operation: Operation, app_label: str) -> bool:
+        """Whether this operation deletes or renames away a model ``operation`` may point at,
+        so that it cannot move before ``operation``."""
+        return False
+
     def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
         """What this operation and a later one fold into.
 
         A list replaces both; True means the later one may move past this one; False means
-        neither.
+        neither. An elidable operation gives way to the other one.
         """
         if self.elidable:
             return [operation]
         if operation.elidable:
             return [self]
         return False
+
+    def lets_pass(
+        self, operation: Operation, app_label: str, model_names: tuple[str, ...] = ()
+    ) -> bool:
+        """Whether a later ``operation`` may move before this one, which acts on
+        ``model_names``: it is no barrier, names none of them, and removes nothing this one
+        points at."""
+        if operation.is_barrier:
+            return False
+        if any(operation.references_model(name, app_label) for name in model_names):
+            return False
+        return not operation.removes_target_of(self, app_label)
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and comparable(self.deconstruct()) == comparable(
@@ -82,15 +143,3 @@ class Operation:
         _name, args, kwargs = self.deconstruct()
         parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
         return f"<{type(self).__name__} {', '.join(parts)}>"
-
-
-def comparable(value: Any) -> Any:
-    """A value with fields and indexes replaced by their deconstruction, for equality."""
-    if hasattr(value, "deconstruct") and not isinstance(value, type):
-        parts = value.deconstruct()
-        return (type(value).__name__, *(comparable(p) for p in parts[-3:]))
-    if isinstance(value, dict):
-        return tuple((k, comparable(v)) for k, v in sorted(value.items(), key=lambda i: str(i[0])))
-    if isinstance(value, (list, tuple)):
-        return tuple(comparable(v) for v in value)
-    return value

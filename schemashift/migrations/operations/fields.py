@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from schemashift.migrations.dependency import ALTER, CREATE, REMOVE, Dependency
 from schemashift.migrations.operations.base import Operation
-from schemashift.models.fields import NOT_PROVIDED, Field, resolve_relation
+from schemashift.migrations.operations.models import DeleteModel
+from schemashift.migrations.operations.preconditions import (
+    check_new_field,
+    check_relation_target,
+    existing_field,
+)
+from schemashift.models.fields import NOT_PROVIDED, Field
+
+if TYPE_CHECKING:
+    from schemashift.db.backends.base import BaseSchemaEditor
+    from schemashift.migrations.state import ModelState, ProjectState
 
 
 class FieldOperation(Operation):
+    """Acts on one field of a model; folds with later operations on the same field."""
+
+    alters_one_model = True
+
     def __init__(self, model_name: str, name: str, field: Field | None = None):
         self.model_name = model_name
         self.name = name
@@ -30,14 +45,55 @@ class FieldOperation(Operation):
         return False
 
     def references_field(self, model_name: str, name: str, app_label: str) -> bool:
-        return model_name.lower() == self.model_name_lower and name.lower() == self.name_lower
+        return model_name.lower() == self.model_name_lower and name.lower() in self.field_names
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """The lower-case names of the fields it acts on."""
+        return (self.name_lower,)
+
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        names = {self.model_name_lower}
+        if self.field is not None and self.field.is_relation:
+            target_app, target = self.field.related_model_key
+            if target_app == app_label:
+                names.add(target)
+        return frozenset(names)
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        elided = super().reduce(operation, app_label)
+        if elided is not False:
+            return elided
+        if (
+            isinstance(operation, FieldOperation)
+            and operation.model_name_lower == self.model_name_lower
+            and operation.name_lower == self.name_lower
+        ):
+            folded = self.reduce_field(operation)
+            if folded is not None:
+                return folded
+        return self.lets_field_pass(operation, app_label)
+
+    def reduce_field(self, operation: FieldOperation) -> list[Operation] | None:
+        """What this operation and a later one on the same field fold into (None: nothing)."""
+        return None
+
+    def lets_field_pass(self, operation: Operation, app_label: str) -> bool:
+        """Whether a later ``operation`` may move before this one: it names none of its
+        fields (nor anything else it acts on)."""
+        if any(
+            operation.references_field(self.model_name, name, app_label)
+            for name in self.field_names
+        ):
+            return False
+        return self.lets_pass(operation, app_label)
 
     def _alter(
         self,
         app_label: str,
-        schema_editor: Any,
-        from_state: Any,
-        to_state: Any,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
         old_name: str,
         new_name: str,
         new_field: Field | None = None,
@@ -54,45 +110,11 @@ class FieldOperation(Operation):
             new_field or new_model.get_field(new_name),
         )
 
-    def _replace_field(self, state: Any, app_label: str, name: str, field: Field) -> None:
+    def _replace_field(self, state: ProjectState, app_label: str, name: str, field: Field) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         field.set_attributes_from_name(name)
         model.fields[name] = field
         state.add_model(model)
-
-
-def existing_field(model: Any, name: str) -> Field:
-    """The model state's field ``name``; LookupError naming model and field when it has none."""
-    try:
-        return model.fields[name]
-    except KeyError:
-        raise LookupError(f"Model {model.label} has no field named '{name}'") from None
-
-
-def check_new_field(model: Any, name: str) -> None:
-    """LookupError when the model state already has a field ``name``."""
-    if name in model.fields:
-        raise LookupError(f"Model {model.label} already has a field named '{name}'")
-
-
-def check_relation_target(state: Any, model: Any, name: str, field: Field) -> None:
-    """LookupError when a relation points at a model of its own app the state does not have.
-
-    Only the model's own app is checked: its migrations come in one order, so the target must
-    exist by now. Another app's migrations may run before or after this one (only declared
-    dependencies order them), so a target there can be renamed in one order and not in another.
-    """
-    if not field.is_relation or not field.to:
-        return
-    target = resolve_relation(field.to, model.app_label, model.name)
-    target_app, _, target_name = target.partition(".")
-    if target_app != model.app_label or target_name == model.key[1]:
-        return
-    if not state.has_model(target_app, target_name):
-        raise LookupError(
-            f"Field {model.label}.{name} points at model '{target}', which no migration it "
-            "depends on creates"
-        )
 
 
 class _FieldDefinitionOperation(FieldOperation):
@@ -116,7 +138,7 @@ class _FieldDefinitionOperation(FieldOperation):
             kwargs["preserve_default"] = False
         return type(self).__name__, [], kwargs
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.model_name)
         self._check_field(model)
         check_relation_target(state, model, self.name, self.field)
@@ -126,7 +148,7 @@ class _FieldDefinitionOperation(FieldOperation):
             field._given.pop("default", None)
         self._replace_field(state, app_label, self.name, field)
 
-    def _check_field(self, model: Any) -> None:
+    def _check_field(self, model: ModelState) -> None:
         """Refuse a state the operation cannot apply to (LookupError naming the field)."""
 
     def _field_to_run(self) -> Field:
@@ -141,14 +163,44 @@ class AddField(_FieldDefinitionOperation):
 
     category = "+"
 
-    def _check_field(self, model: Any) -> None:
+    def _check_field(self, model: ModelState) -> None:
         check_new_field(model, self.name)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {Dependency(app_label, self.model_name_lower, self.name, CREATE)}
+
+    def reduce_field(self, operation: FieldOperation) -> list[Operation] | None:
+        if isinstance(operation, RemoveField):
+            return []
+        if isinstance(operation, RenameField):
+            return [
+                AddField(self.model_name, operation.new_name, self.field, self.preserve_default)
+            ]
+        if (
+            isinstance(operation, AlterField)
+            and self.preserve_default
+            and operation.preserve_default
+        ):
+            return [AddField(self.model_name, self.name, operation.field)]
+        return None
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = to_state.get_model(app_label, self.model_name)
         schema_editor.add_field(to_state, model, self._field_to_run())
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = from_state.get_model(app_label, self.model_name)
         schema_editor.remove_field(from_state, model, model.get_field(self.name))
 
@@ -165,25 +217,51 @@ class RemoveField(FieldOperation):
 
     category = "-"
     is_destructive = True
+    drops_relations = True
 
     def __init__(self, model_name: str, name: str):
         super().__init__(model_name, name)
 
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {Dependency(app_label, self.model_name_lower, self.name, REMOVE)}
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        if (
+            not self.elidable
+            and not operation.elidable
+            and isinstance(operation, DeleteModel)
+            and operation.name_lower == self.model_name_lower
+        ):
+            return [operation]
+        return super().reduce(operation, app_label)
+
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "RemoveField", [], {"model_name": self.model_name, "name": self.name}
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         existing_field(model, self.name)
         removed = model.fields.pop(self.name)
         _drop_field_from_options(model, {self.name, removed.attname})
         state.add_model(model)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = from_state.get_model(app_label, self.model_name)
         schema_editor.remove_field(from_state, model, model.get_field(self.name))
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = to_state.get_model(app_label, self.model_name)
         schema_editor.add_field(to_state, model, model.get_field(self.name))
 
@@ -200,10 +278,26 @@ class AlterField(_FieldDefinitionOperation):
 
     category = "~"
 
-    def _check_field(self, model: Any) -> None:
+    def _check_field(self, model: ModelState) -> None:
         existing_field(model, self.name)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {Dependency(app_label, self.model_name_lower, self.name, ALTER)}
+
+    def reduce_field(self, operation: FieldOperation) -> list[Operation] | None:
+        if isinstance(operation, RemoveField):
+            return [operation]
+        if isinstance(operation, AlterField) and self.preserve_default:
+            return [operation]
+        return None
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         self._alter(
             app_label,
             schema_editor,
@@ -214,7 +308,13 @@ class AlterField(_FieldDefinitionOperation):
             self._field_to_run(),
         )
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         self._alter(app_label, schema_editor, from_state, to_state, self.name, self.name)
 
     def describe(self) -> str:
@@ -242,7 +342,7 @@ class RenameField(FieldOperation):
             {"model_name": self.model_name, "old_name": self.old_name, "new_name": self.new_name},
         )
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         existing_field(model, self.old_name)
         check_new_field(model, self.new_name)
@@ -256,10 +356,22 @@ class RenameField(FieldOperation):
         state.add_model(model)
         _rename_to_field(state, model.key, self.old_name, self.new_name)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         self._alter(app_label, schema_editor, from_state, to_state, self.old_name, self.new_name)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         self._alter(app_label, schema_editor, from_state, to_state, self.new_name, self.old_name)
 
     def describe(self) -> str:
@@ -269,14 +381,30 @@ class RenameField(FieldOperation):
     def migration_name_fragment(self) -> str:
         return f"rename_{self.old_name.lower()}_{self.model_name_lower}_{self.new_name.lower()}"
 
-    def references_field(self, model_name: str, name: str, app_label: str) -> bool:
-        return model_name.lower() == self.model_name_lower and name.lower() in (
-            self.old_name.lower(),
-            self.new_name.lower(),
-        )
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return (self.old_name.lower(), self.new_name.lower())
+
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {
+            Dependency(app_label, self.model_name_lower, self.new_name, CREATE),
+            Dependency(app_label, self.model_name_lower, self.old_name, REMOVE),
+        }
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        elided = Operation.reduce(self, operation, app_label)
+        if elided is not False:
+            return elided
+        if (
+            isinstance(operation, RenameField)
+            and operation.model_name_lower == self.model_name_lower
+            and operation.old_name.lower() == self.new_name.lower()
+        ):
+            return [RenameField(self.model_name, self.old_name, operation.new_name)]
+        return self.lets_field_pass(operation, app_label)
 
 
-def _drop_field_from_options(model: Any, names: set[str]) -> None:
+def _drop_field_from_options(model: ModelState, names: set[str]) -> None:
     """Forget the unique_together groups and indexes that use a removed field (by name or
     attname)."""
     together = model.options.get("unique_together")
@@ -295,7 +423,7 @@ def _drop_field_from_options(model: Any, names: set[str]) -> None:
             del model.options["indexes"]
 
 
-def _rename_field_in_options(model: Any, renames: dict[str, str]) -> None:
+def _rename_field_in_options(model: ModelState, renames: dict[str, str]) -> None:
     """Follow a renamed field (by name or attname) in unique_together, ordering and indexes."""
     together = model.options.get("unique_together")
     if together:
@@ -304,18 +432,18 @@ def _rename_field_in_options(model: Any, renames: dict[str, str]) -> None:
         )
     ordering = model.options.get("ordering")
     if ordering:
-        model.options["ordering"] = [_rename_ordering(o, renames) for o in ordering]
+        model.options["ordering"] = [renamed_term(o, renames) for o in ordering]
     indexes = model.options.get("indexes")
     if indexes:
         renamed = []
         for index in indexes:
             copied = index.clone()
-            copied.fields = [_rename_ordering(f, renames) for f in copied.fields]
+            copied.fields = [renamed_term(f, renames) for f in copied.fields]
             renamed.append(copied)
         model.options["indexes"] = renamed
 
 
-def _rename_to_field(state: Any, target: tuple[str, str], old: str, new: str) -> None:
+def _rename_to_field(state: ProjectState, target: tuple[str, str], old: str, new: str) -> None:
     """Relations whose ``to_field`` names the renamed field follow it (as copies)."""
     for key, model in list(state.models.items()):
         pointing = [
@@ -335,9 +463,9 @@ def _rename_to_field(state: Any, target: tuple[str, str], old: str, new: str) ->
         state.models[key] = model
 
 
-def _rename_ordering(item: str, renames: dict[str, str]) -> str:
-    descending = item.startswith("-")
-    name = item[1:] if descending else item
-    if name in renames:
-        return f"-{renames[name]}" if descending else renames[name]
-    return item
+def renamed_term(term: str, renames: dict[str, str]) -> str:
+    """An ordering or index term (``"-name"`` for descending) after field renames."""
+    descending = term.startswith("-")
+    name = term[1:] if descending else term
+    name = renames.get(name, name)
+    return f"-{name}" if descending else name

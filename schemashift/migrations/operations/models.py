@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from schemashift.migrations.dependency import CREATE, REMOVE, Dependency
 from schemashift.migrations.operations.base import Operation
-from schemashift.migrations.operations.fields import check_relation_target
-from schemashift.migrations.state import ModelState
+from schemashift.migrations.operations.preconditions import (
+    MissingFieldError,
+    check_relation_target,
+)
+from schemashift.migrations.state import ModelState, ProjectState
 from schemashift.models.fields import Field
 from schemashift.models.indexes import Index
 from schemashift.models.options import normalize_together
@@ -21,6 +25,9 @@ NON_SCHEMA_OPTIONS = (
     "default_related_name",
 )
 
+if TYPE_CHECKING:
+    from schemashift.db.backends.base import BaseSchemaEditor
+
 
 class ModelOperation(Operation):
     def __init__(self, name: str):
@@ -30,8 +37,21 @@ class ModelOperation(Operation):
     def name_lower(self) -> str:
         return self.name.lower()
 
+    @property
+    def model_name_lower(self) -> str:
+        return self.name_lower
+
     def references_model(self, name: str, app_label: str) -> bool:
         return name.lower() == self.name_lower
+
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        return frozenset((self.name_lower,))
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        elided = super().reduce(operation, app_label)
+        if elided is not False:
+            return elided
+        return self.lets_pass(operation, app_label, (self.name,))
 
 
 class CreateModel(ModelOperation):
@@ -72,7 +92,18 @@ class CreateModel(ModelOperation):
             options["indexes"] = [index.clone() for index in options["indexes"]]
         return ModelState(app_label, self.name, fields, options)
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def _folding_state(self, app_label: str) -> ModelState:
+        """Like ``model_state``, sharing the fields already bound to their name: operations
+        replace fields rather than change them, and folding runs often."""
+        fields = {}
+        for name, field in self.fields:
+            if field.name != name or field.column is None:
+                field = field.clone()
+                field.set_attributes_from_name(name)
+            fields[name] = field
+        return ModelState(app_label, self.name, fields, dict(self.options))
+
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = self.model_state(app_label)
         if state.has_model(app_label, self.name):
             raise LookupError(f"Model {model.label} already exists")
@@ -80,10 +111,22 @@ class CreateModel(ModelOperation):
             check_relation_target(state, model, name, field)
         state.add_model(model)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.create_model(to_state, to_state.get_model(app_label, self.name))
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.delete_model(from_state, from_state.get_model(app_label, self.name))
 
     def describe(self) -> str:
@@ -99,23 +142,97 @@ class CreateModel(ModelOperation):
         target = (app_label, name.lower())
         return any(f.is_relation and f.related_model_key == target for _, f in self.fields)
 
+    def provides(self, app_label: str) -> set[Dependency]:
+        model = self.name_lower
+        return {Dependency(app_label, model, None, CREATE)} | {
+            Dependency(app_label, model, name, CREATE) for name, _ in self.fields
+        }
+
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        targets = {
+            f.related_model_key[1]
+            for _, f in self.fields
+            if f.is_relation and f.related_model_key[0] == app_label
+        }
+        return frozenset((self.name_lower, *targets))
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        """Absorb what a later operation does to this model; a DeleteModel leaves nothing."""
+        elided = Operation.reduce(self, operation, app_label)
+        if elided is not False:
+            return elided
+        if isinstance(operation, DeleteModel) and operation.name_lower == self.name_lower:
+            return []
+        if isinstance(operation, RenameModel) and operation.old_name.lower() == self.name_lower:
+            return [CreateModel(operation.new_name, self.fields, self.options, self.bases)]
+        if operation.alters_one_model and operation.model_name_lower == self.name_lower:
+            return [self.absorbing(operation, app_label)]
+        return self.lets_pass(operation, app_label, (self.name,))
+
+    def absorbing(self, operation: Operation, app_label: str) -> CreateModel:
+        """This CreateModel with ``operation`` applied to the model it creates.
+
+        The operation's own ``state_forwards`` does the work. A field the model does not have
+        leaves it as it is (as in Django); a field it already has is a ValueError.
+        """
+        state = _CreatedModelState(self._folding_state(app_label))
+        try:
+            operation.state_forwards(app_label, state)
+        except MissingFieldError:
+            return self
+        except LookupError as error:
+            raise ValueError(f"Cannot fold {operation!r} into {self!r}: {error}") from error
+        model = state.get_model(app_label, self.name)
+        return CreateModel(
+            self.name, _in_created_order(self.fields, model), model.options, self.bases
+        )
+
 
 class DeleteModel(ModelOperation):
     """Drop a table and every row in it."""
 
     category = "-"
     is_destructive = True
+    drops_relations = True
+
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {Dependency(app_label, self.name_lower, None, REMOVE)}
+
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        """Any: the operations around it may hold relations they do not name (RemoveField,
+        another DeleteModel)."""
+        return None
+
+    def removes_target_of(self, operation: Operation, app_label: str) -> bool:
+        return operation.drops_relations or operation.references_model(self.name, app_label)
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        if isinstance(operation, DeleteModel) and not operation.elidable:
+            return False  # either may hold a relation to the other: keep their order
+        return super().reduce(operation, app_label)
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "DeleteModel", [], {"name": self.name}
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         state.remove_model(app_label, self.name)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.delete_model(from_state, from_state.get_model(app_label, self.name))
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.create_model(to_state, to_state.get_model(app_label, self.name))
 
     def describe(self) -> str:
@@ -138,7 +255,7 @@ class RenameModel(Operation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "RenameModel", [], {"old_name": self.old_name, "new_name": self.new_name}
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         old = state.remove_model(app_label, self.old_name)
         renamed = ModelState(app_label, self.new_name, dict(old.fields), dict(old.options))
         state.add_model(renamed)
@@ -161,7 +278,13 @@ class RenameModel(Operation):
                 model.fields[field_name] = field
             state.models[key] = model
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         old_model = from_state.get_model(app_label, self.old_name)
         new_model = to_state.get_model(app_label, self.new_name)
         if old_model.db_table != new_model.db_table:
@@ -169,7 +292,13 @@ class RenameModel(Operation):
                 to_state, new_model, old_model.db_table, new_model.db_table
             )
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         new_model = from_state.get_model(app_label, self.new_name)
         old_model = to_state.get_model(app_label, self.old_name)
         if old_model.db_table != new_model.db_table:
@@ -187,8 +316,43 @@ class RenameModel(Operation):
     def references_model(self, name: str, app_label: str) -> bool:
         return name.lower() in (self.old_name.lower(), self.new_name.lower())
 
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        return frozenset((self.old_name.lower(), self.new_name.lower()))
 
-class _OptionOperation(ModelOperation):
+    def provides(self, app_label: str) -> set[Dependency]:
+        return {Dependency(app_label, self.new_name.lower(), None, CREATE)}
+
+    def removes_target_of(self, operation: Operation, app_label: str) -> bool:
+        return operation.references_model(self.old_name, app_label)
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        elided = super().reduce(operation, app_label)
+        if elided is not False:
+            return elided
+        if (
+            isinstance(operation, RenameModel)
+            and operation.old_name.lower() == self.new_name.lower()
+        ):
+            return [RenameModel(self.old_name, operation.new_name)]
+        return self.lets_pass(operation, app_label, (self.old_name, self.new_name))
+
+
+class ModelOptionOperation(ModelOperation):
+    """Changes Meta options of a model: the last change of a kind wins, DeleteModel absorbs it."""
+
+    alters_one_model = True
+
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        if (
+            not operation.elidable
+            and type(operation) in (type(self), DeleteModel)
+            and operation.name_lower == self.name_lower  # type: ignore[attr-defined]
+        ):
+            return [operation]
+        return super().reduce(operation, app_label)
+
+
+class _OptionOperation(ModelOptionOperation):
     """Sets one Meta option of a model in state; subclasses say what the database does."""
 
     option_name = ""
@@ -196,7 +360,7 @@ class _OptionOperation(ModelOperation):
     def _value(self) -> Any:
         raise NotImplementedError
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.name).clone()
         value = self._value()
         if value:
@@ -222,7 +386,13 @@ class AlterModelTable(_OptionOperation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "AlterModelTable", [], {"name": self.name, "table": self.table}
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         old_model = from_state.get_model(app_label, self.name)
         new_model = to_state.get_model(app_label, self.name)
         if old_model.db_table != new_model.db_table:
@@ -240,7 +410,7 @@ class AlterModelTable(_OptionOperation):
         return f"alter_{self.name_lower}_table"
 
 
-class AlterModelOptions(ModelOperation):
+class AlterModelOptions(ModelOptionOperation):
     """Change Meta options that need no SQL (ordering, verbose names, ...)."""
 
     category = "~"
@@ -252,7 +422,7 @@ class AlterModelOptions(ModelOperation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "AlterModelOptions", [], {"name": self.name, "options": self.options}
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.name).clone()
         for key in NON_SCHEMA_OPTIONS:
             if key in self.options:
@@ -261,10 +431,22 @@ class AlterModelOptions(ModelOperation):
                 model.options.pop(key, None)
         state.add_model(model)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         pass
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         pass
 
     def describe(self) -> str:
@@ -295,7 +477,13 @@ class AlterUniqueTogether(_OptionOperation):
             {"name": self.name, "unique_together": self.unique_together},
         )
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.alter_unique_together(
             from_state,
             to_state,
@@ -318,7 +506,28 @@ class AlterUniqueTogether(_OptionOperation):
         )
 
 
-class AddIndex(Operation):
+class IndexOperation(Operation):
+    """Adds or removes an index. Nothing moves across it (as in Django)."""
+
+    alters_one_model = True
+    model_name: str
+
+    @property
+    def model_name_lower(self) -> str:
+        return self.model_name.lower()
+
+    @property
+    def is_barrier(self) -> bool:
+        return True
+
+    def references_model(self, name: str, app_label: str) -> bool:
+        return name.lower() == self.model_name_lower
+
+    def referenced_models(self, app_label: str) -> frozenset[str] | None:
+        return frozenset((self.model_name_lower,))
+
+
+class AddIndex(IndexOperation):
     """Create a named index."""
 
     category = "+"
@@ -335,17 +544,29 @@ class AddIndex(Operation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "AddIndex", [], {"model_name": self.model_name, "index": self.index}
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         model.options["indexes"] = [*model.options.get("indexes", []), self.index.clone()]
         state.add_model(model)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.add_index(
             to_state, to_state.get_model(app_label, self.model_name), self.index
         )
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         schema_editor.remove_index(
             from_state, from_state.get_model(app_label, self.model_name), self.index
         )
@@ -358,11 +579,19 @@ class AddIndex(Operation):
     def migration_name_fragment(self) -> str:
         return f"{self.model_name.lower()}_{self.index.name.lower()}"
 
-    def references_model(self, name: str, app_label: str) -> bool:
-        return name.lower() == self.model_name.lower()
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        """Only the removal of the same index cancels it out (as in Django)."""
+        if (
+            not operation.elidable
+            and isinstance(operation, RemoveIndex)
+            and operation.model_name_lower == self.model_name_lower
+            and operation.name == self.index.name
+        ):
+            return []
+        return super().reduce(operation, app_label)
 
 
-class RemoveIndex(Operation):
+class RemoveIndex(IndexOperation):
     """Drop a named index."""
 
     category = "-"
@@ -374,14 +603,14 @@ class RemoveIndex(Operation):
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return "RemoveIndex", [], {"model_name": self.model_name, "name": self.name}
 
-    def _find(self, state: Any, app_label: str) -> Index:
+    def _find(self, state: ProjectState, app_label: str) -> Index:
         model = state.get_model(app_label, self.model_name)
         for index in model.indexes:
             if index.name == self.name:
                 return index
         raise LookupError(f"No index named {self.name} on {app_label}.{self.model_name}.")
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.model_name).clone()
         kept = [i for i in model.indexes if i.name != self.name]
         if kept:
@@ -390,11 +619,23 @@ class RemoveIndex(Operation):
             model.options.pop("indexes", None)
         state.add_model(model)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = from_state.get_model(app_label, self.model_name)
         schema_editor.remove_index(from_state, model, self._find(from_state, app_label))
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = to_state.get_model(app_label, self.model_name)
         schema_editor.add_index(to_state, model, self._find(to_state, app_label))
 
@@ -405,5 +646,34 @@ class RemoveIndex(Operation):
     def migration_name_fragment(self) -> str:
         return f"remove_{self.model_name.lower()}_{self.name.lower()}"
 
-    def references_model(self, name: str, app_label: str) -> bool:
-        return name.lower() == self.model_name.lower()
+
+class _CreatedModelState(ProjectState):
+    """A state holding only the model a CreateModel creates, for folding into it.
+
+    Relations may point at models it does not hold: where they are is not the fold's concern.
+    """
+
+    def __init__(self, model: ModelState) -> None:
+        super().__init__({model.key: model})
+
+    def has_model(self, app_label: str, model_name: str) -> bool:
+        return True
+
+
+def _in_created_order(
+    fields: list[tuple[str, Field]], model: ModelState
+) -> list[tuple[str, Field]]:
+    """The model's fields in the CreateModel's order, new ones last.
+
+    A renamed field keeps its place (the state moves it last; a CreateModel need not).
+    """
+    before = [name for name, _ in fields]
+    existed = set(before)
+    gone = [name for name in before if name not in model.fields]
+    arrived = [name for name in model.fields if name not in existed]
+    renamed = dict(zip(gone, arrived, strict=True)) if len(gone) == len(arrived) == 1 else {}
+    kept = [renamed.get(name, name) for name in before]
+    ordered = [name for name in kept if name in model.fields]
+    placed = set(ordered)
+    ordered += [name for name in model.fields if name not in placed]
+    return [(name, model.fields[name]) for name in ordered]

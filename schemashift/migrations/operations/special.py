@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.migrations.operations.base import Operation
+
+if TYPE_CHECKING:
+    from schemashift.db.backends.base import BaseSchemaEditor
+    from schemashift.migrations.state import ProjectState
 
 
 class RunSQL(Operation):
@@ -50,15 +54,31 @@ class RunSQL(Operation):
     def reversible(self) -> bool:  # type: ignore[override]
         return self.reverse_sql is not None
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    @property
+    def is_barrier(self) -> bool:
+        return not self.elidable
+
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         for operation in self.state_operations:
             operation.state_forwards(app_label, state)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         for sql, params in sql_statements(self.sql):
             schema_editor.execute(sql, params)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         if self.reverse_sql is None:
             super().database_backwards(app_label, schema_editor, from_state, to_state)
         for sql, params in sql_statements(self.reverse_sql):
@@ -130,18 +150,36 @@ class RunPython(Operation):
     def reversible(self) -> bool:  # type: ignore[override]
         return self.reverse_code is not None
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    @property
+    def is_barrier(self) -> bool:
+        return not self.elidable
+
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         self._call(self.code, from_state, schema_editor)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         if self.reverse_code is None:
             super().database_backwards(app_label, schema_editor, from_state, to_state)
         self._call(self.reverse_code, from_state, schema_editor)
 
-    def _call(self, code: Callable[..., Any], state: Any, schema_editor: Any) -> None:
+    def _call(
+        self, code: Callable[..., Any], state: ProjectState, schema_editor: BaseSchemaEditor
+    ) -> None:
         """Run ``code`` with queries for the editor's database on the editor's connection.
 
         So the query API (``Question.objects...``) runs in the migration's transaction, where
@@ -181,7 +219,7 @@ class RunPython(Operation):
         return doc.splitlines()[0] if doc else "Raw Python operation"
 
     @staticmethod
-    def noop(apps: Any, schema_editor: Any) -> None:
+    def noop(apps: Any, schema_editor: BaseSchemaEditor) -> None:
         """Does nothing; use as ``reverse_code`` to make a data migration reversible."""
 
 
@@ -210,18 +248,34 @@ class SeparateDatabaseAndState(Operation):
     def reversible(self) -> bool:  # type: ignore[override]
         return all(op.reversible for op in self.database_operations)
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
+    @property
+    def is_barrier(self) -> bool:
+        return True
+
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         for operation in self.state_operations:
             operation.state_forwards(app_label, state)
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         for operation in self.database_operations:
             to_state = from_state.clone()
             operation.state_forwards(app_label, to_state)
             operation.database_forwards(app_label, schema_editor, from_state, to_state)
             from_state = to_state
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         states = [to_state]
         for operation in self.database_operations[:-1]:
             after = states[-1].clone()
