@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy.dialects.mysql import pymysql
 from sqlalchemy.engine import Connection
-from support.migrator import AUTHOR_NAMES, author_model, collect_sql, tutorial_operations
-from support.migrator import Migrator as BaseMigrator
+from support.backend_migrators import MySQLMigrator, add_books
+from support.migrator import author_model, collect_sql, tutorial_operations
 from support.states import auto_pk, fk
 
 from schemashift import models
@@ -36,54 +36,6 @@ from schemashift.migrations.operations import (
 from schemashift.utils.names import index_name
 
 pytestmark = pytest.mark.backends("mysql")
-
-
-class Migrator(BaseMigrator):
-    """The shared migrator, run as MySQL runs DDL: a migration is not atomic unless told, and
-    the state follows each operation that ran, since each DDL statement commits at once; with
-    readers of SHOW CREATE TABLE and information_schema."""
-
-    atomic_by_default = False
-    state_follows_each_operation = True
-
-    def table_sql(self, table: str) -> str:
-        return self.run_sql(f"SHOW CREATE TABLE `{table}`")[0][1]
-
-    def column_default(self, table: str, column: str) -> Any:
-        """The database default of a column: None when it has none."""
-        return self.run_sql(
-            "SELECT column_default FROM information_schema.columns "
-            "WHERE table_schema = DATABASE() AND table_name = %s AND column_name = %s",
-            (table, column),
-        )[0][0]
-
-
-@pytest.fixture
-def connection(backend_connection: Connection) -> Connection:
-    return backend_connection
-
-
-@pytest.fixture
-def migrator(connection: Connection) -> Migrator:
-    return Migrator(connection)
-
-
-@pytest.fixture
-def authors(migrator: Migrator) -> Migrator:
-    """shop_author(id, name) holding three rows."""
-    return migrator.add_authors()
-
-
-def books(migrator: Migrator, **fk_options: Any) -> Migrator:
-    """shop_author with three rows and shop_book(id, author_id) with one book each."""
-    migrator.apply(
-        author_model(),
-        CreateModel("Book", [auto_pk(), ("author", fk("shop.author", **fk_options))]),
-    )
-    for number, name in enumerate(AUTHOR_NAMES, start=1):
-        migrator.run_sql("INSERT INTO shop_author (name) VALUES (%s)", (name,))
-        migrator.run_sql("INSERT INTO shop_book (author_id) VALUES (%s)", (number,))
-    return migrator
 
 
 # -- CREATE TABLE --------------------------------------------------------------------------
@@ -118,7 +70,7 @@ FIELD_TYPES = [
     ("field", "declared"), FIELD_TYPES, ids=[type(f[0]).__name__ for f in FIELD_TYPES]
 )
 def test_every_field_type_gets_djangos_declared_type(
-    migrator: Migrator, field: models.Field, declared: str
+    migrator: MySQLMigrator, field: models.Field, declared: str
 ) -> None:
     operation = CreateModel("Thing", [auto_pk(), ("f", field)])
     check = " CHECK (`f` >= 0)" if "UNSIGNED" in declared else ""
@@ -133,7 +85,7 @@ def test_every_field_type_gets_djangos_declared_type(
     migrator.assert_schema_matches_state()
 
 
-def test_positive_fields_refuse_negative_values(migrator: Migrator) -> None:
+def test_positive_fields_refuse_negative_values(migrator: MySQLMigrator) -> None:
     migrator.apply(CreateModel("Thing", [auto_pk(), ("n", models.PositiveIntegerField())]))
     with pytest.raises(Exception, match="(?i)constraint|out of range"):
         migrator.run_sql("INSERT INTO shop_thing (n) VALUES (-1)")
@@ -148,7 +100,7 @@ def test_positive_fields_refuse_negative_values(migrator: Migrator) -> None:
     ],
 )
 def test_auto_primary_keys_and_the_foreign_keys_to_them(
-    migrator: Migrator, auto_field: type[models.Field], declared: str, fk_type: str
+    migrator: MySQLMigrator, auto_field: type[models.Field], declared: str, fk_type: str
 ) -> None:
     operations = (
         CreateModel("Target", [("id", auto_field(primary_key=True))]),
@@ -187,7 +139,7 @@ def test_the_tutorial_models_get_djangos_sql_without_a_server() -> None:
     ]
 
 
-def test_indexes_unique_constraints_and_meta_indexes(migrator: Migrator) -> None:
+def test_indexes_unique_constraints_and_meta_indexes(migrator: MySQLMigrator) -> None:
     migrator.apply(
         CreateModel("Publisher", [auto_pk()]),
         CreateModel(
@@ -224,7 +176,7 @@ def test_indexes_unique_constraints_and_meta_indexes(migrator: Migrator) -> None
     migrator.assert_schema_matches_state()
 
 
-def test_long_names_fit_64_characters_with_a_stable_hash(migrator: Migrator) -> None:
+def test_long_names_fit_64_characters_with_a_stable_hash(migrator: MySQLMigrator) -> None:
     long_table = "t" * 60
     long_column = "c" * 60
     migrator.apply(
@@ -257,7 +209,7 @@ def test_long_names_fit_64_characters_with_a_stable_hash(migrator: Migrator) -> 
     migrator.assert_schema_matches_state()
 
 
-def test_keywords_and_odd_names_are_quoted_everywhere(migrator: Migrator) -> None:
+def test_keywords_and_odd_names_are_quoted_everywhere(migrator: MySQLMigrator) -> None:
     migrator.apply(
         CreateModel(
             "Order",
@@ -279,7 +231,7 @@ def test_keywords_and_odd_names_are_quoted_everywhere(migrator: Migrator) -> Non
     migrator.assert_schema_matches_state()
 
 
-def test_unmanaged_models_get_no_table(migrator: Migrator) -> None:
+def test_unmanaged_models_get_no_table(migrator: MySQLMigrator) -> None:
     operation = CreateModel("View", [auto_pk()], options={"managed": False})
     assert migrator.sql(operation) == []
     migrator.apply(operation, AddField("view", "x", models.IntegerField(null=True)))
@@ -289,7 +241,7 @@ def test_unmanaged_models_get_no_table(migrator: Migrator) -> None:
 # -- ADD COLUMN ----------------------------------------------------------------------------
 
 
-def test_a_nullable_field_is_added_with_add_column(authors: Migrator) -> None:
+def test_a_nullable_field_is_added_with_add_column(authors: MySQLMigrator) -> None:
     operation = AddField("author", "nick", models.CharField(max_length=10, null=True))
     assert authors.sql(operation) == [
         "ALTER TABLE `shop_author` ADD COLUMN `nick` varchar(10) NULL"
@@ -300,7 +252,7 @@ def test_a_nullable_field_is_added_with_add_column(authors: Migrator) -> None:
 
 
 def test_a_not_null_field_with_a_default_fills_rows_and_leaves_no_default(
-    authors: Migrator,
+    authors: MySQLMigrator,
 ) -> None:
     operation = AddField("author", "rating", models.IntegerField(default=5))
     assert authors.sql(operation) == [
@@ -313,7 +265,7 @@ def test_a_not_null_field_with_a_default_fills_rows_and_leaves_no_default(
     authors.assert_schema_matches_state()
 
 
-def test_text_blob_and_json_defaults_are_filled_in_by_update(authors: Migrator) -> None:
+def test_text_blob_and_json_defaults_are_filled_in_by_update(authors: MySQLMigrator) -> None:
     operation = AddField("author", "bio", models.TextField(default="it's"))
     assert authors.sql(operation) == [
         "ALTER TABLE `shop_author` ADD COLUMN `bio` longtext NULL",
@@ -333,14 +285,16 @@ def test_text_blob_and_json_defaults_are_filled_in_by_update(authors: Migrator) 
     authors.assert_schema_matches_state()
 
 
-def test_a_one_off_default_fills_rows_and_is_not_kept(authors: Migrator) -> None:
+def test_a_one_off_default_fills_rows_and_is_not_kept(authors: MySQLMigrator) -> None:
     authors.apply(AddField("author", "code", models.CharField(max_length=3, default="X"), False))
     assert [row[2] for row in authors.rows("shop_author")] == ["X", "X", "X"]
     assert authors.column_default("shop_author", "code") is None
     authors.assert_schema_matches_state()
 
 
-def test_a_not_null_field_without_default_is_refused_while_rows_exist(authors: Migrator) -> None:
+def test_a_not_null_field_without_default_is_refused_while_rows_exist(
+    authors: MySQLMigrator,
+) -> None:
     before = authors.snapshot()
     with pytest.raises(DatabaseError, match="existing rows would have no value"):
         authors.apply(AddField("author", "age", models.IntegerField()))
@@ -349,14 +303,14 @@ def test_a_not_null_field_without_default_is_refused_while_rows_exist(authors: M
 
 
 def test_a_not_null_field_without_default_can_be_added_to_an_empty_table(
-    migrator: Migrator,
+    migrator: MySQLMigrator,
 ) -> None:
     migrator.apply(author_model(), AddField("author", "age", models.IntegerField()))
     migrator.assert_schema_matches_state()
 
 
 def test_an_add_field_that_would_fail_halfway_is_refused_before_it_starts(
-    authors: Migrator,
+    authors: MySQLMigrator,
 ) -> None:
     before = authors.snapshot()
     with pytest.raises(DatabaseError, match="every existing row would get the same default"):
@@ -370,7 +324,7 @@ def test_an_add_field_that_would_fail_halfway_is_refused_before_it_starts(
     assert authors.rows("shop_author") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
 
 
-def test_an_add_field_never_drops_a_column_it_did_not_make(authors: Migrator) -> None:
+def test_an_add_field_never_drops_a_column_it_did_not_make(authors: MySQLMigrator) -> None:
     """A column of the same name made by hand stays, with its values, when ADD COLUMN fails."""
     authors.run_sql("ALTER TABLE shop_author ADD COLUMN score integer NULL")
     authors.run_sql("UPDATE shop_author SET score = 42")
@@ -379,7 +333,7 @@ def test_an_add_field_never_drops_a_column_it_did_not_make(authors: Migrator) ->
     assert authors.rows("shop_author", "id, score") == [(1, 42), (2, 42), (3, 42)]
 
 
-def test_a_foreign_key_is_added_with_its_constraint_and_index(authors: Migrator) -> None:
+def test_a_foreign_key_is_added_with_its_constraint_and_index(authors: MySQLMigrator) -> None:
     operation = AddField(
         "author", "mentor", models.ForeignKey("shop.author", models.SET_NULL, null=True)
     )
@@ -398,7 +352,7 @@ def test_a_foreign_key_is_added_with_its_constraint_and_index(authors: Migrator)
 # -- DROP COLUMN ---------------------------------------------------------------------------
 
 
-def test_a_field_is_removed_with_drop_column(authors: Migrator) -> None:
+def test_a_field_is_removed_with_drop_column(authors: MySQLMigrator) -> None:
     authors.apply(AddField("author", "age", models.IntegerField(default=30)))
     operation = RemoveField("author", "name")
     assert authors.sql(operation) == ["ALTER TABLE `shop_author` DROP COLUMN `name`"]
@@ -407,14 +361,14 @@ def test_a_field_is_removed_with_drop_column(authors: Migrator) -> None:
     authors.assert_schema_matches_state()
 
 
-def test_a_foreign_key_field_is_removed_after_its_constraint(migrator: Migrator) -> None:
-    books(migrator)
+def test_a_foreign_key_field_is_removed_after_its_constraint(migrator: MySQLMigrator) -> None:
+    add_books(migrator)
     migrator.apply(RemoveField("book", "author"))
     assert migrator.rows("shop_book") == [(1,), (2,), (3,)]
     migrator.assert_schema_matches_state()
 
 
-def test_removing_a_field_drops_its_unique_together_and_indexes(authors: Migrator) -> None:
+def test_removing_a_field_drops_its_unique_together_and_indexes(authors: MySQLMigrator) -> None:
     authors.apply(
         AddField("author", "age", models.IntegerField(default=1)),
         AlterUniqueTogether("author", [("name", "age")]),
@@ -430,7 +384,7 @@ def test_removing_a_field_drops_its_unique_together_and_indexes(authors: Migrato
 # -- ALTER FIELD ---------------------------------------------------------------------------
 
 
-def test_widening_and_narrowing_a_char_field_keeps_the_values(authors: Migrator) -> None:
+def test_widening_and_narrowing_a_char_field_keeps_the_values(authors: MySQLMigrator) -> None:
     operation = AlterField("author", "name", models.CharField(max_length=200))
     assert authors.sql(operation) == [
         "ALTER TABLE `shop_author` MODIFY `name` varchar(200) NOT NULL"
@@ -442,14 +396,14 @@ def test_widening_and_narrowing_a_char_field_keeps_the_values(authors: Migrator)
     authors.assert_schema_matches_state()
 
 
-def test_narrowing_below_the_stored_values_fails_and_keeps_them(authors: Migrator) -> None:
+def test_narrowing_below_the_stored_values_fails_and_keeps_them(authors: MySQLMigrator) -> None:
     with pytest.raises(DatabaseError, match="MODIFY `name` varchar\\(2\\)"):
         authors.apply(AlterField("author", "name", models.CharField(max_length=2)))
     assert authors.rows("shop_author") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
     assert authors.snapshot()["shop_author"].columns["name"].type == "varchar(20)"
 
 
-def test_changing_the_type_converts_the_values(authors: Migrator) -> None:
+def test_changing_the_type_converts_the_values(authors: MySQLMigrator) -> None:
     authors.apply(AddField("author", "age", models.IntegerField(default=42)))
     authors.apply(AlterField("author", "age", models.BigIntegerField(default=42)))
     authors.apply(AlterField("author", "age", models.CharField(max_length=5, default="42")))
@@ -457,7 +411,7 @@ def test_changing_the_type_converts_the_values(authors: Migrator) -> None:
     authors.assert_schema_matches_state()
 
 
-def test_null_to_not_null_fills_nulls_with_the_default(authors: Migrator) -> None:
+def test_null_to_not_null_fills_nulls_with_the_default(authors: MySQLMigrator) -> None:
     authors.apply(AddField("author", "nick", models.CharField(max_length=10, null=True)))
     authors.run_sql("UPDATE shop_author SET nick = 'bobby' WHERE id = 2")
     operation = AlterField("author", "nick", models.CharField(max_length=10, default="n/a"))
@@ -473,14 +427,14 @@ def test_null_to_not_null_fills_nulls_with_the_default(authors: Migrator) -> Non
     authors.assert_schema_matches_state()
 
 
-def test_null_to_not_null_without_default_fails_while_nulls_remain(authors: Migrator) -> None:
+def test_null_to_not_null_without_default_fails_while_nulls_remain(authors: MySQLMigrator) -> None:
     authors.apply(AddField("author", "nick", models.CharField(max_length=10, null=True)))
     with pytest.raises(DatabaseError, match="some rows hold NULL"):
         authors.apply(AlterField("author", "nick", models.CharField(max_length=10)))
     assert authors.snapshot()["shop_author"].columns["nick"].nullable is True
 
 
-def test_renaming_a_field_renames_the_column_and_its_index(authors: Migrator) -> None:
+def test_renaming_a_field_renames_the_column_and_its_index(authors: MySQLMigrator) -> None:
     authors.apply(AlterField("author", "name", models.CharField(max_length=20, db_index=True)))
     operation = RenameField("author", "name", "full_name")
     old, new = (index_name("shop_author", [c], "", 64) for c in ("name", "full_name"))
@@ -493,7 +447,7 @@ def test_renaming_a_field_renames_the_column_and_its_index(authors: Migrator) ->
     authors.assert_schema_matches_state()
 
 
-def test_unique_on_and_off(authors: Migrator) -> None:
+def test_unique_on_and_off(authors: MySQLMigrator) -> None:
     authors.apply(AlterField("author", "name", models.CharField(max_length=20, unique=True)))
     assert authors.snapshot()["shop_author"].unique == {("name",)}
     authors.assert_schema_matches_state()
@@ -505,7 +459,7 @@ def test_unique_on_and_off(authors: Migrator) -> None:
     authors.assert_schema_matches_state()
 
 
-def test_unique_on_duplicate_rows_fails_without_losing_data(authors: Migrator) -> None:
+def test_unique_on_duplicate_rows_fails_without_losing_data(authors: MySQLMigrator) -> None:
     authors.run_sql("INSERT INTO shop_author (name) VALUES ('Ann')")
     before_schema, before_rows = authors.snapshot(), authors.rows("shop_author")
     with pytest.raises(DatabaseError, match="Duplicate entry 'Ann'") as info:
@@ -515,7 +469,7 @@ def test_unique_on_duplicate_rows_fails_without_losing_data(authors: Migrator) -
     assert authors.rows("shop_author") == before_rows
 
 
-def test_index_on_and_off(authors: Migrator) -> None:
+def test_index_on_and_off(authors: MySQLMigrator) -> None:
     authors.apply(AlterField("author", "name", models.CharField(max_length=20, db_index=True)))
     assert list(authors.snapshot()["shop_author"].indexes) == [
         index_name("shop_author", ["name"], "", 64)
@@ -526,8 +480,10 @@ def test_index_on_and_off(authors: Migrator) -> None:
     authors.assert_schema_matches_state()
 
 
-def test_a_foreign_key_index_can_be_dropped_while_the_constraint_stays(migrator: Migrator) -> None:
-    books(migrator)
+def test_a_foreign_key_index_can_be_dropped_while_the_constraint_stays(
+    migrator: MySQLMigrator,
+) -> None:
+    add_books(migrator)
     migrator.apply(AlterField("book", "author", fk("shop.author", db_index=False)))
     book = migrator.snapshot()["shop_book"]
     assert book.indexes == {}
@@ -538,8 +494,8 @@ def test_a_foreign_key_index_can_be_dropped_while_the_constraint_stays(migrator:
     assert migrator.rows("shop_book") == [(1, 1), (2, 2), (3, 3)]
 
 
-def test_foreign_key_off_on_and_retargeted(migrator: Migrator) -> None:
-    books(migrator)
+def test_foreign_key_off_on_and_retargeted(migrator: MySQLMigrator) -> None:
+    add_books(migrator)
     migrator.apply(CreateModel("Editor", [auto_pk()]))
     for _ in range(3):
         migrator.run_sql("INSERT INTO shop_editor VALUES ()")
@@ -556,8 +512,8 @@ def test_foreign_key_off_on_and_retargeted(migrator: Migrator) -> None:
     assert migrator.rows("shop_book") == [(1, 1), (2, 2), (3, 3)]
 
 
-def test_a_primary_key_type_change_reaches_the_foreign_keys(migrator: Migrator) -> None:
-    books(migrator)
+def test_a_primary_key_type_change_reaches_the_foreign_keys(migrator: MySQLMigrator) -> None:
+    add_books(migrator)
     migrator.apply(AddField("author", "boss", fk("shop.author", null=True)))
     migrator.run_sql("UPDATE shop_author SET boss_id = 1")
     migrator.apply(
@@ -571,7 +527,7 @@ def test_a_primary_key_type_change_reaches_the_foreign_keys(migrator: Migrator) 
     assert migrator.rows("shop_author", "id, boss_id")[-1] == (4, None)
 
 
-def test_renaming_a_primary_key_keeps_the_references(migrator: Migrator) -> None:
+def test_renaming_a_primary_key_keeps_the_references(migrator: MySQLMigrator) -> None:
     migrator.apply(
         CreateModel("Tag", [("code", models.CharField(max_length=5, primary_key=True))]),
         CreateModel("Item", [auto_pk(), ("tag", fk("shop.tag"))]),
@@ -588,7 +544,7 @@ def test_renaming_a_primary_key_keeps_the_references(migrator: Migrator) -> None
     migrator.assert_schema_matches_state()
 
 
-def test_a_positive_field_keeps_its_check_through_a_change(authors: Migrator) -> None:
+def test_a_positive_field_keeps_its_check_through_a_change(authors: MySQLMigrator) -> None:
     authors.apply(AddField("author", "n", models.PositiveIntegerField(default=1)))
     authors.apply(AlterField("author", "n", models.PositiveBigIntegerField(default=1)))
     assert "CHECK (`n` >= 0)" in authors.table_sql("shop_author")
@@ -600,8 +556,10 @@ def test_a_positive_field_keeps_its_check_through_a_change(authors: Migrator) ->
 # -- tables, unique_together, indexes ------------------------------------------------------
 
 
-def test_renaming_a_table_keeps_rows_references_and_renames_indexes(migrator: Migrator) -> None:
-    books(migrator)
+def test_renaming_a_table_keeps_rows_references_and_renames_indexes(
+    migrator: MySQLMigrator,
+) -> None:
+    add_books(migrator)
     migrator.apply(AlterModelTable("author", "writers"), AlterModelTable("book", "volumes"))
     assert migrator.rows("writers") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
     assert migrator.snapshot()["volumes"].foreign_keys == {
@@ -615,7 +573,7 @@ def test_renaming_a_table_keeps_rows_references_and_renames_indexes(migrator: Mi
         migrator.run_sql("INSERT INTO volumes (author_id) VALUES (99)")
 
 
-def test_unique_together_is_added_and_removed(authors: Migrator) -> None:
+def test_unique_together_is_added_and_removed(authors: MySQLMigrator) -> None:
     authors.apply(AddField("author", "age", models.IntegerField(default=1)))
     name = index_name("shop_author", ["name", "age"], "_uniq", 64)
     operation = AlterUniqueTogether("author", [("name", "age")])
@@ -631,7 +589,7 @@ def test_unique_together_is_added_and_removed(authors: Migrator) -> None:
     authors.assert_schema_matches_state()
 
 
-def test_indexes_are_added_and_removed(authors: Migrator) -> None:
+def test_indexes_are_added_and_removed(authors: MySQLMigrator) -> None:
     index = models.Index(fields=["-name", "id"], name="author_name_desc")
     assert authors.sql(AddIndex("author", index)) == [
         "CREATE INDEX `author_name_desc` ON `shop_author` (`name` DESC, `id`)"
@@ -645,8 +603,8 @@ def test_indexes_are_added_and_removed(authors: Migrator) -> None:
     assert authors.snapshot()["shop_author"].indexes == {}
 
 
-def test_deleting_models_drops_their_tables(migrator: Migrator) -> None:
-    books(migrator)
+def test_deleting_models_drops_their_tables(migrator: MySQLMigrator) -> None:
+    add_books(migrator)
     migrator.apply(DeleteModel("Book"), DeleteModel("Author"))
     assert migrator.snapshot().tables == {}
 
@@ -655,7 +613,7 @@ def test_deleting_models_drops_their_tables(migrator: Migrator) -> None:
 
 
 @pytest.mark.parametrize("atomic", [True, False])
-def test_each_operation_commits_on_its_own(migrator: Migrator, atomic: bool) -> None:
+def test_each_operation_commits_on_its_own(migrator: MySQLMigrator, atomic: bool) -> None:
     migrator.apply(author_model())
     with pytest.raises(DatabaseError, match="nowhere"):
         migrator.apply(
@@ -669,7 +627,9 @@ def test_each_operation_commits_on_its_own(migrator: Migrator, atomic: bool) -> 
     assert not migrator.connection.in_transaction()
 
 
-def test_an_atomic_editor_still_commits_the_rows_written_through_it(migrator: Migrator) -> None:
+def test_an_atomic_editor_still_commits_the_rows_written_through_it(
+    migrator: MySQLMigrator,
+) -> None:
     migrator.apply(author_model())
     with schema_editor(migrator.connection, atomic=True) as editor:
         editor.execute("INSERT INTO shop_author (name) VALUES ('Ann')")
@@ -677,7 +637,7 @@ def test_an_atomic_editor_still_commits_the_rows_written_through_it(migrator: Mi
     assert migrator.rows("shop_author") == [(1, "Ann"), (2, "Bob")]
 
 
-def test_run_sql_splits_statements_and_binds_params(authors: Migrator) -> None:
+def test_run_sql_splits_statements_and_binds_params(authors: MySQLMigrator) -> None:
     authors.apply(
         RunSQL(
             "INSERT INTO shop_author (name) VALUES ('a;b'); -- a comment; with a semicolon\n"
@@ -701,7 +661,7 @@ def test_split_sql_respects_quotes_and_comments() -> None:
     assert split_sql(script) == ["SELECT 'a;''b', \"c;\\\"d\", `e;f`", "/* g; */ SELECT 1 # h;"]
 
 
-def test_collecting_sql_touches_nothing(authors: Migrator) -> None:
+def test_collecting_sql_touches_nothing(authors: MySQLMigrator) -> None:
     before_schema, before_rows = authors.snapshot(), authors.rows("shop_author")
     sql = authors.sql(
         AddField("author", "age", models.IntegerField(default=3)),
@@ -757,7 +717,7 @@ NASTY_TEXT = 'it\'s; DROP TABLE shop_author; -- \\ "q" 100% %s \u00e9\u4e2d\U000
     ],
 )
 def test_defaults_are_stored_exactly(
-    authors: Migrator,
+    authors: MySQLMigrator,
     field_class: type[models.Field],
     options: dict[str, Any],
     value: Any,
@@ -768,7 +728,7 @@ def test_defaults_are_stored_exactly(
     authors.assert_schema_matches_state()
 
 
-def test_infinity_cannot_be_a_default(authors: Migrator) -> None:
+def test_infinity_cannot_be_a_default(authors: MySQLMigrator) -> None:
     from schemashift.exceptions import ModelDefinitionError
 
     with pytest.raises(ModelDefinitionError, match="inf"):
@@ -798,11 +758,11 @@ def test_reported_types_read_as_declared(column_type: str, extra: str, declared:
     assert declared_type("longtext", "", is_json=True) == "json"
 
 
-def test_a_missing_table_reads_as_none(connection: Connection) -> None:
-    assert MySQLSchemaEditor.read_table(connection, "nowhere") is None
+def test_a_missing_table_reads_as_none(backend_connection: Connection) -> None:
+    assert MySQLSchemaEditor.read_table(backend_connection, "nowhere") is None
 
 
-def test_long_columns_get_no_db_index_and_prefix_meta_indexes(authors: Migrator) -> None:
+def test_long_columns_get_no_db_index_and_prefix_meta_indexes(authors: MySQLMigrator) -> None:
     authors.apply(
         AddField("author", "bio", models.TextField(default="", db_index=True)),
         AddField("author", "blob", models.BinaryField(null=True)),
@@ -816,8 +776,10 @@ def test_long_columns_get_no_db_index_and_prefix_meta_indexes(authors: Migrator)
     authors.assert_schema_matches_state()
 
 
-def test_a_foreign_key_column_is_renamed_in_a_table_innodb_must_copy(migrator: Migrator) -> None:
-    books(migrator)
+def test_a_foreign_key_column_is_renamed_in_a_table_innodb_must_copy(
+    migrator: MySQLMigrator,
+) -> None:
+    add_books(migrator)
     # a UNIQUE text column is a hash index MariaDB can only keep by copying the table
     migrator.apply(AddField("book", "code", models.TextField(null=True, unique=True)))
     migrator.apply(RenameField("book", "author", "writer"))
@@ -828,8 +790,8 @@ def test_a_foreign_key_column_is_renamed_in_a_table_innodb_must_copy(migrator: M
     migrator.assert_schema_matches_state()
 
 
-def test_an_index_a_foreign_key_took_over_can_still_be_dropped(migrator: Migrator) -> None:
-    books(migrator, db_index=False, null=True)
+def test_an_index_a_foreign_key_took_over_can_still_be_dropped(migrator: MySQLMigrator) -> None:
+    add_books(migrator, db_index=False, null=True)
     migrator.apply(
         AddField("book", "title", models.CharField(max_length=10, default="t")),
         AlterUniqueTogether("book", [("author", "title")]),

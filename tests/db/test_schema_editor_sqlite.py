@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from support.migrator import Migrator as BaseMigrator
+from support.backend_migrators import SQLiteMigrator
 from support.migrator import author_model, collect_sql, tutorial_operations
 from support.states import auto_pk, fk
 
@@ -38,26 +38,7 @@ from schemashift.migrations.operations import (
 )
 from schemashift.utils.names import index_name
 
-
-class Migrator(BaseMigrator):
-    """The shared migrator, with readers of SQLite's own records of a table."""
-
-    def table_sql(self, table: str) -> str:
-        return self.run_sql("SELECT sql FROM sqlite_master WHERE name = ?", (table,))[0][0]
-
-    def column_order(self, table: str) -> list[str]:
-        return [row[1] for row in self.run_sql(f'PRAGMA table_info("{table}")')]
-
-
-@pytest.fixture
-def migrator(connection: Connection) -> Migrator:
-    return Migrator(connection)
-
-
-@pytest.fixture
-def authors(migrator: Migrator) -> Migrator:
-    """shop_author(id, name) holding three rows."""
-    return migrator.add_authors()
+pytestmark = pytest.mark.backends("sqlite")
 
 
 # -- CREATE TABLE --------------------------------------------------------------------------
@@ -92,7 +73,7 @@ FIELD_TYPES = [
     ("field", "declared", "check"), FIELD_TYPES, ids=[type(f[0]).__name__ for f in FIELD_TYPES]
 )
 def test_every_field_type_gets_djangos_declared_type(
-    migrator: Migrator, field: models.Field, declared: str, check: str | None
+    migrator: SQLiteMigrator, field: models.Field, declared: str, check: str | None
 ) -> None:
     migrator.apply(CreateModel("Thing", [auto_pk(), ("f", field)]))
     table = migrator.snapshot()["shop_thing"]
@@ -111,7 +92,7 @@ def test_every_field_type_gets_djangos_declared_type(
     ],
 )
 def test_auto_primary_keys_are_integer_autoincrement_and_foreign_keys_take_the_rel_type(
-    migrator: Migrator, auto_field: type[models.Field], fk_type: str
+    migrator: SQLiteMigrator, auto_field: type[models.Field], fk_type: str
 ) -> None:
     migrator.apply(
         CreateModel("Target", [("id", auto_field(primary_key=True))]),
@@ -128,7 +109,7 @@ def test_auto_primary_keys_are_integer_autoincrement_and_foreign_keys_take_the_r
     migrator.assert_schema_matches_state()
 
 
-def test_foreign_keys_to_other_primary_keys_copy_their_type(migrator: Migrator) -> None:
+def test_foreign_keys_to_other_primary_keys_copy_their_type(migrator: SQLiteMigrator) -> None:
     migrator.apply(
         CreateModel("Code", [("code", models.CharField(max_length=5, primary_key=True))]),
         CreateModel("Token", [("token", models.UUIDField(primary_key=True))]),
@@ -165,7 +146,7 @@ def test_the_tutorial_models_get_djangos_exact_sql() -> None:
     ]
 
 
-def test_indexes_unique_constraints_and_meta_indexes(migrator: Migrator) -> None:
+def test_indexes_unique_constraints_and_meta_indexes(migrator: SQLiteMigrator) -> None:
     migrator.apply(
         CreateModel("Publisher", [auto_pk()]),
         CreateModel(
@@ -204,7 +185,7 @@ def test_indexes_unique_constraints_and_meta_indexes(migrator: Migrator) -> None
     migrator.assert_schema_matches_state()
 
 
-def test_unmanaged_models_get_no_table(migrator: Migrator) -> None:
+def test_unmanaged_models_get_no_table(migrator: SQLiteMigrator) -> None:
     operation = CreateModel("View", [auto_pk()], options={"managed": False})
     assert migrator.sql(operation) == []
     migrator.apply(operation, AddField("view", "x", models.IntegerField(null=True)))
@@ -212,7 +193,7 @@ def test_unmanaged_models_get_no_table(migrator: Migrator) -> None:
     migrator.assert_schema_matches_state()
 
 
-def test_keywords_as_names_are_quoted_everywhere(migrator: Migrator) -> None:
+def test_keywords_as_names_are_quoted_everywhere(migrator: SQLiteMigrator) -> None:
     migrator.apply(
         CreateModel(
             "Order",
@@ -238,7 +219,7 @@ def test_keywords_as_names_are_quoted_everywhere(migrator: Migrator) -> None:
 # -- ADD COLUMN or rebuild -----------------------------------------------------------------
 
 
-def test_a_nullable_field_is_added_with_add_column(authors: Migrator) -> None:
+def test_a_nullable_field_is_added_with_add_column(authors: SQLiteMigrator) -> None:
     operation = AddField("author", "nick", models.CharField(max_length=10, null=True))
     assert authors.sql(operation) == [
         'ALTER TABLE "shop_author" ADD COLUMN "nick" varchar(10) NULL'
@@ -248,7 +229,7 @@ def test_a_nullable_field_is_added_with_add_column(authors: Migrator) -> None:
     authors.assert_schema_matches_state()
 
 
-def test_a_nullable_foreign_key_is_added_with_its_index(authors: Migrator) -> None:
+def test_a_nullable_foreign_key_is_added_with_its_index(authors: SQLiteMigrator) -> None:
     operation = AddField(
         "author", "mentor", models.ForeignKey("shop.author", models.SET_NULL, null=True)
     )
@@ -262,7 +243,7 @@ def test_a_nullable_foreign_key_is_added_with_its_index(authors: Migrator) -> No
     authors.assert_schema_matches_state()
 
 
-def test_a_field_with_a_default_fills_the_existing_rows(authors: Migrator) -> None:
+def test_a_field_with_a_default_fills_the_existing_rows(authors: SQLiteMigrator) -> None:
     authors.apply(AddField("author", "rating", models.IntegerField(default=5)))
     assert authors.rows("shop_author") == [(1, "Ann", 5), (2, "Bob", 5), (3, "Cy", 5)]
     # Python defaults are not kept in the database.
@@ -270,7 +251,7 @@ def test_a_field_with_a_default_fills_the_existing_rows(authors: Migrator) -> No
     authors.assert_schema_matches_state()
 
 
-def test_the_rebuild_sql_for_an_added_field(authors: Migrator) -> None:
+def test_the_rebuild_sql_for_an_added_field(authors: SQLiteMigrator) -> None:
     sql = authors.sql(AddField("author", "rating", models.IntegerField(default=0)))
     assert sql == [
         'CREATE TABLE "new__shop_author" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
@@ -284,14 +265,14 @@ def test_the_rebuild_sql_for_an_added_field(authors: Migrator) -> None:
     ]
 
 
-def test_a_one_off_default_fills_rows_and_is_not_kept(authors: Migrator) -> None:
+def test_a_one_off_default_fills_rows_and_is_not_kept(authors: SQLiteMigrator) -> None:
     authors.apply(AddField("author", "code", models.CharField(max_length=3, default="X"), False))
     assert [row[2] for row in authors.rows("shop_author")] == ["X", "X", "X"]
     assert not authors.state.get_model("shop", "author").get_field("code").has_default()
     authors.assert_schema_matches_state()
 
 
-def test_a_blank_text_field_fills_rows_with_empty_strings(authors: Migrator) -> None:
+def test_a_blank_text_field_fills_rows_with_empty_strings(authors: SQLiteMigrator) -> None:
     authors.apply(
         AddField("author", "bio", models.TextField(blank=True)),
         AddField("author", "photo", models.BinaryField(blank=True)),
@@ -299,7 +280,7 @@ def test_a_blank_text_field_fills_rows_with_empty_strings(authors: Migrator) -> 
     assert authors.rows("shop_author", "bio, photo") == [("", b"")] * 3
 
 
-def test_auto_now_fields_fill_rows_with_the_current_utc_time(authors: Migrator) -> None:
+def test_auto_now_fields_fill_rows_with_the_current_utc_time(authors: SQLiteMigrator) -> None:
     before = datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
     authors.apply(
         AddField("author", "created", models.DateTimeField(auto_now_add=True)),
@@ -310,7 +291,7 @@ def test_auto_now_fields_fill_rows_with_the_current_utc_time(authors: Migrator) 
     assert day == datetime.datetime.now(datetime.UTC).date().isoformat()
 
 
-def test_a_not_null_field_without_default_cannot_be_added_to_rows(authors: Migrator) -> None:
+def test_a_not_null_field_without_default_cannot_be_added_to_rows(authors: SQLiteMigrator) -> None:
     with pytest.raises(DatabaseError, match='Rebuilding table "shop_author" failed') as info:
         authors.apply(AddField("author", "age", models.IntegerField()))
     assert "NOT NULL constraint failed: age" in str(info.value)
@@ -320,7 +301,7 @@ def test_a_not_null_field_without_default_cannot_be_added_to_rows(authors: Migra
 
 
 def test_a_not_null_field_without_default_can_be_added_to_an_empty_table(
-    migrator: Migrator,
+    migrator: SQLiteMigrator,
 ) -> None:
     migrator.apply(author_model(), AddField("author", "age", models.IntegerField()))
     assert migrator.snapshot()["shop_author"].columns["age"] == ColumnInfo(
@@ -328,7 +309,7 @@ def test_a_not_null_field_without_default_can_be_added_to_an_empty_table(
     )
 
 
-def test_a_unique_field_is_added_with_a_rebuild(authors: Migrator) -> None:
+def test_a_unique_field_is_added_with_a_rebuild(authors: SQLiteMigrator) -> None:
     authors.apply(
         AddField("author", "code", models.CharField(max_length=5, null=True, unique=True))
     )
@@ -339,7 +320,7 @@ def test_a_unique_field_is_added_with_a_rebuild(authors: Migrator) -> None:
 # -- DROP COLUMN or rebuild ----------------------------------------------------------------
 
 
-def test_a_plain_field_is_removed_with_drop_column(authors: Migrator) -> None:
+def test_a_plain_field_is_removed_with_drop_column(authors: SQLiteMigrator) -> None:
     authors.apply(AddField("author", "age", models.IntegerField(default=30)))
     operation = RemoveField("author", "name")
     assert authors.sql(operation) == ['ALTER TABLE "shop_author" DROP COLUMN "name"']
@@ -358,7 +339,7 @@ def test_a_plain_field_is_removed_with_drop_column(authors: Migrator) -> None:
     ids=["unique", "indexed", "foreign key"],
 )
 def test_indexed_unique_and_related_fields_are_removed_with_a_rebuild(
-    authors: Migrator, field: models.Field
+    authors: SQLiteMigrator, field: models.Field
 ) -> None:
     authors.apply(AddField("author", "extra", field))
     sql = authors.sql(RemoveField("author", "extra"))
@@ -368,7 +349,7 @@ def test_indexed_unique_and_related_fields_are_removed_with_a_rebuild(
     authors.assert_schema_matches_state()
 
 
-def test_removing_a_field_drops_its_unique_together_and_indexes(authors: Migrator) -> None:
+def test_removing_a_field_drops_its_unique_together_and_indexes(authors: SQLiteMigrator) -> None:
     authors.apply(
         AddField("author", "age", models.IntegerField(default=1)),
         AlterUniqueTogether("author", [("name", "age")]),
@@ -382,7 +363,7 @@ def test_removing_a_field_drops_its_unique_together_and_indexes(authors: Migrato
 
 
 def test_removing_a_relation_named_by_its_attname_drops_its_unique_together_and_indexes(
-    migrator: Migrator,
+    migrator: SQLiteMigrator,
 ) -> None:
     migrator.apply(
         author_model(),
@@ -410,14 +391,14 @@ def test_removing_a_relation_named_by_its_attname_drops_its_unique_together_and_
 # -- ALTER FIELD ---------------------------------------------------------------------------
 
 
-def test_widening_a_char_field_keeps_the_values(authors: Migrator) -> None:
+def test_widening_a_char_field_keeps_the_values(authors: SQLiteMigrator) -> None:
     authors.apply(AlterField("author", "name", models.CharField(max_length=200)))
     assert authors.snapshot()["shop_author"].columns["name"].type == "varchar(200)"
     assert authors.rows("shop_author") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
     authors.assert_schema_matches_state()
 
 
-def test_null_to_not_null_fills_nulls_with_the_default(authors: Migrator) -> None:
+def test_null_to_not_null_fills_nulls_with_the_default(authors: SQLiteMigrator) -> None:
     authors.apply(AddField("author", "nick", models.CharField(max_length=10, null=True)))
     authors.run_sql("UPDATE shop_author SET nick = 'bobby' WHERE id = 2")
     operation = AlterField("author", "nick", models.CharField(max_length=10, default="n/a"))
@@ -427,14 +408,14 @@ def test_null_to_not_null_fills_nulls_with_the_default(authors: Migrator) -> Non
     assert authors.snapshot()["shop_author"].columns["nick"].nullable is False
 
 
-def test_null_to_not_null_without_default_fails_while_nulls_remain(authors: Migrator) -> None:
+def test_null_to_not_null_without_default_fails_while_nulls_remain(authors: SQLiteMigrator) -> None:
     authors.apply(AddField("author", "nick", models.CharField(max_length=10, null=True)))
     with pytest.raises(DatabaseError, match="NOT NULL constraint failed: nick"):
         authors.apply(AlterField("author", "nick", models.CharField(max_length=10)))
     assert authors.snapshot()["shop_author"].columns["nick"].nullable is True
 
 
-def test_renaming_a_field_renames_the_column_in_place(authors: Migrator) -> None:
+def test_renaming_a_field_renames_the_column_in_place(authors: SQLiteMigrator) -> None:
     operation = RenameField("author", "name", "full_name")
     assert authors.sql(operation) == [
         'ALTER TABLE "shop_author" RENAME COLUMN "name" TO "full_name"'
@@ -444,7 +425,7 @@ def test_renaming_a_field_renames_the_column_in_place(authors: Migrator) -> None
     authors.assert_schema_matches_state()
 
 
-def test_renaming_an_indexed_column_renames_its_generated_index(migrator: Migrator) -> None:
+def test_renaming_an_indexed_column_renames_its_generated_index(migrator: SQLiteMigrator) -> None:
     migrator.apply(CreateModel("Tag", [auto_pk(), ("slug", models.SlugField())]))
     migrator.apply(RenameField("tag", "slug", "handle"))
     new_name = index_name("shop_tag", ["handle"])
@@ -455,7 +436,7 @@ def test_renaming_an_indexed_column_renames_its_generated_index(migrator: Migrat
     migrator.assert_schema_matches_state()
 
 
-def test_renaming_a_table_renames_its_generated_indexes(migrator: Migrator) -> None:
+def test_renaming_a_table_renames_its_generated_indexes(migrator: SQLiteMigrator) -> None:
     migrator.apply(CreateModel("Tag", [auto_pk(), ("slug", models.SlugField())]))
     migrator.apply(AlterModelTable("tag", "labels"))
     new_name = index_name("labels", ["slug"])
@@ -463,7 +444,7 @@ def test_renaming_a_table_renames_its_generated_indexes(migrator: Migrator) -> N
     migrator.assert_schema_matches_state()
 
 
-def test_renaming_a_foreign_key_rebuilds_the_table(migrator: Migrator) -> None:
+def test_renaming_a_foreign_key_rebuilds_the_table(migrator: SQLiteMigrator) -> None:
     migrator.apply(
         author_model(),
         CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]),
@@ -477,7 +458,7 @@ def test_renaming_a_foreign_key_rebuilds_the_table(migrator: Migrator) -> None:
     migrator.assert_schema_matches_state()
 
 
-def test_changing_only_non_schema_options_runs_nothing(authors: Migrator) -> None:
+def test_changing_only_non_schema_options_runs_nothing(authors: SQLiteMigrator) -> None:
     authors.apply(AddField("author", "kind", models.CharField(max_length=1, default="a")))
     operation = AlterField(
         "author",
@@ -494,7 +475,7 @@ def test_changing_only_non_schema_options_runs_nothing(authors: Migrator) -> Non
     assert authors.sql(operation) == []
 
 
-def test_adding_and_removing_unique(authors: Migrator) -> None:
+def test_adding_and_removing_unique(authors: SQLiteMigrator) -> None:
     authors.apply(AlterField("author", "name", models.CharField(max_length=20, unique=True)))
     assert authors.snapshot()["shop_author"].unique == {("name",)}
     authors.assert_schema_matches_state()
@@ -504,7 +485,7 @@ def test_adding_and_removing_unique(authors: Migrator) -> None:
     authors.assert_schema_matches_state()
 
 
-def test_adding_and_removing_db_index(authors: Migrator) -> None:
+def test_adding_and_removing_db_index(authors: SQLiteMigrator) -> None:
     name = index_name("shop_author", ["name"])
     authors.apply(AlterField("author", "name", models.CharField(max_length=20, db_index=True)))
     assert set(authors.snapshot()["shop_author"].indexes) == {name}
@@ -514,7 +495,7 @@ def test_adding_and_removing_db_index(authors: Migrator) -> None:
 
 
 def test_a_rebuild_moves_the_altered_column_last_and_self_references_after_it(
-    migrator: Migrator,
+    migrator: SQLiteMigrator,
 ) -> None:
     migrator.apply(
         author_model(
@@ -528,7 +509,7 @@ def test_a_rebuild_moves_the_altered_column_last_and_self_references_after_it(
     assert migrator.column_order("shop_author") == ["id", "name", "age", "rank", "boss_id"]
 
 
-def test_changing_a_foreign_key_target(migrator: Migrator) -> None:
+def test_changing_a_foreign_key_target(migrator: SQLiteMigrator) -> None:
     migrator.apply(
         author_model(),
         CreateModel("Editor", [("code", models.CharField(max_length=4, primary_key=True))]),
@@ -546,7 +527,7 @@ def test_changing_a_foreign_key_target(migrator: Migrator) -> None:
 
 
 def test_changing_a_primary_key_type_rebuilds_the_tables_pointing_at_it(
-    migrator: Migrator,
+    migrator: SQLiteMigrator,
 ) -> None:
     migrator.apply(
         author_model(),
@@ -560,7 +541,7 @@ def test_changing_a_primary_key_type_rebuilds_the_tables_pointing_at_it(
     migrator.assert_schema_matches_state()
 
 
-def test_changing_the_type_keeps_values_sqlite_can_convert(authors: Migrator) -> None:
+def test_changing_the_type_keeps_values_sqlite_can_convert(authors: SQLiteMigrator) -> None:
     authors.apply(AddField("author", "age", models.CharField(max_length=3, default="42")))
     authors.apply(AlterField("author", "age", models.IntegerField(default=0)))
     assert authors.rows("shop_author", "age, typeof(age)") == [(42, "integer")] * 3
@@ -569,7 +550,7 @@ def test_changing_the_type_keeps_values_sqlite_can_convert(authors: Migrator) ->
 # -- tables, unique_together, indexes ------------------------------------------------------
 
 
-def test_renaming_a_table_keeps_incoming_foreign_keys_valid(migrator: Migrator) -> None:
+def test_renaming_a_table_keeps_incoming_foreign_keys_valid(migrator: SQLiteMigrator) -> None:
     migrator.apply(
         author_model(),
         CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]),
@@ -589,7 +570,7 @@ def test_renaming_a_table_keeps_incoming_foreign_keys_valid(migrator: Migrator) 
     migrator.assert_schema_matches_state()
 
 
-def test_unique_together_is_added_and_removed(authors: Migrator) -> None:
+def test_unique_together_is_added_and_removed(authors: SQLiteMigrator) -> None:
     authors.apply(AddField("author", "age", models.IntegerField(default=1)))
     name = index_name("shop_author", ["name", "age"], "_uniq")
     operation = AlterUniqueTogether("author", [("name", "age")])
@@ -606,7 +587,7 @@ def test_unique_together_is_added_and_removed(authors: Migrator) -> None:
     authors.assert_schema_matches_state()
 
 
-def test_unique_together_follows_a_renamed_column(authors: Migrator) -> None:
+def test_unique_together_follows_a_renamed_column(authors: SQLiteMigrator) -> None:
     authors.apply(
         AddField("author", "age", models.IntegerField(default=1)),
         AlterUniqueTogether("author", [("name", "age")]),
@@ -618,7 +599,7 @@ def test_unique_together_follows_a_renamed_column(authors: Migrator) -> None:
     assert authors.snapshot()["shop_author"].indexes == {}
 
 
-def test_indexes_are_added_and_removed(authors: Migrator) -> None:
+def test_indexes_are_added_and_removed(authors: SQLiteMigrator) -> None:
     index = models.Index(fields=["-name", "id"], name="author_name_desc")
     assert authors.sql(AddIndex("author", index)) == [
         'CREATE INDEX "author_name_desc" ON "shop_author" ("name" DESC, "id")'
@@ -629,7 +610,7 @@ def test_indexes_are_added_and_removed(authors: Migrator) -> None:
     assert authors.snapshot()["shop_author"].indexes == {}
 
 
-def test_deleting_a_model_drops_its_table(authors: Migrator) -> None:
+def test_deleting_a_model_drops_its_table(authors: SQLiteMigrator) -> None:
     assert authors.sql(DeleteModel("Author")) == ['DROP TABLE "shop_author"']
     authors.apply(DeleteModel("Author"))
     assert authors.snapshot().tables == {}
@@ -638,7 +619,7 @@ def test_deleting_a_model_drops_its_table(authors: Migrator) -> None:
 # -- rebuilds never lose a row -------------------------------------------------------------
 
 
-def test_a_rebuild_keeps_the_autoincrement_counter(authors: Migrator) -> None:
+def test_a_rebuild_keeps_the_autoincrement_counter(authors: SQLiteMigrator) -> None:
     authors.run_sql("DELETE FROM shop_author WHERE id = 3")
     authors.apply(AddField("author", "age", models.IntegerField(default=0)))
     authors.run_sql("INSERT INTO shop_author (name, age) VALUES ('Di', 1)")
@@ -653,7 +634,7 @@ ROW_VALUES = [
 ]
 
 
-def test_a_rebuild_copies_every_value_exactly(migrator: Migrator) -> None:
+def test_a_rebuild_copies_every_value_exactly(migrator: SQLiteMigrator) -> None:
     migrator.apply(
         CreateModel(
             "Sample",
@@ -682,7 +663,7 @@ def test_a_rebuild_copies_every_value_exactly(migrator: Migrator) -> None:
 # -- transactions --------------------------------------------------------------------------
 
 
-def test_a_failing_rebuild_rolls_the_whole_migration_back(authors: Migrator) -> None:
+def test_a_failing_rebuild_rolls_the_whole_migration_back(authors: SQLiteMigrator) -> None:
     authors.run_sql("INSERT INTO shop_author (name) VALUES ('Ann')")
     before_schema, before_rows = authors.snapshot(), authors.rows("shop_author")
     with pytest.raises(DatabaseError, match="duplicate values") as info:
@@ -697,7 +678,7 @@ def test_a_failing_rebuild_rolls_the_whole_migration_back(authors: Migrator) -> 
     assert authors.run_sql("PRAGMA foreign_keys") == [(1,)]
 
 
-def test_broken_foreign_keys_fail_the_migration(authors: Migrator) -> None:
+def test_broken_foreign_keys_fail_the_migration(authors: SQLiteMigrator) -> None:
     authors.apply(CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]))
     with pytest.raises(DatabaseError, match='table "shop_book" row 1 points at a missing row'):
         authors.apply(
@@ -708,7 +689,7 @@ def test_broken_foreign_keys_fail_the_migration(authors: Migrator) -> None:
     assert authors.column_order("shop_book") == ["id", "author_id"]
 
 
-def test_ddl_and_data_of_a_migration_commit_together(migrator: Migrator) -> None:
+def test_ddl_and_data_of_a_migration_commit_together(migrator: SQLiteMigrator) -> None:
     migrator.apply(author_model())
     with pytest.raises(RuntimeError, match="stop"), schema_editor(migrator.connection) as editor:
         editor.execute("INSERT INTO shop_author (name) VALUES ('Ann')")
@@ -726,7 +707,7 @@ def test_the_editor_refuses_an_open_transaction(connection: Connection) -> None:
     connection.rollback()
 
 
-def test_a_non_atomic_migration_commits_each_operation(migrator: Migrator) -> None:
+def test_a_non_atomic_migration_commits_each_operation(migrator: SQLiteMigrator) -> None:
     migrator.apply(author_model())
     with pytest.raises(DatabaseError):
         migrator.apply(
@@ -737,7 +718,7 @@ def test_a_non_atomic_migration_commits_each_operation(migrator: Migrator) -> No
     assert migrator.column_order("shop_author") == ["id", "name", "age"]
 
 
-def test_run_sql_splits_statements_and_binds_params(authors: Migrator) -> None:
+def test_run_sql_splits_statements_and_binds_params(authors: SQLiteMigrator) -> None:
     authors.apply(
         RunSQL(
             "INSERT INTO shop_author (name) VALUES ('a;b'); "
@@ -759,7 +740,7 @@ def test_run_sql_splits_statements_and_binds_params(authors: Migrator) -> None:
 # -- collecting SQL ------------------------------------------------------------------------
 
 
-def test_collecting_sql_touches_nothing(authors: Migrator) -> None:
+def test_collecting_sql_touches_nothing(authors: SQLiteMigrator) -> None:
     before_schema, before_rows = authors.snapshot(), authors.rows("shop_author")
     sql = authors.sql(
         AddField("author", "age", models.IntegerField(default=3)),
@@ -813,7 +794,7 @@ NASTY_TEXT = 'it\'s; DROP TABLE shop_author; -- \\ "q" \u00e9\u4e2d\U0001f600 \x
     ],
 )
 def test_defaults_are_stored_exactly(
-    authors: Migrator,
+    authors: SQLiteMigrator,
     field_class: type[models.Field],
     options: dict[str, Any],
     value: Any,
@@ -823,7 +804,7 @@ def test_defaults_are_stored_exactly(
     assert authors.rows("shop_author", "value") == [(stored,)] * 3
 
 
-def test_a_callable_default_is_called_once(authors: Migrator) -> None:
+def test_a_callable_default_is_called_once(authors: SQLiteMigrator) -> None:
     calls = []
 
     def default() -> str:
@@ -835,7 +816,7 @@ def test_a_callable_default_is_called_once(authors: Migrator) -> None:
     assert len(calls) == 1
 
 
-def test_nan_cannot_be_a_default(authors: Migrator) -> None:
+def test_nan_cannot_be_a_default(authors: SQLiteMigrator) -> None:
     from schemashift.exceptions import ModelDefinitionError
 
     with pytest.raises(ModelDefinitionError, match="nan"):
@@ -843,7 +824,7 @@ def test_nan_cannot_be_a_default(authors: Migrator) -> None:
 
 
 def test_a_backwards_rebuild_puts_the_altered_column_first_as_django_does(
-    migrator: Migrator,
+    migrator: SQLiteMigrator,
 ) -> None:
     migrator.apply(author_model(("age", models.IntegerField(null=True))))
     wide = AlterField("author", "name", models.CharField(max_length=30))
@@ -856,7 +837,7 @@ def test_a_backwards_rebuild_puts_the_altered_column_first_as_django_does(
     assert migrator.column_order("shop_author") == ["id", "name", "age"]
 
 
-def test_a_default_is_written_as_an_escaped_literal(authors: Migrator) -> None:
+def test_a_default_is_written_as_an_escaped_literal(authors: SQLiteMigrator) -> None:
     text = 'it\'s; DROP TABLE x; -- \\ "q" \u00e9'
     sql = authors.sql(AddField("author", "value", models.CharField(max_length=50, default=text)))
     assert 'SELECT "id", "name", \'it\'\'s; DROP TABLE x; -- \\ "q" \u00e9\' FROM' in sql[1]
@@ -879,7 +860,7 @@ def test_rebuilds_keep_every_stored_value(rows: list[tuple[Any, Any, Any]]) -> N
     database = Database("sqlite://")
     try:
         with database.connect() as connection:
-            migrator = Migrator(connection)
+            migrator = SQLiteMigrator(connection)
             migrator.apply(
                 CreateModel(
                     "Any",
@@ -907,7 +888,7 @@ def test_rebuilds_keep_every_stored_value(rows: list[tuple[Any, Any, Any]]) -> N
         database.dispose()
 
 
-def test_dropping_a_table_that_rows_still_point_at_fails(migrator: Migrator) -> None:
+def test_dropping_a_table_that_rows_still_point_at_fails(migrator: SQLiteMigrator) -> None:
     migrator.apply(
         author_model(),
         CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]),
@@ -919,7 +900,7 @@ def test_dropping_a_table_that_rows_still_point_at_fails(migrator: Migrator) -> 
     assert migrator.rows("shop_author") == [(1, "Ann")]
 
 
-def test_renaming_a_primary_key_updates_the_references_to_it(migrator: Migrator) -> None:
+def test_renaming_a_primary_key_updates_the_references_to_it(migrator: SQLiteMigrator) -> None:
     migrator.apply(
         CreateModel("Tag", [("code", models.CharField(max_length=5, primary_key=True))]),
         CreateModel("Item", [auto_pk(), ("tag", fk("shop.tag"))]),

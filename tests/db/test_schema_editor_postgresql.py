@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.dialects.postgresql import psycopg
-from sqlalchemy.engine import Connection
-from support.migrator import Migrator as BaseMigrator
+from support.backend_migrators import PostgreSQLMigrator
 from support.migrator import author_model, collect_sql, tutorial_operations
 from support.states import auto_pk, fk
 
@@ -39,45 +38,6 @@ from schemashift.migrations.operations import (
 from schemashift.utils.names import index_name
 
 pytestmark = pytest.mark.backends("postgresql")
-
-
-class Migrator(BaseMigrator):
-    """The shared migrator, checking the live schema against the state after every migration;
-    with readers of PostgreSQL's catalog."""
-
-    checks_schema_after_apply = True
-
-    def constraints(self, table: str) -> dict[str, str]:
-        """name -> definition of the table's constraints, as pg_get_constraintdef writes it."""
-        rows = self.run_sql(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass",
-            (f'"{table}"',),
-        )
-        return dict(rows)
-
-    def column_default(self, table: str, column: str) -> Any:
-        return self.run_sql(
-            "SELECT column_default FROM information_schema.columns "
-            "WHERE table_name = %s AND column_name = %s",
-            (table, column),
-        )[0][0]
-
-
-@pytest.fixture
-def connection(backend_connection: Connection) -> Connection:
-    return backend_connection
-
-
-@pytest.fixture
-def migrator(connection: Connection) -> Migrator:
-    return Migrator(connection)
-
-
-@pytest.fixture
-def authors(migrator: Migrator) -> Migrator:
-    """shop_author(id, name) holding three rows."""
-    return migrator.add_authors()
 
 
 # -- CREATE TABLE --------------------------------------------------------------------------
@@ -111,7 +71,7 @@ FIELD_TYPES = [
     ("field", "declared", "check"), FIELD_TYPES, ids=[type(f[0]).__name__ for f in FIELD_TYPES]
 )
 def test_every_field_type_gets_djangos_declared_type(
-    migrator: Migrator, field: models.Field, declared: str, check: str | None
+    migrator: PostgreSQLMigrator, field: models.Field, declared: str, check: str | None
 ) -> None:
     operation = CreateModel("Thing", [auto_pk(), ("f", field)])
     definition = f'"f" {declared} NOT NULL' + (f" {check}" if check else "")
@@ -131,7 +91,7 @@ def test_every_field_type_gets_djangos_declared_type(
     ],
 )
 def test_auto_primary_keys_are_identity_columns_and_foreign_keys_take_their_plain_type(
-    migrator: Migrator, auto_field: type[models.Field], declared: str
+    migrator: PostgreSQLMigrator, auto_field: type[models.Field], declared: str
 ) -> None:
     operations = (
         CreateModel("Target", [("id", auto_field(primary_key=True))]),
@@ -154,7 +114,7 @@ def test_auto_primary_keys_are_identity_columns_and_foreign_keys_take_their_plai
     assert identity == [("d",)]
 
 
-def test_the_tutorial_models_get_djangos_exact_sql(migrator: Migrator) -> None:
+def test_the_tutorial_models_get_djangos_exact_sql(migrator: PostgreSQLMigrator) -> None:
     operations = tutorial_operations()
     # No database needed: the editor can collect SQL with only a dialect.
     collector = PostgreSQLSchemaEditor(dialect=psycopg.dialect(), collect_sql=True)
@@ -180,7 +140,7 @@ def test_the_tutorial_models_get_djangos_exact_sql(migrator: Migrator) -> None:
     migrator.assert_schema_matches_state()
 
 
-def test_foreign_keys_are_deferred_until_the_migration_ends(authors: Migrator) -> None:
+def test_foreign_keys_are_deferred_until_the_migration_ends(authors: PostgreSQLMigrator) -> None:
     authors.apply(CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]))
     name = "shop_book_author_id_" + index_name("shop_book", ["author_id"])[-8:]
     assert authors.constraints("shop_book")[f"{name}_fk_shop_author_id"] == (
@@ -200,7 +160,7 @@ def test_foreign_keys_are_deferred_until_the_migration_ends(authors: Migrator) -
     assert "age" not in authors.snapshot()["shop_author"].columns
 
 
-def test_indexes_unique_constraints_and_meta_indexes(migrator: Migrator) -> None:
+def test_indexes_unique_constraints_and_meta_indexes(migrator: PostgreSQLMigrator) -> None:
     migrator.apply(
         CreateModel("Publisher", [auto_pk()]),
         CreateModel(
@@ -235,7 +195,7 @@ def test_indexes_unique_constraints_and_meta_indexes(migrator: Migrator) -> None
 # -- ADD COLUMN and DROP COLUMN ------------------------------------------------------------
 
 
-def test_a_nullable_field_is_added_with_add_column(authors: Migrator) -> None:
+def test_a_nullable_field_is_added_with_add_column(authors: PostgreSQLMigrator) -> None:
     operation = AddField("author", "nick", models.CharField(max_length=10, null=True))
     assert authors.sql(operation) == [
         'ALTER TABLE "shop_author" ADD COLUMN "nick" varchar(10) NULL'
@@ -245,7 +205,7 @@ def test_a_nullable_field_is_added_with_add_column(authors: Migrator) -> None:
 
 
 def test_a_not_null_field_with_a_default_fills_rows_and_leaves_no_default(
-    authors: Migrator,
+    authors: PostgreSQLMigrator,
 ) -> None:
     operation = AddField("author", "rating", models.IntegerField(default=5))
     assert authors.sql(operation) == [
@@ -259,13 +219,13 @@ def test_a_not_null_field_with_a_default_fills_rows_and_leaves_no_default(
         authors.run_sql("INSERT INTO shop_author (name) VALUES ('Di')")
 
 
-def test_a_one_off_default_fills_rows_and_is_not_kept(authors: Migrator) -> None:
+def test_a_one_off_default_fills_rows_and_is_not_kept(authors: PostgreSQLMigrator) -> None:
     authors.apply(AddField("author", "code", models.CharField(max_length=3, default="X"), False))
     assert [row[2] for row in authors.rows("shop_author")] == ["X", "X", "X"]
     assert authors.column_default("shop_author", "code") is None
 
 
-def test_a_foreign_key_is_added_with_its_constraint_and_index(authors: Migrator) -> None:
+def test_a_foreign_key_is_added_with_its_constraint_and_index(authors: PostgreSQLMigrator) -> None:
     operation = AddField(
         "author", "mentor", models.ForeignKey("shop.author", models.SET_NULL, null=True)
     )
@@ -282,13 +242,17 @@ def test_a_foreign_key_is_added_with_its_constraint_and_index(authors: Migrator)
     assert authors.rows("shop_author") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
 
 
-def test_a_not_null_field_without_default_cannot_be_added_to_rows(authors: Migrator) -> None:
+def test_a_not_null_field_without_default_cannot_be_added_to_rows(
+    authors: PostgreSQLMigrator,
+) -> None:
     with pytest.raises(DatabaseError, match="contains null values"):
         authors.apply(AddField("author", "age", models.IntegerField()))
     assert authors.rows("shop_author") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
 
 
-def test_removing_a_field_drops_its_unique_together_and_indexes(authors: Migrator) -> None:
+def test_removing_a_field_drops_its_unique_together_and_indexes(
+    authors: PostgreSQLMigrator,
+) -> None:
     authors.apply(
         AddField("author", "age", models.IntegerField(default=1)),
         AlterUniqueTogether("author", [("name", "age")]),
@@ -303,7 +267,7 @@ def test_removing_a_field_drops_its_unique_together_and_indexes(authors: Migrato
 # -- ALTER COLUMN --------------------------------------------------------------------------
 
 
-def test_a_wider_varchar_keeps_values(authors: Migrator) -> None:
+def test_a_wider_varchar_keeps_values(authors: PostgreSQLMigrator) -> None:
     operation = AlterField("author", "name", models.CharField(max_length=40))
     assert authors.sql(operation) == [
         'ALTER TABLE "shop_author" ALTER COLUMN "name" TYPE varchar(40)'
@@ -312,7 +276,7 @@ def test_a_wider_varchar_keeps_values(authors: Migrator) -> None:
     assert authors.rows("shop_author") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
 
 
-def test_a_new_kind_of_type_converts_with_using(authors: Migrator) -> None:
+def test_a_new_kind_of_type_converts_with_using(authors: PostgreSQLMigrator) -> None:
     authors.apply(AddField("author", "age", models.IntegerField(default=41)))
     operation = AlterField("author", "age", models.BigIntegerField(default=41))
     assert authors.sql(operation) == [
@@ -324,7 +288,7 @@ def test_a_new_kind_of_type_converts_with_using(authors: Migrator) -> None:
     assert authors.rows("shop_author", "id, age") == [(1, str(2**40)), (2, "41"), (3, "41")]
 
 
-def test_not_null_fills_nulls_with_the_default_first(authors: Migrator) -> None:
+def test_not_null_fills_nulls_with_the_default_first(authors: PostgreSQLMigrator) -> None:
     authors.apply(AddField("author", "nick", models.CharField(max_length=10, null=True)))
     authors.run_sql("UPDATE shop_author SET nick = 'b' WHERE id = 2")
     operation = AlterField("author", "nick", models.CharField(max_length=10, default="it's"))
@@ -340,14 +304,14 @@ def test_not_null_fills_nulls_with_the_default_first(authors: Migrator) -> None:
     assert authors.rows("shop_author", "nick")[-1] == (None,)
 
 
-def test_not_null_without_a_default_fails_on_nulls(authors: Migrator) -> None:
+def test_not_null_without_a_default_fails_on_nulls(authors: PostgreSQLMigrator) -> None:
     authors.apply(AddField("author", "nick", models.CharField(max_length=10, null=True)))
     with pytest.raises(DatabaseError, match="contains null values"):
         authors.apply(AlterField("author", "nick", models.CharField(max_length=10)))
     assert authors.snapshot()["shop_author"].columns["nick"].nullable
 
 
-def test_unique_on_and_off(authors: Migrator) -> None:
+def test_unique_on_and_off(authors: PostgreSQLMigrator) -> None:
     name = index_name("shop_author", ["name"], "_uniq", 63)
     operation = AlterField("author", "name", models.CharField(max_length=20, unique=True))
     assert authors.sql(operation) == [
@@ -361,14 +325,14 @@ def test_unique_on_and_off(authors: Migrator) -> None:
     assert len(authors.rows("shop_author")) == 4
 
 
-def test_an_inline_unique_constraint_is_found_by_its_columns(migrator: Migrator) -> None:
+def test_an_inline_unique_constraint_is_found_by_its_columns(migrator: PostgreSQLMigrator) -> None:
     migrator.apply(author_model(("code", models.CharField(max_length=5, unique=True))))
     migrator.apply(RenameField("author", "code", "key"), AlterModelTable("author", "writers"))
     migrator.apply(AlterField("author", "key", models.CharField(max_length=5)))
     assert migrator.snapshot()["writers"].unique == set()
 
 
-def test_db_index_on_and_off(authors: Migrator) -> None:
+def test_db_index_on_and_off(authors: PostgreSQLMigrator) -> None:
     name = index_name("shop_author", ["name"])
     operation = AlterField("author", "name", models.CharField(max_length=20, db_index=True))
     assert authors.sql(operation) == [f'CREATE INDEX "{name}" ON "shop_author" ("name")']
@@ -380,7 +344,7 @@ def test_db_index_on_and_off(authors: Migrator) -> None:
     assert authors.rows("shop_author") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
 
 
-def test_a_positive_integer_gets_and_loses_its_check(authors: Migrator) -> None:
+def test_a_positive_integer_gets_and_loses_its_check(authors: PostgreSQLMigrator) -> None:
     authors.apply(AddField("author", "age", models.IntegerField(default=3)))
     authors.apply(AlterField("author", "age", models.PositiveIntegerField(default=3)))
     assert "CHECK ((age >= 0))" in authors.constraints("shop_author").values()
@@ -391,7 +355,7 @@ def test_a_positive_integer_gets_and_loses_its_check(authors: Migrator) -> None:
     assert authors.rows("shop_author", "age") == [(-1,), (3,), (3,)]
 
 
-def test_a_foreign_key_on_retargeted_and_off(authors: Migrator) -> None:
+def test_a_foreign_key_on_retargeted_and_off(authors: PostgreSQLMigrator) -> None:
     authors.apply(
         CreateModel("Editor", [auto_pk()]),
         CreateModel("Book", [auto_pk(), ("writer", models.IntegerField(default=1))]),
@@ -426,7 +390,7 @@ def test_a_foreign_key_on_retargeted_and_off(authors: Migrator) -> None:
     assert authors.rows("shop_book") == [(1, 1)]
 
 
-def test_a_primary_key_type_change_follows_into_foreign_keys(migrator: Migrator) -> None:
+def test_a_primary_key_type_change_follows_into_foreign_keys(migrator: PostgreSQLMigrator) -> None:
     migrator.apply(
         CreateModel("Tag", [("id", models.AutoField(primary_key=True))]),
         CreateModel(
@@ -454,7 +418,9 @@ def test_a_primary_key_type_change_follows_into_foreign_keys(migrator: Migrator)
     assert migrator.snapshot()["shop_item"].columns["parent_id"].type == "integer"
 
 
-def test_a_char_primary_key_renamed_and_widened_keeps_its_references(migrator: Migrator) -> None:
+def test_a_char_primary_key_renamed_and_widened_keeps_its_references(
+    migrator: PostgreSQLMigrator,
+) -> None:
     migrator.apply(
         CreateModel("Tag", [("code", models.CharField(max_length=5, primary_key=True))]),
         CreateModel("Item", [auto_pk(), ("tag", fk("shop.tag"))]),
@@ -470,7 +436,9 @@ def test_a_char_primary_key_renamed_and_widened_keeps_its_references(migrator: M
     assert migrator.rows("shop_item") == [(1, "a")]
 
 
-def test_an_integer_primary_key_becomes_an_identity_past_the_rows(migrator: Migrator) -> None:
+def test_an_integer_primary_key_becomes_an_identity_past_the_rows(
+    migrator: PostgreSQLMigrator,
+) -> None:
     migrator.apply(CreateModel("Tag", [("id", models.IntegerField(primary_key=True))]))
     migrator.run_sql("INSERT INTO shop_tag VALUES (7)")
     migrator.apply(AlterField("tag", "id", models.AutoField(primary_key=True)))
@@ -485,7 +453,7 @@ def test_an_integer_primary_key_becomes_an_identity_past_the_rows(migrator: Migr
 
 
 def test_renaming_a_column_keeps_data_and_renames_its_generated_indexes(
-    authors: Migrator,
+    authors: PostgreSQLMigrator,
 ) -> None:
     authors.apply(
         AddField("author", "age", models.IntegerField(default=4, db_index=True)),
@@ -502,7 +470,7 @@ def test_renaming_a_column_keeps_data_and_renames_its_generated_indexes(
     }
 
 
-def test_renaming_a_table_keeps_data_and_foreign_keys_follow(authors: Migrator) -> None:
+def test_renaming_a_table_keeps_data_and_foreign_keys_follow(authors: PostgreSQLMigrator) -> None:
     authors.apply(
         AddField("author", "nick", models.CharField(max_length=5, null=True, db_index=True)),
         CreateModel("Book", [auto_pk(), ("author", fk("shop.author"))]),
@@ -521,7 +489,7 @@ def test_renaming_a_table_keeps_data_and_foreign_keys_follow(authors: Migrator) 
 # -- names ---------------------------------------------------------------------------------
 
 
-def test_long_names_fit_63_characters_with_a_stable_hash(migrator: Migrator) -> None:
+def test_long_names_fit_63_characters_with_a_stable_hash(migrator: PostgreSQLMigrator) -> None:
     long_column = "a_rather_long_column_name_that_goes_on_and_on_and_on"
     migrator.apply(
         CreateModel(
@@ -562,7 +530,7 @@ def test_long_names_fit_63_characters_with_a_stable_hash(migrator: Migrator) -> 
 
 
 def test_a_unique_failure_on_duplicates_rolls_the_whole_migration_back(
-    authors: Migrator,
+    authors: PostgreSQLMigrator,
 ) -> None:
     authors.run_sql("INSERT INTO shop_author (name) VALUES ('Ann')")
     before_schema, before_rows = authors.snapshot(), authors.rows("shop_author")
@@ -577,7 +545,7 @@ def test_a_unique_failure_on_duplicates_rolls_the_whole_migration_back(
     assert not authors.connection.in_transaction()
 
 
-def test_a_non_atomic_migration_commits_each_operation(authors: Migrator) -> None:
+def test_a_non_atomic_migration_commits_each_operation(authors: PostgreSQLMigrator) -> None:
     with pytest.raises(DatabaseError):
         authors.apply(
             AddField("author", "age", models.IntegerField(default=3)),
@@ -587,7 +555,7 @@ def test_a_non_atomic_migration_commits_each_operation(authors: Migrator) -> Non
     assert "age" in authors.snapshot()["shop_author"].columns
 
 
-def test_indexes_and_unique_together_are_added_and_removed(authors: Migrator) -> None:
+def test_indexes_and_unique_together_are_added_and_removed(authors: PostgreSQLMigrator) -> None:
     index = models.Index(fields=["-name", "id"], name="author_name_desc")
     assert authors.sql(AddIndex("author", index)) == [
         'CREATE INDEX "author_name_desc" ON "shop_author" ("name" DESC, "id")'
@@ -636,7 +604,7 @@ NASTY_TEXT = 'it\'s; DROP TABLE shop_author; -- \\ "q" 100% %s \u00e9\u4e2d\U000
     ],
 )
 def test_defaults_are_stored_exactly(
-    authors: Migrator,
+    authors: PostgreSQLMigrator,
     field_class: type[models.Field],
     options: dict[str, Any],
     value: Any,
@@ -647,12 +615,12 @@ def test_defaults_are_stored_exactly(
     assert [bytes(v) if isinstance(v, memoryview) else v for (v,) in found] == [stored] * 3
 
 
-def test_text_with_nul_cannot_be_a_default(authors: Migrator) -> None:
+def test_text_with_nul_cannot_be_a_default(authors: PostgreSQLMigrator) -> None:
     with pytest.raises(ModelDefinitionError, match="NUL"):
         authors.apply(AddField("author", "value", models.TextField(default="a\x00b")))
 
 
-def test_run_sql_binds_params_and_inlines_them_when_collected(authors: Migrator) -> None:
+def test_run_sql_binds_params_and_inlines_them_when_collected(authors: PostgreSQLMigrator) -> None:
     update = ("UPDATE shop_author SET name = %s WHERE id = %s", ["it's 100%", 1])
     authors.apply(
         RunSQL("UPDATE shop_author SET name = name || '%' WHERE id = 2"), RunSQL([update])
@@ -663,7 +631,9 @@ def test_run_sql_binds_params_and_inlines_them_when_collected(authors: Migrator)
     ]
 
 
-def test_live_constraints_from_the_catalog_match_the_inspector_s(migrator: Migrator) -> None:
+def test_live_constraints_from_the_catalog_match_the_inspector_s(
+    migrator: PostgreSQLMigrator,
+) -> None:
     """The generic lookup through SQLAlchemy's Inspector, which other ALTER-based backends
     inherit, finds what PostgreSQL's own catalog query finds."""
     migrator.apply(
