@@ -309,7 +309,7 @@ def test_unmanaged_models_get_no_table(migrator: Migrator) -> None:
     migrator.assert_schema_matches_state()
 
 
-def test_keywords_as_names_are_quoted_everywhere(migrator: Migrator) -> None:
+def test_keywords_as_names_are_quoted_everywhere(migrator: Migrator, backend: str) -> None:
     migrator.apply(
         CreateModel(
             "Order",
@@ -331,6 +331,9 @@ def test_keywords_as_names_are_quoted_everywhere(migrator: Migrator) -> None:
     columns = ", ".join(q(name) for name in ("id", "table", "from", "where"))
     assert migrator.rows("shop_order", columns) == [(1, 1, "a", 7)]
     migrator.assert_schema_matches_state()
+    if backend == "sqlite":
+        # a renamed field moves last in the state, an altered column last in a rebuild, as Django
+        assert migrator.column_order("shop_order") == ["id", "from", "table", "where"]
 
 
 # -- ADD COLUMN --------------------------------------------------------------------------------
@@ -436,6 +439,20 @@ def test_a_one_off_default_fills_rows_and_is_not_kept(authors: Migrator) -> None
     assert not authors.state.get_model("shop", "author").get_field("code").has_default()
     assert authors.column_default("shop_author", "code") is None
     authors.assert_schema_matches_state()
+
+
+# MySQL's editor calls it three times for one AddField (a difference reported, not yet fixed)
+@pytest.mark.backends("sqlite", "postgresql")
+def test_a_callable_default_is_called_once(authors: Migrator) -> None:
+    calls = []
+
+    def default() -> str:
+        calls.append(1)
+        return "made"
+
+    authors.apply(AddField("author", "value", models.CharField(max_length=9, default=default)))
+    assert authors.rows("shop_author", "value") == [("made",)] * 3
+    assert len(calls) == 1
 
 
 def test_a_blank_text_field_fills_rows_with_empty_strings(authors: Migrator) -> None:
@@ -698,6 +715,32 @@ def test_renaming_a_foreign_key_keeps_its_rows_and_reference(migrator: Migrator)
     assert migrator.rows("shop_book") == [(1, 1)]
     book = migrator.snapshot()["shop_book"]
     assert book.foreign_keys == {ForeignKeyInfo("writer_id", "shop_author", "id")}
+    migrator.assert_schema_matches_state()
+
+
+def test_renaming_and_widening_a_primary_key_keeps_the_references_to_it(
+    migrator: Migrator,
+) -> None:
+    migrator.apply(
+        CreateModel("Tag", [("code", models.CharField(max_length=5, primary_key=True))]),
+        CreateModel("Item", [auto_pk(), ("tag", fk("shop.tag"))]),
+    )
+    migrator.run_sql("INSERT INTO shop_tag VALUES ('a')")
+    migrator.run_sql("INSERT INTO shop_item (tag_id) VALUES ('a')")
+    migrator.apply(RenameField("tag", "code", "key"))
+    item = migrator.snapshot()["shop_item"]
+    assert item.foreign_keys == {ForeignKeyInfo("tag_id", "shop_tag", "key")}
+    migrator.apply(AlterField("tag", "key", models.CharField(max_length=9, primary_key=True)))
+    assert migrator.snapshot()["shop_item"].columns["tag_id"].type == "varchar(9)"
+    assert migrator.rows("shop_item") == [(1, "a")]
+    migrator.assert_schema_matches_state()
+
+
+def test_an_inline_unique_constraint_is_found_by_its_columns(migrator: Migrator) -> None:
+    migrator.apply(author_model(("code", models.CharField(max_length=5, unique=True))))
+    migrator.apply(RenameField("author", "code", "key"), AlterModelTable("author", "writers"))
+    migrator.apply(AlterField("author", "key", models.CharField(max_length=5)))
+    assert migrator.snapshot()["writers"].unique == set()
     migrator.assert_schema_matches_state()
 
 
