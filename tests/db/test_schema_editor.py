@@ -9,7 +9,10 @@ the backend by ``quoted``. What only one backend does is tested in
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -1011,3 +1014,116 @@ def test_collecting_sql_touches_nothing(authors: Migrator, backend: str) -> None
     assert authors.snapshot() == before_schema
     assert authors.rows("shop_author") == before_rows
     assert not authors.connection.in_transaction()
+
+
+# -- defaults written into existing rows -------------------------------------------------------
+
+NASTY_TEXT = 'it\'s; DROP TABLE shop_author; -- \\ "q" 100% %s \u00e9\u4e2d\U0001f600 end'
+AWARE = datetime.datetime(2024, 1, 1, 12, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+NAIVE = datetime.datetime(2024, 1, 1, 1, 2, 3, 4)
+BYTES = b"\x00'\\\xff"
+
+#: a field's default and the value each backend then holds in every existing row:
+#: (field class, options, default, stored on sqlite, on postgresql, on mysql)
+STORED_DEFAULTS = {
+    "char": (models.CharField, {"max_length": 99}, NASTY_TEXT, NASTY_TEXT, NASTY_TEXT, NASTY_TEXT),
+    "text": (models.TextField, {}, NASTY_TEXT, NASTY_TEXT, NASTY_TEXT, NASTY_TEXT),
+    "empty text": (models.TextField, {}, "", "", "", ""),
+    "integer": (models.IntegerField, {}, -7, -7, -7, -7),
+    "boolean": (models.BooleanField, {}, True, 1, True, 1),
+    "float": (models.FloatField, {}, 0.1, 0.1, 0.1, 0.1),
+    "decimal": (
+        models.DecimalField,
+        {"max_digits": 5, "decimal_places": 2},
+        decimal.Decimal("1.50"),
+        1.5,
+        decimal.Decimal("1.50"),
+        decimal.Decimal("1.50"),
+    ),
+    "decimal from float": (
+        models.DecimalField,
+        {"max_digits": 5, "decimal_places": 2},
+        1.5,
+        1.5,
+        decimal.Decimal("1.50"),
+        decimal.Decimal("1.50"),
+    ),
+    "date": (
+        models.DateField,
+        {},
+        datetime.date(2024, 2, 29),
+        "2024-02-29",
+        datetime.date(2024, 2, 29),
+        datetime.date(2024, 2, 29),
+    ),
+    "aware datetime": (
+        models.DateTimeField,
+        {},
+        AWARE,
+        "2024-01-01 10:00:00",
+        datetime.datetime(2024, 1, 1, 10, tzinfo=datetime.UTC),
+        datetime.datetime(2024, 1, 1, 10, 0),
+    ),
+    "naive datetime": (
+        models.DateTimeField,
+        {},
+        NAIVE,
+        "2024-01-01 01:02:03.000004",
+        NAIVE.replace(tzinfo=datetime.UTC),
+        NAIVE,
+    ),
+    "time": (
+        models.TimeField,
+        {},
+        datetime.time(13, 30),
+        "13:30:00",
+        datetime.time(13, 30),
+        datetime.timedelta(hours=13, minutes=30),
+    ),
+    "duration": (
+        models.DurationField,
+        {},
+        datetime.timedelta(days=1, microseconds=5),
+        86_400_000_005,
+        datetime.timedelta(days=1, microseconds=5),
+        86_400_000_005,
+    ),
+    "uuid": (
+        models.UUIDField,
+        {},
+        uuid.UUID(int=255),
+        "000000000000000000000000000000ff",
+        uuid.UUID(int=255),
+        "000000000000000000000000000000ff",
+    ),
+    "binary": (models.BinaryField, {}, BYTES, BYTES, BYTES, BYTES),
+    "json": (
+        models.JSONField,
+        {},
+        {"a": [1, "b'c%"]},
+        '{"a": [1, "b\'c%"]}',
+        {"a": [1, "b'c%"]},
+        '{"a": [1, "b\'c%"]}',
+    ),
+}
+
+
+def stored_values(rows: list[tuple[Any, ...]]) -> list[Any]:
+    """The first value of each row, a binary value (PostgreSQL: memoryview) as bytes."""
+    return [bytes(value) if isinstance(value, memoryview) else value for value, *_ in rows]
+
+
+@pytest.mark.parametrize("case", list(STORED_DEFAULTS))
+def test_defaults_are_stored_exactly(authors: Migrator, backend: str, case: str) -> None:
+    field_class, options, default, *stored = STORED_DEFAULTS[case]
+    authors.apply(AddField("author", "value", field_class(default=default, **options)))
+    expected = stored[BACKEND_COLUMN[backend] - 1]
+    assert stored_values(authors.rows("shop_author", "value")) == [expected] * 3
+    authors.assert_schema_matches_state()
+
+
+@pytest.mark.backends("sqlite", "postgresql")
+@pytest.mark.parametrize("infinity", [float("inf"), float("-inf")])
+def test_an_infinite_float_is_stored_exactly(authors: Migrator, infinity: float) -> None:
+    authors.apply(AddField("author", "value", models.FloatField(default=infinity)))
+    assert authors.rows("shop_author", "value") == [(infinity,)] * 3

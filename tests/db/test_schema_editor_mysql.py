@@ -5,11 +5,6 @@ INDEX, and reading MySQL's column types. What every backend does is tested in
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import uuid
-from typing import Any
-
 import pytest
 from sqlalchemy.dialects.mysql import pymysql
 from sqlalchemy.engine import Connection
@@ -282,57 +277,6 @@ def test_split_sql_respects_quotes_and_comments() -> None:
 
 
 # -- values --------------------------------------------------------------------------------
-
-
-NASTY_TEXT = 'it\'s; DROP TABLE shop_author; -- \\ "q" 100% %s \u00e9\u4e2d\U0001f600 end'
-
-
-@pytest.mark.parametrize(
-    ("field_class", "options", "value", "stored"),
-    [
-        (models.CharField, {"max_length": 99}, NASTY_TEXT, NASTY_TEXT),
-        (models.TextField, {}, NASTY_TEXT, NASTY_TEXT),
-        (models.IntegerField, {}, -7, -7),
-        (models.BooleanField, {}, True, 1),
-        (models.FloatField, {}, 0.1, 0.1),
-        (
-            models.DecimalField,
-            {"max_digits": 5, "decimal_places": 2},
-            decimal.Decimal("1.50"),
-            decimal.Decimal("1.50"),
-        ),
-        (models.DateField, {}, datetime.date(2024, 2, 29), datetime.date(2024, 2, 29)),
-        (
-            models.DateTimeField,
-            {},
-            datetime.datetime(
-                2024, 1, 1, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
-            ),
-            datetime.datetime(2024, 1, 1, 10, 0),
-        ),
-        (
-            models.DateTimeField,
-            {},
-            datetime.datetime(2024, 1, 1, 1, 2, 3, 4),
-            datetime.datetime(2024, 1, 1, 1, 2, 3, 4),
-        ),
-        (models.TimeField, {}, datetime.time(13, 30), datetime.timedelta(hours=13, minutes=30)),
-        (models.DurationField, {}, datetime.timedelta(days=1, microseconds=5), 86_400_000_005),
-        (models.UUIDField, {}, uuid.UUID(int=255), "000000000000000000000000000000ff"),
-        (models.BinaryField, {}, b"\x00'\\\xff", b"\x00'\\\xff"),
-        (models.JSONField, {}, {"a": [1, "b'c"]}, '{"a": [1, "b\'c"]}'),
-    ],
-)
-def test_defaults_are_stored_exactly(
-    authors: MySQLMigrator,
-    field_class: type[models.Field],
-    options: dict[str, Any],
-    value: Any,
-    stored: Any,
-) -> None:
-    authors.apply(AddField("author", "value", field_class(default=value, **options)))
-    assert authors.rows("shop_author", "value") == [(stored,)] * 3
-    authors.assert_schema_matches_state()
 
 
 def test_infinity_cannot_be_a_default(authors: MySQLMigrator) -> None:

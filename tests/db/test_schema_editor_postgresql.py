@@ -5,11 +5,6 @@ tested in ``test_schema_editor.py``."""
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import uuid
-from typing import Any
-
 import pytest
 from sqlalchemy.dialects.postgresql import psycopg
 from support.backend_migrators import PostgreSQLMigrator
@@ -253,51 +248,6 @@ def test_long_names_fit_63_characters_with_a_stable_hash(migrator: PostgreSQLMig
 
 
 # -- values --------------------------------------------------------------------------------
-
-NASTY_TEXT = 'it\'s; DROP TABLE shop_author; -- \\ "q" 100% %s \u00e9\u4e2d\U0001f600 end'
-
-
-@pytest.mark.parametrize(
-    ("field_class", "options", "value", "stored"),
-    [
-        (models.CharField, {"max_length": 99}, NASTY_TEXT, NASTY_TEXT),
-        (models.TextField, {}, "", ""),
-        (models.IntegerField, {}, -7, -7),
-        (models.BooleanField, {}, True, True),
-        (models.FloatField, {}, 0.1, 0.1),
-        (models.FloatField, {}, float("-inf"), float("-inf")),
-        (models.DecimalField, {"max_digits": 5, "decimal_places": 2}, 1.5, decimal.Decimal("1.50")),
-        (models.DateField, {}, datetime.date(2024, 2, 29), datetime.date(2024, 2, 29)),
-        (
-            models.DateTimeField,
-            {},
-            datetime.datetime(
-                2024, 1, 1, 12, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
-            ),
-            datetime.datetime(2024, 1, 1, 10, tzinfo=datetime.UTC),
-        ),
-        (models.TimeField, {}, datetime.time(13, 30), datetime.time(13, 30)),
-        (
-            models.DurationField,
-            {},
-            datetime.timedelta(days=1, microseconds=5),
-            datetime.timedelta(days=1, microseconds=5),
-        ),
-        (models.UUIDField, {}, uuid.UUID(int=255), uuid.UUID(int=255)),
-        (models.BinaryField, {}, b"\x00'\\\xff", b"\x00'\\\xff"),
-        (models.JSONField, {}, {"a": [1, "b'c%"]}, {"a": [1, "b'c%"]}),
-    ],
-)
-def test_defaults_are_stored_exactly(
-    authors: PostgreSQLMigrator,
-    field_class: type[models.Field],
-    options: dict[str, Any],
-    value: Any,
-    stored: Any,
-) -> None:
-    authors.apply(AddField("author", "value", field_class(default=value, **options)))
-    found = authors.rows("shop_author", "value")
-    assert [bytes(v) if isinstance(v, memoryview) else v for (v,) in found] == [stored] * 3
 
 
 def test_text_with_nul_cannot_be_a_default(authors: PostgreSQLMigrator) -> None:
