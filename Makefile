@@ -1,5 +1,6 @@
 # make demo  - run the tutorial in a temporary folder, printing each command and its output
 # make test  - run the test suite on SQLite, PostgreSQL and MariaDB (throwaway servers)
+# make test-fast - the same without the slow tests (end-to-end, differential, property)
 # make lint  - ruff check and ruff format --check
 #
 # Everything runs with the project's virtual environment (.venv), created on first use.
@@ -11,7 +12,7 @@ PY := $(VENV)/bin/python
 TEST_WORKERS ?= auto
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint venv
+.PHONY: demo test test-fast lint venv
 
 venv: $(PY)
 
@@ -33,6 +34,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	bash scripts/install-test-servers.sh
 	$(PY) -m pytest -n $(TEST_WORKERS) tests/
+
+test-fast: $(VENV)/.installed-test
+	bash scripts/install-test-servers.sh
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not slow" tests/
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

@@ -81,6 +81,32 @@ def connection(database: Database) -> Iterator[Connection]:
         yield conn
 
 
+# -- slow tests -------------------------------------------------------------------------------
+
+#: folders whose every test is slow: the CLI run as a subprocess, and the comparison with Django
+SLOW_FOLDERS = ("e2e", "differential")
+#: modules whose every test is slow: generated migration histories on every backend
+SLOW_MODULES = ("migrations/test_history_property.py",)
+TESTS_ROOT = Path(__file__).parent
+
+
+def is_slow(item: pytest.Item) -> bool:
+    """Whether ``item`` is one of the slow tests: in a slow folder or module, or a property
+    test (hypothesis runs it once per generated example)."""
+    if item.path.is_relative_to(TESTS_ROOT):
+        path = item.path.relative_to(TESTS_ROOT).as_posix()
+        if path.split("/", 1)[0] in SLOW_FOLDERS or path in SLOW_MODULES:
+            return True
+    return getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow tests ``slow``: ``pytest -m "not slow"`` is the fast inner loop."""
+    for item in items:
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+
+
 # -- backends ---------------------------------------------------------------------------------
 
 BACKENDS = ("sqlite", "postgresql", "mysql")
@@ -97,6 +123,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "backends(*names): run the test on these of the chosen backends only"
+    )
+    config.addinivalue_line(
+        "markers",
+        "slow: end-to-end, fault injection, differential and property tests; "
+        'deselect with -m "not slow"',
     )
     chosen = [name.strip() for name in config.getoption("--backend").split(",") if name.strip()]
     unknown = sorted(set(chosen) - set(BACKENDS))
