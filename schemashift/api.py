@@ -10,8 +10,9 @@ Call ``schemashift.setup()`` first; then, from a script, a test or a web app's s
 Each function returns plain data and raises a ``SchemashiftError`` subclass for anything the
 user can fix. Nothing is printed: progress and warnings go to the callbacks a caller passes,
 questions to the questioner it passes. The command line (``schemashift.cli``) is a thin layer
-over these functions. The database layer (and SQLAlchemy) is imported only by the functions
-that reach the database.
+over these functions. The migrations machinery is imported when a function needs it, and the
+database layer (and SQLAlchemy) only by the functions that reach the database, so that
+``check`` starts fast.
 """
 
 from __future__ import annotations
@@ -28,21 +29,17 @@ from schemashift.checks.messages import CheckMessage
 from schemashift.checks.model_checks import check_models, run_checks
 from schemashift.exceptions import (
     AppNotFound,
-    ConflictingMigrations,
     DatabaseError,
     NodeNotFoundError,
     SchemashiftError,
-)
-from schemashift.migrations.loader import MigrationLoader
-from schemashift.migrations.migration import Migration
-from schemashift.migrations.questioner import (
-    MigrationQuestioner,
-    NonInteractiveMigrationQuestioner,
 )
 
 if TYPE_CHECKING:
     from schemashift.apps.registry import AppConfig
     from schemashift.conf import Settings
+    from schemashift.migrations.loader import MigrationLoader
+    from schemashift.migrations.migration import Migration
+    from schemashift.migrations.questioner import MigrationQuestioner
 
 __all__ = [
     "MigrateResult",
@@ -163,6 +160,7 @@ def makemigrations(
     ``on_migration`` is called with each migration before any file is written. Every file
     is written, or none.
     """
+    from schemashift.migrations.questioner import MigrationQuestioner
     from schemashift.migrations.writer import MigrationWriter, write_migrations
 
     _checked_project()
@@ -207,6 +205,8 @@ def _empty_migrations(
 ) -> dict[str, list[Migration]]:
     """One migration without operations per app, numbered and named as detected ones are."""
     from schemashift.migrations.autodetector import MigrationAutodetector
+    from schemashift.migrations.migration import Migration
+    from schemashift.migrations.questioner import MigrationQuestioner
     from schemashift.migrations.state import ProjectState
 
     if not configs:
@@ -346,6 +346,8 @@ def _planned(migration: Migration, backwards: bool) -> PlannedMigration:
 
 def _unmigrated_changes(loader: MigrationLoader, warn: Warn | None) -> list[str]:
     """The migrated apps whose models changed since their last migration."""
+    from schemashift.migrations.questioner import NonInteractiveMigrationQuestioner
+
     questioner = NonInteractiveMigrationQuestioner(dry_run=True, log=warn or _ignore)
     changes = _model_changes(loader, questioner)
     return sorted(label for label in changes if label in loader.migrated_apps)
@@ -388,6 +390,8 @@ def showmigrations_plan(
 def _migration_status(
     app_labels: tuple[str, ...], database: str, warn: Warn | None
 ) -> tuple[list[str], MigrationLoader, set[Key]]:
+    from schemashift.migrations.loader import MigrationLoader
+
     settings = _checked_project()
     configs = _app_configs(app_labels) if app_labels else apps.get_app_configs()
     with _open_database(database) as db:
@@ -468,18 +472,11 @@ def _require_migrations(loader: MigrationLoader, app_label: str) -> None:
 
 def _load_migrations(warn: Warn | None, applied: set[Key] | None = None) -> MigrationLoader:
     """Every installed app's migrations, as a checked graph without conflicts."""
+    from schemashift.migrations.loader import MigrationLoader
+
     loader = MigrationLoader(apps.get_app_configs(), applied=applied)
     _warn_ignored_migrations(loader, warn)
-    conflicts = loader.detect_conflicts()
-    if conflicts:
-        listed = "; ".join(
-            f"{', '.join(sorted(names))} in {app}" for app, names in sorted(conflicts.items())
-        )
-        raise ConflictingMigrations(
-            "Conflicting migrations detected; multiple leaf nodes in the migration graph: "
-            f"({listed}).\nWrite a migration that depends on each of them to merge the "
-            "branches, then run the command again."
-        )
+    loader.check_no_conflicts()
     return loader
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from schemashift import api
 from schemashift.cli.context import setup_project, warn
 from schemashift.exceptions import SchemashiftError
-from schemashift.migrations.migration import Migration
+
+if TYPE_CHECKING:
+    from schemashift.migrations.migration import Migration
 
 
 @click.command("migrate")
