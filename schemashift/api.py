@@ -30,6 +30,7 @@ from schemashift.checks.model_checks import check_models, run_checks
 from schemashift.exceptions import (
     AppNotFound,
     DatabaseError,
+    InvalidMigrationPlan,
     NodeNotFoundError,
     SchemashiftError,
 )
@@ -254,6 +255,8 @@ def migrate(
     from schemashift.migrations.executor import MigrationInterrupted
 
     settings = _checked_project()
+    if target and not app_label:
+        raise InvalidMigrationPlan(f"Name the app of the target migration '{target}'.")
     if app_label:
         _app_configs([app_label])
     timeout = settings.MIGRATION_LOCK_TIMEOUT if lock_timeout is None else lock_timeout

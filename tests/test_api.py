@@ -29,6 +29,7 @@ from schemashift.apps import apps
 from schemashift.exceptions import (
     AppNotFound,
     ImproperlyConfigured,
+    InvalidMigrationPlan,
     NodeNotFoundError,
     SchemashiftError,
 )
@@ -197,6 +198,8 @@ def test_user_errors_are_schemashift_errors(api_project: ApiProject) -> None:
         api.makemigrations("nope")
     with pytest.raises(AppNotFound):
         api.migrate("nope")
+    with pytest.raises(InvalidMigrationPlan, match="Name the app of the target migration"):
+        api.migrate(target="0001")
     with pytest.raises(AppNotFound):
         api.showmigrations("polls", "nope")
     with pytest.raises(SchemashiftError, match="valid Python identifier"):
