@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from schemashift.apps import apps
-from schemashift.checks.model_checks import check_models, format_report
+from schemashift import api
+from schemashift.checks.model_checks import format_report
 from schemashift.cli.context import setup_project
 from schemashift.exceptions import SystemCheckError
 
@@ -15,7 +15,7 @@ from schemashift.exceptions import SystemCheckError
 def command(ctx: click.Context) -> None:
     """Run the system checks on every installed model."""
     setup_project(ctx)
-    messages = check_models(apps.get_models())
+    messages = api.check()
     if any(m.is_error for m in messages):
         raise SystemCheckError("System check identified some issues:\n\n" + format_report(messages))
     if messages:

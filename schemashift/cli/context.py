@@ -1,4 +1,5 @@
-"""What commands share: loading the project named by ``--settings`` and reporting errors."""
+"""What commands share: loading the project named by ``--settings``, reporting errors and
+warnings."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import schemashift
 from schemashift.cli.main import CliState, report_error
 from schemashift.conf import Settings
 
-__all__ = ["get_state", "report_error", "setup_project"]
+__all__ = ["get_state", "report_error", "setup_project", "warn"]
 
 
 def get_state(ctx: click.Context | None = None) -> CliState:
@@ -25,3 +26,8 @@ def setup_project(ctx: click.Context | None = None) -> Settings:
     ``SchemashiftError`` subclasses, which the group reports as one line.
     """
     return schemashift.setup(get_state(ctx).settings_module)
+
+
+def warn(message: str) -> None:
+    """Print a warning the way every command does: one yellow line on stderr."""
+    click.secho(message, err=True, fg="yellow")

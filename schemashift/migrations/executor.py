@@ -12,6 +12,7 @@ was not, instead of failing on "table already exists".
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -460,6 +461,20 @@ class MigrationExecutor:
 
     def _ancestors(self, migration: Migration) -> set[Key]:
         return set(self.loader.graph.forwards_plan(migration.key))
+
+
+def failed_operation(migration: Migration, exc: BaseException) -> tuple[int, Operation] | None:
+    """The operation (and its number, from 1) whose own Python code raised ``exc``.
+
+    That is a RunPython whose ``code`` or ``reverse_code`` is in the traceback; None when the
+    error came from elsewhere.
+    """
+    codes = {frame.f_code for frame, _line in traceback.walk_tb(exc.__traceback__)}
+    for number, operation in enumerate(migration.operations, start=1):
+        functions = (getattr(operation, "code", None), getattr(operation, "reverse_code", None))
+        if any(getattr(function, "__code__", None) in codes for function in functions):
+            return number, operation
+    return None
 
 
 class MigrationFailed(DatabaseError):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from schemashift.exceptions import (
     AmbiguityError,
     BadMigrationError,
+    ConflictingMigrations,
     InconsistentMigrationHistory,
     NodeNotFoundError,
 )
@@ -274,6 +275,20 @@ class MigrationLoader:
         for app_label, name in self.graph.leaf_nodes():
             leaves.setdefault(app_label, []).append(name)
         return {app: names for app, names in sorted(leaves.items()) if len(names) > 1}
+
+    def check_no_conflicts(self) -> None:
+        """Raise ConflictingMigrations, naming them, if an app has more than one leaf."""
+        conflicts = self.detect_conflicts()
+        if not conflicts:
+            return
+        listed = "; ".join(
+            f"{', '.join(sorted(names))} in {app}" for app, names in sorted(conflicts.items())
+        )
+        raise ConflictingMigrations(
+            "Conflicting migrations detected; multiple leaf nodes in the migration graph: "
+            f"({listed}).\nWrite a migration that depends on each of them to merge the "
+            "branches, then run the command again."
+        )
 
     def project_state(
         self, nodes: Key | list[Key] | None = None, at_end: bool = True

@@ -6,9 +6,11 @@ import importlib
 import importlib.util
 import inspect
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from schemashift.exceptions import MigrationError
 from schemashift.migrations.serializer import (
     MIGRATIONS_IMPORT,
     MODELS_IMPORT,
@@ -53,16 +55,8 @@ class MigrationWriter:
         The file is importable at once: import caches are invalidated and any bytecode
         compiled from an older file of the same name is removed.
         """
-        source = self.as_string()
         path = self.path(app_config)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        init = path.parent / "__init__.py"
-        if not init.exists():
-            init.touch()
-        path.write_text(source, encoding="utf-8")
-        stale = Path(importlib.util.cache_from_source(str(path)))
-        stale.unlink(missing_ok=True)
-        sys.modules.pop(f"{app_config.migrations_module}.{self.migration.name}", None)
+        _write_file(path, self.as_string(), f"{app_config.migrations_module}.{self.migration.name}")
         importlib.invalidate_caches()
         return path
 
@@ -154,6 +148,78 @@ class MigrationWriter:
                 return _expanded_block(prefix, "(", items, ")", level)
             return _expanded_block(prefix, "[", items, "]", level)
         return prefix + self._item(value, level, len(prefix), imports)
+
+
+def write_migrations(migrations: Iterable[tuple[Migration, AppConfig]]) -> list[Path]:
+    """Write the file of every ``(migration, app_config)``, or none of them.
+
+    A file already at one of the paths (one the loader did not read, such as in a folder
+    without ``__init__.py``) stops everything before anything is written; a file that cannot
+    be written removes the ones written before it. Returns the paths written, in order.
+    """
+    files = [
+        (
+            MigrationWriter(migration).path(config),
+            MigrationWriter(migration).as_string(),
+            f"{config.migrations_module}.{migration.name}",
+        )
+        for migration, config in migrations
+    ]
+    existing = [path for path, _source, _module in files if path.exists()]
+    if existing:
+        raise MigrationError(
+            f"{_shown(existing[0])} already exists and is not one of the app's migrations (is "
+            "its folder missing __init__.py?). Move it away or fix the folder; no migration "
+            "file was written."
+        )
+    created: list[Path] = []
+    try:
+        for path, source, module in files:
+            created.extend(_write_file(path, source, module))
+    except OSError as exc:
+        for path in reversed(created):
+            path.unlink(missing_ok=True)
+        raise _write_error(exc) from None
+    importlib.invalidate_caches()
+    return [path for path, _source, _module in files]
+
+
+def _write_file(path: Path, source: str, module: str) -> list[Path]:
+    """Write one migration file, and its package's ``__init__.py``; the files it created.
+
+    Bytecode compiled from an older file of the same name, and the module imported from it,
+    are forgotten so that the new file is what gets imported next.
+    """
+    created: list[Path] = []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    init = path.parent / "__init__.py"
+    if not init.exists():
+        init.write_text("", encoding="utf-8")
+        created.append(init)
+    created.append(path)
+    path.write_text(source, encoding="utf-8")
+    Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
+    sys.modules.pop(module, None)
+    return created
+
+
+def _write_error(exc: OSError) -> MigrationError:
+    target = _shown(Path(exc.filename)) if exc.filename else "the migrations folder"
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        reason = "a file is in the way of the migrations folder"
+    return MigrationError(
+        f"Cannot write {target}: {reason}. Make sure the app's migrations folder is a folder "
+        "you can write to; no migration file was written."
+    )
+
+
+def _shown(path: Path) -> str:
+    """A path as the user sees it: relative to the working directory when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _expanded_block(prefix: str, opener: str, items: list[str], closer: str, level: int) -> str:

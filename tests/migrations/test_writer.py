@@ -18,9 +18,9 @@ import pytest
 
 from schemashift import migrations, models
 from schemashift.apps.registry import AppConfig
-from schemashift.exceptions import SerializationError
+from schemashift.exceptions import MigrationError, SerializationError
 from schemashift.migrations.operations.base import Operation
-from schemashift.migrations.writer import MigrationWriter
+from schemashift.migrations.writer import MigrationWriter, write_migrations
 from schemashift.utils import timezone
 
 
@@ -412,6 +412,38 @@ def test_write_replaces_an_imported_file_of_the_same_name(package: AppConfig) ->
     MigrationWriter(second).write(package)
     module = importlib.import_module("writerapp.migrations.0001_initial")
     assert len(module.Migration.operations) == 1
+
+
+def test_write_migrations_writes_utf8_files(package: AppConfig) -> None:
+    operation = migrations.AlterModelOptions("Question", {"verbose_name": "Frågé ü"})
+    migration = make_migration("0002_options", app_label="writerapp", operations=[operation])
+    (path,) = write_migrations([(migration, package)])
+    assert path == package.migrations_path / "0002_options.py"
+    assert "Frågé ü" in path.read_bytes().decode("utf-8")
+    module = importlib.import_module("writerapp.migrations.0002_options")
+    assert module.Migration.operations[0].options == {"verbose_name": "Frågé ü"}
+
+
+def test_write_migrations_writes_none_when_one_cannot_be_written(
+    package: AppConfig, tmp_path: Path
+) -> None:
+    other = _app_config(tmp_path, "otherapp")
+    other.migrations_path.write_text("a file in the way\n")
+    first = make_migration("0001_initial", app_label="writerapp")
+    second = make_migration("0001_initial", app_label="otherapp")
+    with pytest.raises(MigrationError, match="a file is in the way of the migrations folder"):
+        write_migrations([(first, package), (second, other)])
+    assert not package.migrations_path.exists() or not any(package.migrations_path.iterdir())
+
+
+def test_write_migrations_never_overwrites_a_file(package: AppConfig) -> None:
+    package.migrations_path.mkdir()
+    existing = package.migrations_path / "0001_initial.py"
+    existing.write_text("# mine\n")
+    with pytest.raises(MigrationError, match="already exists"):
+        write_migrations([(make_migration(app_label="writerapp"), package)])
+    assert existing.read_text() == "# mine\n"
+    assert not (package.migrations_path / "__init__.py").exists()
 
 
 def test_written_files_are_stable_under_the_formatter(tmp_path: Path) -> None:

@@ -1,0 +1,590 @@
+"""The commands as Python functions: makemigrations, migrate, showmigrations, sqlmigrate, check.
+
+Call ``schemashift.setup()`` first; then, from a script, a test or a web app's start-up::
+
+    from schemashift import api
+
+    api.makemigrations("polls")
+    api.migrate()
+
+Each function returns plain data and raises a ``SchemashiftError`` subclass for anything the
+user can fix. Nothing is printed: progress and warnings go to the callbacks a caller passes,
+questions to the questioner it passes. The command line (``schemashift.cli``) is a thin layer
+over these functions. The migrations machinery is imported when a function needs it, and the
+database layer (and SQLAlchemy) only by the functions that reach the database, so that
+``check`` starts fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from schemashift import conf
+from schemashift.apps import apps
+from schemashift.checks.messages import CheckMessage
+from schemashift.checks.model_checks import check_models, run_checks
+from schemashift.exceptions import (
+    AppNotFound,
+    DatabaseError,
+    InvalidMigrationPlan,
+    NodeNotFoundError,
+    SchemashiftError,
+)
+
+if TYPE_CHECKING:
+    from schemashift.apps.registry import AppConfig
+    from schemashift.conf import Settings
+    from schemashift.migrations.loader import MigrationLoader
+    from schemashift.migrations.migration import Migration
+    from schemashift.migrations.questioner import MigrationQuestioner
+
+__all__ = [
+    "MigrateResult",
+    "MigrationEvent",
+    "MigrationFile",
+    "MigrationPlan",
+    "PlannedMigration",
+    "PlannedOperation",
+    "check",
+    "makemigrations",
+    "migrate",
+    "showmigrations",
+    "showmigrations_plan",
+    "sqlmigrate",
+]
+
+Key = tuple[str, str]
+#: receives each warning, a complete line such as "Warning: the migrations of app ..."
+Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    """A migration makemigrations wrote, or would write with ``dry_run``."""
+
+    app_label: str
+    name: str
+    path: Path
+    #: each operation's description with its category sign, such as "+ Create model Question"
+    operations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlannedOperation:
+    description: str
+    is_reversible: bool
+    is_destructive: bool
+
+
+@dataclass(frozen=True)
+class PlannedMigration:
+    """One migration of a plan, applied (or, if ``backwards``, unapplied)."""
+
+    app_label: str
+    name: str
+    backwards: bool
+    #: in the order they run: last first when backwards
+    operations: tuple[PlannedOperation, ...]
+
+    def __str__(self) -> str:
+        return f"{self.app_label}.{self.name}"
+
+
+@dataclass(frozen=True)
+class MigrationPlan:
+    """What migrate is about to do, before it touches the database."""
+
+    steps: tuple[PlannedMigration, ...]
+    #: ``(app_label, name)`` to reach, name None for "zero" (every migration unapplied)
+    targets: tuple[tuple[str, str | None], ...]
+    #: the labels of the apps that have migrations, sorted
+    migrated_apps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MigrateResult:
+    plan: MigrationPlan
+    #: False when only the plan was asked for: the database was not changed
+    was_run: bool
+    #: the migrations were recorded as (un)applied without running them
+    was_faked: bool
+    #: apps whose models changed without a migration, found when there was nothing to apply
+    unmigrated_changes: tuple[str, ...] = ()
+
+    @property
+    def applied(self) -> list[str]:
+        """``app.name`` of each migration the run applied."""
+        return [str(step) for step in self.plan.steps if self.was_run and not step.backwards]
+
+    @property
+    def unapplied(self) -> list[str]:
+        """``app.name`` of each migration the run unapplied."""
+        return [str(step) for step in self.plan.steps if self.was_run and step.backwards]
+
+
+@dataclass(frozen=True)
+class MigrationEvent:
+    """Progress of migrate, one event per step of each migration.
+
+    ``kind`` is one of "apply_start", "apply_success", "unapply_start", "unapply_success",
+    "fake_apply", "fake_unapply", "apply_resume" and "unapply_resume" (a migration an earlier
+    run left half-done, before its start event; ``operations_done`` says how far it got).
+    """
+
+    kind: str
+    migration: Migration
+    operations_done: int = 0
+
+
+# -- makemigrations ---------------------------------------------------------------------------
+
+
+def makemigrations(
+    *app_labels: str,
+    name: str | None = None,
+    empty: bool = False,
+    dry_run: bool = False,
+    check: bool = False,
+    questioner: MigrationQuestioner | None = None,
+    on_migration: Callable[[MigrationFile], None] | None = None,
+    warn: Warn | None = None,
+) -> list[MigrationFile]:
+    """Write new migrations for what changed in the models of ``app_labels`` (default: all).
+
+    ``check`` writes nothing, as ``dry_run`` does; a non-empty result means the models have
+    changes without a migration. ``questioner`` answers makemigrations' questions (default:
+    no renames, and MissingDefault for a NOT NULL field without a default).
+    ``on_migration`` is called with each migration before any file is written. Every file
+    is written, or none.
+    """
+    from schemashift.migrations.questioner import MigrationQuestioner
+    from schemashift.migrations.writer import MigrationWriter, write_migrations
+
+    _checked_project()
+    if name is not None and not name.isidentifier():
+        raise SchemashiftError(f"The migration name '{name}' must be a valid Python identifier.")
+    configs = _app_configs(app_labels)
+    loader = _load_migrations(warn)
+    dry_run = dry_run or check
+    if empty:
+        changes = _empty_migrations(loader, configs, name)
+    else:
+        if questioner is None:
+            questioner = MigrationQuestioner(specified_apps=app_labels, dry_run=dry_run)
+        changes = _model_changes(loader, questioner, app_labels, name)
+        changes = {
+            label: migrations
+            for label, migrations in changes.items()
+            if label in app_labels or _has_migrations_package(label)
+        }
+    planned: list[tuple[Migration, AppConfig]] = []
+    files: list[MigrationFile] = []
+    for app_label in sorted(changes):
+        config = apps.get_app_config(app_label)
+        for migration in changes[app_label]:
+            file = MigrationFile(
+                app_label,
+                migration.name,
+                MigrationWriter(migration).path(config),
+                tuple(operation.formatted_description() for operation in migration.operations),
+            )
+            if on_migration is not None:
+                on_migration(file)
+            planned.append((migration, config))
+            files.append(file)
+    if not dry_run:
+        write_migrations(planned)
+    return files
+
+
+def _empty_migrations(
+    loader: MigrationLoader, configs: list[AppConfig], name: str | None
+) -> dict[str, list[Migration]]:
+    """One migration without operations per app, numbered and named as detected ones are."""
+    from schemashift.migrations.autodetector import MigrationAutodetector
+    from schemashift.migrations.migration import Migration
+    from schemashift.migrations.questioner import MigrationQuestioner
+    from schemashift.migrations.state import ProjectState
+
+    if not configs:
+        raise SchemashiftError("You must supply at least one app label when using --empty.")
+    leaves = _app_leaves(loader)
+    changes: dict[str, list[Migration]] = {}
+    for config in configs:
+        migration = Migration("auto_1", config.label)
+        migration.initial = True if leaves[config.label] is None else None
+        changes[config.label] = [migration]
+    detector = MigrationAutodetector(ProjectState(), ProjectState(), MigrationQuestioner())
+    return detector.arrange_for_graph(changes, leaves, name, [c.label for c in configs])
+
+
+def _has_migrations_package(label: str) -> bool:
+    return (apps.get_app_config(label).migrations_path / "__init__.py").exists()
+
+
+# -- migrate ----------------------------------------------------------------------------------
+
+
+def migrate(
+    app_label: str | None = None,
+    target: str | None = None,
+    *,
+    database: str = "default",
+    fake: bool = False,
+    plan: bool = False,
+    lock_timeout: float | None = None,
+    progress: Callable[[MigrationEvent], None] | None = None,
+    on_plan: Callable[[MigrationPlan], None] | None = None,
+    on_wait: Callable[[str, float | None], None] | None = None,
+    warn: Warn | None = None,
+) -> MigrateResult:
+    """Bring the database to the latest migrations of ``app_label`` (default: every app).
+
+    ``target`` names a migration of ``app_label`` (a unique prefix is enough) to migrate
+    forwards or backwards to; "zero" unapplies them all. With ``plan``, only the plan is
+    worked out. ``fake`` records the migrations without running them. Only one migrate runs
+    at a time per database: ``lock_timeout`` seconds (default MIGRATION_LOCK_TIMEOUT) are
+    waited for another one, and ``on_wait(database, timeout)`` is called when waiting starts.
+    ``on_plan`` gets the plan before anything runs; ``progress`` each step.
+    """
+    from schemashift.db.connection import migration_lock
+    from schemashift.migrations.executor import MigrationInterrupted
+
+    settings = _checked_project()
+    if target and not app_label:
+        raise InvalidMigrationPlan(f"Name the app of the target migration '{target}'.")
+    if app_label:
+        _app_configs([app_label])
+    timeout = settings.MIGRATION_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+    with _open_database(database) as db:
+
+        def say_waiting() -> None:
+            if on_wait is not None:
+                on_wait(db.alias, timeout)
+
+        try:
+            with migration_lock(db, timeout, on_wait=say_waiting):
+                return _migrate(
+                    db, settings, app_label, target, fake, plan, progress, on_plan, warn
+                )
+        except KeyboardInterrupt:
+            # Ctrl-C before the executor started (it reports its own interruptions)
+            raise MigrationInterrupted("Interrupted before any migration was run.") from None
+
+
+def _migrate(
+    db: Any,
+    settings: Settings,
+    app_label: str | None,
+    target: str | None,
+    fake: bool,
+    plan_only: bool,
+    progress: Callable[[MigrationEvent], None] | None,
+    on_plan: Callable[[MigrationPlan], None] | None,
+    warn: Warn | None,
+) -> MigrateResult:
+    from schemashift.migrations.executor import MigrationExecutor
+
+    recorder = _recorder(db, settings)
+    applied = set(recorder.applied_migrations())
+    loader = _load_migrations(warn, applied)
+    loader.check_consistent_history(applied)
+    # Every migration file must make sense before anything runs: a broken operation in the
+    # last migration must not leave the first ones applied.
+    loader.project_state()
+    targets = _targets(loader, app_label, target)
+    executor = MigrationExecutor(db, loader, recorder)
+    steps = executor.plan(targets, applied)
+    plan = MigrationPlan(
+        tuple(_planned(step.migration, step.backwards) for step in steps),
+        tuple(targets),
+        tuple(sorted(loader.migrated_apps)),
+    )
+    if plan_only:
+        return MigrateResult(plan, was_run=False, was_faked=False)
+    if on_plan is not None:
+        on_plan(plan)
+    if not steps:
+        return MigrateResult(plan, True, fake, tuple(_unmigrated_changes(loader, warn)))
+
+    def notify(kind: str, migration: Migration) -> None:
+        if progress is not None:
+            done = executor.partial.get(migration.key, ("", 0))[1]
+            progress(MigrationEvent(kind, migration, done))
+
+    executor.migrate(steps, applied, fake=fake, progress=notify)
+    return MigrateResult(plan, was_run=True, was_faked=fake)
+
+
+def _targets(
+    loader: MigrationLoader, app_label: str | None, name: str | None
+) -> list[tuple[str, str | None]]:
+    if app_label and name:
+        if name == "zero":
+            return [(app_label, None)]
+        return [loader.get_migration_by_prefix(app_label, name).key]
+    if app_label:
+        _require_migrations(loader, app_label)
+        return list(loader.graph.leaf_nodes(app_label))
+    return list(loader.graph.leaf_nodes())
+
+
+def _planned(migration: Migration, backwards: bool) -> PlannedMigration:
+    operations = list(migration.operations)
+    if backwards:
+        operations.reverse()
+    return PlannedMigration(
+        migration.app_label,
+        migration.name,
+        backwards,
+        tuple(
+            PlannedOperation(op.describe(), op.reversible, op.is_destructive) for op in operations
+        ),
+    )
+
+
+def _unmigrated_changes(loader: MigrationLoader, warn: Warn | None) -> list[str]:
+    """The migrated apps whose models changed since their last migration."""
+    from schemashift.migrations.questioner import NonInteractiveMigrationQuestioner
+
+    questioner = NonInteractiveMigrationQuestioner(dry_run=True, log=warn or _ignore)
+    changes = _model_changes(loader, questioner)
+    return sorted(label for label in changes if label in loader.migrated_apps)
+
+
+# -- showmigrations ---------------------------------------------------------------------------
+
+
+def showmigrations(
+    *app_labels: str, database: str = "default", warn: Warn | None = None
+) -> dict[str, list[tuple[str, bool]]]:
+    """Each app's migrations in the order they apply, each with whether it is applied.
+
+    Apps in the order given (default: every installed app); an app without migrations maps
+    to an empty list.
+    """
+    labels, loader, applied = _migration_status(app_labels, database, warn)
+    graph = loader.graph
+    shown: dict[str, list[tuple[str, bool]]] = {}
+    for label in labels:
+        keys = graph.forwards_plan_for(graph.leaf_nodes(label))
+        shown[label] = [(key[1], key in applied) for key in keys if key[0] == label]
+    return shown
+
+
+def showmigrations_plan(
+    *app_labels: str, database: str = "default", warn: Warn | None = None
+) -> list[tuple[str, str, bool]]:
+    """``(app_label, name, is_applied)`` of every migration of the apps, in the order that
+    migrate applies them."""
+    labels, loader, applied = _migration_status(app_labels, database, warn)
+    graph = loader.graph
+    return [
+        (key[0], key[1], key in applied)
+        for key in graph.forwards_plan_for(graph.leaf_nodes())
+        if key[0] in labels
+    ]
+
+
+def _migration_status(
+    app_labels: tuple[str, ...], database: str, warn: Warn | None
+) -> tuple[list[str], MigrationLoader, set[Key]]:
+    from schemashift.migrations.loader import MigrationLoader
+
+    settings = _checked_project()
+    configs = _app_configs(app_labels) if app_labels else apps.get_app_configs()
+    with _open_database(database) as db:
+        applied = set(_recorder(db, settings).applied_migrations())
+    loader = MigrationLoader(apps.get_app_configs(), applied=applied)
+    _warn_ignored_migrations(loader, warn)
+    return [config.label for config in configs], loader, applied
+
+
+# -- sqlmigrate -------------------------------------------------------------------------------
+
+
+def sqlmigrate(
+    app_label: str,
+    name: str,
+    *,
+    backwards: bool = False,
+    database: str = "default",
+    warn: Warn | None = None,
+) -> str:
+    """The SQL that migrate would run for one migration (``name``: a unique prefix is enough).
+
+    Statements one per line, inside ``BEGIN;`` and ``COMMIT;`` where the migration runs in
+    one transaction. Nothing is run.
+    """
+    from schemashift.db.connection import has_transactional_ddl
+    from schemashift.migrations.executor import MigrationExecutor
+
+    settings = _checked_project()
+    _app_configs([app_label])
+    loader = _load_migrations(warn)
+    _require_migrations(loader, app_label)
+    migration = loader.get_migration_by_prefix(app_label, name)
+    with _open_database(database) as db:
+        executor = MigrationExecutor(db, loader, _recorder(db, settings))
+        lines = executor.collect_sql(migration, backwards=backwards)
+        if migration.atomic and has_transactional_ddl(db):
+            lines = ["BEGIN;", *lines, "COMMIT;"]
+    return "\n".join(lines)
+
+
+# -- check ------------------------------------------------------------------------------------
+
+
+def check() -> list[CheckMessage]:
+    """The problems the system checks find in the installed models (errors and warnings).
+
+    The messages are returned, not raised: ``message.is_error`` tells which would stop the
+    other commands.
+    """
+    conf.get_settings()
+    return check_models(apps.get_models())
+
+
+# -- what the commands share ------------------------------------------------------------------
+
+
+def _checked_project() -> Settings:
+    """The settings of the set-up project, once the models pass the system checks."""
+    settings = conf.get_settings()
+    run_checks(apps.get_models())
+    return settings
+
+
+def _app_configs(labels: tuple[str, ...] | list[str]) -> list[AppConfig]:
+    """The configs of the named apps, with one clear error for any unknown label."""
+    unknown = [label for label in labels if label not in apps.app_configs]
+    if unknown:
+        names = ", ".join(f"'{label}'" for label in unknown)
+        raise AppNotFound(f"App {names} could not be found. Is it in INSTALLED_APPS?")
+    return [apps.get_app_config(label) for label in labels]
+
+
+def _require_migrations(loader: MigrationLoader, app_label: str) -> None:
+    if app_label not in loader.migrated_apps:
+        raise NodeNotFoundError(f"App '{app_label}' does not have migrations.")
+
+
+def _load_migrations(warn: Warn | None, applied: set[Key] | None = None) -> MigrationLoader:
+    """Every installed app's migrations, as a checked graph without conflicts."""
+    from schemashift.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(apps.get_app_configs(), applied=applied)
+    _warn_ignored_migrations(loader, warn)
+    loader.check_no_conflicts()
+    return loader
+
+
+def _warn_ignored_migrations(loader: MigrationLoader, warn: Warn | None) -> None:
+    """Say so when an app's migration files are ignored for want of ``__init__.py``.
+
+    As in Django, a migrations folder without one leaves the app unmigrated; its files would
+    otherwise be skipped without a word.
+    """
+    if warn is None:
+        return
+    for label in sorted(loader.unmigrated_apps):
+        folder = apps.get_app_config(label).migrations_path
+        if not folder.is_dir() or (folder / "__init__.py").exists():
+            continue
+        if any(path.name[:1].isdigit() for path in folder.glob("*.py")):
+            warn(
+                f"Warning: the migrations of app '{label}' are ignored: {_shown(folder)} has no "
+                f"__init__.py. Add an empty {_shown(folder / '__init__.py')}."
+            )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _app_leaves(loader: MigrationLoader) -> dict[str, str | None]:
+    """Each installed app's latest migration name (None for an app without migrations)."""
+    leaves: dict[str, str | None] = {}
+    for config in apps.get_app_configs():
+        app_leaf = loader.graph.leaf_nodes(config.label)
+        leaves[config.label] = app_leaf[0][1] if app_leaf else None
+    return leaves
+
+
+def _model_changes(
+    loader: MigrationLoader,
+    questioner: MigrationQuestioner,
+    app_labels: tuple[str, ...] = (),
+    migration_name: str | None = None,
+) -> dict[str, list[Migration]]:
+    """New migrations, per app, for what the models changed since the migration files."""
+    from schemashift.migrations.autodetector import MigrationAutodetector
+    from schemashift.migrations.state import ProjectState
+
+    detector = MigrationAutodetector(
+        loader.project_state(), ProjectState.from_apps(apps), questioner
+    )
+    return detector.changes(
+        graph_leaves=_app_leaves(loader),
+        trim_to_apps=set(app_labels) or None,
+        migration_name=migration_name,
+        graph=loader.graph,
+    )
+
+
+@contextmanager
+def _open_database(alias: str) -> Iterator[Any]:
+    """The database named by the alias, checked to be reachable and readable, then closed.
+
+    SQLAlchemy is imported only now. A URL the driver refuses, a server that cannot be reached
+    or a file that is not a SQLite database is a DatabaseError naming the alias and the URL.
+    """
+    from schemashift.db.connection import get_database
+
+    database = get_database(alias)
+    try:
+        _check_readable(database)
+        yield database
+    finally:
+        database.dispose()
+
+
+def _check_readable(database: Any) -> None:
+    from sqlalchemy import exc as sa_exc
+
+    where = f"database '{database.alias}' ({database.display_url})"
+    try:
+        with database.connect() as connection:
+            if database.dialect_name == "sqlite":
+                # SQLite opens any file lazily; reading the schema is what finds out.
+                connection.exec_driver_sql("PRAGMA schema_version")
+    except sa_exc.DBAPIError as exc:
+        raise DatabaseError(
+            f"Cannot read {where}: {exc.orig}. Check that DATABASES (or DATABASE_URL) names "
+            "the right database."
+        ) from exc
+    except (AttributeError, LookupError, TypeError, ValueError) as exc:
+        # What a driver raises for options it cannot use, such as PyMySQL for ?charset=nope.
+        query = database.display_url.partition("?")[2]
+        options = f" ({query})" if query else ""
+        raise DatabaseError(
+            f"Cannot connect to {where}: the driver refused the URL's options{options}: "
+            f"{type(exc).__name__}: {exc}. Fix or remove the options after '?' in the URL."
+        ) from exc
+
+
+def _recorder(database: Any, settings: Settings) -> Any:
+    from schemashift.migrations.recorder import MigrationRecorder
+
+    return MigrationRecorder(database, settings.MIGRATIONS_TABLE)
+
+
+def _ignore(message: str) -> None:
+    """A warning nobody asked to hear."""

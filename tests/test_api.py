@@ -1,0 +1,228 @@
+"""The tutorial through ``schemashift.api``, in this process, on every backend.
+
+The project (``mysite`` with the app ``polls``) is written into a temporary folder and
+imported here; afterwards its modules, the settings, the app registry and the connections are
+forgotten, so the tests that follow start clean.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from support.tutorial import (
+    PRIMARY_KEY_SQL,
+    TUTORIAL_MODELS,
+    WITH_AUTHOR,
+    columns,
+    history,
+    query,
+    tables,
+)
+
+import schemashift
+from schemashift import api, conf
+from schemashift.apps import apps
+from schemashift.exceptions import (
+    AppNotFound,
+    ImproperlyConfigured,
+    InvalidMigrationPlan,
+    NodeNotFoundError,
+    SchemashiftError,
+)
+from schemashift.utils import timezone
+
+PACKAGES = ("mysite", "polls")
+
+APPS_PY = """\
+from schemashift.apps import AppConfig
+
+
+class PollsConfig(AppConfig):
+    name = "polls"
+"""
+
+
+@dataclass
+class ApiProject:
+    """A project folder on sys.path; ``load(models)`` writes polls/models.py and sets it up."""
+
+    dir: Path
+    backend: str
+    database_url: str
+    load: Callable[[str], None]
+
+    @property
+    def sqlite_file(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def migrations_dir(self) -> Path:
+        return self.dir / "polls" / "migrations"
+
+
+def _write_project(root: Path, database_url: str) -> None:
+    files = {
+        "mysite/__init__.py": "",
+        "mysite/settings.py": (
+            'INSTALLED_APPS = ["polls.apps.PollsConfig"]\n'
+            f"DATABASES = {{'default': {database_url!r}}}\n"
+        ),
+        "polls/__init__.py": "",
+        "polls/apps.py": APPS_PY,
+        "polls/models.py": "",
+        "polls/migrations/__init__.py": "",
+    }
+    for name, source in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source, encoding="utf-8")
+
+
+def _forget_project(keep: set[str]) -> None:
+    """Drop the project's modules, settings, apps and connections from this process."""
+    for name in list(sys.modules):
+        if name.partition(".")[0] in PACKAGES and name not in keep:
+            del sys.modules[name]
+    connections_module = sys.modules.get("schemashift.db.connections")
+    if connections_module is not None:
+        connections_module.connections.reset()
+    conf.reset()
+    apps.reset()
+
+
+@pytest.fixture
+def api_project(
+    tmp_path: Path, backend: str, backend_url: str, clean_env: pytest.MonkeyPatch
+) -> Iterator[ApiProject]:
+    root = tmp_path / "project"
+    _write_project(root, backend_url)
+    modules_before = set(sys.modules)
+    clean_env.syspath_prepend(str(root))
+    clean_env.chdir(root)
+    # Rewritten models.py files are read again, never from bytecode of an older version.
+    clean_env.setattr(sys, "dont_write_bytecode", True)
+    _forget_project(modules_before)
+
+    def load(models: str) -> None:
+        (root / "polls" / "models.py").write_text(models, encoding="utf-8")
+        _forget_project(modules_before)
+        schemashift.setup("mysite.settings")
+
+    try:
+        yield ApiProject(root, backend, backend_url, load)
+    finally:
+        _forget_project(modules_before)
+
+
+def test_the_tutorial_through_the_api(api_project: ApiProject) -> None:
+    project = api_project
+    project.load(TUTORIAL_MODELS)
+
+    assert [m.name for m in api.makemigrations("polls", check=True)] == ["0001_initial"]
+    assert not (project.migrations_dir / "0001_initial.py").exists(), "check writes nothing"
+
+    (initial,) = api.makemigrations("polls")
+    assert (initial.app_label, initial.name) == ("polls", "0001_initial")
+    assert initial.path == project.migrations_dir / "0001_initial.py"
+    assert initial.operations == ("+ Create model Question", "+ Create model Choice")
+    source = initial.path.read_text(encoding="utf-8")
+    assert "class Migration(migrations.Migration):" in source
+    assert 'name="Question"' in source and 'name="Choice"' in source
+    assert api.makemigrations("polls") == []
+
+    sql = api.sqlmigrate("polls", "0001")
+    quote = "`" if project.backend == "mysql" else '"'
+    assert f"CREATE TABLE {quote}polls_question{quote}" in sql
+    assert PRIMARY_KEY_SQL[project.backend] in sql
+    assert "polls_question" not in tables(project), "sqlmigrate runs nothing"
+    assert api.check() == []
+
+    result = api.migrate()
+    assert result.was_run and not result.was_faked
+    assert [(s.app_label, s.name, s.backwards) for s in result.plan.steps] == [
+        ("polls", "0001_initial", False)
+    ]
+    assert result.applied == ["polls.0001_initial"] and result.unapplied == []
+    assert {"polls_question", "polls_choice"} <= tables(project)
+    assert api.showmigrations() == {"polls": [("0001_initial", True)]}
+    assert api.migrate().plan.steps == ()
+
+    project.load(WITH_AUTHOR)
+    (added,) = api.makemigrations("polls")
+    assert added.name == "0002_question_author"
+    assert added.operations == ("+ Add field author to question",)
+    planned = api.migrate(plan=True)
+    assert not planned.was_run and planned.applied == []
+    assert "author" not in columns(project, "polls_question")
+    assert api.migrate().applied == ["polls.0002_question_author"]
+    assert "author" in columns(project, "polls_question")
+
+    from polls.models import Choice, Question
+
+    question = Question.objects.create(question_text="What's new?", pub_date=timezone.now())
+    Choice.objects.create(question=question, choice_text="Not much", votes=3)
+    sys.modules["schemashift.db.connections"].connections.close_all()
+
+    result = api.migrate("polls", "0001")
+    assert result.unapplied == ["polls.0002_question_author"] and result.applied == []
+    assert result.plan.targets == (("polls", "0001_initial"),)
+    assert "author" not in columns(project, "polls_question")
+    assert query(project, "SELECT question_text FROM polls_question") == [("What's new?",)]
+    assert query(project, "SELECT choice_text, votes FROM polls_choice") == [("Not much", 3)]
+    assert api.showmigrations("polls") == {
+        "polls": [("0001_initial", True), ("0002_question_author", False)]
+    }
+
+    assert api.migrate("polls", "zero").unapplied == ["polls.0001_initial"]
+    assert tables(project) == {"schemashift_migrations"}
+    assert history(project) == []
+    assert api.showmigrations() == {
+        "polls": [("0001_initial", False), ("0002_question_author", False)]
+    }
+    assert api.showmigrations_plan() == [
+        ("polls", "0001_initial", False),
+        ("polls", "0002_question_author", False),
+    ]
+
+
+@pytest.mark.backends("sqlite")
+def test_user_errors_are_schemashift_errors(api_project: ApiProject) -> None:
+    with pytest.raises(ImproperlyConfigured, match=r"schemashift\.setup\(\)"):
+        api.check()
+    api_project.load(TUTORIAL_MODELS)
+    with pytest.raises(AppNotFound, match="App 'nope' could not be found"):
+        api.makemigrations("nope")
+    with pytest.raises(AppNotFound):
+        api.migrate("nope")
+    with pytest.raises(InvalidMigrationPlan, match="Name the app of the target migration"):
+        api.migrate(target="0001")
+    with pytest.raises(AppNotFound):
+        api.showmigrations("polls", "nope")
+    with pytest.raises(SchemashiftError, match="valid Python identifier"):
+        api.makemigrations("polls", name="not a name")
+    with pytest.raises(NodeNotFoundError, match="Cannot find a migration matching '0001'"):
+        api.sqlmigrate("polls", "0001")
+
+    api.makemigrations("polls")
+    with pytest.raises(NodeNotFoundError, match="Cannot find a migration matching '0009'"):
+        api.sqlmigrate("polls", "0009")
+    with pytest.raises(NodeNotFoundError, match="'0002_nope' from app 'polls'"):
+        api.migrate("polls", "0002_nope")
+    assert api.showmigrations() == {"polls": [("0001_initial", False)]}
+
+
+@pytest.mark.backends("sqlite")
+def test_an_empty_migration_follows_the_latest(api_project: ApiProject) -> None:
+    api_project.load(TUTORIAL_MODELS)
+    api.makemigrations("polls")
+    (empty,) = api.makemigrations("polls", empty=True, name="fill")
+    assert (empty.name, empty.operations) == ("0002_fill", ())
+    source = empty.path.read_text(encoding="utf-8")
+    assert '("polls", "0001_initial"),' in source
+    assert "operations = []" in source
+    with pytest.raises(SchemashiftError, match="at least one app label"):
+        api.makemigrations(empty=True)
