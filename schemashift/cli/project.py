@@ -124,9 +124,9 @@ def _check_readable(database: Any) -> None:
     where = f"database '{database.alias}' ({database.display_url})"
     try:
         with database.connect() as connection:
-            if database.dialect_name == "sqlite":
-                # SQLite opens any file lazily; reading the schema is what finds out.
-                connection.exec_driver_sql("PRAGMA schema_version")
+            probe = database.backend.probe_sql
+            if probe is not None:
+                connection.exec_driver_sql(probe)
     except sa_exc.DBAPIError as exc:
         raise DatabaseError(
             f"Cannot read {where}: {exc.orig}. Check that DATABASES (or DATABASE_URL) names "

@@ -21,11 +21,7 @@ tables (``backends/sqlite.py``); PostgreSQL and MySQL/MariaDB build on
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import json
 import math
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -35,6 +31,8 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Dialect
 
+from schemashift.db.backends.formats import python_kind
+from schemashift.db.backends.registry import Backend, backend_for
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.exceptions import DatabaseError, ModelDefinitionError
 from schemashift.utils import timezone
@@ -154,6 +152,11 @@ class BaseSchemaEditor:
         #: old names (table: new -> old; column: table -> {new: old})
         self._collected_table_renames: dict[str, str] = {}
         self._collected_column_renames: dict[str, dict[str, str]] = {}
+
+    @property
+    def backend(self) -> Backend:
+        """The backend this editor belongs to (its value formats, say)."""
+        return backend_for(self.dialect_name)
 
     # -- the transaction ----------------------------------------------------------------------
 
@@ -744,12 +747,9 @@ class BaseSchemaEditor:
             return None
         if field is not None and field.is_relation:
             return self.adapt_value(value, self.target_field(field, state), state)
-        kind = field.get_internal_type() if field is not None else _python_kind(value)
-        adapter = _ADAPTERS.get(kind)
-        if adapter is None:
-            return value
+        kind = field.get_internal_type() if field is not None else python_kind(value)
         try:
-            return adapter(value, field)
+            return self.backend.value_format(kind).to_literal(value, field)
         except (TypeError, ValueError, ArithmeticError) as exc:
             where = f" for field '{field.name}'" if field is not None and field.name else ""
             raise ModelDefinitionError(
@@ -905,135 +905,6 @@ def _without_terminator(sql: str) -> str:
 def _shorten(sql: str) -> str:
     sql = " ".join(sql.split())
     return sql if len(sql) <= _MESSAGE_SQL_LENGTH else sql[:_MESSAGE_SQL_LENGTH] + " ..."
-
-
-# -- values as stored (Django's storage formats) -----------------------------------------------
-
-
-def _adapt_bool(value: Any, field: Any) -> bool:
-    if value in (True, False):
-        return bool(value)
-    if value in ("t", "True", "1"):
-        return True
-    if value in ("f", "False", "0"):
-        return False
-    raise ValueError("expected True or False")
-
-
-def _adapt_decimal(value: Any, field: Any) -> str:
-    if isinstance(value, float):
-        digits = getattr(field, "max_digits", None)
-        context = decimal.Context(prec=digits) if digits else decimal.Context()
-        value = context.create_decimal_from_float(value)
-    return str(decimal.Decimal(value))
-
-
-def _adapt_date(value: Any, field: Any) -> str:
-    if isinstance(value, datetime.datetime):
-        return _utc_naive(value).date().isoformat()
-    if isinstance(value, str):
-        value = datetime.date.fromisoformat(value)
-    if not isinstance(value, datetime.date):
-        raise TypeError("expected a date")
-    return value.isoformat()
-
-
-def _adapt_datetime(value: Any, field: Any) -> str:
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        value = datetime.datetime(value.year, value.month, value.day)
-    if not isinstance(value, datetime.datetime):
-        raise TypeError("expected a datetime")
-    return _utc_naive(value).isoformat(" ")
-
-
-def _utc_naive(value: datetime.datetime) -> datetime.datetime:
-    if value.utcoffset() is None:
-        return value
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _adapt_time(value: Any, field: Any) -> str:
-    if isinstance(value, datetime.datetime):
-        value = value.time()
-    elif isinstance(value, str):
-        value = datetime.time.fromisoformat(value)
-    if not isinstance(value, datetime.time):
-        raise TypeError("expected a time")
-    if value.utcoffset() is not None:
-        raise ValueError("times with a time zone cannot be stored")
-    return value.isoformat()
-
-
-def _adapt_duration(value: Any, field: Any) -> int:
-    if isinstance(value, datetime.timedelta):
-        return (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
-    return int(value)
-
-
-def _adapt_uuid(value: Any, field: Any) -> str:
-    if isinstance(value, uuid.UUID):
-        return value.hex
-    if isinstance(value, int):
-        return uuid.UUID(int=value).hex
-    return uuid.UUID(str(value)).hex
-
-
-def _adapt_binary(value: Any, field: Any) -> bytes:
-    if isinstance(value, str):
-        return value.encode()
-    return bytes(value)
-
-
-_ADAPTERS: dict[str, Callable[[Any, Any], Any]] = {
-    "BooleanField": _adapt_bool,
-    "FloatField": lambda value, field: float(value),
-    "DecimalField": _adapt_decimal,
-    "DateField": _adapt_date,
-    "DateTimeField": _adapt_datetime,
-    "TimeField": _adapt_time,
-    "DurationField": _adapt_duration,
-    "UUIDField": _adapt_uuid,
-    "BinaryField": _adapt_binary,
-    "JSONField": lambda value, field: json.dumps(value),
-    **{
-        kind: lambda value, field: str(value)
-        for kind in ("CharField", "SlugField", "EmailField", "URLField", "TextField")
-    },
-    **{
-        kind: lambda value, field: int(value)
-        for kind in (
-            "IntegerField",
-            "SmallIntegerField",
-            "BigIntegerField",
-            "PositiveIntegerField",
-            "PositiveSmallIntegerField",
-            "PositiveBigIntegerField",
-            "AutoField",
-            "BigAutoField",
-            "SmallAutoField",
-        )
-    },
-}
-
-_PYTHON_KINDS: tuple[tuple[type, str], ...] = (
-    (bool, "BooleanField"),
-    (decimal.Decimal, "DecimalField"),
-    (datetime.datetime, "DateTimeField"),
-    (datetime.date, "DateField"),
-    (datetime.time, "TimeField"),
-    (datetime.timedelta, "DurationField"),
-    (uuid.UUID, "UUIDField"),
-)
-
-
-def _python_kind(value: Any) -> str:
-    """The field class a bare parameter value is stored like (RunSQL params)."""
-    for python_type, kind in _PYTHON_KINDS:
-        if isinstance(value, python_type):
-            return kind
-    return ""
 
 
 __all__ = [

@@ -17,18 +17,32 @@ column is renamed or loses its index is dropped for the change and made again af
 
 from __future__ import annotations
 
+import hashlib
 import re
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import URL, Connection, Dialect
 
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange
 from schemashift.db.backends.base import TableDefinition, is_managed
+from schemashift.db.backends.formats import (
+    DateTimeFormat,
+    FloatFormat,
+    TimeFormat,
+    is_special_float,
+)
+from schemashift.db.backends.registry import Backend, like_escape
+from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
+from schemashift.db.locking import OnWait, ServerLock, lock_key
 from schemashift.exceptions import DatabaseError
 
 if TYPE_CHECKING:
+    from schemashift.db.connection import Database
     from schemashift.models.fields import Field
     from schemashift.models.indexes import Index
 
@@ -596,3 +610,99 @@ def _quoted_end(sql: str, start: int) -> int:
 def _reported_default(default: str | None) -> str | None:
     """MariaDB reports the default of a nullable column without one as the text ``NULL``."""
     return None if default is None or default == "NULL" else default
+
+
+# -- the backend ------------------------------------------------------------------------------
+
+
+class MicrosecondDateTimeFormat(DateTimeFormat):
+    def column_type(self) -> Any:
+        return mysql.DATETIME(fsp=6)
+
+
+class MicrosecondTimeFormat(TimeFormat):
+    def column_type(self) -> Any:
+        return mysql.TIME(fsp=6)
+
+
+class FiniteFloatFormat(FloatFormat):
+    """DOUBLE holds neither NaN nor infinity: they are refused before the statement runs."""
+
+    def to_db(self, value: Any, spec: Any) -> Any:
+        if is_special_float(value):
+            raise ValueError(
+                f"FloatField value {value!r} cannot be stored on MySQL/MariaDB: DOUBLE holds "
+                "no NaN or infinity."
+            )
+        return value
+
+
+class MySQLBackend(Backend):
+    """MySQL and MariaDB through PyMySQL; every DDL statement commits on its own."""
+
+    name = "mysql"
+    dialect_names = ("mysql", "mariadb")
+    default_drivers = {"mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
+    transactional_ddl = False
+    install_hint = "pip install 'schemashift[mysql]' (PyMySQL)"
+    schema_editor = MySQLSchemaEditor
+    formats = {
+        "DateTimeField": MicrosecondDateTimeFormat(),
+        "TimeField": MicrosecondTimeFormat(),
+        "FloatField": FiniteFloatFormat(),
+    }
+
+    def migration_lock(
+        self, database: Database, timeout: float | None, on_wait: OnWait | None
+    ) -> AbstractContextManager[None]:
+        return NamedLock(database).held(timeout, on_wait)
+
+    def client_command(self, url: URL, parameters: list[str]) -> ClientCommand:
+        """``mariadb`` (or ``mysql``); the password goes in its environment."""
+        args = [find_program("mariadb", "mysql")]
+        if url.username:
+            args.append(f"--user={url.username}")
+        if url.host:
+            args.append(f"--host={url.host}")
+        if url.port:
+            args.append(f"--port={url.port}")
+        query = url.query
+        if "unix_socket" in query:
+            args.append(f"--socket={query['unix_socket']}")
+        if "charset" in query:
+            args.append(f"--default-character-set={query['charset']}")
+        if url.database:
+            args.append(url.database)
+        env = {"MYSQL_PWD": url.password} if url.password else {}
+        return ClientCommand([*args, *parameters], env)
+
+    def case_sensitive_match(self, lhs: Any, text: str, prefix: bool, suffix: bool) -> Any:
+        """``LIKE BINARY``: the column's collation ignores case."""
+        pattern = f"{'%' if prefix else ''}{like_escape(text)}{'%' if suffix else ''}"
+        return lhs.op("LIKE BINARY")(sa.bindparam(None, pattern, type_=sa.String()))
+
+    def random(self) -> Any:
+        return sa.func.rand()
+
+
+class NamedLock(ServerLock):
+    """``GET_LOCK(name, seconds)``: the server itself waits. Lock names are server-wide, so the
+    name carries the database's; they are at most 64 characters."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        key = lock_key(self.name)
+        if len(key) > 64:
+            key = key[:48] + hashlib.sha256(key.encode()).hexdigest()[:16]
+        self.key = key
+
+    def try_acquire(self, connection: Connection, wait: float) -> bool:
+        got = connection.exec_driver_sql(
+            "SELECT GET_LOCK(%s, %s)", (self.key, max(0, round(wait)))
+        ).scalar()
+        connection.commit()
+        return got == 1
+
+    def release(self, connection: Connection) -> None:
+        connection.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (self.key,))
+        connection.commit()

@@ -11,24 +11,40 @@ BEGIN); before COMMIT, ``PRAGMA foreign_key_check`` verifies the tables that cha
 
 from __future__ import annotations
 
+import decimal
+import math
 import re
 import sqlite3
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Connection
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine
 
 from schemashift.db.backends.base import BaseSchemaEditor, TableDefinition, is_managed
-from schemashift.db.connection import SQLITE_BEGIN_OPTION
+from schemashift.db.backends.formats import DecimalFormat, FloatFormat, quantize
+from schemashift.db.backends.registry import Backend
+from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
+from schemashift.db.locking import OnWait, file_lock
 from schemashift.exceptions import DatabaseError
 
 if TYPE_CHECKING:
+    from schemashift.db.connection import Database
     from schemashift.models.fields import Field
 
 _AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
 _POSITIVE_CHECK = "{column} >= 0"
 #: how many foreign key violations a failed check lists
 _VIOLATIONS_SHOWN = 5
+#: execution option read by the ``begin`` hook: "DEFERRED" (default), "IMMEDIATE" or
+#: "EXCLUSIVE"
+SQLITE_BEGIN_OPTION = "schemashift_sqlite_begin"
+_SQLITE_BEGIN_MODES = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
+#: significant digits SQLite keeps of a number it stores as a double
+SQLITE_EXACT_DIGITS = 15
 
 
 class SQLiteSchemaEditor(BaseSchemaEditor):
@@ -512,3 +528,117 @@ def _describe_violations(violations: list[Any]) -> str:
         "Foreign key check failed, nothing was changed: " + "; ".join(shown) + tail + ". Fix or "
         "delete those rows in an earlier migration."
     )
+
+
+# -- the backend ------------------------------------------------------------------------------
+
+
+class SQLiteDecimalFormat(DecimalFormat):
+    """SQLite turns any numeric text stored in a ``decimal`` (NUMERIC affinity) column into a
+    double, which keeps 15 significant digits: a value with more is sent as a BLOB of its
+    digits, which SQLite keeps as it is (``sqlite_storable``); shorter ones are numbers."""
+
+    def column_type(self) -> Any:
+        return sa.String()
+
+    def to_db(self, value: Any, spec: Any) -> Any:
+        value = super().to_db(value, spec)
+        return sqlite_storable(
+            value, getattr(spec, "max_digits", None), getattr(spec, "decimal_places", None)
+        )
+
+
+def sqlite_storable(
+    value: decimal.Decimal, max_digits: int | None, decimal_places: int | None
+) -> str | bytes:
+    """A decimal as SQLite stores it without loss: its text, which SQLite makes a number,
+    where a double holds it exactly; else the bytes of its text, which SQLite keeps.
+
+    The value is first rounded to the field's places, so equal values are equal bytes.
+    """
+    if decimal_places is not None and value.is_finite():
+        value = quantize(value, max_digits, decimal_places)
+    text = str(value)
+    if value.is_finite() and len(value.as_tuple().digits) > SQLITE_EXACT_DIGITS:
+        return text.encode("ascii")
+    return text
+
+
+class SQLiteFloatFormat(FloatFormat):
+    """SQLite stores NaN as NULL: it is sent as the text ``NaN``, which a ``real`` column keeps
+    (and sorts after every number, as PostgreSQL sorts NaN)."""
+
+    def column_type(self) -> Any:
+        return sa.String()  # no conversion to float on the way in: "NaN" stays text
+
+    def to_db(self, value: Any, spec: Any) -> Any:
+        return "NaN" if isinstance(value, float) and math.isnan(value) else value
+
+
+class SQLiteBackend(Backend):
+    """SQLite through the standard library's sqlite3, transactions under our control."""
+
+    name = "sqlite"
+    dialect_names = ("sqlite",)
+    transactional_ddl = True
+    schema_editor = SQLiteSchemaEditor
+    formats = {"DecimalField": SQLiteDecimalFormat(), "FloatField": SQLiteFloatFormat()}
+    # SQLite opens any file lazily; reading the schema is what finds out.
+    probe_sql = "PRAGMA schema_version"
+
+    def prepare_engine(self, engine: Engine) -> None:
+        event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "begin", _on_begin)
+
+    def database_file(self, url: URL) -> Path | None:
+        name = url.database
+        if not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        return Path(name)
+
+    def migration_lock(
+        self, database: Database, timeout: float | None, on_wait: OnWait | None
+    ) -> AbstractContextManager[None]:
+        """An exclusive ``flock`` on ``<database file>.migrate-lock``; an in-memory database
+        needs none."""
+        path = database.sqlite_path
+        if path is None:
+            return nullcontext()
+        return file_lock(Path(f"{path}.migrate-lock"), timeout, on_wait)
+
+    def client_command(self, url: URL, parameters: list[str]) -> ClientCommand:
+        return ClientCommand([find_program("sqlite3"), url.database or ":memory:", *parameters])
+
+    def case_sensitive_match(self, lhs: Any, text: str, prefix: bool, suffix: bool) -> Any:
+        """GLOB, which counts case where LIKE does not."""
+        pattern = f"{'*' if prefix else ''}{glob_escape(text)}{'*' if suffix else ''}"
+        return lhs.op("GLOB")(sa.bindparam(None, pattern, type_=sa.String()))
+
+
+def glob_escape(value: str) -> str:
+    """``value`` with GLOB's wildcards taken literally."""
+    return "".join(f"[{char}]" if char in "*?[" else char for char in value)
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Transaction control is ours (see _on_begin): pysqlite's legacy mode would send no
+    # BEGIN before DDL, committing each schema change on its own.
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+    # With the legacy behaviour, renaming a table leaves other tables' REFERENCES pointing at
+    # the old name.
+    dbapi_connection.execute("PRAGMA legacy_alter_table = OFF")
+
+
+def _on_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION) or "DEFERRED"
+    if mode not in _SQLITE_BEGIN_MODES:
+        raise ValueError(
+            f"{SQLITE_BEGIN_OPTION} must be one of {_SQLITE_BEGIN_MODES}, not {mode!r}"
+        )
+    driver_connection = connection.connection.driver_connection
+    if driver_connection.in_transaction:
+        # A COMMIT refused by SQLite (a deferred foreign key, say) leaves its transaction
+        # open although the caller has seen it fail; end it before starting the next.
+        driver_connection.rollback()
+    connection.exec_driver_sql("BEGIN" if mode == "DEFERRED" else f"BEGIN {mode}")
