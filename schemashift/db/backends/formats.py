@@ -47,6 +47,10 @@ class ValueFormat:
         """The value as the column stores it, for a SQL literal: bool, int, float, str or bytes."""
         return value
 
+    def comparable(self, expression: Any) -> Any:
+        """The column's expression as its values compare in order."""
+        return expression
+
 
 class IntegerFormat(ValueFormat):
     def to_literal(self, value: Any, spec: Any) -> Any:

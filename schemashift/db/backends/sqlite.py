@@ -547,6 +547,11 @@ class SQLiteDecimalFormat(DecimalFormat):
             value, getattr(spec, "max_digits", None), getattr(spec, "decimal_places", None)
         )
 
+    def comparable(self, expression: Any) -> Any:
+        """As numbers (to 15 significant digits): the bytes of a long decimal would sort after
+        every number."""
+        return sa.cast(expression, sa.Numeric())
+
 
 def sqlite_storable(
     value: decimal.Decimal, max_digits: int | None, decimal_places: int | None
