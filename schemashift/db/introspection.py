@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection, Dialect, make_url
 
@@ -23,6 +23,7 @@ from schemashift.db.backends.registry import backend_for
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
+    from schemashift.migrations.state import ProjectState
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def introspect_table(connection: Connection, table: str) -> TableInfo | None:
         return backend_for(connection.dialect).schema_editor.read_table(connection, table)
 
 
-def expected_schema(state: Any, dialect: Dialect | str) -> SchemaSnapshot:
+def expected_schema(state: ProjectState, dialect: Dialect | str) -> SchemaSnapshot:
     """The tables a ProjectState implies on a backend (unmanaged models have none)."""
     editor = _editor_for(dialect)
     tables = {}

@@ -43,6 +43,7 @@ from schemashift.exceptions import DatabaseError
 
 if TYPE_CHECKING:
     from schemashift.db.connection import Database
+    from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
     from schemashift.models.indexes import Index
 
@@ -152,13 +153,17 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         return template.format(column=self.quote_name(column)) if template else None
 
     def column_definition(
-        self, field: Field, state: Any, column: str | None = None, default: str | None = None
+        self,
+        field: Field,
+        state: ProjectState,
+        column: str | None = None,
+        default: str | None = None,
     ) -> str:
         definition = super().column_definition(field, state, column, default)
         check = self.column_definition_check(field, column or field.column)
         return f"{definition} CHECK ({check})" if check else definition
 
-    def modify_definition(self, field: Field, state: Any, null: bool | None = None) -> str:
+    def modify_definition(self, field: Field, state: ProjectState, null: bool | None = None) -> str:
         """What MODIFY writes: type, NULL or NOT NULL, CHECK (the keys stay as they are)."""
         is_null = field.null if null is None else null
         parts = [self.column_type(field, state), "NULL" if is_null else "NOT NULL"]
@@ -167,7 +172,9 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             parts.append(f"CHECK ({check})")
         return " ".join(parts)
 
-    def modify_sql(self, table: str, field: Field, state: Any, null: bool | None = None) -> str:
+    def modify_sql(
+        self, table: str, field: Field, state: ProjectState, null: bool | None = None
+    ) -> str:
         definition = self.modify_definition(field, state, null)
         return self._sql(
             self.sql_modify_column, table=table, column=field.column, definition=definition
@@ -207,14 +214,18 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     # -- indexes a foreign key uses ----------------------------------------------------------
 
-    def remove_index(self, state: Any, model: Any, index: Index) -> None:
+    def remove_index(self, state: ProjectState, model: ModelState, index: Index) -> None:
         if is_managed(model):
             with self._operation():
                 self._keep_foreign_key_indexes(self.model_table(model), {index.name})
                 super().remove_index(state, model, index)
 
     def alter_unique_together(
-        self, from_state: Any, to_state: Any, old_model: Any, new_model: Any
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        old_model: ModelState,
+        new_model: ModelState,
     ) -> None:
         if not is_managed(new_model):
             return
@@ -247,7 +258,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     # -- adding a field -----------------------------------------------------------------------
 
-    def add_field(self, state: Any, model: Any, field: Field) -> None:
+    def add_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         """ADD COLUMN as AlterTableSchemaEditor does, refused first where existing rows would
         get no value."""
         if not is_managed(model):
@@ -260,7 +271,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         super().add_field(state, model, field)
 
     def _refuse_default_rows_break(
-        self, state: Any, table: str, field: Field, default: Any
+        self, state: ProjectState, table: str, field: Field, default: Any
     ) -> None:
         """Refuse up front a default that existing rows would break a key with: the same value
         in a unique column on several rows, or a foreign key to no row."""
@@ -283,7 +294,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
                     "exists, or add it with null=True."
                 )
 
-    def remove_field(self, state: Any, model: Any, field: Field) -> None:
+    def remove_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         if not is_managed(model):
             return
         table = self.model_table(model)
@@ -301,7 +312,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             self._keep_foreign_key_indexes(table, dropped, skip=field.column)
             super().remove_field(state, model, field)
 
-    def add_column_statements(self, state: Any, table: str, field: Field) -> list[str]:
+    def add_column_statements(self, state: ProjectState, table: str, field: Field) -> list[str]:
         """A TEXT, BLOB or JSON column takes no literal DEFAULT on MySQL 8: it is added NULL,
         filled by UPDATE, then made NOT NULL."""
         default = self.effective_default(field)
@@ -350,7 +361,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             return []
         return [self.modify_sql(change.table, change.new, change.to_state)]
 
-    def alter_column_null_sql(self, table: str, field: Field, state: Any) -> str:
+    def alter_column_null_sql(self, table: str, field: Field, state: ProjectState) -> str:
         return self.modify_sql(table, field, state)
 
     def _alter_column(self, change: FieldChange) -> None:

@@ -33,6 +33,7 @@ from schemashift.exceptions import DatabaseError
 
 if TYPE_CHECKING:
     from schemashift.db.connection import Database
+    from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
 
 _AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
@@ -187,7 +188,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
 
     # -- names and definitions ----------------------------------------------------------------
 
-    def inline_reference(self, field: Field, state: Any) -> str | None:
+    def inline_reference(self, field: Field, state: ProjectState) -> str | None:
         if not (field.is_relation and field.db_constraint):
             return None
         target = self.target_field(field, state)
@@ -213,7 +214,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
 
     # -- fields -------------------------------------------------------------------------------
 
-    def add_field(self, state: Any, model: Any, field: Field) -> None:
+    def add_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         """ADD COLUMN for a nullable column with no value to fill in; else rebuild the table.
 
         ``model`` and ``state`` are as after the addition; ``field`` may carry a one-off
@@ -241,7 +242,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             self._remake_table(state, definition, {field.name: default})
             self._touch_model(state, model)
 
-    def _can_add_column(self, model: Any, field: Field) -> bool:
+    def _can_add_column(self, model: ModelState, field: Field) -> bool:
         # A column named by unique_together or Meta.indexes (a RemoveField being unapplied
         # brings those back) needs the rebuild, which creates every index of the model.
         return (
@@ -252,7 +253,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             and not _in_meta_index(model, field)
         )
 
-    def remove_field(self, state: Any, model: Any, field: Field) -> None:
+    def remove_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         """DROP COLUMN when nothing else uses the column; else rebuild the table without it.
 
         ``model`` and ``state`` are as before the removal.
@@ -278,7 +279,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             self._remake_table(state, definition)
             self._touch_model(state, model)
 
-    def _can_drop_column(self, model: Any, field: Field) -> bool:
+    def _can_drop_column(self, model: ModelState, field: Field) -> bool:
         return not (
             field.primary_key
             or field.unique
@@ -289,10 +290,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
 
     def alter_field(
         self,
-        from_state: Any,
-        to_state: Any,
-        old_model: Any,
-        new_model: Any,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        old_model: ModelState,
+        new_model: ModelState,
         old_field: Field,
         new_field: Field,
     ) -> None:
@@ -333,7 +334,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             self._remake_referencing_tables(from_state, to_state, new_model, new_field)
 
     def _can_rename_column(
-        self, from_state: Any, to_state: Any, old_field: Field, new_field: Field
+        self, from_state: ProjectState, to_state: ProjectState, old_field: Field, new_field: Field
     ) -> bool:
         if old_field.column == new_field.column:
             return False
@@ -342,7 +343,9 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         old_definition = self.column_definition(old_field, from_state, column=new_field.column)
         return old_definition == self.column_definition(new_field, to_state)
 
-    def _altered_column_source(self, old_field: Field, new_field: Field, state: Any) -> str:
+    def _altered_column_source(
+        self, old_field: Field, new_field: Field, state: ProjectState
+    ) -> str:
         column = self.quote_name(old_field.column)
         if old_field.null and not new_field.null:
             default = self.effective_default(new_field)
@@ -351,7 +354,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         return column
 
     def _remake_referencing_tables(
-        self, from_state: Any, to_state: Any, model: Any, field: Field
+        self, from_state: ProjectState, to_state: ProjectState, model: ModelState, field: Field
     ) -> None:
         """Rebuild the tables whose foreign key column to ``field`` changes definition."""
         for child, relation in to_state.incoming_relations(model.app_label, model.name):
@@ -371,7 +374,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     # -- the table rebuild --------------------------------------------------------------------
 
     def _remake_table(
-        self, state: Any, definition: TableDefinition, sources: dict[str, str] | None = None
+        self,
+        state: ProjectState,
+        definition: TableDefinition,
+        sources: dict[str, str] | None = None,
     ) -> None:
         """Rebuild a table as ``definition``, each column copied from the old column of the
         same name unless ``sources`` (field name -> SQL expression) says otherwise.
@@ -467,7 +473,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         return ", ".join(row[1] for row in sorted(rows, key=lambda row: row[5]) if row[5])
 
 
-def _in_meta_index(model: Any, field: Field) -> bool:
+def _in_meta_index(model: ModelState, field: Field) -> bool:
     """Whether a unique_together group or a Meta index of the model names the field (by name
     or attname)."""
     names = _names(field)
@@ -482,7 +488,7 @@ def _names(field: Field) -> set[str]:
 
 
 def _rebuilt_order(
-    model: Any, kept: list[Field], changed: Field | None = None, reverting: bool = False
+    model: ModelState, kept: list[Field], changed: Field | None = None, reverting: bool = False
 ) -> list[Field]:
     """The column order of a rebuilt table: the one Django's rebuild gives, so both agree.
 
