@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemashift import conf
 from schemashift.apps import apps
-from schemashift.checks.messages import CheckMessage
+from schemashift.check_messages import CheckMessage
 from schemashift.checks.model_checks import check_models, run_checks
 from schemashift.exceptions import (
     AppNotFound,
@@ -562,9 +562,9 @@ def _check_readable(database: Any) -> None:
     where = f"database '{database.alias}' ({database.display_url})"
     try:
         with database.connect() as connection:
-            if database.dialect_name == "sqlite":
-                # SQLite opens any file lazily; reading the schema is what finds out.
-                connection.exec_driver_sql("PRAGMA schema_version")
+            probe = database.backend.probe_sql
+            if probe is not None:
+                connection.exec_driver_sql(probe)
     except sa_exc.DBAPIError as exc:
         raise DatabaseError(
             f"Cannot read {where}: {exc.orig}. Check that DATABASES (or DATABASE_URL) names "

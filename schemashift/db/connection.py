@@ -1,59 +1,27 @@
 """Engines from URLs, connections and transactions, the schema editor factory.
 
 ``get_database()`` turns ``settings.DATABASES[alias]`` into a ``Database``: a SQLAlchemy engine
-set up so that a migration's DDL and DML commit (or roll back) together. On SQLite that means
-taking transaction control away from pysqlite, which otherwise issues no BEGIN before DDL, so a
-failed migration would leave its earlier statements committed.
+set up by its backend (``db/backends/<name>.py``) so that a migration's DDL and DML commit (or
+roll back) together. On SQLite that means taking transaction control away from pysqlite, which
+otherwise issues no BEGIN before DDL, so a failed migration would leave its earlier statements
+committed.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, Dialect, Engine, make_url
 
+from schemashift.db.backends.registry import Backend, backend_for, default_driver, find_backend
 from schemashift.db.locking import migration_lock
 from schemashift.exceptions import DatabaseError, ImproperlyConfigured
-from schemashift.utils import json_text
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
-
-#: dialect name -> (module, class) of its schema editor, imported on first use
-SCHEMA_EDITORS = {
-    "sqlite": ("schemashift.db.backends.sqlite", "SQLiteSchemaEditor"),
-    "postgresql": ("schemashift.db.backends.postgresql", "PostgreSQLSchemaEditor"),
-    "mysql": ("schemashift.db.backends.mysql", "MySQLSchemaEditor"),
-    "mariadb": ("schemashift.db.backends.mysql", "MySQLSchemaEditor"),
-}
-
-#: URL scheme without a driver -> the dialect and driver schemashift uses for it
-DEFAULT_DRIVERS = {
-    "postgresql": "postgresql+psycopg",
-    "postgres": "postgresql+psycopg",
-    "mysql": "mysql+pymysql",
-    "mariadb": "mariadb+pymysql",
-}
-
-#: dialects whose DDL takes part in transactions (a failed migration leaves nothing behind)
-TRANSACTIONAL_DDL = {"sqlite": True, "postgresql": True, "mysql": False, "mariadb": False}
-
-_DRIVER_HINTS = {
-    "postgresql": "pip install 'schemashift[postgresql]' (psycopg 3)",
-    "mysql": "pip install 'schemashift[mysql]' (PyMySQL)",
-    "mariadb": "pip install 'schemashift[mysql]' (PyMySQL)",
-}
-
-#: execution option read by the SQLite ``begin`` hook: "DEFERRED" (default), "IMMEDIATE"
-#: or "EXCLUSIVE"
-SQLITE_BEGIN_OPTION = "schemashift_sqlite_begin"
-_SQLITE_BEGIN_MODES = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
-
 
 # -- engines ----------------------------------------------------------------------------------
 
@@ -61,21 +29,16 @@ _SQLITE_BEGIN_MODES = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
 def create_engine_for_url(url: str) -> Engine:
     """A SQLAlchemy engine for a DATABASES URL (ImproperlyConfigured when it cannot be used)."""
     parsed = _parse_url(url)
-    # jsonb forgets exponents: floats go in written out, so they read back as floats
-    options = (
-        {"json_serializer": json_text.dumps} if parsed.get_backend_name() == "postgresql" else {}
-    )
+    backend = find_backend(parsed.get_backend_name())
     try:
-        engine = sa.create_engine(parsed, **options)
+        engine = sa.create_engine(parsed, **(backend.engine_options() if backend else {}))
     except (sa_exc.NoSuchModuleError, ImportError) as exc:
-        backend = parsed.get_backend_name()
-        hint = _DRIVER_HINTS.get(backend, "check the URL scheme")
+        hint = backend.install_hint if backend else Backend.install_hint
         raise ImproperlyConfigured(
             f"Cannot use the database {_display(parsed)}: {exc}. To fix it, {hint}."
         ) from None
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
+    if backend is not None:
+        backend.prepare_engine(engine)
     return engine
 
 
@@ -88,36 +51,12 @@ def _parse_url(url: str) -> URL:
             f"Database URL {url!r} cannot be read ({exc}); write it as "
             "'sqlite:///path/to/db.sqlite3' or 'postgresql://user:password@host/name'."
         ) from None
-    driver = DEFAULT_DRIVERS.get(parsed.drivername)
+    driver = default_driver(parsed.drivername)
     return parsed.set(drivername=driver) if driver else parsed
 
 
 def _display(url: URL) -> str:
     return url.render_as_string(hide_password=True)
-
-
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Transaction control is ours (see _sqlite_on_begin): pysqlite's legacy mode would send no
-    # BEGIN before DDL, committing each schema change on its own.
-    dbapi_connection.isolation_level = None
-    dbapi_connection.execute("PRAGMA foreign_keys = ON")
-    # With the legacy behaviour, renaming a table leaves other tables' REFERENCES pointing at
-    # the old name.
-    dbapi_connection.execute("PRAGMA legacy_alter_table = OFF")
-
-
-def _sqlite_on_begin(connection: Connection) -> None:
-    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION) or "DEFERRED"
-    if mode not in _SQLITE_BEGIN_MODES:
-        raise ValueError(
-            f"{SQLITE_BEGIN_OPTION} must be one of {_SQLITE_BEGIN_MODES}, not {mode!r}"
-        )
-    driver_connection = connection.connection.driver_connection
-    if driver_connection.in_transaction:
-        # A COMMIT refused by SQLite (a deferred foreign key, say) leaves its transaction
-        # open although the caller has seen it fail; end it before starting the next.
-        driver_connection.rollback()
-    connection.exec_driver_sql("BEGIN" if mode == "DEFERRED" else f"BEGIN {mode}")
 
 
 # -- databases --------------------------------------------------------------------------------
@@ -140,6 +79,11 @@ class Database:
         return self.engine.dialect
 
     @property
+    def backend(self) -> Backend:
+        """What schemashift knows about this kind of database."""
+        return backend_for(self.engine.dialect)
+
+    @property
     def dialect_name(self) -> str:
         """``"sqlite"``, ``"postgresql"``, ``"mysql"``, ..."""
         return self.engine.dialect.name
@@ -152,12 +96,7 @@ class Database:
     @property
     def sqlite_path(self) -> Path | None:
         """The file of a SQLite database; None for in-memory and other databases."""
-        if self.dialect_name != "sqlite":
-            return None
-        name = self.engine.url.database
-        if not name or name == ":memory:" or name.startswith("file:"):
-            return None
-        return Path(name)
+        return self.backend.database_file(self.engine.url)
 
     def connect(self) -> Connection:
         """A new connection (DatabaseError naming the database when it cannot be opened)."""
@@ -185,7 +124,8 @@ def get_database(alias: str = "default") -> Database:
 
 def has_transactional_ddl(database: Database | Connection | Engine) -> bool:
     """Whether a migration's DDL can be rolled back with its transaction on this database."""
-    return TRANSACTIONAL_DDL.get(database.dialect.name, False)
+    backend = find_backend(database.dialect.name)
+    return backend is not None and backend.transactional_ddl
 
 
 # -- schema editors ---------------------------------------------------------------------------
@@ -193,14 +133,7 @@ def has_transactional_ddl(database: Database | Connection | Engine) -> bool:
 
 def editor_class(dialect_name: str) -> type[BaseSchemaEditor]:
     """The schema editor class of a dialect (ImproperlyConfigured when there is none yet)."""
-    try:
-        module_name, class_name = SCHEMA_EDITORS[dialect_name]
-    except KeyError:
-        supported = ", ".join(sorted(SCHEMA_EDITORS))
-        raise ImproperlyConfigured(
-            f"schemashift cannot migrate {dialect_name} databases yet (supported: {supported})."
-        ) from None
-    return getattr(importlib.import_module(module_name), class_name)
+    return backend_for(dialect_name).schema_editor
 
 
 def schema_editor(
@@ -214,15 +147,15 @@ def schema_editor(
     ``editor.collected_sql``. ``alias`` names the database in DATABASES, so that RunPython
     code querying that alias runs on this connection.
     """
-    editor_cls = editor_class(connection.dialect.name)
-    editor = editor_cls(connection, collect_sql=collect_sql, atomic=atomic)
+    editor = backend_for(connection.dialect).schema_editor(
+        connection, collect_sql=collect_sql, atomic=atomic
+    )
     editor.alias = alias
     return editor
 
 
 __all__ = [
     "Database",
-    "SQLITE_BEGIN_OPTION",
     "create_engine_for_url",
     "editor_class",
     "get_database",

@@ -36,13 +36,11 @@ from typing import Any
 from sqlalchemy.engine import Connection, CursorResult, Dialect
 from sqlalchemy.engine.cursor import CursorFetchStrategy, FullyBufferedCursorFetchStrategy
 
+from schemashift.db.backends.registry import backend_for
 from schemashift.db.connection import Database
 from schemashift.exceptions import ImproperlyConfigured
 
 DEFAULT_DB_ALIAS = "default"
-
-#: SQLAlchemy dialect name -> vendor; MariaDB is served by the MySQL support
-_VENDORS = {"mariadb": "mysql"}
 
 
 class ConnectionDoesNotExist(ImproperlyConfigured):
@@ -75,8 +73,7 @@ class DatabaseWrapper:
     @property
     def vendor(self) -> str:
         """``"sqlite"``, ``"postgresql"`` or ``"mysql"`` (MariaDB too)."""
-        name = self.dialect.name
-        return _VENDORS.get(name, name)
+        return backend_for(self.dialect).name
 
     # -- the connection -----------------------------------------------------------------------
 

@@ -14,15 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection, Dialect, make_url
 
 from schemashift.conf import DEFAULT_MIGRATIONS_TABLE
-from schemashift.db.connection import editor_class
+from schemashift.db.backends.registry import backend_for
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
+    from schemashift.migrations.state import ProjectState
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def introspect(
     leave out (``django_migrations``, say). Runs inside the connection's transaction if one is
     open, else in a short one of its own.
     """
-    reader = editor_class(connection.dialect.name)
+    reader = backend_for(connection.dialect).schema_editor
     skipped = set(exclude)
     if not include_history:
         skipped.update({history_table, f"{history_table}_progress"})
@@ -133,10 +134,10 @@ def introspect(
 def introspect_table(connection: Connection, table: str) -> TableInfo | None:
     """One table of the live database, or None when it does not exist."""
     with _reading(connection):
-        return editor_class(connection.dialect.name).read_table(connection, table)
+        return backend_for(connection.dialect).schema_editor.read_table(connection, table)
 
 
-def expected_schema(state: Any, dialect: Dialect | str) -> SchemaSnapshot:
+def expected_schema(state: ProjectState, dialect: Dialect | str) -> SchemaSnapshot:
     """The tables a ProjectState implies on a backend (unmanaged models have none)."""
     editor = _editor_for(dialect)
     tables = {}
@@ -151,7 +152,7 @@ def expected_schema(state: Any, dialect: Dialect | str) -> SchemaSnapshot:
 def _editor_for(dialect: Dialect | str) -> BaseSchemaEditor:
     if isinstance(dialect, str):
         dialect = make_url(f"{dialect}://").get_dialect()()
-    return editor_class(dialect.name)(dialect=dialect)
+    return backend_for(dialect).schema_editor(dialect=dialect)
 
 
 @contextmanager

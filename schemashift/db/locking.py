@@ -1,11 +1,9 @@
 """The migration lock: one ``migrate`` at a time per database, held for the whole run.
 
-- PostgreSQL: a session-level ``pg_advisory_lock`` taken on a connection of its own, so no
-  migration transaction ever commits or rolls it back.
-- MySQL/MariaDB: ``GET_LOCK`` on a connection of its own; the lock name carries the database
-  name, since MySQL's lock names are server-wide.
-- SQLite: an exclusive ``flock`` on ``<database file>.migrate-lock``; an in-memory database
-  needs none.
+Each backend says which lock it takes (``Backend.migration_lock``), built from the two kinds
+here: a lock a server keeps for one session (``ServerLock``: PostgreSQL's advisory lock,
+MySQL's ``GET_LOCK``), taken on a connection of its own so no migration transaction ever
+commits or rolls it back; and an exclusive ``flock`` on a file (``file_lock``: SQLite).
 
 Every kind is released by the server or the kernel when the process holding it dies, so a
 killed ``migrate`` never leaves a stale lock. While another run holds the lock, ``on_wait``
@@ -15,7 +13,6 @@ for as long as it takes) and fails with a DatabaseError after that.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -33,7 +30,7 @@ if TYPE_CHECKING:
     from schemashift.db.connection import Database
 
 #: seconds between two attempts while waiting
-_POLL_INTERVAL = 0.05
+POLL_INTERVAL = 0.05
 #: seconds a server-side wait lasts before the deadline is checked again
 _SERVER_WAIT = 1
 
@@ -48,24 +45,7 @@ def migration_lock(
 
     Read the applied migrations inside the block, so a run that waited finds the work done.
     """
-    dialect = database.dialect_name
-    if dialect == "sqlite":
-        path = database.sqlite_path
-        if path is None:
-            yield
-            return
-        with _file_lock(Path(f"{path}.migrate-lock"), timeout, on_wait):
-            yield
-        return
-    if dialect == "postgresql":
-        locker = _PostgreSQLLock(database)
-    elif dialect in ("mysql", "mariadb"):
-        locker = _MySQLLock(database)
-    else:
-        from schemashift.exceptions import ImproperlyConfigured
-
-        raise ImproperlyConfigured(f"schemashift cannot lock {dialect} databases for migrations.")
-    with locker.held(timeout, on_wait):
+    with database.backend.migration_lock(database, timeout, on_wait):
         yield
 
 
@@ -74,7 +54,7 @@ def lock_key(database_name: str) -> str:
     return f"schemashift-migrate:{database_name}"
 
 
-class _ServerLock:
+class ServerLock:
     """A lock a server keeps for one session: take it on a dedicated connection."""
 
     def __init__(self, database: Database) -> None:
@@ -130,50 +110,9 @@ class _ServerLock:
             connection.invalidate()
 
 
-class _PostgreSQLLock(_ServerLock):
-    """``pg_try_advisory_lock(bigint)``, retried until the deadline."""
-
-    def __init__(self, database: Database) -> None:
-        super().__init__(database)
-        digest = hashlib.sha256(lock_key(self.name).encode()).digest()
-        self.key = int.from_bytes(digest[:8], "big", signed=True)
-
-    def try_acquire(self, connection: Connection, wait: float) -> bool:
-        got = connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({self.key})").scalar()
-        connection.commit()
-        if not got and wait > 0:
-            time.sleep(min(wait, _POLL_INTERVAL * 4))
-        return bool(got)
-
-    def release(self, connection: Connection) -> None:
-        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({self.key})")
-        connection.commit()
-
-
-class _MySQLLock(_ServerLock):
-    """``GET_LOCK(name, seconds)``: the server itself waits; names are at most 64 characters."""
-
-    def __init__(self, database: Database) -> None:
-        super().__init__(database)
-        key = lock_key(self.name)
-        if len(key) > 64:
-            key = key[:48] + hashlib.sha256(key.encode()).hexdigest()[:16]
-        self.key = key
-
-    def try_acquire(self, connection: Connection, wait: float) -> bool:
-        got = connection.exec_driver_sql(
-            "SELECT GET_LOCK(%s, %s)", (self.key, max(0, round(wait)))
-        ).scalar()
-        connection.commit()
-        return got == 1
-
-    def release(self, connection: Connection) -> None:
-        connection.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (self.key,))
-        connection.commit()
-
-
 @contextmanager
-def _file_lock(path: Path, timeout: float | None, on_wait: OnWait | None) -> Iterator[None]:
+def file_lock(path: Path, timeout: float | None, on_wait: OnWait | None) -> Iterator[None]:
+    """An exclusive ``flock`` on ``path``, released when the block ends or the process dies."""
     try:
         import fcntl
     except ImportError:  # Windows: each migration still holds SQLite's write lock
@@ -213,7 +152,7 @@ def _flock(
                     f"Another migrate is still running on this database (lock file {path}); "
                     f"gave up waiting after {timeout:g} s."
                 ) from None
-            time.sleep(_POLL_INTERVAL)
+            time.sleep(POLL_INTERVAL)
 
 
-__all__ = ["lock_key", "migration_lock"]
+__all__ = ["OnWait", "ServerLock", "file_lock", "lock_key", "migration_lock"]

@@ -1,27 +1,28 @@
 """A model class as a SQLAlchemy ``Table``, with column types that convert values both ways.
 
 Each field type has a SQLAlchemy type that fits the column the schema editors declare on
-every backend: datetimes are aware in UTC in Python, ``timestamptz`` on PostgreSQL and naive
-UTC elsewhere; UUIDs are ``uuid`` on PostgreSQL and 32 hex characters elsewhere; durations
-are ``interval`` on PostgreSQL and microseconds elsewhere. Imported only when a query runs.
+every backend: it converts values as the backend's storage format says
+(``schemashift.db.backends.formats``): datetimes are aware in UTC in Python, ``timestamptz``
+on PostgreSQL and naive UTC elsewhere; UUIDs are ``uuid`` on PostgreSQL and 32 hex characters
+elsewhere; durations are ``interval`` on PostgreSQL and microseconds elsewhere. Imported only
+when a query runs.
 """
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import math
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.types import TypeDecorator
 
-from schemashift.db.connection import editor_class
+from schemashift.db.backends.formats import ValueFormat
+from schemashift.db.backends.registry import backend_for
 from schemashift.models.fields import Field
 
-UTC = datetime.UTC
+
+def _format(dialect: sa.Dialect, kind: str) -> ValueFormat:
+    """How the dialect's backend stores values of the field class ``kind``."""
+    return backend_for(dialect).value_format(kind)
 
 
 class DateTimeType(TypeDecorator):
@@ -31,32 +32,17 @@ class DateTimeType(TypeDecorator):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True))
-        if dialect.name == "mysql":
-            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
-        return dialect.type_descriptor(sa.DateTime())
+        return dialect.type_descriptor(_format(dialect, "DateTimeField").column_type())
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
         if value is None:
             return None
-        if isinstance(value, str):
-            value = datetime.datetime.fromisoformat(value)
-        elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-            value = datetime.datetime(value.year, value.month, value.day)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
-        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+        return _format(dialect, "DateTimeField").to_db(value, self)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
         if value is None:
             return None
-        if isinstance(value, str):
-            value = datetime.datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        return _format(dialect, "DateTimeField").from_db(value, self)
 
 
 class DateType(TypeDecorator):
@@ -64,11 +50,9 @@ class DateType(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, str):
-            return datetime.date.fromisoformat(value)
-        return value
+        if value is None:
+            return None
+        return _format(dialect, "DateField").to_db(value, self)
 
 
 class TimeType(TypeDecorator):
@@ -76,27 +60,16 @@ class TimeType(TypeDecorator):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
-        if dialect.name == "mysql":
-            return dialect.type_descriptor(mysql.TIME(fsp=6))
-        return dialect.type_descriptor(sa.Time())
+        return dialect.type_descriptor(_format(dialect, "TimeField").column_type())
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
-        if isinstance(value, str):
-            return datetime.time.fromisoformat(value)
-        return value
-
-
-#: significant digits SQLite keeps of a number it stores as a double
-SQLITE_EXACT_DIGITS = 15
+        if value is None:
+            return None
+        return _format(dialect, "TimeField").to_db(value, self)
 
 
 class DecimalType(TypeDecorator):
-    """Decimals both ways, without losing a digit.
-
-    SQLite turns any numeric text stored in a ``decimal`` (NUMERIC affinity) column into a
-    double, which keeps 15 significant digits: a value with more is sent as a BLOB of its
-    digits, which SQLite keeps as it is (``sqlite_storable``); shorter ones are numbers.
-    """
+    """Decimals both ways, without losing a digit (see the backends' decimal formats)."""
 
     impl = sa.Numeric
     cache_ok = True
@@ -107,81 +80,37 @@ class DecimalType(TypeDecorator):
         self.decimal_places = decimal_places
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(sa.String())
-        return dialect.type_descriptor(sa.Numeric(asdecimal=True))
+        return dialect.type_descriptor(_format(dialect, "DecimalField").column_type())
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
         if value is None:
             return None
-        value = value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(value))
-        if dialect.name != "sqlite":
-            return value
-        return sqlite_storable(value, self.max_digits, self.decimal_places)
+        return _format(dialect, "DecimalField").to_db(value, self)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
         if value is None:
             return None
-        if isinstance(value, (bytes, memoryview)):
-            value = decimal.Decimal(bytes(value).decode("ascii"))
-        elif isinstance(value, float):
-            value = decimal.Decimal(repr(value))  # the shortest text that reads back as it
-        elif not isinstance(value, decimal.Decimal):
-            value = decimal.Decimal(str(value))
-        if self.decimal_places is not None:
-            return _quantize(value, self.max_digits, self.decimal_places)
-        return value
-
-
-def sqlite_storable(
-    value: decimal.Decimal, max_digits: int | None, decimal_places: int | None
-) -> str | bytes:
-    """A decimal as SQLite stores it without loss: its text, which SQLite makes a number,
-    where a double holds it exactly; else the bytes of its text, which SQLite keeps.
-
-    The value is first rounded to the field's places, so equal values are equal bytes.
-    """
-    if decimal_places is not None and value.is_finite():
-        value = _quantize(value, max_digits, decimal_places)
-    text = str(value)
-    if value.is_finite() and len(value.as_tuple().digits) > SQLITE_EXACT_DIGITS:
-        return text.encode("ascii")
-    return text
-
-
-def _quantize(value: decimal.Decimal, max_digits: int | None, places: int) -> decimal.Decimal:
-    context = decimal.Context(prec=max(decimal.getcontext().prec, (max_digits or 0) + 1))
-    return value.quantize(decimal.Decimal(1).scaleb(-places), context=context)
+        return _format(dialect, "DecimalField").from_db(value, self)
 
 
 class FloatType(TypeDecorator):
-    """Floats both ways, NaN and the infinities included where the backend can hold them.
-
-    SQLite stores NaN as NULL: it is sent as the text ``NaN``, which a ``real`` column keeps
-    (and sorts after every number, as PostgreSQL sorts NaN). MySQL's DOUBLE holds neither NaN
-    nor infinity, so they are refused before the statement runs.
-    """
+    """Floats both ways, NaN and the infinities included where the backend can hold them."""
 
     impl = sa.Float
     cache_ok = True
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
-        if dialect.name == "sqlite":  # no conversion to float on the way in: "NaN" stays text
-            return dialect.type_descriptor(sa.String())
-        return dialect.type_descriptor(sa.Float())
+        return dialect.type_descriptor(_format(dialect, "FloatField").column_type())
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
-        if not isinstance(value, float) or math.isfinite(value):
-            return value
-        if dialect.name == "mysql":
-            raise ValueError(
-                f"FloatField value {value!r} cannot be stored on MySQL/MariaDB: DOUBLE holds "
-                "no NaN or infinity."
-            )
-        return "NaN" if dialect.name == "sqlite" and math.isnan(value) else value
+        if value is None:
+            return None
+        return _format(dialect, "FloatField").to_db(value, self)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
-        return None if value is None else float(value)
+        if value is None:
+            return None
+        return _format(dialect, "FloatField").from_db(value, self)
 
 
 class UUIDType(TypeDecorator):
@@ -191,21 +120,17 @@ class UUIDType(TypeDecorator):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(postgresql.UUID(as_uuid=True))
-        return dialect.type_descriptor(sa.CHAR(32))
+        return dialect.type_descriptor(_format(dialect, "UUIDField").column_type())
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
         if value is None:
             return None
-        if not isinstance(value, uuid.UUID):
-            value = uuid.UUID(int=value) if isinstance(value, int) else uuid.UUID(str(value))
-        return value if dialect.name == "postgresql" else value.hex
+        return _format(dialect, "UUIDField").to_db(value, self)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
-        if value is None or isinstance(value, uuid.UUID):
-            return value
-        return uuid.UUID(str(value))
+        if value is None:
+            return None
+        return _format(dialect, "UUIDField").from_db(value, self)
 
 
 class DurationType(TypeDecorator):
@@ -215,19 +140,17 @@ class DurationType(TypeDecorator):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(postgresql.INTERVAL())
-        return dialect.type_descriptor(sa.BigInteger())
+        return dialect.type_descriptor(_format(dialect, "DurationField").column_type())
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
-        if value is None or dialect.name == "postgresql":
-            return value
-        return value // datetime.timedelta(microseconds=1)
+        if value is None:
+            return None
+        return _format(dialect, "DurationField").to_db(value, self)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
-        if value is None or isinstance(value, datetime.timedelta):
-            return value
-        return datetime.timedelta(microseconds=int(value))
+        if value is None:
+            return None
+        return _format(dialect, "DurationField").from_db(value, self)
 
 
 class JSONType(TypeDecorator):
@@ -237,9 +160,7 @@ class JSONType(TypeDecorator):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(postgresql.JSONB(none_as_null=True))
-        return dialect.type_descriptor(sa.JSON(none_as_null=True))
+        return dialect.type_descriptor(_format(dialect, "JSONField").column_type())
 
 
 class BinaryType(TypeDecorator):
@@ -247,10 +168,14 @@ class BinaryType(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
-        return bytes(value) if isinstance(value, (bytearray, memoryview)) else value
+        if value is None:
+            return None
+        return _format(dialect, "BinaryField").to_db(value, self)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
-        return bytes(value) if isinstance(value, (bytearray, memoryview)) else value
+        if value is None:
+            return None
+        return _format(dialect, "BinaryField").from_db(value, self)
 
 
 _SIMPLE_TYPES: dict[str, Any] = {
@@ -324,6 +249,6 @@ def table_of(model: type, vendor: str) -> sa.Table:
             )
             for field in opts.local_fields
         ]
-        name = editor_class(vendor).fit_table_name(opts.db_table)
+        name = backend_for(vendor).schema_editor.fit_table_name(opts.db_table)
         table = tables[vendor] = sa.Table(name, sa.MetaData(), *columns)
     return table

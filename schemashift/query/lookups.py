@@ -2,8 +2,7 @@
 
 Each lookup turns a column expression and a value into a SQLAlchemy condition; the value
 always travels as a bound parameter. Case-sensitive text lookups stay case-sensitive on
-every backend, as in Django: GLOB on SQLite, ``LIKE BINARY`` on MySQL, ``LIKE`` on
-PostgreSQL.
+every backend, as in Django: each backend says how (``Backend.case_sensitive_match``).
 """
 
 from __future__ import annotations
@@ -13,32 +12,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from schemashift.db.backends.registry import backend_for, like_escape
 from schemashift.exceptions import FieldError
 from schemashift.query.columns import DateType
 
 _DATETIME_KINDS = ("DateTimeField",)
 
 
-def like_escape(value: str) -> str:
-    """``value`` with LIKE's wildcards and escape character taken literally."""
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def glob_escape(value: str) -> str:
-    """``value`` with GLOB's wildcards taken literally (SQLite)."""
-    return "".join(f"[{char}]" if char in "*?[" else char for char in value)
-
-
 def _pattern_lookup(prefix: bool, suffix: bool) -> Callable[..., Any]:
     def build(vendor: str, lhs: Any, value: Any) -> Any:
-        text = str(value)
-        if vendor == "sqlite":
-            pattern = f"{'*' if prefix else ''}{glob_escape(text)}{'*' if suffix else ''}"
-            return lhs.op("GLOB")(sa.bindparam(None, pattern, type_=sa.String()))
-        pattern = f"{'%' if prefix else ''}{like_escape(text)}{'%' if suffix else ''}"
-        if vendor == "mysql":
-            return lhs.op("LIKE BINARY")(sa.bindparam(None, pattern, type_=sa.String()))
-        return lhs.like(sa.bindparam(None, pattern, type_=sa.String()), escape="\\")
+        return backend_for(vendor).case_sensitive_match(lhs, str(value), prefix, suffix)
 
     return build
 
@@ -102,22 +85,14 @@ _TEXT_LOOKUPS = frozenset(
 TRANSFORMS = ("year", "month", "day", "hour", "minute", "second", "date")
 
 
-def _in_utc(vendor: str, lhs: Any, kind: str) -> Any:
-    # PostgreSQL would extract parts of a timestamptz in the session's time zone
-    if vendor == "postgresql" and kind in _DATETIME_KINDS:
-        return sa.func.timezone("UTC", lhs)
-    return lhs
-
-
 def apply_transform(vendor: str, name: str, lhs: Any, kind: str) -> Any:
     """The expression of ``lhs__<name>`` for a date or datetime column of field type ``kind``."""
     if kind not in ("DateField", "DateTimeField", "TimeField"):
         raise FieldError(f"Unsupported lookup '{name}' for {kind}.")
-    source = _in_utc(vendor, lhs, kind)
+    backend = backend_for(vendor)
+    source = backend.datetime_in_utc(lhs) if kind in _DATETIME_KINDS else lhs
     if name == "date":
-        if vendor == "postgresql":
-            return sa.cast(source, DateType())
-        return sa.func.date(source, type_=DateType())
+        return backend.date_of(source, DateType())
     return sa.type_coerce(sa.extract(name, source), sa.Integer)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from schemashift.db.backends.registry import backend_for
 from schemashift.exceptions import FieldError
 from schemashift.models.aggregates import Avg, Count
 from schemashift.models.expressions import Expression, Q
@@ -218,9 +219,7 @@ class Compiler:
         """``expression`` as values compare in order: on SQLite, decimals with more digits
         than a double holds are stored as bytes, which sort after every number, so decimal
         columns are compared as numbers (to 15 significant digits)."""
-        if self.vendor == "sqlite" and kind == "DecimalField":
-            return sa.cast(expression, sa.Numeric())
-        return expression
+        return backend_for(self.vendor).value_format(kind).comparable(expression)
 
     def prepare_value(self, value: Any, field: Field | None, lookup: str) -> Any:
         if isinstance(value, Expression):
@@ -338,7 +337,7 @@ class Compiler:
             descending = item.startswith("-")
             name = item.lstrip("-+")
             if name == "?":
-                clauses.append(sa.func.random() if self.vendor != "mysql" else sa.func.rand())
+                clauses.append(backend_for(self.vendor).random())
                 continue
             if name in self.annotation_exprs:
                 expr = self.annotation_exprs[name]

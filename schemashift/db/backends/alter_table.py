@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 
@@ -40,6 +40,7 @@ from schemashift.db.backends.base import (
 )
 
 if TYPE_CHECKING:
+    from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
     from schemashift.models.indexes import Index
 
@@ -61,12 +62,12 @@ class FieldChange:
     """One AlterField as the ALTER-based editor sees it: the field before and after."""
 
     table: str
-    old_model: Any
-    new_model: Any
+    old_model: ModelState
+    new_model: ModelState
     old: Field
     new: Field
-    from_state: Any
-    to_state: Any
+    from_state: ProjectState
+    to_state: ProjectState
     #: whether the column's declared type (or identity/auto-increment suffix) changes
     retyped: bool
     #: (to_table, to_column) of the foreign key constraint before and after, or None
@@ -131,7 +132,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
 
     # -- statements a backend may override ----------------------------------------------------
 
-    def add_column_statements(self, state: Any, table: str, field: Field) -> list[str]:
+    def add_column_statements(self, state: ProjectState, table: str, field: Field) -> list[str]:
         """ADD COLUMN; existing rows get the field's value through a DEFAULT dropped at once,
         so the database keeps no default (Python defaults are not the database's)."""
         default = self.effective_default(field)
@@ -160,7 +161,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         """What follows the new type to convert the values (PostgreSQL: ``USING ...``)."""
         return ""
 
-    def alter_column_null_sql(self, table: str, field: Field, state: Any) -> str:
+    def alter_column_null_sql(self, table: str, field: Field, state: ProjectState) -> str:
         """Make the column NULL or NOT NULL as ``field`` says."""
         template = self.sql_drop_not_null if field.null else self.sql_set_not_null
         return self._sql(template, table=table, column=field.column)
@@ -228,7 +229,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
                 return found
         return [predicted]
 
-    def _field_index_in_database(self, model: Any, field: Field) -> str:
+    def _field_index_in_database(self, model: ModelState, field: Field) -> str:
         """The name of the field's db_index index: the predicted one, or the live index on
         exactly its column that no Meta index claims."""
         table = self.model_table(model)
@@ -239,13 +240,13 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         named = {index.name for index in model.indexes}
         return matching_index(live, [field.column], False, exclude=named) or predicted
 
-    def _reference(self, field: Field, state: Any) -> tuple[str, str] | None:
+    def _reference(self, field: Field, state: ProjectState) -> tuple[str, str] | None:
         """(table, column) a field's foreign key constraint points at, or None."""
         if not (field.is_relation and field.db_constraint):
             return None
         return self.model_table(state.related_model(field)), self.target_field(field, state).column
 
-    def _column_signature(self, field: Field, state: Any) -> tuple[str, str]:
+    def _column_signature(self, field: Field, state: ProjectState) -> tuple[str, str]:
         suffix = (
             "" if field.is_relation else self.data_type_suffixes.get(field.get_internal_type(), "")
         )
@@ -253,7 +254,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
 
     # -- tables -------------------------------------------------------------------------------
 
-    def foreign_key_statements(self, state: Any, definition: TableDefinition) -> list[str]:
+    def foreign_key_statements(self, state: ProjectState, definition: TableDefinition) -> list[str]:
         statements = []
         for candidate in definition.fields:
             reference = self._reference(candidate, state)
@@ -265,7 +266,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
 
     # -- fields -------------------------------------------------------------------------------
 
-    def add_field(self, state: Any, model: Any, field: Field) -> None:
+    def add_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         """ADD COLUMN, then its foreign key, index, and the unique_together groups and Meta
         indexes naming it (unapplying RemoveField brings those back).
 
@@ -293,7 +294,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
             for statement in statements:
                 self.run(statement)
 
-    def remove_field(self, state: Any, model: Any, field: Field) -> None:
+    def remove_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         """DROP COLUMN, after its foreign key and the unique_together groups and Meta indexes
         naming it (which MySQL would otherwise keep on their other columns).
 
@@ -321,10 +322,10 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
 
     def alter_field(
         self,
-        from_state: Any,
-        to_state: Any,
-        old_model: Any,
-        new_model: Any,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        old_model: ModelState,
+        new_model: ModelState,
         old_field: Field,
         new_field: Field,
     ) -> None:

@@ -21,11 +21,7 @@ tables (``backends/sqlite.py``); PostgreSQL and MySQL/MariaDB build on
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import json
 import math
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -35,12 +31,15 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Dialect
 
+from schemashift.db.backends.formats import python_kind
+from schemashift.db.backends.registry import Backend, backend_for
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.exceptions import DatabaseError, ModelDefinitionError
 from schemashift.utils import timezone
 from schemashift.utils.names import index_name, truncate_name
 
 if TYPE_CHECKING:
+    from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
     from schemashift.models.indexes import Index
 
@@ -78,7 +77,7 @@ class TableDefinition:
     indexes: list[Index] = field(default_factory=list)
 
     @classmethod
-    def of(cls, model: Any, fields: list[Field] | None = None) -> TableDefinition:
+    def of(cls, model: ModelState, fields: list[Field] | None = None) -> TableDefinition:
         """The definition of a ModelState, optionally with other fields (in that order)."""
         return cls(
             model.db_table,
@@ -97,7 +96,7 @@ class TableDefinition:
         return [self.get_field(name).column for name in field_names]
 
 
-def is_managed(model: Any) -> bool:
+def is_managed(model: ModelState) -> bool:
     """Whether migrations create and change this model's table (``Meta.managed``)."""
     return model.options.get("managed", True) is not False
 
@@ -154,6 +153,11 @@ class BaseSchemaEditor:
         #: old names (table: new -> old; column: table -> {new: old})
         self._collected_table_renames: dict[str, str] = {}
         self._collected_column_renames: dict[str, dict[str, str]] = {}
+
+    @property
+    def backend(self) -> Backend:
+        """The backend this editor belongs to (its value formats, say)."""
+        return backend_for(self.dialect_name)
 
     # -- the transaction ----------------------------------------------------------------------
 
@@ -233,7 +237,7 @@ class BaseSchemaEditor:
         if self._tables_to_check is not None:
             self._tables_to_check.add(table)
 
-    def _touch_model(self, state: Any, model: Any) -> None:
+    def _touch_model(self, state: ProjectState, model: ModelState) -> None:
         """Check the model's table and the tables whose foreign keys point at it."""
         self._touch(self.model_table(model))
         for child, relation in state.incoming_relations(model.app_label, model.name):
@@ -312,11 +316,13 @@ class BaseSchemaEditor:
         accepts, cut with a hash suffix (Django's ``truncate_name``), so it stays unique."""
         return truncate_name(name, cls.max_identifier_length)
 
-    def model_table(self, model: Any) -> str:
+    def model_table(self, model: ModelState) -> str:
         """The table of a ModelState in the database (``fit_table_name`` of its db_table)."""
         return self.fit_table_name(model.db_table)
 
-    def table_definition(self, model: Any, fields: list[Field] | None = None) -> TableDefinition:
+    def table_definition(
+        self, model: ModelState, fields: list[Field] | None = None
+    ) -> TableDefinition:
         """``TableDefinition.of(model, fields)`` under the table's name in the database."""
         return replace(TableDefinition.of(model, fields), table=self.model_table(model))
 
@@ -338,13 +344,13 @@ class BaseSchemaEditor:
         """Django's ``<table>_<column>_<hash>_fk_<to_table>_<to_column>``, cut to fit."""
         return self.index_name(table, [column], f"_fk_{to_table}_{to_column}")
 
-    def column_type(self, field: Field, state: Any) -> str:
+    def column_type(self, field: Field, state: ProjectState) -> str:
         """The declared type of the field's column; a foreign key takes its target's."""
         if field.is_relation:
             return self.rel_column_type(self.target_field(field, state), state)
         return self._format_type(self.data_types, field)
 
-    def rel_column_type(self, target: Field, state: Any) -> str:
+    def rel_column_type(self, target: Field, state: ProjectState) -> str:
         """The type of a column that points at ``target`` (an auto field's plain integer)."""
         if target.is_relation:
             return self.rel_column_type(self.target_field(target, state), state)
@@ -368,7 +374,7 @@ class BaseSchemaEditor:
         )
 
     @staticmethod
-    def target_field(relation: Field, state: Any) -> Field:
+    def target_field(relation: Field, state: ProjectState) -> Field:
         """The field a ForeignKey points at: ``to_field``, else the target's primary key."""
         target = state.related_model(relation)
         return target.get_field(relation.to_field) if relation.to_field else target.pk
@@ -379,12 +385,16 @@ class BaseSchemaEditor:
         template = self.data_type_checks.get(field.get_internal_type())
         return template.format(column=self.quote_name(column)) if template else None
 
-    def inline_reference(self, field: Field, state: Any) -> str | None:
+    def inline_reference(self, field: Field, state: ProjectState) -> str | None:
         """The REFERENCES clause written inside a column definition, on backends that do."""
         return None
 
     def column_definition(
-        self, field: Field, state: Any, column: str | None = None, default: str | None = None
+        self,
+        field: Field,
+        state: ProjectState,
+        column: str | None = None,
+        default: str | None = None,
     ) -> str:
         """Everything after the column's name in CREATE TABLE or ADD COLUMN.
 
@@ -413,7 +423,9 @@ class BaseSchemaEditor:
             parts.append(reference)
         return " ".join(parts)
 
-    def create_table_sql(self, state: Any, definition: TableDefinition, table: str = "") -> str:
+    def create_table_sql(
+        self, state: ProjectState, definition: TableDefinition, table: str = ""
+    ) -> str:
         columns = ", ".join(
             f"{self.quote_name(f.column)} {self.column_definition(f, state)}"
             for f in definition.fields
@@ -543,11 +555,11 @@ class BaseSchemaEditor:
 
     # -- operations shared by every backend ---------------------------------------------------
 
-    def foreign_key_statements(self, state: Any, definition: TableDefinition) -> list[str]:
+    def foreign_key_statements(self, state: ProjectState, definition: TableDefinition) -> list[str]:
         """Foreign keys made after CREATE TABLE, on backends that do not write them inline."""
         return []
 
-    def create_model(self, state: Any, model: Any) -> None:
+    def create_model(self, state: ProjectState, model: ModelState) -> None:
         """CREATE TABLE, then unique_together, foreign keys and indexes (Django's order)."""
         if not is_managed(model):
             return
@@ -561,7 +573,7 @@ class BaseSchemaEditor:
             ):
                 self.run(statement)
 
-    def delete_model(self, state: Any, model: Any) -> None:
+    def delete_model(self, state: ProjectState, model: ModelState) -> None:
         """DROP TABLE: the rows go with it."""
         if not is_managed(model):
             return
@@ -571,7 +583,9 @@ class BaseSchemaEditor:
                 self._tables_to_check.discard(self.model_table(model))
             self.run(f"DROP TABLE {self.quote_name(self.model_table(model))}")
 
-    def alter_db_table(self, state: Any, model: Any, old_table: str, new_table: str) -> None:
+    def alter_db_table(
+        self, state: ProjectState, model: ModelState, old_table: str, new_table: str
+    ) -> None:
         """Rename a table; foreign keys elsewhere follow it."""
         old_table, new_table = self.fit_table_name(old_table), self.fit_table_name(new_table)
         if not is_managed(model) or old_table == new_table:
@@ -592,20 +606,24 @@ class BaseSchemaEditor:
             self._tables_to_check.discard(old_table)
             self._tables_to_check.add(new_table)
 
-    def add_index(self, state: Any, model: Any, index: Index) -> None:
+    def add_index(self, state: ProjectState, model: ModelState, index: Index) -> None:
         if not is_managed(model):
             return
         with self._operation():
             self.run(self.meta_index_sql(self.table_definition(model), index))
 
-    def remove_index(self, state: Any, model: Any, index: Index) -> None:
+    def remove_index(self, state: ProjectState, model: ModelState, index: Index) -> None:
         if not is_managed(model):
             return
         with self._operation():
             self.run(self.drop_index_sql(self.model_table(model), index.name))
 
     def alter_unique_together(
-        self, from_state: Any, to_state: Any, old_model: Any, new_model: Any
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        old_model: ModelState,
+        new_model: ModelState,
     ) -> None:
         """Drop the groups that went away, then create the new ones."""
         if not is_managed(new_model):
@@ -682,25 +700,25 @@ class BaseSchemaEditor:
 
     # -- the operations each backend writes ---------------------------------------------------
 
-    def add_field(self, state: Any, model: Any, field: Field) -> None:
+    def add_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         raise NotImplementedError
 
-    def remove_field(self, state: Any, model: Any, field: Field) -> None:
+    def remove_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         raise NotImplementedError
 
     def alter_field(
         self,
-        from_state: Any,
-        to_state: Any,
-        old_model: Any,
-        new_model: Any,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        old_model: ModelState,
+        new_model: ModelState,
         old_field: Field,
         new_field: Field,
     ) -> None:
         raise NotImplementedError
 
     def field_should_be_altered(
-        self, from_state: Any, to_state: Any, old_field: Field, new_field: Field
+        self, from_state: ProjectState, to_state: ProjectState, old_field: Field, new_field: Field
     ) -> bool:
         """Whether the change touches the column: not for verbose names, choices, defaults."""
         if old_field.column != new_field.column:
@@ -738,25 +756,26 @@ class BaseSchemaEditor:
             return now
         return None
 
-    def adapt_value(self, value: Any, field: Field | None = None, state: Any = None) -> Any:
+    def adapt_value(
+        self, value: Any, field: Field | None = None, state: ProjectState | None = None
+    ) -> Any:
         """The value as the column stores it: None, bool, int, float, str or bytes."""
         if value is None:
             return None
         if field is not None and field.is_relation:
             return self.adapt_value(value, self.target_field(field, state), state)
-        kind = field.get_internal_type() if field is not None else _python_kind(value)
-        adapter = _ADAPTERS.get(kind)
-        if adapter is None:
-            return value
+        kind = field.get_internal_type() if field is not None else python_kind(value)
         try:
-            return adapter(value, field)
+            return self.backend.value_format(kind).to_literal(value, field)
         except (TypeError, ValueError, ArithmeticError) as exc:
             where = f" for field '{field.name}'" if field is not None and field.name else ""
             raise ModelDefinitionError(
                 f"Value {value!r}{where} cannot be stored as a {kind}: {exc}"
             ) from None
 
-    def quote_value(self, value: Any, field: Field | None = None, state: Any = None) -> str:
+    def quote_value(
+        self, value: Any, field: Field | None = None, state: ProjectState | None = None
+    ) -> str:
         """``value`` as a SQL literal for ``field``'s column, rendered by the dialect."""
         return self.render_literal(self.adapt_value(value, field, state))
 
@@ -809,7 +828,7 @@ class BaseSchemaEditor:
         live = cls.read_table(connection, table)
         return None if live is None else repr(live)
 
-    def name_problems(self, model: Any) -> list[str]:
+    def name_problems(self, model: ModelState) -> list[str]:
         """The names of a model's columns and Meta indexes longer than the backend allows
         (``max_name_length``), as sentences naming each. A table name too long is shortened
         (``fit_table_name``), never refused."""
@@ -824,7 +843,7 @@ class BaseSchemaEditor:
             if name and len(name) > limit
         ]
 
-    def expected_table(self, state: Any, model: Any) -> TableInfo:
+    def expected_table(self, state: ProjectState, model: ModelState) -> TableInfo:
         """The TableInfo the editor would create for a model of ``state``."""
         definition = self.table_definition(model)
         table = definition.table
@@ -905,135 +924,6 @@ def _without_terminator(sql: str) -> str:
 def _shorten(sql: str) -> str:
     sql = " ".join(sql.split())
     return sql if len(sql) <= _MESSAGE_SQL_LENGTH else sql[:_MESSAGE_SQL_LENGTH] + " ..."
-
-
-# -- values as stored (Django's storage formats) -----------------------------------------------
-
-
-def _adapt_bool(value: Any, field: Any) -> bool:
-    if value in (True, False):
-        return bool(value)
-    if value in ("t", "True", "1"):
-        return True
-    if value in ("f", "False", "0"):
-        return False
-    raise ValueError("expected True or False")
-
-
-def _adapt_decimal(value: Any, field: Any) -> str:
-    if isinstance(value, float):
-        digits = getattr(field, "max_digits", None)
-        context = decimal.Context(prec=digits) if digits else decimal.Context()
-        value = context.create_decimal_from_float(value)
-    return str(decimal.Decimal(value))
-
-
-def _adapt_date(value: Any, field: Any) -> str:
-    if isinstance(value, datetime.datetime):
-        return _utc_naive(value).date().isoformat()
-    if isinstance(value, str):
-        value = datetime.date.fromisoformat(value)
-    if not isinstance(value, datetime.date):
-        raise TypeError("expected a date")
-    return value.isoformat()
-
-
-def _adapt_datetime(value: Any, field: Any) -> str:
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        value = datetime.datetime(value.year, value.month, value.day)
-    if not isinstance(value, datetime.datetime):
-        raise TypeError("expected a datetime")
-    return _utc_naive(value).isoformat(" ")
-
-
-def _utc_naive(value: datetime.datetime) -> datetime.datetime:
-    if value.utcoffset() is None:
-        return value
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _adapt_time(value: Any, field: Any) -> str:
-    if isinstance(value, datetime.datetime):
-        value = value.time()
-    elif isinstance(value, str):
-        value = datetime.time.fromisoformat(value)
-    if not isinstance(value, datetime.time):
-        raise TypeError("expected a time")
-    if value.utcoffset() is not None:
-        raise ValueError("times with a time zone cannot be stored")
-    return value.isoformat()
-
-
-def _adapt_duration(value: Any, field: Any) -> int:
-    if isinstance(value, datetime.timedelta):
-        return (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
-    return int(value)
-
-
-def _adapt_uuid(value: Any, field: Any) -> str:
-    if isinstance(value, uuid.UUID):
-        return value.hex
-    if isinstance(value, int):
-        return uuid.UUID(int=value).hex
-    return uuid.UUID(str(value)).hex
-
-
-def _adapt_binary(value: Any, field: Any) -> bytes:
-    if isinstance(value, str):
-        return value.encode()
-    return bytes(value)
-
-
-_ADAPTERS: dict[str, Callable[[Any, Any], Any]] = {
-    "BooleanField": _adapt_bool,
-    "FloatField": lambda value, field: float(value),
-    "DecimalField": _adapt_decimal,
-    "DateField": _adapt_date,
-    "DateTimeField": _adapt_datetime,
-    "TimeField": _adapt_time,
-    "DurationField": _adapt_duration,
-    "UUIDField": _adapt_uuid,
-    "BinaryField": _adapt_binary,
-    "JSONField": lambda value, field: json.dumps(value),
-    **{
-        kind: lambda value, field: str(value)
-        for kind in ("CharField", "SlugField", "EmailField", "URLField", "TextField")
-    },
-    **{
-        kind: lambda value, field: int(value)
-        for kind in (
-            "IntegerField",
-            "SmallIntegerField",
-            "BigIntegerField",
-            "PositiveIntegerField",
-            "PositiveSmallIntegerField",
-            "PositiveBigIntegerField",
-            "AutoField",
-            "BigAutoField",
-            "SmallAutoField",
-        )
-    },
-}
-
-_PYTHON_KINDS: tuple[tuple[type, str], ...] = (
-    (bool, "BooleanField"),
-    (decimal.Decimal, "DecimalField"),
-    (datetime.datetime, "DateTimeField"),
-    (datetime.date, "DateField"),
-    (datetime.time, "TimeField"),
-    (datetime.timedelta, "DurationField"),
-    (uuid.UUID, "UUIDField"),
-)
-
-
-def _python_kind(value: Any) -> str:
-    """The field class a bare parameter value is stored like (RunSQL params)."""
-    for python_type, kind in _PYTHON_KINDS:
-        if isinstance(value, python_type):
-            return kind
-    return ""
 
 
 __all__ = [

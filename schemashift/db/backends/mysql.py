@@ -17,18 +17,33 @@ column is renamed or loses its index is dropped for the change and made again af
 
 from __future__ import annotations
 
+import hashlib
 import re
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import URL, Connection, Dialect
 
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange
 from schemashift.db.backends.base import TableDefinition, is_managed
+from schemashift.db.backends.formats import (
+    DateTimeFormat,
+    FloatFormat,
+    TimeFormat,
+    is_special_float,
+)
+from schemashift.db.backends.registry import Backend, like_escape
+from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
+from schemashift.db.locking import OnWait, ServerLock, lock_key
 from schemashift.exceptions import DatabaseError
 
 if TYPE_CHECKING:
+    from schemashift.db.connection import Database
+    from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
     from schemashift.models.indexes import Index
 
@@ -138,13 +153,17 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         return template.format(column=self.quote_name(column)) if template else None
 
     def column_definition(
-        self, field: Field, state: Any, column: str | None = None, default: str | None = None
+        self,
+        field: Field,
+        state: ProjectState,
+        column: str | None = None,
+        default: str | None = None,
     ) -> str:
         definition = super().column_definition(field, state, column, default)
         check = self.column_definition_check(field, column or field.column)
         return f"{definition} CHECK ({check})" if check else definition
 
-    def modify_definition(self, field: Field, state: Any, null: bool | None = None) -> str:
+    def modify_definition(self, field: Field, state: ProjectState, null: bool | None = None) -> str:
         """What MODIFY writes: type, NULL or NOT NULL, CHECK (the keys stay as they are)."""
         is_null = field.null if null is None else null
         parts = [self.column_type(field, state), "NULL" if is_null else "NOT NULL"]
@@ -153,7 +172,9 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             parts.append(f"CHECK ({check})")
         return " ".join(parts)
 
-    def modify_sql(self, table: str, field: Field, state: Any, null: bool | None = None) -> str:
+    def modify_sql(
+        self, table: str, field: Field, state: ProjectState, null: bool | None = None
+    ) -> str:
         definition = self.modify_definition(field, state, null)
         return self._sql(
             self.sql_modify_column, table=table, column=field.column, definition=definition
@@ -193,14 +214,18 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     # -- indexes a foreign key uses ----------------------------------------------------------
 
-    def remove_index(self, state: Any, model: Any, index: Index) -> None:
+    def remove_index(self, state: ProjectState, model: ModelState, index: Index) -> None:
         if is_managed(model):
             with self._operation():
                 self._keep_foreign_key_indexes(self.model_table(model), {index.name})
                 super().remove_index(state, model, index)
 
     def alter_unique_together(
-        self, from_state: Any, to_state: Any, old_model: Any, new_model: Any
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        old_model: ModelState,
+        new_model: ModelState,
     ) -> None:
         if not is_managed(new_model):
             return
@@ -233,7 +258,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     # -- adding a field -----------------------------------------------------------------------
 
-    def add_field(self, state: Any, model: Any, field: Field) -> None:
+    def add_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         """ADD COLUMN as AlterTableSchemaEditor does, refused first where existing rows would
         get no value."""
         if not is_managed(model):
@@ -246,7 +271,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         super().add_field(state, model, field)
 
     def _refuse_default_rows_break(
-        self, state: Any, table: str, field: Field, default: Any
+        self, state: ProjectState, table: str, field: Field, default: Any
     ) -> None:
         """Refuse up front a default that existing rows would break a key with: the same value
         in a unique column on several rows, or a foreign key to no row."""
@@ -269,7 +294,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
                     "exists, or add it with null=True."
                 )
 
-    def remove_field(self, state: Any, model: Any, field: Field) -> None:
+    def remove_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         if not is_managed(model):
             return
         table = self.model_table(model)
@@ -287,7 +312,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             self._keep_foreign_key_indexes(table, dropped, skip=field.column)
             super().remove_field(state, model, field)
 
-    def add_column_statements(self, state: Any, table: str, field: Field) -> list[str]:
+    def add_column_statements(self, state: ProjectState, table: str, field: Field) -> list[str]:
         """A TEXT, BLOB or JSON column takes no literal DEFAULT on MySQL 8: it is added NULL,
         filled by UPDATE, then made NOT NULL."""
         default = self.effective_default(field)
@@ -336,7 +361,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             return []
         return [self.modify_sql(change.table, change.new, change.to_state)]
 
-    def alter_column_null_sql(self, table: str, field: Field, state: Any) -> str:
+    def alter_column_null_sql(self, table: str, field: Field, state: ProjectState) -> str:
         return self.modify_sql(table, field, state)
 
     def _alter_column(self, change: FieldChange) -> None:
@@ -596,3 +621,99 @@ def _quoted_end(sql: str, start: int) -> int:
 def _reported_default(default: str | None) -> str | None:
     """MariaDB reports the default of a nullable column without one as the text ``NULL``."""
     return None if default is None or default == "NULL" else default
+
+
+# -- the backend ------------------------------------------------------------------------------
+
+
+class MicrosecondDateTimeFormat(DateTimeFormat):
+    def column_type(self) -> Any:
+        return mysql.DATETIME(fsp=6)
+
+
+class MicrosecondTimeFormat(TimeFormat):
+    def column_type(self) -> Any:
+        return mysql.TIME(fsp=6)
+
+
+class FiniteFloatFormat(FloatFormat):
+    """DOUBLE holds neither NaN nor infinity: they are refused before the statement runs."""
+
+    def to_db(self, value: Any, spec: Any) -> Any:
+        if is_special_float(value):
+            raise ValueError(
+                f"FloatField value {value!r} cannot be stored on MySQL/MariaDB: DOUBLE holds "
+                "no NaN or infinity."
+            )
+        return value
+
+
+class MySQLBackend(Backend):
+    """MySQL and MariaDB through PyMySQL; every DDL statement commits on its own."""
+
+    name = "mysql"
+    dialect_names = ("mysql", "mariadb")
+    default_drivers = {"mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
+    transactional_ddl = False
+    install_hint = "pip install 'schemashift[mysql]' (PyMySQL)"
+    schema_editor = MySQLSchemaEditor
+    formats = {
+        "DateTimeField": MicrosecondDateTimeFormat(),
+        "TimeField": MicrosecondTimeFormat(),
+        "FloatField": FiniteFloatFormat(),
+    }
+
+    def migration_lock(
+        self, database: Database, timeout: float | None, on_wait: OnWait | None
+    ) -> AbstractContextManager[None]:
+        return NamedLock(database).held(timeout, on_wait)
+
+    def client_command(self, url: URL, parameters: list[str]) -> ClientCommand:
+        """``mariadb`` (or ``mysql``); the password goes in its environment."""
+        args = [find_program("mariadb", "mysql")]
+        if url.username:
+            args.append(f"--user={url.username}")
+        if url.host:
+            args.append(f"--host={url.host}")
+        if url.port:
+            args.append(f"--port={url.port}")
+        query = url.query
+        if "unix_socket" in query:
+            args.append(f"--socket={query['unix_socket']}")
+        if "charset" in query:
+            args.append(f"--default-character-set={query['charset']}")
+        if url.database:
+            args.append(url.database)
+        env = {"MYSQL_PWD": url.password} if url.password else {}
+        return ClientCommand([*args, *parameters], env)
+
+    def case_sensitive_match(self, lhs: Any, text: str, prefix: bool, suffix: bool) -> Any:
+        """``LIKE BINARY``: the column's collation ignores case."""
+        pattern = f"{'%' if prefix else ''}{like_escape(text)}{'%' if suffix else ''}"
+        return lhs.op("LIKE BINARY")(sa.bindparam(None, pattern, type_=sa.String()))
+
+    def random(self) -> Any:
+        return sa.func.rand()
+
+
+class NamedLock(ServerLock):
+    """``GET_LOCK(name, seconds)``: the server itself waits. Lock names are server-wide, so the
+    name carries the database's; they are at most 64 characters."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        key = lock_key(self.name)
+        if len(key) > 64:
+            key = key[:48] + hashlib.sha256(key.encode()).hexdigest()[:16]
+        self.key = key
+
+    def try_acquire(self, connection: Connection, wait: float) -> bool:
+        got = connection.exec_driver_sql(
+            "SELECT GET_LOCK(%s, %s)", (self.key, max(0, round(wait)))
+        ).scalar()
+        connection.commit()
+        return got == 1
+
+    def release(self, connection: Connection) -> None:
+        connection.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (self.key,))
+        connection.commit()

@@ -10,20 +10,36 @@ the declared ones (``character varying(20)`` is ``varchar(20)``).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 import re
-import uuid
+import time
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import URL, Connection
 
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange, LiveConstraint
+from schemashift.db.backends.formats import (
+    DateTimeFormat,
+    DurationFormat,
+    JSONFormat,
+    UUIDFormat,
+    as_datetime,
+    as_uuid,
+    utc_datetime,
+)
+from schemashift.db.backends.registry import Backend
+from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
+from schemashift.db.locking import POLL_INTERVAL, OnWait, ServerLock, lock_key
 from schemashift.exceptions import DatabaseError, ModelDefinitionError
 from schemashift.utils import json_text, timezone
 
 if TYPE_CHECKING:
+    from schemashift.db.connection import Database
     from schemashift.models.fields import Field
 
 _AUTO_FIELDS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
@@ -148,23 +164,6 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
             ) from exc.__cause__
 
     # -- values -------------------------------------------------------------------------------
-
-    def adapt_value(self, value: Any, field: Field | None = None, state: Any = None) -> Any:
-        """As the base class, but durations as intervals and datetimes with their offset."""
-        if value is None:
-            return None
-        if field is not None and field.is_relation:
-            return self.adapt_value(value, self.target_field(field, state), state)
-        kind = field.get_internal_type() if field is not None else None
-        if kind == "DurationField" or (kind is None and isinstance(value, datetime.timedelta)):
-            return _interval(value)
-        if kind == "DateTimeField" or (kind is None and isinstance(value, datetime.datetime)):
-            return _timestamp(value)
-        if kind == "UUIDField" or (kind is None and isinstance(value, uuid.UUID)):
-            return str(uuid.UUID(super().adapt_value(value, field, state)))
-        if kind == "JSONField":
-            return json_text.dumps(value)
-        return super().adapt_value(value, field, state)
 
     def driver_params(self, sql: str, params: Any) -> tuple[str, Any]:
         """psycopg adapts Python values itself (dates, UUIDs, intervals, decimals); a list of
@@ -312,25 +311,137 @@ def _is_identity(field: Field) -> bool:
     return not field.is_relation and field.get_internal_type() in _AUTO_FIELDS
 
 
-def _interval(value: Any) -> str:
-    """A duration as interval input PostgreSQL reads exactly: days and microseconds."""
-    if not isinstance(value, datetime.timedelta):
-        value = datetime.timedelta(microseconds=int(value))
-    microseconds = value.seconds * 1_000_000 + value.microseconds
-    return f"{value.days} days {microseconds} microseconds"
+# -- the backend ------------------------------------------------------------------------------
+
+#: URL query options of PostgreSQL connections -> psql's environment variables
+_PG_QUERY_ENV = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "passfile": "PGPASSFILE",
+    "service": "PGSERVICE",
+    "application_name": "PGAPPNAME",
+}
 
 
-def _timestamp(value: Any) -> str:
-    """A datetime as ``timestamp with time zone`` input; a naive one is taken as UTC."""
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        value = datetime.datetime(value.year, value.month, value.day)
-    if not isinstance(value, datetime.datetime):
-        raise ModelDefinitionError(f"Value {value!r} cannot be stored as a DateTimeField.")
-    if value.utcoffset() is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(" ")
+class TimestampFormat(DateTimeFormat):
+    """Aware datetimes in UTC, in a ``timestamp with time zone`` column."""
+
+    def column_type(self) -> Any:
+        return postgresql.TIMESTAMP(timezone=True)
+
+    def to_db(self, value: Any, spec: Any) -> Any:
+        return utc_datetime(value)
+
+    def to_literal(self, value: Any, spec: Any) -> Any:
+        """``timestamp with time zone`` input; a naive datetime is taken as UTC."""
+        value = as_datetime(value)
+        if value.utcoffset() is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat(" ")
 
 
-__all__ = ["PostgreSQLSchemaEditor"]
+class NativeUUIDFormat(UUIDFormat):
+    def column_type(self) -> Any:
+        return postgresql.UUID(as_uuid=True)
+
+    def to_db(self, value: Any, spec: Any) -> Any:
+        return as_uuid(value)
+
+    def to_literal(self, value: Any, spec: Any) -> Any:
+        return str(as_uuid(value))
+
+
+class IntervalFormat(DurationFormat):
+    def column_type(self) -> Any:
+        return postgresql.INTERVAL()
+
+    def to_db(self, value: Any, spec: Any) -> Any:
+        return value
+
+    def to_literal(self, value: Any, spec: Any) -> Any:
+        """Interval input PostgreSQL reads exactly: days and microseconds."""
+        if not isinstance(value, datetime.timedelta):
+            value = datetime.timedelta(microseconds=int(value))
+        microseconds = value.seconds * 1_000_000 + value.microseconds
+        return f"{value.days} days {microseconds} microseconds"
+
+
+class JSONBFormat(JSONFormat):
+    def column_type(self) -> Any:
+        return postgresql.JSONB(none_as_null=True)
+
+    def to_literal(self, value: Any, spec: Any) -> Any:
+        return json_text.dumps(value)
+
+
+class PostgreSQLBackend(Backend):
+    """PostgreSQL through psycopg 3; DDL is transactional."""
+
+    name = "postgresql"
+    dialect_names = ("postgresql",)
+    default_drivers = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
+    transactional_ddl = True
+    install_hint = "pip install 'schemashift[postgresql]' (psycopg 3)"
+    schema_editor = PostgreSQLSchemaEditor
+    formats = {
+        "DateTimeField": TimestampFormat(),
+        "UUIDField": NativeUUIDFormat(),
+        "DurationField": IntervalFormat(),
+        "JSONField": JSONBFormat(),
+    }
+
+    def engine_options(self) -> dict[str, Any]:
+        # jsonb forgets exponents: floats go in written out, so they read back as floats
+        return {"json_serializer": json_text.dumps}
+
+    def migration_lock(
+        self, database: Database, timeout: float | None, on_wait: OnWait | None
+    ) -> AbstractContextManager[None]:
+        return AdvisoryLock(database).held(timeout, on_wait)
+
+    def client_command(self, url: URL, parameters: list[str]) -> ClientCommand:
+        """``psql``; the password and the URL's SSL options go in its environment."""
+        args = [find_program("psql")]
+        if url.username:
+            args += ["-U", url.username]
+        if url.host:
+            args += ["-h", url.host]
+        if url.port:
+            args += ["-p", str(url.port)]
+        args += [url.database or "postgres", *parameters]
+        env = {_PG_QUERY_ENV[key]: str(url.query[key]) for key in url.query if key in _PG_QUERY_ENV}
+        if url.password:
+            env["PGPASSWORD"] = url.password
+        return ClientCommand(args, env)
+
+    def datetime_in_utc(self, expression: Any) -> Any:
+        # PostgreSQL would extract parts of a timestamptz in the session's time zone
+        return sa.func.timezone("UTC", expression)
+
+    def date_of(self, expression: Any, date_type: Any) -> Any:
+        return sa.cast(expression, date_type)
+
+
+class AdvisoryLock(ServerLock):
+    """A session-level ``pg_try_advisory_lock(bigint)``, retried until the deadline."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        digest = hashlib.sha256(lock_key(self.name).encode()).digest()
+        self.key = int.from_bytes(digest[:8], "big", signed=True)
+
+    def try_acquire(self, connection: Connection, wait: float) -> bool:
+        got = connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({self.key})").scalar()
+        connection.commit()
+        if not got and wait > 0:
+            time.sleep(min(wait, POLL_INTERVAL * 4))
+        return bool(got)
+
+    def release(self, connection: Connection) -> None:
+        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({self.key})")
+        connection.commit()
+
+
+__all__ = ["PostgreSQLBackend", "PostgreSQLSchemaEditor"]

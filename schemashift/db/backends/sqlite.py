@@ -11,24 +11,41 @@ BEGIN); before COMMIT, ``PRAGMA foreign_key_check`` verifies the tables that cha
 
 from __future__ import annotations
 
+import decimal
+import math
 import re
 import sqlite3
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Connection
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine
 
 from schemashift.db.backends.base import BaseSchemaEditor, TableDefinition, is_managed
-from schemashift.db.connection import SQLITE_BEGIN_OPTION
+from schemashift.db.backends.formats import DecimalFormat, FloatFormat, quantize
+from schemashift.db.backends.registry import Backend
+from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
+from schemashift.db.locking import OnWait, file_lock
 from schemashift.exceptions import DatabaseError
 
 if TYPE_CHECKING:
+    from schemashift.db.connection import Database
+    from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
 
 _AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
 _POSITIVE_CHECK = "{column} >= 0"
 #: how many foreign key violations a failed check lists
 _VIOLATIONS_SHOWN = 5
+#: execution option read by the ``begin`` hook: "DEFERRED" (default), "IMMEDIATE" or
+#: "EXCLUSIVE"
+SQLITE_BEGIN_OPTION = "schemashift_sqlite_begin"
+_SQLITE_BEGIN_MODES = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
+#: significant digits SQLite keeps of a number it stores as a double
+SQLITE_EXACT_DIGITS = 15
 
 
 class SQLiteSchemaEditor(BaseSchemaEditor):
@@ -171,7 +188,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
 
     # -- names and definitions ----------------------------------------------------------------
 
-    def inline_reference(self, field: Field, state: Any) -> str | None:
+    def inline_reference(self, field: Field, state: ProjectState) -> str | None:
         if not (field.is_relation and field.db_constraint):
             return None
         target = self.target_field(field, state)
@@ -197,7 +214,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
 
     # -- fields -------------------------------------------------------------------------------
 
-    def add_field(self, state: Any, model: Any, field: Field) -> None:
+    def add_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         """ADD COLUMN for a nullable column with no value to fill in; else rebuild the table.
 
         ``model`` and ``state`` are as after the addition; ``field`` may carry a one-off
@@ -225,7 +242,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             self._remake_table(state, definition, {field.name: default})
             self._touch_model(state, model)
 
-    def _can_add_column(self, model: Any, field: Field) -> bool:
+    def _can_add_column(self, model: ModelState, field: Field) -> bool:
         # A column named by unique_together or Meta.indexes (a RemoveField being unapplied
         # brings those back) needs the rebuild, which creates every index of the model.
         return (
@@ -236,7 +253,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             and not _in_meta_index(model, field)
         )
 
-    def remove_field(self, state: Any, model: Any, field: Field) -> None:
+    def remove_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
         """DROP COLUMN when nothing else uses the column; else rebuild the table without it.
 
         ``model`` and ``state`` are as before the removal.
@@ -262,7 +279,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             self._remake_table(state, definition)
             self._touch_model(state, model)
 
-    def _can_drop_column(self, model: Any, field: Field) -> bool:
+    def _can_drop_column(self, model: ModelState, field: Field) -> bool:
         return not (
             field.primary_key
             or field.unique
@@ -273,10 +290,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
 
     def alter_field(
         self,
-        from_state: Any,
-        to_state: Any,
-        old_model: Any,
-        new_model: Any,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        old_model: ModelState,
+        new_model: ModelState,
         old_field: Field,
         new_field: Field,
     ) -> None:
@@ -317,7 +334,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             self._remake_referencing_tables(from_state, to_state, new_model, new_field)
 
     def _can_rename_column(
-        self, from_state: Any, to_state: Any, old_field: Field, new_field: Field
+        self, from_state: ProjectState, to_state: ProjectState, old_field: Field, new_field: Field
     ) -> bool:
         if old_field.column == new_field.column:
             return False
@@ -326,7 +343,9 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         old_definition = self.column_definition(old_field, from_state, column=new_field.column)
         return old_definition == self.column_definition(new_field, to_state)
 
-    def _altered_column_source(self, old_field: Field, new_field: Field, state: Any) -> str:
+    def _altered_column_source(
+        self, old_field: Field, new_field: Field, state: ProjectState
+    ) -> str:
         column = self.quote_name(old_field.column)
         if old_field.null and not new_field.null:
             default = self.effective_default(new_field)
@@ -335,7 +354,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         return column
 
     def _remake_referencing_tables(
-        self, from_state: Any, to_state: Any, model: Any, field: Field
+        self, from_state: ProjectState, to_state: ProjectState, model: ModelState, field: Field
     ) -> None:
         """Rebuild the tables whose foreign key column to ``field`` changes definition."""
         for child, relation in to_state.incoming_relations(model.app_label, model.name):
@@ -355,7 +374,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     # -- the table rebuild --------------------------------------------------------------------
 
     def _remake_table(
-        self, state: Any, definition: TableDefinition, sources: dict[str, str] | None = None
+        self,
+        state: ProjectState,
+        definition: TableDefinition,
+        sources: dict[str, str] | None = None,
     ) -> None:
         """Rebuild a table as ``definition``, each column copied from the old column of the
         same name unless ``sources`` (field name -> SQL expression) says otherwise.
@@ -451,7 +473,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         return ", ".join(row[1] for row in sorted(rows, key=lambda row: row[5]) if row[5])
 
 
-def _in_meta_index(model: Any, field: Field) -> bool:
+def _in_meta_index(model: ModelState, field: Field) -> bool:
     """Whether a unique_together group or a Meta index of the model names the field (by name
     or attname)."""
     names = _names(field)
@@ -466,7 +488,7 @@ def _names(field: Field) -> set[str]:
 
 
 def _rebuilt_order(
-    model: Any, kept: list[Field], changed: Field | None = None, reverting: bool = False
+    model: ModelState, kept: list[Field], changed: Field | None = None, reverting: bool = False
 ) -> list[Field]:
     """The column order of a rebuilt table: the one Django's rebuild gives, so both agree.
 
@@ -512,3 +534,122 @@ def _describe_violations(violations: list[Any]) -> str:
         "Foreign key check failed, nothing was changed: " + "; ".join(shown) + tail + ". Fix or "
         "delete those rows in an earlier migration."
     )
+
+
+# -- the backend ------------------------------------------------------------------------------
+
+
+class SQLiteDecimalFormat(DecimalFormat):
+    """SQLite turns any numeric text stored in a ``decimal`` (NUMERIC affinity) column into a
+    double, which keeps 15 significant digits: a value with more is sent as a BLOB of its
+    digits, which SQLite keeps as it is (``sqlite_storable``); shorter ones are numbers."""
+
+    def column_type(self) -> Any:
+        return sa.String()
+
+    def to_db(self, value: Any, spec: Any) -> Any:
+        value = super().to_db(value, spec)
+        return sqlite_storable(
+            value, getattr(spec, "max_digits", None), getattr(spec, "decimal_places", None)
+        )
+
+    def comparable(self, expression: Any) -> Any:
+        """As numbers (to 15 significant digits): the bytes of a long decimal would sort after
+        every number."""
+        return sa.cast(expression, sa.Numeric())
+
+
+def sqlite_storable(
+    value: decimal.Decimal, max_digits: int | None, decimal_places: int | None
+) -> str | bytes:
+    """A decimal as SQLite stores it without loss: its text, which SQLite makes a number,
+    where a double holds it exactly; else the bytes of its text, which SQLite keeps.
+
+    The value is first rounded to the field's places, so equal values are equal bytes.
+    """
+    if decimal_places is not None and value.is_finite():
+        value = quantize(value, max_digits, decimal_places)
+    text = str(value)
+    if value.is_finite() and len(value.as_tuple().digits) > SQLITE_EXACT_DIGITS:
+        return text.encode("ascii")
+    return text
+
+
+class SQLiteFloatFormat(FloatFormat):
+    """SQLite stores NaN as NULL: it is sent as the text ``NaN``, which a ``real`` column keeps
+    (and sorts after every number, as PostgreSQL sorts NaN)."""
+
+    def column_type(self) -> Any:
+        return sa.String()  # no conversion to float on the way in: "NaN" stays text
+
+    def to_db(self, value: Any, spec: Any) -> Any:
+        return "NaN" if isinstance(value, float) and math.isnan(value) else value
+
+
+class SQLiteBackend(Backend):
+    """SQLite through the standard library's sqlite3, transactions under our control."""
+
+    name = "sqlite"
+    dialect_names = ("sqlite",)
+    transactional_ddl = True
+    schema_editor = SQLiteSchemaEditor
+    formats = {"DecimalField": SQLiteDecimalFormat(), "FloatField": SQLiteFloatFormat()}
+    # SQLite opens any file lazily; reading the schema is what finds out.
+    probe_sql = "PRAGMA schema_version"
+
+    def prepare_engine(self, engine: Engine) -> None:
+        event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "begin", _on_begin)
+
+    def database_file(self, url: URL) -> Path | None:
+        name = url.database
+        if not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        return Path(name)
+
+    def migration_lock(
+        self, database: Database, timeout: float | None, on_wait: OnWait | None
+    ) -> AbstractContextManager[None]:
+        """An exclusive ``flock`` on ``<database file>.migrate-lock``; an in-memory database
+        needs none."""
+        path = database.sqlite_path
+        if path is None:
+            return nullcontext()
+        return file_lock(Path(f"{path}.migrate-lock"), timeout, on_wait)
+
+    def client_command(self, url: URL, parameters: list[str]) -> ClientCommand:
+        return ClientCommand([find_program("sqlite3"), url.database or ":memory:", *parameters])
+
+    def case_sensitive_match(self, lhs: Any, text: str, prefix: bool, suffix: bool) -> Any:
+        """GLOB, which counts case where LIKE does not."""
+        pattern = f"{'*' if prefix else ''}{glob_escape(text)}{'*' if suffix else ''}"
+        return lhs.op("GLOB")(sa.bindparam(None, pattern, type_=sa.String()))
+
+
+def glob_escape(value: str) -> str:
+    """``value`` with GLOB's wildcards taken literally."""
+    return "".join(f"[{char}]" if char in "*?[" else char for char in value)
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Transaction control is ours (see _on_begin): pysqlite's legacy mode would send no
+    # BEGIN before DDL, committing each schema change on its own.
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+    # With the legacy behaviour, renaming a table leaves other tables' REFERENCES pointing at
+    # the old name.
+    dbapi_connection.execute("PRAGMA legacy_alter_table = OFF")
+
+
+def _on_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION) or "DEFERRED"
+    if mode not in _SQLITE_BEGIN_MODES:
+        raise ValueError(
+            f"{SQLITE_BEGIN_OPTION} must be one of {_SQLITE_BEGIN_MODES}, not {mode!r}"
+        )
+    driver_connection = connection.connection.driver_connection
+    if driver_connection.in_transaction:
+        # A COMMIT refused by SQLite (a deferred foreign key, say) leaves its transaction
+        # open although the caller has seen it fail; end it before starting the next.
+        driver_connection.rollback()
+    connection.exec_driver_sql("BEGIN" if mode == "DEFERRED" else f"BEGIN {mode}")
