@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
@@ -26,6 +26,9 @@ from schemashift.db.introspection import (
     expected_schema,
     introspect_table,
 )
+
+if TYPE_CHECKING:
+    from schemashift.migrations.state import ProjectState
 
 BEFORE, AFTER, NEITHER, UNSEEN = "before", "after", "neither", "unseen"
 
@@ -79,7 +82,7 @@ def touched_tables(before: SchemaSnapshot, after: SchemaSnapshot) -> list[str]:
     return sorted(name for name in names if before.tables.get(name) != after.tables.get(name))
 
 
-def judge(connection: Connection, from_state: Any, to_state: Any) -> Verdict:
+def judge(connection: Connection, from_state: ProjectState, to_state: ProjectState) -> Verdict:
     """Compare what the operation from ``from_state`` to ``to_state`` changes with the live
     tables."""
     before = expected_schema(from_state, connection.dialect)

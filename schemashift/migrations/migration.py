@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import BadMigrationError
+
+if TYPE_CHECKING:
+    from schemashift.migrations.operations.base import Operation
+    from schemashift.migrations.state import ProjectState
 
 
 class Migration:
@@ -46,7 +50,7 @@ class Migration:
     def __hash__(self) -> int:
         return hash(self.key)
 
-    def advance_state(self, operation: Any, state: Any) -> None:
+    def advance_state(self, operation: Operation, state: ProjectState) -> None:
         """Apply one of this migration's operations to the state.
 
         An operation that names a model or field the state does not have is the migration
@@ -61,7 +65,7 @@ class Migration:
                 f"dependencies leave: {reason}. Check its operations and dependencies."
             ) from None
 
-    def mutate_state(self, state: Any) -> None:
+    def mutate_state(self, state: ProjectState) -> None:
         """Apply every operation of this migration to the state, in order."""
         for operation in self.operations:
             self.advance_state(operation, state)

@@ -15,12 +15,15 @@ from __future__ import annotations
 import datetime
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from schemashift.apps import apps
 from schemashift.exceptions import AppNotFound, MissingDefault
 from schemashift.models.fields import Field
 from schemashift.utils import timezone
+
+if TYPE_CHECKING:
+    from schemashift.migrations.state import ModelState
 
 __all__ = [
     "InteractiveMigrationQuestioner",
@@ -63,7 +66,7 @@ class MigrationQuestioner:
         """Was ``model_name.old_name`` renamed to ``new_name``?"""
         return False
 
-    def ask_rename_model(self, old_model_state: Any, new_model_state: Any) -> bool:
+    def ask_rename_model(self, old_model_state: ModelState, new_model_state: ModelState) -> bool:
         """Was the model ``old_model_state`` renamed to ``new_model_state``?"""
         return False
 
@@ -181,7 +184,7 @@ class InteractiveMigrationQuestioner(MigrationQuestioner):
             f"Was {model_name}.{old_name} renamed to {model_name}.{new_name} (a {kind})? [y/N]"
         )
 
-    def ask_rename_model(self, old_model_state: Any, new_model_state: Any) -> bool:
+    def ask_rename_model(self, old_model_state: ModelState, new_model_state: ModelState) -> bool:
         old = f"{old_model_state.app_label}.{old_model_state.name}"
         return self._boolean_input(f"Was the model {old} renamed to {new_model_state.name}? [y/N]")
 

@@ -43,6 +43,7 @@ from schemashift.migrations.state import ProjectState
 if TYPE_CHECKING:
     from schemashift.migrations.judge import Verdict
     from schemashift.migrations.recorder import StatementLog
+    from schemashift.migrations.state import ModelState
 
 #: how an operation is run: with its progress row in one transaction; statement by statement
 #: from a stored log; or on its own, noted after
@@ -69,7 +70,7 @@ class Step:
     backwards: bool = False
 
 
-def is_managed(model: Any) -> bool:
+def is_managed(model: ModelState) -> bool:
     """Whether migrations create and change this model's table (``Meta.managed``)."""
     return model.options.get("managed", True) is not False
 
