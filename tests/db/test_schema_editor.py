@@ -984,8 +984,8 @@ def test_a_non_atomic_migration_commits_each_operation(migrator: Migrator) -> No
 def test_run_sql_splits_statements_and_binds_params(authors: Migrator) -> None:
     authors.apply(
         RunSQL(
-            "INSERT INTO shop_author (name) VALUES ('a;b'); "
-            "INSERT INTO shop_author (name) VALUES ('c');"
+            "INSERT INTO shop_author (name) VALUES ('a;b'); -- a comment; with a semicolon\n"
+            "INSERT INTO shop_author (name) VALUES ('100%');"
         ),
         RunSQL([("UPDATE shop_author SET name = %s WHERE id = %s", ["it's 100%", 1])]),
     )
@@ -994,7 +994,7 @@ def test_run_sql_splits_statements_and_binds_params(authors: Migrator) -> None:
         (2, "Bob"),
         (3, "Cy"),
         (4, "a;b"),
-        (5, "c"),
+        (5, "100%"),
     ]
     sql = authors.sql(RunSQL([("UPDATE shop_author SET name = %s WHERE id = %s", ["o'k", 2])]))
     assert sql == ["UPDATE shop_author SET name = 'o''k' WHERE id = 2"]

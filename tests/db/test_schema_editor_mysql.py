@@ -252,25 +252,6 @@ def test_an_atomic_editor_still_commits_the_rows_written_through_it(
     assert migrator.rows("shop_author") == [(1, "Ann"), (2, "Bob")]
 
 
-def test_run_sql_splits_statements_and_binds_params(authors: MySQLMigrator) -> None:
-    authors.apply(
-        RunSQL(
-            "INSERT INTO shop_author (name) VALUES ('a;b'); -- a comment; with a semicolon\n"
-            "INSERT INTO shop_author (name) VALUES ('100%');"
-        ),
-        RunSQL([("UPDATE shop_author SET name = %s WHERE id = %s", ["it's 100%", 1])]),
-    )
-    assert authors.rows("shop_author", "id, name") == [
-        (1, "it's 100%"),
-        (2, "Bob"),
-        (3, "Cy"),
-        (4, "a;b"),
-        (5, "100%"),
-    ]
-    sql = authors.sql(RunSQL([("UPDATE shop_author SET name = %s WHERE id = %s", ["o'k", 2])]))
-    assert sql == ["UPDATE shop_author SET name = 'o''k' WHERE id = 2"]
-
-
 def test_split_sql_respects_quotes_and_comments() -> None:
     script = "SELECT 'a;''b', \"c;\\\"d\", `e;f`; /* g; */ SELECT 1 # h;\n; ;"
     assert split_sql(script) == ["SELECT 'a;''b', \"c;\\\"d\", `e;f`", "/* g; */ SELECT 1 # h;"]
