@@ -450,8 +450,6 @@ def test_a_one_off_default_fills_rows_and_is_not_kept(authors: Migrator) -> None
     authors.assert_schema_matches_state()
 
 
-# MySQL's editor calls it three times for one AddField (a difference reported, not yet fixed)
-@pytest.mark.backends("sqlite", "postgresql")
 def test_a_callable_default_is_called_once(authors: Migrator) -> None:
     calls = []
 

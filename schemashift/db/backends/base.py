@@ -735,13 +735,22 @@ class BaseSchemaEditor:
 
     # -- values -------------------------------------------------------------------------------
 
-    @staticmethod
-    def effective_default(field: Field) -> Any:
+    def effective_default(self, field: Field) -> Any:
         """The value existing rows get for a new or newly NOT NULL column (None: no value).
 
         The field's default; ``""`` (``b""``) for a blank text (binary) field; the current time
-        for ``auto_now``/``auto_now_add``.
+        for ``auto_now``/``auto_now_add``. Worked out once per field and editor, so the checks
+        made before a statement and the statement itself see the same value of a callable
+        default (``uuid4``, ``now``).
         """
+        known = self.__dict__.setdefault("_effective_defaults", {})
+        entry = known.get(id(field))
+        if entry is None or entry[0] is not field:
+            entry = known[id(field)] = (field, self._default_of(field))
+        return entry[1]
+
+    @staticmethod
+    def _default_of(field: Field) -> Any:
         if field.has_default():
             return field.get_default()
         kind = field.get_internal_type()
