@@ -7,6 +7,7 @@ from schemashift.exceptions import (
     ProtectedError,
     RestrictedError,
 )
+from schemashift.models import functions  # models.functions.Lower, as in Django
 from schemashift.models.aggregates import Aggregate, Avg, Count, Max, Min, Sum
 from schemashift.models.base import Model
 from schemashift.models.deletion import (
@@ -17,7 +18,19 @@ from schemashift.models.deletion import (
     SET_DEFAULT,
     SET_NULL,
 )
-from schemashift.models.expressions import F, Q, Value
+from schemashift.models.expressions import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OrderBy,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from schemashift.models.fields import (
     NOT_PROVIDED,
     AutoField,
@@ -70,6 +83,7 @@ __all__ = [
     "BigIntegerField",
     "BinaryField",
     "BooleanField",
+    "Case",
     "CharField",
     "Count",
     "DateField",
@@ -77,10 +91,13 @@ __all__ = [
     "DecimalField",
     "DurationField",
     "EmailField",
+    "Exists",
+    "ExpressionWrapper",
     "Field",
     "FieldError",
     "FloatField",
     "ForeignKey",
+    "Func",
     "Index",
     "IntegerField",
     "JSONField",
@@ -91,6 +108,8 @@ __all__ = [
     "MultipleObjectsReturned",
     "ObjectDoesNotExist",
     "OneToOneField",
+    "OrderBy",
+    "OuterRef",
     "PositiveBigIntegerField",
     "PositiveIntegerField",
     "PositiveSmallIntegerField",
@@ -100,10 +119,13 @@ __all__ = [
     "SlugField",
     "SmallAutoField",
     "SmallIntegerField",
+    "Subquery",
     "Sum",
     "TextField",
     "TimeField",
     "URLField",
     "UUIDField",
     "Value",
+    "When",
+    "functions",
 ]

@@ -246,13 +246,18 @@ class Model(metaclass=ModelBase):
             raise TypeError(f"{type(self).__name__}() got unexpected keyword argument(s): {names}")
 
     @classmethod
-    def from_db(cls, db: str, values: Any) -> Model:
-        """An instance of a row read from database ``db`` (values in field order)."""
+    def from_db(cls, db: str, values: Any, fields: Any = None) -> Model:
+        """An instance of a row read from database ``db`` (values in field order, or in the
+        order of ``fields`` when ``defer()``/``only()`` left some out: those load on access)."""
         instance = cls.__new__(cls)
         instance._state = ModelState(adding=False, db=db)
-        for field, value in zip(cls._meta.local_fields, values, strict=True):
+        for field, value in zip(fields or cls._meta.local_fields, values, strict=True):
             instance.__dict__[field.attname] = value
         return instance
+
+    def get_deferred_fields(self) -> set[str]:
+        """The attnames of the fields not loaded yet (left out by ``defer()``/``only()``)."""
+        return {f.attname for f in self._meta.local_fields if f.attname not in self.__dict__}
 
     @property
     def pk(self) -> Any:
@@ -292,6 +297,10 @@ class Model(metaclass=ModelBase):
         # ``question.choice_set``, found when first asked for since their models may come later
         if name.startswith("_"):
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        deferred = self._deferred_field(name)
+        if deferred is not None:
+            self.refresh_from_db(fields=[deferred.attname])
+            return self.__dict__[deferred.attname]
         if any(manager_name == name for manager_name, _ in self._meta.managers):
             raise AttributeError(f"Manager isn't accessible via {type(self).__name__} instances")
         from schemashift.models import related
@@ -303,6 +312,16 @@ class Model(metaclass=ModelBase):
         if relation.one_to_one:
             return related.reverse_one_to_one(self, relation)
         return related_manager(self, relation)
+
+    def _deferred_field(self, name: str) -> Any:
+        """The field ``name`` names if ``defer()``/``only()`` left it out of a fetched row."""
+        state = self.__dict__.get("_state")
+        if state is None or state.adding:
+            return None
+        for field in self._meta.local_fields:
+            if field.attname == name:
+                return field
+        return None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Model):

@@ -1,4 +1,6 @@
-"""Query expressions: ``F`` (a column), ``Value``, arithmetic on them, and ``Q`` (conditions).
+"""Query expressions: ``F`` (a column), ``Value``, arithmetic on them, ``Func`` (SQL functions,
+see ``schemashift.models.functions``), ``Case``/``When``, ``ExpressionWrapper``, subqueries
+(``Subquery``, ``Exists``, ``OuterRef``), ordering (``OrderBy``) and ``Q`` (conditions).
 
 They are plain data until a compiler resolves them (``resolve(compiler)``) into SQLAlchemy
 expressions, so building them imports nothing and any backend can compile them.
@@ -63,13 +65,30 @@ class Expression(Combinable):
     """Something a compiler turns into a SQLAlchemy column expression."""
 
     contains_aggregate = False
+    #: the field given as ``output_field=``; None means inferred from the sources
+    explicit_output_field: Any = None
 
     def resolve(self, compiler: Any) -> Any:
         raise NotImplementedError
 
     def output_field(self, compiler: Any) -> Any:
         """The model field whose conversions apply to this expression's values, if any."""
-        return None
+        return self.explicit_output_field
+
+    def typed(self, compiler: Any, resolved: Any) -> Any:
+        """``resolved`` read and written as the values of this expression's output field."""
+        field = self.output_field(compiler)
+        if field is None:
+            return resolved
+        import sqlalchemy as sa
+
+        return sa.type_coerce(resolved, compiler.column_type(field))
+
+    def asc(self, *, nulls_first: bool = False, nulls_last: bool = False) -> OrderBy:
+        return OrderBy(self, False, nulls_first=nulls_first, nulls_last=nulls_last)
+
+    def desc(self, *, nulls_first: bool = False, nulls_last: bool = False) -> OrderBy:
+        return OrderBy(self, True, nulls_first=nulls_first, nulls_last=nulls_last)
 
 
 class F(Expression):
@@ -95,13 +114,14 @@ class F(Expression):
 
 
 class Value(Expression):
-    """A constant, sent as a bound parameter."""
+    """A constant, sent as a bound parameter (converted as ``output_field`` stores values)."""
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Any, output_field: Any = None) -> None:
         self.value = value
+        self.explicit_output_field = output_field
 
     def resolve(self, compiler: Any) -> Any:
-        return compiler.bind_value(self.value)
+        return compiler.bind_value(self.value, self.explicit_output_field)
 
     def __repr__(self) -> str:
         return f"Value({self.value!r})"
@@ -179,3 +199,250 @@ class Q:
     def __repr__(self) -> str:
         inner = f" {self.connector} ".join(repr(child) for child in self.children)
         return f"<Q: {'NOT ' if self.negated else ''}({inner})>"
+
+
+def as_expression(value: Any, strings_are_fields: bool = True) -> Expression:
+    """``value`` as an expression: an expression as it is, a string as ``F(string)`` (as in
+    Django's functions), anything else as ``Value(value)``."""
+    if isinstance(value, Expression):
+        return value
+    if strings_are_fields and isinstance(value, str):
+        return F(value)
+    return Value(value)
+
+
+class Func(Expression):
+    """An SQL function over expressions: ``Func(F("name"), function="UPPER")``, or a subclass
+    setting ``function``. Strings name fields; wrap constants in ``Value``."""
+
+    function = ""
+    #: how many arguments the function takes; None for any number
+    arity: int | None = None
+
+    def __init__(
+        self, *expressions: Any, output_field: Any = None, function: str | None = None
+    ) -> None:
+        if self.arity is not None and len(expressions) != self.arity:
+            plural = "" if self.arity == 1 else "s"
+            raise TypeError(
+                f"{type(self).__name__} takes exactly {self.arity} argument{plural} "
+                f"({len(expressions)} given)."
+            )
+        self.source_expressions = [as_expression(e) for e in expressions]
+        self.explicit_output_field = output_field
+        if function is not None:
+            self.function = function
+
+    @property
+    def contains_aggregate(self) -> bool:  # type: ignore[override]
+        return any(e.contains_aggregate for e in self.source_expressions)
+
+    def resolve(self, compiler: Any) -> Any:
+        return self.typed(compiler, self.compile(compiler, self.resolved_sources(compiler)))
+
+    def resolved_sources(self, compiler: Any) -> list[Any]:
+        return [e.resolve(compiler) for e in self.source_expressions]
+
+    def compile(self, compiler: Any, arguments: list[Any]) -> Any:
+        """The SQLAlchemy expression of the function over its resolved ``arguments``; a
+        subclass overrides this where a backend spells the function differently."""
+        import sqlalchemy as sa
+
+        return getattr(sa.func, self.function.lower())(*arguments)
+
+    def output_field(self, compiler: Any) -> Any:
+        if self.explicit_output_field is not None:
+            return self.explicit_output_field
+        for source in self.source_expressions:
+            field = source.output_field(compiler)
+            if field is not None:
+                return field
+        return None
+
+    def __repr__(self) -> str:
+        arguments = ", ".join(repr(e) for e in self.source_expressions)
+        return f"{type(self).__name__}({arguments})"
+
+
+class ExpressionWrapper(Expression):
+    """An expression whose values are those of ``output_field`` (``F("a") * F("b")`` as a
+    DecimalField, say)."""
+
+    def __init__(self, expression: Any, output_field: Any) -> None:
+        self.expression = as_expression(expression)
+        self.explicit_output_field = output_field
+
+    @property
+    def contains_aggregate(self) -> bool:  # type: ignore[override]
+        return self.expression.contains_aggregate
+
+    def resolve(self, compiler: Any) -> Any:
+        return self.typed(compiler, self.expression.resolve(compiler))
+
+    def __repr__(self) -> str:
+        return f"ExpressionWrapper({self.expression!r})"
+
+
+class OrderBy:
+    """One ORDER BY term: ``F("x").desc(nulls_last=True)``."""
+
+    def __init__(
+        self,
+        expression: Any,
+        descending: bool = False,
+        *,
+        nulls_first: bool = False,
+        nulls_last: bool = False,
+    ) -> None:
+        if nulls_first and nulls_last:
+            raise ValueError("nulls_first and nulls_last are mutually exclusive.")
+        self.expression = as_expression(expression)
+        self.descending = descending
+        self.nulls_first = nulls_first
+        self.nulls_last = nulls_last
+
+    def reversed(self) -> OrderBy:
+        """The opposite order, NULLs at the other end too."""
+        return OrderBy(
+            self.expression,
+            not self.descending,
+            nulls_first=self.nulls_last,
+            nulls_last=self.nulls_first,
+        )
+
+    def __repr__(self) -> str:
+        direction = "DESC" if self.descending else "ASC"
+        nulls = " NULLS FIRST" if self.nulls_first else " NULLS LAST" if self.nulls_last else ""
+        return f"OrderBy({self.expression!r}, {direction}{nulls})"
+
+
+class When(Expression):
+    """One branch of a ``Case``: ``When(Q(...) or lookups, then=value)``."""
+
+    def __init__(self, condition: Any = None, then: Any = None, **lookups: Any) -> None:
+        if lookups:
+            condition = Q(condition, **lookups) if isinstance(condition, Q) else Q(**lookups)
+        if condition is None or (isinstance(condition, Q) and not condition):
+            raise TypeError("When() needs a Q object, a boolean expression or lookups.")
+        if not isinstance(condition, Q | Expression):
+            raise TypeError(
+                f"When() condition must be a Q object or an expression, not {condition!r}."
+            )
+        self.condition = condition
+        self.result = as_expression(then, strings_are_fields=False)
+
+    @property
+    def contains_aggregate(self) -> bool:  # type: ignore[override]
+        return self.result.contains_aggregate
+
+    def resolve(self, compiler: Any) -> Any:
+        raise TypeError("When() can be used only inside Case().")
+
+    def output_field(self, compiler: Any) -> Any:
+        return self.result.output_field(compiler)
+
+    def __repr__(self) -> str:
+        return f"When({self.condition!r}, then={self.result!r})"
+
+
+class Case(Expression):
+    """``CASE WHEN ... THEN ... ELSE default END``: the result of the first ``When`` whose
+    condition holds, else ``default`` (NULL unless given)."""
+
+    def __init__(self, *cases: When, default: Any = None, output_field: Any = None) -> None:
+        if not all(isinstance(case, When) for case in cases):
+            raise TypeError("Positional arguments of Case() must all be When objects.")
+        self.cases = list(cases)
+        self.default = as_expression(default, strings_are_fields=False)
+        self.explicit_output_field = output_field
+
+    @property
+    def contains_aggregate(self) -> bool:  # type: ignore[override]
+        return self.default.contains_aggregate or any(c.contains_aggregate for c in self.cases)
+
+    def resolve(self, compiler: Any) -> Any:
+        import sqlalchemy as sa
+
+        if not self.cases:
+            return self.typed(compiler, self.default.resolve(compiler))
+        whens = [
+            (compiler.boolean_condition(case.condition), case.result.resolve(compiler))
+            for case in self.cases
+        ]
+        return self.typed(compiler, sa.case(*whens, else_=self.default.resolve(compiler)))
+
+    def output_field(self, compiler: Any) -> Any:
+        if self.explicit_output_field is not None:
+            return self.explicit_output_field
+        for source in [*self.cases, self.default]:
+            field = source.output_field(compiler)
+            if field is not None:
+                return field
+        return None
+
+    def __repr__(self) -> str:
+        cases = ", ".join(repr(case) for case in self.cases)
+        return f"Case({cases}, default={self.default!r})"
+
+
+class OuterRef(F):
+    """Inside a ``Subquery`` or ``Exists``: a field of the query around it."""
+
+    def resolve(self, compiler: Any) -> Any:
+        return compiler.outer_reference(self.name)
+
+    def output_field(self, compiler: Any) -> Any:
+        return compiler.outer_reference_field(self.name)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is OuterRef and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("OuterRef", self.name))
+
+    def __repr__(self) -> str:
+        return f"OuterRef({self.name})"
+
+
+class Subquery(Expression):
+    """The single value a queryset selects (``qs.values("x")[:1]``), as a scalar subquery."""
+
+    def __init__(self, queryset: Any, output_field: Any = None) -> None:
+        self.query = queryset.query
+        self.explicit_output_field = output_field
+
+    def resolve(self, compiler: Any) -> Any:
+        return self.typed(compiler, compiler.subquery_select(self.query).scalar_subquery())
+
+    def output_field(self, compiler: Any) -> Any:
+        if self.explicit_output_field is not None:
+            return self.explicit_output_field
+        return compiler.subquery_output_field(self.query)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.query.model.__name__})"
+
+
+class Exists(Subquery):
+    """True where the queryset has a row; ``~Exists(...)`` where it has none."""
+
+    def __init__(self, queryset: Any, negated: bool = False) -> None:
+        super().__init__(queryset)
+        self.negated = negated
+
+    def __invert__(self) -> Exists:
+        inverted = Exists.__new__(Exists)
+        inverted.__dict__.update(self.__dict__)
+        inverted.negated = not self.negated
+        return inverted
+
+    def resolve(self, compiler: Any) -> Any:
+        import sqlalchemy as sa
+
+        exists = sa.exists(compiler.subquery_select(self.query, exists=True))
+        return self.typed(compiler, sa.not_(exists) if self.negated else exists)
+
+    def output_field(self, compiler: Any) -> Any:
+        from schemashift.models.fields import BooleanField
+
+        return BooleanField()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ PROXIED_METHODS = (
     "bulk_create",
     "count",
     "create",
+    "defer",
     "distinct",
     "earliest",
     "exclude",
@@ -32,6 +34,7 @@ PROXIED_METHODS = (
     "last",
     "latest",
     "none",
+    "only",
     "order_by",
     "prefetch_related",
     "reverse",
@@ -51,6 +54,31 @@ class BaseManager:
     """
 
     use_in_migrations = False
+    #: the QuerySet class ``get_queryset()`` makes (see ``from_queryset``)
+    _queryset_class: type[QuerySet] = QuerySet
+    _built_with_as_manager = False
+
+    def __class_getitem__(cls, item: Any) -> type[BaseManager]:
+        """``models.Manager["Question"]`` for type checkers: the class itself."""
+        return cls
+
+    @classmethod
+    def from_queryset(
+        cls, queryset_class: type[QuerySet], class_name: str | None = None
+    ) -> type[BaseManager]:
+        """A manager class handing out ``queryset_class`` QuerySets, with their public
+        methods (``Manager.from_queryset(PublishedQuerySet)()``)."""
+        attrs: dict[str, Any] = {"_queryset_class": queryset_class}
+        for name, method in inspect.getmembers(queryset_class, predicate=inspect.isfunction):
+            if name.startswith("_") or hasattr(cls, name):
+                continue
+            if getattr(method, "queryset_only", False):
+                continue
+            attrs[name] = _proxy(name, queryset_class)
+        name = class_name or f"{cls.__name__}From{queryset_class.__name__}"
+        attrs["__module__"] = queryset_class.__module__
+        attrs["__qualname__"] = name
+        return type(name, (cls,), attrs)
 
     def __init__(self) -> None:
         self.model: type[Model] | None = None
@@ -71,7 +99,7 @@ class BaseManager:
         return copied
 
     def get_queryset(self) -> QuerySet:
-        return QuerySet(self.model, using=self._db)
+        return self._queryset_class(self.model, using=self._db)
 
     def all(self) -> QuerySet:
         return self.get_queryset()
@@ -94,12 +122,12 @@ class BaseManager:
         return f"<{type(self).__name__} {model}.{self.name}>"
 
 
-def _proxy(name: str) -> Any:
+def _proxy(name: str, queryset_class: type[QuerySet] = QuerySet) -> Any:
     def method(self: BaseManager, *args: Any, **kwargs: Any) -> Any:
         return getattr(self.get_queryset(), name)(*args, **kwargs)
 
     method.__name__ = name
-    method.__doc__ = getattr(QuerySet, name).__doc__
+    method.__doc__ = getattr(queryset_class, name).__doc__
     return method
 
 

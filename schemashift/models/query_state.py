@@ -21,8 +21,9 @@ class Query:
 
     model: type[Model]
     where: list[Q] = field(default_factory=list)
-    #: names such as ``"-pub_date"``; None means the model's ``Meta.ordering``
-    ordering: tuple[str, ...] | None = None
+    #: names such as ``"-pub_date"``, expressions or ``OrderBy`` terms; None means the
+    #: model's ``Meta.ordering``
+    ordering: tuple[Any, ...] | None = None
     low: int = 0
     high: int | None = None
     distinct: bool = False
@@ -33,6 +34,9 @@ class Query:
     values: tuple[str, ...] | None = None
     #: annotate() after values(): aggregates group by the selected values
     group_by_values: bool = False
+    #: ``defer()``/``only()``: (field names, True when they are the deferred ones, False when
+    #: they are the only ones loaded); None loads every field
+    deferred: tuple[frozenset[str], bool] | None = None
 
     def clone(self) -> Query:
         return Query(
@@ -46,6 +50,7 @@ class Query:
             dict(self.annotations),
             self.values,
             self.group_by_values,
+            self.deferred,
         )
 
     def add_q(self, condition: Q) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from schemashift.models.expressions import Q
+from schemashift.exceptions import FieldError
+from schemashift.models.expressions import Expression, OrderBy, Q
 from schemashift.models.query_state import Query
 from schemashift.models.runtime import query_runtime
 
@@ -29,7 +31,7 @@ class QuerySet:
         self.query = query or Query(model)
         self._db = using
         self._result_cache: list[Any] | None = None
-        self._values_mode: str | None = None  # None, "dict", "tuple" or "flat"
+        self._values_mode: str | None = None  # None, "dict", "tuple", "named" or "flat"
         self._prefetch: tuple[str, ...] = ()
         self._known_related: dict[str, Any] = {}
 
@@ -60,6 +62,9 @@ class QuerySet:
             yield from (dict(zip(names, row, strict=True)) for row in rows)
         elif self._values_mode == "flat":
             yield from (row[0] for row in rows)
+        elif self._values_mode == "named":
+            row_class = namedtuple("Row", names, rename=True)  # type: ignore[misc]
+            yield from (row_class._make(row) for row in rows)
         else:
             yield from rows
 
@@ -132,10 +137,11 @@ class QuerySet:
         clone._result_cache = []
         return clone
 
-    def filter(self, *args: Q, **kwargs: Any) -> QuerySet:
+    def filter(self, *args: Q | Expression, **kwargs: Any) -> QuerySet:
+        """The rows matching Q objects, boolean expressions (``Exists(...)``) and lookups."""
         return self._filter_or_exclude(False, args, kwargs)
 
-    def exclude(self, *args: Q, **kwargs: Any) -> QuerySet:
+    def exclude(self, *args: Q | Expression, **kwargs: Any) -> QuerySet:
         return self._filter_or_exclude(True, args, kwargs)
 
     def _filter_or_exclude(self, negate: bool, args: tuple, kwargs: dict[str, Any]) -> QuerySet:
@@ -149,7 +155,8 @@ class QuerySet:
         if self.query.is_sliced:
             raise TypeError(f"Cannot {what} a query once a slice has been taken.")
 
-    def order_by(self, *names: str) -> QuerySet:
+    def order_by(self, *names: str | Expression | OrderBy) -> QuerySet:
+        """Sort by field names (``"-pub_date"``), expressions or ``F("x").desc(...)``."""
         self._check_not_sliced("reorder")
         clone = self._clone()
         clone.query.ordering = names
@@ -160,7 +167,7 @@ class QuerySet:
         clone.query.ordering = tuple(_flip(name) for name in self._effective_ordering())
         return clone
 
-    def _effective_ordering(self) -> tuple[str, ...]:
+    def _effective_ordering(self) -> tuple[Any, ...]:
         if self.query.ordering is not None:
             return self.query.ordering
         return tuple(self.model._meta.ordering)
@@ -188,33 +195,116 @@ class QuerySet:
         clone._db = alias
         return clone
 
-    def values(self, *fields: str) -> QuerySet:
-        return self._values("dict", fields)
+    def values(self, *fields: str, **expressions: Any) -> QuerySet:
+        """Dicts of the named fields and of the expressions given by keyword."""
+        return self._values("dict", fields, expressions)
 
-    def values_list(self, *fields: str, flat: bool = False) -> QuerySet:
+    def values_list(
+        self, *fields: str | Expression, flat: bool = False, named: bool = False
+    ) -> QuerySet:
+        """Tuples (``named=True``: named tuples; ``flat=True``: the single value) of the
+        fields and expressions, in order."""
+        if flat and named:
+            raise TypeError("'flat' and 'named' can't be used together.")
         if flat and len(fields) > 1:
             raise TypeError(
                 "'flat' is not valid when values_list is called with more than one field."
             )
-        return self._values("flat" if flat else "tuple", fields)
+        names: list[str] = []
+        expressions: dict[str, Any] = {}
+        for index, item in enumerate(fields, start=1):
+            if isinstance(item, Expression):
+                prefix = getattr(item, "default_alias", None) or type(item).__name__.lower()
+                name = f"{prefix}{index}"
+                expressions[name] = item
+                names.append(name)
+            else:
+                names.append(item)
+        mode = "flat" if flat else "named" if named else "tuple"
+        return self._values(mode, tuple(names), expressions, keep_order=True)
 
-    def _values(self, mode: str, fields: tuple[str, ...]) -> QuerySet:
+    def _values(
+        self,
+        mode: str,
+        fields: tuple[str, ...],
+        expressions: dict[str, Any],
+        keep_order: bool = False,
+    ) -> QuerySet:
         clone = self._clone()
         clone._values_mode = mode
-        if not fields:
+        for name, expression in expressions.items():
+            clone._add_annotation(name, expression)
+        if not fields and not expressions:
             fields = tuple(f.attname for f in self.model._meta.local_fields)
             fields += tuple(clone.query.annotations)
+        elif not keep_order:
+            fields = (*fields, *expressions)
         clone.query.values = tuple(fields)
         return clone
+
+    def _add_annotation(self, name: str, expression: Any) -> None:
+        if name in {f.name for f in self.model._meta.local_fields}:
+            raise ValueError(f"The annotation '{name}' conflicts with a field on the model.")
+        if isinstance(expression, str):
+            raise TypeError(
+                f"The annotation '{name}' must be an expression such as F({expression!r})."
+            )
+        self.query.annotations[name] = expression
+
+    def only(self, *fields: str) -> QuerySet:
+        """Load only these fields (and the primary key); the others load when first read."""
+        if None in fields:
+            raise TypeError("Cannot pass None as an argument to only().")
+        clone = self._clone()
+        names = clone._local_field_names(fields, "only")
+        current = clone.query.deferred
+        if current is not None and current[1]:
+            names -= current[0]
+        clone.query.deferred = (frozenset(names), False)
+        return clone
+
+    def defer(self, *fields: str | None) -> QuerySet:
+        """Leave these fields out of the SELECT; each loads when first read.
+        ``defer(None)`` loads every field again."""
+        clone = self._clone()
+        if fields == (None,):
+            clone.query.deferred = None
+            return clone
+        names = clone._local_field_names(fields, "defer")  # type: ignore[arg-type]
+        current = clone.query.deferred
+        if current is None:
+            clone.query.deferred = (frozenset(names), True)
+        elif current[1]:
+            clone.query.deferred = (current[0] | names, True)
+        else:
+            clone.query.deferred = (current[0] - names, False)
+        return clone
+
+    def _local_field_names(self, fields: tuple[str, ...], method: str) -> set[str]:
+        opts = self.model._meta
+        names = set()
+        for name in fields:
+            found = [f for f in opts.local_fields if name in (f.name, f.attname)]
+            if name == "pk":
+                found = [opts.pk]
+            if not found:
+                choices = ", ".join(sorted(f.name for f in opts.local_fields))
+                raise FieldError(
+                    f"{opts.object_name} has no field named '{name}' for {method}(); "
+                    f"choices are: {choices}"
+                )
+            names.add(found[0].name)
+        return names
 
     def annotate(self, *args: Any, **kwargs: Any) -> QuerySet:
         clone = self._clone()
         for aggregate in args:
-            kwargs[aggregate.default_alias] = aggregate
+            alias = getattr(aggregate, "default_alias", None)
+            if alias is None:
+                raise TypeError(f"Complex annotations require an alias: name {aggregate!r}.")
+            kwargs[alias] = aggregate
         for name, expression in kwargs.items():
-            if name in {f.name for f in self.model._meta.local_fields}:
-                raise ValueError(f"The annotation '{name}' conflicts with a field on the model.")
-            clone.query.annotations[name] = expression
+            clone._add_annotation(name, expression)
         if clone.query.values is not None:
             clone.query.group_by_values = True
             clone.query.values = (*clone.query.values, *kwargs)
@@ -349,8 +439,24 @@ class QuerySet:
         clone.query.ordering = ()
         return query_runtime().delete_instances(list(clone), self.db)
 
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
-def _flip(name: str) -> str:
+    @classmethod
+    def as_manager(cls) -> Any:
+        """A manager whose QuerySets are of this class, with its methods:
+        ``objects = PublishedQuerySet.as_manager()``."""
+        from schemashift.models.manager import Manager
+
+        manager = Manager.from_queryset(cls)()
+        manager._built_with_as_manager = True
+        return manager
+
+
+def _flip(name: Any) -> Any:
+    if isinstance(name, OrderBy):
+        return name.reversed()
+    if isinstance(name, Expression):
+        return name.desc()
     return name[1:] if name.startswith("-") else f"-{name}"
 
 

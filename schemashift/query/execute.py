@@ -13,7 +13,7 @@ from schemashift.models.expressions import Expression
 from schemashift.models.query_state import Query
 from schemashift.models.related import relation_value
 from schemashift.query.columns import table_of
-from schemashift.query.sql import Compiler
+from schemashift.query.sql import Compiler, loaded_fields
 
 if TYPE_CHECKING:
     from schemashift.models.base import Model
@@ -44,10 +44,11 @@ def fetch_instances(query: Query, alias: str) -> Iterator[Model]:
     compiler = compiler_for(query, alias)
     statement, related = compiler.select_instances()
     model = query.model
-    count = len(model._meta.local_fields)
+    fields = loaded_fields(query)
+    count = len(fields)
     names = list(query.annotations)
     for row in compiler.connection.execute(statement).all():
-        instance = model.from_db(alias, row[:count])
+        instance = model.from_db(alias, row[:count], fields=fields)
         by_path = {(): instance}
         for entry in related:
             values = row[entry.start : entry.start + len(entry.model._meta.local_fields)]
@@ -123,6 +124,7 @@ def update_rows(query: Query, alias: str, values: dict[str, Any]) -> int:
     compiler = compiler_for(bare, alias)
     table = compiler.table
     assignments = {}
+    joins_before = len(compiler.joins)
     for name, value in values.items():
         try:
             field = model._meta.get_field(name)
@@ -132,6 +134,11 @@ def update_rows(query: Query, alias: str, values: dict[str, Any]) -> int:
             raise FieldError(f"Cannot update the automatic primary key '{name}'.")
         if isinstance(value, Expression):
             value = value.resolve(compiler)
+            if len(compiler.joins) != joins_before:
+                raise FieldError(
+                    f"Cannot update {model.__name__}.{name} from a field of a related model: "
+                    "joined field references are not permitted in update(); use a Subquery."
+                )
         elif field.is_relation and getattr(value, "_meta", None) is not None:
             value = relation_value(value, field)
         assignments[field.column] = value

@@ -71,6 +71,9 @@ def save_instance(
     if update_fields is not None:
         names = set(update_fields)
         fields = [f for f in fields if f.name in names or f.attname in names]
+    elif not adding:
+        # a row fetched with defer()/only() saves the fields it loaded, as in Django
+        fields = [f for f in fields if f.attname in instance.__dict__]
     values = {f.attname: getattr(instance, f.attname) for f in fields}
     expressions = [f for f in fields if isinstance(values[f.attname], Expression)]
     try_update = pk_value is not None and not force_insert

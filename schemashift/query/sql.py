@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from schemashift.db.backends.registry import backend_for
 from schemashift.exceptions import FieldError
 from schemashift.models.aggregates import Avg, Count
-from schemashift.models.expressions import Expression, Q
+from schemashift.models.expressions import Expression, F, OrderBy, Q
 from schemashift.models.fields import Field
 from schemashift.models.query_state import Query
 from schemashift.models.queryset import QuerySet
@@ -26,8 +26,10 @@ from schemashift.models.related import (
     reverse_relations,
     target_field,
 )
+from schemashift.query.casts import cast
 from schemashift.query.columns import DecimalType, FloatType, column_type, table_of
 from schemashift.query.lookups import TRANSFORMS, apply_transform, build_lookup
+from schemashift.query.ordering import order_clauses
 
 #: how deep ``select_related()`` without names follows non-null foreign keys
 _SELECT_RELATED_DEPTH = 5
@@ -72,12 +74,17 @@ class RelatedColumns:
 class Compiler:
     """Builds the statements of one Query on one connection's dialect."""
 
-    def __init__(self, query: Query, connection: Any) -> None:
+    def __init__(self, query: Query, connection: Any, outer: Compiler | None = None) -> None:
         self.query = query
         self.connection = connection
         self.vendor: str = connection.vendor
         self.model = query.model
+        #: the compiler of the query around this one, for a subquery's OuterRef
+        self.outer = outer
         self.table = table_of(query.model, self.vendor)
+        if outer is not None:
+            # its own name, so that a subquery on the outer query's table is not correlated away
+            self.table = self.table.alias()
         self.from_: Any = self.table
         self.joins: dict[tuple[str, ...], tuple[Any, type]] = {}
         self._uses_aggregate = False
@@ -148,8 +155,72 @@ class Compiler:
             return self.query.annotations[name].output_field(self)
         return self.column(name)[1]
 
-    def bind_value(self, value: Any) -> Any:
-        return sa.literal(value)
+    def bind_value(self, value: Any, field: Field | None = None) -> Any:
+        if field is None:
+            return sa.literal(value)
+        return sa.literal(value, type_=column_type(field))
+
+    def column_type(self, field: Field) -> Any:
+        """The SQLAlchemy type converting values as ``field`` stores them."""
+        return column_type(field)
+
+    def cast(self, expression: Any, field: Field) -> Any:
+        return cast(self.vendor, expression, field)
+
+    def now(self) -> Any:
+        """The current datetime in UTC, in the backend's storage format."""
+        if self.vendor == "sqlite":
+            # microseconds as six digits, as the datetime columns hold them
+            return sa.func.strftime("%Y-%m-%d %H:%M:%f000", "now")
+        if self.vendor == "mysql":
+            return sa.func.utc_timestamp(6)
+        return sa.func.now()
+
+    def transform(self, name: str, lhs: Any, source: Expression) -> Any:
+        """``lhs`` (the resolved ``source``) through a transform such as ``year`` or ``date``."""
+        field = source.output_field(self)
+        return apply_transform(self.vendor, name, lhs, field.get_internal_type() if field else "")
+
+    def boolean_condition(self, condition: Q | Expression) -> Any:
+        """A ``When`` condition: a Q tree, or a boolean expression such as ``Exists``."""
+        if isinstance(condition, Q):
+            return self.condition(condition)
+        return condition.resolve(self)
+
+    # -- subqueries ---------------------------------------------------------------------------
+
+    def outer_reference(self, name: str) -> Any:
+        if self.outer is None:
+            raise FieldError(f"OuterRef('{name}') can be used only inside a Subquery or Exists.")
+        return self.outer.resolve_reference(name)
+
+    def outer_reference_field(self, name: str) -> Field | None:
+        if self.outer is None:
+            return None
+        return self.outer.reference_field(name)
+
+    def subquery_select(self, query: Query, exists: bool = False) -> Any:
+        """The SELECT of a Subquery (its one value) or an Exists, inside this query."""
+        inner = Compiler(query, self.connection, outer=self)
+        if exists:
+            where, having = inner.filters()
+            statement = sa.select(sa.literal(1)).select_from(inner.from_)
+            if having:
+                statement = statement.group_by(inner.table.c[inner.model._meta.pk.column])
+            return inner._finish(statement, where, having, [])
+        names = query.values
+        if names is None:
+            names = ("pk",)
+        elif len(names) != 1:
+            raise TypeError(
+                f"A Subquery must select one column; the queryset of "
+                f"{query.model.__name__} selects {len(names)}: use values('name')."
+            )
+        return inner.select_values(names)
+
+    def subquery_output_field(self, query: Query) -> Field | None:
+        names = query.values or ("pk",)
+        return Compiler(query, self.connection, outer=self).reference_field(names[0])
 
     def output_type(self, aggregate: Any) -> Any:
         if isinstance(aggregate, Count):
@@ -174,7 +245,11 @@ class Compiler:
     def condition(self, q: Q, negated: bool = False) -> Any:
         negated = negated != q.negated
         parts = [
-            self.condition(child, negated) if isinstance(child, Q) else self.leaf(*child, negated)
+            self.condition(child, negated)
+            if isinstance(child, Q)
+            else child.resolve(self)
+            if isinstance(child, Expression)
+            else self.leaf(*child, negated)
             for child in q.children
         ]
         if not parts:
@@ -210,7 +285,7 @@ class Compiler:
             lhs = self.comparable(lhs, kind)
         value = self.prepare_value(value, field, lookup)
         clause = build_lookup(self.vendor, lookup, lhs, value, kind or "expression")
-        if negated and nullable and lookup != "isnull":
+        if negated and nullable and lookup != "isnull" and value is not None:
             # NOT (x = 1) would drop the rows where x is NULL; Django keeps them
             clause = sa.and_(clause, lhs.is_not(None))
         return clause
@@ -258,8 +333,7 @@ class Compiler:
         """SELECT of the model's columns, select_related columns and annotations."""
         where, having = self.filters()
         order = self.ordering()
-        opts = self.model._meta
-        columns = [self.table.c[field.column] for field in opts.local_fields]
+        columns = [self.table.c[field.column] for field in loaded_fields(self.query)]
         related = []
         for path, parent, field in self._select_related_paths():
             alias, model = self._join(path, self.joins[parent][0] if parent else self.table, field)
@@ -334,18 +408,23 @@ class Compiler:
             names = tuple(self.model._meta.ordering)
         clauses = []
         for item in names:
-            descending = item.startswith("-")
-            name = item.lstrip("-+")
-            if name == "?":
-                clauses.append(backend_for(self.vendor).random())
-                continue
-            if name in self.annotation_exprs:
-                expr = self.annotation_exprs[name]
-            else:
-                expr, field = self.column(name)
-                expr = self.comparable(expr, field.get_internal_type() if field else "")
-            clauses.append(expr.desc() if descending else expr.asc())
+            if isinstance(item, str):
+                if item.lstrip("-+") == "?":
+                    clauses.append(backend_for(self.vendor).random())
+                    continue
+                item = OrderBy(F(item.lstrip("-+")), item.startswith("-"))
+            elif not isinstance(item, OrderBy):
+                item = OrderBy(item)
+            expression = self.ordered_expression(item.expression)
+            clauses.extend(order_clauses(self.vendor, expression, item))
         return clauses
+
+    def ordered_expression(self, expression: Expression) -> Any:
+        """What ORDER BY sorts for ``expression``: a column compares in its field's order."""
+        if type(expression) is F and expression.name not in self.annotation_exprs:
+            column, field = self.column(expression.name)
+            return self.comparable(column, field.get_internal_type() if field else "")
+        return expression.resolve(self)
 
     def subquery(self) -> Any:
         """The SELECT of a queryset used as an ``__in`` value: its single value, or its pks."""
@@ -364,6 +443,17 @@ class Compiler:
         if having:
             statement = statement.group_by(pk)
         return self._finish(statement, where, having, order)
+
+
+def loaded_fields(query: Query) -> list[Field]:
+    """The model's fields that ``only()``/``defer()`` leave loaded (the primary key always)."""
+    fields = query.model._meta.local_fields
+    if query.deferred is None:
+        return list(fields)
+    names, defer = query.deferred
+    return [
+        f for f in fields if f.primary_key or ((f.name in names or f.attname in names) != defer)
+    ]
 
 
 def _forward_names(model: type) -> str:

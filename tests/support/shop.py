@@ -1,0 +1,26 @@
+"""A small app for the expression and QuerySet API tests: authors and their books."""
+
+SHOP_MODELS = """
+from schemashift import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=50)
+    email = models.CharField(max_length=80, null=True)
+    age = models.IntegerField(default=0)
+    rating = models.FloatField(null=True)
+    balance = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    joined = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Book(models.Model):
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
+    title = models.CharField(max_length=100)
+    pages = models.IntegerField(default=0)
+
+    def __str__(self):
+        return self.title
+"""
