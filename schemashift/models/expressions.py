@@ -363,13 +363,25 @@ class Case(Expression):
     def resolve(self, compiler: Any) -> Any:
         import sqlalchemy as sa
 
+        field = self.output_field(compiler)
+        default = self._resolve_result(compiler, self.default, field)
         if not self.cases:
-            return self.typed(compiler, self.default.resolve(compiler))
+            return self.typed(compiler, default)
         whens = [
-            (compiler.boolean_condition(case.condition), case.result.resolve(compiler))
+            (
+                compiler.boolean_condition(case.condition),
+                self._resolve_result(compiler, case.result, field),
+            )
             for case in self.cases
         ]
-        return self.typed(compiler, sa.case(*whens, else_=self.default.resolve(compiler)))
+        return self.typed(compiler, sa.case(*whens, else_=default))
+
+    @staticmethod
+    def _resolve_result(compiler: Any, result: Expression, field: Any) -> Any:
+        # constants take the Case's type, so every branch has one type (PostgreSQL needs it)
+        if type(result) is Value and result.explicit_output_field is None and field is not None:
+            return compiler.bind_value(result.value, field)
+        return result.resolve(compiler)
 
     def output_field(self, compiler: Any) -> Any:
         if self.explicit_output_field is not None:

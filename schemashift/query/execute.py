@@ -145,7 +145,8 @@ def update_rows(query: Query, alias: str, values: dict[str, Any]) -> int:
     where, having = compiler.filters()
     connection = compiler.connection
     if not compiler.joins and not having and not query.is_sliced:
-        statement = sa.update(table).values(assignments)
+        # in the order given: MySQL/MariaDB assign from left to right
+        statement = sa.update(table).ordered_values(*assignments.items())
         if where:
             statement = statement.where(*where)
         return connection.execute(statement).rowcount
@@ -154,7 +155,7 @@ def update_rows(query: Query, alias: str, values: dict[str, Any]) -> int:
     updated = 0
     for start in range(0, len(pks), BATCH_SIZE):
         batch = pks[start : start + BATCH_SIZE]
-        statement = sa.update(table).values(assignments).where(pk.in_(batch))
+        statement = sa.update(table).ordered_values(*assignments.items()).where(pk.in_(batch))
         updated += connection.execute(statement).rowcount
     return updated
 
