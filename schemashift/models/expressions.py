@@ -329,7 +329,8 @@ class When(Expression):
                 f"When() condition must be a Q object or an expression, not {condition!r}."
             )
         self.condition = condition
-        self.result = as_expression(then, strings_are_fields=False)
+        # as in Django, a string names a field: a constant text is Value("...")
+        self.result = as_expression(then)
 
     @property
     def contains_aggregate(self) -> bool:  # type: ignore[override]
@@ -353,7 +354,7 @@ class Case(Expression):
         if not all(isinstance(case, When) for case in cases):
             raise TypeError("Positional arguments of Case() must all be When objects.")
         self.cases = list(cases)
-        self.default = as_expression(default, strings_are_fields=False)
+        self.default = as_expression(default)
         self.explicit_output_field = output_field
 
     @property

@@ -284,6 +284,15 @@ class QuerySet:
         opts = self.model._meta
         names = set()
         for name in fields:
+            if "__" in name:
+                # a related model's field (with select_related): its model loads whole, so
+                # only() keeps the relation; defer() cannot leave part of it out
+                if method == "defer":
+                    raise FieldError(
+                        f"defer() of a related model's field ('{name}') is not supported; "
+                        "defer the relation itself or use only()."
+                    )
+                name = name.split("__", 1)[0]
             found = [f for f in opts.local_fields if name in (f.name, f.attname)]
             if name == "pk":
                 found = [opts.pk]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from schemashift.db.backends.registry import backend_for
 from schemashift.exceptions import FieldError
 from schemashift.models.aggregates import Avg, Count
-from schemashift.models.expressions import Expression, F, OrderBy, Q
+from schemashift.models.expressions import Expression, F, OrderBy, Q, Subquery
 from schemashift.models.fields import Field
 from schemashift.models.query_state import Query
 from schemashift.models.queryset import QuerySet
@@ -30,6 +30,7 @@ from schemashift.query.casts import cast
 from schemashift.query.columns import DecimalType, FloatType, column_type, table_of
 from schemashift.query.lookups import TRANSFORMS, apply_transform, build_lookup
 from schemashift.query.ordering import order_clauses
+from schemashift.query.truncation import truncate
 
 #: how deep ``select_related()`` without names follows non-null foreign keys
 _SELECT_RELATED_DEPTH = 5
@@ -181,6 +182,11 @@ class Compiler:
         field = source.output_field(self)
         return apply_transform(self.vendor, name, lhs, field.get_internal_type() if field else "")
 
+    def truncate(self, kind: str, lhs: Any, source: Expression) -> Any:
+        """``lhs`` (the resolved ``source``) cut to the start of its year, month, ..."""
+        field = source.output_field(self)
+        return truncate(self.vendor, kind, lhs, field.get_internal_type() if field else "")
+
     def boolean_condition(self, condition: Q | Expression) -> Any:
         """A ``When`` condition: a Q tree, or a boolean expression such as ``Exists``."""
         if isinstance(condition, Q):
@@ -297,6 +303,8 @@ class Compiler:
         return backend_for(self.vendor).value_format(kind).comparable(expression)
 
     def prepare_value(self, value: Any, field: Field | None, lookup: str) -> Any:
+        if lookup == "in" and type(value) is Subquery:
+            return self.subquery_select(value.query)
         if isinstance(value, Expression):
             return value.resolve(self)
         if isinstance(value, QuerySet):

@@ -197,3 +197,16 @@ def test_update_refuses_fields_of_related_models(shop: ModuleType) -> None:
 def test_complex_annotations_need_an_alias(shop: ModuleType) -> None:
     with pytest.raises(TypeError, match="Complex annotations require an alias"):
         shop.Author.objects.annotate(Lower("name"))
+
+
+def test_when_with_exists_strings_naming_fields_and_in_subquery(shop: ModuleType) -> None:
+    Author, Book = shop.Author, shop.Book
+    writes = Exists(Book.objects.filter(author=OuterRef("pk")))
+    label = Case(When(writes, then="name"), default=Value("-"))
+    assert list(Author.objects.order_by("pk").values_list(label, flat=True)) == [
+        "Ana",
+        "Bo",
+        "-",
+    ]
+    long_authors = Book.objects.filter(pages__gte=100).values("author")
+    assert [a.name for a in Author.objects.filter(pk__in=Subquery(long_authors))] == ["Ana"]

@@ -11,6 +11,7 @@ import pytest
 from support.shop import SHOP_MODELS
 
 from schemashift import models
+from schemashift.exceptions import FieldError
 from schemashift.models import F, Value
 from schemashift.models.functions import (
     Abs,
@@ -31,7 +32,14 @@ from schemashift.models.functions import (
     RTrim,
     Substr,
     Trim,
+    Trunc,
     TruncDate,
+    TruncDay,
+    TruncHour,
+    TruncMinute,
+    TruncMonth,
+    TruncSecond,
+    TruncYear,
     Upper,
 )
 from schemashift.utils import timezone
@@ -184,3 +192,44 @@ def test_func_with_a_function_name(shop: ModuleType) -> None:
     assert shop.Author.objects.filter(age=30).values_list(upper, flat=True).get() == "ANA LIMA"
     with pytest.raises(TypeError, match="takes exactly 1 argument"):
         Lower("a", "b")
+
+
+def test_trunc_datetimes_and_dates(shop: ModuleType) -> None:
+    Author = shop.Author
+    Author.objects.filter(age=30).update(
+        joined=datetime.datetime(2023, 5, 17, 23, 30, 45, 123456, tzinfo=UTC)
+    )
+    row = Author.objects.filter(age=30).values_list(
+        TruncYear("joined"),
+        TruncMonth("joined"),
+        TruncDay("joined"),
+        TruncHour("joined"),
+        TruncMinute("joined"),
+        TruncSecond("joined"),
+    )
+    assert row.get() == (
+        datetime.datetime(2023, 1, 1, tzinfo=UTC),
+        datetime.datetime(2023, 5, 1, tzinfo=UTC),
+        datetime.datetime(2023, 5, 17, tzinfo=UTC),
+        datetime.datetime(2023, 5, 17, 23, tzinfo=UTC),
+        datetime.datetime(2023, 5, 17, 23, 30, tzinfo=UTC),
+        datetime.datetime(2023, 5, 17, 23, 30, 45, tzinfo=UTC),
+    )
+    ana = Author.objects.get(age=30)
+    for day in (3, 20):
+        shop.Book.objects.create(author=ana, title=f"b{day}", published=datetime.date(2024, 2, day))
+    shop.Book.objects.create(author=ana, title="c", published=datetime.date(2024, 3, 9))
+    per_month = (
+        shop.Book.objects.values(month=TruncMonth("published"))
+        .annotate(n=models.Count("pk"))
+        .order_by("month")
+    )
+    assert list(per_month) == [
+        {"month": datetime.date(2024, 2, 1), "n": 2},
+        {"month": datetime.date(2024, 3, 1), "n": 1},
+    ]
+    assert shop.Book.objects.filter(published__isnull=False).annotate(
+        y=Trunc("published", "year")
+    ).values_list("y", flat=True).distinct().get() == (datetime.date(2024, 1, 1))
+    with pytest.raises(FieldError, match="Cannot truncate a DateField to 'hour'"):
+        list(shop.Book.objects.values_list(TruncHour("published")))

@@ -20,6 +20,7 @@ class Book(models.Model):
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
     title = models.CharField(max_length=100)
     pages = models.IntegerField(default=0)
+    published = models.DateField(null=True)
 
     def __str__(self):
         return self.title

@@ -15,7 +15,14 @@ from schemashift.models.functions.datetime import (
     ExtractSecond,
     ExtractYear,
     Now,
+    Trunc,
     TruncDate,
+    TruncDay,
+    TruncHour,
+    TruncMinute,
+    TruncMonth,
+    TruncSecond,
+    TruncYear,
 )
 from schemashift.models.functions.math import Abs, Round
 from schemashift.models.functions.text import (
@@ -53,6 +60,13 @@ __all__ = [
     "Round",
     "Substr",
     "Trim",
+    "Trunc",
     "TruncDate",
+    "TruncDay",
+    "TruncHour",
+    "TruncMinute",
+    "TruncMonth",
+    "TruncSecond",
+    "TruncYear",
     "Upper",
 ]

@@ -1,4 +1,4 @@
-"""Date and time functions: Now, the Extract family, TruncDate."""
+"""Date and time functions: Now, the Extract family, TruncDate and the Trunc family."""
 
 from __future__ import annotations
 
@@ -70,3 +70,44 @@ class TruncDate(Extract):
     def __init__(self, expression: Any) -> None:
         super().__init__(expression)
         self.explicit_output_field = DateField()
+
+
+class Trunc(Func):
+    """A date or datetime cut down to the start of its ``kind`` (``"year"``, ``"month"``,
+    ``"day"``, ``"hour"``, ``"minute"``, ``"second"``), in UTC; of the source's type."""
+
+    kind = ""
+
+    def __init__(self, expression: Any, kind: str | None = None, output_field: Any = None):
+        super().__init__(expression, output_field=output_field)
+        if kind is not None:
+            self.kind = kind
+        if not self.kind:
+            raise ValueError("kind must be provided")
+
+    def compile(self, compiler: Any, arguments: list[Any]) -> Any:
+        return compiler.truncate(self.kind, arguments[0], self.source_expressions[0])
+
+
+class TruncYear(Trunc):
+    kind = "year"
+
+
+class TruncMonth(Trunc):
+    kind = "month"
+
+
+class TruncDay(Trunc):
+    kind = "day"
+
+
+class TruncHour(Trunc):
+    kind = "hour"
+
+
+class TruncMinute(Trunc):
+    kind = "minute"
+
+
+class TruncSecond(Trunc):
+    kind = "second"
