@@ -7,7 +7,7 @@ import decimal
 from types import ModuleType
 
 import pytest
-from support.shop import SHOP_MODELS
+from support.shop import SHOP_MODELS, recorded_statements
 
 from schemashift import models
 from schemashift.exceptions import FieldError
@@ -210,3 +210,24 @@ def test_when_with_exists_strings_naming_fields_and_in_subquery(shop: ModuleType
     ]
     long_authors = Book.objects.filter(pages__gte=100).values("author")
     assert [a.name for a in Author.objects.filter(pk__in=Subquery(long_authors))] == ["Ana"]
+
+
+def test_nulls_last_sql_on_each_backend(shop: ModuleType) -> None:
+    from schemashift.db.connections import connections
+
+    with recorded_statements() as seen:
+        list(shop.Author.objects.order_by(F("rating").desc(nulls_last=True)))
+    (select,) = [s for s in seen if s.startswith("SELECT")]
+    order_by = select[select.index("ORDER BY") :]
+    if connections["default"].vendor == "mysql":
+        assert order_by == ("ORDER BY shop_author.rating IS NULL ASC, shop_author.rating DESC")
+    else:
+        assert order_by == "ORDER BY shop_author.rating DESC NULLS LAST"
+
+
+def test_update_sets_columns_in_the_order_given(shop: ModuleType) -> None:
+    with recorded_statements() as seen:
+        shop.Author.objects.filter(name="Bo").update(rating=F("age"), age=F("age") + 1)
+    (update,) = [s for s in seen if s.startswith("UPDATE")]
+    assert update.index("rating") < update.index("age")
+    assert list(shop.Author.objects.filter(name="Bo").values_list("rating", "age")) == [(17.0, 18)]

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
-from sqlalchemy import event
-from support.shop import SHOP_MODELS
+from support.shop import SHOP_MODELS, recorded_statements
 
 from schemashift import models
 from schemashift.exceptions import FieldError
@@ -30,17 +29,8 @@ def shop(make_app) -> ModuleType:
 @pytest.fixture
 def statements(shop: ModuleType) -> Iterator[list[str]]:
     """The statements the ORM runs on the shop's database from now on."""
-    from schemashift.db.connections import connections
-
-    engine = connections["default"].database.engine
-    seen: list[str] = []
-
-    def log(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement.lstrip())
-
-    event.listen(engine, "before_cursor_execute", log)
-    yield seen
-    event.remove(engine, "before_cursor_execute", log)
+    with recorded_statements() as seen:
+        yield seen
 
 
 def selects(statements: list[str]) -> list[str]:

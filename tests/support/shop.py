@@ -1,4 +1,31 @@
-"""A small app for the expression and QuerySet API tests: authors and their books."""
+"""A small app for the expression and QuerySet API tests: authors and their books, and a
+recorder of the statements the ORM runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+
+@contextmanager
+def recorded_statements() -> Iterator[list[str]]:
+    """The statements run on ``connections["default"]`` inside the block."""
+    from schemashift.db.connections import connections
+
+    engine = connections["default"].database.engine
+    seen: list[str] = []
+
+    def log(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement.lstrip())
+
+    event.listen(engine, "before_cursor_execute", log)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", log)
+
 
 SHOP_MODELS = """
 from schemashift import models
