@@ -140,10 +140,16 @@ class CombinedExpression(Expression):
         return self.lhs.contains_aggregate or self.rhs.contains_aggregate
 
     def resolve(self, compiler: Any) -> Any:
+        shifted = compiler.temporal_arithmetic(self.lhs, self.connector, self.rhs)
+        if shifted is not None:
+            return self.typed(compiler, shifted)
         return _OPERATORS[self.connector](self.lhs.resolve(compiler), self.rhs.resolve(compiler))
 
     def output_field(self, compiler: Any) -> Any:
-        return self.lhs.output_field(compiler) or self.rhs.output_field(compiler)
+        lhs, rhs = self.lhs.output_field(compiler), self.rhs.output_field(compiler)
+        if lhs is not None and rhs is not None and lhs.get_internal_type() == "DurationField":
+            return rhs  # a duration plus a date is a date
+        return lhs or rhs
 
     def __repr__(self) -> str:
         return f"{self.lhs!r} {self.connector} {self.rhs!r}"

@@ -26,6 +26,7 @@ from schemashift.models.related import (
     reverse_relations,
     target_field,
 )
+from schemashift.query import temporal
 from schemashift.query.casts import cast
 from schemashift.query.columns import DecimalType, FloatType, column_type, table_of
 from schemashift.query.lookups import TRANSFORMS, apply_transform, build_lookup
@@ -181,6 +182,17 @@ class Compiler:
         """``lhs`` (the resolved ``source``) through a transform such as ``year`` or ``date``."""
         field = source.output_field(self)
         return apply_transform(self.vendor, name, lhs, field.get_internal_type() if field else "")
+
+    def temporal_arithmetic(self, lhs: Expression, connector: str, rhs: Expression) -> Any:
+        """``lhs <connector> rhs`` if it adds or takes a duration (to or from a date, a
+        datetime or a duration), else None."""
+        if connector not in "+-":
+            return None
+        if not temporal.is_temporal_arithmetic(
+            temporal.kind_of(lhs, self), temporal.kind_of(rhs, self)
+        ):
+            return None
+        return temporal.shift(self, lhs, connector, rhs)
 
     def truncate(self, kind: str, lhs: Any, source: Expression) -> Any:
         """``lhs`` (the resolved ``source``) cut to the start of its year, month, ..."""

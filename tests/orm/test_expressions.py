@@ -3,6 +3,7 @@ and ordering terms, in annotate, filter, update and order_by on every backend.""
 
 from __future__ import annotations
 
+import datetime
 import decimal
 from types import ModuleType
 
@@ -231,3 +232,41 @@ def test_update_sets_columns_in_the_order_given(shop: ModuleType) -> None:
     (update,) = [s for s in seen if s.startswith("UPDATE")]
     assert update.index("rating") < update.index("age")
     assert list(shop.Author.objects.filter(name="Bo").values_list("rating", "age")) == [(17.0, 18)]
+
+
+def test_dates_and_datetimes_plus_and_minus_durations(shop: ModuleType) -> None:
+    Author, Book = shop.Author, shop.Book
+    utc = datetime.UTC
+    Author.objects.filter(name="Ana").update(
+        joined=datetime.datetime(2024, 2, 28, 23, 59, 59, 999_999, tzinfo=utc)
+    )
+    Author.objects.filter(name="Bo").update(
+        joined=datetime.datetime(1969, 12, 31, 23, 59, 59, 1, tzinfo=utc)
+    )
+    Author.objects.update(joined=F("joined") + datetime.timedelta(days=1, microseconds=2))
+    assert list(Author.objects.order_by("pk").values_list("joined", flat=True)) == [
+        datetime.datetime(2024, 3, 1, 0, 0, 0, 1, tzinfo=utc),
+        datetime.datetime(1970, 1, 1, 23, 59, 59, 3, tzinfo=utc),
+        None,
+    ]
+    later = Author.objects.filter(
+        joined__lt=Value(datetime.datetime(2024, 3, 2, tzinfo=utc)) - datetime.timedelta(days=1)
+    )
+    assert [a.name for a in later] == ["Bo"]
+
+    Book.objects.update(
+        published=datetime.date(2024, 1, 31),
+        loan=datetime.timedelta(days=2, hours=12),
+    )
+    Book.objects.filter(title="First").update(
+        published=F("published") + F("loan"), loan=F("loan") - datetime.timedelta(hours=13)
+    )
+    Book.objects.filter(title="Only").update(published=F("published") - datetime.timedelta(31))
+    rows = Book.objects.order_by("pk").values_list("published", "loan")
+    assert list(rows) == [
+        (datetime.date(2024, 2, 2), datetime.timedelta(days=1, hours=23)),
+        (datetime.date(2024, 1, 31), datetime.timedelta(days=2, hours=12)),
+        (datetime.date(2023, 12, 31), datetime.timedelta(days=2, hours=12)),
+    ]
+    due = Book.objects.annotate(due=F("published") + F("loan")).order_by("pk")
+    assert [b.due for b in due][:1] == [datetime.date(2024, 2, 3)]

@@ -85,10 +85,12 @@ def test_only_and_defer_chain_as_in_django(shop: ModuleType) -> None:
     }
     assert not Author.objects.defer("email").defer(None).get(name="Bo").get_deferred_fields()
     book = shop.Book.objects.only("title").select_related("author").get(title="Only")
-    assert book.get_deferred_fields() == {"author_id", "pages", "published"}
+    assert book.get_deferred_fields() == {"author_id", "pages", "published", "loan"}
     assert book.author.name == "Bo" and book.pages == 50
     book = shop.Book.objects.select_related("author").only("title", "author__name").get(pk=1)
-    assert book.get_deferred_fields() == {"pages", "published"} and book.author.name == "Ana"
+    assert (
+        book.get_deferred_fields() == {"pages", "published", "loan"} and book.author.name == "Ana"
+    )
     with pytest.raises(FieldError, match="defer\\(\\) of a related model's field"):
         shop.Book.objects.defer("author__name")
     with pytest.raises(FieldError, match="Author has no field named 'nope' for only\\(\\)"):

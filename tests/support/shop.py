@@ -48,6 +48,7 @@ class Book(models.Model):
     title = models.CharField(max_length=100)
     pages = models.IntegerField(default=0)
     published = models.DateField(null=True)
+    loan = models.DurationField(null=True)
 
     def __str__(self):
         return self.title
