@@ -15,58 +15,13 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from support.api_project import ApiProject, api_project_at
 from support.django_runner import django_migrate, write_django_app
+from support.polls_migrations import ADD_AUTHOR, INITIAL, history, query
 from support.tutorial import WITH_AUTHOR
 
 from schemashift import api
 from schemashift.cli.main import main
 from schemashift.db.introspection import introspect_table
 from schemashift.exceptions import DjangoHistoryFound, DjangoHistoryMismatch
-
-INITIAL = """\
-from schemashift import migrations, models
-
-
-class Migration(migrations.Migration):
-    initial = True
-
-    dependencies = []
-
-    operations = [
-        migrations.CreateModel(
-            name="Question",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, verbose_name="ID")),
-                ("question_text", models.CharField(max_length=200)),
-                ("pub_date", models.DateTimeField(verbose_name="date published")),
-            ],
-        ),
-        migrations.CreateModel(
-            name="Choice",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, verbose_name="ID")),
-                ("choice_text", models.CharField(max_length=200)),
-                ("votes", models.IntegerField(default=0)),
-                ("question", models.ForeignKey(on_delete=models.CASCADE, to="polls.question")),
-            ],
-        ),
-    ]
-"""  # noqa: E501
-
-ADD_AUTHOR = """\
-from schemashift import migrations, models
-
-
-class Migration(migrations.Migration):
-    dependencies = [("polls", "0001_initial")]
-
-    operations = [
-        migrations.AddField(
-            model_name="question",
-            name="author",
-            field=models.CharField(default="anonymous", max_length=100),
-        ),
-    ]
-"""
 
 
 @pytest.fixture
@@ -103,23 +58,6 @@ def project(
         project.write_migration("polls", "0002_question_author", ADD_AUTHOR)
         project.load({"polls": WITH_AUTHOR})
         yield project
-
-
-def query(url: str, sql: str, table: str | None = None) -> list[tuple]:
-    """The rows of ``sql``; none when ``table`` is given and does not exist."""
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as connection:
-            if table is not None and not sa.inspect(connection).has_table(table):
-                return []
-            return [tuple(row) for row in connection.execute(sa.text(sql))]
-    finally:
-        engine.dispose()
-
-
-def history(url: str) -> list[tuple]:
-    sql = "SELECT app, name FROM schemashift_migrations ORDER BY id"
-    return query(url, sql, "schemashift_migrations")
 
 
 def test_a_django_database_is_recognised_and_nothing_runs(project: ApiProject) -> None:
