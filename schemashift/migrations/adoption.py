@@ -157,7 +157,14 @@ def check_schema(connection: Connection, loader: MigrationLoader, keys: set[Key]
         wanted = expected.tables[name]
         if live is not None:
             missing = _foreign_key_indexes(live, wanted)
-            completed = replace(live, indexes={**live.indexes, **missing})
+            indexes = {**live.indexes, **missing}
+            if connection.dialect.name == "postgresql":
+                indexes = {
+                    index_name: index
+                    for index_name, index in indexes.items()
+                    if not _is_pattern_ops_index(index, wanted)
+                }
+            completed = replace(live, indexes=indexes)
             if completed == wanted:
                 to_add.extend((name, index) for index in missing.values())
                 continue
@@ -177,6 +184,19 @@ def _foreign_key_indexes(live: TableInfo, expected: TableInfo) -> dict[str, Inde
         and len(index.columns) == 1
         and index.columns[0] in key_columns
     }
+
+
+def _is_pattern_ops_index(index: IndexInfo, expected: TableInfo) -> bool:
+    """Whether ``index`` is one of the ``..._like`` indexes Django adds on PostgreSQL beside a
+    unique or indexed text column, for ``LIKE 'abc%'`` lookups. schemashift does not make
+    them, and leaves those it finds alone."""
+    return (
+        index.name.endswith("_like")
+        and index.name not in expected.indexes
+        and not index.unique
+        and len(index.columns) == 1
+        and index.columns[0] in expected.columns
+    )
 
 
 def _add_indexes(connection: Connection, indexes: list[tuple[str, IndexInfo]]) -> None:

@@ -35,6 +35,8 @@ class ApiProject:
     database_url: str
     apps: tuple[str, ...]
     modules_before: set[str] = field(default_factory=set)
+    #: the packages of apps installed as they are (their models register again on setup)
+    installed_packages: tuple[str, ...] = ()
 
     def migrations_dir(self, app: str) -> Path:
         return self.dir / app / "migrations"
@@ -51,8 +53,10 @@ class ApiProject:
 
     def forget(self) -> None:
         packages = {"mysite", *self.apps}
+        installed = tuple(f"{package}." for package in self.installed_packages)
         for name in list(sys.modules):
-            if name.partition(".")[0] in packages and name not in self.modules_before:
+            is_project = name.partition(".")[0] in packages and name not in self.modules_before
+            if is_project or name.startswith(installed):
                 del sys.modules[name]
         connections_module = sys.modules.get("schemashift.db.connections")
         if connections_module is not None:
@@ -86,7 +90,8 @@ def api_project_at(
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source, encoding="utf-8")
-    project = ApiProject(root, database_url, app_names, set(sys.modules))
+    packages = tuple(entry.partition(".apps.")[0] for entry in installed)
+    project = ApiProject(root, database_url, app_names, set(sys.modules), packages)
     monkeypatch.syspath_prepend(str(root))
     monkeypatch.chdir(root)
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
