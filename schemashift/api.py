@@ -324,7 +324,7 @@ def _migrate(
     targets = _targets(loader, app_label, target)
     executor = MigrationExecutor(db, loader, recorder)
     steps = executor.plan(targets, applied)
-    adopted = _django_history(db, loader, recorder, applied, steps, options)
+    adopted = _django_history(db, loader, recorder, applied, steps, options, warn)
     if adopted:
         applied |= set(adopted)
         loader = _load_migrations(warn, applied)
@@ -362,11 +362,12 @@ def _django_history(
     applied: set[Key],
     steps: list[Any],
     options: _MigrateOptions,
+    warn: Warn | None,
 ) -> list[Key]:
     """Adopt the migrations Django recorded (with the option), or refuse to run them again.
 
-    Returns the adopted keys; with ``plan_only`` nothing is written and the keys Django
-    recorded are only treated as applied.
+    Returns the adopted keys; with ``plan_only`` nothing is written: the keys Django
+    recorded are treated as applied with the option, and warned about without it.
     """
     from schemashift.migrations.adoption import adopt, read_django_history, refuse_unadopted
 
@@ -376,8 +377,13 @@ def _django_history(
         history = read_django_history(connection, loader)
         if not options.adopt_django_history:
             planned = {step.migration.key for step in steps if not step.backwards}
-            if not options.plan_only:
+            try:
                 refuse_unadopted(history, applied, planned, db.alias)
+            except SchemashiftError as refusal:
+                if not options.plan_only:
+                    raise
+                if warn is not None:
+                    warn(f"Warning: {refusal}")
             return []
         if options.plan_only:
             return list(history.to_adopt(applied))

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from schemashift.db.introspection import IndexInfo, TableInfo, expected_schema, introspect_table
 from schemashift.exceptions import DjangoHistoryFound, DjangoHistoryMismatch
 from schemashift.migrations.judge import table_differences
+from schemashift.migrations.loader import MigrationLoader
 from schemashift.utils import timezone
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
     from sqlalchemy.engine import Connection
 
-    from schemashift.migrations.loader import MigrationLoader
     from schemashift.migrations.recorder import MigrationRecorder
 
 DJANGO_HISTORY_TABLE = "django_migrations"
@@ -145,8 +145,17 @@ class SchemaCheck:
 def check_schema(connection: Connection, loader: MigrationLoader, keys: set[Key]) -> SchemaCheck:
     """Compare the live tables with those the migrations ``keys`` (and their dependencies)
     imply; only the tables of that state are read."""
+    # A loader that knows ``keys`` as applied: a squash replaces the migrations Django
+    # recorded one by one only once they all are.
+    loader = MigrationLoader(list(loader.app_configs.values()), applied=keys)
     graph = loader.graph
-    nodes = sorted(key for key in keys if key in graph.nodes)
+    squash_of = {
+        tuple(replaced): key
+        for key, squash in loader.replacements.items()
+        if key in graph.nodes
+        for replaced in squash.replaces
+    }
+    nodes = sorted({squash_of.get(key, key) for key in keys} & set(graph.nodes))
     leaves = [key for key in nodes if not (graph.node_map[key].children_keys() & set(nodes))]
     state = loader.project_state(leaves, at_end=True)
     expected = expected_schema(state, connection.dialect)

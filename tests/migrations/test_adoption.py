@@ -93,6 +93,8 @@ def test_adopting_records_djangos_rows_then_applies_the_rest(project: ApiProject
         (1, "Not much", 3, 1)
     ]
     assert query(url, "SELECT app, name FROM django_migrations") == [("polls", "0001_initial")]
+    # The migration file as Django writes it (serialize=False on the keys) matches the models.
+    assert api.makemigrations("polls", check=True) == []
     # Adopted once: the next run has nothing to do, with or without the option.
     assert api.migrate().plan.steps == ()
     assert api.migrate(adopt_django_history=True).adopted == ()
@@ -146,3 +148,45 @@ def test_the_command_line(project: ApiProject) -> None:
     assert adopted.exit_code == 0, adopted.output
     assert "Adopted from django_migrations:\n  polls.0001_initial... ADOPTED" in adopted.output
     assert "Applying polls.0002_question_author... OK" in adopted.output
+
+
+def test_the_plan_without_the_option_warns(project: ApiProject) -> None:
+    warnings: list[str] = []
+    result = api.migrate(plan=True, warn=warnings.append)
+    assert [str(step) for step in result.plan.steps] == [
+        "polls.0001_initial",
+        "polls.0002_question_author",
+    ]
+    assert len(warnings) == 1 and "--adopt-django-history" in warnings[0]
+
+
+SQUASHED = INITIAL.replace(
+    "    initial = True\n",
+    "    initial = True\n\n"
+    '    replaces = [("polls", "0001_initial"), ("polls", "0002_question_author")]\n',
+).replace(
+    '                ("pub_date", models.DateTimeField(verbose_name="date published")),\n',
+    '                ("pub_date", models.DateTimeField(verbose_name="date published")),\n'
+    '                ("author", models.CharField(default="anonymous", max_length=100)),\n',
+)
+
+
+@pytest.mark.backends("sqlite")
+def test_migrations_django_recorded_one_by_one_are_checked_through_a_squash(
+    tmp_path: Path, backend_url: str, clean_env: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "django"
+    write_django_app(folder, "polls", {"0001_initial": INITIAL, "0002_question_author": ADD_AUTHOR})
+    django_migrate(folder, backend_url, ["polls"])
+    engine = sa.create_engine(backend_url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        connection.execute(sa.text("ALTER TABLE polls_question DROP COLUMN author"))
+    engine.dispose()
+    with api_project_at(tmp_path / "project", backend_url, ("polls",), clean_env) as project:
+        project.write_migration("polls", "0001_initial", INITIAL)
+        project.write_migration("polls", "0002_question_author", ADD_AUTHOR)
+        project.write_migration("polls", "0001_squashed_0002_question_author", SQUASHED)
+        project.load({"polls": WITH_AUTHOR})
+        with pytest.raises(DjangoHistoryMismatch, match="column author is absent"):
+            api.migrate(adopt_django_history=True)
+        assert history(backend_url) == []
