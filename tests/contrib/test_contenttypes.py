@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from support.api_project import ApiProject, api_project_at
 
 from schemashift import api
@@ -67,3 +68,26 @@ def test_sessions_clear_expired(project: ApiProject) -> None:
 
 def test_the_models_need_no_new_migration(project: ApiProject) -> None:
     assert api.makemigrations("contenttypes", "sessions", check=True) == []
+
+
+def test_going_back_to_0001_restores_the_names(project: ApiProject) -> None:
+    from schemashift.contrib.contenttypes.models import ContentType
+    from schemashift.contrib.sessions.models import Session
+
+    ContentType.objects.get_for_model(Session)
+    ContentType.objects.create(app_label="old", model="thing")
+
+    api.migrate("contenttypes", "0001")
+
+    engine = sa.create_engine(project.database_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        names = connection.execute(
+            sa.text("SELECT app_label, model, name FROM django_content_type ORDER BY id")
+        ).fetchall()
+    engine.dispose()
+    assert [tuple(row) for row in names] == [
+        ("sessions", "session", "Session"),
+        ("old", "thing", "thing"),
+    ]
+    api.migrate("contenttypes")
+    assert ContentType.objects.count() == 2
