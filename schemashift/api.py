@@ -103,6 +103,8 @@ class MigrationPlan:
     targets: tuple[tuple[str, str | None], ...]
     #: the labels of the apps that have migrations, sorted
     migrated_apps: tuple[str, ...]
+    #: ``app.name`` of each migration recorded from Django's history before the plan
+    adopted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ class MigrateResult:
     was_faked: bool
     #: apps whose models changed without a migration, found when there was nothing to apply
     unmigrated_changes: tuple[str, ...] = ()
+    #: ``app.name`` of each migration recorded from Django's history (--adopt-django-history)
+    adopted: tuple[str, ...] = ()
 
     @property
     def applied(self) -> list[str]:
@@ -235,6 +239,8 @@ def migrate(
     *,
     database: str = "default",
     fake: bool = False,
+    fake_initial: bool = False,
+    adopt_django_history: bool = False,
     plan: bool = False,
     lock_timeout: float | None = None,
     progress: Callable[[MigrationEvent], None] | None = None,
@@ -246,7 +252,11 @@ def migrate(
 
     ``target`` names a migration of ``app_label`` (a unique prefix is enough) to migrate
     forwards or backwards to; "zero" unapplies them all. With ``plan``, only the plan is
-    worked out. ``fake`` records the migrations without running them. Only one migrate runs
+    worked out. ``fake`` records the migrations without running them; ``fake_initial`` does so
+    only for initial migrations whose tables (and added columns) all exist already.
+    ``adopt_django_history`` first records the migrations that Django's ``django_migrations``
+    table lists and schemashift also has, once the live tables are checked to match them
+    (without it, such a database is refused with DjangoHistoryFound). Only one migrate runs
     at a time per database: ``lock_timeout`` seconds (default MIGRATION_LOCK_TIMEOUT) are
     waited for another one, and ``on_wait(database, timeout)`` is called when waiting starts.
     ``on_plan`` gets the plan before anything runs; ``progress`` each step.
@@ -269,11 +279,26 @@ def migrate(
         try:
             with migration_lock(db, timeout, on_wait=say_waiting):
                 return _migrate(
-                    db, settings, app_label, target, fake, plan, progress, on_plan, warn
+                    db,
+                    settings,
+                    app_label,
+                    target,
+                    _MigrateOptions(fake, fake_initial, adopt_django_history, plan),
+                    progress,
+                    on_plan,
+                    warn,
                 )
         except KeyboardInterrupt:
             # Ctrl-C before the executor started (it reports its own interruptions)
             raise MigrationInterrupted("Interrupted before any migration was run.") from None
+
+
+@dataclass(frozen=True)
+class _MigrateOptions:
+    fake: bool = False
+    fake_initial: bool = False
+    adopt_django_history: bool = False
+    plan_only: bool = False
 
 
 def _migrate(
@@ -281,14 +306,14 @@ def _migrate(
     settings: Settings,
     app_label: str | None,
     target: str | None,
-    fake: bool,
-    plan_only: bool,
+    options: _MigrateOptions,
     progress: Callable[[MigrationEvent], None] | None,
     on_plan: Callable[[MigrationPlan], None] | None,
     warn: Warn | None,
 ) -> MigrateResult:
     from schemashift.migrations.executor import MigrationExecutor
 
+    fake, plan_only = options.fake, options.plan_only
     recorder = _recorder(db, settings)
     applied = set(recorder.applied_migrations())
     loader = _load_migrations(warn, applied)
@@ -299,25 +324,70 @@ def _migrate(
     targets = _targets(loader, app_label, target)
     executor = MigrationExecutor(db, loader, recorder)
     steps = executor.plan(targets, applied)
+    adopted = _django_history(db, loader, recorder, applied, steps, options, warn)
+    if adopted:
+        applied |= set(adopted)
+        loader = _load_migrations(warn, applied)
+        targets = _targets(loader, app_label, target)
+        executor = MigrationExecutor(db, loader, recorder)
+        steps = executor.plan(targets, applied)
+    adopted_names = tuple(f"{app}.{name}" for app, name in adopted)
     plan = MigrationPlan(
         tuple(_planned(step.migration, step.backwards) for step in steps),
         tuple(targets),
         tuple(sorted(loader.migrated_apps)),
+        adopted_names,
     )
     if plan_only:
-        return MigrateResult(plan, was_run=False, was_faked=False)
+        return MigrateResult(plan, was_run=False, was_faked=False, adopted=adopted_names)
     if on_plan is not None:
         on_plan(plan)
     if not steps:
-        return MigrateResult(plan, True, fake, tuple(_unmigrated_changes(loader, warn)))
+        changes = tuple(_unmigrated_changes(loader, warn))
+        return MigrateResult(plan, True, fake, changes, adopted_names)
 
     def notify(kind: str, migration: Migration) -> None:
         if progress is not None:
             done = executor.partial.get(migration.key, ("", 0))[1]
             progress(MigrationEvent(kind, migration, done))
 
-    executor.migrate(steps, applied, fake=fake, progress=notify)
-    return MigrateResult(plan, was_run=True, was_faked=fake)
+    executor.migrate(steps, applied, fake=fake, fake_initial=options.fake_initial, progress=notify)
+    return MigrateResult(plan, was_run=True, was_faked=fake, adopted=adopted_names)
+
+
+def _django_history(
+    db: Any,
+    loader: MigrationLoader,
+    recorder: Any,
+    applied: set[Key],
+    steps: list[Any],
+    options: _MigrateOptions,
+    warn: Warn | None,
+) -> list[Key]:
+    """Adopt the migrations Django recorded (with the option), or refuse to run them again.
+
+    Returns the adopted keys; with ``plan_only`` nothing is written: the keys Django
+    recorded are treated as applied with the option, and warned about without it.
+    """
+    from schemashift.migrations.adoption import adopt, read_django_history, refuse_unadopted
+
+    if not steps and not options.adopt_django_history:
+        return []
+    with db.connect() as connection:
+        history = read_django_history(connection, loader)
+        if not options.adopt_django_history:
+            planned = {step.migration.key for step in steps if not step.backwards}
+            try:
+                refuse_unadopted(history, applied, planned, db.alias)
+            except SchemashiftError as refusal:
+                if not options.plan_only:
+                    raise
+                if warn is not None:
+                    warn(f"Warning: {refusal}")
+            return []
+        if options.plan_only:
+            return list(history.to_adopt(applied))
+        return adopt(connection, loader, recorder, history, applied, db.alias)
 
 
 def _targets(

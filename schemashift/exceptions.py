@@ -112,3 +112,15 @@ class RestrictedError(Exception):
     def __init__(self, msg: str, restricted_objects: Any) -> None:
         self.restricted_objects = restricted_objects
         super().__init__(msg, restricted_objects)
+
+
+class DjangoHistoryFound(MigrationError):
+    """The database was migrated by Django and schemashift's history does not say so yet."""
+
+
+class DjangoHistoryMismatch(MigrationError):
+    """The tables differ from what the migrations Django recorded imply: nothing is adopted."""
+
+
+class FakeInitialMismatch(MigrationError):
+    """``--fake-initial`` found only some of an initial migration's tables or columns."""

@@ -183,6 +183,24 @@ def backend_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) ->
 
 
 @pytest.fixture
+def other_backend_url(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> Iterator[str]:
+    """A second empty database on ``backend`` (beside ``backend_url``'s), dropped after."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'other.sqlite3'}"
+        return
+    from support.databases import create_database, drop_database
+
+    admin = server_admin_url(request.config, backend)
+    url = create_database(admin, f"other_{request.node.name}")
+    try:
+        yield url
+    finally:
+        drop_database(admin, url)
+
+
+@pytest.fixture
 def backend_database(backend_url: str) -> Iterator[Database]:
     """A Database on an empty database of ``backend``."""
     db = Database(backend_url)

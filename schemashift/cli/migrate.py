@@ -19,6 +19,17 @@ if TYPE_CHECKING:
 @click.argument("migration_name", required=False)
 @click.option("--plan", "show_plan", is_flag=True, help="Show the plan; change nothing.")
 @click.option("--fake", is_flag=True, help="Record migrations as (un)applied without running them.")
+@click.option(
+    "--fake-initial",
+    is_flag=True,
+    help="Record initial migrations whose tables all exist as applied, without running them.",
+)
+@click.option(
+    "--adopt-django-history",
+    is_flag=True,
+    help="Take over a database Django migrated: check its tables against the migrations "
+    "django_migrations lists and record them as applied, then apply the rest.",
+)
 @click.option("--noinput", "--no-input", "no_input", is_flag=True, help="Never prompt.")
 @click.option(
     "--lock-timeout",
@@ -34,6 +45,8 @@ def command(
     migration_name: str | None,
     show_plan: bool,
     fake: bool,
+    fake_initial: bool,
+    adopt_django_history: bool,
     no_input: bool,
     lock_timeout: float | None,
 ) -> None:
@@ -45,6 +58,8 @@ def command(
             app_label,
             migration_name,
             fake=fake,
+            fake_initial=fake_initial,
+            adopt_django_history=adopt_django_history,
             plan=show_plan,
             lock_timeout=lock_timeout,
             progress=progress,
@@ -89,6 +104,10 @@ def _print_intent(plan: api.MigrationPlan, app_label: str | None, name: str | No
     else:
         labels = plan.migrated_apps
         click.echo(f"  Apply all migrations: {', '.join(labels) if labels else '(none)'}")
+    if plan.adopted:
+        click.echo(click.style("Adopted from django_migrations:", bold=True))
+        for name in plan.adopted:
+            click.echo(f"  {name}... " + click.style("ADOPTED", fg="green"))
     click.echo(click.style("Running migrations:", bold=True))
 
 

@@ -121,8 +121,12 @@ class MigrationExecutor:
         applied: set[Key],
         fake: bool = False,
         progress: Progress | None = None,
+        fake_initial: bool = False,
     ) -> None:
-        """Carry out a plan that is all forwards or all backwards."""
+        """Carry out a plan that is all forwards or all backwards.
+
+        ``fake_initial`` records, without running it, an initial migration whose tables
+        (and added columns) all exist (``migrations/initial.py``)."""
         if not plan:
             return
         self.check_reversible(plan)
@@ -134,7 +138,7 @@ class MigrationExecutor:
             if plan[0].backwards:
                 self._migrate_backwards(plan, applied, fake, watch)
             else:
-                self._migrate_forwards(plan, applied, fake, watch)
+                self._migrate_forwards(plan, applied, fake, watch, fake_initial)
         except BaseException as exc:
             if not _is_interrupt(exc):
                 raise
@@ -171,12 +175,17 @@ class MigrationExecutor:
         return f"{migration} was rolled back, nothing of it stands"
 
     def _migrate_forwards(
-        self, plan: list[PlanStep], applied: set[Key], fake: bool, notify: Progress
+        self,
+        plan: list[PlanStep],
+        applied: set[Key],
+        fake: bool,
+        notify: Progress,
+        fake_initial: bool = False,
     ) -> None:
         state = self.state_of(applied)
         for step in plan:
             migration = step.migration
-            if fake:
+            if fake or (fake_initial and self.is_soft_applied(migration, state)):
                 migration.mutate_state(state)
                 self._record(migration, applied=True)
                 notify("fake_apply", migration)
@@ -202,6 +211,16 @@ class MigrationExecutor:
             notify("unapply_start", migration)
             self.unapply_migration(migration, steps_by_key[migration.key])
             notify("unapply_success", migration)
+
+    def is_soft_applied(self, migration: Migration, state: ProjectState) -> bool:
+        """Whether the tables and columns the initial migration creates all exist already."""
+        from schemashift.migrations.initial import is_initial, is_soft_applied
+
+        if migration.key in self.partial or not is_initial(migration):
+            return False
+        states = operation_states(migration, snapshot(state))
+        with self.database.connect() as connection:
+            return is_soft_applied(connection, migration, states)
 
     def runs_atomically(self, migration: Migration) -> bool:
         """Whether the migration and its history row commit or roll back as one."""

@@ -104,6 +104,19 @@ def verdict_of(elements: list[Element]) -> Verdict:
     return Verdict(NEITHER, tuple(elements))
 
 
+def table_differences(table: str, live: TableInfo | None, expected: TableInfo) -> list[str]:
+    """What in the live table differs from the expected one, one sentence each."""
+    if live is None:
+        return [f"table {table} is missing"]
+    if live == expected:
+        return []
+    found = [
+        f"table {table}{element.what} is {_show(element.before)}, expected {_show(element.after)}"
+        for element in _elements(table, live, expected, live)
+    ]
+    return found or [f"table {table} is {live}, expected {expected}"]
+
+
 def _elements(
     table: str, before: TableInfo | None, after: TableInfo | None, live: TableInfo | None
 ) -> list[Element]:
@@ -152,4 +165,13 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-__all__ = ["AFTER", "BEFORE", "NEITHER", "UNSEEN", "Element", "Verdict", "judge"]
+__all__ = [
+    "AFTER",
+    "BEFORE",
+    "NEITHER",
+    "UNSEEN",
+    "Element",
+    "Verdict",
+    "judge",
+    "table_differences",
+]

@@ -193,9 +193,17 @@ class MigrationRecorder:
             "the settings to another name."
         )
 
-    def record_applied(self, app: str, name: str, connection: Connection | None = None) -> None:
+    def record_applied(
+        self,
+        app: str,
+        name: str,
+        connection: Connection | None = None,
+        applied: datetime.datetime | None = None,
+    ) -> None:
+        """Record the migration applied, now unless ``applied`` says when (an adopted row)."""
+        when = applied or timezone.now()
         with self._connected(connection) as active:
-            active.execute(self.table.insert().values(app=app, name=name, applied=timezone.now()))
+            active.execute(self.table.insert().values(app=app, name=name, applied=when))
 
     def record_unapplied(self, app: str, name: str, connection: Connection | None = None) -> None:
         table = self.table

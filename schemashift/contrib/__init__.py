@@ -1,0 +1,1 @@
+"""Apps that come with schemashift and keep Django's tables: contenttypes, sessions, auth."""

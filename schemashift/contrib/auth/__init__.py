@@ -1,0 +1,1 @@
+"""Users and passwords, stored as Django stores them (``auth.hashers`` for now)."""
