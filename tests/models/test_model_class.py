@@ -383,16 +383,18 @@ def test_relations_of_an_abstract_model_resolve_in_each_subclass() -> None:
     assert Category._meta.get_field("owner").to == "shop.owner"
 
 
-def test_concrete_inheritance_is_refused() -> None:
+def test_concrete_inheritance_links_the_child_to_its_parent() -> None:
     class Place(models.Model):
         class Meta:
             app_label = "geo"
 
-    with pytest.raises(ModelDefinitionError, match="concrete model Place.*abstract"):
+    class Restaurant(Place):
+        class Meta:
+            app_label = "geo"
 
-        class Restaurant(Place):
-            class Meta:
-                app_label = "geo"
+    link = Restaurant._meta.pk
+    assert link.name == "place_ptr"
+    assert Restaurant._meta.parents == {Place: link}
 
 
 # -- the app a model belongs to -------------------------------------------------------------

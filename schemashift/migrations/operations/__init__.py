@@ -4,8 +4,10 @@ from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.fields import AddField, AlterField, RemoveField, RenameField
 from schemashift.migrations.operations.models import (
     AddIndex,
+    AlterModelManagers,
     AlterModelOptions,
     AlterModelTable,
+    AlterOrderWithRespectTo,
     AlterUniqueTogether,
     CreateModel,
     DeleteModel,
@@ -18,8 +20,10 @@ __all__ = [
     "AddField",
     "AddIndex",
     "AlterField",
+    "AlterModelManagers",
     "AlterModelOptions",
     "AlterModelTable",
+    "AlterOrderWithRespectTo",
     "AlterUniqueTogether",
     "CreateModel",
     "DeleteModel",
