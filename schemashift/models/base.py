@@ -13,6 +13,7 @@ from schemashift.exceptions import (
     ObjectDoesNotExist,
 )
 from schemashift.models import fields as field_classes
+from schemashift.models import ordering
 from schemashift.models.deletion import CASCADE
 from schemashift.models.fields import NOT_PROVIDED, Field
 from schemashift.models.manager import BaseManager, Manager
@@ -166,6 +167,8 @@ def _add_order_field(cls: type, opts: Options) -> None:
     opts.local_fields.append(order)
     if not opts.ordering:
         opts.ordering = ["_order"]
+    cls.get_next_in_order = ordering.get_next_in_order
+    cls.get_previous_in_order = ordering.get_previous_in_order
 
 
 def _declared_managers(
@@ -329,6 +332,17 @@ def _name_indexes(opts: Options) -> None:
         index.set_name_with_model(opts.db_table, columns)
 
 
+def _order_method(instance: Model, name: str) -> Any:
+    """``question.get_answer_order`` / ``set_answer_order`` (``order_with_respect_to``)."""
+    found = ordering.ordered_relation(type(instance), name)
+    if found is None:
+        raise AttributeError(f"'{type(instance).__name__}' object has no attribute '{name}'")
+    verb, relation = found
+    if verb == "get":
+        return lambda: ordering.get_order(instance, relation)
+    return lambda pks: ordering.set_order(instance, relation, pks)
+
+
 class ModelState:
     """Where an instance stands: not saved yet (``adding``), the database it came from, the
     related objects already fetched (``fields_cache``) and prefetched reverse relations."""
@@ -431,6 +445,8 @@ class Model(metaclass=ModelBase):
         from schemashift.models.related_managers import related_manager
 
         relation = related.reverse_relation_by_accessor(type(self), name)
+        if relation is None and name.endswith("_order"):
+            return _order_method(self, name)
         if relation is None:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
         if relation.one_to_one:

@@ -202,7 +202,7 @@ class QuerySet:
         clone = self._clone()
         clone._values_mode = mode
         if not fields:
-            fields = tuple(f.attname for f in self.model._meta.local_fields)
+            fields = tuple(f.attname for f in self.model._meta.fields)
             fields += tuple(clone.query.annotations)
         clone.query.values = tuple(fields)
         return clone
@@ -212,7 +212,7 @@ class QuerySet:
         for aggregate in args:
             kwargs[aggregate.default_alias] = aggregate
         for name, expression in kwargs.items():
-            if name in {f.name for f in self.model._meta.local_fields}:
+            if name in {f.name for f in self.model._meta.fields}:
                 raise ValueError(f"The annotation '{name}' conflicts with a field on the model.")
             clone.query.annotations[name] = expression
         if clone.query.values is not None:

@@ -41,12 +41,17 @@ class Collector:
         if not objs:
             return
         model = type(objs[0])
-        known = self.data.pop(model, {})
+        self._collect_parents(
+            model, [obj for obj in objs if obj.pk not in self.data.get(model, {})]
+        )
+        known = self.data.get(model, {})
         new = [obj for obj in objs if obj.pk not in known]
         known.update((obj.pk, obj) for obj in objs)
-        self.data[model] = known
         if not new:
+            self.data.setdefault(model, known)
             return
+        self.data.pop(model, None)
+        self.data[model] = known
         for relation in reverse_relations(model):
             on_delete = relation.field.on_delete
             if on_delete is DO_NOTHING:
@@ -66,6 +71,16 @@ class Collector:
                 self.field_updates.append((relation.field, None, pointing))
             elif on_delete is SET_DEFAULT:
                 self.field_updates.append((relation.field, relation.field.get_default(), pointing))
+
+    def _collect_parents(self, model: type[Model], objs: list[Model]) -> None:
+        """Deleting a child of multi-table inheritance deletes its parents' rows too: they are
+        collected first, and their CASCADE to the child puts the child's rows after them."""
+        for parent, link in model._meta.concrete_model._meta.parents.items():
+            values = [getattr(obj, link.attname) for obj in objs]
+            if not values:
+                continue
+            manager = parent._base_manager.using(self.using)
+            self.collect(list(manager.filter(pk__in=values)))
 
     def _check_restricted(self) -> None:
         for relation, pointing in self.restricted:
