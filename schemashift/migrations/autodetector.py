@@ -466,6 +466,8 @@ class _Generator:
     def _altered_managers(self) -> None:
         for key in self.kept:
             old, new = self.old_model(key).managers, self.new_model(key).managers
+            if self.new_model(key).is_proxy:
+                continue  # as in Django, which leaves a proxy's managers as first written
             if comparable(old) != comparable(new):
                 self._add(key[0], AlterModelManagers(key[1], new))
 
@@ -787,7 +789,8 @@ def _with_default(model_field: Field, default: Any) -> Field:
 
 
 def _non_schema_options(options: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
-    kept = {key: options[key] for key in NON_SCHEMA_OPTIONS if key in options}
+    # sorted by name, as Django's serializer writes this dictionary
+    kept = {key: options[key] for key in sorted(NON_SCHEMA_OPTIONS) if key in options}
     if renames and kept.get("ordering"):
         kept["ordering"] = [renamed_term(term, renames) for term in kept["ordering"]]
     return kept
