@@ -199,9 +199,13 @@ class ProjectState:
         return (app_label, model_name.lower()) in self.models
 
     def related_model(self, relation: Field) -> ModelState:
-        """The ModelState a ForeignKey/OneToOneField points at."""
+        """The ModelState whose table a ForeignKey/OneToOneField points at (for a proxy, its
+        concrete model's)."""
         app_label, model_name = relation.related_model_key
-        return self.get_model(app_label, model_name)
+        target = self.get_model(app_label, model_name)
+        while target.is_proxy and target.bases:
+            target = self.get_model(*target.bases[0].split(".", 1))
+        return target
 
     def incoming_relations(self, app_label: str, model_name: str) -> list[tuple[ModelState, Field]]:
         """Every (model, field) whose relation targets the given model, sorted."""
