@@ -40,6 +40,7 @@ from schemashift.migrations.operations import (
     AlterModelManagers,
     AlterModelOptions,
     AlterModelTable,
+    AlterModelTableComment,
     AlterOrderWithRespectTo,
     AlterUniqueTogether,
     CreateModel,
@@ -256,17 +257,18 @@ class _Generator:
         self._prepare_fields()
         self._detect_renamed_fields()
         self._altered_options()
+        self._altered_managers()
+        self._altered_db_table_comments()
         self._removed_indexes()
         self._renamed_fields()
         self._removed_unique_together()
         self._removed_fields()
         self._added_fields()
         self._altered_fields()
+        self._altered_order_with_respect_to()
         self._added_unique_together()
         self._added_indexes()
         self._altered_db_tables()
-        self._altered_order_with_respect_to()
-        self._altered_managers()
         steps = self.head + self.body
         for order, step in enumerate(steps):
             step.order = order
@@ -454,6 +456,13 @@ class _Generator:
             new_options = _non_schema_options(new.options, {})
             if comparable(old_options) != comparable(new_options):
                 self._add(key[0], AlterModelOptions(key[1], new_options))
+
+    def _altered_db_table_comments(self) -> None:
+        for key in self.kept:
+            old = self.old_model(key).options.get("db_table_comment")
+            new = self.new_model(key).options.get("db_table_comment")
+            if old != new:
+                self._add(key[0], AlterModelTableComment(key[1], new))
 
     def _altered_order_with_respect_to(self) -> None:
         for key in self.kept:

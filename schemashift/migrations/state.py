@@ -20,6 +20,7 @@ _DJANGO_ORDER = (
     "verbose_name",
     "verbose_name_plural",
     "db_table",
+    "db_table_comment",
     "ordering",
     "unique_together",
     "permissions",

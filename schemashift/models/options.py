@@ -28,6 +28,7 @@ META_OPTIONS = (
     "base_manager_name",
     "default_manager_name",
     "order_with_respect_to",
+    "db_table_comment",
 )
 
 
@@ -67,6 +68,7 @@ class Options:
         self.base_manager_name: str | None = None
         self.default_manager_name: str | None = None
         self.order_with_respect_to: str | None = None
+        self.db_table_comment = ""
         #: concrete parent model -> the OneToOneField linking to it (multi-table inheritance)
         self.parents: dict[type, Field] = {}
         #: the model whose table holds the rows (itself, or a proxy's concrete model)

@@ -15,6 +15,7 @@ from schemashift.migrations.operations import (
     AddField,
     AlterModelManagers,
     AlterModelOptions,
+    AlterModelTableComment,
     AlterOrderWithRespectTo,
     CreateModel,
     DeleteModel,
@@ -221,3 +222,46 @@ def test_alter_order_with_respect_to_adds_and_drops_the_order_column(
     migrator.apply(AlterOrderWithRespectTo("Answer", None))
     migrator.assert_schema_matches_state()
     assert "_order" not in migrator.snapshot().tables["shop_answer"].columns
+
+
+# -- table comments -------------------------------------------------------------------------
+
+
+def table_comment(migrator: Migrator, backend: str, table: str) -> str | None:
+    """The comment the live table carries (SQLite keeps none)."""
+    if backend == "postgresql":
+        sql = f"SELECT obj_description('{table}'::regclass, 'pg_class')"
+    elif backend == "mysql":
+        sql = (
+            "SELECT table_comment FROM information_schema.tables "
+            f"WHERE table_schema = DATABASE() AND table_name = '{table}'"
+        )
+    else:
+        return None
+    return migrator.run_sql(sql)[0][0] or None
+
+
+def test_table_comments_are_created_altered_and_cleared(migrator: Migrator, backend: str) -> None:
+    options = {"db_table_comment": "Places people go"}
+    migrator.apply(CreateModel("Place", place().fields, options))
+    expected = {"sqlite": None}.get(backend, "Places people go")
+    assert table_comment(migrator, backend, "shop_place") == expected
+    migrator.apply(AlterModelTableComment("Place", "It's a place"))
+    assert table_comment(migrator, backend, "shop_place") == {"sqlite": None}.get(
+        backend, "It's a place"
+    )
+    migrator.apply(AlterModelTableComment("Place", None))
+    assert table_comment(migrator, backend, "shop_place") is None
+    assert "db_table_comment" not in migrator.state.get_model("shop", "place").options
+    if backend == "sqlite":
+        assert migrator.sql(AlterModelTableComment("Place", "x")) == []
+
+
+def test_a_changed_table_comment_is_detected() -> None:
+    before = state_of(place())
+    after = state_of(CreateModel("Place", place().fields, {"db_table_comment": "Places"}))
+    operations = detect(before, after)
+    assert [(type(op), op.table_comment) for op in operations] == [
+        (AlterModelTableComment, "Places")
+    ]
+    assert operations[0].describe() == "Alter place table comment"

@@ -446,6 +446,43 @@ class AlterModelTable(_OptionOperation):
         return f"alter_{self.name_lower}_table"
 
 
+class AlterModelTableComment(_OptionOperation):
+    """Change ``Meta.db_table_comment``: the table's comment on PostgreSQL and MySQL (SQLite
+    keeps none)."""
+
+    category = "~"
+    option_name = "db_table_comment"
+
+    def __init__(self, name: str, table_comment: str | None):
+        super().__init__(name)
+        self.table_comment = table_comment
+
+    def _value(self) -> Any:
+        return self.table_comment
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        kwargs = {"name": self.name, "table_comment": self.table_comment}
+        return "AlterModelTableComment", [], kwargs
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        schema_editor.alter_db_table_comment(to_state, to_state.get_model(app_label, self.name))
+
+    database_backwards = database_forwards
+
+    def describe(self) -> str:
+        return f"Alter {self.name} table comment"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"alter_{self.name_lower}_table_comment"
+
+
 class AlterModelOptions(ModelOptionOperation):
     """Change Meta options that need no SQL (ordering, verbose names, ...)."""
 
