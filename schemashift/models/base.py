@@ -105,6 +105,10 @@ def _parent_link(cls: type, opts: Options, parent: type, is_first: bool) -> Fiel
         if getattr(field, "parent_link", False) and field.related_model_key == tuple(
             parent_label.split(".")
         ):
+            if is_first and not any(f.primary_key for f in opts.local_fields):
+                # as in Django, the first parent link is the primary key if nothing else is
+                field.primary_key = True
+                field._given["primary_key"] = True
             return field
     name = f"{parent._meta.model_name}_ptr"
     if any(field.name == name for field in opts.local_fields):
