@@ -35,6 +35,15 @@ KINDS_MODELS = """
         stars = models.IntegerField()
 
 
+    class CheapRestaurant(Restaurant):
+        class Meta:
+            proxy = True
+
+
+    class Voucher(models.Model):
+        restaurant = models.ForeignKey(CheapRestaurant, on_delete=models.CASCADE)
+
+
     class OpenManager(models.Manager):
         def get_queryset(self):
             return super().get_queryset().filter(address__startswith="open")
@@ -180,6 +189,24 @@ def test_deleting_a_parent_cascades_to_the_child(kinds: ModuleType) -> None:
     kinds.Place.objects.get(pk=r.pk).delete()
     assert table_rows("kinds_restaurant", "place_ptr_id") == []
     assert kinds.Restaurant.objects.count() == 0
+
+
+def test_deleting_through_a_proxy_of_a_child_takes_what_points_at_either(
+    kinds: ModuleType,
+) -> None:
+    r = kinds.Restaurant.objects.create(name="Luigi")
+    kinds.Review.objects.create(restaurant=r, stars=3)
+    kinds.Voucher.objects.create(restaurant=kinds.CheapRestaurant.objects.get(pk=r.pk))
+    assert [v.restaurant.name for v in kinds.Voucher.objects.all()] == ["Luigi"]
+    total, counts = kinds.CheapRestaurant.objects.get(pk=r.pk).delete()
+    assert counts == {
+        "kinds.CheapRestaurant": 1,
+        "kinds.Place": 1,
+        "kinds.Review": 1,
+        "kinds.Voucher": 1,
+    }
+    assert total == 4
+    assert table_rows("kinds_place", "id") == table_rows("kinds_restaurant", "place_ptr_id") == []
 
 
 def test_bulk_create_of_a_child_is_refused(kinds: ModuleType) -> None:
