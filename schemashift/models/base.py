@@ -460,7 +460,8 @@ class Model(metaclass=ModelBase):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Model):
             return NotImplemented
-        if type(self)._meta.label != type(other)._meta.label or type(self) is not type(other):
+        # a proxy's instance and its concrete model's are the same row (as in Django)
+        if self._meta.concrete_model is not other._meta.concrete_model:
             return False
         if self.pk is None:
             return self is other

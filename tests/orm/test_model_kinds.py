@@ -96,6 +96,7 @@ def test_a_proxy_reads_and_writes_the_concrete_table(kinds: ModuleType) -> None:
     assert [p.name for p in opened] == ["gamma", "alpha"]  # its manager, its ordering
     assert all(type(p) is kinds.OpenPlace for p in opened)
     assert opened[0].shout() == "GAMMA"
+    assert opened[0] == kinds.Place.objects.get(name="gamma")
     created = kinds.OpenPlace.objects.create(name="delta", address="open now")
     assert table_rows("kinds_place", "id", "name")[-1] == (created.pk, "delta")
     assert kinds.Place.objects.get(pk=created.pk).name == "delta"
