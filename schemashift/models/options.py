@@ -116,17 +116,14 @@ class Options:
     def fields(self) -> list[Field]:
         """Every field an instance has: with multi-table inheritance the parents' fields come
         first, then the model's own; a proxy has those of its concrete model."""
-        cached = self.__dict__.get("_all_fields")
-        if cached is not None:
-            return cached
         if self.proxy and self.concrete_model is not None:
             return self.concrete_model._meta.fields
+        if not self.parents:
+            return self.local_fields
         found: list[Field] = []
         for parent in self.parents:
             found.extend(f for f in parent._meta.fields if f not in found)
         found.extend(self.local_fields)
-        if self.concrete_model is not None:  # the class is complete: its fields stay as they are
-            self._all_fields = found
         return found
 
     def get_field(self, name: str) -> Field:
