@@ -192,10 +192,20 @@ def _check_option_fields(model: type) -> list[CheckMessage]:
                         "models.E012",
                     )
                 )
+    if meta.order_with_respect_to and "ordering" in meta.explicit:
+        messages.append(
+            Error(
+                "'ordering' and 'order_with_respect_to' cannot be used together.",
+                model,
+                "models.E021",
+            )
+        )
+    # ordering may name inherited fields (multi-table inheritance, proxies) too
+    all_names = {f.name for f in meta.fields} | {f.attname for f in meta.fields}
     for item in meta.ordering:
         name = item.lstrip("-")
         # "pk" may order rows, but unique_together and indexes must name the field itself
-        if name not in ("?", "pk") and "__" not in name and name not in names:
+        if name not in ("?", "pk") and "__" not in name and name not in all_names:
             messages.append(
                 Error(
                     f"'ordering' refers to the nonexistent field, related field, or lookup "

@@ -37,8 +37,11 @@ from schemashift.migrations.operations import (
     AddField,
     AddIndex,
     AlterField,
+    AlterModelManagers,
     AlterModelOptions,
     AlterModelTable,
+    AlterModelTableComment,
+    AlterOrderWithRespectTo,
     AlterUniqueTogether,
     CreateModel,
     DeleteModel,
@@ -52,7 +55,7 @@ from schemashift.migrations.operations.fields import renamed_term
 from schemashift.migrations.operations.models import NON_SCHEMA_OPTIONS
 from schemashift.migrations.optimizer import MigrationOptimizer
 from schemashift.migrations.questioner import MigrationQuestioner
-from schemashift.migrations.state import ModelState, ProjectState
+from schemashift.migrations.state import ORDER_FIELD, ModelState, ProjectState
 from schemashift.models.fields import NOT_PROVIDED, Field
 from schemashift.models.indexes import Index
 
@@ -240,18 +243,29 @@ class _Generator:
     def generate(self) -> list[_Step]:
         """Every step, in generation order: created models first, as Django does."""
         self._renamed_models()
-        self.kept = sorted(self.old_keys & self.new_keys)
+        # a model that becomes a proxy, or stops being one, is deleted and created again
+        switched = {
+            key
+            for key in self.old_keys & self.new_keys
+            if self.old_model(key).is_proxy != self.new_model(key).is_proxy
+        }
+        self.kept = sorted(self.old_keys & self.new_keys - switched)
+        self.deleted_keys = sorted(self.old_keys - self.new_keys | switched)
+        self.created_keys = sorted(self.new_keys - self.old_keys | switched)
         self._deleted_models()
         self._created_models()
         self._prepare_fields()
         self._detect_renamed_fields()
         self._altered_options()
+        self._altered_managers()
+        self._altered_db_table_comments()
         self._removed_indexes()
         self._renamed_fields()
         self._removed_unique_together()
         self._removed_fields()
         self._added_fields()
         self._altered_fields()
+        self._altered_order_with_respect_to()
         self._added_unique_together()
         self._added_indexes()
         self._altered_db_tables()
@@ -286,10 +300,14 @@ class _Generator:
     def _renamed_models(self) -> None:
         for key in sorted(self.new_keys - self.old_keys):
             new = self.new_model(key)
+            if new.is_proxy:
+                continue
             for old_key in sorted(self.old_keys - self.new_keys):
                 if old_key[0] != key[0]:
                     continue
                 old = self.from_state.models[old_key]
+                if old.is_proxy:
+                    continue
                 if not self._same_shape(old_key, old, key, new):
                     continue
                 if self.questioner.ask_rename_model(old, new):
@@ -341,18 +359,40 @@ class _Generator:
         order is Django's (creations by name, the rest by name backwards), so the optimizer
         folds the same way and the tables get Django's column order.
         """
-        created = sorted(self.new_keys - self.old_keys)
+        created = self.created_keys
         relations = {key: _relation_fields(self.new_model(key)) for key in created}
         for key in created:
             model = self.new_model(key)
+            if model.is_proxy:
+                continue
             options = dict(model.options)
             options.pop("indexes", None)
             options.pop("unique_together", None)
-            fields = [(n, f) for n, f in model.fields.items() if n not in relations[key]]
+            fields = [
+                (n, f)
+                for n, f in model.fields.items()
+                if n not in relations[key] and not _is_implied_order(model, n)
+            ]
             needs = [need for _n, f in fields for need in _field_dependencies(key[0], f)]
-            self._add(key[0], CreateModel(model.name, fields, options), needs, head=True)
+            needs.extend(_base_dependencies(model))
+            needs.append(Dependency(*key, None, REMOVE))
+            operation = CreateModel(model.name, fields, options, model.bases, model.managers)
+            self._add(key[0], operation, needs, head=True)
+        self._created_proxies()
         for key in reversed(created):
-            self._created_model_extras(key, relations[key])
+            if not self.new_model(key).is_proxy:
+                self._created_model_extras(key, relations[key])
+
+    def _created_proxies(self) -> None:
+        """A proxy is one CreateModel without fields, written with Django's options."""
+        for key in self.created_keys:
+            model = self.new_model(key)
+            if not model.is_proxy:
+                continue
+            options = {**model.options, "indexes": [], "constraints": []}
+            operation = CreateModel(model.name, [], options, model.bases, model.managers)
+            needs = [Dependency(*key, None, REMOVE), *_base_dependencies(model)]
+            self._add(key[0], operation, needs)
 
     def _created_model_extras(self, key: ModelKey, relations: dict[str, Field]) -> None:
         """A new model's relations, indexes and unique_together, once its fields exist."""
@@ -370,7 +410,7 @@ class _Generator:
 
     def _deleted_models(self) -> None:
         """Relations and unique_together go first; a model referenced by others goes last."""
-        deleted = sorted(self.old_keys - self.new_keys)
+        deleted = self.deleted_keys
         referencing = _referencing_models(self.from_state, deleted)
         new_key_of = {old: new for new, old in self.renamed_models.items()}
         for key in deleted:
@@ -417,6 +457,29 @@ class _Generator:
             if comparable(old_options) != comparable(new_options):
                 self._add(key[0], AlterModelOptions(key[1], new_options))
 
+    def _altered_db_table_comments(self) -> None:
+        for key in self.kept:
+            old = self.old_model(key).options.get("db_table_comment")
+            new = self.new_model(key).options.get("db_table_comment")
+            if old != new:
+                self._add(key[0], AlterModelTableComment(key[1], new))
+
+    def _altered_order_with_respect_to(self) -> None:
+        for key in self.kept:
+            old = self.old_model(key).options.get("order_with_respect_to")
+            new = self.new_model(key).options.get("order_with_respect_to")
+            if old != new:
+                needs = [Dependency(*key, new, CREATE)] if new else []
+                self._add(key[0], AlterOrderWithRespectTo(key[1], new), needs)
+
+    def _altered_managers(self) -> None:
+        for key in self.kept:
+            old, new = self.old_model(key).managers, self.new_model(key).managers
+            if self.new_model(key).is_proxy:
+                continue  # as in Django, which leaves a proxy's managers as first written
+            if comparable(old) != comparable(new):
+                self._add(key[0], AlterModelManagers(key[1], new))
+
     def _altered_db_tables(self) -> None:
         for key in self.kept:
             old_table = self.old_model(key).options.get("db_table")
@@ -427,8 +490,18 @@ class _Generator:
     # -- fields -----------------------------------------------------------------------------
 
     def _prepare_fields(self) -> None:
-        self.old_fields = {(*key, n) for key in self.kept for n in self.old_model(key).fields}
-        self.new_fields = {(*key, n) for key in self.kept for n in self.new_model(key).fields}
+        self.old_fields = {
+            (*key, n)
+            for key in self.kept
+            for n in self.old_model(key).fields
+            if not _is_implied_order(self.old_model(key), n)
+        }
+        self.new_fields = {
+            (*key, n)
+            for key in self.kept
+            for n in self.new_model(key).fields
+            if not _is_implied_order(self.new_model(key), n)
+        }
 
     def _field_renames(self, key: ModelKey) -> dict[str, str]:
         """Old field name -> new field name for the confirmed renames on one model."""
@@ -581,6 +654,20 @@ class _Generator:
 # -- helpers for generation ---------------------------------------------------------------
 
 
+def _is_implied_order(model: ModelState, name: str) -> bool:
+    """``_order``, which ``order_with_respect_to`` adds and AlterOrderWithRespectTo changes."""
+    return name == ORDER_FIELD and bool(model.options.get("order_with_respect_to"))
+
+
+def _base_dependencies(model: ModelState) -> list[Dependency]:
+    """A child of multi-table inheritance or a proxy needs its parents created first."""
+    needs = []
+    for base in model.bases:
+        app_label, _, name = base.partition(".")
+        needs.append(Dependency(app_label, name, None, CREATE))
+    return needs
+
+
 def _label(key: ModelKey) -> str:
     return f"{key[0]}.{key[1]}"
 
@@ -711,7 +798,8 @@ def _with_default(model_field: Field, default: Any) -> Field:
 
 
 def _non_schema_options(options: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
-    kept = {key: options[key] for key in NON_SCHEMA_OPTIONS if key in options}
+    # sorted by name, as Django's serializer writes this dictionary
+    kept = {key: options[key] for key in sorted(NON_SCHEMA_OPTIONS) if key in options}
     if renames and kept.get("ordering"):
         kept["ordering"] = [renamed_term(term, renames) for term in kept["ordering"]]
     return kept

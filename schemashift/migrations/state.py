@@ -10,27 +10,65 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemashift.migrations.comparable import comparable, field_signature
-from schemashift.models.fields import Field
+from schemashift.models.fields import Field, IntegerField
 from schemashift.models.indexes import Index
 from schemashift.models.options import META_OPTIONS, normalize_together
 
 # Meta options that live in ModelState.options when the user set them: all but those that
-# only say where the class lives.
-STATE_OPTIONS = tuple(o for o in META_OPTIONS if o not in ("abstract", "app_label", "apps"))
+# only say where the class lives. In Django's order, which is the order migrations list them.
+_DJANGO_ORDER = (
+    "verbose_name",
+    "verbose_name_plural",
+    "db_table",
+    "db_table_comment",
+    "ordering",
+    "unique_together",
+    "permissions",
+    "get_latest_by",
+    "order_with_respect_to",
+    "managed",
+    "proxy",
+    "default_permissions",
+    "select_on_save",
+    "default_related_name",
+    "base_manager_name",
+    "default_manager_name",
+    "indexes",
+)
+STATE_OPTIONS = tuple(
+    sorted(
+        (o for o in META_OPTIONS if o not in ("abstract", "app_label", "apps")),
+        key=lambda o: _DJANGO_ORDER.index(o) if o in _DJANGO_ORDER else len(_DJANGO_ORDER),
+    )
+)
 
 
 @dataclass
 class ModelState:
-    """One model: its app, name, ordered fields (name -> unbound Field) and Meta options."""
+    """One model: its app, name, ordered fields (name -> unbound Field) and Meta options.
+
+    ``bases`` names the concrete and proxy parents (``"app.place"``) of a child of
+    multi-table inheritance or a proxy; ``managers`` holds the managers written into
+    migrations (``use_in_migrations = True``, or a renamed default manager), as in Django.
+    """
 
     app_label: str
     name: str
     fields: dict[str, Field]
     options: dict[str, Any] = field(default_factory=dict)
+    bases: tuple[str, ...] = ()
+    managers: list[tuple[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if isinstance(self.fields, (list, tuple)):
             self.fields = dict(self.fields)
+        self.bases = model_bases(self.bases)
+        self.managers = list(self.managers or [])
+        for empty in ("indexes", "constraints"):  # Django writes them empty for proxies
+            if empty in self.options and not self.options[empty]:
+                self.options = {k: v for k, v in self.options.items() if k != empty}
+        if self.options.get("order_with_respect_to") and ORDER_FIELD not in self.fields:
+            self.fields = {**self.fields, ORDER_FIELD: order_field()}
         for field_name, model_field in self.fields.items():
             if model_field.name != field_name or model_field.column is None:
                 model_field.set_attributes_from_name(field_name)
@@ -43,6 +81,10 @@ class ModelState:
     @property
     def name_lower(self) -> str:
         return self.name.lower()
+
+    @property
+    def is_proxy(self) -> bool:
+        return bool(self.options.get("proxy"))
 
     @property
     def key(self) -> tuple[str, str]:
@@ -86,7 +128,9 @@ class ModelState:
         options = dict(self.options)
         if "indexes" in options:
             options["indexes"] = list(options["indexes"])
-        return ModelState(self.app_label, self.name, dict(self.fields), options)
+        return ModelState(
+            self.app_label, self.name, dict(self.fields), options, self.bases, list(self.managers)
+        )
 
     @classmethod
     def from_model(cls, model: type) -> ModelState:
@@ -94,6 +138,8 @@ class ModelState:
         meta = model._meta
         fields = {}
         for model_field in meta.local_fields:
+            if model_field.name == ORDER_FIELD and meta.order_with_respect_to:
+                continue  # implied by the option, as in Django
             copied = model_field.clone()
             copied.set_attributes_from_name(model_field.name)
             fields[model_field.name] = copied
@@ -107,7 +153,8 @@ class ModelState:
                     options["unique_together"] = meta.unique_together
             elif key in meta.explicit:
                 options[key] = meta.explicit[key]
-        return cls(meta.app_label, meta.object_name, fields, options)
+        bases = tuple(_state_bases(model))
+        return cls(meta.app_label, meta.object_name, fields, options, bases, _state_managers(model))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ModelState):
@@ -121,6 +168,8 @@ class ModelState:
                 for n, f in self.fields.items()
             )
             and comparable(self.options) == comparable(other.options)
+            and self.bases == other.bases
+            and comparable(self.managers) == comparable(other.managers)
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -151,9 +200,13 @@ class ProjectState:
         return (app_label, model_name.lower()) in self.models
 
     def related_model(self, relation: Field) -> ModelState:
-        """The ModelState a ForeignKey/OneToOneField points at."""
+        """The ModelState whose table a ForeignKey/OneToOneField points at (for a proxy, its
+        concrete model's)."""
         app_label, model_name = relation.related_model_key
-        return self.get_model(app_label, model_name)
+        target = self.get_model(app_label, model_name)
+        while target.is_proxy and target.bases:
+            target = self.get_model(*target.bases[0].split(".", 1))
+        return target
 
     def incoming_relations(self, app_label: str, model_name: str) -> list[tuple[ModelState, Field]]:
         """Every (model, field) whose relation targets the given model, sorted."""
@@ -244,4 +297,69 @@ def render_model(model: ModelState, registry: StateApps) -> type:
     attrs: dict[str, Any] = {"__module__": "__fake__", "Meta": type("Meta", (), meta_attrs)}
     for name, state_field in model.fields.items():
         attrs[name] = state_field.clone()
-    return type(model.name, (Model,), attrs)
+    for name, manager in model.managers:
+        attrs[name] = rebuild_manager(manager)
+    bases = tuple(registry.get_model(base) for base in model.bases) or (Model,)
+    return type(model.name, bases, attrs)
+
+
+#: the column ``Meta.order_with_respect_to`` adds
+ORDER_FIELD = "_order"
+
+
+def order_field() -> Field:
+    """The ``_order`` field of a model ordered with respect to a relation."""
+    ordering = IntegerField(editable=False)
+    ordering.set_attributes_from_name(ORDER_FIELD)
+    return ordering
+
+
+def model_bases(bases: Any) -> tuple[str, ...]:
+    """The parents a state records: model labels, lower case. ``models.Model`` and mixin
+    classes (which Django's files may name) carry no schema and are left out."""
+    found = []
+    for base in bases or ():
+        if isinstance(base, str):
+            found.append(base.lower())
+        elif getattr(base, "_meta", None) is not None and not base._meta.abstract:
+            found.append(base._meta.label_lower)
+    return tuple(found)
+
+
+def _state_bases(model: type) -> list[str]:
+    """The concrete and proxy parents of a model class, abstract parents looked through."""
+    found: list[str] = []
+    for base in model.__bases__:
+        meta = getattr(base, "_meta", None)
+        if meta is None:
+            continue
+        if meta.abstract:
+            found.extend(b for b in _state_bases(base) if b not in found)
+        elif meta.label_lower not in found:
+            found.append(meta.label_lower)
+    return found
+
+
+def _state_managers(model: type) -> list[tuple[str, Any]]:
+    """The managers Django writes into migrations: those with ``use_in_migrations``, and a
+    plain ``Manager`` standing in for a default manager not called ``objects``."""
+    from schemashift.models.manager import Manager
+
+    meta = model._meta
+    found: list[tuple[str, Any]] = []
+    shim = None
+    for name, manager in meta.managers:
+        if manager.use_in_migrations:
+            found.append((name, rebuild_manager(manager)))
+        elif manager is meta.default_manager:
+            shim = Manager()
+            found.append((name, shim))
+    if len(found) == 1 and found[0] == ("objects", shim):
+        return []
+    return found
+
+
+def rebuild_manager(manager: Any) -> Any:
+    """A fresh, unbound manager built from ``manager.deconstruct()``."""
+    _path, args, kwargs = manager.deconstruct()
+    return type(manager)(*args, **kwargs)

@@ -71,8 +71,9 @@ class Step:
 
 
 def is_managed(model: ModelState) -> bool:
-    """Whether migrations create and change this model's table (``Meta.managed``)."""
-    return model.options.get("managed", True) is not False
+    """Whether migrations create and change this model's table (``Meta.managed``; a proxy
+    has no table of its own)."""
+    return model.options.get("managed", True) is not False and not model.options.get("proxy")
 
 
 def is_dml(sql: str) -> bool:

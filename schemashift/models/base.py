@@ -13,6 +13,8 @@ from schemashift.exceptions import (
     ObjectDoesNotExist,
 )
 from schemashift.models import fields as field_classes
+from schemashift.models import ordering
+from schemashift.models.deletion import CASCADE
 from schemashift.models.fields import NOT_PROVIDED, Field
 from schemashift.models.manager import BaseManager, Manager
 from schemashift.models.options import Options
@@ -38,28 +40,139 @@ class ModelBase(type):
         opts = Options(meta, name, module)
         _inherit_meta(opts, meta, parents)
         cls._meta = opts
+        opts.model = cls
         if opts.abstract and meta is not None:
             # subclasses may write ``class Meta(Base.Meta)``; they are not abstract by inheritance
             cls.Meta = type("Meta", (meta,), {"abstract": False})
         _set_app_label(cls, opts)
-        all_fields = _inherited_fields(cls, parents, own_fields)
-        all_fields.update(own_fields)
-        ordered = sorted(all_fields.items(), key=lambda item: item[1].creation_counter)
-        for field_name, field in ordered:
-            field.contribute_to_class(cls, field_name)
-            opts.local_fields.append(field)
+        if opts.proxy:
+            _set_up_proxy(cls, opts, parents, own_fields)
+        else:
+            _add_fields(cls, opts, parents, own_fields)
         opts.managers = _declared_managers(parents, own_managers)
         if not opts.abstract:
-            _add_primary_key(cls, opts)
+            if not opts.proxy:
+                _add_primary_key(cls, opts)
+                opts.concrete_model = cls
+                opts.db_table = opts.db_table or f"{opts.app_label}_{opts.model_name}"
+            _add_order_field(cls, opts)
             _bind_managers(cls, opts)
-            opts.db_table = opts.db_table or f"{opts.app_label}_{opts.model_name}"
             _name_indexes(opts)
-            cls.DoesNotExist = _model_error(cls, "DoesNotExist", ObjectDoesNotExist)
+            cls.DoesNotExist = _model_error(cls, "DoesNotExist", ObjectDoesNotExist, parents)
             cls.MultipleObjectsReturned = _model_error(
-                cls, "MultipleObjectsReturned", MultipleObjectsReturned
+                cls, "MultipleObjectsReturned", MultipleObjectsReturned, parents
             )
             (opts.apps or apps).register_model(opts.app_label, cls)
         return cls
+
+
+def _add_fields(
+    cls: type, opts: Options, parents: list[type], own_fields: dict[str, Field]
+) -> None:
+    """The model's own fields, those of abstract parents, and a link to each concrete one."""
+    all_fields = _inherited_fields(cls, parents, own_fields)
+    all_fields.update(own_fields)
+    ordered = sorted(all_fields.items(), key=lambda item: item[1].creation_counter)
+    for field_name, field in ordered:
+        field.contribute_to_class(cls, field_name)
+        opts.local_fields.append(field)
+    if opts.abstract:
+        return
+    for position, parent in enumerate(_concrete_parents(parents)):
+        link = _parent_link(cls, opts, parent, is_first=position == 0)
+        opts.parents[parent] = link
+        _inherit_runtime_meta(opts, parent)
+
+
+def _concrete_parents(parents: list[type]) -> list[type]:
+    """The non-abstract model classes among the bases (a proxy stands for its concrete model)."""
+    found: list[type] = []
+    for parent in parents:
+        parent_opts = getattr(parent, "_meta", None)
+        if parent_opts is None or parent_opts.abstract:
+            continue
+        concrete = parent_opts.concrete_model or parent
+        if concrete not in found:
+            found.append(concrete)
+    return found
+
+
+def _parent_link(cls: type, opts: Options, parent: type, is_first: bool) -> Field:
+    """The OneToOneField to a concrete parent: the one declared with ``parent_link=True``,
+    else ``<parent>_ptr``, created as Django creates it (the primary key for the first)."""
+    parent_label = parent._meta.label_lower
+    for field in opts.local_fields:
+        if getattr(field, "parent_link", False) and field.related_model_key == tuple(
+            parent_label.split(".")
+        ):
+            if is_first and not any(f.primary_key for f in opts.local_fields):
+                # as in Django, the first parent link is the primary key if nothing else is
+                field.primary_key = True
+                field._given["primary_key"] = True
+            return field
+    name = f"{parent._meta.model_name}_ptr"
+    if any(field.name == name for field in opts.local_fields):
+        raise ModelDefinitionError(
+            f"Model {opts.label}: the field '{name}' clashes with the link to its parent "
+            f"{parent._meta.label}; rename the field."
+        )
+    link = field_classes.OneToOneField(
+        parent_label,
+        on_delete=CASCADE,
+        parent_link=True,
+        primary_key=is_first,
+        auto_created=True,
+        serialize=False,
+    )
+    link.contribute_to_class(cls, name)
+    opts.local_fields.insert(0 if is_first else len(opts.local_fields), link)
+    return link
+
+
+def _inherit_runtime_meta(opts: Options, parent: type) -> None:
+    """As in Django, a child of a concrete model without its own ``ordering`` and
+    ``get_latest_by`` uses its parent's (at query time; migrations do not record them)."""
+    for key in ("ordering", "get_latest_by"):
+        if key not in opts.explicit and getattr(parent._meta, key):
+            setattr(opts, key, getattr(parent._meta, key))
+
+
+def _set_up_proxy(
+    cls: type, opts: Options, parents: list[type], own_fields: dict[str, Field]
+) -> None:
+    """A proxy reads and writes the table of its one concrete parent; it adds no fields."""
+    if own_fields:
+        raise ModelDefinitionError(
+            f"Proxy model {opts.module}.{opts.object_name} contains model fields "
+            f"({', '.join(sorted(own_fields))}); a proxy cannot add fields."
+        )
+    concrete = _concrete_parents(parents)
+    if len(concrete) != 1:
+        raise ModelDefinitionError(
+            f"Proxy model {opts.module}.{opts.object_name} must inherit from exactly one "
+            f"non-abstract model class (it has {len(concrete)})."
+        )
+    base = concrete[0]
+    opts.concrete_model = base
+    opts.db_table = base._meta.db_table
+    opts.pk = base._meta.pk
+    for parent in parents:
+        _inherit_runtime_meta(opts, parent)
+
+
+def _add_order_field(cls: type, opts: Options) -> None:
+    """``Meta.order_with_respect_to`` adds the ``_order`` column, as in Django."""
+    if not opts.order_with_respect_to or opts.proxy:
+        return
+    if any(field.name == "_order" for field in opts.local_fields):
+        return  # a historical model rendered from a state that already holds it
+    order = field_classes.IntegerField(editable=False)
+    order.contribute_to_class(cls, "_order")
+    opts.local_fields.append(order)
+    if not opts.ordering:
+        opts.ordering = ["_order"]
+    cls.get_next_in_order = ordering.get_next_in_order
+    cls.get_previous_in_order = ordering.get_previous_in_order
 
 
 def _declared_managers(
@@ -74,21 +187,52 @@ def _declared_managers(
 
 
 def _bind_managers(cls: type, opts: Options) -> None:
-    """Give the concrete class its own managers; ``objects`` when it declares none."""
+    """Give the concrete class its own managers; ``objects`` when it declares none.
+
+    ``Meta.default_manager_name`` and ``Meta.base_manager_name`` choose the default manager
+    (otherwise the first declared) and the manager related objects are fetched with.
+    """
     declared = opts.managers or [("objects", Manager())]
     opts.managers = [(name, manager.bound_copy(cls, name)) for name, manager in declared]
-    opts.default_manager = opts.managers[0][1]
+    by_name = dict(opts.managers)
+    first = opts.managers[0][1]
+    opts.default_manager = _named_manager(opts, by_name, "default_manager_name", first)
     cls._default_manager = opts.default_manager
     base_manager = Manager()
     base_manager.model = cls
     base_manager.name = "_base_manager"
+    if opts.base_manager_name:
+        chosen = _named_manager(opts, by_name, "base_manager_name", base_manager)
+        base_manager = chosen.bound_copy(cls, "_base_manager")
     cls._base_manager = base_manager
 
 
-def _model_error(model: type, name: str, base: type[Exception]) -> type[Exception]:
-    """The model's own exception class, shown as ``polls.models.Question.DoesNotExist``."""
+def _named_manager(opts: Options, by_name: dict[str, Any], option: str, fallback: Any) -> Any:
+    name = getattr(opts, option)
+    if not name:
+        return fallback
+    if name not in by_name:
+        raise ModelDefinitionError(
+            f"Model {opts.label}: Meta.{option} is '{name}', but the model has no manager of "
+            f"that name (it has {', '.join(sorted(by_name))})."
+        )
+    return by_name[name]
+
+
+def _model_error(
+    model: type, name: str, base: type[Exception], parents: list[type] = ()
+) -> type[Exception]:
+    """The model's own exception class, shown as ``polls.models.Question.DoesNotExist``; a
+    child's also derives from its concrete parents' (``Place.DoesNotExist`` catches it)."""
     attrs = {"__module__": model.__module__, "__qualname__": f"{model.__qualname__}.{name}"}
-    return type(name, (base,), attrs)
+    inherited = tuple(
+        getattr(parent, name)
+        for parent in parents
+        if getattr(parent, "_meta", None) is not None
+        and not parent._meta.abstract
+        and isinstance(getattr(parent, name, None), type)
+    )
+    return type(name, inherited or (base,), attrs)
 
 
 def _inherit_meta(opts: Options, meta: type | None, parents: list[type]) -> None:
@@ -132,11 +276,7 @@ def _inherited_fields(cls: type, parents: list[type], own: dict[str, Field]) -> 
         if parent_opts is None:
             continue
         if not parent_opts.abstract:
-            raise ModelDefinitionError(
-                f"Model {cls.__module__}.{cls.__name__} inherits from the concrete model "
-                f"{parent.__name__}; only abstract base models (Meta.abstract = True) are "
-                "supported."
-            )
+            continue  # a concrete parent keeps its fields in its own table
         for field in parent_opts.local_fields:
             if field.name not in own and field.name not in inherited:
                 inherited[field.name] = copy.deepcopy(field)
@@ -196,6 +336,17 @@ def _name_indexes(opts: Options) -> None:
         index.set_name_with_model(opts.db_table, columns)
 
 
+def _order_method(instance: Model, name: str) -> Any:
+    """``question.get_answer_order`` / ``set_answer_order`` (``order_with_respect_to``)."""
+    found = ordering.ordered_relation(type(instance), name)
+    if found is None:
+        raise AttributeError(f"'{type(instance).__name__}' object has no attribute '{name}'")
+    verb, relation = found
+    if verb == "get":
+        return lambda: ordering.get_order(instance, relation)
+    return lambda pks: ordering.set_order(instance, relation, pks)
+
+
 class ModelState:
     """Where an instance stands: not saved yet (``adding``), the database it came from, the
     related objects already fetched (``fields_cache``) and prefetched reverse relations."""
@@ -216,7 +367,7 @@ class Model(metaclass=ModelBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._state = ModelState()
-        fields = self._meta.local_fields
+        fields = self._meta.fields
         if len(args) > len(fields):
             raise IndexError("Number of args exceeds number of fields")
         for field, value in zip(fields, args, strict=False):
@@ -251,7 +402,7 @@ class Model(metaclass=ModelBase):
         order of ``fields`` when ``defer()``/``only()`` left some out: those load on access)."""
         instance = cls.__new__(cls)
         instance._state = ModelState(adding=False, db=db)
-        for field, value in zip(fields or cls._meta.local_fields, values, strict=True):
+        for field, value in zip(fields or cls._meta.fields, values, strict=True):
             instance.__dict__[field.attname] = value
         return instance
 
@@ -307,6 +458,8 @@ class Model(metaclass=ModelBase):
         from schemashift.models.related_managers import related_manager
 
         relation = related.reverse_relation_by_accessor(type(self), name)
+        if relation is None and name.endswith("_order"):
+            return _order_method(self, name)
         if relation is None:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
         if relation.one_to_one:
@@ -326,7 +479,8 @@ class Model(metaclass=ModelBase):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Model):
             return NotImplemented
-        if type(self)._meta.label != type(other)._meta.label or type(self) is not type(other):
+        # a proxy's instance and its concrete model's are the same row (as in Django)
+        if self._meta.concrete_model is not other._meta.concrete_model:
             return False
         if self.pk is None:
             return self is other

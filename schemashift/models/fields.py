@@ -36,6 +36,7 @@ BASE_OPTIONS: dict[str, Any] = {
     "db_column": None,
     "db_comment": None,
     "auto_created": False,
+    "serialize": True,
 }
 
 
@@ -489,7 +490,12 @@ class ForeignKey(Field):
 
 
 class OneToOneField(ForeignKey):
-    """A ForeignKey whose column is unique: each target row has at most one partner."""
+    """A ForeignKey whose column is unique: each target row has at most one partner.
+
+    ``parent_link=True`` marks the link of a multi-table inheritance child to its parent.
+    """
+
+    options = {**ForeignKey.options, "parent_link": False}
 
     def __init__(
         self,

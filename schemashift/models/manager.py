@@ -49,8 +49,8 @@ PROXIED_METHODS = (
 class BaseManager:
     """Hands out QuerySets of its model; subclass and override ``get_queryset`` to narrow them.
 
-    ``use_in_migrations`` is accepted for compatibility with Django: historical models always
-    get a plain ``objects`` manager.
+    With ``use_in_migrations = True`` the manager is written into migrations (``managers=``
+    of CreateModel, AlterModelManagers) and historical models in RunPython code get it.
     """
 
     use_in_migrations = False
@@ -80,6 +80,12 @@ class BaseManager:
         attrs["__qualname__"] = name
         return type(name, (cls,), attrs)
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> BaseManager:
+        manager = super().__new__(cls)
+        # kept so that deconstruct() can write the manager into a migration
+        manager._constructor_args = (args, kwargs)
+        return manager
+
     def __init__(self) -> None:
         self.model: type[Model] | None = None
         self.name: str | None = None
@@ -90,6 +96,13 @@ class BaseManager:
         self.model = cls
         self.name = name
         setattr(cls, name, ManagerDescriptor(self))
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        """(import path, args, kwargs) that rebuild this manager in a migration file."""
+        cls = type(self)
+        module = "schemashift.models" if cls in (Manager, BaseManager) else cls.__module__
+        args, kwargs = getattr(self, "_constructor_args", ((), {}))
+        return f"{module}.{cls.__qualname__}", list(args), dict(kwargs)
 
     def bound_copy(self, cls: type[Model], name: str) -> BaseManager:
         """A copy of this manager serving ``cls`` (each concrete model has its own)."""

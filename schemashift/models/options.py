@@ -21,6 +21,14 @@ META_OPTIONS = (
     "managed",
     "default_related_name",
     "apps",
+    "proxy",
+    "permissions",
+    "default_permissions",
+    "select_on_save",
+    "base_manager_name",
+    "default_manager_name",
+    "order_with_respect_to",
+    "db_table_comment",
 )
 
 
@@ -53,6 +61,18 @@ class Options:
         self.managed = True
         self.default_related_name: str | None = None
         self.apps: Any = None
+        self.proxy = False
+        self.permissions: list[tuple[str, str]] = []
+        self.default_permissions: tuple[str, ...] = ("add", "change", "delete", "view")
+        self.select_on_save = False
+        self.base_manager_name: str | None = None
+        self.default_manager_name: str | None = None
+        self.order_with_respect_to: str | None = None
+        self.db_table_comment = ""
+        #: concrete parent model -> the OneToOneField linking to it (multi-table inheritance)
+        self.parents: dict[type, Field] = {}
+        #: the model whose table holds the rows (itself, or a proxy's concrete model)
+        self.concrete_model: type | None = None
         self.explicit: dict[str, Any] = {}
         self.local_fields: list[Field] = []
         self.pk: Field | None = None
@@ -94,13 +114,42 @@ class Options:
 
     @property
     def fields(self) -> list[Field]:
-        return self.local_fields
+        """Every field an instance has: with multi-table inheritance the parents' fields come
+        first, then the model's own; a proxy has those of its concrete model."""
+        if self.proxy and self.concrete_model is not None:
+            return self.concrete_model._meta.fields
+        if not self.parents:
+            return self.local_fields
+        found: list[Field] = []
+        for parent in self.parents:
+            found.extend(f for f in parent._meta.fields if f not in found)
+        found.extend(self.local_fields)
+        return found
 
     def get_field(self, name: str) -> Field:
-        for field in self.local_fields:
+        for field in self.fields:
             if field.name == name or field.attname == name:
                 return field
         raise LookupError(f"{self.object_name} has no field named '{name}'")
+
+    def get_ancestor_link(self, ancestor: type) -> Field | None:
+        """The parent link that leads towards ``ancestor`` (multi-table inheritance)."""
+        if ancestor in self.parents:
+            return self.parents[ancestor]
+        for parent, link in self.parents.items():
+            if parent._meta.get_ancestor_link(ancestor) is not None:
+                return link
+        return None
+
+    def owner_of(self, field: Field) -> type:
+        """The concrete model whose table holds ``field``'s column."""
+        concrete = self.concrete_model
+        if field in concrete._meta.local_fields:
+            return concrete
+        for parent in concrete._meta.parents:
+            if field in parent._meta.fields:
+                return parent._meta.owner_of(field)
+        return concrete
 
     def __repr__(self) -> str:
         return f"<Options for {self.object_name}>"

@@ -235,7 +235,7 @@ class QuerySet:
         for name, expression in expressions.items():
             clone._add_annotation(name, expression)
         if not fields and not expressions:
-            fields = tuple(f.attname for f in self.model._meta.local_fields)
+            fields = tuple(f.attname for f in self.model._meta.fields)
             fields += tuple(clone.query.annotations)
         elif not keep_order:
             fields = (*fields, *expressions)
@@ -243,7 +243,7 @@ class QuerySet:
         return clone
 
     def _add_annotation(self, name: str, expression: Any) -> None:
-        if name in {f.name for f in self.model._meta.local_fields}:
+        if name in {f.name for f in self.model._meta.fields}:
             raise ValueError(f"The annotation '{name}' conflicts with a field on the model.")
         if isinstance(expression, str):
             raise TypeError(

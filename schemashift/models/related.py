@@ -113,17 +113,27 @@ class ReverseRelation:
 
 
 def reverse_relations(model: type) -> list[ReverseRelation]:
-    """Every relation of a registered model that points at ``model``."""
+    """Every relation of a registered model that points at ``model``, or at the concrete
+    model it is a proxy of, or at another proxy of that concrete model (they share rows)."""
+    concrete = model._meta.concrete_model
+    if concrete is not None and concrete is not model:
+        return reverse_relations(concrete)
     registry = registry_of(model)
     models = registered_models(registry)
     opts = model._meta
     cached = opts.__dict__.get("_reverse_relations")
     if cached is not None and cached[0] == len(models):
         return cached[1]
+    targets = {
+        (other._meta.app_label, other._meta.model_name)
+        for other in models
+        if other is model or (other._meta.proxy and other._meta.concrete_model is model)
+    }
+    targets.add((opts.app_label, opts.model_name))
     found = []
     for candidate in models:
         for field in candidate._meta.local_fields:
-            if field.is_relation and field.related_model_key == (opts.app_label, opts.model_name):
+            if field.is_relation and field.related_model_key in targets:
                 relation = ReverseRelation(candidate, field)
                 if not relation.hidden:
                     found.append(relation)

@@ -236,6 +236,8 @@ def table_of(model: type, vendor: str) -> sa.Table:
     """The model's table on a backend (``connection.vendor``), built once per model class and
     backend: a table name too long for the backend is shortened as its schema editor does."""
     opts = model._meta
+    if opts.proxy and opts.concrete_model is not None:
+        return table_of(opts.concrete_model, vendor)
     tables = opts.__dict__.setdefault("_sa_tables", {})
     table = tables.get(vendor)
     if table is None:

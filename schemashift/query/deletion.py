@@ -37,19 +37,29 @@ class Collector:
         self.field_updates: list[tuple[Any, Any, list[Any]]] = []
         self.restricted: list[tuple[Any, list[Any]]] = []
 
-    def collect(self, objs: list[Model]) -> None:
+    def collect(self, objs: list[Model], from_child: type[Model] | None = None) -> None:
+        """Collect ``objs`` and what their deletion takes along. ``from_child``: the objects
+        are the parent rows of that model's rows, which are collected already."""
         if not objs:
             return
         model = type(objs[0])
-        known = self.data.pop(model, {})
+        self._collect_parents(
+            model, [obj for obj in objs if obj.pk not in self.data.get(model, {})]
+        )
+        known = self.data.get(model, {})
         new = [obj for obj in objs if obj.pk not in known]
         known.update((obj.pk, obj) for obj in objs)
-        self.data[model] = known
         if not new:
+            self.data.setdefault(model, known)
             return
+        self.data.pop(model, None)
+        self.data[model] = known
         for relation in reverse_relations(model):
             on_delete = relation.field.on_delete
             if on_delete is DO_NOTHING:
+                continue
+            is_link_from_child = relation.model is from_child and relation.field.parent_link
+            if from_child is not None and is_link_from_child:
                 continue
             values = [relation_value(obj, relation.field) for obj in new]
             manager = relation.model._base_manager.using(self.using)
@@ -66,6 +76,17 @@ class Collector:
                 self.field_updates.append((relation.field, None, pointing))
             elif on_delete is SET_DEFAULT:
                 self.field_updates.append((relation.field, relation.field.get_default(), pointing))
+
+    def _collect_parents(self, model: type[Model], objs: list[Model]) -> None:
+        """Deleting a child of multi-table inheritance deletes its parents' rows too. They are
+        collected first, so that they are deleted after the child's rows that point at them."""
+        concrete = model._meta.concrete_model
+        for parent, link in concrete._meta.parents.items():
+            values = [getattr(obj, link.attname) for obj in objs]
+            if not values:
+                continue
+            manager = parent._base_manager.using(self.using)
+            self.collect(list(manager.filter(pk__in=values)), from_child=concrete)
 
     def _check_restricted(self) -> None:
         for relation, pointing in self.restricted:

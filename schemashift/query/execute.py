@@ -51,8 +51,8 @@ def fetch_instances(query: Query, alias: str) -> Iterator[Model]:
         instance = model.from_db(alias, row[:count], fields=fields)
         by_path = {(): instance}
         for entry in related:
-            values = row[entry.start : entry.start + len(entry.model._meta.local_fields)]
-            pk_index = entry.model._meta.local_fields.index(entry.model._meta.pk)
+            values = row[entry.start : entry.start + len(entry.model._meta.fields)]
+            pk_index = entry.model._meta.fields.index(entry.model._meta.pk)
             child = None if values[pk_index] is None else entry.model.from_db(alias, values)
             parent = by_path.get(entry.parent)
             if parent is not None:
@@ -123,8 +123,9 @@ def update_rows(query: Query, alias: str, values: dict[str, Any]) -> int:
     bare.ordering = ()
     compiler = compiler_for(bare, alias)
     table = compiler.table
-    assignments = {}
     joins_before = len(compiler.joins)
+    concrete = model._meta.concrete_model
+    by_owner: dict[type, dict[str, Any]] = {}
     for name, value in values.items():
         try:
             field = model._meta.get_field(name)
@@ -141,22 +142,22 @@ def update_rows(query: Query, alias: str, values: dict[str, Any]) -> int:
                 )
         elif field.is_relation and getattr(value, "_meta", None) is not None:
             value = relation_value(value, field)
-        assignments[field.column] = value
+        owner = concrete._meta.owner_of(field)
+        by_owner.setdefault(owner, {})[field.column] = value
     where, having = compiler.filters()
     connection = compiler.connection
-    if not compiler.joins and not having and not query.is_sliced:
+    own_table_only = set(by_owner) <= {concrete}
+    if own_table_only and not compiler.joins and not having and not query.is_sliced:
         # in the order given: MySQL/MariaDB assign from left to right
-        statement = sa.update(table).ordered_values(*assignments.items())
+        statement = sa.update(table).ordered_values(*by_owner.get(concrete, {}).items())
         if where:
             statement = statement.where(*where)
         return connection.execute(statement).rowcount
-    pk = table.c[model._meta.pk.column]
+    # the rows of a child and of its parents share primary key values
     pks = [row[0] for row in connection.execute(compiler.select_pks())]
     updated = 0
-    for start in range(0, len(pks), BATCH_SIZE):
-        batch = pks[start : start + BATCH_SIZE]
-        statement = sa.update(table).ordered_values(*assignments.items()).where(pk.in_(batch))
-        updated += connection.execute(statement).rowcount
+    for owner, assignments in by_owner.items():
+        updated = max(updated, update_pks(owner, alias, pks, assignments))
     return updated
 
 
@@ -164,11 +165,13 @@ def update_pks(model: type[Model], alias: str, pks: list[Any], assignments: dict
     """UPDATE columns (by column name) of the rows with these primary keys."""
     connection = connection_for(alias)
     table = table_of(model, connection.vendor)
-    pk = table.c[model._meta.pk.column]
+    pk = table.c[model._meta.concrete_model._meta.pk.column]
     updated = 0
     for start in range(0, len(pks), BATCH_SIZE):
         statement = (
-            sa.update(table).values(assignments).where(pk.in_(pks[start : start + BATCH_SIZE]))
+            sa.update(table)
+            .ordered_values(*assignments.items())
+            .where(pk.in_(pks[start : start + BATCH_SIZE]))
         )
         updated += connection.execute(statement).rowcount
     return updated
@@ -213,12 +216,3 @@ def insert_rows(
         return [row[0] for row in connection.execute(statement, rows)]
     connection.execute(statement, rows)
     return []
-
-
-def fetch_row(model: type[Model], alias: str, pk_value: Any, fields: list[Any]) -> tuple | None:
-    connection = connection_for(alias)
-    table = table_of(model, connection.vendor)
-    statement = sa.select(*(table.c[f.column] for f in fields)).where(
-        table.c[model._meta.pk.column] == pk_value
-    )
-    return connection.execute(statement).first()

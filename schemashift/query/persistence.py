@@ -10,7 +10,13 @@ from schemashift.models.expressions import Expression, Q
 from schemashift.models.query_state import Query
 from schemashift.models.queryset import DEFAULT_DB_ALIAS, QuerySet
 from schemashift.models.related import relation_value
-from schemashift.query.execute import atomic, fetch_row, insert_row, insert_rows, update_rows
+from schemashift.query.execute import (
+    atomic,
+    fetch_values,
+    insert_row,
+    insert_rows,
+    update_rows,
+)
 from schemashift.utils import timezone
 
 if TYPE_CHECKING:
@@ -19,7 +25,7 @@ if TYPE_CHECKING:
 
 def _stamp_auto_fields(instance: Model, adding: bool, now: datetime.datetime) -> None:
     """Fill ``auto_now`` (every save) and ``auto_now_add`` (first save) fields."""
-    for field in instance._meta.local_fields:
+    for field in instance._meta.fields:
         if getattr(field, "auto_now", False) or (adding and getattr(field, "auto_now_add", False)):
             kind = field.get_internal_type()
             value = (
@@ -29,7 +35,7 @@ def _stamp_auto_fields(instance: Model, adding: bool, now: datetime.datetime) ->
 
 
 def _check_related_saved(instance: Model) -> None:
-    for field in instance._meta.local_fields:
+    for field in instance._meta.fields:
         if not field.is_relation:
             continue
         related = instance._state.fields_cache.get(field.name)
@@ -54,32 +60,82 @@ def save_instance(
 ) -> None:
     """INSERT a new row or UPDATE the existing one, as Django's ``Model.save()``.
 
-    A field set to an ``F()`` expression is updated in the database and then read back, so
-    the instance holds the new value rather than the expression.
+    A child of multi-table inheritance writes its parents' tables first (root first), then
+    its own, its parent link taking the parent's primary key. A proxy writes its concrete
+    model's table. A field set to an ``F()`` expression is updated in the database and then
+    read back, so the instance holds the new value rather than the expression.
     """
     if force_insert and (force_update or update_fields):
         raise ValueError("Cannot force both insert and updating in model saving.")
     model = type(instance)
-    opts = model._meta
+    concrete = model._meta.concrete_model
     alias = using or instance._state.db or DEFAULT_DB_ALIAS
     _check_related_saved(instance)
     adding = instance._state.adding
     _stamp_auto_fields(instance, adding, timezone.now())
-    pk_field = opts.pk
-    pk_value = getattr(instance, pk_field.attname)
-    fields = [f for f in opts.local_fields if not f.primary_key]
-    if update_fields is not None:
-        names = set(update_fields)
-        fields = [f for f in fields if f.name in names or f.attname in names]
-    elif not adding:
-        # a row fetched with defer()/only() saves the fields it loaded, as in Django
-        fields = [f for f in fields if f.attname in instance.__dict__]
-    values = {f.attname: getattr(instance, f.attname) for f in fields}
-    expressions = [f for f in fields if isinstance(values[f.attname], Expression)]
-    try_update = pk_value is not None and not force_insert
-    if try_update and adding and pk_field.has_default() and not force_update:
-        try_update = False
+    names = None if update_fields is None else set(update_fields)
+    table_save = _TableSave(instance, alias, adding, force_insert, force_update, names)
     with atomic(alias):
+        table_save.save_parents(concrete)
+        table_save.save_table(concrete)
+    instance._state.adding = False
+    instance._state.db = alias
+    if table_save.expressions:
+        refresh_instance(instance, alias, [f.attname for f in table_save.expressions])
+
+
+class _TableSave:
+    """The writes of one ``save()``: one table at a time, parents before children."""
+
+    def __init__(
+        self,
+        instance: Model,
+        alias: str,
+        adding: bool,
+        force_insert: bool,
+        force_update: bool,
+        update_fields: set[str] | None,
+    ) -> None:
+        self.instance = instance
+        self.alias = alias
+        self.adding = adding
+        self.force_insert = force_insert
+        self.force_update = force_update
+        self.update_fields = update_fields
+        self.expressions: list[Any] = []
+
+    def save_parents(self, model: type[Model]) -> None:
+        instance = self.instance
+        for parent, link in model._meta.parents.items():
+            parent_pk = parent._meta.pk.attname
+            if getattr(instance, parent_pk) is None and getattr(instance, link.attname) is not None:
+                setattr(instance, parent_pk, getattr(instance, link.attname))
+            self.save_parents(parent)
+            self.save_table(parent)
+            setattr(instance, link.attname, getattr(instance, parent_pk))
+
+    def save_table(self, model: type[Model]) -> None:
+        """UPDATE or INSERT the row of ``model``'s own table."""
+        instance, alias = self.instance, self.alias
+        opts = model._meta
+        pk_field = opts.pk
+        pk_value = getattr(instance, pk_field.attname)
+        fields = [f for f in opts.local_fields if not f.primary_key]
+        if self.update_fields is not None:
+            fields = [f for f in fields if {f.name, f.attname} & self.update_fields]
+            if not fields:
+                return  # nothing of this table is to be written
+        elif not self.adding:
+            # a row fetched with defer()/only() saves the fields it loaded, as in Django
+            fields = [f for f in fields if f.attname in instance.__dict__]
+        if self.adding and opts.order_with_respect_to and not self.update_fields:
+            _number_in_order(instance, model, alias)
+        values = {f.attname: getattr(instance, f.attname) for f in fields}
+        expressions = [f for f in fields if isinstance(values[f.attname], Expression)]
+        self.expressions.extend(expressions)
+        try_update = pk_value is not None and not self.force_insert
+        if try_update and self.adding and pk_field.has_default() and not self.force_update:
+            try_update = False
         updated = False
         if try_update:
             query = Query(model)
@@ -87,26 +143,32 @@ def save_instance(
             updated = bool(values) and update_rows(query, alias, values) > 0
             if not values:
                 updated = _row_exists(model, alias, pk_value)
-            if not updated and (force_update or update_fields is not None):
+            if not updated and (self.force_update or self.update_fields is not None):
                 raise DatabaseError(
                     f"{model.__name__} with pk {pk_value!r} was not updated: no such row."
                 )
-        if not updated:
-            if expressions:
-                raise ValueError(
-                    "F() expressions can only be used to update, not to insert "
-                    f"({', '.join(f.name for f in expressions)})."
-                )
-            columns = {opts.get_field(name).column: value for name, value in values.items()}
-            if pk_value is not None:
-                columns[pk_field.column] = pk_value
-            new_pk = insert_row(model, alias, columns, returning_pk=pk_value is None)
-            if pk_value is None:
-                setattr(instance, pk_field.attname, new_pk)
-    instance._state.adding = False
-    instance._state.db = alias
-    if expressions:
-        refresh_instance(instance, alias, [f.attname for f in expressions])
+        if updated:
+            return
+        if expressions:
+            raise ValueError(
+                "F() expressions can only be used to update, not to insert "
+                f"({', '.join(f.name for f in expressions)})."
+            )
+        columns = {opts.get_field(name).column: value for name, value in values.items()}
+        if pk_value is not None:
+            columns[pk_field.column] = pk_value
+        new_pk = insert_row(model, alias, columns, returning_pk=pk_value is None)
+        if pk_value is None:
+            setattr(instance, pk_field.attname, new_pk)
+
+
+def _number_in_order(instance: Model, model: type[Model], alias: str) -> None:
+    """A new row ordered with respect to a relation goes last among its siblings."""
+    relation = model._meta.get_field(model._meta.order_with_respect_to)
+    siblings = QuerySet(model, using=alias).filter(
+        **{relation.attname: getattr(instance, relation.attname)}
+    )
+    instance._order = siblings.count()
 
 
 def _row_exists(model: type[Model], alias: str, pk_value: Any) -> bool:
@@ -117,6 +179,9 @@ def bulk_insert(model: type[Model], alias: str, objs: list[Model]) -> None:
     """INSERT the objects, one executemany for those with a primary key and one for those
     without; the new keys are set where the backend returns them (not on MySQL)."""
     opts = model._meta
+    if opts.concrete_model._meta.parents:
+        raise ValueError("Can't bulk create a multi-table inherited model")
+    opts = opts.concrete_model._meta
     pk_field = opts.pk
     now = timezone.now()
     with_pk, without_pk = [], []
@@ -147,18 +212,22 @@ def _columns(obj: Any, fields: list[Any], pk_field: Any = None) -> dict[str, Any
 
 
 def refresh_instance(instance: Model, using: str | None = None, fields: Any = None) -> None:
-    """Read the instance's fields (all, or those named) back from its row."""
+    """Read the instance's fields (all, or those named) back from its row (and its parents'
+    rows, with multi-table inheritance)."""
     model = type(instance)
     opts = model._meta
     alias = using or instance._state.db or DEFAULT_DB_ALIAS
-    chosen = opts.local_fields
+    chosen = opts.fields
     if fields is not None:
         names = set(fields)
-        chosen = [f for f in opts.local_fields if f.name in names or f.attname in names]
-    row = fetch_row(model, alias, instance.pk, chosen)
-    if row is None:
+        chosen = [f for f in opts.fields if f.name in names or f.attname in names]
+    query = Query(model)
+    query.ordering = ()
+    query.add_q(Q(pk=instance.pk))
+    rows = fetch_values(query, alias, tuple(f.attname for f in chosen))
+    if not rows:
         raise model.DoesNotExist(f"{opts.object_name} matching query does not exist.")
-    for field, value in zip(chosen, row, strict=True):
+    for field, value in zip(chosen, rows[0], strict=True):
         setattr(instance, field.attname, value)
         if field.is_relation:
             instance._state.fields_cache.pop(field.name, None)

@@ -28,7 +28,7 @@ def _prefetch_path(instances: list[Any], parts: list[str]) -> None:
         return
     name, rest = parts[0], parts[1:]
     model = type(instances[0])
-    forward = next((f for f in model._meta.local_fields if f.is_relation and f.name == name), None)
+    forward = next((f for f in model._meta.fields if f.is_relation and f.name == name), None)
     if forward is not None:
         found = _prefetch_forward(instances, forward)
     else:

@@ -44,7 +44,7 @@ def lookup_name(model: type, name: str) -> tuple[str, Any] | None:
     opts = model._meta
     if name == "pk":
         return "field", opts.pk
-    for field in opts.local_fields:
+    for field in opts.fields:
         if field.name == name:
             return ("forward", field) if field.is_relation else ("field", field)
         if field.attname == name:
@@ -56,7 +56,7 @@ def lookup_name(model: type, name: str) -> tuple[str, Any] | None:
 
 
 def field_choices(model: type, extra: tuple[str, ...] = ()) -> str:
-    names = {field.name for field in model._meta.local_fields}
+    names = {field.name for field in model._meta.fields}
     names.update(relation.query_name for relation in reverse_relations(model))
     names.update(extra)
     return ", ".join(sorted(names))
@@ -111,6 +111,19 @@ class Compiler:
         self.joins[key] = (alias, model)
         return alias, model
 
+    def owner_alias(self, key: tuple[str, ...], alias: Any, model: type, field: Field) -> Any:
+        """The alias of the table holding ``field`` of ``model`` (reached by ``key``): the
+        model's own, or that of a parent of multi-table inheritance, joined on first use."""
+        concrete = model._meta.concrete_model
+        owner = concrete._meta.owner_of(field)
+        while concrete is not owner:
+            link = concrete._meta.get_ancestor_link(owner)
+            if link is None:
+                return alias
+            key = (*key, f"<{link.name}>")
+            alias, concrete = self._join(key, alias, link)
+        return alias
+
     def walk(self, parts: list[str]) -> tuple[Any, type, Field, list[str], bool]:
         """(table alias, model, field, remaining lookup parts, whether a join was crossed)."""
         model, alias, key = self.model, self.table, ()
@@ -125,6 +138,8 @@ class Compiler:
             kind, target = found
             rest = parts[index + 1 :]
             joined = bool(key)
+            if kind != "reverse":
+                alias = self.owner_alias(key, alias, model, target)
             if kind == "field":
                 return alias, model, target, rest, joined
             next_model = target.model if kind == "reverse" else related_model(target)
@@ -353,14 +368,18 @@ class Compiler:
         """SELECT of the model's columns, select_related columns and annotations."""
         where, having = self.filters()
         order = self.ordering()
-        columns = [self.table.c[field.column] for field in loaded_fields(self.query)]
+        columns = self.instance_columns((), self.table, self.model, loaded_fields(self.query))
         related = []
         for path, parent, field in self._select_related_paths():
-            alias, model = self._join(path, self.joins[parent][0] if parent else self.table, field)
+            parent_alias = self.joins[parent][0] if parent else self.table
+            parent_model = self.joins[parent][1] if parent else self.model
+            parent_alias = self.owner_alias(parent, parent_alias, parent_model, field)
+            alias, model = self._join(path, parent_alias, field)
             related.append(RelatedColumns(path, model, len(columns), parent, field.name))
             prefix = "__".join(path)
             columns.extend(
-                alias.c[f.column].label(f"{prefix}__{f.column}") for f in model._meta.local_fields
+                column.label(f"{prefix}__{index}")
+                for index, column in enumerate(self.instance_columns(path, alias, model))
             )
         plain = list(columns)
         columns.extend(expr.label(name) for name, expr in self.annotation_exprs.items())
@@ -368,6 +387,16 @@ class Compiler:
         if self.query.has_aggregate_annotation:
             statement = statement.group_by(*plain)
         return self._finish(statement, where, having, order), related
+
+    def instance_columns(
+        self, key: tuple[str, ...], alias: Any, model: type, fields: list[Field] | None = None
+    ) -> list[Any]:
+        """The columns of ``fields`` (default: every field of ``model``, its parents'
+        included), in field order."""
+        return [
+            self.owner_alias(key, alias, model, field).c[field.column]
+            for field in (model._meta.fields if fields is None else fields)
+        ]
 
     def _select_related_paths(self) -> list[tuple[tuple[str, ...], tuple[str, ...], Field]]:
         wanted = self.query.select_related
@@ -396,8 +425,8 @@ class Compiler:
     def _follow_non_null(self, model: type, path: tuple[str, ...], found: list, depth: int) -> None:
         if depth == 0:
             return
-        for field in model._meta.local_fields:
-            if field.is_relation and not field.null:
+        for field in model._meta.fields:
+            if field.is_relation and not field.null and not getattr(field, "parent_link", False):
                 child = (*path, field.name)
                 found.append((child, path, field))
                 self._follow_non_null(related_model(field), child, found, depth - 1)
@@ -418,7 +447,7 @@ class Compiler:
         statement = sa.select(*columns).select_from(self.from_)
         if self.query.has_aggregate_annotation:
             if not self.query.group_by_values:
-                grouping = [self.table.c[f.column] for f in self.model._meta.local_fields]
+                grouping = self.instance_columns((), self.table, self.model)
             statement = statement.group_by(*grouping)
         return self._finish(statement, where, having, order)
 
@@ -467,7 +496,7 @@ class Compiler:
 
 def loaded_fields(query: Query) -> list[Field]:
     """The model's fields that ``only()``/``defer()`` leave loaded (the primary key always)."""
-    fields = query.model._meta.local_fields
+    fields = query.model._meta.fields
     if query.deferred is None:
         return list(fields)
     names, defer = query.deferred
@@ -477,4 +506,4 @@ def loaded_fields(query: Query) -> list[Field]:
 
 
 def _forward_names(model: type) -> str:
-    return ", ".join(sorted(f.name for f in model._meta.local_fields if f.is_relation)) or "(none)"
+    return ", ".join(sorted(f.name for f in model._meta.fields if f.is_relation)) or "(none)"

@@ -249,6 +249,33 @@ def test_ordering_naming_a_missing_field() -> None:
     ]
 
 
+def test_ordering_with_order_with_respect_to() -> None:
+    answer = model(
+        "Answer",
+        meta={"ordering": ["id"], "order_with_respect_to": "question"},
+        question=models.ForeignKey("polls.question", on_delete=models.CASCADE),
+    )
+
+    assert report_lines(question(), answer) == [
+        "polls.Answer: (models.E021) 'ordering' and 'order_with_respect_to' cannot be used "
+        "together."
+    ]
+
+
+def test_ordering_may_name_a_parents_field() -> None:
+    place = model("Place", title=models.CharField(max_length=20))
+    restaurant = type(
+        "Restaurant",
+        (place,),
+        {
+            "__module__": __name__,
+            "Meta": type("Meta", (), {"app_label": "polls", "ordering": ["title"]}),
+        },
+    )
+
+    assert report_lines(place, restaurant) == []
+
+
 def test_options_naming_existing_fields_pass() -> None:
     choice = model(
         meta={

@@ -383,16 +383,18 @@ def test_relations_of_an_abstract_model_resolve_in_each_subclass() -> None:
     assert Category._meta.get_field("owner").to == "shop.owner"
 
 
-def test_concrete_inheritance_is_refused() -> None:
+def test_concrete_inheritance_links_the_child_to_its_parent() -> None:
     class Place(models.Model):
         class Meta:
             app_label = "geo"
 
-    with pytest.raises(ModelDefinitionError, match="concrete model Place.*abstract"):
+    class Restaurant(Place):
+        class Meta:
+            app_label = "geo"
 
-        class Restaurant(Place):
-            class Meta:
-                app_label = "geo"
+    link = Restaurant._meta.pk
+    assert link.name == "place_ptr"
+    assert Restaurant._meta.parents == {Place: link}
 
 
 # -- the app a model belongs to -------------------------------------------------------------
@@ -682,3 +684,79 @@ def test_default_verbose_name_splits_the_class_name_as_django(
     model_class = type(class_name, (models.Model,), {"__module__": __name__, "Meta": meta})
     assert model_class._meta.verbose_name == verbose_name
     assert model_class._meta.verbose_name_plural == f"{verbose_name}s"
+
+
+def test_a_proxy_with_fields_is_refused() -> None:
+    class Spot(models.Model):
+        class Meta:
+            app_label = "geo"
+
+    with pytest.raises(ModelDefinitionError, match=r"Proxy model .*Lookout contains model fields"):
+
+        class Lookout(Spot):
+            height = models.IntegerField()
+
+            class Meta:
+                app_label = "geo"
+                proxy = True
+
+
+def test_a_proxy_needs_one_concrete_parent() -> None:
+    class Base(models.Model):
+        class Meta:
+            app_label = "geo"
+            abstract = True
+
+    with pytest.raises(ModelDefinitionError, match="exactly one non-abstract model class"):
+
+        class Floating(Base):
+            class Meta:
+                app_label = "geo"
+                proxy = True
+
+
+def test_a_field_named_like_the_parent_link_is_refused() -> None:
+    class Town(models.Model):
+        class Meta:
+            app_label = "geo"
+
+    with pytest.raises(ModelDefinitionError, match="'town_ptr' clashes with the link"):
+
+        class Village(Town):
+            town_ptr = models.IntegerField()
+
+            class Meta:
+                app_label = "geo"
+
+
+def test_an_unknown_default_manager_name_is_refused() -> None:
+    with pytest.raises(ModelDefinitionError, match="default_manager_name is 'people'"):
+
+        class Person(models.Model):
+            class Meta:
+                app_label = "geo"
+                default_manager_name = "people"
+
+
+def test_a_declared_parent_link_is_used_and_managers_are_inherited() -> None:
+    class Shouting(models.Manager):
+        pass
+
+    class Region(models.Model):
+        loud = Shouting()
+
+        class Meta:
+            app_label = "geo"
+            ordering = ["id"]
+
+    class Province(Region):
+        region = models.OneToOneField(Region, on_delete=models.CASCADE, parent_link=True)
+
+        class Meta:
+            app_label = "geo"
+
+    assert Province._meta.parents == {Region: Province._meta.get_field("region")}
+    assert Province._meta.pk is Province._meta.get_field("region")
+    assert Province._meta.pk.deconstruct()[3]["primary_key"] is True
+    assert isinstance(Province._default_manager, Shouting)
+    assert Province._meta.ordering == ["id"]  # as in Django, inherited at query time only

@@ -97,3 +97,64 @@ def test_run_python_queries_through_historical_managers(configured: str) -> None
     assert sorted(Choice.objects.values_list("votes", flat=True)) == [2, 5]
     assert {c.note for c in Choice.objects.all()} == {""}
     assert Choice.objects.first().question.question_text == "What's new?"
+
+
+class ShoutingManager(models.Manager):
+    """A manager written into migrations: historical models get it."""
+
+    use_in_migrations = True
+
+    def loud(self) -> list[str]:
+        return [name.upper() for name in self.values_list("name", flat=True)]
+
+
+def test_historical_models_keep_parents_proxies_and_migration_managers(configured: str) -> None:
+    seen: dict[str, Any] = {}
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        Restaurant = apps.get_model("polls", "Restaurant")
+        Place = apps.get_model("polls", "Place")
+        Loud = apps.get_model("polls", "LoudPlace")
+        Restaurant.objects.create(name="luigi", serves_pizza=True)
+        Place.objects.create(name="park")
+        seen["restaurants"] = [(r.name, r.serves_pizza) for r in Restaurant.objects.all()]
+        seen["loud"] = Loud.objects.loud()
+        seen["proxy_rows"] = sorted(p.name for p in Loud.objects.all())
+
+    place_ptr = models.OneToOneField(
+        "polls.place",
+        on_delete=models.CASCADE,
+        parent_link=True,
+        primary_key=True,
+        auto_created=True,
+        serialize=False,
+    )
+    operations = [
+        CreateModel(
+            "Place",
+            [
+                ("id", models.BigAutoField(primary_key=True, auto_created=True)),
+                ("name", models.CharField(max_length=20)),
+            ],
+            managers=[("objects", ShoutingManager())],
+        ),
+        CreateModel(
+            "Restaurant",
+            [("place_ptr", place_ptr), ("serves_pizza", models.BooleanField(default=False))],
+            bases=("polls.place",),
+        ),
+        CreateModel(
+            "LoudPlace",
+            [],
+            options={"proxy": True, "indexes": [], "constraints": []},
+            bases=("polls.place",),
+            managers=[("objects", ShoutingManager())],
+        ),
+        RunPython(forwards),
+    ]
+    migrate(configured, operations)
+    assert seen == {
+        "restaurants": [("luigi", True)],
+        "loud": ["LUIGI", "PARK"],
+        "proxy_rows": ["luigi", "park"],
+    }

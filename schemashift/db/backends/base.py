@@ -97,8 +97,9 @@ class TableDefinition:
 
 
 def is_managed(model: ModelState) -> bool:
-    """Whether migrations create and change this model's table (``Meta.managed``)."""
-    return model.options.get("managed", True) is not False
+    """Whether migrations create and change this model's table (``Meta.managed``; a proxy
+    has no table of its own)."""
+    return model.options.get("managed", True) is not False and not model.options.get("proxy")
 
 
 class BaseSchemaEditor:
@@ -564,8 +565,11 @@ class BaseSchemaEditor:
         if not is_managed(model):
             return
         definition = self.table_definition(model)
+        comment = model.options.get("db_table_comment")
         with self._operation():
             self.run(self.create_table_sql(state, definition))
+            if comment:
+                self.run_if_any(self.table_comment_sql(definition.table, comment))
             for statement in (
                 *self.unique_together_statements(definition),
                 *self.foreign_key_statements(state, definition),
@@ -605,6 +609,24 @@ class BaseSchemaEditor:
         if self._tables_to_check is not None and old_table in self._tables_to_check:
             self._tables_to_check.discard(old_table)
             self._tables_to_check.add(new_table)
+
+    def table_comment_sql(self, table: str, comment: str | None) -> str | None:
+        """The statement that sets (or, with None, clears) a table's comment; None where the
+        backend keeps no comments (SQLite)."""
+        return None
+
+    def alter_db_table_comment(self, state: ProjectState, model: ModelState) -> None:
+        """Give the table the comment ``model`` says (``Meta.db_table_comment``)."""
+        if not is_managed(model):
+            return
+        sql = self.table_comment_sql(self.model_table(model), model.options.get("db_table_comment"))
+        if sql:
+            with self._operation():
+                self.run(sql)
+
+    def run_if_any(self, sql: str | None) -> None:
+        if sql:
+            self.run(sql)
 
     def add_index(self, state: ProjectState, model: ModelState, index: Index) -> None:
         if not is_managed(model):

@@ -114,6 +114,11 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     sql_create_pk = "ALTER TABLE {table} ADD PRIMARY KEY ({column})"
     sql_drop_pk = "ALTER TABLE {table} DROP PRIMARY KEY"
 
+    def table_comment_sql(self, table: str, comment: str | None) -> str | None:
+        return (
+            f"ALTER TABLE {self.quote_name(table)} COMMENT = {self.render_literal(comment or '')}"
+        )
+
     def __init__(
         self,
         connection: Connection | None = None,

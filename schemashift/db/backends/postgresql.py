@@ -143,6 +143,10 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
 
     # -- the transaction ----------------------------------------------------------------------
 
+    def table_comment_sql(self, table: str, comment: str | None) -> str | None:
+        literal = self.render_literal(comment or None)
+        return f"COMMENT ON TABLE {self.quote_name(table)} IS {literal}"
+
     def _prepare_connection(self) -> None:
         if self.atomic and self.connection.in_transaction():
             raise RuntimeError(

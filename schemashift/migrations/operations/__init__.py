@@ -4,8 +4,11 @@ from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.fields import AddField, AlterField, RemoveField, RenameField
 from schemashift.migrations.operations.models import (
     AddIndex,
+    AlterModelManagers,
     AlterModelOptions,
     AlterModelTable,
+    AlterModelTableComment,
+    AlterOrderWithRespectTo,
     AlterUniqueTogether,
     CreateModel,
     DeleteModel,
@@ -18,8 +21,11 @@ __all__ = [
     "AddField",
     "AddIndex",
     "AlterField",
+    "AlterModelManagers",
     "AlterModelOptions",
     "AlterModelTable",
+    "AlterModelTableComment",
+    "AlterOrderWithRespectTo",
     "AlterUniqueTogether",
     "CreateModel",
     "DeleteModel",

@@ -10,19 +10,30 @@ from schemashift.migrations.operations.preconditions import (
     MissingFieldError,
     check_relation_target,
 )
-from schemashift.migrations.state import ModelState, ProjectState
-from schemashift.models.fields import Field
+from schemashift.migrations.state import (
+    ORDER_FIELD,
+    ModelState,
+    ProjectState,
+    model_bases,
+    order_field,
+)
+from schemashift.models.fields import Field, IntegerField
 from schemashift.models.indexes import Index
 from schemashift.models.options import normalize_together
 
-#: options that change no SQL; AlterModelOptions carries them
+#: options that change no SQL; AlterModelOptions carries them (Django's ALTER_OPTION_KEYS)
 NON_SCHEMA_OPTIONS = (
-    "ordering",
-    "verbose_name",
-    "verbose_name_plural",
+    "base_manager_name",
+    "default_manager_name",
+    "default_related_name",
     "get_latest_by",
     "managed",
-    "default_related_name",
+    "ordering",
+    "permissions",
+    "default_permissions",
+    "select_on_save",
+    "verbose_name",
+    "verbose_name_plural",
 )
 
 if TYPE_CHECKING:
@@ -55,7 +66,12 @@ class ModelOperation(Operation):
 
 
 class CreateModel(ModelOperation):
-    """Create a table with its fields, indexes and unique_together."""
+    """Create a table with its fields, indexes and unique_together.
+
+    ``bases`` names the concrete or proxy parents (``("app.place",)``); a proxy
+    (``options={"proxy": True}``) gets no table. ``managers`` are those written into
+    migrations.
+    """
 
     category = "+"
 
@@ -65,11 +81,13 @@ class CreateModel(ModelOperation):
         fields: list[tuple[str, Field]],
         options: dict[str, Any] | None = None,
         bases: tuple[Any, ...] | None = None,
+        managers: list[tuple[str, Any]] | None = None,
     ):
         super().__init__(name)
         self.fields = list(fields)
         self.options = dict(options or {})
         self.bases = bases
+        self.managers = list(managers or [])
         names = [n for n, _ in self.fields]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -79,6 +97,10 @@ class CreateModel(ModelOperation):
         kwargs: dict[str, Any] = {"name": self.name, "fields": self.fields}
         if self.options:
             kwargs["options"] = self.options
+        if model_bases(self.bases):
+            kwargs["bases"] = self.bases
+        if self.managers:
+            kwargs["managers"] = self.managers
         return "CreateModel", [], kwargs
 
     def model_state(self, app_label: str) -> ModelState:
@@ -90,7 +112,7 @@ class CreateModel(ModelOperation):
         options = dict(self.options)
         if "indexes" in options:
             options["indexes"] = [index.clone() for index in options["indexes"]]
-        return ModelState(app_label, self.name, fields, options)
+        return ModelState(app_label, self.name, fields, options, self.bases, self.managers)
 
     def _folding_state(self, app_label: str) -> ModelState:
         """Like ``model_state``, sharing the fields already bound to their name: operations
@@ -101,7 +123,9 @@ class CreateModel(ModelOperation):
                 field = field.clone()
                 field.set_attributes_from_name(name)
             fields[name] = field
-        return ModelState(app_label, self.name, fields, dict(self.options))
+        return ModelState(
+            app_label, self.name, fields, dict(self.options), self.bases, self.managers
+        )
 
     def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = self.model_state(app_label)
@@ -130,7 +154,7 @@ class CreateModel(ModelOperation):
         schema_editor.delete_model(from_state, from_state.get_model(app_label, self.name))
 
     def describe(self) -> str:
-        return f"Create model {self.name}"
+        return f"Create {'proxy ' if self.options.get('proxy') else ''}model {self.name}"
 
     @property
     def migration_name_fragment(self) -> str:
@@ -164,7 +188,10 @@ class CreateModel(ModelOperation):
         if isinstance(operation, DeleteModel) and operation.name_lower == self.name_lower:
             return []
         if isinstance(operation, RenameModel) and operation.old_name.lower() == self.name_lower:
-            return [CreateModel(operation.new_name, self.fields, self.options, self.bases)]
+            renamed = CreateModel(
+                operation.new_name, self.fields, self.options, self.bases, self.managers
+            )
+            return [renamed]
         if operation.alters_one_model and operation.model_name_lower == self.name_lower:
             return [self.absorbing(operation, app_label)]
         return self.lets_pass(operation, app_label, (self.name,))
@@ -183,9 +210,11 @@ class CreateModel(ModelOperation):
         except LookupError as error:
             raise ValueError(f"Cannot fold {operation!r} into {self!r}: {error}") from error
         model = state.get_model(app_label, self.name)
-        return CreateModel(
-            self.name, _in_created_order(self.fields, model), model.options, self.bases
-        )
+        fields = _in_created_order(self.fields, model)
+        if not any(name == ORDER_FIELD for name, _f in self.fields):
+            # the option implies ``_order``; the CreateModel does not list it, as in Django
+            fields = [(name, f) for name, f in fields if name != ORDER_FIELD]
+        return CreateModel(self.name, fields, model.options, self.bases, model.managers)
 
 
 class DeleteModel(ModelOperation):
@@ -257,11 +286,18 @@ class RenameModel(Operation):
 
     def state_forwards(self, app_label: str, state: ProjectState) -> None:
         old = state.remove_model(app_label, self.old_name)
-        renamed = ModelState(app_label, self.new_name, dict(old.fields), dict(old.options))
+        renamed = ModelState(
+            app_label, self.new_name, dict(old.fields), dict(old.options), old.bases, old.managers
+        )
         state.add_model(renamed)
         old_key = (app_label, self.old_name.lower())
         new_label = f"{app_label}.{self.new_name.lower()}"
+        old_label = f"{app_label}.{self.old_name.lower()}"
         for key, model in list(state.models.items()):
+            if old_label in model.bases:
+                model = model.clone()
+                model.bases = tuple(new_label if b == old_label else b for b in model.bases)
+                state.models[key] = model
             pointing = [
                 n
                 for n, f in model.fields.items()
@@ -410,6 +446,43 @@ class AlterModelTable(_OptionOperation):
         return f"alter_{self.name_lower}_table"
 
 
+class AlterModelTableComment(_OptionOperation):
+    """Change ``Meta.db_table_comment``: the table's comment on PostgreSQL and MySQL (SQLite
+    keeps none)."""
+
+    category = "~"
+    option_name = "db_table_comment"
+
+    def __init__(self, name: str, table_comment: str | None):
+        super().__init__(name)
+        self.table_comment = table_comment
+
+    def _value(self) -> Any:
+        return self.table_comment
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        kwargs = {"name": self.name, "table_comment": self.table_comment}
+        return "AlterModelTableComment", [], kwargs
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        schema_editor.alter_db_table_comment(to_state, to_state.get_model(app_label, self.name))
+
+    database_backwards = database_forwards
+
+    def describe(self) -> str:
+        return f"Alter {self.name} table comment"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"alter_{self.name_lower}_table_comment"
+
+
 class AlterModelOptions(ModelOptionOperation):
     """Change Meta options that need no SQL (ordering, verbose names, ...)."""
 
@@ -455,6 +528,109 @@ class AlterModelOptions(ModelOptionOperation):
     @property
     def migration_name_fragment(self) -> str:
         return f"alter_{self.name_lower}_options"
+
+
+class AlterModelManagers(ModelOptionOperation):
+    """Change the managers written into migrations (``use_in_migrations``); no SQL."""
+
+    category = "~"
+
+    def __init__(self, name: str, managers: list[tuple[str, Any]]):
+        super().__init__(name)
+        self.managers = list(managers)
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return "AlterModelManagers", [], {"name": self.name, "managers": self.managers}
+
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
+        model = state.get_model(app_label, self.name).clone()
+        model.managers = list(self.managers)
+        state.add_model(model)
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        pass
+
+    database_backwards = database_forwards
+
+    def describe(self) -> str:
+        return f"Change managers on {self.name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"alter_{self.name_lower}_managers"
+
+
+class AlterOrderWithRespectTo(ModelOptionOperation):
+    """Set or clear ``Meta.order_with_respect_to``: the ``_order`` column is added (0 in the
+    rows there are) or dropped."""
+
+    category = "~"
+
+    def __init__(self, name: str, order_with_respect_to: str | None):
+        super().__init__(name)
+        self.order_with_respect_to = order_with_respect_to
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        kwargs = {"name": self.name, "order_with_respect_to": self.order_with_respect_to}
+        return "AlterOrderWithRespectTo", [], kwargs
+
+    @property
+    def is_destructive(self) -> bool:  # type: ignore[override]
+        return not self.order_with_respect_to
+
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
+        model = state.get_model(app_label, self.name).clone()
+        if self.order_with_respect_to:
+            model.options["order_with_respect_to"] = self.order_with_respect_to
+            if ORDER_FIELD not in model.fields:
+                model.fields[ORDER_FIELD] = order_field()
+        else:
+            model.options.pop("order_with_respect_to", None)
+            model.fields.pop(ORDER_FIELD, None)
+        state.add_model(model)
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        old_model = from_state.get_model(app_label, self.name)
+        new_model = to_state.get_model(app_label, self.name)
+        if ORDER_FIELD in new_model.fields and ORDER_FIELD not in old_model.fields:
+            added = IntegerField(default=0, editable=False)
+            added.set_attributes_from_name(ORDER_FIELD)
+            schema_editor.add_field(to_state, new_model, added)
+        elif ORDER_FIELD in old_model.fields and ORDER_FIELD not in new_model.fields:
+            schema_editor.remove_field(from_state, old_model, old_model.fields[ORDER_FIELD])
+
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        self.database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def references_field(self, model_name: str, name: str, app_label: str) -> bool:
+        return self.references_model(model_name, app_label) and (
+            self.order_with_respect_to is None or name in (self.order_with_respect_to, ORDER_FIELD)
+        )
+
+    def describe(self) -> str:
+        return f"Set order_with_respect_to on {self.name} to {self.order_with_respect_to}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"alter_{self.name_lower}_order_with_respect_to"
 
 
 class AlterUniqueTogether(_OptionOperation):

@@ -40,3 +40,28 @@ class OrderLine(models.Model):
 
     class Meta:
         unique_together = [["order", "book"]]
+
+
+class Venue(models.Model):
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        db_table_comment = "Where orders are picked up"
+
+
+class Cafe(Venue):
+    seats = models.PositiveSmallIntegerField(default=0)
+
+
+class VenueByName(Venue):
+    class Meta:
+        proxy = True
+        ordering = ["name"]
+
+
+class Tab(models.Model):
+    cafe = models.ForeignKey(Cafe, on_delete=models.CASCADE)
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+
+    class Meta:
+        order_with_respect_to = "cafe"

@@ -52,3 +52,34 @@ class Coupon(models.Model):
     class Meta:
         ordering = ["code"]
         indexes = [models.Index(fields=["series", "-valid_until"])]
+
+
+class Venue(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Cafe(Venue):
+    seats = models.PositiveSmallIntegerField(default=0)
+    terrace = models.BooleanField(default=False)
+
+
+class Bakery(Cafe):
+    oven = models.CharField(max_length=20, default="wood")
+
+
+class VenueByName(Venue):
+    class Meta:
+        proxy = True
+        ordering = ["name"]
+
+
+class Tab(models.Model):
+    cafe = models.ForeignKey(Cafe, on_delete=models.CASCADE)
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+
+
+class Receipt(models.Model):
+    tab = models.ForeignKey(Tab, on_delete=models.CASCADE)
+
+    class Meta:
+        order_with_respect_to = "tab"
