@@ -14,6 +14,7 @@ from schemashift.models.deletion import (
     DO_NOTHING,
     PROTECT,
     RESTRICT,
+    SET,
     SET_DEFAULT,
     SET_NULL,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "PROTECT",
     "Q",
     "RESTRICT",
+    "SET",
     "SET_DEFAULT",
     "SET_NULL",
     "Aggregate",

@@ -10,6 +10,7 @@ from schemashift.models.deletion import (
     DO_NOTHING,
     PROTECT,
     RESTRICT,
+    SET,
     SET_DEFAULT,
     SET_NULL,
 )
@@ -66,6 +67,11 @@ class Collector:
                 self.field_updates.append((relation.field, None, pointing))
             elif on_delete is SET_DEFAULT:
                 self.field_updates.append((relation.field, relation.field.get_default(), pointing))
+            elif isinstance(on_delete, SET):
+                value = on_delete.new_value()
+                if hasattr(value, "_meta"):  # a row: the column holds its key
+                    value = relation_value(value, relation.field)
+                self.field_updates.append((relation.field, value, pointing))
 
     def _check_restricted(self) -> None:
         for relation, pointing in self.restricted:
