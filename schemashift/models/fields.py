@@ -36,6 +36,14 @@ BASE_OPTIONS: dict[str, Any] = {
     "db_column": None,
     "db_comment": None,
     "auto_created": False,
+    # options that carry no schema, kept and written into migrations as Django keeps them
+    "serialize": True,
+    "unique_for_date": None,
+    "unique_for_month": None,
+    "unique_for_year": None,
+    "db_tablespace": None,
+    "validators": [],
+    "error_messages": None,
 }
 
 
@@ -63,6 +71,10 @@ class Field:
         values["verbose_name"] = verbose_name
         if values["choices"] is not None and not isinstance(values["choices"], list):
             values["choices"] = list(values["choices"])
+        values["validators"] = list(values["validators"])
+        if values["primary_key"] and "serialize" not in kwargs:
+            # as Django sets on the primary key of every model, so its migrations say it too
+            values["serialize"] = False
         self._given = {k: v for k, v in values.items() if _differs(v, self.options[k])}
         for key, value in values.items():
             setattr(self, key, value)
@@ -459,11 +471,11 @@ class ForeignKey(Field):
                     "fields.E320",
                 )
             )
-        elif self.on_delete not in deletion.ON_DELETE_CHOICES:
+        elif not deletion.is_on_delete(self.on_delete):
             errors.append(
                 Error(
                     "on_delete must be one of models.CASCADE, PROTECT, RESTRICT, SET_NULL, "
-                    "SET_DEFAULT or DO_NOTHING.",
+                    "SET_DEFAULT, SET(...) or DO_NOTHING.",
                     self,
                     "fields.E321",
                 )

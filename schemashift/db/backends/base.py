@@ -52,10 +52,17 @@ NON_SCHEMA_OPTIONS = frozenset(
         "db_column",
         "default",
         "editable",
+        "error_messages",
         "help_text",
         "on_delete",
         "related_name",
         "related_query_name",
+        "serialize",
+        "unique_for_date",
+        "unique_for_month",
+        "unique_for_year",
+        "validators",
+        "db_tablespace",
         "verbose_name",
     }
 )
