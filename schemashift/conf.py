@@ -22,6 +22,8 @@ DATABASE_URL_ENV = "DATABASE_URL"
 
 DEFAULT_AUTO_FIELD = "schemashift.models.BigAutoField"
 DEFAULT_MIGRATIONS_TABLE = "schemashift_migrations"
+#: the user model, as Django's default: the ``User`` model of the ``auth`` app
+DEFAULT_AUTH_USER_MODEL = "auth.User"
 #: seconds a ``migrate`` waits for another one on the same database before giving up
 DEFAULT_MIGRATION_LOCK_TIMEOUT = 600.0
 # PostgreSQL's 63-character names, less the "_progress" of the progress table
@@ -56,6 +58,7 @@ class Settings:
     INSTALLED_APPS: list[str]
     DATABASES: dict[str, str]
     DEFAULT_AUTO_FIELD: str
+    AUTH_USER_MODEL: str
     MIGRATIONS_TABLE: str
     MIGRATION_LOCK_TIMEOUT: float | None
     BASE_DIR: Path
@@ -72,6 +75,9 @@ class Settings:
         self.DATABASES = _databases(values.get("DATABASES", {}), base_dir)
         self.DEFAULT_AUTO_FIELD = normalize_auto_field(
             values.get("DEFAULT_AUTO_FIELD", DEFAULT_AUTO_FIELD)
+        )
+        self.AUTH_USER_MODEL = model_label(
+            "AUTH_USER_MODEL", values.get("AUTH_USER_MODEL", DEFAULT_AUTH_USER_MODEL)
         )
         self.MIGRATIONS_TABLE = migrations_table(
             values.get("MIGRATIONS_TABLE", DEFAULT_MIGRATIONS_TABLE)
@@ -206,6 +212,17 @@ def normalize_auto_field(path: Any) -> str:
     if "." not in path:
         return "schemashift.models." + path
     return path
+
+
+def model_label(setting: str, value: Any) -> str:
+    """A setting naming a model as ``"app_label.ModelName"`` (AUTH_USER_MODEL, say)."""
+    parts = value.split(".") if isinstance(value, str) else []
+    if len(parts) != 2 or not all(part.isidentifier() for part in parts):
+        raise ImproperlyConfigured(
+            f"{setting} must be of the form 'app_label.ModelName' such as 'accounts.User', "
+            f"not {value!r}."
+        )
+    return value
 
 
 def _installed_apps(value: Any) -> list[str]:

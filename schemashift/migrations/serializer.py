@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemashift.exceptions import SerializationError
+from schemashift.utils.functional import Promise
 
 MODELS_IMPORT = "from schemashift import models"
 MIGRATIONS_IMPORT = "from schemashift import migrations"
@@ -169,6 +170,9 @@ class _Builder:
         self.in_progress: set[int] = set()
 
     def build(self, value: Any) -> Node:
+        if isinstance(value, Promise):
+            # lazy (translatable) text is written as the plain string, as Django writes it
+            value = str(value)
         if value is None or isinstance(value, bool):
             return Atom(repr(value))
         if isinstance(value, enum.Enum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemashift.exceptions import ModelDefinitionError
+from schemashift.exceptions import FieldDoesNotExist, ModelDefinitionError
 from schemashift.models.fields import Field
 from schemashift.models.indexes import Index
 
@@ -100,7 +100,7 @@ class Options:
         for field in self.local_fields:
             if field.name == name or field.attname == name:
                 return field
-        raise LookupError(f"{self.object_name} has no field named '{name}'")
+        raise FieldDoesNotExist(f"{self.object_name} has no field named '{name}'")
 
     def __repr__(self) -> str:
         return f"<Options for {self.object_name}>"

@@ -1,0 +1,2 @@
+"""Database functions (``django.db.models.functions``), used in queries, indexes and
+constraints."""
