@@ -388,6 +388,45 @@ def reset() -> None:
     settings._wrapped = None
 
 
+class SettingsReference(str):
+    """A setting's value that migration files write as ``settings.NAME`` (Django's name)."""
+
+    setting_name: str
+
+    def __new__(cls, value: str, setting_name: str) -> SettingsReference:
+        self = str.__new__(cls, value)
+        self.setting_name = setting_name
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return SettingsReference, (str(self), self.setting_name)
+
+
+#: settings naming a model that a project may swap for its own (Meta.swappable adds more)
+_swappable_settings: list[str] = ["AUTH_USER_MODEL"]
+
+
+def register_swappable_setting(name: str) -> None:
+    """Count ``name`` (a model's ``Meta.swappable``) among the settings naming a model."""
+    if name not in _swappable_settings:
+        _swappable_settings.append(name)
+
+
+def swappable_setting_for(label: str) -> str | None:
+    """The setting whose value is the model ``label`` (``"accounts.user"``), if any.
+
+    Relations to that model are written into migrations as ``settings.NAME``. Without
+    configured settings there is none.
+    """
+    if settings._wrapped is None or not isinstance(label, str):
+        return None
+    for name in _swappable_settings:
+        value = getattr(settings._wrapped, name, None)
+        if isinstance(value, str) and value.lower() == label.lower():
+            return name
+    return None
+
+
 def get_settings() -> Settings:
     """The configured Settings object itself (ImproperlyConfigured if there is none)."""
     if settings._wrapped is None:
@@ -402,6 +441,7 @@ __all__ = [
     "DATABASE_URL_ENV",
     "SETTINGS_ENV",
     "Settings",
+    "SettingsReference",
     "configure",
     "get_settings",
     "is_configured",
@@ -409,7 +449,9 @@ __all__ = [
     "mask_password",
     "normalize_auto_field",
     "project_dir",
+    "register_swappable_setting",
     "reset",
     "resolve_sqlite_path",
     "settings",
+    "swappable_setting_for",
 ]

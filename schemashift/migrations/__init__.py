@@ -18,6 +18,7 @@ from schemashift.migrations.operations import (
     RunSQL,
     SeparateDatabaseAndState,
 )
+from schemashift.migrations.swappable import swappable_dependency
 
 __all__ = [
     "AddField",
@@ -36,4 +37,5 @@ __all__ = [
     "RunPython",
     "RunSQL",
     "SeparateDatabaseAndState",
+    "swappable_dependency",
 ]

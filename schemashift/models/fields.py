@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from schemashift import conf
 from schemashift.check_messages import CheckMessage, Error
 from schemashift.models import deletion
 
@@ -439,7 +440,12 @@ class ForeignKey(Field):
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
-        kwargs = {"on_delete": self.on_delete, "to": self.to, **kwargs}
+        to: Any = self.to
+        setting = conf.swappable_setting_for(to)
+        if setting is not None:
+            # written as settings.AUTH_USER_MODEL, so the migration follows the setting
+            to = conf.SettingsReference(to, setting)
+        kwargs = {"on_delete": self.on_delete, "to": to, **kwargs}
         return name, path, args, kwargs
 
     def clone(self) -> Field:
