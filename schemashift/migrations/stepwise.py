@@ -72,7 +72,8 @@ class Step:
 
 def is_managed(model: ModelState) -> bool:
     """Whether migrations create and change this model's table (``Meta.managed``)."""
-    return model.options.get("managed", True) is not False
+    # a swapped-out model (auth.User when AUTH_USER_MODEL names another) has no table either
+    return model.options.get("managed", True) is not False and not getattr(model, "swapped", None)
 
 
 def is_dml(sql: str) -> bool:

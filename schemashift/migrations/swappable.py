@@ -34,4 +34,8 @@ def swappable_dependency(value: str) -> SwappableTuple:
     return SwappableTuple((app_label, "__first__"), str(value))
 
 
-__all__ = ["SETTING_DEPENDENCY", "SwappableTuple", "swappable_dependency"]
+__all__ = [
+    "SETTING_DEPENDENCY",
+    "SwappableTuple",
+    "swappable_dependency",
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemashift import conf
 from schemashift.exceptions import FieldDoesNotExist, ModelDefinitionError
 from schemashift.models.fields import Field
 from schemashift.models.indexes import Index
@@ -21,6 +22,7 @@ META_OPTIONS = (
     "managed",
     "default_related_name",
     "apps",
+    "swappable",
 )
 
 
@@ -53,6 +55,8 @@ class Options:
         self.managed = True
         self.default_related_name: str | None = None
         self.apps: Any = None
+        #: the setting that may name another model to use instead of this one
+        self.swappable: str | None = None
         self.explicit: dict[str, Any] = {}
         self.local_fields: list[Field] = []
         self.pk: Field | None = None
@@ -81,6 +85,8 @@ class Options:
             elif key == "indexes":
                 value = [index.clone() for index in value]
             setattr(self, key, value)
+            if key == "swappable":
+                conf.register_swappable_setting(value)
             if key != "apps":  # the registry of a rendered historical model, not a schema option
                 self.explicit[key] = value
 
@@ -91,6 +97,12 @@ class Options:
     @property
     def label_lower(self) -> str:
         return f"{self.app_label}.{self.model_name}"
+
+    @property
+    def swapped(self) -> str | None:
+        """The model (``"accounts.User"``) used instead of this one, when its ``swappable``
+        setting names another; None when this model is in use."""
+        return swapped_for(self.swappable, self.label_lower)
 
     @property
     def fields(self) -> list[Field]:
@@ -104,6 +116,16 @@ class Options:
 
     def __repr__(self) -> str:
         return f"<Options for {self.object_name}>"
+
+
+def swapped_for(setting: str | None, label_lower: str) -> str | None:
+    """What the ``setting`` names instead of the model ``label_lower``, if anything."""
+    if not setting or not conf.is_configured():
+        return None
+    value = getattr(conf.settings, setting, None)
+    if isinstance(value, str) and value.lower() != label_lower:
+        return value
+    return None
 
 
 def _split_camel(name: str) -> str:

@@ -134,3 +134,59 @@ def test_django_style_swappable_migration_runs_after_the_user_app(
     unchanged = _run(project, backend, backend_url, "makemigrations", "--check")
     assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
     assert "No changes detected" in unchanged.stdout
+
+
+PEOPLE_MODELS = """\
+from schemashift import models
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        swappable = "AUTH_USER_MODEL"
+"""
+
+
+def _table_names(backend: str, url: str, project: Path) -> set[str]:
+    import sqlalchemy
+
+    if backend == "sqlite":
+        url = f"sqlite:///{project / 'db.sqlite3'}"
+    engine = sqlalchemy.create_engine(url)
+    try:
+        return set(sqlalchemy.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_swapped_out_model_has_state_but_no_table(
+    tmp_path: Path, backend: str, backend_url: str
+) -> None:
+    project = _project(tmp_path)
+    (project / "people" / "migrations").mkdir(parents=True)
+    (project / "people" / "__init__.py").write_text("")
+    (project / "people" / "migrations" / "__init__.py").write_text("")
+    (project / "people" / "models.py").write_text(PEOPLE_MODELS)
+    settings = project / "mysite" / "settings.py"
+    settings.write_text(settings.read_text().replace('["accounts",', '["people", "accounts",'))
+
+    made = _run(project, backend, backend_url, "makemigrations")
+    assert made.returncode == 0, made.stderr
+    written = (project / "people" / "migrations" / "0001_initial.py").read_text()
+    assert '"swappable": "AUTH_USER_MODEL",' in written
+    sql = _run(project, backend, backend_url, "sqlmigrate", "people", "0001")
+    assert sql.returncode == 0, sql.stderr
+    assert "CREATE TABLE" not in sql.stdout.upper()
+
+    migrated = _run(project, backend, backend_url, "migrate")
+
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Applying people.0001_initial... OK" in migrated.stdout
+    tables = _table_names(backend, backend_url, project)
+    assert {"accounts_user", "blog_post"} <= tables
+    assert "people_person" not in tables
+    unchanged = _run(project, backend, backend_url, "makemigrations", "--check")
+    assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
+    back = _run(project, backend, backend_url, "migrate", "people", "zero")
+    assert back.returncode == 0, back.stderr

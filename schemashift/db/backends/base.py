@@ -105,7 +105,8 @@ class TableDefinition:
 
 def is_managed(model: ModelState) -> bool:
     """Whether migrations create and change this model's table (``Meta.managed``)."""
-    return model.options.get("managed", True) is not False
+    # a swapped-out model (auth.User when AUTH_USER_MODEL names another) has no table either
+    return model.options.get("managed", True) is not False and not getattr(model, "swapped", None)
 
 
 class BaseSchemaEditor:
