@@ -225,6 +225,27 @@ def model_label(setting: str, value: Any) -> str:
     return value
 
 
+#: Django's web-only apps, as the porting rule spells them: schemashift has no web layer
+_WEB_ONLY_APPS = {
+    "admin": "the admin site",
+    "messages": "the messages framework",
+    "staticfiles": "static files handling",
+}
+
+
+def _refuse_web_only_app(entry: str) -> None:
+    prefix = "schemashift.contrib."
+    if not entry.startswith(prefix):
+        return
+    name = entry[len(prefix) :].partition(".")[0]
+    if name in _WEB_ONLY_APPS:
+        raise ImproperlyConfigured(
+            f"INSTALLED_APPS entry {entry!r} is Django's {_WEB_ONLY_APPS[name]} "
+            f"(django.contrib.{name}), a web-only app schemashift does not provide: remove it "
+            "from INSTALLED_APPS."
+        )
+
+
 def _installed_apps(value: Any) -> list[str]:
     if not isinstance(value, list | tuple):
         raise ImproperlyConfigured(
@@ -237,6 +258,7 @@ def _installed_apps(value: Any) -> list[str]:
                 f"INSTALLED_APPS entry {entry!r} is not a string: write the app's package "
                 "such as 'polls' or its AppConfig such as 'polls.apps.PollsConfig'."
             )
+        _refuse_web_only_app(entry)
     return list(value)
 
 
