@@ -409,7 +409,15 @@ class ForeignKey(Field):
     is_relation = True
     empty_strings_allowed = False
     options = _options(
-        db_index=True, related_name=None, related_query_name=None, to_field=None, db_constraint=True
+        db_index=True,
+        related_name=None,
+        related_query_name=None,
+        to_field=None,
+        db_constraint=True,
+        # no schema: which rows forms may pick, and whether a swappable target is written
+        # as its setting (settings.AUTH_USER_MODEL)
+        limit_choices_to=None,
+        swappable=True,
     )
 
     def __init__(
@@ -440,8 +448,9 @@ class ForeignKey(Field):
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("swappable", None)  # as Django, which never writes it
         to: Any = self.to
-        setting = conf.swappable_setting_for(to)
+        setting = conf.swappable_setting_for(to) if self.swappable else None
         if setting is not None:
             # written as settings.AUTH_USER_MODEL, so the migration follows the setting
             to = conf.SettingsReference(to, setting)

@@ -62,3 +62,17 @@ def test_writer_writes_setting_dependencies_after_the_others() -> None:
         "        migrations.swappable_dependency(settings.AUTH_USER_MODEL),\n"
         "    ]\n"
     ) in text
+
+
+def test_swappable_false_writes_the_label(user_model_setting: None) -> None:
+    field = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        swappable=False,
+        limit_choices_to={"is_active": True},
+    )
+
+    assert serialize(field)[0] == (
+        'models.ForeignKey(limit_choices_to={"is_active": True}, on_delete=models.CASCADE, '
+        'to="accounts.User")'
+    )

@@ -54,6 +54,7 @@ NON_SCHEMA_OPTIONS = frozenset(
         "editable",
         "error_messages",
         "help_text",
+        "limit_choices_to",
         "on_delete",
         "related_name",
         "related_query_name",
