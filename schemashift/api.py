@@ -602,6 +602,8 @@ class PortedFile:
     original: str
     ported: str
     changes: int
+    #: (line, name) of what the ported file imports that schemashift does not provide
+    missing: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -621,7 +623,7 @@ def port(*paths: str | Path, write: bool = False) -> PortResult:
     Raises CommandError naming the path for a missing path, a file that is not Python, or a
     file that cannot be read as Python tokens; with ``write``, nothing is written then.
     """
-    from schemashift.porting import PortSyntaxError, port_source
+    from schemashift.porting import PortSyntaxError, missing_imports, port_source
 
     sources = _python_sources(paths)
     ported: list[PortedFile] = []
@@ -635,7 +637,8 @@ def port(*paths: str | Path, write: bool = False) -> PortResult:
         except PortSyntaxError as exc:
             raise CommandError(f"{_shown(path)} cannot be read as Python: {exc}.") from None
         if result.source != original:
-            ported.append(PortedFile(path, original, result.source, result.changes))
+            missing = tuple(missing_imports(result.source))
+            ported.append(PortedFile(path, original, result.source, result.changes, missing))
     if write:
         for file in ported:
             file.path.write_bytes(file.ported.encode("utf-8"))

@@ -16,6 +16,8 @@ Ported source ports to itself.
 from __future__ import annotations
 
 import ast
+import importlib
+import importlib.util
 import io
 import re
 import tokenize
@@ -166,4 +168,45 @@ def _string_edits(tokens: list[tokenize.TokenInfo]) -> list[Edit]:
     return edits
 
 
-__all__ = ["PortSyntaxError", "Ported", "port_name", "port_source"]
+def missing_imports(source: str) -> list[tuple[int, str]]:
+    """``(line, name)`` for each ``schemashift`` module or name the source imports that
+    schemashift does not have (Django's admin, forms, views, ...): what porting left to do.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    missing: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            wanted = [alias.name for alias in node.names]
+            missing += [(node.lineno, name) for name in wanted if not _is_provided(name)]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            module_exists = _is_provided(node.module)
+            if not module_exists and any(alias.name == "*" for alias in node.names):
+                missing.append((node.lineno, node.module))
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                if not module_exists or not _has_name(node.module, alias.name):
+                    missing.append((node.lineno, f"{node.module}.{alias.name}"))
+    return sorted(missing)
+
+
+def _is_provided(module: str) -> bool:
+    """Whether ``module`` is importable; modules outside schemashift are not ours to judge."""
+    if module != NEW_ROOT and not module.startswith(NEW_ROOT + "."):
+        return True
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _has_name(module: str, name: str) -> bool:
+    if module != NEW_ROOT and not module.startswith(NEW_ROOT + "."):
+        return True
+    return hasattr(importlib.import_module(module), name) or _is_provided(f"{module}.{name}")
+
+
+__all__ = ["PortSyntaxError", "Ported", "missing_imports", "port_name", "port_source"]

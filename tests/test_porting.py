@@ -10,7 +10,7 @@ import pytest
 
 from schemashift import api, conf
 from schemashift.exceptions import CommandError
-from schemashift.porting import PortSyntaxError, port_name, port_source
+from schemashift.porting import PortSyntaxError, missing_imports, port_name, port_source
 
 
 @pytest.mark.parametrize(
@@ -249,3 +249,32 @@ def test_api_port_names_the_file_it_cannot_read(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"is not a Python file"):
         api.port(write(tmp_path / "c.txt", ""))
     assert bad.exists()
+
+
+def test_missing_imports_name_what_schemashift_does_not_provide() -> None:
+    source = (
+        "from schemashift.contrib import admin\n"
+        "from schemashift import models, forms\n"
+        "import schemashift.views\n"
+        "from schemashift.core.validators import MinValueValidator\n"
+        "import os, requests\n"
+        "from . import helpers\n"
+    )
+
+    assert missing_imports(source) == [
+        (1, "schemashift.contrib.admin"),
+        (2, "schemashift.forms"),
+        (3, "schemashift.views"),
+    ]
+
+
+def test_api_port_reports_what_is_left_to_port_by_hand(tmp_path: Path) -> None:
+    admin_py = write(tmp_path / "shop" / "admin.py", "from django.contrib import admin\n")
+    write(tmp_path / "shop" / "models.py", "from django.db import models\n")
+
+    result = api.port(tmp_path)
+
+    assert {file.path: file.missing for file in result.files} == {
+        admin_py: ((1, "schemashift.contrib.admin"),),
+        tmp_path / "shop" / "models.py": (),
+    }

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from schemashift import api
+from schemashift.cli.context import warn
 
 
 @click.command("port")
@@ -27,6 +28,12 @@ def command(paths: tuple[Path, ...], write: bool) -> None:
         for file in result.files:
             click.echo(_diff(file), nl=False)
     click.echo(_summary(result), err=not write and bool(result.files))
+    for file in result.files:
+        for line, name in file.missing:
+            warn(
+                f"Warning: {file.path.as_posix()}, line {line}: schemashift has no {name}; "
+                "this file needs changes by hand if schemashift is to import it."
+            )
 
 
 def _diff(file: api.PortedFile) -> str:

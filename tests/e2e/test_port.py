@@ -108,6 +108,26 @@ def test_port_dry_run_shows_the_diff_and_changes_nothing(django_project: Path) -
     assert '+DEFAULT_AUTO_FIELD = "schemashift.models.BigAutoField"\n' in result.stdout
     assert re.search(r"4 files would change \(\d+ names; 7 Python files scanned\)", result.stderr)
     assert (django_project / "shop" / "models.py").read_text() == before
+    assert "Warning" not in result.stderr  # every name the project imports exists
+
+
+def test_port_warns_of_imports_schemashift_does_not_provide(django_project: Path) -> None:
+    (django_project / "shop" / "admin.py").write_text(
+        "from django.contrib import admin\n\nadmin.site.register([])\n"
+    )
+
+    result = run_python(["-m", "schemashift", "port", "--write", "shop"], cwd=django_project)
+
+    assert result.returncode == 0, result.stderr
+    assert (
+        "Warning: shop/admin.py, line 1: schemashift has no schemashift.contrib.admin; this file "
+        "needs changes by hand if schemashift is to import it.\n"
+    ) in result.stderr
+    assert (
+        (django_project / "shop" / "admin.py")
+        .read_text()
+        .startswith("from schemashift.contrib import admin\n")
+    )
 
 
 def test_ported_django_project_migrates_with_schemashift(
