@@ -130,12 +130,44 @@ def test_port_warns_of_imports_schemashift_does_not_provide(django_project: Path
     )
 
 
+DATA_MIGRATION = """\
+from django.db import migrations
+from django.utils.text import slugify
+
+
+def add_categories(apps, schema_editor):
+    Category = apps.get_model("shop", "Category")
+    for name in ["Garden Tools", "Books"]:
+        Category.objects.create(name=name, slug=slugify(name))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+
+    operations = [migrations.RunPython(add_categories, migrations.RunPython.noop)]
+"""
+
+
+def _rows(backend: str, url: str, project: Path, sql: str) -> list[tuple[Any, ...]]:
+    import sqlalchemy
+
+    if backend == "sqlite":
+        url = f"sqlite:///{project / 'db.sqlite3'}"
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sqlalchemy.text(sql))]
+    finally:
+        engine.dispose()
+
+
 def test_ported_django_project_migrates_with_schemashift(
     django_project: Path, backend: str, backend_url: str
 ) -> None:
+    (django_project / "shop" / "migrations" / "0002_categories.py").write_text(DATA_MIGRATION)
     ported = run_python(["-m", "schemashift", "port", "--write", "."], cwd=django_project)
     assert ported.returncode == 0, ported.stderr
-    assert ported.stdout.startswith("Ported 4 files")
+    assert ported.stdout.startswith("Ported 5 files")
     migration = (django_project / "shop" / "migrations" / "0001_initial.py").read_text()
     code = "\n".join(line for line in migration.splitlines() if not line.startswith("#"))
     assert "django" not in code
@@ -147,13 +179,17 @@ def test_ported_django_project_migrates_with_schemashift(
     migrated = _schemashift(django_project, database_url, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     assert "Applying shop.0001_initial... OK" in migrated.stdout
+    assert "Applying shop.0002_categories... OK" in migrated.stdout
+    assert _rows(
+        backend, backend_url, django_project, "SELECT name, slug FROM shop_category ORDER BY name"
+    ) == [("Books", "books"), ("Garden Tools", "garden-tools")]
 
     unchanged = _schemashift(django_project, database_url, "makemigrations", "--check")
     assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
     assert "No changes detected" in unchanged.stdout
 
     again = run_python(["-m", "schemashift", "port", "."], cwd=django_project)
-    assert again.stdout == "Nothing to port (7 Python files scanned).\n"
+    assert again.stdout == "Nothing to port (8 Python files scanned).\n"
 
 
 def _operations(source: str) -> list[Any]:
