@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from schemashift.conf import Settings
 
 __version__ = "0.1.0"
+#: the version as Django spells it: (major, minor, micro, release level, serial)
+VERSION = (*(int(part) for part in __version__.split(".")), "final", 0)
 
 
 def setup(settings_module: str | None = None) -> Settings:
@@ -45,4 +47,4 @@ def _forget_connections() -> None:
         connections_module.connections.reset()
 
 
-__all__ = ["__version__", "setup"]
+__all__ = ["VERSION", "__version__", "setup"]

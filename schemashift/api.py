@@ -29,6 +29,7 @@ from schemashift.check_messages import CheckMessage
 from schemashift.checks.model_checks import check_models, run_checks
 from schemashift.exceptions import (
     AppNotFound,
+    CommandError,
     DatabaseError,
     InvalidMigrationPlan,
     NodeNotFoundError,
@@ -658,3 +659,87 @@ def _recorder(database: Any, settings: Settings) -> Any:
 
 def _ignore(message: str) -> None:
     """A warning nobody asked to hear."""
+
+
+# -- port -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortedFile:
+    """One Python file the port rewrites: its text before and after, and the names changed."""
+
+    path: Path
+    original: str
+    ported: str
+    changes: int
+    #: (line, name) of what the ported file imports that schemashift does not provide
+    missing: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class PortResult:
+    """What ``port`` found: the files it rewrites (or would), and how many it read."""
+
+    files: tuple[PortedFile, ...]
+    scanned: int
+    written: bool
+
+
+def port(*paths: str | Path, write: bool = False) -> PortResult:
+    """Rewrite the Django names of the ``.py`` files at ``paths`` (folders recursively) into
+    schemashift's (``schemashift.porting``). Nothing is written unless ``write``; files are
+    read and written as UTF-8 with their line endings kept.
+
+    Raises CommandError naming the path for a missing path, a file that is not Python, or a
+    file that cannot be read as Python tokens; with ``write``, nothing is written then.
+    """
+    from schemashift.porting import PortSyntaxError, missing_imports, port_source
+
+    sources = _python_sources(paths)
+    ported: list[PortedFile] = []
+    for path in sources:
+        try:
+            original = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{_shown(path)} is not UTF-8 text: {exc.reason}.") from None
+        try:
+            result = port_source(original)
+        except PortSyntaxError as exc:
+            raise CommandError(f"{_shown(path)} cannot be read as Python: {exc}.") from None
+        if result.source != original:
+            missing = tuple(missing_imports(result.source))
+            ported.append(PortedFile(path, original, result.source, result.changes, missing))
+    if write:
+        for file in ported:
+            file.path.write_bytes(file.ported.encode("utf-8"))
+    return PortResult(tuple(ported), len(sources), write)
+
+
+#: folder names ``port`` never walks into: caches, version control, installed packages
+_SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages"})
+
+
+def _python_sources(paths: tuple[str | Path, ...]) -> list[Path]:
+    """The ``.py`` files named or found under the folders named, each once, in order."""
+    found: dict[Path, None] = {}
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.update(dict.fromkeys(_walk_python_files(path)))
+        elif path.is_file():
+            if path.suffix != ".py":
+                raise CommandError(f"{_shown(path)} is not a Python file (.py).")
+            found[path] = None
+        else:
+            raise CommandError(f"{_shown(path)} does not exist.")
+    return list(found)
+
+
+def _walk_python_files(folder: Path) -> Iterator[Path]:
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir():
+            hidden = entry.name.startswith(".") or entry.name in _SKIPPED_FOLDERS
+            if not hidden and not (entry / "pyvenv.cfg").exists():
+                yield from _walk_python_files(entry)
+        elif entry.suffix == ".py" and entry.is_file():
+            yield entry

@@ -22,6 +22,8 @@ DATABASE_URL_ENV = "DATABASE_URL"
 
 DEFAULT_AUTO_FIELD = "schemashift.models.BigAutoField"
 DEFAULT_MIGRATIONS_TABLE = "schemashift_migrations"
+#: the user model, as Django's default: the ``User`` model of the ``auth`` app
+DEFAULT_AUTH_USER_MODEL = "auth.User"
 #: seconds a ``migrate`` waits for another one on the same database before giving up
 DEFAULT_MIGRATION_LOCK_TIMEOUT = 600.0
 # PostgreSQL's 63-character names, less the "_progress" of the progress table
@@ -56,6 +58,7 @@ class Settings:
     INSTALLED_APPS: list[str]
     DATABASES: dict[str, str]
     DEFAULT_AUTO_FIELD: str
+    AUTH_USER_MODEL: str
     MIGRATIONS_TABLE: str
     MIGRATION_LOCK_TIMEOUT: float | None
     BASE_DIR: Path
@@ -72,6 +75,9 @@ class Settings:
         self.DATABASES = _databases(values.get("DATABASES", {}), base_dir)
         self.DEFAULT_AUTO_FIELD = normalize_auto_field(
             values.get("DEFAULT_AUTO_FIELD", DEFAULT_AUTO_FIELD)
+        )
+        self.AUTH_USER_MODEL = model_label(
+            "AUTH_USER_MODEL", values.get("AUTH_USER_MODEL", DEFAULT_AUTH_USER_MODEL)
         )
         self.MIGRATIONS_TABLE = migrations_table(
             values.get("MIGRATIONS_TABLE", DEFAULT_MIGRATIONS_TABLE)
@@ -208,6 +214,38 @@ def normalize_auto_field(path: Any) -> str:
     return path
 
 
+def model_label(setting: str, value: Any) -> str:
+    """A setting naming a model as ``"app_label.ModelName"`` (AUTH_USER_MODEL, say)."""
+    parts = value.split(".") if isinstance(value, str) else []
+    if len(parts) != 2 or not all(part.isidentifier() for part in parts):
+        raise ImproperlyConfigured(
+            f"{setting} must be of the form 'app_label.ModelName' such as 'accounts.User', "
+            f"not {value!r}."
+        )
+    return value
+
+
+#: Django's web-only apps, as the porting rule spells them: schemashift has no web layer
+_WEB_ONLY_APPS = {
+    "admin": "the admin site",
+    "messages": "the messages framework",
+    "staticfiles": "static files handling",
+}
+
+
+def _refuse_web_only_app(entry: str) -> None:
+    prefix = "schemashift.contrib."
+    if not entry.startswith(prefix):
+        return
+    name = entry[len(prefix) :].partition(".")[0]
+    if name in _WEB_ONLY_APPS:
+        raise ImproperlyConfigured(
+            f"INSTALLED_APPS entry {entry!r} is Django's {_WEB_ONLY_APPS[name]} "
+            f"(django.contrib.{name}), a web-only app schemashift does not provide: remove it "
+            "from INSTALLED_APPS."
+        )
+
+
 def _installed_apps(value: Any) -> list[str]:
     if not isinstance(value, list | tuple):
         raise ImproperlyConfigured(
@@ -220,6 +258,7 @@ def _installed_apps(value: Any) -> list[str]:
                 f"INSTALLED_APPS entry {entry!r} is not a string: write the app's package "
                 "such as 'polls' or its AppConfig such as 'polls.apps.PollsConfig'."
             )
+        _refuse_web_only_app(entry)
     return list(value)
 
 
@@ -371,6 +410,45 @@ def reset() -> None:
     settings._wrapped = None
 
 
+class SettingsReference(str):
+    """A setting's value that migration files write as ``settings.NAME`` (Django's name)."""
+
+    setting_name: str
+
+    def __new__(cls, value: str, setting_name: str) -> SettingsReference:
+        self = str.__new__(cls, value)
+        self.setting_name = setting_name
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return SettingsReference, (str(self), self.setting_name)
+
+
+#: settings naming a model that a project may swap for its own (Meta.swappable adds more)
+_swappable_settings: list[str] = ["AUTH_USER_MODEL"]
+
+
+def register_swappable_setting(name: str) -> None:
+    """Count ``name`` (a model's ``Meta.swappable``) among the settings naming a model."""
+    if name not in _swappable_settings:
+        _swappable_settings.append(name)
+
+
+def swappable_setting_for(label: str) -> str | None:
+    """The setting whose value is the model ``label`` (``"accounts.user"``), if any.
+
+    Relations to that model are written into migrations as ``settings.NAME``. Without
+    configured settings there is none.
+    """
+    if settings._wrapped is None or not isinstance(label, str):
+        return None
+    for name in _swappable_settings:
+        value = getattr(settings._wrapped, name, None)
+        if isinstance(value, str) and value.lower() == label.lower():
+            return name
+    return None
+
+
 def get_settings() -> Settings:
     """The configured Settings object itself (ImproperlyConfigured if there is none)."""
     if settings._wrapped is None:
@@ -385,6 +463,7 @@ __all__ = [
     "DATABASE_URL_ENV",
     "SETTINGS_ENV",
     "Settings",
+    "SettingsReference",
     "configure",
     "get_settings",
     "is_configured",
@@ -392,7 +471,9 @@ __all__ = [
     "mask_password",
     "normalize_auto_field",
     "project_dir",
+    "register_swappable_setting",
     "reset",
     "resolve_sqlite_path",
     "settings",
+    "swappable_setting_for",
 ]

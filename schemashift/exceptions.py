@@ -85,6 +85,14 @@ class FieldError(SchemashiftError):
     """A query names a field, relation or lookup the model does not have."""
 
 
+class CommandError(SchemashiftError):
+    """A command cannot go on; the message says why (``core.management.base.CommandError``)."""
+
+
+class FieldDoesNotExist(LookupError):
+    """A model has no field of the name asked for (``Model._meta.get_field``)."""
+
+
 # The errors of single rows and on_delete derive from Exception, not SchemashiftError, as
 # their Django counterparts do: code catching them keeps working unchanged.
 
@@ -124,3 +132,72 @@ class DjangoHistoryMismatch(MigrationError):
 
 class FakeInitialMismatch(MigrationError):
     """``--fake-initial`` found only some of an initial migration's tables or columns."""
+
+
+#: the key of ValidationError.error_dict for errors that belong to no one field
+NON_FIELD_ERRORS = "__all__"
+
+
+class ValidationError(Exception):
+    """A value failed validation, as Django's: one message (with ``code`` and ``params``), a
+    list of errors (``error_list``) or errors per field (``error_dict``).
+    """
+
+    def __init__(self, message: Any, code: str | None = None, params: Any = None) -> None:
+        super().__init__(message, code, params)
+        if isinstance(message, ValidationError):
+            if hasattr(message, "error_dict"):
+                message = message.error_dict
+            elif hasattr(message, "message"):
+                code, params, message = message.code, message.params, message.message
+            else:
+                message = message.error_list
+        if isinstance(message, dict):
+            self.error_dict = {
+                field: ValidationError(messages).error_list for field, messages in message.items()
+            }
+        elif isinstance(message, list):
+            self.error_list: list[ValidationError] = []
+            for item in message:
+                error = item if isinstance(item, ValidationError) else ValidationError(item)
+                if hasattr(error, "error_dict"):
+                    self.error_list.extend(sum(error.error_dict.values(), []))
+                else:
+                    self.error_list.extend(error.error_list)
+        else:
+            self.message = message
+            self.code = code
+            self.params = params
+            self.error_list = [self]
+
+    @property
+    def message_dict(self) -> dict[str, list[str]]:
+        """The messages per field (only for an error built from a dict)."""
+        return {field: list(ValidationError(errors)) for field, errors in self.error_dict.items()}
+
+    @property
+    def messages(self) -> list[str]:
+        """Every message, with its params filled in."""
+        if hasattr(self, "error_dict"):
+            return sum(self.message_dict.values(), [])
+        return list(self)
+
+    def __iter__(self) -> Any:
+        if hasattr(self, "error_dict"):
+            for field, errors in self.error_dict.items():
+                yield field, list(ValidationError(errors))
+            return
+        for error in self.error_list:
+            message = error.message
+            if error.params:
+                # ``%`` before ``str``: a lazy plural message picks its form from the params
+                message = message % error.params
+            yield str(message)
+
+    def __str__(self) -> str:
+        if hasattr(self, "error_dict"):
+            return repr(dict(self))
+        return repr(list(self))
+
+    def __repr__(self) -> str:
+        return f"ValidationError({self})"

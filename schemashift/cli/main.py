@@ -48,6 +48,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "schemashift.cli.dbshell:command",
         "Run the database's command-line client.",
     ),
+    "port": (
+        "schemashift.cli.port:command",
+        "Rewrite a Django project's imports and dotted names to schemashift's.",
+    ),
 }
 
 SETTINGS_OPTION = "--settings"

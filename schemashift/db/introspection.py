@@ -143,7 +143,11 @@ def expected_schema(state: ProjectState, dialect: Dialect | str) -> SchemaSnapsh
     tables = {}
     for key in sorted(state.models):
         model = state.models[key]
-        if model.options.get("managed", True) is False or model.options.get("proxy"):
+        if (
+            model.options.get("managed", True) is False
+            or model.options.get("proxy")
+            or getattr(model, "swapped", None)
+        ):
             continue
         tables[editor.model_table(model)] = editor.expected_table(state, model)
     return SchemaSnapshot(tables)

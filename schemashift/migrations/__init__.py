@@ -21,6 +21,7 @@ from schemashift.migrations.operations import (
     RunSQL,
     SeparateDatabaseAndState,
 )
+from schemashift.migrations.swappable import swappable_dependency
 
 __all__ = [
     "AddField",
@@ -42,4 +43,5 @@ __all__ = [
     "RunPython",
     "RunSQL",
     "SeparateDatabaseAndState",
+    "swappable_dependency",
 ]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import TYPE_CHECKING, Any
 
+from schemashift import conf
 from schemashift.migrations.comparable import comparable, field_signature
 from schemashift.migrations.dependency import (
     ALTER,
@@ -56,6 +57,7 @@ from schemashift.migrations.operations.models import NON_SCHEMA_OPTIONS
 from schemashift.migrations.optimizer import MigrationOptimizer
 from schemashift.migrations.questioner import MigrationQuestioner
 from schemashift.migrations.state import ORDER_FIELD, ModelState, ProjectState
+from schemashift.migrations.swappable import SETTING_DEPENDENCY
 from schemashift.models.fields import NOT_PROVIDED, Field
 from schemashift.models.indexes import Index
 
@@ -703,6 +705,13 @@ def _field_dependencies(app_label: str, model_field: Field) -> list[Dependency]:
     return [Dependency(target_app, target_model, None, CREATE)]
 
 
+def _swappable_setting(dependency: Dependency) -> str | None:
+    """The setting (AUTH_USER_MODEL) naming the model a creation dependency points at."""
+    if dependency.kind != CREATE or dependency.field_name is not None:
+        return None
+    return conf.swappable_setting_for(f"{dependency.app_label}.{dependency.model_name}")
+
+
 def _past_referrers(graph: MigrationGraph) -> dict[str, set[str]]:
     """``app.model`` -> the other apps whose migrations point a relation at it, under any name
     a RenameModel gave it (so a relation written to its old name counts)."""
@@ -915,6 +924,11 @@ class _MigrationBuilder:
             providers = self.providers.get(dependency, [])
             if any(id(provider) not in self.placed for provider in providers):
                 return None
+            setting = _swappable_setting(dependency)
+            if setting is not None:
+                # Django's swappable_dependency(settings.X): whichever model X names
+                needed.add((SETTING_DEPENDENCY, setting))
+                continue
             for provider in providers:
                 needed.add(self.placed[id(provider)].key)
             if not providers and dependency.kind == CREATE and dependency.field_name is None:

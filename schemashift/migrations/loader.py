@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from schemashift.apps.imports import describe_error
 from schemashift.exceptions import (
     AmbiguityError,
     BadMigrationError,
@@ -357,9 +358,15 @@ def _import_error(described: str, error: Exception) -> BadMigrationError:
         return BadMigrationError(
             f"Cannot import {described}: it appears to be a stale .pyc file; delete it."
         )
-    if isinstance(error, ImportError):
-        return BadMigrationError(f"Cannot import {described}: {error}")
-    return BadMigrationError(f"Cannot import {described}: {type(error).__name__}: {error}")
+    # the line that raised: in the migration itself, or in a module it imports
+    reason = f"{type(error).__name__}: {error}"
+    cause = describe_error(error)
+    if cause == reason:
+        return BadMigrationError(f"Cannot import {described}: {reason}")
+    where = cause[: -len(reason) - 2]
+    if where.startswith(f"{described}, "):
+        where = where[len(described) + 2 :]
+    return BadMigrationError(f"Cannot import {described}: {reason} ({where})")
 
 
 def _stamp(filename: str | None) -> tuple[int, int] | None:

@@ -28,10 +28,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from schemashift.conf import SettingsReference
 from schemashift.exceptions import SerializationError
+from schemashift.utils.functional import Promise
 
 MODELS_IMPORT = "from schemashift import models"
 MIGRATIONS_IMPORT = "from schemashift import migrations"
+SETTINGS_IMPORT = "from schemashift.conf import settings"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +172,12 @@ class _Builder:
         self.in_progress: set[int] = set()
 
     def build(self, value: Any) -> Node:
+        if isinstance(value, Promise):
+            # lazy (translatable) text is written as the plain string, as Django writes it
+            value = str(value)
+        if isinstance(value, SettingsReference):
+            self.imports.add(SETTINGS_IMPORT)
+            return Atom(f"settings.{value.setting_name}")
         if value is None or isinstance(value, bool):
             return Atom(repr(value))
         if isinstance(value, enum.Enum):

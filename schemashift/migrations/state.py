@@ -12,7 +12,7 @@ from typing import Any
 from schemashift.migrations.comparable import comparable, field_signature
 from schemashift.models.fields import Field, IntegerField
 from schemashift.models.indexes import Index
-from schemashift.models.options import META_OPTIONS, normalize_together
+from schemashift.models.options import META_OPTIONS, normalize_together, swapped_for
 
 # Meta options that live in ModelState.options when the user set them: all but those that
 # only say where the class lives. In Django's order, which is the order migrations list them.
@@ -93,6 +93,11 @@ class ModelState:
     @property
     def label(self) -> str:
         return f"{self.app_label}.{self.name}"
+
+    @property
+    def swapped(self) -> str | None:
+        """The model used instead of this one (its ``swappable`` setting names another)."""
+        return swapped_for(self.options.get("swappable"), f"{self.app_label}.{self.name_lower}")
 
     @property
     def db_table(self) -> str:

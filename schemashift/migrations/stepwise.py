@@ -72,8 +72,13 @@ class Step:
 
 def is_managed(model: ModelState) -> bool:
     """Whether migrations create and change this model's table (``Meta.managed``; a proxy
-    has no table of its own)."""
-    return model.options.get("managed", True) is not False and not model.options.get("proxy")
+    has no table of its own, nor has a swapped-out model such as auth.User when
+    AUTH_USER_MODEL names another)."""
+    return (
+        model.options.get("managed", True) is not False
+        and not model.options.get("proxy")
+        and not getattr(model, "swapped", None)
+    )
 
 
 def is_dml(sql: str) -> bool:

@@ -14,11 +14,13 @@ from schemashift.exceptions import MigrationError
 from schemashift.migrations.serializer import (
     MIGRATIONS_IMPORT,
     MODELS_IMPORT,
+    SETTINGS_IMPORT,
     Node,
     layout,
     serialize,
     serialize_node,
 )
+from schemashift.migrations.swappable import SETTING_DEPENDENCY
 
 if TYPE_CHECKING:
     from schemashift.apps.registry import AppConfig
@@ -89,9 +91,7 @@ class MigrationWriter:
             statements.append(f"{INDENT}initial = {bool(migration.initial)!r}")
         if not migration.atomic:
             statements.append(f"{INDENT}atomic = False")
-        statements.append(
-            self._keys("dependencies", sorted(migration.dependencies, key=tuple), imports)
-        )
+        statements.append(self._dependencies(imports))
         if migration.run_before:
             statements.append(
                 self._keys("run_before", sorted(migration.run_before, key=tuple), imports)
@@ -99,6 +99,22 @@ class MigrationWriter:
         operations = [self._operation(op, 2, imports) for op in migration.operations]
         statements.append(_expanded_block(f"{INDENT}operations = ", "[", operations, "]", 1))
         return statements
+
+    def _dependencies(self, imports: set[str]) -> str:
+        """``dependencies = [...]``: migration keys, then swappable ones as Django writes them
+        (``migrations.swappable_dependency(settings.AUTH_USER_MODEL)``)."""
+        keys = sorted(
+            (key for key in self.migration.dependencies if key[0] != SETTING_DEPENDENCY),
+            key=tuple,
+        )
+        items = [self._item(tuple(key), 2, 0, imports) for key in keys]
+        settings = sorted(
+            {key[1] for key in self.migration.dependencies if key[0] == SETTING_DEPENDENCY}
+        )
+        if settings:
+            imports.add(SETTINGS_IMPORT)
+        items += [f"migrations.swappable_dependency(settings.{name})" for name in settings]
+        return _expanded_block(f"{INDENT}dependencies = ", "[", items, "]", 1)
 
     def _keys(self, name: str, keys: list[tuple[str, str]], imports: set[str]) -> str:
         items = [self._item(tuple(key), 2, 0, imports) for key in keys]

@@ -15,6 +15,7 @@ from schemashift.models.deletion import (
     DO_NOTHING,
     PROTECT,
     RESTRICT,
+    SET,
     SET_DEFAULT,
     SET_NULL,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "PROTECT",
     "Q",
     "RESTRICT",
+    "SET",
     "SET_DEFAULT",
     "SET_NULL",
     "Aggregate",

@@ -33,4 +33,39 @@ def DO_NOTHING(*args: Any) -> None:  # noqa: N802
     """Leave the pointing rows alone; the database decides."""
 
 
+class SET:  # noqa: N801
+    """Set the pointing column to ``value``, or to what ``value()`` returns if callable.
+
+    An instance, not a function, so that it can say how to rebuild itself in a migration
+    file (``models.SET(...)``).
+    """
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __call__(self, *args: Any) -> None:
+        """Does nothing: the query runtime reads ``new_value()`` instead."""
+
+    def new_value(self) -> Any:
+        """The value the pointing column takes."""
+        return self.value() if callable(self.value) else self.value
+
+    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        return "schemashift.models.SET", (self.value,), {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SET) and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((SET, id(self.value) if callable(self.value) else self.value))
+
+    def __repr__(self) -> str:
+        return f"SET({self.value!r})"
+
+
 ON_DELETE_CHOICES = (CASCADE, PROTECT, RESTRICT, SET_NULL, SET_DEFAULT, DO_NOTHING)
+
+
+def is_on_delete(value: Any) -> bool:
+    """Whether ``value`` is one of the on_delete behaviours (SET(...) included)."""
+    return value in ON_DELETE_CHOICES or isinstance(value, SET)

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from schemashift import conf
 from schemashift.check_messages import CheckMessage, Error
 from schemashift.models import deletion
 
@@ -36,7 +37,14 @@ BASE_OPTIONS: dict[str, Any] = {
     "db_column": None,
     "db_comment": None,
     "auto_created": False,
+    # options that carry no schema, kept and written into migrations as Django keeps them
     "serialize": True,
+    "unique_for_date": None,
+    "unique_for_month": None,
+    "unique_for_year": None,
+    "db_tablespace": None,
+    "validators": [],
+    "error_messages": None,
 }
 
 
@@ -54,9 +62,6 @@ class Field:
     requires_max_length: ClassVar[bool] = False
 
     def __init__(self, verbose_name: str | None = None, name: str | None = None, **kwargs: Any):
-        # Django's migration files say serialize=False of every primary key; it is about
-        # Django's serializers, not the schema, so such a file loads and compares unchanged.
-        kwargs.pop("serialize", None)
         unknown = sorted(set(kwargs) - set(self.options))
         if unknown:
             raise TypeError(
@@ -67,6 +72,10 @@ class Field:
         values["verbose_name"] = verbose_name
         if values["choices"] is not None and not isinstance(values["choices"], list):
             values["choices"] = list(values["choices"])
+        values["validators"] = list(values["validators"])
+        if values["primary_key"] and "serialize" not in kwargs:
+            # as Django sets on the primary key of every model, so its migrations say it too
+            values["serialize"] = False
         self._given = {k: v for k, v in values.items() if _differs(v, self.options[k])}
         for key, value in values.items():
             setattr(self, key, value)
@@ -400,7 +409,15 @@ class ForeignKey(Field):
     is_relation = True
     empty_strings_allowed = False
     options = _options(
-        db_index=True, related_name=None, related_query_name=None, to_field=None, db_constraint=True
+        db_index=True,
+        related_name=None,
+        related_query_name=None,
+        to_field=None,
+        db_constraint=True,
+        # no schema: which rows forms may pick, and whether a swappable target is written
+        # as its setting (settings.AUTH_USER_MODEL)
+        limit_choices_to=None,
+        swappable=True,
     )
 
     def __init__(
@@ -431,7 +448,13 @@ class ForeignKey(Field):
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
-        kwargs = {"on_delete": self.on_delete, "to": self.to, **kwargs}
+        kwargs.pop("swappable", None)  # as Django, which never writes it
+        to: Any = self.to
+        setting = conf.swappable_setting_for(to) if self.swappable else None
+        if setting is not None:
+            # written as settings.AUTH_USER_MODEL, so the migration follows the setting
+            to = conf.SettingsReference(to, setting)
+        kwargs = {"on_delete": self.on_delete, "to": to, **kwargs}
         return name, path, args, kwargs
 
     def clone(self) -> Field:
@@ -463,11 +486,11 @@ class ForeignKey(Field):
                     "fields.E320",
                 )
             )
-        elif self.on_delete not in deletion.ON_DELETE_CHOICES:
+        elif not deletion.is_on_delete(self.on_delete):
             errors.append(
                 Error(
                     "on_delete must be one of models.CASCADE, PROTECT, RESTRICT, SET_NULL, "
-                    "SET_DEFAULT or DO_NOTHING.",
+                    "SET_DEFAULT, SET(...) or DO_NOTHING.",
                     self,
                     "fields.E321",
                 )

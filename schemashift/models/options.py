@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemashift.exceptions import ModelDefinitionError
+from schemashift import conf
+from schemashift.exceptions import FieldDoesNotExist, ModelDefinitionError
 from schemashift.models.fields import Field
 from schemashift.models.indexes import Index
 
@@ -29,6 +30,7 @@ META_OPTIONS = (
     "default_manager_name",
     "order_with_respect_to",
     "db_table_comment",
+    "swappable",
 )
 
 
@@ -73,6 +75,8 @@ class Options:
         self.parents: dict[type, Field] = {}
         #: the model whose table holds the rows (itself, or a proxy's concrete model)
         self.concrete_model: type | None = None
+        #: the setting that may name another model to use instead of this one
+        self.swappable: str | None = None
         self.explicit: dict[str, Any] = {}
         self.local_fields: list[Field] = []
         self.pk: Field | None = None
@@ -101,6 +105,8 @@ class Options:
             elif key == "indexes":
                 value = [index.clone() for index in value]
             setattr(self, key, value)
+            if key == "swappable":
+                conf.register_swappable_setting(value)
             if key != "apps":  # the registry of a rendered historical model, not a schema option
                 self.explicit[key] = value
 
@@ -111,6 +117,12 @@ class Options:
     @property
     def label_lower(self) -> str:
         return f"{self.app_label}.{self.model_name}"
+
+    @property
+    def swapped(self) -> str | None:
+        """The model (``"accounts.User"``) used instead of this one, when its ``swappable``
+        setting names another; None when this model is in use."""
+        return swapped_for(self.swappable, self.label_lower)
 
     @property
     def fields(self) -> list[Field]:
@@ -130,7 +142,7 @@ class Options:
         for field in self.fields:
             if field.name == name or field.attname == name:
                 return field
-        raise LookupError(f"{self.object_name} has no field named '{name}'")
+        raise FieldDoesNotExist(f"{self.object_name} has no field named '{name}'")
 
     def get_ancestor_link(self, ancestor: type) -> Field | None:
         """The parent link that leads towards ``ancestor`` (multi-table inheritance)."""
@@ -153,6 +165,16 @@ class Options:
 
     def __repr__(self) -> str:
         return f"<Options for {self.object_name}>"
+
+
+def swapped_for(setting: str | None, label_lower: str) -> str | None:
+    """What the ``setting`` names instead of the model ``label_lower``, if anything."""
+    if not setting or not conf.is_configured():
+        return None
+    value = getattr(conf.settings, setting, None)
+    if isinstance(value, str) and value.lower() != label_lower:
+        return value
+    return None
 
 
 def _split_camel(name: str) -> str:

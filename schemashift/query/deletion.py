@@ -10,6 +10,7 @@ from schemashift.models.deletion import (
     DO_NOTHING,
     PROTECT,
     RESTRICT,
+    SET,
     SET_DEFAULT,
     SET_NULL,
 )
@@ -76,6 +77,11 @@ class Collector:
                 self.field_updates.append((relation.field, None, pointing))
             elif on_delete is SET_DEFAULT:
                 self.field_updates.append((relation.field, relation.field.get_default(), pointing))
+            elif isinstance(on_delete, SET):
+                value = on_delete.new_value()
+                if hasattr(value, "_meta"):  # a row: the column holds its key
+                    value = relation_value(value, relation.field)
+                self.field_updates.append((relation.field, value, pointing))
 
     def _collect_parents(self, model: type[Model], objs: list[Model]) -> None:
         """Deleting a child of multi-table inheritance deletes its parents' rows too. They are

@@ -145,7 +145,7 @@ def ids(*model_classes: type) -> list[str]:
             "question",
             models.ForeignKey("polls.question", on_delete=print),
             "(fields.E321) on_delete must be one of models.CASCADE, PROTECT, RESTRICT, SET_NULL, "
-            "SET_DEFAULT or DO_NOTHING.",
+            "SET_DEFAULT, SET(...) or DO_NOTHING.",
         ),
         (
             "question",

@@ -24,6 +24,7 @@ from support.migrator import Migrator, author_model, collect_sql, tutorial_opera
 from support.states import auto_pk, fk
 
 from schemashift import models
+from schemashift.core import validators
 from schemashift.db.backends.mysql import MySQLSchemaEditor
 from schemashift.db.backends.postgresql import PostgreSQLSchemaEditor
 from schemashift.db.backends.sqlite import SQLiteSchemaEditor
@@ -766,6 +767,27 @@ def test_changing_only_non_schema_options_runs_nothing(authors: Migrator) -> Non
         ),
     )
     assert authors.sql(operation) == []
+
+
+def test_django_options_without_schema_run_nothing(authors: Migrator) -> None:
+    authors.apply(AddField("author", "kind", models.CharField(max_length=1, default="a")))
+    operation = AlterField(
+        "author",
+        "kind",
+        models.CharField(
+            max_length=1,
+            default="a",
+            validators=[validators.RegexValidator("^[ab]$")],
+            error_messages={"invalid": "a or b"},
+            unique_for_year="born",
+            editable=False,
+            serialize=False,
+            db_tablespace="fast",
+        ),
+    )
+    assert authors.sql(operation) == []
+    authors.apply(operation)
+    authors.assert_schema_matches_state()
 
 
 #: what the database says of a second row with the same value in a unique column

@@ -11,6 +11,7 @@ import pytest
 from support.states import fk, pk
 
 from schemashift import models
+from schemashift.core import validators
 from schemashift.exceptions import MissingDefault
 from schemashift.migrations.autodetector import MigrationAutodetector
 from schemashift.migrations.comparable import comparable
@@ -1145,3 +1146,37 @@ def random_graph(seed: int) -> ProjectState:
 )
 def test_initial_migration_matches_django(project: Any) -> None:
     assert our_changes(project()) == django_changes(project())
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ({}, {"validators": [validators.MaxLengthValidator(100)]}),
+        (
+            {"validators": [validators.MaxLengthValidator(100)]},
+            {"validators": [validators.MaxLengthValidator(50)]},
+        ),
+        ({}, {"error_messages": {"blank": "Say something"}}),
+        ({}, {"unique_for_date": "pub_date"}),
+        ({}, {"editable": False}),
+        ({}, {"db_tablespace": "fast"}),
+        ({}, {"serialize": False}),
+    ],
+)
+def test_options_without_schema_are_altered_as_django_alters_them(old: Any, new: Any) -> None:
+    before = state(question(question_text=models.CharField(max_length=200, **old)))
+    after = state(question(question_text=models.CharField(max_length=200, **new)))
+
+    migration = only_migration(changes(before, after))
+
+    assert described(migration) == ["Alter field question_text on question"]
+    assert migration.operations[0].field.deconstruct()[3] == {"max_length": 200, **new}
+
+
+def test_equal_validators_built_apart_are_no_change() -> None:
+    def text() -> models.CharField:
+        return models.CharField(max_length=200, validators=[validators.MinLengthValidator(2)])
+
+    assert (
+        changes(state(question(question_text=text())), state(question(question_text=text()))) == {}
+    )

@@ -182,6 +182,7 @@ def test_from_model_copies_fields_and_the_options_the_user_set(polls_app: Any) -
     assert state.fields["id"].deconstruct()[3] == {
         "primary_key": True,
         "auto_created": True,
+        "serialize": False,
         "verbose_name": "ID",
     }
     assert set(state.options) == {"ordering", "indexes"}

@@ -137,7 +137,7 @@ def test_implicit_id_is_a_big_auto_field_first_in_line() -> None:
         "id",
         "schemashift.models.BigAutoField",
         [],
-        {"primary_key": True, "auto_created": True, "verbose_name": "ID"},
+        {"primary_key": True, "auto_created": True, "serialize": False, "verbose_name": "ID"},
     )
 
 

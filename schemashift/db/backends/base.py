@@ -52,10 +52,18 @@ NON_SCHEMA_OPTIONS = frozenset(
         "db_column",
         "default",
         "editable",
+        "error_messages",
         "help_text",
+        "limit_choices_to",
         "on_delete",
         "related_name",
         "related_query_name",
+        "serialize",
+        "unique_for_date",
+        "unique_for_month",
+        "unique_for_year",
+        "validators",
+        "db_tablespace",
         "verbose_name",
     }
 )
@@ -98,8 +106,13 @@ class TableDefinition:
 
 def is_managed(model: ModelState) -> bool:
     """Whether migrations create and change this model's table (``Meta.managed``; a proxy
-    has no table of its own)."""
-    return model.options.get("managed", True) is not False and not model.options.get("proxy")
+    has no table of its own, nor has a swapped-out model such as auth.User when
+    AUTH_USER_MODEL names another)."""
+    return (
+        model.options.get("managed", True) is not False
+        and not model.options.get("proxy")
+        and not getattr(model, "swapped", None)
+    )
 
 
 class BaseSchemaEditor:

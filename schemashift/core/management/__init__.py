@@ -1,0 +1,1 @@
+"""``django.core.management``'s names that model and migration code imports."""
