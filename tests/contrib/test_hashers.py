@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.django_in_process import ready_django
 
 from schemashift.contrib.auth.hashers import (
     ITERATIONS,
@@ -14,10 +15,7 @@ from schemashift.contrib.auth.hashers import (
 
 @pytest.fixture(scope="module")
 def django_hashers():
-    from django.conf import settings
-
-    if not settings.configured:
-        settings.configure(USE_TZ=True)
+    ready_django()
     from django.contrib.auth import hashers
 
     return hashers

@@ -8,6 +8,7 @@ import random
 from typing import Any
 
 import pytest
+from support.django_in_process import ready_django
 from support.states import fk, pk
 
 from schemashift import models
@@ -1033,12 +1034,7 @@ def test_every_operation_comes_after_what_it_needs() -> None:
 
 def django_changes(project: ProjectState) -> list[tuple[str, list[str]]]:
     """Django's autodetector on the same models: each operation and its field names."""
-    django = pytest.importorskip("django")
-    from django.conf import settings
-
-    if not settings.configured:
-        settings.configure(INSTALLED_APPS=[], USE_TZ=True)
-        django.setup()
+    ready_django()
     from django.db import models as dj
     from django.db.migrations.autodetector import MigrationAutodetector as DjangoDetector
     from django.db.migrations.state import ModelState as DjangoModelState
