@@ -212,20 +212,23 @@ class _Folding:
                     self._mark(m)
 
     def _was_blocking(self, m: int, position: int, entry: _Entry) -> bool:
-        """Whether the removed entry was the fold partner of blocked m, or stood in its way."""
+        """Whether the removed entry was the fold partner of blocked m, or stood in its way.
+
+        It stood in the way when the partner could not pass it (they share a model), or when
+        m could not pass it, which is what made m's fold move left rather than right.
+        """
         partner = self.blocked_by[m]
         if not m < position <= partner:
             return False
-        other = self.entries[partner]
-        if (
-            position == partner
-            or other is None
+        if position == partner or entry.models is None:
+            return True
+        return any(
+            other is None
             or other.is_barrier
             or other.models is None
-            or entry.models is None
-        ):
-            return True
-        return not other.models.isdisjoint(entry.models)
+            or not other.models.isdisjoint(entry.models)
+            for other in (self.entries[partner], self.entries[m])
+        )
 
     def _mark(self, position: int) -> None:
         if self.clean[position] and self.entries[position] is not None:

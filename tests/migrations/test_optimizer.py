@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, reject, settings
+from hypothesis import example, given, reject, settings
 from hypothesis import strategies as st
 from support.states import fk, pk
 
@@ -564,6 +564,15 @@ def any_operation(draw: st.DrawFn) -> Operation:
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(any_operation(), max_size=16))
+@example(  # removing the operation that kept a fold from moving right lets it move right
+    [
+        RenameModel("A", "C"),
+        CreateModel("B", [("id", pk())]),
+        CreateModel("A", [("id", pk())]),
+        RenameModel("C", "B"),
+        DeleteModel("A"),
+    ]
+)
 def test_same_result_as_folding_from_the_start_every_time(operations: list[Operation]) -> None:
     try:
         expected = reference_optimize(operations)
