@@ -454,8 +454,23 @@ class ForeignKey(Field):
         if setting is not None:
             # written as settings.AUTH_USER_MODEL, so the migration follows the setting
             to = conf.SettingsReference(to, setting)
+        if kwargs.get("to_field") is not None and kwargs["to_field"] == self._target_pk_name():
+            del kwargs["to_field"]  # as Django: naming the target's primary key says nothing
         kwargs = {"on_delete": self.on_delete, "to": to, **kwargs}
         return name, path, args, kwargs
+
+    def _target_pk_name(self) -> str | None:
+        """The name of the target's primary key, when the target model is known here."""
+        target = self.remote_model
+        if target is None and getattr(self, "model", None) is not None:
+            from schemashift.models.related import related_model
+
+            try:
+                target = related_model(self)
+            except LookupError:
+                return None
+        pk = getattr(getattr(target, "_meta", None), "pk", None)
+        return None if pk is None else pk.name
 
     def clone(self) -> Field:
         name, _path, args, kwargs = self.deconstruct()

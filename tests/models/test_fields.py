@@ -366,6 +366,26 @@ def test_relation_to_a_model_class_names_its_lower_case_label() -> None:
     assert kwargs_of(field)["to"] == "library.author"
 
 
+def test_to_field_naming_the_targets_primary_key_is_not_written_as_django() -> None:
+    class Author(models.Model):
+        code = models.CharField(max_length=8, unique=True)
+
+        class Meta:
+            app_label = "library"
+
+    class Book(models.Model):
+        by_pk = models.ForeignKey("Author", models.CASCADE, to_field="id", related_name="+")
+        by_class = models.ForeignKey(Author, models.CASCADE, to_field="id", related_name="+")
+        by_code = models.ForeignKey(Author, models.CASCADE, to_field="code", related_name="+")
+
+        class Meta:
+            app_label = "library"
+
+    assert "to_field" not in kwargs_of(Book._meta.get_field("by_pk"))
+    assert "to_field" not in kwargs_of(Book._meta.get_field("by_class"))
+    assert kwargs_of(Book._meta.get_field("by_code"))["to_field"] == "code"
+
+
 def test_relation_to_something_else_than_a_model_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="model class or a string"):
         models.ForeignKey(object(), on_delete=models.CASCADE)
