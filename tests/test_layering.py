@@ -70,11 +70,20 @@ def imported_modules(path: Path, module: str) -> Iterator[str]:
             yield from (f"{source}.{alias.name}" for alias in node.names)
 
 
+#: packages inside a subpackage that are layers of their own: ``core.management`` runs the
+#: command line (``execute_from_command_line``) while the rest of ``core`` sits under ``models``
+OWN_LAYERS = ("core.management",)
+
+
 def subpackage_of(dotted: str) -> str | None:
     """``models`` for ``schemashift.models.fields``; None for top-level modules and others."""
     parts = dotted.split(".")
     if len(parts) < 2 or parts[0] != "schemashift":
         return None
+    for layer in OWN_LAYERS:
+        inner = ".".join(parts[1:])
+        if inner == layer or inner.startswith(f"{layer}."):
+            return layer
     return parts[1] if (PACKAGE_DIR / parts[1]).is_dir() else None
 
 

@@ -217,3 +217,40 @@ def test_schemashift_writes_the_operations_django_wrote(django_project: Path) ->
 
     assert made.returncode == 0, made.stderr
     assert _operations(migration.read_text()) == _operations(django_written)
+
+
+MANAGE_PY = """\
+import os
+import sys
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_a_ported_manage_py_runs_schemashifts_commands(django_project: Path) -> None:
+    (django_project / "manage.py").write_text(MANAGE_PY)
+    ported = run_python(["-m", "schemashift", "port", "--write", "manage.py"], cwd=django_project)
+    assert ported.returncode == 0, ported.stderr
+    assert "from schemashift.core.management import execute_from_command_line" in (
+        (django_project / "manage.py").read_text()
+    )
+    run_python(["-m", "schemashift", "port", "--write", "."], cwd=django_project)
+
+    migrated = run_python(["manage.py", "migrate"], cwd=django_project)
+    shown = run_python(["manage.py", "showmigrations", "shop"], cwd=django_project)
+    wrong = run_python(["manage.py", "sqlmigrate", "shop", "0099"], cwd=django_project)
+
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Applying shop.0001_initial... OK" in migrated.stdout
+    assert shown.stdout == "shop\n [X] 0001_initial\n"
+    assert wrong.returncode == 1
+    assert "CommandError: " in wrong.stderr and "Traceback" not in wrong.stderr
