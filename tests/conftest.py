@@ -84,7 +84,7 @@ def connection(database: Database) -> Iterator[Connection]:
 # -- slow tests -------------------------------------------------------------------------------
 
 #: folders whose every test is slow: the CLI run as a subprocess, and the comparison with Django
-SLOW_FOLDERS = ("e2e", "differential")
+SLOW_FOLDERS = ("e2e", "differential", "corpus")
 #: modules whose every test is slow: generated migration histories on every backend
 SLOW_MODULES = ("migrations/test_history_property.py",)
 TESTS_ROOT = Path(__file__).parent

@@ -1,0 +1,66 @@
+"""The corpus: Django apps in Django form, with the migrations Django 5.2 wrote for them.
+
+Each app lives in ``projects/<name>/`` exactly as a Django project holds it (``models.py``,
+``apps.py``, ``migrations/``, written by ``django-admin makemigrations``, data migrations by
+hand). The corpus test ports a copy with ``schemashift port`` and checks it against Django.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECTS_DIR = Path(__file__).parent / "projects"
+
+
+@dataclass(frozen=True)
+class Seed:
+    """Rows inserted at one migration, and what a later query must give once all are applied."""
+
+    at: str
+    inserts: list[str]
+    query: str
+    expected: list[tuple[object, ...]]
+
+
+@dataclass(frozen=True)
+class CorpusApp:
+    label: str
+    app_config: str
+    #: the migration files Django wrote, in order
+    migrations: list[str] = field(default_factory=list)
+    seed: Seed | None = None
+
+    @property
+    def folder(self) -> Path:
+        return PROJECTS_DIR / self.label
+
+
+LIBRARY = CorpusApp(
+    label="library",
+    app_config="library.apps.LibraryConfig",
+    migrations=[
+        "0001_initial",
+        "0002_author_slug",
+        "0003_fill_slugs",
+        "0004_ebook_classicbook_book_summary_alter_author_slug_and_more",
+        "0005_cleanup",
+    ],
+    seed=Seed(
+        at="0002_author_slug",
+        inserts=[
+            "INSERT INTO library_author (name, email, born, slug) "
+            "VALUES ('Ursula K. Le Guin', '', NULL, '')",
+            "INSERT INTO library_author (name, email, born, slug) "
+            "VALUES ('Italo Calvino', 'ic@example.com', NULL, '')",
+        ],
+        query="SELECT name, slug, email FROM library_author ORDER BY name",
+        expected=[
+            ("Italo Calvino", "italo-calvino", "ic@example.com"),
+            ("Ursula K. Le Guin", "ursula-k-le-guin", ""),
+        ],
+    ),
+)
+
+#: the apps the corpus test runs
+PROJECTS = [LIBRARY]
