@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Dialect, make_url
 
 from schemashift.conf import DEFAULT_MIGRATIONS_TABLE
 from schemashift.db.backends.registry import backend_for
+from schemashift.db.backends.through_tables import auto_through_states
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
@@ -150,6 +151,8 @@ def expected_schema(state: ProjectState, dialect: Dialect | str) -> SchemaSnapsh
         ):
             continue
         tables[editor.model_table(model)] = editor.expected_table(state, model)
+        for through in auto_through_states(model):
+            tables[editor.model_table(through)] = editor.expected_table(state, through)
     return SchemaSnapshot(tables)
 
 

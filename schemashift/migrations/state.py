@@ -142,7 +142,7 @@ class ModelState:
         """The state of a model class as the user wrote it."""
         meta = model._meta
         fields = {}
-        for model_field in meta.local_fields:
+        for model_field in [*meta.local_fields, *meta.local_many_to_many]:
             if model_field.name == ORDER_FIELD and meta.order_with_respect_to:
                 continue  # implied by the option, as in Django
             copied = model_field.clone()

@@ -64,6 +64,7 @@ from schemashift.models.fields import (
 )
 from schemashift.models.indexes import Index
 from schemashift.models.manager import BaseManager, Manager
+from schemashift.models.many_to_many import ManyToManyField
 from schemashift.models.queryset import QuerySet
 
 __all__ = [
@@ -103,6 +104,7 @@ __all__ = [
     "Index",
     "IntegerField",
     "JSONField",
+    "ManyToManyField",
     "Manager",
     "Max",
     "Min",

@@ -75,7 +75,7 @@ def _add_fields(
     ordered = sorted(all_fields.items(), key=lambda item: item[1].creation_counter)
     for field_name, field in ordered:
         field.contribute_to_class(cls, field_name)
-        opts.local_fields.append(field)
+        (opts.local_many_to_many if field.many_to_many else opts.local_fields).append(field)
     if opts.abstract:
         return
     for position, parent in enumerate(_concrete_parents(parents)):
@@ -277,7 +277,7 @@ def _inherited_fields(cls: type, parents: list[type], own: dict[str, Field]) -> 
             continue
         if not parent_opts.abstract:
             continue  # a concrete parent keeps its fields in its own table
-        for field in parent_opts.local_fields:
+        for field in [*parent_opts.local_fields, *parent_opts.local_many_to_many]:
             if field.name not in own and field.name not in inherited:
                 inherited[field.name] = copy.deepcopy(field)
     return inherited
@@ -293,17 +293,17 @@ def _add_primary_key(cls: type, opts: Options) -> None:
     if pks:
         opts.pk = pks[0]
         return
-    auto_class = _default_auto_field(opts.app_label)
+    auto_class = default_auto_field(opts.app_label)
     pk = auto_class(verbose_name="ID", primary_key=True, auto_created=True)
     pk.contribute_to_class(cls, "id")
     opts.local_fields.insert(0, pk)
     opts.pk = pk
 
 
-def _default_auto_field(app_label: str) -> type[Field]:
+def default_auto_field(app_label: str) -> type[Field]:
     """The app's ``default_auto_field``, else the DEFAULT_AUTO_FIELD setting, else BigAutoField."""
     config = apps.app_configs.get(app_label)
-    path = getattr(config, "default_auto_field", None) or _setting_default_auto_field()
+    path = getattr(config, "default_auto_field", None) or _settingdefault_auto_field()
     class_name = path.rpartition(".")[2]
     auto_class = getattr(field_classes, class_name, None)
     if not (isinstance(auto_class, type) and issubclass(auto_class, field_classes.AutoField)):
@@ -314,7 +314,7 @@ def _default_auto_field(app_label: str) -> type[Field]:
     return auto_class
 
 
-def _setting_default_auto_field() -> str:
+def _settingdefault_auto_field() -> str:
     from schemashift import conf
 
     try:

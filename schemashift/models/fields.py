@@ -58,6 +58,8 @@ class Field:
     options: ClassVar[dict[str, Any]] = BASE_OPTIONS
     empty_strings_allowed: ClassVar[bool] = True
     is_relation: ClassVar[bool] = False
+    #: a relation kept in a table of its own (ManyToManyField): no column on the model's table
+    many_to_many: ClassVar[bool] = False
     is_auto: ClassVar[bool] = False
     requires_max_length: ClassVar[bool] = False
 

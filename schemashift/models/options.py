@@ -79,6 +79,8 @@ class Options:
         self.swappable: str | None = None
         self.explicit: dict[str, Any] = {}
         self.local_fields: list[Field] = []
+        #: ManyToManyFields, which have no column on the table (Django's local_many_to_many)
+        self.local_many_to_many: list[Field] = []
         self.pk: Field | None = None
         self.managers: list[tuple[str, Any]] = []
         self.default_manager: Any = None
@@ -138,9 +140,23 @@ class Options:
         found.extend(self.local_fields)
         return found
 
+    @property
+    def many_to_many(self) -> list[Field]:
+        """The ManyToManyFields of the model, its concrete parents' first."""
+        if self.proxy and self.concrete_model is not None:
+            return self.concrete_model._meta.many_to_many
+        found: list[Field] = []
+        for parent in self.parents:
+            found.extend(f for f in parent._meta.many_to_many if f not in found)
+        found.extend(self.local_many_to_many)
+        return found
+
     def get_field(self, name: str) -> Field:
         for field in self.fields:
             if field.name == name or field.attname == name:
+                return field
+        for field in self.many_to_many:
+            if field.name == name:
                 return field
         raise FieldDoesNotExist(f"{self.object_name} has no field named '{name}'")
 

@@ -373,7 +373,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         found = []
         model = change.new_model
         for child, relation in change.to_state.incoming_relations(model.app_label, model.name):
-            if not is_managed(child) or relation is change.new:
+            if not is_managed(child) or relation is change.new or relation.many_to_many:
                 continue
             if self.target_field(relation, change.to_state).name != change.new.name:
                 continue

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Dialect
 
+from schemashift.db.backends import through_tables
 from schemashift.db.backends.formats import python_kind
 from schemashift.db.backends.registry import Backend, backend_for
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
@@ -89,7 +90,7 @@ class TableDefinition:
         """The definition of a ModelState, optionally with other fields (in that order)."""
         return cls(
             model.db_table,
-            list(model.fields.values()) if fields is None else fields,
+            column_fields(model) if fields is None else fields,
             tuple(model.unique_together),
             list(model.indexes),
         )
@@ -102,6 +103,11 @@ class TableDefinition:
 
     def columns(self, field_names: tuple[str, ...] | list[str]) -> list[str]:
         return [self.get_field(name).column for name in field_names]
+
+
+def column_fields(model: ModelState) -> list[Field]:
+    """The fields of a model that are columns of its table (a ManyToManyField is not)."""
+    return [f for f in model.fields.values() if not f.many_to_many]
 
 
 def is_managed(model: ModelState) -> bool:
@@ -255,6 +261,8 @@ class BaseSchemaEditor:
         """Check the model's table and the tables whose foreign keys point at it."""
         self._touch(self.model_table(model))
         for child, relation in state.incoming_relations(model.app_label, model.name):
+            if relation.many_to_many:
+                continue
             if relation.db_constraint and child.key != model.key and is_managed(child):
                 self._touch(self.model_table(child))
 
@@ -574,7 +582,8 @@ class BaseSchemaEditor:
         return []
 
     def create_model(self, state: ProjectState, model: ModelState) -> None:
-        """CREATE TABLE, then unique_together, foreign keys and indexes (Django's order)."""
+        """CREATE TABLE, then unique_together, foreign keys and indexes (Django's order), then
+        the tables of its ManyToManyFields."""
         if not is_managed(model):
             return
         definition = self.table_definition(model)
@@ -589,12 +598,16 @@ class BaseSchemaEditor:
                 *self.field_index_statements(definition),
             ):
                 self.run(statement)
+            for through in through_tables.auto_through_states(model):
+                self.create_model(state, through)
 
     def delete_model(self, state: ProjectState, model: ModelState) -> None:
-        """DROP TABLE: the rows go with it."""
+        """DROP TABLE: the rows go with it, and first the tables of its ManyToManyFields."""
         if not is_managed(model):
             return
         with self._operation():
+            for through in through_tables.auto_through_states(model):
+                self.delete_model(state, through)
             self._touch_model(state, model)  # rows elsewhere may point at the dropped ones
             if self._tables_to_check is not None:
                 self._tables_to_check.discard(self.model_table(model))
@@ -732,6 +745,40 @@ class BaseSchemaEditor:
     def _table_exists(self, table: str) -> bool:
         live_name = self._collected_table_renames.get(table, table)
         return type(self).table_fingerprint(self.connection, live_name) is not None
+
+    # -- ManyToManyFields, whose automatic tables every backend handles alike -----------------
+
+    def add_many_to_many(self, state: ProjectState, model: ModelState, field: Field) -> None:
+        if is_managed(model):
+            through_tables.add_many_to_many(self, state, model, field)
+
+    def remove_many_to_many(self, state: ProjectState, model: ModelState, field: Field) -> None:
+        if is_managed(model):
+            through_tables.remove_many_to_many(self, state, model, field)
+
+    def alter_many_to_many(
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        old_model: ModelState,
+        new_model: ModelState,
+        old_field: Field,
+        new_field: Field,
+    ) -> None:
+        if is_managed(new_model):
+            through_tables.alter_many_to_many(
+                self, from_state, to_state, old_model, new_model, old_field, new_field
+            )
+
+    def sync_auto_through_tables(
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        renamed_models: dict[tuple[str, str], tuple[str, str]] | None = None,
+    ) -> None:
+        """Rename and repoint the automatic ManyToManyField tables a renamed model or table
+        implies (their names and columns follow the model's)."""
+        through_tables.sync_auto_through_tables(self, from_state, to_state, renamed_models)
 
     # -- the operations each backend writes ---------------------------------------------------
 
@@ -877,7 +924,7 @@ class BaseSchemaEditor:
         (``max_name_length``), as sentences naming each. A table name too long is shortened
         (``fit_table_name``), never refused."""
         where = f"model {model.app_label}.{model.name}"
-        named = [(f"column name of field '{f.name}'", f.column) for f in model.fields.values()]
+        named = [(f"column name of field '{f.name}'", f.column) for f in column_fields(model)]
         named += [("index name", index.name) for index in model.indexes]
         limit = self.max_name_length
         return [

@@ -23,7 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine
 
-from schemashift.db.backends.base import BaseSchemaEditor, TableDefinition, is_managed
+from schemashift.db.backends.base import (
+    BaseSchemaEditor,
+    TableDefinition,
+    column_fields,
+    is_managed,
+)
 from schemashift.db.backends.formats import DecimalFormat, FloatFormat, quantize
 from schemashift.db.backends.registry import Backend
 from schemashift.db.client import ClientCommand, find_program
@@ -234,7 +239,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                     name = self.field_index_name(table, field)
                     self.run(self.create_index_sql(name, table, [field.column]))
                 return
-            kept = [f for f in model.fields.values() if f.name != field.name]
+            kept = [f for f in column_fields(model) if f.name != field.name]
             reverting = field is model.fields.get(field.name)
             order = _rebuilt_order(model, kept, field, reverting)
             definition = self.table_definition(model, order)
@@ -268,7 +273,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                     f"{self.quote_name(field.column)}"
                 )
                 return
-            kept = [f for f in model.fields.values() if f.name != field.name]
+            kept = [f for f in column_fields(model) if f.name != field.name]
             names = _names(field)
             definition = TableDefinition(
                 table,
@@ -322,7 +327,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                 return
             kept = [
                 new_model.fields.get(f.name, f)
-                for f in old_model.fields.values()
+                for f in column_fields(old_model)
                 if f.name != old_field.name
             ]
             reverting = new_field.creation_counter < old_field.creation_counter
@@ -358,7 +363,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     ) -> None:
         """Rebuild the tables whose foreign key column to ``field`` changes definition."""
         for child, relation in to_state.incoming_relations(model.app_label, model.name):
-            if child.key == model.key:
+            if child.key == model.key or relation.many_to_many:
                 continue  # the rebuilt table already has the new definition
             if self.target_field(relation, to_state).name != field.name:
                 continue
@@ -368,7 +373,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                 old_relation, from_state
             ) == self.column_definition(relation, to_state):
                 continue
-            fields = _rebuilt_order(child, list(child.fields.values()))
+            fields = _rebuilt_order(child, column_fields(child))
             self._remake_table(to_state, self.table_definition(child, fields))
 
     # -- the table rebuild --------------------------------------------------------------------

@@ -41,7 +41,11 @@ class FieldOperation(Operation):
         if name.lower() == self.model_name_lower:
             return True
         if self.field is not None and self.field.is_relation:
-            return self.field.related_model_key == (app_label, name.lower())
+            target = (app_label, name.lower())
+            return target in (
+                self.field.related_model_key,
+                getattr(self.field, "through_model_key", None),
+            )
         return False
 
     def references_field(self, model_name: str, name: str, app_label: str) -> bool:
@@ -101,14 +105,14 @@ class FieldOperation(Operation):
         """Ask the editor to turn field ``old_name`` of from_state into ``new_name`` of to_state."""
         old_model = from_state.get_model(app_label, self.model_name)
         new_model = to_state.get_model(app_label, self.model_name)
-        schema_editor.alter_field(
-            from_state,
-            to_state,
-            old_model,
-            new_model,
-            old_model.get_field(old_name),
-            new_field or new_model.get_field(new_name),
+        old_field = old_model.get_field(old_name)
+        new_field = new_field or new_model.get_field(new_name)
+        alter = (
+            schema_editor.alter_many_to_many
+            if old_field.many_to_many or new_field.many_to_many
+            else schema_editor.alter_field
         )
+        alter(from_state, to_state, old_model, new_model, old_field, new_field)
 
     def _replace_field(self, state: ProjectState, app_label: str, name: str, field: Field) -> None:
         model = state.get_model(app_label, self.model_name).clone()
@@ -192,7 +196,7 @@ class AddField(_FieldDefinitionOperation):
         to_state: ProjectState,
     ) -> None:
         model = to_state.get_model(app_label, self.model_name)
-        schema_editor.add_field(to_state, model, self._field_to_run())
+        _add_field(schema_editor, to_state, model, self._field_to_run())
 
     def database_backwards(
         self,
@@ -202,7 +206,7 @@ class AddField(_FieldDefinitionOperation):
         to_state: ProjectState,
     ) -> None:
         model = from_state.get_model(app_label, self.model_name)
-        schema_editor.remove_field(from_state, model, model.get_field(self.name))
+        _remove_field(schema_editor, from_state, model, model.get_field(self.name))
 
     def describe(self) -> str:
         return f"Add field {self.name} to {self.model_name}"
@@ -253,7 +257,7 @@ class RemoveField(FieldOperation):
         to_state: ProjectState,
     ) -> None:
         model = from_state.get_model(app_label, self.model_name)
-        schema_editor.remove_field(from_state, model, model.get_field(self.name))
+        _remove_field(schema_editor, from_state, model, model.get_field(self.name))
 
     def database_backwards(
         self,
@@ -263,7 +267,7 @@ class RemoveField(FieldOperation):
         to_state: ProjectState,
     ) -> None:
         model = to_state.get_model(app_label, self.model_name)
-        schema_editor.add_field(to_state, model, model.get_field(self.name))
+        _add_field(schema_editor, to_state, model, model.get_field(self.name))
 
     def describe(self) -> str:
         return f"Remove field {self.name} from {self.model_name}"
@@ -469,3 +473,22 @@ def renamed_term(term: str, renames: dict[str, str]) -> str:
     name = term[1:] if descending else term
     name = renames.get(name, name)
     return f"-{name}" if descending else name
+
+
+def _add_field(
+    schema_editor: BaseSchemaEditor, state: ProjectState, model: ModelState, field: Field
+) -> None:
+    """A column, or the table of a ManyToManyField."""
+    if field.many_to_many:
+        schema_editor.add_many_to_many(state, model, field)
+    else:
+        schema_editor.add_field(state, model, field)
+
+
+def _remove_field(
+    schema_editor: BaseSchemaEditor, state: ProjectState, model: ModelState, field: Field
+) -> None:
+    if field.many_to_many:
+        schema_editor.remove_many_to_many(state, model, field)
+    else:
+        schema_editor.remove_field(state, model, field)

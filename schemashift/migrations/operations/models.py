@@ -164,7 +164,10 @@ class CreateModel(ModelOperation):
         if super().references_model(name, app_label):
             return True
         target = (app_label, name.lower())
-        return any(f.is_relation and f.related_model_key == target for _, f in self.fields)
+        return any(
+            f.is_relation and target in (f.related_model_key, _through_key(f))
+            for _, f in self.fields
+        )
 
     def provides(self, app_label: str) -> set[Dependency]:
         model = self.name_lower
@@ -301,15 +304,18 @@ class RenameModel(Operation):
             pointing = [
                 n
                 for n, f in model.fields.items()
-                if f.is_relation and f.related_model_key == old_key
+                if f.is_relation and (f.related_model_key == old_key or _through_key(f) == old_key)
             ]
             if not pointing:
                 continue
             model = model.clone()
             for field_name in pointing:
                 field = model.fields[field_name].clone()
-                field.to = new_label
-                field._given.pop("to", None)
+                if field.related_model_key == old_key:
+                    field.to = new_label
+                    field._given.pop("to", None)
+                if _through_key(field) == old_key:
+                    field.through = field._given["through"] = f"{app_label}.{self.new_name}"
                 field.set_attributes_from_name(field_name)
                 model.fields[field_name] = field
             state.models[key] = model
@@ -327,6 +333,7 @@ class RenameModel(Operation):
             schema_editor.alter_db_table(
                 to_state, new_model, old_model.db_table, new_model.db_table
             )
+        schema_editor.sync_auto_through_tables(from_state, to_state, {new_model.key: old_model.key})
 
     def database_backwards(
         self,
@@ -341,6 +348,7 @@ class RenameModel(Operation):
             schema_editor.alter_db_table(
                 to_state, old_model, new_model.db_table, old_model.db_table
             )
+        schema_editor.sync_auto_through_tables(from_state, to_state, {old_model.key: new_model.key})
 
     def describe(self) -> str:
         return f"Rename model {self.old_name} to {self.new_name}"
@@ -435,6 +443,7 @@ class AlterModelTable(_OptionOperation):
             schema_editor.alter_db_table(
                 to_state, new_model, old_model.db_table, new_model.db_table
             )
+            schema_editor.sync_auto_through_tables(from_state, to_state)
 
     database_backwards = database_forwards
 
@@ -853,3 +862,8 @@ def _in_created_order(
     placed = set(ordered)
     ordered += [name for name in model.fields if name not in placed]
     return [(name, model.fields[name]) for name in ordered]
+
+
+def _through_key(field: Field) -> tuple[str, str] | None:
+    """(app_label, model) of a ManyToManyField's ``through`` model, if it names one."""
+    return getattr(field, "through_model_key", None)
