@@ -702,7 +702,11 @@ def _field_dependencies(app_label: str, model_field: Field) -> list[Dependency]:
     target_app, target_model = model_field.related_model_key
     if not target_model:  # "Model" without an app label: the same app
         target_app, target_model = app_label, (model_field.to or "").lower()
-    return [Dependency(target_app, target_model, None, CREATE)]
+    needs = [Dependency(target_app, target_model, None, CREATE)]
+    through = getattr(model_field, "through_model_key", None)
+    if through is not None:  # a ManyToManyField's own through model must exist first
+        needs.append(Dependency(through[0] or app_label, through[1], None, CREATE))
+    return needs
 
 
 def _swappable_setting(dependency: Dependency) -> str | None:

@@ -458,6 +458,12 @@ class Model(metaclass=ModelBase):
         from schemashift.models.related_managers import related_manager
 
         relation = related.reverse_relation_by_accessor(type(self), name)
+        if relation is None:
+            from schemashift.models import m2m_managers, many_to_many
+
+            m2m = many_to_many.reverse_many_to_many_by_accessor(type(self), name)
+            if m2m is not None:
+                return m2m_managers.reverse_manager(self, m2m)
         if relation is None and name.endswith("_order"):
             return _order_method(self, name)
         if relation is None:

@@ -12,14 +12,22 @@ from __future__ import annotations
 from typing import Any
 
 from schemashift.check_messages import CheckMessage, Error
+from schemashift.exceptions import ModelDefinitionError
 from schemashift.models import deletion
-from schemashift.models.base import default_auto_field
+from schemashift.models.base import Model, ModelBase, default_auto_field
 from schemashift.models.fields import (
     BASE_OPTIONS,
     Field,
     ForeignKey,
     _model_label,
     resolve_relation,
+)
+from schemashift.models.related import (
+    ReverseRelation,
+    get_registered_model,
+    registered_models,
+    registry_of,
+    related_model,
 )
 
 #: the target that means "the model declaring the field"
@@ -58,7 +66,10 @@ class ManyToManyField(Field):
         **kwargs: Any,
     ):
         if kwargs.get("through") is not None and kwargs.get("db_table") is not None:
-            raise ValueError("Cannot specify a db_table if an intermediary model is used.")
+            raise ModelDefinitionError(
+                "Cannot specify a db_table if an intermediary model is used: the through "
+                "model's Meta.db_table names its table."
+            )
         super().__init__(verbose_name, name, **kwargs)
         self.remote_model = to if isinstance(to, type) else None
         self.to = _model_label(to) if to is not None else None
@@ -185,6 +196,101 @@ def auto_through_fields(
     return found
 
 
+# -- the through model the query runtime reads and writes -----------------------------------
+
+
+class _UnlistedRegistry:
+    """The registry of a model as seen by its automatic through model: models resolve as
+    there, but the through model is not listed (migrations must not see it as a model)."""
+
+    def __init__(self, registry: Any) -> None:
+        self._registry = registry
+
+    def register_model(self, app_label: str, model: type) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._registry, name)
+
+
+def through_model(field: ManyToManyField) -> type:
+    """The model class whose rows are the pairs: the ``through`` model, or Django's
+    automatic ``<Model>_<field>`` model (built on first use, never registered)."""
+    cached = field.__dict__.get("_through_model")
+    if cached is not None:
+        return cached
+    registry = registry_of(field.model)
+    if field.through is not None:
+        app_label, _, name = field.through.rpartition(".")
+        found = get_registered_model(registry, app_label, name)
+    else:
+        found = _auto_through_model(field, registry)
+    field._through_model = found
+    return found
+
+
+def _auto_through_model(field: ManyToManyField, registry: Any) -> type:
+    opts = field.model._meta
+    target = related_model(field)
+    from_name, to_name = auto_through_names(
+        opts.model_name, target._meta.model_name, target._meta.label_lower == opts.label_lower
+    )
+    meta = type(
+        "Meta",
+        (),
+        {
+            "app_label": opts.app_label,
+            "db_table": m2m_table_name(opts.db_table, field),
+            "unique_together": ((from_name, to_name),),
+            "apps": _UnlistedRegistry(registry),
+        },
+    )
+    hidden = f"{opts.object_name}_{field.name}+"
+    attrs: dict[str, Any] = {"__module__": field.model.__module__, "Meta": meta}
+    for name, to in ((from_name, opts.label_lower), (to_name, target._meta.label_lower)):
+        attrs[name] = ForeignKey(
+            to, on_delete=deletion.CASCADE, related_name=hidden, db_constraint=field.db_constraint
+        )
+    return ModelBase(f"{opts.object_name}_{field.name}", (Model,), attrs)
+
+
+def link_fields(field: ManyToManyField) -> tuple[Field, Field]:
+    """The through model's foreign keys to the declaring model and to the target."""
+    through = through_model(field)
+    links = [f for f in through._meta.fields if f.is_relation]
+    if field.through_fields:
+        source_name, target_name = field.through_fields
+        return through._meta.get_field(source_name), through._meta.get_field(target_name)
+    own = field.model._meta.concrete_model._meta.label_lower
+    target = related_model(field)._meta.concrete_model._meta.label_lower
+    source = next(f for f in links if ".".join(f.related_model_key) == own)
+    rest = [f for f in links if f is not source]
+    target_link = next(f for f in rest if ".".join(f.related_model_key) == target)
+    return source, target_link
+
+
+def reverse_many_to_many(model: type) -> list[ReverseRelation]:
+    """The ManyToManyFields of registered models that point at ``model`` and have a reverse
+    side (``tag.article_set``): not hidden by a ``+`` related_name, not symmetrical."""
+    label = model._meta.concrete_model._meta.label_lower
+    found = []
+    for candidate in registered_models(registry_of(model)):
+        for field in candidate._meta.local_many_to_many:
+            if ".".join(field.related_model_key) != label:
+                continue
+            relation = ReverseRelation(candidate, field)
+            if not relation.hidden:
+                found.append(relation)
+    return found
+
+
+def reverse_many_to_many_by_accessor(model: type, name: str) -> ReverseRelation | None:
+    for relation in reverse_many_to_many(model):
+        if relation.accessor_name == name:
+            return relation
+    return None
+
+
 class ManyToManyDescriptor:
     """``article.tags``: a manager of the related rows (``Article.tags`` is this descriptor)."""
 
@@ -205,4 +311,11 @@ class ManyToManyDescriptor:
         )
 
 
-__all__ = ["ManyToManyField", "auto_through_fields", "m2m_table_name"]
+__all__ = [
+    "ManyToManyField",
+    "auto_through_fields",
+    "link_fields",
+    "m2m_table_name",
+    "reverse_many_to_many",
+    "through_model",
+]

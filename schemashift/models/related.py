@@ -77,6 +77,8 @@ class ReverseRelation:
 
     @property
     def hidden(self) -> bool:
+        if getattr(self.field, "symmetrical", False) and self.field.is_self_referential:
+            return True  # a symmetrical relation is its own reverse, as in Django
         return bool(self.field.related_name) and self.field.related_name.endswith("+")
 
     def _default_related_name(self) -> str | None:

@@ -1130,15 +1130,41 @@ def random_graph(seed: int) -> ProjectState:
     return state(*states)
 
 
+def many_to_many() -> ProjectState:
+    """Relations kept in tables of their own: to another model, to itself, through a model."""
+    return state(
+        model("shop", "Tag", name=models.CharField(max_length=5)),
+        model(
+            "shop",
+            "Article",
+            title=models.CharField(max_length=5),
+            tags=models.ManyToManyField("shop.tag", related_name="articles"),
+            friends=models.ManyToManyField("shop.article"),
+            members=models.ManyToManyField(
+                "shop.tag", through="shop.Membership", related_name="+"
+            ),
+        ),
+        model("shop", "Membership", article=fk("shop.article"), tag=fk("shop.tag")),
+        model("blog", "Post", tags=models.ManyToManyField("shop.tag")),
+    )
+
+
 @pytest.mark.parametrize(
     "project",
     [
         lambda: state(question(), choice()),
         chain,
         bookstore,
+        many_to_many,
         *(lambda seed=seed: random_graph(seed) for seed in range(12)),
     ],
-    ids=["tutorial", "chain", "bookstore", *(f"random-{seed}" for seed in range(12))],
+    ids=[
+        "tutorial",
+        "chain",
+        "bookstore",
+        "many-to-many",
+        *(f"random-{seed}" for seed in range(12)),
+    ],
 )
 def test_initial_migration_matches_django(project: Any) -> None:
     assert our_changes(project()) == django_changes(project())
