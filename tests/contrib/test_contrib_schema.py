@@ -1,6 +1,7 @@
-"""schemashift.contrib.contenttypes and .sessions make Django 5.2's tables, on every backend.
+"""schemashift.contrib.contenttypes, .sessions and .auth make Django 5.2's tables, on every
+backend.
 
-Django migrates ``django.contrib.contenttypes`` and ``django.contrib.sessions`` into one
+Django migrates ``django.contrib.contenttypes``, ``.sessions`` and ``.auth`` into one
 database, schemashift its own contrib apps into another of the same backend; the two schemas
 are read back with the same introspection and compared. Then schemashift takes over Django's
 database with ``--adopt-django-history``.
@@ -20,15 +21,41 @@ from support.django_runner import django_migrate
 from schemashift import api
 from schemashift.db.introspection import SchemaSnapshot, introspect
 
-DJANGO_APPS = ["django.contrib.contenttypes", "django.contrib.sessions"]
+DJANGO_APPS = ["django.contrib.contenttypes", "django.contrib.sessions", "django.contrib.auth"]
 OUR_APPS = (
     "schemashift.contrib.contenttypes.apps.ContentTypesConfig",
     "schemashift.contrib.sessions.apps.SessionsConfig",
+    "schemashift.contrib.auth.apps.AuthConfig",
 )
+AUTH_MIGRATIONS = [
+    "0001_initial",
+    "0002_alter_permission_name_max_length",
+    "0003_alter_user_email_max_length",
+    "0004_alter_user_username_opts",
+    "0005_alter_user_last_login_null",
+    "0006_require_contenttypes_0002",
+    "0007_alter_validators_add_error_messages",
+    "0008_alter_user_username_max_length",
+    "0009_alter_user_last_name_max_length",
+    "0010_alter_group_name_max_length",
+    "0011_update_proxy_permissions",
+    "0012_alter_user_first_name_max_length",
+]
 MIGRATIONS = [
     ("contenttypes", "0001_initial"),
     ("contenttypes", "0002_remove_content_type_name"),
     ("sessions", "0001_initial"),
+    *(("auth", name) for name in AUTH_MIGRATIONS),
+]
+TABLES = [
+    "auth_group",
+    "auth_group_permissions",
+    "auth_permission",
+    "auth_user",
+    "auth_user_groups",
+    "auth_user_user_permissions",
+    "django_content_type",
+    "django_session",
 ]
 
 
@@ -74,10 +101,12 @@ def rows(url: str, sql: str) -> list[tuple]:
 def test_the_tables_are_djangos(ours: ApiProject, django_url: str, tmp_path: Path) -> None:
     django_migrate(tmp_path / "django", django_url, DJANGO_APPS)
     result = api.migrate()
-    assert [str(step) for step in result.plan.steps] == [f"{a}.{n}" for a, n in MIGRATIONS]
+    assert sorted(str(step) for step in result.plan.steps) == sorted(
+        f"{a}.{n}" for a, n in MIGRATIONS
+    )
 
     theirs, mine = schema(django_url), schema(ours.database_url)
-    assert theirs.table_names() == ["django_content_type", "django_session"]
+    assert theirs.table_names() == TABLES
     if ours_backend(ours) == "postgresql":
         # The one known difference: Django's extra varchar_pattern_ops index beside the
         # session key, which schemashift's PostgreSQL editor does not make (yet).

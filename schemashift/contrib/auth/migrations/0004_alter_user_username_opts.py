@@ -1,0 +1,23 @@
+from schemashift import migrations, models
+from schemashift.contrib.auth import validators
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("auth", "0003_alter_user_email_max_length"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="user",
+            name="username",
+            field=models.CharField(
+                error_messages={"unique": "A user with that username already exists."},
+                help_text=("Required. 30 characters or fewer. Letters, digits and @/./+/-/_ only."),
+                max_length=30,
+                unique=True,
+                validators=[validators.UnicodeUsernameValidator()],
+                verbose_name="username",
+            ),
+        ),
+    ]

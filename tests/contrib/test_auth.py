@@ -1,0 +1,85 @@
+"""schemashift.contrib.auth: users, groups and permissions on every backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.api_project import ApiProject, api_project_at
+
+from schemashift import api
+
+INSTALLED = (
+    "schemashift.contrib.contenttypes.apps.ContentTypesConfig",
+    "schemashift.contrib.auth.apps.AuthConfig",
+)
+
+
+@pytest.fixture
+def project(
+    tmp_path: Path, backend_url: str, clean_env: pytest.MonkeyPatch
+) -> Iterator[ApiProject]:
+    with api_project_at(tmp_path / "p", backend_url, (), clean_env, installed=INSTALLED) as project:
+        project.load()
+        api.migrate()
+        yield project
+
+
+def test_the_models_need_no_new_migration(project: ApiProject) -> None:
+    assert api.makemigrations("auth", "contenttypes", check=True) == []
+
+
+def test_users_passwords_groups_and_permissions(project: ApiProject) -> None:
+    from schemashift.contrib.auth import get_user_model
+    from schemashift.contrib.auth.models import Group, Permission, User
+    from schemashift.contrib.contenttypes.models import ContentType
+
+    assert get_user_model() is User
+    ada = User.objects.create_user("ada", "Ada@EXAMPLE.com", "s3cret", first_name="Ada")
+    root = User.objects.create_superuser("root", password="toor")
+    assert ada.email == "Ada@example.com" and ada.get_full_name() == "Ada"
+    assert ada.check_password("s3cret") and not ada.check_password("wrong")
+    assert (ada.is_staff, ada.is_superuser, root.is_staff, root.is_superuser) == (
+        False,
+        False,
+        True,
+        True,
+    )
+    assert User.objects.get_by_natural_key("ada").pk == ada.pk
+
+    user_type = ContentType.objects.get_for_model(User)
+    change = Permission.objects.create(
+        name="Can change user", content_type=user_type, codename="change_user"
+    )
+    view = Permission.objects.create(
+        name="Can view user", content_type=user_type, codename="view_user"
+    )
+    editors = Group.objects.create(name="editors")
+    editors.permissions.add(change)
+    ada.groups.add(editors)
+    ada.user_permissions.add(view)
+
+    assert ada.get_all_permissions() == {"auth.change_user", "auth.view_user"}
+    assert ada.has_perm("auth.change_user") and not ada.has_perm("auth.delete_user")
+    assert root.has_perm("auth.delete_user")
+    assert [user.username for user in editors.user_set.all()] == ["ada"]
+    assert list(User.objects.filter(groups__name="editors").values_list("username", flat=True)) == [
+        "ada"
+    ]
+    assert Permission.objects.get_by_natural_key("view_user", "auth", "user").pk == view.pk
+
+    ada.groups.clear()
+    assert ada.get_group_permissions() == set()
+    editors.delete()
+    assert Permission.objects.count() == 2
+
+
+def test_usernames_are_validated_as_djangos(project: ApiProject) -> None:
+    from schemashift.contrib.auth.models import User
+    from schemashift.core.exceptions import ValidationError
+
+    user = User(username="no spaces allowed", password="x")
+    with pytest.raises(ValidationError):
+        user.full_clean()
+    User(username="ok.user+1@x", password="x").full_clean(exclude=["password"])
