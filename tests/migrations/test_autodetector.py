@@ -1140,9 +1140,7 @@ def many_to_many() -> ProjectState:
             title=models.CharField(max_length=5),
             tags=models.ManyToManyField("shop.tag", related_name="articles"),
             friends=models.ManyToManyField("shop.article"),
-            members=models.ManyToManyField(
-                "shop.tag", through="shop.Membership", related_name="+"
-            ),
+            members=models.ManyToManyField("shop.tag", through="shop.Membership", related_name="+"),
         ),
         model("shop", "Membership", article=fk("shop.article"), tag=fk("shop.tag")),
         model("blog", "Post", tags=models.ManyToManyField("shop.tag")),
