@@ -1147,6 +1147,29 @@ def many_to_many() -> ProjectState:
     )
 
 
+def many_to_many_through() -> ProjectState:
+    """A through model declared after the model whose field names it."""
+    return state(
+        model("polls", "Tag", name=models.CharField(max_length=20)),
+        model(
+            "polls",
+            "Article",
+            title=models.CharField(max_length=50),
+            tags=models.ManyToManyField("polls.tag", related_name="articles"),
+            related=models.ManyToManyField("polls.article"),
+            editors=models.ManyToManyField("polls.person", through="polls.Membership"),
+        ),
+        model("polls", "Person", name=models.CharField(max_length=20)),
+        model(
+            "polls",
+            "Membership",
+            article=fk("polls.article"),
+            person=fk("polls.person"),
+            role=models.CharField(max_length=20, default="editor"),
+        ),
+    )
+
+
 @pytest.mark.parametrize(
     "project",
     [
@@ -1154,6 +1177,7 @@ def many_to_many() -> ProjectState:
         chain,
         bookstore,
         many_to_many,
+        many_to_many_through,
         *(lambda seed=seed: random_graph(seed) for seed in range(12)),
     ],
     ids=[
@@ -1161,6 +1185,7 @@ def many_to_many() -> ProjectState:
         "chain",
         "bookstore",
         "many-to-many",
+        "many-to-many-through",
         *(f"random-{seed}" for seed in range(12)),
     ],
 )
