@@ -226,3 +226,79 @@ def test_an_empty_migration_follows_the_latest(api_project: ApiProject) -> None:
     assert "operations = []" in source
     with pytest.raises(SchemashiftError, match="at least one app label"):
         api.makemigrations(empty=True)
+
+
+BLOG_MODELS = """\
+from schemashift import models
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=20)
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=50)
+    tags = models.ManyToManyField(Tag, related_name="articles")
+    related = models.ManyToManyField("self")
+    editors = models.ManyToManyField("Person", through="Membership")
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=20)
+
+
+class Membership(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    role = models.CharField(max_length=20, default="editor")
+"""
+
+
+def test_many_to_many_fields_through_the_api(api_project: ApiProject) -> None:
+    """makemigrations writes them as Django does and reads them back as no change; migrate
+    creates, and unmigrating drops, the automatic tables; the ORM uses them in between."""
+    project = api_project
+    project.load(BLOG_MODELS)
+    (initial,) = api.makemigrations("polls")
+    assert initial.operations == (  # Django's (tests/migrations/test_autodetector.py)
+        "+ Create model Person",
+        "+ Create model Tag",
+        "+ Create model Article",
+        "+ Create model Membership",
+        "+ Add field editors to article",
+        "+ Add field tags to article",
+    )
+    source = initial.path.read_text(encoding="utf-8")
+    assert 'models.ManyToManyField(to="polls.article")' in source
+    assert 'models.ManyToManyField(related_name="articles", to="polls.tag")' in source
+    assert 'models.ManyToManyField(through="polls.Membership", to="polls.person")' in source
+    assert api.makemigrations("polls") == [], "read back, the migration is the models"
+
+    sql = api.sqlmigrate("polls", "0001")
+    quote = "`" if project.backend == "mysql" else '"'
+    assert f"CREATE TABLE {quote}polls_article_tags{quote}" in sql
+    assert f"CREATE TABLE {quote}polls_article_related{quote}" in sql
+    assert "polls_article_editors" not in sql
+
+    api.migrate()
+    assert {"polls_article_tags", "polls_article_related"} <= tables(project)
+    assert "polls_article_editors" not in tables(project)
+
+    from polls.models import Article, Person, Tag
+
+    article = Article.objects.create(title="A")
+    article.tags.add(Tag.objects.create(name="red"))
+    article.editors.add(Person.objects.create(name="Ann"), through_defaults={"role": "chief"})
+    assert [t.name for t in Tag.objects.filter(articles__title="A")] == ["red"]
+    assert query(project, "SELECT role FROM polls_membership") == [("chief",)]
+    sys.modules["schemashift.db.connections"].connections.close_all()
+
+    project.load(BLOG_MODELS.replace('    related = models.ManyToManyField("self")\n', ""))
+    (removed,) = api.makemigrations("polls")
+    assert removed.operations == ("- Remove field related from article",)
+    api.migrate()
+    assert "polls_article_related" not in tables(project)
+    api.migrate("polls", "0001")
+    assert "polls_article_related" in tables(project)
+    api.migrate("polls", "zero")
+    assert tables(project) == {"schemashift_migrations"}

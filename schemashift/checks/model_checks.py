@@ -17,9 +17,10 @@ def check_models(models: Iterable[type]) -> list[CheckMessage]:
     incoming = _incoming_relations(models, by_label)
     messages: list[CheckMessage] = []
     for model in sorted(models, key=lambda m: m._meta.label_lower):
-        for field in model._meta.local_fields:
+        for field in _relation_candidates(model):
             messages.extend(field.check())
             messages.extend(_check_relation(field, known))
+            messages.extend(_check_through(field, known))
             if field.is_relation and field.to in by_label:
                 relation = ReverseRelation(model, field)
                 messages.extend(_check_clashes(relation, by_label[field.to], incoming))
@@ -35,7 +36,7 @@ def _incoming_relations(
     """The visible reverse relations of each model, by the model's lower-case label."""
     incoming: dict[str, list[ReverseRelation]] = {}
     for model in sorted(models, key=lambda m: m._meta.label_lower):
-        for field in model._meta.local_fields:
+        for field in _relation_candidates(model):
             if field.is_relation and field.to in by_label:
                 relation = ReverseRelation(model, field)
                 if not relation.hidden:
@@ -53,7 +54,7 @@ def _check_clashes(
     rel_query_name = relation.query_name
     field_name = f"{relation.model._meta.label}.{field.name}"
     messages = []
-    for clash_field in rel_opts.local_fields:
+    for clash_field in _relation_candidates(target):
         clash_name = f"{rel_opts.label}.{clash_field.name}"
         hint = (
             f"Rename field '{clash_name}', or add/change a related_name argument to the "
@@ -134,6 +135,26 @@ def _check_index_names(model: type) -> list[CheckMessage]:
                 )
             )
     return messages
+
+
+def _relation_candidates(model: type) -> list:
+    """The model's own fields, its ManyToManyFields included."""
+    return [*model._meta.local_fields, *model._meta.local_many_to_many]
+
+
+def _check_through(field, known: set[str]) -> list[CheckMessage]:
+    """A ManyToManyField's ``through`` model must be installed (fields.E331)."""
+    through = getattr(field, "through", None)
+    if not through or through.lower() in known:
+        return []
+    return [
+        Error(
+            "Field specifies a many-to-many relation through model "
+            f"'{through.rpartition('.')[2]}', which has not been installed.",
+            field,
+            "fields.E331",
+        )
+    ]
 
 
 def _check_relation(field, known: set[str]) -> list[CheckMessage]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemashift.migrations.comparable import comparable, field_signature
-from schemashift.models.fields import Field, IntegerField
+from schemashift.models.fields import Field, IntegerField, resolve_relation
 from schemashift.models.indexes import Index
 from schemashift.models.options import META_OPTIONS, normalize_together, swapped_for
 
@@ -72,11 +72,32 @@ class ModelState:
         for field_name, model_field in self.fields.items():
             if model_field.name != field_name or model_field.column is None:
                 model_field.set_attributes_from_name(field_name)
+        self._resolve_many_to_many_targets()
         if "unique_together" in self.options:
             self.options["unique_together"] = normalize_together(self.options["unique_together"])
         for index in self.options.get("indexes", []):
             if not index.name:
                 raise ValueError(f"Indexes on {self.label} in migrations must have a name.")
+
+    def _resolve_many_to_many_targets(self) -> None:
+        """A ManyToManyField to ``"self"`` or ``"Model"`` (as migration files may write it)
+        points at ``"app.model"``, as in Django's rendered state."""
+        for field_name, model_field in list(self.fields.items()):
+            if not model_field.many_to_many:
+                continue
+            resolved = resolve_relation(model_field.to, self.app_label, self.name)
+            through = model_field.through
+            if through is not None and "." not in through:
+                through = f"{self.app_label}.{through}"
+            if resolved == model_field.to and through == model_field.through:
+                continue
+            copied = model_field.clone()
+            copied.to = resolved
+            copied.through = through
+            if through is not None:
+                copied._given["through"] = through
+            copied.set_attributes_from_name(field_name)
+            self.fields[field_name] = copied
 
     @property
     def name_lower(self) -> str:

@@ -163,7 +163,9 @@ class ManyRelatedManager(Manager):
         wanted = self._target_values(objs, "set")
         current = set(self._pairs().values_list(self.target.attname, flat=True))
         self.remove(*(value for value in current if value not in wanted))
-        self.add(*(value for value in wanted if value not in current), through_defaults=through_defaults)
+        self.add(
+            *(value for value in wanted if value not in current), through_defaults=through_defaults
+        )
 
     def create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """A new row of the managed model, paired with the instance."""

@@ -284,6 +284,22 @@ def reverse_many_to_many(model: type) -> list[ReverseRelation]:
     return found
 
 
+def auto_through_links_to(model: type) -> list[tuple[type, Field]]:
+    """(automatic through model, its foreign key) for every pair table with a column pointing
+    at ``model``'s rows: deleting a row deletes its pairs, as the through model's CASCADE
+    does in Django."""
+    label = model._meta.concrete_model._meta.label_lower
+    found = []
+    for candidate in registered_models(registry_of(model)):
+        for field in candidate._meta.local_many_to_many:
+            if field.through is not None:
+                continue
+            for link in link_fields(field):
+                if ".".join(link.related_model_key) == label:
+                    found.append((through_model(field), link))
+    return found
+
+
 def reverse_many_to_many_by_accessor(model: type, name: str) -> ReverseRelation | None:
     for relation in reverse_many_to_many(model):
         if relation.accessor_name == name:

@@ -14,6 +14,7 @@ from schemashift.models.deletion import (
     SET_DEFAULT,
     SET_NULL,
 )
+from schemashift.models.many_to_many import auto_through_links_to
 from schemashift.models.related import related_model, relation_value, reverse_relations
 from schemashift.query.execute import atomic, delete_pks, update_pks
 
@@ -82,6 +83,14 @@ class Collector:
                 if hasattr(value, "_meta"):  # a row: the column holds its key
                     value = relation_value(value, relation.field)
                 self.field_updates.append((relation.field, value, pointing))
+        self._collect_pairs(model, new)
+
+    def _collect_pairs(self, model: type[Model], objs: list[Model]) -> None:
+        """The rows of automatic ManyToManyField tables that pair the objects."""
+        for through, link in auto_through_links_to(model):
+            values = [relation_value(obj, link) for obj in objs]
+            manager = through._base_manager.using(self.using)
+            self.collect(list(manager.filter(**{f"{link.attname}__in": values})))
 
     def _collect_parents(self, model: type[Model], objs: list[Model]) -> None:
         """Deleting a child of multi-table inheritance deletes its parents' rows too. They are

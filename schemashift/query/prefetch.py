@@ -6,6 +6,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import FieldError
+from schemashift.models.m2m_managers import ManyRelatedManager
+from schemashift.models.many_to_many import reverse_many_to_many_by_accessor
 from schemashift.models.related import (
     related_model,
     relation_value,
@@ -29,8 +31,15 @@ def _prefetch_path(instances: list[Any], parts: list[str]) -> None:
     name, rest = parts[0], parts[1:]
     model = type(instances[0])
     forward = next((f for f in model._meta.fields if f.is_relation and f.name == name), None)
+    many = next((f for f in model._meta.many_to_many if f.name == name), None)
+    many_reverse = reverse_many_to_many_by_accessor(model, name)
     if forward is not None:
         found = _prefetch_forward(instances, forward)
+    elif many is not None:
+        found = _prefetch_many(instances, ManyRelatedManager(instances[0], many, reverse=False))
+    elif many_reverse is not None:
+        manager = ManyRelatedManager(instances[0], many_reverse.field, reverse=True)
+        found = _prefetch_many(instances, manager)
     else:
         relation = reverse_relation_by_accessor(model, name)
         if relation is None:
@@ -54,6 +63,31 @@ def _prefetch_forward(instances: list[Any], field: Any) -> list[Any]:
     for obj in instances:
         obj._state.fields_cache[field.name] = by_value.get(getattr(obj, field.attname))
     return found
+
+
+def _prefetch_many(instances: list[Any], manager: ManyRelatedManager) -> list[Any]:
+    """Both sides of a ManyToManyField: the pairs of all instances, then the rows they
+    name, each instance given its own (the manager reads them as its ``all()``)."""
+    source_key = target_field(manager.source).attname
+    values = {getattr(obj, source_key) for obj in instances} - {None}
+    alias = instances[0]._state.db
+    pairs = list(
+        manager.through._base_manager.using(alias)
+        .filter(**{f"{manager.source.attname}__in": list(values)})
+        .values_list(manager.source.attname, manager.target.attname)
+    )
+    target_key = target_field(manager.target).attname
+    rows = manager.model._default_manager.db_manager(alias).filter(
+        **{f"{target_key}__in": list({target for _source, target in pairs})}
+    )
+    by_key = {getattr(row, target_key): row for row in rows}
+    groups: dict[Any, list[Any]] = defaultdict(list)
+    for source, target in pairs:
+        if target in by_key:
+            groups[source].append(by_key[target])
+    for obj in instances:
+        obj._state.prefetched[manager.prefetch_name] = groups.get(getattr(obj, source_key), [])
+    return list(by_key.values())
 
 
 def _prefetch_reverse(instances: list[Any], relation: Any) -> list[Any]:

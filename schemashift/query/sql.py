@@ -17,6 +17,7 @@ from schemashift.exceptions import FieldError
 from schemashift.models.aggregates import Avg, Count
 from schemashift.models.expressions import Expression, F, OrderBy, Q, Subquery
 from schemashift.models.fields import Field
+from schemashift.models.many_to_many import link_fields, reverse_many_to_many, through_model
 from schemashift.models.query_state import Query
 from schemashift.models.queryset import QuerySet
 from schemashift.models.related import (
@@ -52,12 +53,34 @@ def lookup_name(model: type, name: str) -> tuple[str, Any] | None:
     for relation in reverse_relations(model):
         if relation.query_name == name:
             return "reverse", relation
+    for field in opts.many_to_many:
+        if field.name == name:
+            return "many", ManyToManyPath(field, reverse=False)
+    for relation in reverse_many_to_many(model):
+        if relation.query_name == name:
+            return "many", ManyToManyPath(relation.field, reverse=True)
     return None
+
+
+@dataclass(frozen=True)
+class ManyToManyPath:
+    """A ManyToManyField crossed in a lookup: from the model to its through rows, then on to
+    the other side (``reverse``: from the target's side back to the declaring model)."""
+
+    field: Field
+    reverse: bool
+
+    def links(self) -> tuple[Field, Field]:
+        """The through model's foreign keys: to the side we come from, to the side we reach."""
+        source, target = link_fields(self.field)
+        return (target, source) if self.reverse else (source, target)
 
 
 def field_choices(model: type, extra: tuple[str, ...] = ()) -> str:
     names = {field.name for field in model._meta.fields}
+    names.update(field.name for field in model._meta.many_to_many)
     names.update(relation.query_name for relation in reverse_relations(model))
+    names.update(relation.query_name for relation in reverse_many_to_many(model))
     names.update(extra)
     return ", ".join(sorted(names))
 
@@ -111,6 +134,17 @@ class Compiler:
         self.joins[key] = (alias, model)
         return alias, model
 
+    def _join_many(
+        self, key: tuple[str, ...], parent: Any, path: ManyToManyPath
+    ) -> tuple[Any, type]:
+        """Join the through table, then the table on the other side of a ManyToManyField."""
+        from_link, to_link = path.links()
+        through = through_model(path.field)
+        through_alias, _ = self._join(
+            (*key, "<through>"), parent, ReverseRelation(through, from_link)
+        )
+        return self._join(key, through_alias, to_link)
+
     def owner_alias(self, key: tuple[str, ...], alias: Any, model: type, field: Field) -> Any:
         """The alias of the table holding ``field`` of ``model`` (reached by ``key``): the
         model's own, or that of a parent of multi-table inheritance, joined on first use."""
@@ -138,6 +172,12 @@ class Compiler:
             kind, target = found
             rest = parts[index + 1 :]
             joined = bool(key)
+            if kind == "many":
+                key = (*key, name)
+                alias, model = self._join_many(key, alias, target)
+                if not (rest and lookup_name(model, rest[0]) is not None):
+                    return alias, model, model._meta.pk, rest, True
+                continue
             if kind != "reverse":
                 alias = self.owner_alias(key, alias, model, target)
             if kind == "field":
@@ -299,6 +339,8 @@ class Compiler:
             lhs = self.resolve_reference(parts[0])
             field = self.query.annotations[parts[0]].output_field(self)
             rest, nullable = parts[1:], True
+        elif negated and self._crosses_many(parts):
+            return self._matching_across_many(key, value)
         else:
             alias, _model, field, rest, joined = self.walk(parts)
             lhs = alias.c[field.column]
@@ -322,6 +364,29 @@ class Compiler:
             # NOT (x = 1) would drop the rows where x is NULL; Django keeps them
             clause = sa.and_(clause, lhs.is_not(None))
         return clause
+
+    def _crosses_many(self, parts: list[str]) -> bool:
+        """Whether the lookup crosses a relation to many rows (reverse foreign key or
+        ManyToManyField), where excluding must look at all of them."""
+        model = self.model
+        for name in parts:
+            found = lookup_name(model, name)
+            if found is None:
+                return False
+            kind, target = found
+            if kind == "many" or (kind == "reverse" and not target.one_to_one):
+                return True
+            if kind == "field":
+                return False
+            model = target.model if kind == "reverse" else related_model(target)
+        return False
+
+    def _matching_across_many(self, key: str, value: Any) -> Any:
+        """``pk IN (rows with a related row matching)``, which ``exclude()`` negates, as
+        Django does: a row is excluded when any of its related rows matches."""
+        query = self.model._base_manager.filter(**{key: value}).query
+        inner = Compiler(query, self.connection, outer=self)
+        return self.table.c[self.model._meta.pk.column].in_(inner.select_pks())
 
     def comparable(self, expression: Any, kind: str) -> Any:
         """``expression`` as values compare in order: on SQLite, decimals with more digits

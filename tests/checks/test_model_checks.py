@@ -464,3 +464,31 @@ def test_an_index_name_of_thirty_characters_is_fine() -> None:
         meta={"indexes": [Index(fields=["votes"], name="x" * 30)]},
     )
     assert ids(choice) == []
+
+
+# -- ManyToManyField ------------------------------------------------------------------------
+
+
+def test_many_to_many_targets_and_through_models_must_be_installed() -> None:
+    article = model(
+        "Article",
+        tags=models.ManyToManyField("polls.Tag"),
+        editors=models.ManyToManyField(question(), through="Membership"),
+    )
+    assert report_lines(article, question()) == [
+        "polls.Article.tags: (fields.E300) Field defines a relation with model 'polls.tag', "
+        "which is either not installed, or is abstract.",
+        "polls.Article.editors: (fields.E331) Field specifies a many-to-many relation through "
+        "model 'Membership', which has not been installed.",
+    ]
+
+
+def test_many_to_many_reverse_accessors_clash_as_in_django() -> None:
+    tag = model("Tag", article_set=models.IntegerField())
+    article = model("Article", tags=models.ManyToManyField(tag))
+    post = model("Post", tags=models.ManyToManyField(tag, related_name="posts"))
+    other = model("Other", tags=models.ManyToManyField(tag, related_name="posts"))
+    found = ids(tag, article, post, other)
+    assert "fields.E302" in found and found.count("fields.E304") == 2
+    friendly = model("Person", friends=models.ManyToManyField("self"))
+    assert ids(friendly) == []

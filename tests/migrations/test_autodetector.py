@@ -1140,12 +1140,33 @@ def many_to_many() -> ProjectState:
             title=models.CharField(max_length=5),
             tags=models.ManyToManyField("shop.tag", related_name="articles"),
             friends=models.ManyToManyField("shop.article"),
-            members=models.ManyToManyField(
-                "shop.tag", through="shop.Membership", related_name="+"
-            ),
+            members=models.ManyToManyField("shop.tag", through="shop.Membership", related_name="+"),
         ),
         model("shop", "Membership", article=fk("shop.article"), tag=fk("shop.tag")),
         model("blog", "Post", tags=models.ManyToManyField("shop.tag")),
+    )
+
+
+def many_to_many_through() -> ProjectState:
+    """A through model declared after the model whose field names it."""
+    return state(
+        model("polls", "Tag", name=models.CharField(max_length=20)),
+        model(
+            "polls",
+            "Article",
+            title=models.CharField(max_length=50),
+            tags=models.ManyToManyField("polls.tag", related_name="articles"),
+            related=models.ManyToManyField("polls.article"),
+            editors=models.ManyToManyField("polls.person", through="polls.Membership"),
+        ),
+        model("polls", "Person", name=models.CharField(max_length=20)),
+        model(
+            "polls",
+            "Membership",
+            article=fk("polls.article"),
+            person=fk("polls.person"),
+            role=models.CharField(max_length=20, default="editor"),
+        ),
     )
 
 
@@ -1156,6 +1177,7 @@ def many_to_many() -> ProjectState:
         chain,
         bookstore,
         many_to_many,
+        many_to_many_through,
         *(lambda seed=seed: random_graph(seed) for seed in range(12)),
     ],
     ids=[
@@ -1163,6 +1185,7 @@ def many_to_many() -> ProjectState:
         "chain",
         "bookstore",
         "many-to-many",
+        "many-to-many-through",
         *(f"random-{seed}" for seed in range(12)),
     ],
 )

@@ -770,6 +770,17 @@ class BaseSchemaEditor:
                 self, from_state, to_state, old_model, new_model, old_field, new_field
             )
 
+    def repoint_through_table(
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        current: ModelState,
+        new: ModelState,
+    ) -> None:
+        """Give an automatic through table (``current``, under its new name already) the
+        columns of ``new``: each foreign key that changed is altered."""
+        through_tables.repoint_columns(self, from_state, to_state, current, new)
+
     def sync_auto_through_tables(
         self,
         from_state: ProjectState,

@@ -31,6 +31,7 @@ from schemashift.db.backends.base import (
 )
 from schemashift.db.backends.formats import DecimalFormat, FloatFormat, quantize
 from schemashift.db.backends.registry import Backend
+from schemashift.db.backends.through_tables import link_shape
 from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.db.locking import OnWait, file_lock
@@ -375,6 +376,29 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                 continue
             fields = _rebuilt_order(child, column_fields(child))
             self._remake_table(to_state, self.table_definition(child, fields))
+
+    def repoint_through_table(
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        current: ModelState,
+        new: ModelState,
+    ) -> None:
+        """One rebuild copying every column from the old one, as Django's SQLite editor
+        alters an automatic through table: the columns keep their order."""
+        sources = {
+            new_field.name: self.quote_name(old_field.column)
+            for old_field, new_field in zip(
+                current.fields.values(), new.fields.values(), strict=True
+            )
+        }
+        old_links = list(current.fields.values())[1:]
+        new_links = list(new.fields.values())[1:]
+        if [link_shape(link) for link in old_links] == [link_shape(link) for link in new_links]:
+            return
+        with self._operation():
+            self._remake_table(to_state, self.table_definition(new), sources)
+            self._touch_model(to_state, new)
 
     # -- the table rebuild --------------------------------------------------------------------
 

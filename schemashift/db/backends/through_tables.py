@@ -121,15 +121,27 @@ def alter_auto_through(
     old_links = [_retargeted(link, renamed_targets) for link in list(old.fields.values())[1:]]
     current = _with_links(_with_table(old, new.db_table), old_links)
     before_state = to_state if renamed_targets else from_state
+    editor.repoint_through_table(before_state, to_state, current, new)
+
+
+def repoint_columns(
+    editor: BaseSchemaEditor,
+    from_state: ProjectState,
+    to_state: ProjectState,
+    current: ModelState,
+    new: ModelState,
+) -> None:
+    """Alter the column to the target, then the one to the model, where they differ."""
+    old_links = list(current.fields.values())[1:]
     new_links = list(new.fields.values())[1:]
     for position in (1, 0):
         old_link, new_link = old_links[position], new_links[position]
-        if _link_shape(old_link) == _link_shape(new_link):
+        if link_shape(old_link) == link_shape(new_link):
             continue
         links = list(current.fields.values())[1:]
         links[position] = new_link
         after = _with_links(current, links)
-        editor.alter_field(before_state, to_state, current, after, old_link, new_link)
+        editor.alter_field(from_state, to_state, current, after, old_link, new_link)
         current = after
 
 
@@ -168,13 +180,13 @@ def sync_auto_through_tables(
                 alter_auto_through(editor, from_state, to_state, old, new, renamed_targets)
 
 
-def _link_shape(link: Field) -> tuple[Any, ...]:
+def link_shape(link: Field) -> tuple[Any, ...]:
     return (link.name, link.column, link.related_model_key, link.db_constraint)
 
 
 def _through_shape(editor: BaseSchemaEditor, through: ModelState) -> tuple[Any, ...]:
     links = list(through.fields.values())[1:]
-    return (editor.model_table(through), *(_link_shape(link) for link in links))
+    return (editor.model_table(through), *(link_shape(link) for link in links))
 
 
 def _with_table(through: ModelState, db_table: str) -> ModelState:
