@@ -2,8 +2,10 @@
 
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations import (
+    AddConstraint,
     AddField,
     AddIndex,
+    AlterConstraint,
     AlterField,
     AlterModelManagers,
     AlterModelOptions,
@@ -13,6 +15,7 @@ from schemashift.migrations.operations import (
     AlterUniqueTogether,
     CreateModel,
     DeleteModel,
+    RemoveConstraint,
     RemoveField,
     RemoveIndex,
     RenameField,
@@ -24,8 +27,10 @@ from schemashift.migrations.operations import (
 from schemashift.migrations.swappable import swappable_dependency
 
 __all__ = [
+    "AddConstraint",
     "AddField",
     "AddIndex",
+    "AlterConstraint",
     "AlterField",
     "AlterModelManagers",
     "AlterModelOptions",
@@ -36,6 +41,7 @@ __all__ = [
     "CreateModel",
     "DeleteModel",
     "Migration",
+    "RemoveConstraint",
     "RemoveField",
     "RemoveIndex",
     "RenameField",

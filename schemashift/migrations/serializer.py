@@ -449,7 +449,7 @@ class _Builder:
 
     def path_reference(self, path: str) -> str:
         module, _, name = path.rpartition(".")
-        if _inside(module, "schemashift.models"):
+        if _inside(module, "schemashift.models") and _exported("schemashift.models", name):
             self.imports.add(MODELS_IMPORT)
             return f"models.{name}"
         if module == "schemashift.migrations":

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemashift.migrations.comparable import comparable, field_signature
+from schemashift.models.constraints import BaseConstraint
 from schemashift.models.fields import Field, IntegerField, resolve_relation
 from schemashift.models.indexes import Index
 from schemashift.models.options import META_OPTIONS, normalize_together, swapped_for
@@ -34,6 +35,7 @@ _DJANGO_ORDER = (
     "base_manager_name",
     "default_manager_name",
     "indexes",
+    "constraints",
 )
 STATE_OPTIONS = tuple(
     sorted(
@@ -78,6 +80,8 @@ class ModelState:
         for index in self.options.get("indexes", []):
             if not index.name:
                 raise ValueError(f"Indexes on {self.label} in migrations must have a name.")
+        if "constraints" in self.options:
+            self.options["constraints"] = list(self.options["constraints"])
 
     def _resolve_many_to_many_targets(self) -> None:
         """A ManyToManyField to ``"self"`` or ``"Model"`` (as migration files may write it)
@@ -136,6 +140,10 @@ class ModelState:
         return self.options.get("indexes", [])
 
     @property
+    def constraints(self) -> list[BaseConstraint]:
+        return self.options.get("constraints", [])
+
+    @property
     def unique_together(self) -> tuple[tuple[str, ...], ...]:
         return self.options.get("unique_together", ())
 
@@ -152,8 +160,9 @@ class ModelState:
     def clone(self) -> ModelState:
         """A copy whose fields dict and options can change without touching this one."""
         options = dict(self.options)
-        if "indexes" in options:
-            options["indexes"] = list(options["indexes"])
+        for listed in ("indexes", "constraints"):
+            if listed in options:
+                options[listed] = list(options[listed])
         return ModelState(
             self.app_label, self.name, dict(self.fields), options, self.bases, list(self.managers)
         )
@@ -171,9 +180,9 @@ class ModelState:
             fields[model_field.name] = copied
         options: dict[str, Any] = {}
         for key in STATE_OPTIONS:
-            if key == "indexes":
-                if meta.indexes:
-                    options["indexes"] = [index.clone() for index in meta.indexes]
+            if key in ("indexes", "constraints"):
+                if getattr(meta, key):
+                    options[key] = [item.clone() for item in getattr(meta, key)]
             elif key == "unique_together":
                 if meta.unique_together:
                     options["unique_together"] = meta.unique_together

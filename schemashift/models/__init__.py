@@ -10,6 +10,12 @@ from schemashift.exceptions import (
 from schemashift.models import functions  # models.functions.Lower, as in Django
 from schemashift.models.aggregates import Aggregate, Avg, Count, Max, Min, Sum
 from schemashift.models.base import Model
+from schemashift.models.constraints import (
+    BaseConstraint,
+    CheckConstraint,
+    Deferrable,
+    UniqueConstraint,
+)
 from schemashift.models.deletion import (
     CASCADE,
     DO_NOTHING,
@@ -81,6 +87,7 @@ __all__ = [
     "Aggregate",
     "AutoField",
     "Avg",
+    "BaseConstraint",
     "BaseManager",
     "BigAutoField",
     "BigIntegerField",
@@ -88,10 +95,12 @@ __all__ = [
     "BooleanField",
     "Case",
     "CharField",
+    "CheckConstraint",
     "Count",
     "DateField",
     "DateTimeField",
     "DecimalField",
+    "Deferrable",
     "DurationField",
     "EmailField",
     "Exists",
@@ -128,6 +137,7 @@ __all__ = [
     "TextField",
     "TimeField",
     "URLField",
+    "UniqueConstraint",
     "UUIDField",
     "Value",
     "When",

@@ -249,7 +249,8 @@ def _inherit_meta(opts: Options, meta: type | None, parents: list[type]) -> None
         for key, value in parent_opts.explicit.items():
             if key in ("abstract", "db_table"):
                 continue
-            value = [index.clone() for index in value] if key == "indexes" else value
+            if key in ("indexes", "constraints"):
+                value = [item.clone() for item in value]
             setattr(opts, key, value)
             opts.explicit[key] = value
         return
@@ -324,6 +325,10 @@ def _settingdefault_auto_field() -> str:
 
 
 def _name_indexes(opts: Options) -> None:
+    names = {"app_label": opts.app_label.lower(), "class": opts.object_name.lower()}
+    for named in (*opts.indexes, *opts.constraints):
+        if "%(" in named.name:  # from an abstract parent, as Django interpolates them
+            named.name = named.name % names
     for index in opts.indexes:
         if index.name:
             continue

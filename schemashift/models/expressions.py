@@ -9,7 +9,7 @@ expressions, so building them imports nothing and any backend can compile them.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
@@ -62,11 +62,33 @@ class Combinable:
 
 
 class Expression(Combinable):
-    """Something a compiler turns into a SQLAlchemy column expression."""
+    """Something a compiler turns into a SQLAlchemy column expression.
+
+    Each remembers the arguments it was built from, so ``deconstruct()`` can write it into a
+    migration file (an expression index or constraint) as Django does.
+    """
 
     contains_aggregate = False
     #: the field given as ``output_field=``; None means inferred from the sources
     explicit_output_field: Any = None
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        made = super().__new__(cls)
+        made._constructor_args = (args, kwargs)
+        return made
+
+    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        """``(path, args, kwargs)``: names schemashift.models exports are written through it,
+        others by their module (``schemashift.models.functions.text.Lower``)."""
+        import schemashift.models
+
+        cls = type(self)
+        args, kwargs = getattr(self, "_constructor_args", ((), {}))
+        if getattr(schemashift.models, cls.__name__, None) is cls:
+            path = f"schemashift.models.{cls.__name__}"
+        else:
+            path = f"{cls.__module__}.{cls.__name__}"
+        return path, tuple(args), dict(kwargs)
 
     def resolve(self, compiler: Any) -> Any:
         raise NotImplementedError
@@ -156,25 +178,51 @@ class CombinedExpression(Expression):
 
 
 class Q:
-    """A condition tree: keyword lookups joined by AND, combined with ``&``, ``|`` and ``~``."""
+    """A condition tree: keyword lookups joined by AND, combined with ``&``, ``|`` and ``~``.
+
+    Combining flattens as Django's does (``Q(a=1) | Q(b=2)`` has the two lookups as children,
+    ``~Q(a=1)`` is one negated node), so ``deconstruct()`` writes the same migration text.
+    """
 
     AND = "AND"
     OR = "OR"
+    default = AND
+    conditional = True
 
-    def __init__(self, *args: Q, _connector: str = AND, _negated: bool = False, **kwargs: Any):
+    def __init__(self, *args: Any, _connector: str = AND, _negated: bool = False, **kwargs: Any):
         self.children: list[Any] = [*args, *sorted(kwargs.items())]
-        self.connector = _connector
+        self.connector = _connector or self.default
         self.negated = _negated
 
+    def copy(self) -> Q:
+        copied = Q(_connector=self.connector, _negated=self.negated)
+        copied.children = list(self.children)
+        return copied
+
+    def _add(self, child: Any, connector: str) -> None:
+        if self.connector != connector:
+            moved = self.copy()
+            self.connector = connector
+            self.children = [moved, child]
+        elif (
+            isinstance(child, Q)
+            and not child.negated
+            and (child.connector == connector or len(child.children) == 1)
+        ):
+            self.children.extend(child.children)
+        else:
+            self.children.append(child)
+
     def _combine(self, other: Any, connector: str) -> Q:
-        if not isinstance(other, Q):
+        if not getattr(other, "conditional", False):
             raise TypeError(f"Cannot combine a Q with {type(other).__name__}.")
-        if not other.children:
-            return self
-        if not self.children:
-            return other
+        if not self:
+            return other.copy() if isinstance(other, Q) else other
+        if isinstance(other, Q) and not other:
+            return self.copy()
         combined = Q(_connector=connector)
-        combined.children = [self, other]
+        combined._add(self, connector)
+        combined._add(other, connector)
         return combined
 
     def __and__(self, other: Q) -> Q:
@@ -184,13 +232,41 @@ class Q:
         return self._combine(other, self.OR)
 
     def __invert__(self) -> Q:
-        inverted = Q()
-        inverted.children = [self]
-        inverted.negated = True
+        inverted = self.copy()
+        inverted.negated = not self.negated
         return inverted
 
     def __bool__(self) -> bool:
         return bool(self.children)
+
+    def flatten(self) -> Iterator[Any]:
+        """This node, then every node and leaf below it."""
+        yield self
+        for child in self.children:
+            if isinstance(child, Q):
+                yield from child.flatten()
+            else:
+                yield child
+
+    def referenced_fields(self) -> set[str]:
+        """The first part of every lookup and F() name in the tree (``"price"`` for
+        ``price__gte``)."""
+        found: set[str] = set()
+        for child in self.flatten():
+            if isinstance(child, tuple):
+                found.add(child[0].split("__")[0])
+                found.update(referenced_fields_of(child[1]))
+            elif not isinstance(child, Q):
+                found.update(referenced_fields_of(child))
+        return found
+
+    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        kwargs: dict[str, Any] = {}
+        if self.connector != self.default:
+            kwargs["_connector"] = self.connector
+        if self.negated:
+            kwargs["_negated"] = True
+        return "schemashift.models.Q", tuple(self.children), kwargs
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -205,6 +281,21 @@ class Q:
     def __repr__(self) -> str:
         inner = f" {self.connector} ".join(repr(child) for child in self.children)
         return f"<Q: {'NOT ' if self.negated else ''}({inner})>"
+
+
+def referenced_fields_of(value: Any) -> set[str]:
+    """The field names an expression (or a Q) reads: the first part of each ``F()`` name."""
+    if isinstance(value, F):
+        return {value.name.split("__")[0]}
+    if isinstance(value, Q):
+        return value.referenced_fields()
+    found: set[str] = set()
+    for attribute in ("source_expressions", "lhs", "rhs", "expression"):
+        inner = getattr(value, attribute, None)
+        for item in inner if isinstance(inner, list) else [inner]:
+            if item is not None and item is not value:
+                found.update(referenced_fields_of(item))
+    return found
 
 
 def as_expression(value: Any, strings_are_fields: bool = True) -> Expression:
@@ -264,6 +355,12 @@ class Func(Expression):
             if field is not None:
                 return field
         return None
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.deconstruct() == self.deconstruct()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, repr(self)))
 
     def __repr__(self) -> str:
         arguments = ", ".join(repr(e) for e in self.source_expressions)

@@ -6,6 +6,7 @@ from typing import Any
 
 from schemashift import conf
 from schemashift.exceptions import FieldDoesNotExist, ModelDefinitionError
+from schemashift.models.constraints import BaseConstraint
 from schemashift.models.fields import Field
 from schemashift.models.indexes import Index
 
@@ -18,6 +19,7 @@ META_OPTIONS = (
     "verbose_name_plural",
     "unique_together",
     "indexes",
+    "constraints",
     "get_latest_by",
     "managed",
     "default_related_name",
@@ -59,6 +61,7 @@ class Options:
         self.verbose_name_plural = ""
         self.unique_together: tuple[tuple[str, ...], ...] = ()
         self.indexes: list[Index] = []
+        self.constraints: list[BaseConstraint] = []
         self.get_latest_by: str | None = None
         self.managed = True
         self.default_related_name: str | None = None
@@ -104,8 +107,8 @@ class Options:
                 value = normalize_together(value)
             elif key == "ordering":
                 value = list(value)
-            elif key == "indexes":
-                value = [index.clone() for index in value]
+            elif key in ("indexes", "constraints"):
+                value = [item.clone() for item in value]
             setattr(self, key, value)
             if key == "swappable":
                 conf.register_swappable_setting(value)

@@ -517,7 +517,7 @@ def test_index_fields_orders_and_deconstruct() -> None:
     assert index.fields_orders == [("pub_date", "DESC"), ("question", "")]
     assert index.deconstruct() == (
         "schemashift.models.Index",
-        [],
+        (),
         {"fields": ["-pub_date", "question"], "name": "q_idx"},
     )
 

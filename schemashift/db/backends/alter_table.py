@@ -290,7 +290,8 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
                 name = self.unique_together_name(table, columns)
                 statements.append(self.create_unique_sql(name, table, columns))
             for index in _indexes_naming(definition, field):
-                statements.append(self.meta_index_sql(definition, index))
+                if self.creates_index(index):
+                    statements.append(self.meta_index_sql(definition, index, state))
             for statement in statements:
                 self.run(statement)
 
@@ -317,7 +318,8 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
                     self.drop_unique_sql(table, name or self.unique_together_name(table, columns))
                 )
             for index in _indexes_naming(definition, field):
-                self.run(self.drop_index_sql(table, index.name))
+                if self.creates_index(index):
+                    self.run(self.drop_index_sql(table, index.name))
             self.run(self._sql(self.sql_drop_column, table=table, column=field.column))
 
     def alter_field(
@@ -486,11 +488,7 @@ def _groups_naming(definition: TableDefinition, field: Field) -> list[tuple[str,
 
 def _indexes_naming(definition: TableDefinition, field: Field) -> list[Index]:
     names = _field_names(field)
-    return [
-        index
-        for index in definition.indexes
-        if any(name in names for name, _order in index.fields_orders)
-    ]
+    return [i for i in definition.indexes if not names.isdisjoint(i.referenced_fields())]
 
 
 def _columns_named_in(sql: str, columns: list[str]) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Dialect
 
 from schemashift.db.backends import through_tables
+from schemashift.db.backends.constraint_ddl import ConstraintDDL
 from schemashift.db.backends.formats import python_kind
 from schemashift.db.backends.registry import Backend, backend_for
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
@@ -41,6 +42,7 @@ from schemashift.utils.names import index_name, truncate_name
 
 if TYPE_CHECKING:
     from schemashift.migrations.state import ModelState, ProjectState
+    from schemashift.models.constraints import BaseConstraint
     from schemashift.models.fields import Field
     from schemashift.models.indexes import Index
 
@@ -78,12 +80,14 @@ _NO_PARAMETERS = {"no_parameters": True}
 
 @dataclass
 class TableDefinition:
-    """What a table is built from: its name, fields in column order, and Meta indexes."""
+    """What a table is built from: its name, fields in column order, Meta indexes and
+    Meta constraints."""
 
     table: str
     fields: list[Field]
     unique_together: tuple[tuple[str, ...], ...] = ()
     indexes: list[Index] = field(default_factory=list)
+    constraints: list[BaseConstraint] = field(default_factory=list)
 
     @classmethod
     def of(cls, model: ModelState, fields: list[Field] | None = None) -> TableDefinition:
@@ -93,6 +97,7 @@ class TableDefinition:
             column_fields(model) if fields is None else fields,
             tuple(model.unique_together),
             list(model.indexes),
+            list(model.constraints),
         )
 
     def get_field(self, name: str) -> Field:
@@ -121,7 +126,7 @@ def is_managed(model: ModelState) -> bool:
     )
 
 
-class BaseSchemaEditor:
+class BaseSchemaEditor(ConstraintDDL):
     """Turns migration operations into DDL for one backend, inside one transaction."""
 
     dialect_name: ClassVar[str] = ""
@@ -448,11 +453,15 @@ class BaseSchemaEditor:
     def create_table_sql(
         self, state: ProjectState, definition: TableDefinition, table: str = ""
     ) -> str:
-        columns = ", ".join(
+        parts = [
             f"{self.quote_name(f.column)} {self.column_definition(f, state)}"
             for f in definition.fields
-        )
-        return f"CREATE TABLE {self.quote_name(table or definition.table)} ({columns})"
+        ]
+        for constraint in definition.constraints:
+            inline = self.inline_constraint_sql(definition, state, constraint)
+            if inline:
+                parts.append(inline)
+        return f"CREATE TABLE {self.quote_name(table or definition.table)} ({', '.join(parts)})"
 
     # -- indexes and unique constraints -------------------------------------------------------
 
@@ -490,7 +499,12 @@ class BaseSchemaEditor:
     def drop_unique_sql(self, table: str, name: str) -> str:
         return f"ALTER TABLE {self.quote_name(table)} DROP CONSTRAINT {self.quote_name(name)}"
 
-    def meta_index_sql(self, definition: TableDefinition, index: Index) -> str:
+    def meta_index_sql(
+        self, definition: TableDefinition, index: Index, state: ProjectState | None = None
+    ) -> str:
+        """CREATE INDEX of a Meta index (check ``creates_index`` first)."""
+        if index.expressions or index.condition or index.include or index.opclasses:
+            return self.index_sql(definition, state, index)
         columns = [definition.get_field(name).column for name, _order in index.fields_orders]
         orders = [order for _name, order in index.fields_orders]
         return self.create_index_sql(index.name, definition.table, columns, orders)
@@ -547,11 +561,15 @@ class BaseSchemaEditor:
     ) -> list[str]:
         return [f"ALTER INDEX {self.quote_name(old_name)} RENAME TO {self.quote_name(new_name)}"]
 
-    def index_statements(self, definition: TableDefinition) -> list[str]:
-        """unique_together, then db_index fields, then Meta.indexes (Django's order)."""
+    def index_statements(
+        self, definition: TableDefinition, state: ProjectState | None = None
+    ) -> list[str]:
+        """unique_together, unique indexes of constraints, then db_index fields, then
+        Meta.indexes (Django's order)."""
         return [
             *self.unique_together_statements(definition),
-            *self.field_index_statements(definition),
+            *self.constraint_index_statements(definition, state),
+            *self.field_index_statements(definition, state),
         ]
 
     def unique_together_statements(self, definition: TableDefinition) -> list[str]:
@@ -564,7 +582,9 @@ class BaseSchemaEditor:
             )
         return statements
 
-    def field_index_statements(self, definition: TableDefinition) -> list[str]:
+    def field_index_statements(
+        self, definition: TableDefinition, state: ProjectState | None = None
+    ) -> list[str]:
         """The indexes of db_index fields, then Meta.indexes."""
         table = definition.table
         statements = []
@@ -572,7 +592,11 @@ class BaseSchemaEditor:
             if self.field_needs_index(candidate):
                 name = self.field_index_name(table, candidate)
                 statements.append(self.create_index_sql(name, table, [candidate.column]))
-        statements.extend(self.meta_index_sql(definition, index) for index in definition.indexes)
+        statements.extend(
+            self.meta_index_sql(definition, index, state)
+            for index in definition.indexes
+            if self.creates_index(index)
+        )
         return statements
 
     # -- operations shared by every backend ---------------------------------------------------
@@ -595,7 +619,8 @@ class BaseSchemaEditor:
             for statement in (
                 *self.unique_together_statements(definition),
                 *self.foreign_key_statements(state, definition),
-                *self.field_index_statements(definition),
+                *self.constraint_index_statements(definition, state),
+                *self.field_index_statements(definition, state),
             ):
                 self.run(statement)
             for through in through_tables.auto_through_states(model):
@@ -655,16 +680,38 @@ class BaseSchemaEditor:
             self.run(sql)
 
     def add_index(self, state: ProjectState, model: ModelState, index: Index) -> None:
-        if not is_managed(model):
+        if not is_managed(model) or not self.creates_index(index):
             return
         with self._operation():
-            self.run(self.meta_index_sql(self.table_definition(model), index))
+            self.run(self.meta_index_sql(self.table_definition(model), index, state))
 
     def remove_index(self, state: ProjectState, model: ModelState, index: Index) -> None:
-        if not is_managed(model):
+        if not is_managed(model) or not self.creates_index(index):
             return
         with self._operation():
             self.run(self.drop_index_sql(self.model_table(model), index.name))
+
+    def add_constraint(
+        self, state: ProjectState, model: ModelState, constraint: BaseConstraint
+    ) -> None:
+        """AddConstraint: ``model`` and ``state`` are as after the addition."""
+        if not is_managed(model):
+            return
+        sql = self.create_constraint_sql(self.table_definition(model), state, constraint)
+        if sql:
+            with self._operation():
+                self.run(sql)
+
+    def remove_constraint(
+        self, state: ProjectState, model: ModelState, constraint: BaseConstraint
+    ) -> None:
+        """RemoveConstraint: ``model`` and ``state`` are as before the removal."""
+        if not is_managed(model):
+            return
+        sql = self.drop_constraint_sql(self.model_table(model), constraint)
+        if sql:
+            with self._operation():
+                self.run(sql)
 
     def alter_unique_together(
         self,

@@ -40,10 +40,12 @@ from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.db.locking import OnWait, ServerLock, lock_key
 from schemashift.exceptions import DatabaseError
+from schemashift.models.constraints import UniqueConstraint
 
 if TYPE_CHECKING:
     from schemashift.db.connection import Database
     from schemashift.migrations.state import ModelState, ProjectState
+    from schemashift.models.constraints import BaseConstraint
     from schemashift.models.fields import Field
     from schemashift.models.indexes import Index
 
@@ -113,6 +115,30 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     sql_drop_fk = "ALTER TABLE {table} DROP FOREIGN KEY {name}"
     sql_create_pk = "ALTER TABLE {table} ADD PRIMARY KEY ({column})"
     sql_drop_pk = "ALTER TABLE {table} DROP PRIMARY KEY"
+    supports_partial_indexes = False
+
+    @property
+    def supports_expression_indexes(self) -> bool:  # type: ignore[override]
+        """MySQL 8.0.13 and later; never MariaDB (as Django's feature flag)."""
+        if getattr(self.dialect, "is_mariadb", False):
+            return False
+        version = getattr(self.dialect, "server_version_info", None)
+        return version is not None and version >= (8, 0, 13)
+
+    @property
+    def is_mariadb(self) -> bool:
+        return bool(getattr(self.dialect, "is_mariadb", False))
+
+    def like_sql(self, column: str, pattern: str) -> str:
+        return f"{column} LIKE BINARY {pattern}"
+
+    def drop_check_sql(self, table: str, name: str) -> str:
+        if self.is_mariadb:
+            return (
+                f"ALTER TABLE {self.quote_name(table)} DROP CONSTRAINT IF EXISTS "
+                f"{self.quote_name(name)}"
+            )
+        return f"ALTER TABLE {self.quote_name(table)} DROP CHECK {self.quote_name(name)}"
 
     def table_comment_sql(self, table: str, comment: str | None) -> str | None:
         return (
@@ -190,9 +216,14 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         """As Django on MySQL: no db_index index on a TEXT, BLOB or JSON column."""
         return AlterTableSchemaEditor.field_needs_index(field) and not _is_long(field)
 
-    def meta_index_sql(self, definition: TableDefinition, index: Index) -> str:
+    def meta_index_sql(
+        self, definition: TableDefinition, index: Index, state: ProjectState | None = None
+    ) -> str:
         """CREATE INDEX, indexing a prefix of TEXT and BLOB columns (MySQL cannot index
-        them whole)."""
+        them whole). A condition and include columns are left out, as Django leaves them
+        (models.W037, models.W040)."""
+        if index.expressions:
+            return self.index_sql(definition, state, index)
         parts = []
         for name, order in index.fields_orders:
             field = definition.get_field(name)
@@ -224,6 +255,17 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             with self._operation():
                 self._keep_foreign_key_indexes(self.model_table(model), {index.name})
                 super().remove_index(state, model, index)
+
+    def remove_constraint(
+        self, state: ProjectState, model: ModelState, constraint: BaseConstraint
+    ) -> None:
+        if is_managed(model) and isinstance(constraint, UniqueConstraint):
+            with self._operation():
+                if self.creates_constraint(constraint):
+                    self._keep_foreign_key_indexes(self.model_table(model), {constraint.name})
+                super().remove_constraint(state, model, constraint)
+            return
+        super().remove_constraint(state, model, constraint)
 
     def alter_unique_together(
         self,

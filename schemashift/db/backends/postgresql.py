@@ -138,10 +138,23 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     }
     data_type_suffixes = {kind: _IDENTITY for kind in _AUTO_FIELDS}
     sql_fk_deferrable = " DEFERRABLE INITIALLY DEFERRED"
+    supports_covering_indexes = True
+    supports_deferrable_unique_constraints = True
+    supports_index_opclasses = True
     sql_add_identity = "ALTER TABLE {table} ALTER COLUMN {column} ADD " + _IDENTITY
     sql_drop_identity = "ALTER TABLE {table} ALTER COLUMN {column} DROP IDENTITY IF EXISTS"
 
     # -- the transaction ----------------------------------------------------------------------
+
+    @property
+    def supports_nulls_distinct_unique_constraints(self) -> bool:  # type: ignore[override]
+        """PostgreSQL 15 and later (the version of a dialect never connected is not known:
+        assumed recent)."""
+        version = getattr(self.dialect, "server_version_info", None)
+        return version is None or version >= (15,)
+
+    def like_sql(self, column: str, pattern: str) -> str:
+        return f"{column}::text LIKE {pattern}"
 
     def table_comment_sql(self, table: str, comment: str | None) -> str | None:
         literal = self.render_literal(comment or None)

@@ -40,6 +40,7 @@ from schemashift.exceptions import DatabaseError
 if TYPE_CHECKING:
     from schemashift.db.connection import Database
     from schemashift.migrations.state import ModelState, ProjectState
+    from schemashift.models.constraints import BaseConstraint
     from schemashift.models.fields import Field
 
 _AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
@@ -218,6 +219,37 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         create = self.create_unique_sql if unique else self.create_index_sql
         return [self.drop_index_sql(table, old_name), create(new_name, table, columns)]
 
+    # -- constraints --------------------------------------------------------------------------
+
+    def add_constraint(
+        self, state: ProjectState, model: ModelState, constraint: BaseConstraint
+    ) -> None:
+        """A unique index where the constraint is one; else the table is rebuilt with it, as
+        SQLite cannot add a table constraint (Django does the same)."""
+        if not is_managed(model) or self.is_unique_index(constraint):
+            super().add_constraint(state, model, constraint)
+            return
+        if self.creates_constraint(constraint):
+            with self._operation():
+                fields = _rebuilt_order(model, list(model.fields.values()))
+                self._remake_table(state, self.table_definition(model, fields))
+
+    def remove_constraint(
+        self, state: ProjectState, model: ModelState, constraint: BaseConstraint
+    ) -> None:
+        """Drop the unique index, or rebuild the table without the table constraint."""
+        if not is_managed(model) or self.is_unique_index(constraint):
+            super().remove_constraint(state, model, constraint)
+            return
+        if self.creates_constraint(constraint):
+            with self._operation():
+                fields = _rebuilt_order(model, list(model.fields.values()))
+                definition = self.table_definition(model, fields)
+                definition.constraints = [
+                    c for c in definition.constraints if c.name != constraint.name
+                ]
+                self._remake_table(state, definition)
+
     # -- fields -------------------------------------------------------------------------------
 
     def add_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
@@ -280,7 +312,8 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                 table,
                 _rebuilt_order(model, kept),
                 tuple(g for g in model.unique_together if names.isdisjoint(g)),
-                [i for i in model.indexes if names.isdisjoint(n for n, _o in i.fields_orders)],
+                [i for i in model.indexes if names.isdisjoint(i.referenced_fields())],
+                [c for c in model.constraints if names.isdisjoint(c.referenced_fields())],
             )
             self._remake_table(state, definition)
             self._touch_model(state, model)
@@ -439,7 +472,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             )
         self.run(f"DROP TABLE {quoted_table}")
         self.run(f"ALTER TABLE {quoted_temporary} RENAME TO {quoted_table}")
-        for statement in self.index_statements(definition):
+        for statement in self.index_statements(definition, state):
             self.run(statement)
 
     def _copy_rows(self, sql: str, table: str, temporary: str) -> None:
@@ -506,8 +539,10 @@ def _in_meta_index(model: ModelState, field: Field) -> bool:
     """Whether a unique_together group or a Meta index of the model names the field (by name
     or attname)."""
     names = _names(field)
-    return any(not names.isdisjoint(group) for group in model.unique_together) or any(
-        name in names for index in model.indexes for name, _order in index.fields_orders
+    return (
+        any(not names.isdisjoint(group) for group in model.unique_together)
+        or any(not names.isdisjoint(index.referenced_fields()) for index in model.indexes)
+        or any(not names.isdisjoint(c.referenced_fields()) for c in model.constraints)
     )
 
 

@@ -1,6 +1,11 @@
 """Migration operations, importable as ``migrations.<Name>`` in migration files."""
 
 from schemashift.migrations.operations.base import Operation
+from schemashift.migrations.operations.constraints import (
+    AddConstraint,
+    AlterConstraint,
+    RemoveConstraint,
+)
 from schemashift.migrations.operations.fields import AddField, AlterField, RemoveField, RenameField
 from schemashift.migrations.operations.models import (
     AddIndex,
@@ -18,8 +23,10 @@ from schemashift.migrations.operations.models import (
 from schemashift.migrations.operations.special import RunPython, RunSQL, SeparateDatabaseAndState
 
 __all__ = [
+    "AddConstraint",
     "AddField",
     "AddIndex",
+    "AlterConstraint",
     "AlterField",
     "AlterModelManagers",
     "AlterModelOptions",
@@ -30,6 +37,7 @@ __all__ = [
     "CreateModel",
     "DeleteModel",
     "Operation",
+    "RemoveConstraint",
     "RemoveField",
     "RemoveIndex",
     "RenameField",

@@ -110,8 +110,9 @@ class CreateModel(ModelOperation):
             copied.set_attributes_from_name(name)
             fields[name] = copied
         options = dict(self.options)
-        if "indexes" in options:
-            options["indexes"] = [index.clone() for index in options["indexes"]]
+        for listed in ("indexes", "constraints"):
+            if listed in options:
+                options[listed] = [item.clone() for item in options[listed]]
         return ModelState(app_label, self.name, fields, options, self.bases, self.managers)
 
     def _folding_state(self, app_label: str) -> ModelState:
