@@ -19,6 +19,7 @@ from schemashift.models.deletion import (
     SET_DEFAULT,
     SET_NULL,
 )
+from schemashift.models.enums import Choices, IntegerChoices, TextChoices
 from schemashift.models.expressions import (
     Case,
     Exists,
@@ -87,6 +88,7 @@ __all__ = [
     "BooleanField",
     "Case",
     "CharField",
+    "Choices",
     "Count",
     "DateField",
     "DateTimeField",
@@ -101,6 +103,7 @@ __all__ = [
     "ForeignKey",
     "Func",
     "Index",
+    "IntegerChoices",
     "IntegerField",
     "JSONField",
     "Manager",
@@ -123,6 +126,7 @@ __all__ = [
     "SmallIntegerField",
     "Subquery",
     "Sum",
+    "TextChoices",
     "TextField",
     "TimeField",
     "URLField",

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from schemashift import conf
 from schemashift.check_messages import CheckMessage, Error
 from schemashift.models import deletion
+from schemashift.models.choices import CallableChoices, flatten_choices, normalize_choices
+from schemashift.utils.functional import Promise
 
 
 class NOT_PROVIDED:  # noqa: N801
@@ -70,8 +72,7 @@ class Field:
         values = dict(self.options)
         values.update(kwargs)
         values["verbose_name"] = verbose_name
-        if values["choices"] is not None and not isinstance(values["choices"], list):
-            values["choices"] = list(values["choices"])
+        values["choices"] = normalize_choices(values["choices"])
         values["validators"] = list(values["validators"])
         if values["primary_key"] and "serialize" not in kwargs:
             # as Django sets on the primary key of every model, so its migrations say it too
@@ -102,6 +103,14 @@ class Field:
     def contribute_to_class(self, cls: type, name: str) -> None:
         self.set_attributes_from_name(name)
         self.model = cls
+        display = f"get_{name}_display"
+        if self.choices is not None and display not in cls.__dict__:
+            setattr(cls, display, _display_method(self))
+
+    @property
+    def flatchoices(self) -> list[tuple[Any, Any]]:
+        """The choices as one list of ``(value, label)`` pairs, groups opened."""
+        return list(flatten_choices(self.choices))
 
     # -- description -----------------------------------------------------------------------
 
@@ -113,6 +122,8 @@ class Field:
         kwargs = {k: v for k, v in self._given.items() if k != "verbose_name"}
         if self._given.get("verbose_name") is not None:
             kwargs["verbose_name"] = self._given["verbose_name"]
+        if isinstance(kwargs.get("choices"), CallableChoices):
+            kwargs["choices"] = kwargs["choices"].func
         return self.name, f"schemashift.models.{type(self).__name__}", [], kwargs
 
     def clone(self) -> Field:
@@ -185,16 +196,41 @@ class Field:
                 )
         if self.primary_key and self.null:
             errors.append(Error("Primary keys must not have null=True.", self, "fields.E007"))
-        if self.choices is not None and not _valid_choices(self.choices):
-            errors.append(
+        errors.extend(self._check_choices())
+        return errors
+
+    def _check_choices(self) -> list[CheckMessage]:
+        if not self.choices:
+            return []
+        if isinstance(self.choices, str) or not isinstance(self.choices, Iterable):
+            return [
                 Error(
-                    "'choices' must be an iterable containing (actual value, human readable name) "
-                    "tuples.",
+                    "'choices' must be a mapping (e.g. a dictionary) or an iterable (e.g. a "
+                    "list or tuple).",
+                    self,
+                    "fields.E004",
+                )
+            ]
+        longest = _longest_choice_value(self.choices)
+        if longest is None:
+            return [
+                Error(
+                    "'choices' must be a mapping of actual values to human readable names or an "
+                    "iterable containing (actual value, human readable name) tuples.",
                     self,
                     "fields.E005",
                 )
-            )
-        return errors
+            ]
+        if isinstance(self.max_length, int) and longest > self.max_length:
+            return [
+                Error(
+                    "'max_length' is too small to fit the longest value in 'choices' "
+                    f"({longest} characters).",
+                    self,
+                    "fields.E009",
+                )
+            ]
+        return []
 
 
 def _differs(value: Any, default: Any) -> bool:
@@ -205,13 +241,49 @@ def _differs(value: Any, default: Any) -> bool:
     return value != default
 
 
-def _valid_choices(choices: list[Any]) -> bool:
-    for choice in choices:
-        if not isinstance(choice, (list, tuple)) or len(choice) != 2:
-            return False
-        if isinstance(choice[1], (list, tuple)) and not _valid_choices(list(choice[1])):
-            return False
-    return True
+def _is_choice_value(value: Any) -> bool:
+    return isinstance(value, (str, Promise)) or not isinstance(value, Iterable)
+
+
+def _pair(item: Any) -> tuple[Any, Any] | None:
+    if isinstance(item, str) or not isinstance(item, Iterable):
+        return None
+    parts = list(item)
+    return (parts[0], parts[1]) if len(parts) == 2 else None
+
+
+def _longest_choice_value(choices: Iterable[Any]) -> int | None:
+    """The length of the longest text value among well-formed choices (0 when none is
+    text); None when the choices are not pairs or groups of pairs (Django's fields.E005)."""
+    longest = 0
+    for item in choices:
+        pair = _pair(item)
+        if pair is None:
+            return None
+        label, members = pair
+        group = [_pair(member) for member in members] if not _is_choice_value(members) else None
+        if group is not None and all(
+            p is not None and _is_choice_value(p[0]) and _is_choice_value(p[1]) for p in group
+        ):
+            texts = [len(p[0]) for p in group if isinstance(p[0], str)]
+        elif _is_choice_value(label) and _is_choice_value(members):
+            texts = [len(label)] if isinstance(label, str) else []
+        else:
+            return None
+        longest = max([longest, *texts])
+    return longest
+
+
+def _display_method(field: Field) -> Callable[[Any], Any]:
+    def display(instance: Any) -> Any:
+        value = getattr(instance, field.attname)
+        for choice, label in field.flatchoices:
+            if choice == value:
+                return str(label) if isinstance(label, Promise) else label
+        return value
+
+    display.__name__ = f"get_{field.name}_display"
+    return display
 
 
 def _options(**extra: Any) -> dict[str, Any]:

@@ -56,15 +56,27 @@ def ids(*model_classes: type) -> list[str]:
         ),
         (
             "kind",
+            models.CharField(max_length=1, choices="ab"),
+            "(fields.E004) 'choices' must be a mapping (e.g. a dictionary) or an iterable (e.g. "
+            "a list or tuple).",
+        ),
+        (
+            "kind",
+            models.CharField(max_length=2, choices={"abc": "A", "G": {"d": "D"}}),
+            "(fields.E009) 'max_length' is too small to fit the longest value in 'choices' "
+            "(3 characters).",
+        ),
+        (
+            "kind",
             models.CharField(max_length=1, choices=["a", "b"]),
-            "(fields.E005) 'choices' must be an iterable containing (actual value, human readable "
-            "name) tuples.",
+            "(fields.E005) 'choices' must be a mapping of actual values to human readable names "
+            "or an iterable containing (actual value, human readable name) tuples.",
         ),
         (
             "kind",
             models.CharField(max_length=1, choices=[("Group", [("a", "A", "extra")])]),
-            "(fields.E005) 'choices' must be an iterable containing (actual value, human readable "
-            "name) tuples.",
+            "(fields.E005) 'choices' must be a mapping of actual values to human readable names "
+            "or an iterable containing (actual value, human readable name) tuples.",
         ),
         (
             "code",

@@ -235,3 +235,36 @@ def test_decimals_with_every_digit_compare_sort_and_add_up(edge: type) -> None:
     assert round(totals["money__sum"], 4) == round(sum(values), 4)
     assert totals["money__max"] == pytest.approx(values[0], rel=D("1e-14"))
     assert totals["money__min"] == pytest.approx(values[2], rel=D("1e-14"))
+
+
+CHOICES_MODELS = """
+    from schemashift import models
+
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "pub", "Published"
+
+
+    class Size(models.IntegerChoices):
+        SMALL = 1
+        LARGE = 2
+
+
+    class Article(models.Model):
+        status = models.CharField(max_length=5, choices=Status, default=Status.DRAFT)
+        size = models.IntegerField(choices=Size.choices, default=Size.LARGE)
+"""
+
+
+def test_choices_members_are_stored_as_their_values(make_app: Callable[..., ModuleType]) -> None:
+    app = make_app(CHOICES_MODELS, label="press")
+    created = app.Article.objects.create()
+    app.Article.objects.create(status=app.Status.PUBLISHED, size=app.Size.SMALL)
+    loaded = app.Article.objects.get(pk=created.pk)
+    assert (loaded.status, loaded.size) == ("draft", 2)
+    assert loaded.get_status_display() == "Draft"
+    assert app.Article.objects.filter(status=app.Status.PUBLISHED).count() == 1
+    assert list(app.Article.objects.filter(size=app.Size.SMALL).values_list("status", "size")) == [
+        ("pub", 1)
+    ]
