@@ -62,6 +62,9 @@ class Field:
     is_relation: ClassVar[bool] = False
     is_auto: ClassVar[bool] = False
     requires_max_length: ClassVar[bool] = False
+    #: for a field class Django removed: the check error (msg, hint, id) its use in a model
+    #: gets; historical migrations may still use it
+    system_check_removed_details: ClassVar[dict[str, str] | None] = None
 
     def __init__(self, verbose_name: str | None = None, name: str | None = None, **kwargs: Any):
         unknown = sorted(set(kwargs) - set(self.options))
@@ -163,6 +166,9 @@ class Field:
 
     def check(self) -> list[CheckMessage]:
         errors: list[CheckMessage] = []
+        removed = self.system_check_removed_details
+        if removed is not None:
+            errors.append(Error(removed["msg"], self, removed["id"], hint=removed.get("hint")))
         if self.name and self.name.endswith("_"):
             errors.append(
                 Error("Field names must not end with an underscore.", self, "fields.E001")
@@ -368,11 +374,208 @@ class TextField(Field):
     pass
 
 
+class CommaSeparatedIntegerField(CharField):
+    """Removed from Django; kept so historical migrations still load (fields.E901)."""
+
+    system_check_removed_details: ClassVar[dict[str, str] | None] = {
+        "msg": "CommaSeparatedIntegerField is removed except for support in historical migrations.",
+        "hint": "Use CharField(validators=[validate_comma_separated_integer_list]) instead.",
+        "id": "fields.E901",
+    }
+
+    def get_internal_type(self) -> str:
+        return "CharField"
+
+
+class FileField(Field):
+    """The name of a stored file, in a ``varchar(max_length)`` column (100 by default).
+
+    Storing and opening files is the application's business: the attribute holds the name
+    string (an object with a ``name``, such as a Django ``File``, is stored by its name).
+    ``upload_to`` (a string or a function) and ``storage`` are kept for the application and
+    written into migrations, as Django writes them.
+    """
+
+    options = _options(max_length=100, upload_to="", storage=None)
+
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        upload_to: Any = "",
+        storage: Any = None,
+        **kwargs: Any,
+    ):
+        self._primary_key_set_explicitly = "primary_key" in kwargs
+        super().__init__(verbose_name, name, upload_to=upload_to, storage=storage, **kwargs)
+
+    def get_internal_type(self) -> str:
+        return "FileField"
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        return name, path, args, {**kwargs, "upload_to": self.upload_to}
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        kind = type(self).__name__
+        if self._primary_key_set_explicitly:
+            errors.append(
+                Error(f"'primary_key' is not a valid argument for a {kind}.", self, "fields.E201")
+            )
+        if isinstance(self.upload_to, str) and self.upload_to.startswith("/"):
+            errors.append(
+                Error(
+                    f"{kind}'s 'upload_to' argument must be a relative path, not an absolute path.",
+                    self,
+                    "fields.E202",
+                    hint="Remove the leading slash.",
+                )
+            )
+        return errors
+
+
+class ImageField(FileField):
+    """A FileField of an image; ``width_field`` and ``height_field`` name the fields the
+    application keeps its dimensions in."""
+
+    options = {**FileField.options, "width_field": None, "height_field": None}
+
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        width_field: str | None = None,
+        height_field: str | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(
+            verbose_name, name, width_field=width_field, height_field=height_field, **kwargs
+        )
+
+
+class FilePathField(Field):
+    """The path of a file under ``path`` (chosen by ``match``, ``recursive``, ``allow_files``
+    and ``allow_folders`` in forms), in a ``varchar(max_length)`` column."""
+
+    options = _options(
+        max_length=100,
+        path="",
+        match=None,
+        recursive=False,
+        allow_files=True,
+        allow_folders=False,
+    )
+
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        path: Any = "",
+        match: str | None = None,
+        recursive: bool = False,
+        allow_files: bool = True,
+        allow_folders: bool = False,
+        **kwargs: Any,
+    ):
+        super().__init__(
+            verbose_name,
+            name,
+            path=path,
+            match=match,
+            recursive=recursive,
+            allow_files=allow_files,
+            allow_folders=allow_folders,
+            **kwargs,
+        )
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        if not self.allow_files and not self.allow_folders:
+            errors.append(
+                Error(
+                    "FilePathFields must have either 'allow_files' or 'allow_folders' set to True.",
+                    self,
+                    "fields.E140",
+                )
+            )
+        return errors
+
+
+class GenericIPAddressField(Field):
+    """An IPv4 or IPv6 address: ``char(39)``, ``inet`` on PostgreSQL. IPv6 addresses are
+    stored in their compressed form; ``unpack_ipv4`` stores ``::ffff:a.b.c.d`` as
+    ``a.b.c.d``. A blank value is stored as NULL, so ``blank`` needs ``null``."""
+
+    empty_strings_allowed = False
+    options = _options(max_length=39, protocol="both", unpack_ipv4=False)
+
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        protocol: str = "both",
+        unpack_ipv4: bool = False,
+        **kwargs: Any,
+    ):
+        kwargs["max_length"] = 39
+        super().__init__(verbose_name, name, protocol=protocol, unpack_ipv4=unpack_ipv4, **kwargs)
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        if self.blank and not self.null:
+            errors.append(
+                Error(
+                    "GenericIPAddressFields cannot have blank=True if null=False, as blank "
+                    "values are stored as nulls.",
+                    self,
+                    "fields.E150",
+                )
+            )
+        return errors
+
+
+class IPAddressField(Field):
+    """Removed from Django; kept so historical migrations still load (fields.E900)."""
+
+    empty_strings_allowed = False
+    system_check_removed_details: ClassVar[dict[str, str] | None] = {
+        "msg": "IPAddressField has been removed except for support in historical migrations.",
+        "hint": "Use GenericIPAddressField instead.",
+        "id": "fields.E900",
+    }
+
+    def __init__(self, verbose_name: str | None = None, name: str | None = None, **kwargs: Any):
+        kwargs["max_length"] = 15
+        super().__init__(verbose_name, name, **kwargs)
+        self._given.pop("max_length", None)
+
+
 # -- other scalars ------------------------------------------------------------------------
 
 
 class BooleanField(Field):
     empty_strings_allowed = False
+
+
+class NullBooleanField(BooleanField):
+    """Removed from Django; kept so historical migrations still load (fields.E903)."""
+
+    system_check_removed_details: ClassVar[dict[str, str] | None] = {
+        "msg": "NullBooleanField is removed except for support in historical migrations.",
+        "hint": "Use BooleanField(null=True, blank=True) instead.",
+        "id": "fields.E903",
+    }
+
+    def __init__(self, verbose_name: str | None = None, name: str | None = None, **kwargs: Any):
+        kwargs["null"] = True
+        kwargs["blank"] = True
+        super().__init__(verbose_name, name, **kwargs)
+        self._given.pop("null", None)
+        self._given.pop("blank", None)
+
+    def get_internal_type(self) -> str:
+        return "BooleanField"
 
 
 class FloatField(Field):

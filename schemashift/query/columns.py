@@ -178,6 +178,35 @@ class BinaryType(TypeDecorator):
         return _format(dialect, "BinaryField").from_db(value, self)
 
 
+class FormattedText(TypeDecorator):
+    """Text converted by the backend's format of the field class ``kind`` (file names,
+    IP addresses: ``inet`` on PostgreSQL)."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, kind: str, length: int | None = None, spec: Any = None) -> None:
+        super().__init__(length)
+        self.kind = kind
+        self.unpack_ipv4 = bool(getattr(spec, "unpack_ipv4", False))
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
+        declared = _format(dialect, self.kind).column_type()
+        return dialect.type_descriptor(declared if declared is not None else self.impl)
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        return _format(dialect, self.kind).to_db(value, self)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        return _format(dialect, self.kind).from_db(value, self)
+
+
+_FORMATTED_TEXT = ("FileField", "FilePathField", "GenericIPAddressField", "IPAddressField")
+
 _SIMPLE_TYPES: dict[str, Any] = {
     "AutoField": sa.Integer,
     "SmallAutoField": sa.SmallInteger,
@@ -213,6 +242,8 @@ def column_type(field: Field) -> Any:
     kind = _known_kind(field)
     if kind == "DecimalField":
         return DecimalType(field.max_digits, field.decimal_places)
+    if kind in _FORMATTED_TEXT:
+        return FormattedText(kind, field.max_length, field)
     if field.max_length is not None and kind not in _SIMPLE_TYPES:
         return sa.String(field.max_length)
     factory = _SIMPLE_TYPES.get(kind)
@@ -224,7 +255,7 @@ def column_type(field: Field) -> Any:
 def _known_kind(field: Field) -> str:
     """The internal type of the field, or of its nearest built-in base class."""
     kind = field.get_internal_type()
-    if kind in _SIMPLE_TYPES or kind in ("DecimalField", "CharField"):
+    if kind in _SIMPLE_TYPES or kind in ("DecimalField", "CharField", *_FORMATTED_TEXT):
         return kind
     for klass in type(field).__mro__:
         if klass.__name__ in _SIMPLE_TYPES or klass.__name__ in ("DecimalField", "CharField"):

@@ -55,6 +55,48 @@ def ids(*model_classes: type) -> list[str]:
             "(fields.E003) 'pk' is a reserved word that cannot be used as a field name.",
         ),
         (
+            "maybe",
+            models.NullBooleanField(),
+            "(fields.E903) NullBooleanField is removed except for support in historical "
+            "migrations.\n\tHINT: Use BooleanField(null=True, blank=True) instead.",
+        ),
+        (
+            "address",
+            models.IPAddressField(),
+            "(fields.E900) IPAddressField has been removed except for support in historical "
+            "migrations.\n\tHINT: Use GenericIPAddressField instead.",
+        ),
+        (
+            "numbers",
+            models.CommaSeparatedIntegerField(max_length=10),
+            "(fields.E901) CommaSeparatedIntegerField is removed except for support in "
+            "historical migrations.\n\tHINT: Use "
+            "CharField(validators=[validate_comma_separated_integer_list]) instead.",
+        ),
+        (
+            "path",
+            models.FilePathField(allow_files=False),
+            "(fields.E140) FilePathFields must have either 'allow_files' or 'allow_folders' set "
+            "to True.",
+        ),
+        (
+            "address",
+            models.GenericIPAddressField(blank=True),
+            "(fields.E150) GenericIPAddressFields cannot have blank=True if null=False, as blank "
+            "values are stored as nulls.",
+        ),
+        (
+            "upload",
+            models.FileField(primary_key=False),
+            "(fields.E201) 'primary_key' is not a valid argument for a FileField.",
+        ),
+        (
+            "upload",
+            models.ImageField(upload_to="/abs"),
+            "(fields.E202) ImageField's 'upload_to' argument must be a relative path, not an "
+            "absolute path.\n\tHINT: Remove the leading slash.",
+        ),
+        (
             "kind",
             models.CharField(max_length=1, choices="ab"),
             "(fields.E004) 'choices' must be a mapping (e.g. a dictionary) or an iterable (e.g. "
