@@ -118,7 +118,18 @@ class Field:
     # -- description -----------------------------------------------------------------------
 
     def get_internal_type(self) -> str:
+        """The built-in field class this one stores like: its own name, or for a field class
+        of the project's own, that of the nearest built-in class it derives from."""
+        for cls in type(self).__mro__:
+            if cls.__module__.startswith("schemashift.models"):
+                return cls.__name__
         return type(self).__name__
+
+    def db_type(self, connection: Any) -> str | None:
+        """The column type, where a field class of the project's own declares one (as
+        Django's ``db_type(connection)``; ``connection.vendor`` names the backend). None: the
+        backend's type for ``get_internal_type()``."""
+        return None
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         """(name, import path, args, kwargs) that rebuild this field."""
@@ -127,7 +138,15 @@ class Field:
             kwargs["verbose_name"] = self._given["verbose_name"]
         if isinstance(kwargs.get("choices"), CallableChoices):
             kwargs["choices"] = kwargs["choices"].func
-        return self.name, f"schemashift.models.{type(self).__name__}", [], kwargs
+        return self.name, self.import_path(), [], kwargs
+
+    @classmethod
+    def import_path(cls) -> str:
+        """Where migrations import the class from: ``schemashift.models.X`` for the built-in
+        fields, the defining module for a field class of the project's own."""
+        if cls.__module__.startswith("schemashift.models"):
+            return f"schemashift.models.{cls.__name__}"
+        return f"{cls.__module__}.{cls.__qualname__}"
 
     def clone(self) -> Field:
         """A fresh, unbound copy built from ``deconstruct``."""
@@ -144,6 +163,31 @@ class Field:
         if self.model is not None:
             return f"<{type(self).__name__}: {self.model.__name__}.{self.name}>"
         return f"<{type(self).__name__}: {self.name}>" if self.name else f"<{type(self).__name__}>"
+
+    # -- values ----------------------------------------------------------------------------
+
+    def to_python(self, value: Any) -> Any:
+        """The Python value of ``value`` as a user or a form gave it (Django's hook)."""
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        """The value queries and saves bind for ``value``; lazy text becomes plain text."""
+        return str(value) if isinstance(value, Promise) else value
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        """``get_prep_value`` unless ``prepared``; ``connection.vendor`` names the backend."""
+        return value if prepared else self.get_prep_value(value)
+
+    @classmethod
+    def converts_values(cls) -> bool:
+        """Whether this class changes values on their way in or out, as a field of the
+        project's own does by overriding ``get_prep_value``, ``get_db_prep_value`` or
+        defining ``from_db_value(value, expression, connection)``."""
+        return (
+            cls.get_prep_value is not Field.get_prep_value
+            or cls.get_db_prep_value is not Field.get_db_prep_value
+            or hasattr(cls, "from_db_value")
+        )
 
     # -- defaults --------------------------------------------------------------------------
 

@@ -230,8 +230,63 @@ _SIMPLE_TYPES: dict[str, Any] = {
 }
 
 
+class ConvertedByField(TypeDecorator):
+    """The column type of a field class that converts its own values: its
+    ``get_db_prep_value`` before binding and its ``from_db_value`` after reading, around the
+    stored type's own conversions."""
+
+    impl = sa.types.NullType
+    cache_ok = False
+
+    def __init__(self, stored: Any, field: Field) -> None:
+        super().__init__()
+        self.impl = stored  # compared and operated on as the stored type
+        self.stored = stored
+        self.field = field
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
+        return self.stored.dialect_impl(dialect)
+
+    def bind_processor(self, dialect: sa.Dialect) -> Any:
+        inner = self.stored.dialect_impl(dialect).bind_processor(dialect)
+        connection = _VendorConnection(dialect)
+
+        def process(value: Any) -> Any:
+            if value is not None:
+                value = self.field.get_db_prep_value(value, connection, prepared=False)
+            return inner(value) if inner is not None and value is not None else value
+
+        return process
+
+    def result_processor(self, dialect: sa.Dialect, coltype: Any) -> Any:
+        inner = self.stored.dialect_impl(dialect).result_processor(dialect, coltype)
+        convert = getattr(self.field, "from_db_value", None)
+        connection = _VendorConnection(dialect)
+
+        def process(value: Any) -> Any:
+            if inner is not None and value is not None:
+                value = inner(value)
+            return convert(value, None, connection) if convert is not None else value
+
+        return process
+
+
+class _VendorConnection:
+    """What a field's own conversions see of the connection: ``vendor``, as in Django."""
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self.vendor = backend_for(dialect).name
+
+
 def column_type(field: Field) -> Any:
     """The SQLAlchemy type of a field's column (a relation takes its target's type)."""
+    stored = _stored_type(field)
+    if not field.is_relation and type(field).converts_values():
+        return ConvertedByField(stored, field)
+    return stored
+
+
+def _stored_type(field: Field) -> Any:
     if field.is_relation:
         from schemashift.models.related import target_field
 
