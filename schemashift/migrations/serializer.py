@@ -30,6 +30,7 @@ from typing import Any
 
 from schemashift.conf import SettingsReference
 from schemashift.exceptions import SerializationError
+from schemashift.models.enums import Choices
 from schemashift.utils.functional import Promise
 
 MODELS_IMPORT = "from schemashift import models"
@@ -180,6 +181,9 @@ class _Builder:
             return Atom(f"settings.{value.setting_name}")
         if value is None or isinstance(value, bool):
             return Atom(repr(value))
+        if isinstance(value, Choices):
+            # a member of TextChoices or IntegerChoices is written as its plain value
+            return self.build(value.value)
         if isinstance(value, enum.Enum):
             return self.enum_member(value)
         if isinstance(value, type):

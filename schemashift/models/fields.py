@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from schemashift import conf
 from schemashift.check_messages import CheckMessage, Error
 from schemashift.models import deletion
+from schemashift.models.choices import CallableChoices, flatten_choices, normalize_choices
+from schemashift.utils.functional import Promise
 
 
 class NOT_PROVIDED:  # noqa: N801
@@ -62,6 +64,9 @@ class Field:
     many_to_many: ClassVar[bool] = False
     is_auto: ClassVar[bool] = False
     requires_max_length: ClassVar[bool] = False
+    #: for a field class Django removed: the check error (msg, hint, id) its use in a model
+    #: gets; historical migrations may still use it
+    system_check_removed_details: ClassVar[dict[str, str] | None] = None
 
     def __init__(self, verbose_name: str | None = None, name: str | None = None, **kwargs: Any):
         unknown = sorted(set(kwargs) - set(self.options))
@@ -72,8 +77,7 @@ class Field:
         values = dict(self.options)
         values.update(kwargs)
         values["verbose_name"] = verbose_name
-        if values["choices"] is not None and not isinstance(values["choices"], list):
-            values["choices"] = list(values["choices"])
+        values["choices"] = normalize_choices(values["choices"])
         values["validators"] = list(values["validators"])
         if values["primary_key"] and "serialize" not in kwargs:
             # as Django sets on the primary key of every model, so its migrations say it too
@@ -104,18 +108,47 @@ class Field:
     def contribute_to_class(self, cls: type, name: str) -> None:
         self.set_attributes_from_name(name)
         self.model = cls
+        display = f"get_{name}_display"
+        if self.choices is not None and display not in cls.__dict__:
+            setattr(cls, display, _display_method(self))
+
+    @property
+    def flatchoices(self) -> list[tuple[Any, Any]]:
+        """The choices as one list of ``(value, label)`` pairs, groups opened."""
+        return list(flatten_choices(self.choices))
 
     # -- description -----------------------------------------------------------------------
 
     def get_internal_type(self) -> str:
+        """The built-in field class this one stores like: its own name, or for a field class
+        of the project's own, that of the nearest built-in class it derives from."""
+        for cls in type(self).__mro__:
+            if cls.__module__.startswith("schemashift.models"):
+                return cls.__name__
         return type(self).__name__
+
+    def db_type(self, connection: Any) -> str | None:
+        """The column type, where a field class of the project's own declares one (as
+        Django's ``db_type(connection)``; ``connection.vendor`` names the backend). None: the
+        backend's type for ``get_internal_type()``."""
+        return None
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         """(name, import path, args, kwargs) that rebuild this field."""
         kwargs = {k: v for k, v in self._given.items() if k != "verbose_name"}
         if self._given.get("verbose_name") is not None:
             kwargs["verbose_name"] = self._given["verbose_name"]
-        return self.name, f"schemashift.models.{type(self).__name__}", [], kwargs
+        if isinstance(kwargs.get("choices"), CallableChoices):
+            kwargs["choices"] = kwargs["choices"].func
+        return self.name, self.import_path(), [], kwargs
+
+    @classmethod
+    def import_path(cls) -> str:
+        """Where migrations import the class from: ``schemashift.models.X`` for the built-in
+        fields, the defining module for a field class of the project's own."""
+        if cls.__module__.startswith("schemashift.models"):
+            return f"schemashift.models.{cls.__name__}"
+        return f"{cls.__module__}.{cls.__qualname__}"
 
     def clone(self) -> Field:
         """A fresh, unbound copy built from ``deconstruct``."""
@@ -132,6 +165,31 @@ class Field:
         if self.model is not None:
             return f"<{type(self).__name__}: {self.model.__name__}.{self.name}>"
         return f"<{type(self).__name__}: {self.name}>" if self.name else f"<{type(self).__name__}>"
+
+    # -- values ----------------------------------------------------------------------------
+
+    def to_python(self, value: Any) -> Any:
+        """The Python value of ``value`` as a user or a form gave it (Django's hook)."""
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        """The value queries and saves bind for ``value``; lazy text becomes plain text."""
+        return str(value) if isinstance(value, Promise) else value
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        """``get_prep_value`` unless ``prepared``; ``connection.vendor`` names the backend."""
+        return value if prepared else self.get_prep_value(value)
+
+    @classmethod
+    def converts_values(cls) -> bool:
+        """Whether this class changes values on their way in or out, as a field of the
+        project's own does by overriding ``get_prep_value``, ``get_db_prep_value`` or
+        defining ``from_db_value(value, expression, connection)``."""
+        return (
+            cls.get_prep_value is not Field.get_prep_value
+            or cls.get_db_prep_value is not Field.get_db_prep_value
+            or hasattr(cls, "from_db_value")
+        )
 
     # -- defaults --------------------------------------------------------------------------
 
@@ -154,6 +212,9 @@ class Field:
 
     def check(self) -> list[CheckMessage]:
         errors: list[CheckMessage] = []
+        removed = self.system_check_removed_details
+        if removed is not None:
+            errors.append(Error(removed["msg"], self, removed["id"], hint=removed.get("hint")))
         if self.name and self.name.endswith("_"):
             errors.append(
                 Error("Field names must not end with an underscore.", self, "fields.E001")
@@ -187,16 +248,41 @@ class Field:
                 )
         if self.primary_key and self.null:
             errors.append(Error("Primary keys must not have null=True.", self, "fields.E007"))
-        if self.choices is not None and not _valid_choices(self.choices):
-            errors.append(
+        errors.extend(self._check_choices())
+        return errors
+
+    def _check_choices(self) -> list[CheckMessage]:
+        if not self.choices:
+            return []
+        if isinstance(self.choices, str) or not isinstance(self.choices, Iterable):
+            return [
                 Error(
-                    "'choices' must be an iterable containing (actual value, human readable name) "
-                    "tuples.",
+                    "'choices' must be a mapping (e.g. a dictionary) or an iterable (e.g. a "
+                    "list or tuple).",
+                    self,
+                    "fields.E004",
+                )
+            ]
+        longest = _longest_choice_value(self.choices)
+        if longest is None:
+            return [
+                Error(
+                    "'choices' must be a mapping of actual values to human readable names or an "
+                    "iterable containing (actual value, human readable name) tuples.",
                     self,
                     "fields.E005",
                 )
-            )
-        return errors
+            ]
+        if isinstance(self.max_length, int) and longest > self.max_length:
+            return [
+                Error(
+                    "'max_length' is too small to fit the longest value in 'choices' "
+                    f"({longest} characters).",
+                    self,
+                    "fields.E009",
+                )
+            ]
+        return []
 
 
 def _differs(value: Any, default: Any) -> bool:
@@ -207,13 +293,49 @@ def _differs(value: Any, default: Any) -> bool:
     return value != default
 
 
-def _valid_choices(choices: list[Any]) -> bool:
-    for choice in choices:
-        if not isinstance(choice, (list, tuple)) or len(choice) != 2:
-            return False
-        if isinstance(choice[1], (list, tuple)) and not _valid_choices(list(choice[1])):
-            return False
-    return True
+def _is_choice_value(value: Any) -> bool:
+    return isinstance(value, (str, Promise)) or not isinstance(value, Iterable)
+
+
+def _pair(item: Any) -> tuple[Any, Any] | None:
+    if isinstance(item, str) or not isinstance(item, Iterable):
+        return None
+    parts = list(item)
+    return (parts[0], parts[1]) if len(parts) == 2 else None
+
+
+def _longest_choice_value(choices: Iterable[Any]) -> int | None:
+    """The length of the longest text value among well-formed choices (0 when none is
+    text); None when the choices are not pairs or groups of pairs (Django's fields.E005)."""
+    longest = 0
+    for item in choices:
+        pair = _pair(item)
+        if pair is None:
+            return None
+        label, members = pair
+        group = [_pair(member) for member in members] if not _is_choice_value(members) else None
+        if group is not None and all(
+            p is not None and _is_choice_value(p[0]) and _is_choice_value(p[1]) for p in group
+        ):
+            texts = [len(p[0]) for p in group if isinstance(p[0], str)]
+        elif _is_choice_value(label) and _is_choice_value(members):
+            texts = [len(label)] if isinstance(label, str) else []
+        else:
+            return None
+        longest = max([longest, *texts])
+    return longest
+
+
+def _display_method(field: Field) -> Callable[[Any], Any]:
+    def display(instance: Any) -> Any:
+        value = getattr(instance, field.attname)
+        for choice, label in field.flatchoices:
+            if choice == value:
+                return str(label) if isinstance(label, Promise) else label
+        return value
+
+    display.__name__ = f"get_{field.name}_display"
+    return display
 
 
 def _options(**extra: Any) -> dict[str, Any]:
@@ -298,11 +420,208 @@ class TextField(Field):
     pass
 
 
+class CommaSeparatedIntegerField(CharField):
+    """Removed from Django; kept so historical migrations still load (fields.E901)."""
+
+    system_check_removed_details: ClassVar[dict[str, str] | None] = {
+        "msg": "CommaSeparatedIntegerField is removed except for support in historical migrations.",
+        "hint": "Use CharField(validators=[validate_comma_separated_integer_list]) instead.",
+        "id": "fields.E901",
+    }
+
+    def get_internal_type(self) -> str:
+        return "CharField"
+
+
+class FileField(Field):
+    """The name of a stored file, in a ``varchar(max_length)`` column (100 by default).
+
+    Storing and opening files is the application's business: the attribute holds the name
+    string (an object with a ``name``, such as a Django ``File``, is stored by its name).
+    ``upload_to`` (a string or a function) and ``storage`` are kept for the application and
+    written into migrations, as Django writes them.
+    """
+
+    options = _options(max_length=100, upload_to="", storage=None)
+
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        upload_to: Any = "",
+        storage: Any = None,
+        **kwargs: Any,
+    ):
+        self._primary_key_set_explicitly = "primary_key" in kwargs
+        super().__init__(verbose_name, name, upload_to=upload_to, storage=storage, **kwargs)
+
+    def get_internal_type(self) -> str:
+        return "FileField"
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        return name, path, args, {**kwargs, "upload_to": self.upload_to}
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        kind = type(self).__name__
+        if self._primary_key_set_explicitly:
+            errors.append(
+                Error(f"'primary_key' is not a valid argument for a {kind}.", self, "fields.E201")
+            )
+        if isinstance(self.upload_to, str) and self.upload_to.startswith("/"):
+            errors.append(
+                Error(
+                    f"{kind}'s 'upload_to' argument must be a relative path, not an absolute path.",
+                    self,
+                    "fields.E202",
+                    hint="Remove the leading slash.",
+                )
+            )
+        return errors
+
+
+class ImageField(FileField):
+    """A FileField of an image; ``width_field`` and ``height_field`` name the fields the
+    application keeps its dimensions in."""
+
+    options = {**FileField.options, "width_field": None, "height_field": None}
+
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        width_field: str | None = None,
+        height_field: str | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(
+            verbose_name, name, width_field=width_field, height_field=height_field, **kwargs
+        )
+
+
+class FilePathField(Field):
+    """The path of a file under ``path`` (chosen by ``match``, ``recursive``, ``allow_files``
+    and ``allow_folders`` in forms), in a ``varchar(max_length)`` column."""
+
+    options = _options(
+        max_length=100,
+        path="",
+        match=None,
+        recursive=False,
+        allow_files=True,
+        allow_folders=False,
+    )
+
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        path: Any = "",
+        match: str | None = None,
+        recursive: bool = False,
+        allow_files: bool = True,
+        allow_folders: bool = False,
+        **kwargs: Any,
+    ):
+        super().__init__(
+            verbose_name,
+            name,
+            path=path,
+            match=match,
+            recursive=recursive,
+            allow_files=allow_files,
+            allow_folders=allow_folders,
+            **kwargs,
+        )
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        if not self.allow_files and not self.allow_folders:
+            errors.append(
+                Error(
+                    "FilePathFields must have either 'allow_files' or 'allow_folders' set to True.",
+                    self,
+                    "fields.E140",
+                )
+            )
+        return errors
+
+
+class GenericIPAddressField(Field):
+    """An IPv4 or IPv6 address: ``char(39)``, ``inet`` on PostgreSQL. IPv6 addresses are
+    stored in their compressed form; ``unpack_ipv4`` stores ``::ffff:a.b.c.d`` as
+    ``a.b.c.d``. A blank value is stored as NULL, so ``blank`` needs ``null``."""
+
+    empty_strings_allowed = False
+    options = _options(max_length=39, protocol="both", unpack_ipv4=False)
+
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        protocol: str = "both",
+        unpack_ipv4: bool = False,
+        **kwargs: Any,
+    ):
+        kwargs["max_length"] = 39
+        super().__init__(verbose_name, name, protocol=protocol, unpack_ipv4=unpack_ipv4, **kwargs)
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        if self.blank and not self.null:
+            errors.append(
+                Error(
+                    "GenericIPAddressFields cannot have blank=True if null=False, as blank "
+                    "values are stored as nulls.",
+                    self,
+                    "fields.E150",
+                )
+            )
+        return errors
+
+
+class IPAddressField(Field):
+    """Removed from Django; kept so historical migrations still load (fields.E900)."""
+
+    empty_strings_allowed = False
+    system_check_removed_details: ClassVar[dict[str, str] | None] = {
+        "msg": "IPAddressField has been removed except for support in historical migrations.",
+        "hint": "Use GenericIPAddressField instead.",
+        "id": "fields.E900",
+    }
+
+    def __init__(self, verbose_name: str | None = None, name: str | None = None, **kwargs: Any):
+        kwargs["max_length"] = 15
+        super().__init__(verbose_name, name, **kwargs)
+        self._given.pop("max_length", None)
+
+
 # -- other scalars ------------------------------------------------------------------------
 
 
 class BooleanField(Field):
     empty_strings_allowed = False
+
+
+class NullBooleanField(BooleanField):
+    """Removed from Django; kept so historical migrations still load (fields.E903)."""
+
+    system_check_removed_details: ClassVar[dict[str, str] | None] = {
+        "msg": "NullBooleanField is removed except for support in historical migrations.",
+        "hint": "Use BooleanField(null=True, blank=True) instead.",
+        "id": "fields.E903",
+    }
+
+    def __init__(self, verbose_name: str | None = None, name: str | None = None, **kwargs: Any):
+        kwargs["null"] = True
+        kwargs["blank"] = True
+        super().__init__(verbose_name, name, **kwargs)
+        self._given.pop("null", None)
+        self._given.pop("blank", None)
+
+    def get_internal_type(self) -> str:
+        return "BooleanField"
 
 
 class FloatField(Field):

@@ -178,6 +178,35 @@ class BinaryType(TypeDecorator):
         return _format(dialect, "BinaryField").from_db(value, self)
 
 
+class FormattedText(TypeDecorator):
+    """Text converted by the backend's format of the field class ``kind`` (file names,
+    IP addresses: ``inet`` on PostgreSQL)."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, kind: str, length: int | None = None, spec: Any = None) -> None:
+        super().__init__(length)
+        self.kind = kind
+        self.unpack_ipv4 = bool(getattr(spec, "unpack_ipv4", False))
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
+        declared = _format(dialect, self.kind).column_type()
+        return dialect.type_descriptor(declared if declared is not None else self.impl)
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        return _format(dialect, self.kind).to_db(value, self)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        return _format(dialect, self.kind).from_db(value, self)
+
+
+_FORMATTED_TEXT = ("FileField", "FilePathField", "GenericIPAddressField", "IPAddressField")
+
 _SIMPLE_TYPES: dict[str, Any] = {
     "AutoField": sa.Integer,
     "SmallAutoField": sa.SmallInteger,
@@ -201,8 +230,63 @@ _SIMPLE_TYPES: dict[str, Any] = {
 }
 
 
+class ConvertedByField(TypeDecorator):
+    """The column type of a field class that converts its own values: its
+    ``get_db_prep_value`` before binding and its ``from_db_value`` after reading, around the
+    stored type's own conversions."""
+
+    impl = sa.types.NullType
+    cache_ok = False
+
+    def __init__(self, stored: Any, field: Field) -> None:
+        super().__init__()
+        self.impl = stored  # compared and operated on as the stored type
+        self.stored = stored
+        self.field = field
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
+        return self.stored.dialect_impl(dialect)
+
+    def bind_processor(self, dialect: sa.Dialect) -> Any:
+        inner = self.stored.dialect_impl(dialect).bind_processor(dialect)
+        connection = _VendorConnection(dialect)
+
+        def process(value: Any) -> Any:
+            if value is not None:
+                value = self.field.get_db_prep_value(value, connection, prepared=False)
+            return inner(value) if inner is not None and value is not None else value
+
+        return process
+
+    def result_processor(self, dialect: sa.Dialect, coltype: Any) -> Any:
+        inner = self.stored.dialect_impl(dialect).result_processor(dialect, coltype)
+        convert = getattr(self.field, "from_db_value", None)
+        connection = _VendorConnection(dialect)
+
+        def process(value: Any) -> Any:
+            if inner is not None and value is not None:
+                value = inner(value)
+            return convert(value, None, connection) if convert is not None else value
+
+        return process
+
+
+class _VendorConnection:
+    """What a field's own conversions see of the connection: ``vendor``, as in Django."""
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self.vendor = backend_for(dialect).name
+
+
 def column_type(field: Field) -> Any:
     """The SQLAlchemy type of a field's column (a relation takes its target's type)."""
+    stored = _stored_type(field)
+    if not field.is_relation and type(field).converts_values():
+        return ConvertedByField(stored, field)
+    return stored
+
+
+def _stored_type(field: Field) -> Any:
     if field.is_relation:
         from schemashift.models.related import target_field
 
@@ -213,6 +297,8 @@ def column_type(field: Field) -> Any:
     kind = _known_kind(field)
     if kind == "DecimalField":
         return DecimalType(field.max_digits, field.decimal_places)
+    if kind in _FORMATTED_TEXT:
+        return FormattedText(kind, field.max_length, field)
     if field.max_length is not None and kind not in _SIMPLE_TYPES:
         return sa.String(field.max_length)
     factory = _SIMPLE_TYPES.get(kind)
@@ -224,7 +310,7 @@ def column_type(field: Field) -> Any:
 def _known_kind(field: Field) -> str:
     """The internal type of the field, or of its nearest built-in base class."""
     kind = field.get_internal_type()
-    if kind in _SIMPLE_TYPES or kind in ("DecimalField", "CharField"):
+    if kind in _SIMPLE_TYPES or kind in ("DecimalField", "CharField", *_FORMATTED_TEXT):
         return kind
     for klass in type(field).__mro__:
         if klass.__name__ in _SIMPLE_TYPES or klass.__name__ in ("DecimalField", "CharField"):

@@ -55,16 +55,70 @@ def ids(*model_classes: type) -> list[str]:
             "(fields.E003) 'pk' is a reserved word that cannot be used as a field name.",
         ),
         (
+            "maybe",
+            models.NullBooleanField(),
+            "(fields.E903) NullBooleanField is removed except for support in historical "
+            "migrations.\n\tHINT: Use BooleanField(null=True, blank=True) instead.",
+        ),
+        (
+            "address",
+            models.IPAddressField(),
+            "(fields.E900) IPAddressField has been removed except for support in historical "
+            "migrations.\n\tHINT: Use GenericIPAddressField instead.",
+        ),
+        (
+            "numbers",
+            models.CommaSeparatedIntegerField(max_length=10),
+            "(fields.E901) CommaSeparatedIntegerField is removed except for support in "
+            "historical migrations.\n\tHINT: Use "
+            "CharField(validators=[validate_comma_separated_integer_list]) instead.",
+        ),
+        (
+            "path",
+            models.FilePathField(allow_files=False),
+            "(fields.E140) FilePathFields must have either 'allow_files' or 'allow_folders' set "
+            "to True.",
+        ),
+        (
+            "address",
+            models.GenericIPAddressField(blank=True),
+            "(fields.E150) GenericIPAddressFields cannot have blank=True if null=False, as blank "
+            "values are stored as nulls.",
+        ),
+        (
+            "upload",
+            models.FileField(primary_key=False),
+            "(fields.E201) 'primary_key' is not a valid argument for a FileField.",
+        ),
+        (
+            "upload",
+            models.ImageField(upload_to="/abs"),
+            "(fields.E202) ImageField's 'upload_to' argument must be a relative path, not an "
+            "absolute path.\n\tHINT: Remove the leading slash.",
+        ),
+        (
+            "kind",
+            models.CharField(max_length=1, choices="ab"),
+            "(fields.E004) 'choices' must be a mapping (e.g. a dictionary) or an iterable (e.g. "
+            "a list or tuple).",
+        ),
+        (
+            "kind",
+            models.CharField(max_length=2, choices={"abc": "A", "G": {"d": "D"}}),
+            "(fields.E009) 'max_length' is too small to fit the longest value in 'choices' "
+            "(3 characters).",
+        ),
+        (
             "kind",
             models.CharField(max_length=1, choices=["a", "b"]),
-            "(fields.E005) 'choices' must be an iterable containing (actual value, human readable "
-            "name) tuples.",
+            "(fields.E005) 'choices' must be a mapping of actual values to human readable names "
+            "or an iterable containing (actual value, human readable name) tuples.",
         ),
         (
             "kind",
             models.CharField(max_length=1, choices=[("Group", [("a", "A", "extra")])]),
-            "(fields.E005) 'choices' must be an iterable containing (actual value, human readable "
-            "name) tuples.",
+            "(fields.E005) 'choices' must be a mapping of actual values to human readable names "
+            "or an iterable containing (actual value, human readable name) tuples.",
         ),
         (
             "code",

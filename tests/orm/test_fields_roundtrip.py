@@ -235,3 +235,83 @@ def test_decimals_with_every_digit_compare_sort_and_add_up(edge: type) -> None:
     assert round(totals["money__sum"], 4) == round(sum(values), 4)
     assert totals["money__max"] == pytest.approx(values[0], rel=D("1e-14"))
     assert totals["money__min"] == pytest.approx(values[2], rel=D("1e-14"))
+
+
+CHOICES_MODELS = """
+    from schemashift import models
+
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "pub", "Published"
+
+
+    class Size(models.IntegerChoices):
+        SMALL = 1
+        LARGE = 2
+
+
+    class Article(models.Model):
+        status = models.CharField(max_length=5, choices=Status, default=Status.DRAFT)
+        size = models.IntegerField(choices=Size.choices, default=Size.LARGE)
+"""
+
+
+def test_choices_members_are_stored_as_their_values(make_app: Callable[..., ModuleType]) -> None:
+    app = make_app(CHOICES_MODELS, label="press")
+    created = app.Article.objects.create()
+    app.Article.objects.create(status=app.Status.PUBLISHED, size=app.Size.SMALL)
+    loaded = app.Article.objects.get(pk=created.pk)
+    assert (loaded.status, loaded.size) == ("draft", 2)
+    assert loaded.get_status_display() == "Draft"
+    assert app.Article.objects.filter(status=app.Status.PUBLISHED).count() == 1
+    assert list(app.Article.objects.filter(size=app.Size.SMALL).values_list("status", "size")) == [
+        ("pub", 1)
+    ]
+
+
+FILES_AND_ADDRESSES_MODELS = """
+    from schemashift import models
+
+
+    class Upload(models.Model):
+        document = models.FileField(upload_to="docs/")
+        picture = models.ImageField(null=True, width_field="width", height_field="height")
+        width = models.IntegerField(null=True)
+        height = models.IntegerField(null=True)
+        source = models.FilePathField(path="/srv", blank=True)
+        address = models.GenericIPAddressField(null=True)
+        unpacked = models.GenericIPAddressField(unpack_ipv4=True, null=True)
+"""
+
+
+class NamedFile:
+    """Anything with a ``name``, as a Django ``File``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def test_file_names_and_ip_addresses_round_trip(make_app: Callable[..., ModuleType]) -> None:
+    upload = make_app(FILES_AND_ADDRESSES_MODELS, label="uploads").Upload
+    created = upload.objects.create(
+        document="docs/report.pdf",
+        picture=NamedFile("images/cat.png"),
+        source="/srv/a.txt",
+        address="2001:0DB8:0000:0000:0000:0000:0000:0001",
+        unpacked="::ffff:10.0.0.1",
+    )
+    loaded = upload.objects.get(pk=created.pk)
+    assert (loaded.document, loaded.picture, loaded.source) == (
+        "docs/report.pdf",
+        "images/cat.png",
+        "/srv/a.txt",
+    )
+    assert (loaded.address, loaded.unpacked) == ("2001:db8::1", "10.0.0.1")
+    assert upload.objects.filter(address="2001:db8::1").count() == 1
+    assert upload.objects.filter(document="docs/report.pdf").count() == 1
+    upload.objects.create(document="b", address="192.168.0.1", unpacked="")
+    assert list(upload.objects.order_by("pk").values_list("address", "unpacked")) == [
+        ("2001:db8::1", "10.0.0.1"),
+        ("192.168.0.1", None),
+    ]

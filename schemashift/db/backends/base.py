@@ -385,7 +385,16 @@ class BaseSchemaEditor(ConstraintDDL):
             return self._format_type(self.rel_data_types, target)
         return self.column_type(target, state)
 
+    @property
+    def vendor(self) -> str:
+        """The backend's name, as Django's ``connection.vendor``: what a field's own
+        ``db_type(connection)`` reads to choose its column type."""
+        return self.dialect_name
+
     def _format_type(self, types: dict[str, str], field: Field) -> str:
+        declared = field.db_type(self)
+        if declared is not None:
+            return declared
         kind = field.get_internal_type()
         try:
             template = types[kind]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import ipaddress
 import json
 import math
 import uuid
@@ -60,6 +61,33 @@ class IntegerFormat(ValueFormat):
 class TextFormat(ValueFormat):
     def to_literal(self, value: Any, spec: Any) -> Any:
         return str(value)
+
+
+class FileNameFormat(TextFormat):
+    """File names: an object with a ``name`` (a Django ``File``, say) is stored by it."""
+
+    def to_db(self, value: Any, spec: Any) -> Any:
+        return value if isinstance(value, str) else str(getattr(value, "name", value))
+
+    def to_literal(self, value: Any, spec: Any) -> Any:
+        return self.to_db(value, spec)
+
+
+class IPAddressFormat(ValueFormat):
+    """IP addresses as text: IPv6 compressed (``::ffff:a.b.c.d`` kept, or unpacked to
+    ``a.b.c.d`` with the field's ``unpack_ipv4``); a blank address is NULL."""
+
+    def column_type(self) -> Any:
+        return sa.String(39)
+
+    def to_db(self, value: Any, spec: Any) -> Any:
+        return clean_ip_address(value, bool(getattr(spec, "unpack_ipv4", False)))
+
+    def from_db(self, value: Any, spec: Any) -> Any:
+        return str(value)
+
+    def to_literal(self, value: Any, spec: Any) -> Any:
+        return self.to_db(value, spec)
 
 
 class BooleanFormat(ValueFormat):
@@ -247,7 +275,14 @@ _INTEGER_KINDS = (
     "BigAutoField",
     "SmallAutoField",
 )
-_TEXT_KINDS = ("CharField", "SlugField", "EmailField", "URLField", "TextField")
+_TEXT_KINDS = (
+    "CharField",
+    "SlugField",
+    "EmailField",
+    "URLField",
+    "TextField",
+    "IPAddressField",
+)
 
 #: the portable storage formats, per field class (``get_internal_type()``)
 FORMATS: dict[str, ValueFormat] = {
@@ -261,6 +296,9 @@ FORMATS: dict[str, ValueFormat] = {
     "UUIDField": UUIDFormat(),
     "BinaryField": BinaryFormat(),
     "JSONField": JSONFormat(),
+    "FileField": FileNameFormat(),
+    "FilePathField": FileNameFormat(),
+    "GenericIPAddressField": IPAddressFormat(),
     **{kind: TextFormat() for kind in _TEXT_KINDS},
     **{kind: IntegerFormat() for kind in _INTEGER_KINDS},
 }
@@ -327,6 +365,25 @@ def as_uuid(value: Any) -> uuid.UUID:
     return uuid.UUID(str(value))
 
 
+def clean_ip_address(value: Any, unpack_ipv4: bool = False) -> str | None:
+    """An IP address as stored: IPv6 compressed, an IPv4-mapped one as ``::ffff:a.b.c.d``
+    (or ``a.b.c.d`` when unpacking); None for a blank one. Text that is not an IPv6 address
+    is kept as given."""
+    text = str(value).strip()
+    if not text:
+        return None
+    if ":" not in text:
+        return text
+    try:
+        address = ipaddress.IPv6Address(text)
+    except ValueError:
+        return text
+    mapped = address.ipv4_mapped
+    if mapped is not None:
+        return str(mapped) if unpack_ipv4 else f"::ffff:{mapped}"
+    return address.compressed
+
+
 def quantize(value: decimal.Decimal, max_digits: int | None, places: int) -> decimal.Decimal:
     """``value`` rounded to ``places`` decimal places, with precision enough for the field."""
     context = decimal.Context(prec=max(decimal.getcontext().prec, (max_digits or 0) + 1))
@@ -344,6 +401,7 @@ __all__ = [
     "ValueFormat",
     "as_datetime",
     "as_uuid",
+    "clean_ip_address",
     "is_special_float",
     "python_kind",
     "quantize",

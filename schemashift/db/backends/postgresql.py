@@ -25,6 +25,7 @@ from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldCha
 from schemashift.db.backends.formats import (
     DateTimeFormat,
     DurationFormat,
+    IPAddressFormat,
     JSONFormat,
     UUIDFormat,
     as_datetime,
@@ -112,6 +113,10 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
         "BinaryField": "bytea",
         "BooleanField": "boolean",
         "CharField": "varchar({max_length})",
+        "FileField": "varchar({max_length})",
+        "FilePathField": "varchar({max_length})",
+        "GenericIPAddressField": "inet",
+        "IPAddressField": "inet",
         "SlugField": "varchar({max_length})",
         "EmailField": "varchar({max_length})",
         "URLField": "varchar({max_length})",
@@ -393,6 +398,13 @@ class JSONBFormat(JSONFormat):
         return json_text.dumps(value)
 
 
+class InetFormat(IPAddressFormat):
+    """IP addresses in an ``inet`` column, read back as text."""
+
+    def column_type(self) -> Any:
+        return postgresql.INET()
+
+
 class PostgreSQLBackend(Backend):
     """PostgreSQL through psycopg 3; DDL is transactional."""
 
@@ -407,6 +419,8 @@ class PostgreSQLBackend(Backend):
         "UUIDField": NativeUUIDFormat(),
         "DurationField": IntervalFormat(),
         "JSONField": JSONBFormat(),
+        "GenericIPAddressField": InetFormat(),
+        "IPAddressField": InetFormat(),
     }
 
     def engine_options(self) -> dict[str, Any]:
