@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemashift import conf
 from schemashift.check_messages import CheckMessage, Error
 from schemashift.exceptions import ModelDefinitionError
 from schemashift.models import deletion
@@ -128,7 +129,12 @@ class ManyToManyField(Field):
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("swappable", None)  # as Django, which never writes it, nor symmetrical
-        return name, path, args, {**kwargs, "to": self.to}
+        to: Any = self.to
+        setting = conf.swappable_setting_for(to) if self.swappable else None
+        if setting is not None:
+            # written as settings.AUTH_USER_MODEL, so the migration follows the setting
+            to = conf.SettingsReference(to, setting)
+        return name, path, args, {**kwargs, "to": to}
 
     def clone(self) -> Field:
         name, _path, args, kwargs = self.deconstruct()
