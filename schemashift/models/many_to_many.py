@@ -90,6 +90,17 @@ class ManyToManyField(Field):
         if cls._meta.abstract:
             return
         self.to = resolve_relation(self.to, cls._meta.app_label, cls._meta.object_name)
+        names = {
+            "class": cls.__name__.lower(),
+            "model_name": cls._meta.model_name,
+            "app_label": cls._meta.app_label.lower(),
+        }
+        # as Django: "%(class)s_items" names each child of an abstract model apart; migrations
+        # keep the name as written (deconstruct reads the options given)
+        for option in ("related_name", "related_query_name"):
+            value = getattr(self, option)
+            if value:
+                setattr(self, option, value % names)
         if self.through is not None and "." not in self.through:
             self.through = f"{cls._meta.app_label}.{self.through}"
         setattr(cls, name, ManyToManyDescriptor(self))

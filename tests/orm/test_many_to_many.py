@@ -204,3 +204,56 @@ def test_unsaved_instances_and_wrong_types_are_refused(blog: ModuleType) -> None
         a.tags.add(blog.Person.objects.create(name="Ann"))
     with pytest.raises(TypeError, match="Use tags.set"):
         a.tags = []
+
+
+def test_values_ordering_and_aggregates_cross_the_relation(blog: ModuleType) -> None:
+    from schemashift.models import Count
+
+    red, green = (blog.Tag.objects.create(name=n) for n in ("red", "green"))
+    a, b = (blog.Article.objects.create(title=t) for t in ("A", "B"))
+    a.tags.add(red, green)
+    b.tags.add(green)
+    pairs = blog.Article.objects.order_by("title", "tags__name").values_list("title", "tags__name")
+    assert list(pairs) == [("A", "green"), ("A", "red"), ("B", "green")]
+    counted = blog.Article.objects.annotate(n=Count("tags")).order_by("title")
+    assert [(x.title, x.n) for x in counted] == [("A", 2), ("B", 1)]
+    assert blog.Tag.objects.filter(articles=a).count() == 2
+
+
+ABSTRACT_MODELS = """
+    from schemashift import models
+
+
+    class Tag(models.Model):
+        name = models.CharField(max_length=20)
+
+
+    class Tagged(models.Model):
+        tags = models.ManyToManyField(Tag, related_name="%(class)s_items")
+
+        class Meta:
+            abstract = True
+
+
+    class Photo(Tagged):
+        pass
+
+
+    class Video(Tagged):
+        pass
+"""
+
+
+def test_each_child_of_an_abstract_model_has_its_own_table(
+    make_app: Callable[..., ModuleType],
+) -> None:
+    app = make_app(ABSTRACT_MODELS, label="media")
+    red = app.Tag.objects.create(name="red")
+    photo, video = app.Photo.objects.create(), app.Video.objects.create()
+    photo.tags.add(red)
+    assert list(video.tags.all()) == []
+    assert list(photo.tags.all()) == [red]
+    assert app.Photo._meta.get_field("tags").model is app.Photo
+    assert list(red.photo_items.all()) == [photo]
+    assert list(red.video_items.all()) == []
+    assert app.Photo._meta.get_field("tags").deconstruct()[3]["related_name"] == ("%(class)s_items")
