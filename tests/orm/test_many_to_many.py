@@ -191,6 +191,8 @@ def test_deleting_either_side_deletes_its_pairs(blog: ModuleType) -> None:
     green.delete()
     red.delete()
     assert list(b.tags.all()) == []
+    b.tags.create(name="blue")
+    assert blog.Article.objects.all().delete()[1]["blog.Article_tags"] == 1
 
 
 def test_unsaved_instances_and_wrong_types_are_refused(blog: ModuleType) -> None:
