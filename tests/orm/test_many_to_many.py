@@ -210,6 +210,8 @@ def test_unsaved_instances_and_wrong_types_are_refused(blog: ModuleType) -> None
         a.tags.add(blog.Person.objects.create(name="Ann"))
     with pytest.raises(TypeError, match="Use tags.set"):
         a.tags = []
+    with pytest.raises(TypeError, match="Use tags.set"):
+        blog.Article(title="B", tags=[])
 
 
 def test_values_ordering_and_aggregates_cross_the_relation(blog: ModuleType) -> None:
