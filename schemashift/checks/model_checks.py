@@ -193,26 +193,23 @@ def _check_option_fields(model: type) -> list[CheckMessage]:
     meta = model._meta
     names = {f.name for f in meta.local_fields} | {f.attname for f in meta.local_fields}
     messages = []
-    for group in meta.unique_together:
-        for name in group:
-            if name not in names:
-                messages.append(
-                    Error(
-                        f"'unique_together' refers to the nonexistent field '{name}'.",
-                        model,
-                        "models.E012",
-                    )
+    named = [("unique_together", name) for group in meta.unique_together for name in group]
+    named += [("indexes", name) for index in meta.indexes for name, _o in index.fields_orders]
+    many = {f.name for f in meta.local_many_to_many}
+    for option, name in named:
+        if name in many:
+            messages.append(
+                Error(
+                    f"'{option}' refers to a ManyToManyField '{name}', but ManyToManyFields "
+                    f"are not permitted in '{option}'.",
+                    model,
+                    "models.E013",
                 )
-    for index in meta.indexes:
-        for name, _order in index.fields_orders:
-            if name not in names:
-                messages.append(
-                    Error(
-                        f"'indexes' refers to the nonexistent field '{name}'.",
-                        model,
-                        "models.E012",
-                    )
-                )
+            )
+        elif name not in names:
+            messages.append(
+                Error(f"'{option}' refers to the nonexistent field '{name}'.", model, "models.E012")
+            )
     if meta.order_with_respect_to and "ordering" in meta.explicit:
         messages.append(
             Error(

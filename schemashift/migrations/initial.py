@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from schemashift.db.backends.through_tables import auto_through_state
 from schemashift.exceptions import FakeInitialMismatch
 from schemashift.migrations.operations import AddField, CreateModel
 from schemashift.migrations.stepwise import is_managed
@@ -60,8 +61,15 @@ def is_soft_applied(
             model = after.models[(migration.app_label, operation.model_name_lower)]
             if _is_skipped(model):
                 continue
+            field = model.get_field(operation.name)
+            if field.many_to_many:
+                if field.through is None:  # its automatic table, as Django looks for it
+                    table = editor.model_table(auto_through_state(model, field))
+                    found = table.casefold() in tables
+                    (present if found else missing).append(f"table {table}")
+                continue
             table = editor.model_table(model)
-            column = model.get_field(operation.name).column
+            column = field.column
             found = table.casefold() in tables and column.casefold() in _columns(connection, table)
             (present if found else missing).append(f"column {table}.{column}")
     if not present:

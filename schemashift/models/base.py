@@ -398,6 +398,12 @@ class Model(metaclass=ModelBase):
             else:
                 setattr(self, field.attname, None)
         if kwargs:
+            for field in self._meta.many_to_many:
+                if field.name in kwargs:
+                    raise TypeError(
+                        "Direct assignment to the forward side of a many-to-many set is "
+                        f"prohibited. Use {field.name}.set() instead."
+                    )
             names = ", ".join(sorted(kwargs))
             raise TypeError(f"{type(self).__name__}() got unexpected keyword argument(s): {names}")
 

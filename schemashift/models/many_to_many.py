@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemashift import conf
 from schemashift.check_messages import CheckMessage, Error
 from schemashift.exceptions import ModelDefinitionError
 from schemashift.models import deletion
@@ -89,6 +90,17 @@ class ManyToManyField(Field):
         if cls._meta.abstract:
             return
         self.to = resolve_relation(self.to, cls._meta.app_label, cls._meta.object_name)
+        names = {
+            "class": cls.__name__.lower(),
+            "model_name": cls._meta.model_name,
+            "app_label": cls._meta.app_label.lower(),
+        }
+        # as Django: "%(class)s_items" names each child of an abstract model apart; migrations
+        # keep the name as written (deconstruct reads the options given)
+        for option in ("related_name", "related_query_name"):
+            value = getattr(self, option)
+            if value:
+                setattr(self, option, value % names)
         if self.through is not None and "." not in self.through:
             self.through = f"{cls._meta.app_label}.{self.through}"
         setattr(cls, name, ManyToManyDescriptor(self))
@@ -128,7 +140,12 @@ class ManyToManyField(Field):
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("swappable", None)  # as Django, which never writes it, nor symmetrical
-        return name, path, args, {**kwargs, "to": self.to}
+        to: Any = self.to
+        setting = conf.swappable_setting_for(to) if self.swappable else None
+        if setting is not None:
+            # written as settings.AUTH_USER_MODEL, so the migration follows the setting
+            to = conf.SettingsReference(to, setting)
+        return name, path, args, {**kwargs, "to": to}
 
     def clone(self) -> Field:
         name, _path, args, kwargs = self.deconstruct()

@@ -66,28 +66,31 @@ def _prefetch_forward(instances: list[Any], field: Any) -> list[Any]:
 
 
 def _prefetch_many(instances: list[Any], manager: ManyRelatedManager) -> list[Any]:
-    """Both sides of a ManyToManyField: the pairs of all instances, then the rows they
-    name, each instance given its own (the manager reads them as its ``all()``)."""
+    """Both sides of a ManyToManyField in one query, as Django: the pairs of all instances
+    with the rows they name joined in; each instance is given its own rows (the manager
+    reads them as its ``all()``)."""
     source_key = target_field(manager.source).attname
     values = {getattr(obj, source_key) for obj in instances} - {None}
-    alias = instances[0]._state.db
-    pairs = list(
-        manager.through._base_manager.using(alias)
+    link = manager.target.name
+    ordering = [
+        f"-{link}__{name[1:]}" if name.startswith("-") else f"{link}__{name}"
+        for name in manager.model._meta.ordering
+    ]
+    pairs = (
+        manager.through._base_manager.using(instances[0]._state.db)
         .filter(**{f"{manager.source.attname}__in": list(values)})
-        .values_list(manager.source.attname, manager.target.attname)
+        .select_related(link)
+        .order_by(*ordering, "pk")
     )
-    target_key = target_field(manager.target).attname
-    rows = manager.model._default_manager.db_manager(alias).filter(
-        **{f"{target_key}__in": list({target for _source, target in pairs})}
-    )
-    by_key = {getattr(row, target_key): row for row in rows}
     groups: dict[Any, list[Any]] = defaultdict(list)
-    for source, target in pairs:
-        if target in by_key:
-            groups[source].append(by_key[target])
+    found = []
+    for pair in pairs:
+        row = getattr(pair, link)
+        groups[getattr(pair, manager.source.attname)].append(row)
+        found.append(row)
     for obj in instances:
         obj._state.prefetched[manager.prefetch_name] = groups.get(getattr(obj, source_key), [])
-    return list(by_key.values())
+    return found
 
 
 def _prefetch_reverse(instances: list[Any], relation: Any) -> list[Any]:

@@ -546,3 +546,16 @@ def test_many_to_many_reverse_accessors_clash_as_in_django() -> None:
     assert "fields.E302" in found and found.count("fields.E304") == 2
     friendly = model("Person", friends=models.ManyToManyField("self"))
     assert ids(friendly) == []
+
+
+def test_unique_together_and_indexes_cannot_name_a_many_to_many_field() -> None:
+    meta = {"unique_together": [("tags", "title")], "indexes": [Index(fields=["tags"], name="i")]}
+    tag = model("Tag")
+    article = model(
+        "Article", meta, title=models.CharField(max_length=5), tags=models.ManyToManyField(tag)
+    )
+    assert ids(article, tag) == ["models.E013", "models.E013"]
+    assert report_lines(article, tag)[0].endswith(
+        "'unique_together' refers to a ManyToManyField 'tags', but ManyToManyFields are not "
+        "permitted in 'unique_together'."
+    )

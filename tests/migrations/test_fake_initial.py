@@ -131,3 +131,32 @@ def test_a_later_migration_is_never_faked(project: ApiProject) -> None:
     )
     with pytest.raises(Exception, match="author"):
         api.migrate(fake_initial=True)
+
+
+#: an initial migration that adds a ManyToManyField (its table) to a model of its own
+INITIAL_WITH_MANY_TO_MANY = INITIAL.replace(
+    "        ),\n    ]\n",
+    "        ),\n"
+    "        migrations.AddField(\n"
+    '            model_name="question",\n'
+    '            name="related",\n'
+    '            field=models.ManyToManyField(to="polls.question"),\n'
+    "        ),\n"
+    "    ]\n",
+)
+
+
+def test_added_many_to_many_tables_count_too(project: ApiProject) -> None:
+    project.write_migration("polls", "0001_initial", INITIAL_WITH_MANY_TO_MANY)
+    (project.migrations_dir("polls") / "0002_question_author.py").unlink()
+    project.load()
+    api.migrate()
+    run_sql(project.database_url, "DELETE FROM schemashift_migrations")
+    api.migrate(fake_initial=True)
+    assert history(project.database_url) == [("polls", "0001_initial")]
+
+    run_sql(project.database_url, "DELETE FROM schemashift_migrations")
+    run_sql(project.database_url, "DROP TABLE polls_question_related")
+    with pytest.raises(FakeInitialMismatch, match="table polls_question_related is missing"):
+        api.migrate(fake_initial=True)
+    assert history(project.database_url) == []

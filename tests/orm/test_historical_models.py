@@ -158,3 +158,32 @@ def test_historical_models_keep_parents_proxies_and_migration_managers(configure
         "loud": ["LUIGI", "PARK"],
         "proxy_rows": ["luigi", "park"],
     }
+
+
+def test_run_python_pairs_rows_of_a_many_to_many_field(configured: str) -> None:
+    seen: dict[str, Any] = {}
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        Question = apps.get_model("polls", "Question")
+        Tag = apps.get_model("polls", "Tag")
+        q = Question.objects.create(question_text="Q", pub_date=NOW)
+        q.tags.add(Tag.objects.create(name="red"), Tag.objects.create(name="blue"))
+        seen["tags"] = sorted(q.tags.values_list("name", flat=True))
+        seen["questions"] = Question.objects.filter(tags__name="red").count()
+        seen["reverse"] = Tag.objects.get(name="blue").question_set.count()
+
+    operations = tutorial_operations(forwards)
+    code = operations.pop()
+    operations += [
+        CreateModel(
+            "Tag",
+            [
+                ("id", models.BigAutoField(primary_key=True, auto_created=True)),
+                ("name", models.CharField(max_length=20)),
+            ],
+        ),
+        AddField("Question", "tags", models.ManyToManyField("polls.tag")),
+        code,
+    ]
+    migrate(configured, operations)
+    assert seen == {"tags": ["blue", "red"], "questions": 1, "reverse": 1}

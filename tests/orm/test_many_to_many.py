@@ -168,10 +168,14 @@ def test_prefetch_related_fetches_each_side_once(blog: ModuleType, selects: list
     selects.clear()
     articles = list(blog.Article.objects.order_by("title").prefetch_related("tags"))
     assert [names(article.tags.all()) for article in articles] == [["green", "red"], ["green"]]
-    assert len(selects) == 3  # the articles, their pairs, the tags
+    assert len(selects) == 2
     selects.clear()
     tags = list(blog.Tag.objects.order_by("name").prefetch_related("articles"))
     assert [names(tag.articles.all()) for tag in tags] == [["A", "B"], ["A"]]
+    assert len(selects) == 2
+    selects.clear()
+    (first,) = blog.Article.objects.filter(title="B").prefetch_related("tags__articles")
+    assert [names(tag.articles.all()) for tag in first.tags.all()] == [["A", "B"]]
     assert len(selects) == 3
 
 
@@ -191,6 +195,8 @@ def test_deleting_either_side_deletes_its_pairs(blog: ModuleType) -> None:
     green.delete()
     red.delete()
     assert list(b.tags.all()) == []
+    b.tags.create(name="blue")
+    assert blog.Article.objects.all().delete()[1]["blog.Article_tags"] == 1
 
 
 def test_unsaved_instances_and_wrong_types_are_refused(blog: ModuleType) -> None:
@@ -204,3 +210,58 @@ def test_unsaved_instances_and_wrong_types_are_refused(blog: ModuleType) -> None
         a.tags.add(blog.Person.objects.create(name="Ann"))
     with pytest.raises(TypeError, match="Use tags.set"):
         a.tags = []
+    with pytest.raises(TypeError, match="Use tags.set"):
+        blog.Article(title="B", tags=[])
+
+
+def test_values_ordering_and_aggregates_cross_the_relation(blog: ModuleType) -> None:
+    from schemashift.models import Count
+
+    red, green = (blog.Tag.objects.create(name=n) for n in ("red", "green"))
+    a, b = (blog.Article.objects.create(title=t) for t in ("A", "B"))
+    a.tags.add(red, green)
+    b.tags.add(green)
+    pairs = blog.Article.objects.order_by("title", "tags__name").values_list("title", "tags__name")
+    assert list(pairs) == [("A", "green"), ("A", "red"), ("B", "green")]
+    counted = blog.Article.objects.annotate(n=Count("tags")).order_by("title")
+    assert [(x.title, x.n) for x in counted] == [("A", 2), ("B", 1)]
+    assert blog.Tag.objects.filter(articles=a).count() == 2
+
+
+ABSTRACT_MODELS = """
+    from schemashift import models
+
+
+    class Tag(models.Model):
+        name = models.CharField(max_length=20)
+
+
+    class Tagged(models.Model):
+        tags = models.ManyToManyField(Tag, related_name="%(class)s_items")
+
+        class Meta:
+            abstract = True
+
+
+    class Photo(Tagged):
+        pass
+
+
+    class Video(Tagged):
+        pass
+"""
+
+
+def test_each_child_of_an_abstract_model_has_its_own_table(
+    make_app: Callable[..., ModuleType],
+) -> None:
+    app = make_app(ABSTRACT_MODELS, label="media")
+    red = app.Tag.objects.create(name="red")
+    photo, video = app.Photo.objects.create(), app.Video.objects.create()
+    photo.tags.add(red)
+    assert list(video.tags.all()) == []
+    assert list(photo.tags.all()) == [red]
+    assert app.Photo._meta.get_field("tags").model is app.Photo
+    assert list(red.photo_items.all()) == [photo]
+    assert list(red.video_items.all()) == []
+    assert app.Photo._meta.get_field("tags").deconstruct()[3]["related_name"] == ("%(class)s_items")

@@ -13,6 +13,7 @@ class Customer(Timestamped):
     favourite_author = models.ForeignKey(
         "catalog.Author", on_delete=models.SET_NULL, null=True, related_name="fans"
     )
+    wishlist = models.ManyToManyField("catalog.Book", related_name="wished_by")
 
 
 class Order(models.Model):
@@ -21,6 +22,7 @@ class Order(models.Model):
     placed = models.DateTimeField()
     total = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
     note = models.CharField(max_length=200, blank=True)
+    related = models.ManyToManyField("self")
 
     class Meta:
         db_table = "shop_orders"

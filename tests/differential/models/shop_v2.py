@@ -14,6 +14,9 @@ class Customer(Timestamped):
         "catalog.Author", on_delete=models.SET_NULL, null=True, related_name="fans"
     )
     referrer = models.ForeignKey("self", on_delete=models.SET_NULL, null=True)
+    wishlist = models.ManyToManyField(
+        "catalog.Book", related_name="wished_by", db_table="shop_wishes"
+    )
 
 
 class Order(models.Model):
@@ -47,6 +50,7 @@ class Coupon(models.Model):
     code = models.SlugField(max_length=16, unique=True)
     series = models.ForeignKey("catalog.Series", on_delete=models.CASCADE, null=True)
     percent = models.PositiveSmallIntegerField(default=10)
+    customers = models.ManyToManyField(Customer, related_name="coupons")
     valid_until = models.DateField(db_index=True)
 
     class Meta:
