@@ -36,6 +36,7 @@ from schemashift.db.backends.formats import python_kind
 from schemashift.db.backends.registry import Backend, backend_for
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.exceptions import DatabaseError, ModelDefinitionError
+from schemashift.models.constraints import UniqueConstraint
 from schemashift.utils import timezone
 from schemashift.utils.names import index_name, truncate_name
 
@@ -926,6 +927,7 @@ class BaseSchemaEditor(ConstraintDDL):
         where = f"model {model.app_label}.{model.name}"
         named = [(f"column name of field '{f.name}'", f.column) for f in model.fields.values()]
         named += [("index name", index.name) for index in model.indexes]
+        named += [("constraint name", c.name) for c in model.constraints]
         limit = self.max_name_length
         return [
             f"the {kind} {name!r} of {where} is {len(name)} characters long; "
@@ -961,10 +963,32 @@ class BaseSchemaEditor(ConstraintDDL):
                 name = self.field_index_name(table, f)
                 indexes[name] = IndexInfo(name, (f.column,))
         for index in definition.indexes:
-            index_columns = tuple(definition.get_field(n).column for n, _o in index.fields_orders)
+            if not self.creates_index(index):
+                continue
+            index_columns = self.key_columns(definition, index)
             orders = tuple(order or "ASC" for _n, order in index.fields_orders)
             indexes[index.name] = IndexInfo(index.name, index_columns, orders=orders)
+        for constraint in definition.constraints:
+            if isinstance(constraint, UniqueConstraint) and self.unique_supported(constraint):
+                key = self.key_columns(definition, constraint)
+                unique.add(key)
+                if self.lists_unique_constraint(constraint, key):
+                    indexes[constraint.name] = IndexInfo(constraint.name, key, unique=True)
         return TableInfo(table, columns, frozenset(foreign_keys), frozenset(unique), indexes)
+
+    @staticmethod
+    def key_columns(definition: TableDefinition, item: Index | UniqueConstraint) -> tuple[str, ...]:
+        """The key columns of an index or unique constraint as introspection reads them back,
+        ``"<expression>"`` for each expression."""
+        if item.expressions:
+            return ("<expression>",) * len(item.expressions)
+        names = [name.removeprefix("-") for name in item.fields]
+        return tuple(definition.get_field(name).column for name in names)
+
+    def lists_unique_constraint(self, constraint: UniqueConstraint, key: tuple[str, ...]) -> bool:
+        """Whether introspection lists the constraint among the named indexes (a unique index
+        always; a table constraint of several columns where it reads as an index)."""
+        return self.is_unique_index(constraint) or len(key) > 1
 
 
 class HexBinary(sa.types.UserDefinedType):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import mysql
-from sqlalchemy.engine import URL, Connection, Dialect
+from sqlalchemy.engine import URL, Connection, Dialect, Engine
 
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange
 from schemashift.db.backends.base import TableDefinition, is_managed
@@ -131,6 +131,10 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     def like_sql(self, column: str, pattern: str) -> str:
         return f"{column} LIKE BINARY {pattern}"
+
+    def lists_unique_constraint(self, constraint: UniqueConstraint, key: tuple[str, ...]) -> bool:
+        # every unique key of one column reads back as that column's UNIQUE only
+        return len(key) > 1
 
     def drop_check_sql(self, table: str, name: str) -> str:
         if self.is_mariadb:
@@ -599,6 +603,21 @@ def _json_columns(connection: Connection, table: str) -> set[str]:
     }
 
 
+#: a row failing a CHECK constraint: MySQL's 3819, MariaDB's 4025 (PyMySQL reports them as
+#: OperationalError; Django, as IntegrityError)
+_CHECK_FAILED = (3819, 4025)
+
+
+def _failed_check_is_integrity_error(context: Any) -> sa_exc.IntegrityError | None:
+    """Raise a row that fails a CHECK constraint as IntegrityError, as Django does."""
+    error = context.sqlalchemy_exception
+    if isinstance(error, sa_exc.OperationalError) and _error_code(error) in _CHECK_FAILED:
+        return sa_exc.IntegrityError(
+            context.statement, context.parameters, context.original_exception
+        )
+    return None
+
+
 def _error_code(exc: sa_exc.DBAPIError) -> int | None:
     args = getattr(exc.orig, "args", ())
     return args[0] if args and isinstance(args[0], int) else None
@@ -714,6 +733,9 @@ class MySQLBackend(Backend):
         self, database: Database, timeout: float | None, on_wait: OnWait | None
     ) -> AbstractContextManager[None]:
         return NamedLock(database).held(timeout, on_wait)
+
+    def prepare_engine(self, engine: Engine) -> None:
+        sa.event.listen(engine, "handle_error", _failed_check_is_integrity_error)
 
     def client_command(self, url: URL, parameters: list[str]) -> ClientCommand:
         """``mariadb`` (or ``mysql``); the password goes in its environment."""

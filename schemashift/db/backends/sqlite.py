@@ -34,7 +34,7 @@ from schemashift.exceptions import DatabaseError
 if TYPE_CHECKING:
     from schemashift.db.connection import Database
     from schemashift.migrations.state import ModelState, ProjectState
-    from schemashift.models.constraints import BaseConstraint
+    from schemashift.models.constraints import BaseConstraint, UniqueConstraint
     from schemashift.models.fields import Field
 
 _AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
@@ -214,6 +214,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         return [self.drop_index_sql(table, old_name), create(new_name, table, columns)]
 
     # -- constraints --------------------------------------------------------------------------
+
+    def lists_unique_constraint(self, constraint: UniqueConstraint, key: tuple[str, ...]) -> bool:
+        # a table constraint in CREATE TABLE reads back as an automatic index, never by name
+        return self.is_unique_index(constraint)
 
     def add_constraint(
         self, state: ProjectState, model: ModelState, constraint: BaseConstraint
