@@ -37,6 +37,7 @@ from schemashift.db.backends.registry import Backend, backend_for
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.exceptions import DatabaseError, ModelDefinitionError
 from schemashift.models.constraints import UniqueConstraint
+from schemashift.models.options import normalize_together
 from schemashift.utils import timezone
 from schemashift.utils.names import index_name, truncate_name
 
@@ -88,6 +89,8 @@ class TableDefinition:
     unique_together: tuple[tuple[str, ...], ...] = ()
     indexes: list[Index] = field(default_factory=list)
     constraints: list[BaseConstraint] = field(default_factory=list)
+    #: the groups of ``index_together`` (histories from before Django 5.1)
+    index_together: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def of(cls, model: ModelState, fields: list[Field] | None = None) -> TableDefinition:
@@ -98,6 +101,7 @@ class TableDefinition:
             tuple(model.unique_together),
             list(model.indexes),
             list(model.constraints),
+            normalize_together(model.options.get("index_together")),
         )
 
     def get_field(self, name: str) -> Field:
@@ -143,6 +147,8 @@ class BaseSchemaEditor(ConstraintDDL):
     #: whether a one-column unique_together group reads back as a named index; where unique
     #: constraints are read apart from indexes (PostgreSQL) it reads like a unique field
     lists_one_column_unique_together: ClassVar[bool] = True
+    #: whether an index is renamed in place (else dropped and created again)
+    can_rename_index: ClassVar[bool] = True
     #: the DATABASES alias of the database this editor changes
     alias: str = "default"
     #: collecting the statements an operation is about to run on this live database: checks
@@ -590,7 +596,15 @@ class BaseSchemaEditor(ConstraintDDL):
             for index in definition.indexes
             if self.creates_index(index)
         )
+        for group in definition.index_together:
+            columns = definition.columns(group)
+            name = self.index_together_name(table, columns)
+            statements.append(self.create_index_sql(name, table, columns))
         return statements
+
+    def index_together_name(self, table: str, columns: list[str]) -> str:
+        """Django's name for the index of an index_together group."""
+        return self.index_name(table, columns, "_idx")
 
     # -- operations shared by every backend ---------------------------------------------------
 
@@ -678,6 +692,66 @@ class BaseSchemaEditor(ConstraintDDL):
             return
         with self._operation():
             self.run(self.drop_index_sql(self.model_table(model), index.name))
+
+    def unnamed_index_name(self, model: ModelState, field_names: list[str]) -> str:
+        """The live name of the one plain index on exactly these fields (an index_together
+        group's, whose name Django's versions spelled differently); the name Django gives it
+        where the live table cannot tell (SQL collected without a database)."""
+        definition = self.table_definition(model)
+        columns = definition.columns(field_names)
+        live = self._live_table(definition.table)
+        if live is None:
+            return self.index_together_name(definition.table, columns)
+        found = [
+            name
+            for name, index in sorted(live.indexes.items())
+            if not index.unique and list(index.columns) == columns
+        ]
+        if len(found) != 1:
+            raise DatabaseError(
+                f"Found wrong number ({len(found)}) of indexes for "
+                f"{definition.table}({', '.join(columns)}). Nothing was changed."
+            )
+        return found[0]
+
+    def rename_index(
+        self, state: ProjectState, model: ModelState, old_index: Index, new_index: Index
+    ) -> None:
+        """RenameIndex: ``model`` is as after the rename."""
+        if not is_managed(model) or not self.creates_index(new_index):
+            return
+        definition = self.table_definition(model)
+        with self._operation():
+            if self.can_rename_index:
+                statements = self.rename_index_statements(
+                    definition.table, old_index.name, new_index.name, [], False
+                )
+            else:
+                statements = [
+                    self.drop_index_sql(definition.table, old_index.name),
+                    self.meta_index_sql(definition, new_index, state),
+                ]
+            for statement in statements:
+                self.run(statement)
+
+    def alter_index_together(
+        self, state: ProjectState, old_model: ModelState, new_model: ModelState
+    ) -> None:
+        """AlterIndexTogether: drop the indexes of groups that went, create the new ones."""
+        if not is_managed(new_model):
+            return
+        old_groups = set(self.table_definition(old_model).index_together)
+        new_definition = self.table_definition(new_model)
+        table = new_definition.table
+        with self._operation():
+            for group in sorted(old_groups - set(new_definition.index_together)):
+                name = self.unnamed_index_name(old_model, list(group))
+                self.run(self.drop_index_sql(table, name))
+            for group in sorted(set(new_definition.index_together) - old_groups):
+                columns = new_definition.columns(group)
+                self.run(
+                    self.create_index_sql(self.index_together_name(table, columns), table, columns)
+                )
 
     def add_constraint(
         self, state: ProjectState, model: ModelState, constraint: BaseConstraint
@@ -968,6 +1042,10 @@ class BaseSchemaEditor(ConstraintDDL):
             index_columns = self.key_columns(definition, index)
             orders = tuple(order or "ASC" for _n, order in index.fields_orders)
             indexes[index.name] = IndexInfo(index.name, index_columns, orders=orders)
+        for group in definition.index_together:
+            group_columns = tuple(definition.columns(group))
+            name = self.index_together_name(table, list(group_columns))
+            indexes[name] = IndexInfo(name, group_columns)
         for constraint in definition.constraints:
             if isinstance(constraint, UniqueConstraint) and self.unique_supported(constraint):
                 key = self.key_columns(definition, constraint)
