@@ -53,6 +53,7 @@ from schemashift.migrations.operations import (
     RemoveField,
     RemoveIndex,
     RenameField,
+    RenameIndex,
     RenameModel,
 )
 from schemashift.migrations.operations.fields import renamed_term
@@ -268,6 +269,7 @@ class _Generator:
         self._removed_constraints()
         self._removed_indexes()
         self._renamed_fields()
+        self._renamed_indexes()
         self._removed_unique_together()
         self._removed_fields()
         self._added_fields()
@@ -639,6 +641,17 @@ class _Generator:
                 self._add(key[0], AlterUniqueTogether(key[1], new), needs)
 
     def _index_change(self, key: ModelKey) -> tuple[list[Index], list[Index]]:
+        """Indexes removed from and added to one model (compared after field renames), those
+        only renamed left out (RenameIndex)."""
+        removed, added = self._raw_index_change(key)
+        renames = self._index_renames(key, removed, added)
+        renamed_old = {id(old_index) for old_index, _new, _fields in renames}
+        renamed_new = {id(new_index) for _old, new_index, _fields in renames}
+        removed = [index for index in removed if id(index) not in renamed_old]
+        added = [index for index in added if id(index) not in renamed_new]
+        return removed, added
+
+    def _raw_index_change(self, key: ModelKey) -> tuple[list[Index], list[Index]]:
         """Indexes removed from and added to one model (compared after field renames)."""
         renames = self._field_renames(key)
         old = {}
@@ -652,6 +665,52 @@ class _Generator:
         removed = [old[k] for k in sorted(old) if k not in new]
         added = [new[k] for k in sorted(new) if k not in old]
         return removed, added
+
+    def _index_renames(
+        self, key: ModelKey, removed: list[Index], added: list[Index]
+    ) -> list[tuple[Index | None, Index, tuple[str, ...] | None]]:
+        """Indexes only renamed (Django's ``create_altered_indexes``): (old index, new index,
+        None); and an index_together group now a Meta index of only its fields: (None, new
+        index, group), which RenameIndex(old_fields=...) names."""
+        found: list[tuple[Index | None, Index, tuple[str, ...] | None]] = []
+
+        def unnamed(index: Index) -> Any:
+            path, args, kwargs = index.deconstruct()
+            return comparable((path, args, {k: v for k, v in kwargs.items() if k != "name"}))
+
+        taken: set[int] = set()
+        for new_index in added:
+            for old_index in removed:
+                if id(old_index) not in taken and unnamed(old_index) == unnamed(new_index):
+                    taken.add(id(old_index))
+                    found.append((old_index, new_index, None))
+                    break
+        groups = self.old_model(key).options.get("index_together") or ()
+        matched = {id(new_index) for _o, new_index, _f in found}
+        for group in sorted(tuple(g) for g in groups):
+            candidates = [
+                index
+                for index in added
+                if id(index) not in matched
+                and not index.expressions
+                and index.fields == list(group)
+                and set(index.deconstruct()[2]) == {"name", "fields"}
+            ]
+            if len(candidates) == 1:
+                found.append((None, candidates[0], group))
+        return found
+
+    def _renamed_indexes(self) -> None:
+        for key in self.kept:
+            removed, added = self._raw_index_change(key)
+            for old_index, new_index, fields in self._index_renames(key, removed, added):
+                operation = RenameIndex(
+                    key[1],
+                    new_name=new_index.name,
+                    old_name=old_index.name if old_index else None,
+                    old_fields=fields,
+                )
+                self._add(key[0], operation)
 
     def _removed_indexes(self) -> None:
         for key in self.kept:

@@ -53,6 +53,8 @@ def _django_state(project: ProjectState) -> Any:
             for key, value in model.options.items()
             if key in ("indexes", "constraints")
         }
+        if "index_together" in model.options:
+            options["index_together"] = set(model.options["index_together"])
         state.add_model(DjangoModelState(model.app_label, model.name, fields, options))
     return state
 
@@ -150,3 +152,24 @@ def test_changing_an_index_condition_replaces_the_index() -> None:
     changed = models.Index(fields=["name"], name="cheap", condition=models.Q(price__lt=9))
     assert_as_django(product(indexes=[index]), product(indexes=[changed]))
     assert assert_as_django(product(indexes=[index]), product(indexes=[index])) == []
+
+
+def test_an_index_only_renamed_is_a_rename_index() -> None:
+    old = models.Index(fields=["name"], name="old_name_idx")
+    new = models.Index(fields=["name"], name="new_name_idx")
+    ours = assert_as_django(product(indexes=[old]), product(indexes=[new]))
+    assert ours == [
+        'migrations.RenameIndex(model_name="product", new_name="new_name_idx", '
+        'old_name="old_name_idx")'
+    ]
+
+
+def test_an_index_together_group_becoming_an_index_is_a_rename_index() -> None:
+    before = product()
+    before.models[("shop", "product")].options["index_together"] = {("name", "price")}
+    after = product(indexes=[models.Index(fields=["name", "price"], name="name_price_idx")])
+    ours = assert_as_django(before, after)
+    assert ours == [
+        'migrations.RenameIndex(model_name="product", new_name="name_price_idx", '
+        'old_fields=("name", "price"))'
+    ]
