@@ -61,6 +61,14 @@ def generated_index(backend: str, table: str, columns: list[str], suffix: str = 
     return index_name(table, columns, suffix, NAME_LIMIT[backend])
 
 
+def like_indexes(backend: str, table: str, *columns: str) -> dict[str, IndexInfo]:
+    """The ``_like`` indexes PostgreSQL gives indexed or unique text columns, as Django's."""
+    if backend != "postgresql":
+        return {}
+    names = {column: generated_index(backend, table, [column], "_like") for column in columns}
+    return {name: IndexInfo(name, (column,)) for column, name in names.items()}
+
+
 # -- CREATE TABLE ------------------------------------------------------------------------------
 
 #: a field of each type and its declared column type on sqlite, postgresql and mysql
@@ -304,6 +312,7 @@ def test_indexes_unique_constraints_and_meta_indexes(migrator: Migrator, backend
         generated[1]: IndexInfo(generated[1], ("publisher_id",)),
         generated[2]: IndexInfo(generated[2], ("loose_id",)),
         "book_recent": IndexInfo("book_recent", ("edition", "title"), orders=("DESC", "ASC")),
+        **like_indexes(backend, "shop_book", "slug", "isbn"),
     }
     assert {fk.column for fk in book.foreign_keys} == {"publisher_id", "cover_id", "bare_id"}
     migrator.assert_schema_matches_state()
@@ -697,7 +706,10 @@ def test_renaming_an_indexed_column_renames_its_generated_index(
     migrator.apply(CreateModel("Tag", [auto_pk(), ("slug", models.SlugField())]))
     migrator.apply(RenameField("tag", "slug", "handle"))
     new_name = generated_index(backend, "shop_tag", ["handle"])
-    assert migrator.snapshot()["shop_tag"].indexes == {new_name: IndexInfo(new_name, ("handle",))}
+    assert migrator.snapshot()["shop_tag"].indexes == {
+        new_name: IndexInfo(new_name, ("handle",)),
+        **like_indexes(backend, "shop_tag", "handle"),
+    }
     migrator.assert_schema_matches_state()
     # the old name is free again for a new field
     migrator.apply(AddField("tag", "slug", models.SlugField(null=True)))
@@ -708,7 +720,10 @@ def test_renaming_a_table_renames_its_generated_indexes(migrator: Migrator, back
     migrator.apply(CreateModel("Tag", [auto_pk(), ("slug", models.SlugField())]))
     migrator.apply(AlterModelTable("tag", "labels"))
     new_name = generated_index(backend, "labels", ["slug"])
-    assert migrator.snapshot()["labels"].indexes == {new_name: IndexInfo(new_name, ("slug",))}
+    assert migrator.snapshot()["labels"].indexes == {
+        new_name: IndexInfo(new_name, ("slug",)),
+        **like_indexes(backend, "labels", "slug"),
+    }
     migrator.assert_schema_matches_state()
 
 
@@ -802,8 +817,13 @@ def test_unique_on_and_off(authors: Migrator, backend: str) -> None:
     operation = AlterField("author", "name", models.CharField(max_length=20, unique=True))
     if backend != "sqlite":
         name = generated_index(backend, "shop_author", ["name"], "_uniq")
+        like = [
+            f'CREATE INDEX "{like_name}" ON "shop_author" ("name" varchar_pattern_ops)'
+            for like_name in like_indexes(backend, "shop_author", "name")
+        ]
         assert authors.sql(operation) == [
-            quoted(f'ALTER TABLE "shop_author" ADD CONSTRAINT "{name}" UNIQUE ("name")', backend)
+            quoted(f'ALTER TABLE "shop_author" ADD CONSTRAINT "{name}" UNIQUE ("name")', backend),
+            *like,
         ]
     authors.apply(operation)
     assert authors.snapshot()["shop_author"].unique == {("name",)}
@@ -846,15 +866,24 @@ def test_db_index_on_and_off(authors: Migrator, backend: str) -> None:
     operation = AlterField("author", "name", models.CharField(max_length=20, db_index=True))
     alters_in_place = backend != "sqlite"  # SQLite rebuilds the table
     if alters_in_place:
+        like = [
+            f'CREATE INDEX "{like_name}" ON "shop_author" ("name" varchar_pattern_ops)'
+            for like_name in like_indexes(backend, "shop_author", "name")
+        ]
         assert authors.sql(operation) == [
-            quoted(f'CREATE INDEX "{name}" ON "shop_author" ("name")', backend)
+            quoted(f'CREATE INDEX "{name}" ON "shop_author" ("name")', backend),
+            *like,
         ]
     authors.apply(operation)
-    assert list(authors.snapshot()["shop_author"].indexes) == [name]
+    assert sorted(authors.snapshot()["shop_author"].indexes) == sorted(
+        [name, *like_indexes(backend, "shop_author", "name")]
+    )
     operation = AlterField("author", "name", models.CharField(max_length=20))
     if alters_in_place:
-        drop = DROP_INDEX[backend].format(name=name, table="shop_author")
-        assert authors.sql(operation) == [drop]
+        drops = [name, *like_indexes(backend, "shop_author", "name")]
+        assert authors.sql(operation) == [
+            DROP_INDEX[backend].format(name=dropped, table="shop_author") for dropped in drops
+        ]
     authors.apply(operation)
     assert authors.snapshot()["shop_author"].indexes == {}
     assert authors.rows("shop_author") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]

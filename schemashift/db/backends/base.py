@@ -509,7 +509,10 @@ class BaseSchemaEditor(ConstraintDDL):
         return self.create_index_sql(index.name, definition.table, columns, orders)
 
     def generated_indexes(
-        self, definition: TableDefinition, renamed: dict[str, str] | None = None
+        self,
+        definition: TableDefinition,
+        renamed: dict[str, str] | None = None,
+        state: ProjectState | None = None,
     ) -> dict[tuple[Any, ...], tuple[str, list[str], bool]]:
         """Indexes named after the table and columns: key -> (name, columns, unique).
 
@@ -527,20 +530,54 @@ class BaseSchemaEditor(ConstraintDDL):
             if self.field_needs_index(candidate):
                 key = ("field", renamed.get(candidate.name, candidate.name))
                 found[key] = (self.field_index_name(table, candidate), [candidate.column], False)
+            if self.pattern_opclass(candidate, state):
+                key = ("like", renamed.get(candidate.name, candidate.name))
+                found[key] = (
+                    self.like_index_name(table, candidate.column),
+                    [candidate.column],
+                    False,
+                )
         return found
+
+    def pattern_opclass(self, field: Field, state: ProjectState | None) -> str | None:
+        """The operator class of the second, pattern-matching index a backend gives an
+        indexed text column (PostgreSQL's ``_like`` index); None for none."""
+        return None
+
+    def like_index_name(self, table: str, column: str) -> str:
+        return self.index_name(table, [column], "_like")
+
+    def field_indexes_sql(self, table: str, field: Field, state: ProjectState | None) -> list[str]:
+        """The indexes a field of a new table or a new field has of its own (db_index, and
+        the pattern index where the backend makes one), in Django's order."""
+        statements = []
+        if self.field_needs_index(field):
+            name = self.field_index_name(table, field)
+            statements.append(self.create_index_sql(name, table, [field.column]))
+        opclass = self.pattern_opclass(field, state)
+        if opclass:
+            statements.append(self.like_index_sql(table, field.column, opclass))
+        return statements
+
+    def like_index_sql(self, table: str, column: str, opclass: str) -> str:
+        return (
+            f"CREATE INDEX {self.quote_name(self.like_index_name(table, column))} ON "
+            f"{self.quote_name(table)} ({self.quote_name(column)} {opclass})"
+        )
 
     def rename_generated_indexes(
         self,
         old: TableDefinition,
         new: TableDefinition,
         renamed: dict[str, str] | None = None,
+        state: ProjectState | None = None,
     ) -> None:
         """After a table or column rename, give generated indexes the names the new ones imply,
         so the live schema stays what the state says and the old names are free again."""
-        before = self.generated_indexes(old, renamed)
+        before = self.generated_indexes(old, renamed, state)
         live = self._live_table(new.table)
         named = {index.name for index in new.indexes}
-        for key, (name, columns, unique) in self.generated_indexes(new).items():
+        for key, (name, columns, unique) in self.generated_indexes(new, None, state).items():
             if key not in before:
                 continue
             current = before[key][0]
@@ -588,9 +625,7 @@ class BaseSchemaEditor(ConstraintDDL):
         table = definition.table
         statements = []
         for candidate in definition.fields:
-            if self.field_needs_index(candidate):
-                name = self.field_index_name(table, candidate)
-                statements.append(self.create_index_sql(name, table, [candidate.column]))
+            statements.extend(self.field_indexes_sql(table, candidate, state))
         statements.extend(
             self.meta_index_sql(definition, index, state)
             for index in definition.indexes
@@ -658,7 +693,7 @@ class BaseSchemaEditor(ConstraintDDL):
                 self._collected_table_renames[new_table] = live_name
             new_definition = self.table_definition(model)
             old_definition = replace(new_definition, table=old_table)
-            self.rename_generated_indexes(old_definition, new_definition)
+            self.rename_generated_indexes(old_definition, new_definition, None, state)
         if self._tables_to_check is not None and old_table in self._tables_to_check:
             self._tables_to_check.discard(old_table)
             self._tables_to_check.add(new_table)
@@ -1035,6 +1070,9 @@ class BaseSchemaEditor(ConstraintDDL):
         for f in definition.fields:
             if self.field_needs_index(f):
                 name = self.field_index_name(table, f)
+                indexes[name] = IndexInfo(name, (f.column,))
+            if self.pattern_opclass(f, state):
+                name = self.like_index_name(table, f.column)
                 indexes[name] = IndexInfo(name, (f.column,))
         for index in definition.indexes:
             if not self.creates_index(index):
