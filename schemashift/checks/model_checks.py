@@ -182,12 +182,15 @@ def _check_option_fields(model: type) -> list[CheckMessage]:
                         "models.E012",
                     )
                 )
-    for index in meta.indexes:
-        for name, _order in index.fields_orders:
+    for option, items in (("indexes", meta.indexes), ("constraints", meta.constraints)):
+        referenced = {n for item in items for n in item.referenced_fields()}
+        if option == "constraints":
+            referenced.discard("pk")  # constraints may name the primary key so (Django's E012)
+        for name in sorted(referenced):
             if name not in names:
                 messages.append(
                     Error(
-                        f"'indexes' refers to the nonexistent field '{name}'.",
+                        f"'{option}' refers to the nonexistent field '{name}'.",
                         model,
                         "models.E012",
                     )

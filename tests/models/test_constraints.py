@@ -214,3 +214,38 @@ def test_meta_constraints_are_kept_in_the_model_state() -> None:
     assert state.options["constraints"][0] is not Product._meta.constraints[0]
     assert list(state.options) == ["constraints"]
     assert state.clone().constraints == state.constraints
+
+
+def test_a_constraint_naming_a_nonexistent_field_is_models_e012() -> None:
+    from schemashift.checks.model_checks import check_models
+
+    registry = Apps()
+
+    class Product(models.Model):
+        price = models.IntegerField()
+
+        class Meta:
+            app_label = "shop"
+            apps = registry
+            constraints = [
+                models.CheckConstraint(condition=models.Q(cost__gte=0), name="cost_gte_0"),
+                models.UniqueConstraint(Lower("title"), name="lower_title"),
+            ]
+
+    assert [(m.id, m.msg) for m in check_models([Product])] == [
+        ("models.E012", "'constraints' refers to the nonexistent field 'cost'."),
+        ("models.E012", "'constraints' refers to the nonexistent field 'title'."),
+    ]
+
+
+def test_historical_models_render_without_index_together() -> None:
+    from schemashift.migrations.state import ProjectState
+
+    fields = {"id": models.BigAutoField(primary_key=True), "a": models.IntegerField()}
+    options = {
+        "index_together": {("a", "id")},
+        "constraints": [models.CheckConstraint(condition=models.Q(a__gte=0), name="a_gte_0")],
+    }
+    state = ProjectState({("shop", "thing"): ModelState("shop", "Thing", fields, options)})
+    rendered = state.apps.get_model("shop", "Thing")
+    assert [c.name for c in rendered._meta.constraints] == ["a_gte_0"]
