@@ -217,7 +217,10 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     @staticmethod
     def field_needs_index(field: Field) -> bool:
-        """As Django on MySQL: no db_index index on a TEXT, BLOB or JSON column."""
+        """As Django on MySQL: no db_index index on a TEXT, BLOB or JSON column, nor on a
+        foreign key with its constraint, whose index InnoDB makes (named after the key)."""
+        if field.is_relation and field.db_constraint and field.get_internal_type() == "ForeignKey":
+            return False
         return AlterTableSchemaEditor.field_needs_index(field) and not _is_long(field)
 
     def meta_index_sql(
@@ -456,6 +459,20 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             self._drop_own_foreign_key(change)
             self._foreign_key_to_restore = change
         super()._drop_before_alter(change)
+
+    def _drop_own_foreign_key(self, change: FieldChange) -> None:
+        """Drop the key, and the index InnoDB made for it (named after the key): what indexes
+        the column afterwards is the field's to say."""
+        if change.old_reference is None:
+            return
+        table, column = change.table, change.old.column
+        predicted = self.foreign_key_name(table, column, *change.old_reference)
+        names = self._constraint_names(table, "foreign_key", [column], predicted)
+        indexes = _index_rows(self.connection, table) if self.connection is not None else {}
+        for name in names:
+            self.run(self._sql(self.sql_drop_fk, table=table, name=name))
+            if name in indexes:
+                self.run(self.drop_index_sql(table, name))
 
     def _add_after_alter(self, change: FieldChange) -> None:
         super()._add_after_alter(change)
