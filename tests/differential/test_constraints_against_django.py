@@ -86,10 +86,5 @@ def test_the_schema_is_djangos(
     migrator.apply(*migration.operations)
     ours = introspect(backend_connection, exclude=["django_migrations"])
 
-    if backend_connection.dialect.name == "mysql":
-        # a known difference: Django leaves a foreign key's index to InnoDB (which names it
-        # after the constraint and introspection does not list); schemashift creates it
-        item = ours.tables["stock_item"]
-        del item.indexes["stock_item_code_id_e7aff686"]
     assert ours == django_schema
     migrator.assert_schema_matches_state()
