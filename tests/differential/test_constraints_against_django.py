@@ -1,7 +1,8 @@
 # ruff: noqa: E501
 """Django's own migrate and schemashift's, from the same migration files, leave the same
-indexes and unique groups: constraints, partial and expression indexes, index_together and
-PostgreSQL's ``_like`` indexes, on every backend."""
+indexes and unique groups: constraints, partial and expression indexes, index_together,
+PostgreSQL's ``_like`` indexes, MySQL's foreign key indexes and MariaDB's uuid columns, on every
+backend."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class Migration(migrations.Migration):
                 ("slug", models.SlugField()),
                 ("notes", models.TextField(db_index=True)),
                 ("price", models.IntegerField()),
+                ("ref", models.UUIDField(null=True)),
                 ("code", models.ForeignKey(on_delete=models.CASCADE, to="stock.code")),
             ],
             options={

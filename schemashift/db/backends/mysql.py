@@ -64,6 +64,35 @@ _NO_SUCH_TABLE, _NOT_BASE_TABLE = 1146, 1347
 _NO_PARAMETERS = {"no_parameters": True}
 
 
+#: declared column types (``data_types``; UUIDField is ``uuid`` where MariaDB has it)
+_DATA_TYPES: dict[str, str] = {
+    "AutoField": "integer AUTO_INCREMENT",
+    "BigAutoField": "bigint AUTO_INCREMENT",
+    "SmallAutoField": "smallint AUTO_INCREMENT",
+    "BinaryField": "longblob",
+    "BooleanField": "bool",
+    "CharField": "varchar({max_length})",
+    "SlugField": "varchar({max_length})",
+    "EmailField": "varchar({max_length})",
+    "URLField": "varchar({max_length})",
+    "DateField": "date",
+    "DateTimeField": "datetime(6)",
+    "DecimalField": "numeric({max_digits}, {decimal_places})",
+    "DurationField": "bigint",
+    "FloatField": "double precision",
+    "IntegerField": "integer",
+    "BigIntegerField": "bigint",
+    "SmallIntegerField": "smallint",
+    "PositiveIntegerField": "integer UNSIGNED",
+    "PositiveSmallIntegerField": "smallint UNSIGNED",
+    "PositiveBigIntegerField": "bigint UNSIGNED",
+    "JSONField": "json",
+    "TextField": "longtext",
+    "TimeField": "time(6)",
+    "UUIDField": "char(32)",
+}
+
+
 class MySQLSchemaEditor(AlterTableSchemaEditor):
     """Schema changes on MySQL and MariaDB with Django's column types and names."""
 
@@ -72,32 +101,6 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     max_identifier_length = 64
     # a one-column unique index reads back as the column's UNIQUE, whatever made it
     lists_one_column_unique_together = False
-    data_types = {
-        "AutoField": "integer AUTO_INCREMENT",
-        "BigAutoField": "bigint AUTO_INCREMENT",
-        "SmallAutoField": "smallint AUTO_INCREMENT",
-        "BinaryField": "longblob",
-        "BooleanField": "bool",
-        "CharField": "varchar({max_length})",
-        "SlugField": "varchar({max_length})",
-        "EmailField": "varchar({max_length})",
-        "URLField": "varchar({max_length})",
-        "DateField": "date",
-        "DateTimeField": "datetime(6)",
-        "DecimalField": "numeric({max_digits}, {decimal_places})",
-        "DurationField": "bigint",
-        "FloatField": "double precision",
-        "IntegerField": "integer",
-        "BigIntegerField": "bigint",
-        "SmallIntegerField": "smallint",
-        "PositiveIntegerField": "integer UNSIGNED",
-        "PositiveSmallIntegerField": "smallint UNSIGNED",
-        "PositiveBigIntegerField": "bigint UNSIGNED",
-        "JSONField": "json",
-        "TextField": "longtext",
-        "TimeField": "time(6)",
-        "UUIDField": "char(32)",
-    }
     rel_data_types = {
         "AutoField": "integer",
         "BigAutoField": "bigint",
@@ -128,6 +131,19 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     @property
     def is_mariadb(self) -> bool:
         return bool(getattr(self.dialect, "is_mariadb", False))
+
+    @property
+    def has_native_uuid_field(self) -> bool:
+        """MariaDB 10.7 and later have a ``uuid`` column type, which Django 5 uses; values
+        are written as 32 hex digits (MariaDB reads them) and read back hyphenated."""
+        version = getattr(self.dialect, "server_version_info", None)
+        return self.is_mariadb and version is not None and version >= (10, 7)
+
+    @property
+    def data_types(self) -> dict[str, str]:  # type: ignore[override]
+        if self.has_native_uuid_field:
+            return {**_DATA_TYPES, "UUIDField": "uuid"}
+        return _DATA_TYPES
 
     def like_sql(self, column: str, pattern: str) -> str:
         return f"{column} LIKE BINARY {pattern}"
