@@ -510,14 +510,33 @@ def sqlmigrate(
 # -- check ------------------------------------------------------------------------------------
 
 
-def check() -> list[CheckMessage]:
+def check(databases: list[str] | tuple[str, ...] = ()) -> list[CheckMessage]:
     """The problems the system checks find in the installed models (errors and warnings).
 
-    The messages are returned, not raised: ``message.is_error`` tells which would stop the
-    other commands.
+    With ``databases`` (aliases), also what their constraints and indexes ask of each database
+    that it cannot do (models.W036 and the others), as Django's ``check --database``. The
+    messages are returned, not raised: ``message.is_error`` tells which would stop the other
+    commands.
     """
     conf.get_settings()
-    return check_models(apps.get_models())
+    messages = check_models(apps.get_models())
+    for alias in databases:
+        messages.extend(_database_support_warnings(alias))
+    return messages
+
+
+def _database_support_warnings(alias: str) -> list[CheckMessage]:
+    from schemashift.checks.constraint_checks import check_database_support
+    from schemashift.db.connection import get_database
+
+    database = get_database(alias)
+    try:
+        with database.connect():  # the server's version decides some of what it supports
+            pass
+        editor = database.backend.schema_editor(dialect=database.dialect)
+        return check_database_support(apps.get_models(), editor)
+    finally:
+        database.dispose()
 
 
 # -- what the commands share ------------------------------------------------------------------

@@ -193,9 +193,13 @@ def _check_option_fields(model: type) -> list[CheckMessage]:
     meta = model._meta
     names = {f.name for f in meta.local_fields} | {f.attname for f in meta.local_fields}
     messages = []
-    named = [("unique_together", name) for group in meta.unique_together for name in group]
-    named += [("indexes", name) for index in meta.indexes for name, _o in index.fields_orders]
     many = {f.name for f in meta.local_many_to_many}
+    named = [("unique_together", name) for group in meta.unique_together for name in group]
+    for option, items in (("indexes", meta.indexes), ("constraints", meta.constraints)):
+        referenced = {n for item in items for n in item.referenced_fields()}
+        if option == "constraints":
+            referenced.discard("pk")  # constraints may name the primary key so (Django's E012)
+        named += [(option, name) for name in sorted(referenced)]
     for option, name in named:
         if name in many:
             messages.append(

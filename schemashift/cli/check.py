@@ -11,11 +11,17 @@ from schemashift.exceptions import SystemCheckError
 
 
 @click.command("check")
+@click.option(
+    "--database",
+    "databases",
+    multiple=True,
+    help="Also check what the models ask of this database (an alias; repeatable).",
+)
 @click.pass_context
-def command(ctx: click.Context) -> None:
+def command(ctx: click.Context, databases: tuple[str, ...]) -> None:
     """Run the system checks on every installed model."""
     setup_project(ctx)
-    messages = api.check()
+    messages = api.check(databases)
     if any(m.is_error for m in messages):
         raise SystemCheckError("System check identified some issues:\n\n" + format_report(messages))
     if messages:

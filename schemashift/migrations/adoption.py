@@ -197,8 +197,8 @@ def _foreign_key_indexes(live: TableInfo, expected: TableInfo) -> dict[str, Inde
 
 def _is_pattern_ops_index(index: IndexInfo, expected: TableInfo) -> bool:
     """Whether ``index`` is one of the ``..._like`` indexes Django adds on PostgreSQL beside a
-    unique or indexed text column, for ``LIKE 'abc%'`` lookups. schemashift does not make
-    them, and leaves those it finds alone."""
+    unique or indexed text column, for ``LIKE 'abc%'`` lookups, which the state does not imply
+    (schemashift makes those it implies; others it finds, it leaves alone)."""
     return (
         index.name.endswith("_like")
         and index.name not in expected.indexes

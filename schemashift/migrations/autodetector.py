@@ -35,8 +35,10 @@ from schemashift.migrations.dependency import (
 )
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations import (
+    AddConstraint,
     AddField,
     AddIndex,
+    AlterConstraint,
     AlterField,
     AlterModelManagers,
     AlterModelOptions,
@@ -47,9 +49,11 @@ from schemashift.migrations.operations import (
     CreateModel,
     DeleteModel,
     Operation,
+    RemoveConstraint,
     RemoveField,
     RemoveIndex,
     RenameField,
+    RenameIndex,
     RenameModel,
 )
 from schemashift.migrations.operations.fields import renamed_term
@@ -58,6 +62,7 @@ from schemashift.migrations.optimizer import MigrationOptimizer
 from schemashift.migrations.questioner import MigrationQuestioner
 from schemashift.migrations.state import ORDER_FIELD, ModelState, ProjectState
 from schemashift.migrations.swappable import SETTING_DEPENDENCY
+from schemashift.models.constraints import BaseConstraint
 from schemashift.models.fields import NOT_PROVIDED, Field
 from schemashift.models.indexes import Index
 
@@ -261,8 +266,10 @@ class _Generator:
         self._altered_options()
         self._altered_managers()
         self._altered_db_table_comments()
+        self._removed_constraints()
         self._removed_indexes()
         self._renamed_fields()
+        self._renamed_indexes()
         self._removed_unique_together()
         self._removed_fields()
         self._added_fields()
@@ -270,6 +277,8 @@ class _Generator:
         self._altered_order_with_respect_to()
         self._added_unique_together()
         self._added_indexes()
+        self._added_constraints()
+        self._altered_constraints()
         self._altered_db_tables()
         steps = self.head + self.body
         for order, step in enumerate(steps):
@@ -369,6 +378,7 @@ class _Generator:
                 continue
             options = dict(model.options)
             options.pop("indexes", None)
+            options.pop("constraints", None)
             options.pop("unique_together", None)
             fields = [
                 (n, f)
@@ -407,6 +417,8 @@ class _Generator:
         needs = [created, *(Dependency(*key, n, CREATE) for n in sorted(relations))]
         for index in model.indexes:
             self._add(app_label, AddIndex(model_name, index), needs)
+        for constraint in model.constraints:
+            self._add(app_label, AddConstraint(model_name, constraint), needs)
         if model.unique_together:
             self._add(app_label, AlterUniqueTogether(model_name, model.unique_together), needs)
 
@@ -629,22 +641,136 @@ class _Generator:
                 self._add(key[0], AlterUniqueTogether(key[1], new), needs)
 
     def _index_change(self, key: ModelKey) -> tuple[list[Index], list[Index]]:
+        """Indexes removed from and added to one model (compared after field renames), those
+        only renamed left out (RenameIndex)."""
+        removed, added = self._raw_index_change(key)
+        renames = self._index_renames(key, removed, added)
+        renamed_old = {id(old_index) for old_index, _new, _fields in renames}
+        renamed_new = {id(new_index) for _old, new_index, _fields in renames}
+        removed = [index for index in removed if id(index) not in renamed_old]
+        added = [index for index in added if id(index) not in renamed_new]
+        return removed, added
+
+    def _raw_index_change(self, key: ModelKey) -> tuple[list[Index], list[Index]]:
         """Indexes removed from and added to one model (compared after field renames)."""
         renames = self._field_renames(key)
-        old = {
-            (index.name, tuple(renamed_term(f, renames) for f in index.fields)): index
-            for index in self.old_model(key).indexes
+        old = {}
+        for index in self.old_model(key).indexes:
+            renamed = index.clone()
+            renamed.fields = [renamed_term(f, renames) for f in index.fields]
+            old[(index.name, repr(comparable(renamed)))] = index
+        new = {
+            (index.name, repr(comparable(index))): index for index in self.new_model(key).indexes
         }
-        new = {(index.name, tuple(index.fields)): index for index in self.new_model(key).indexes}
         removed = [old[k] for k in sorted(old) if k not in new]
         added = [new[k] for k in sorted(new) if k not in old]
         return removed, added
+
+    def _index_renames(
+        self, key: ModelKey, removed: list[Index], added: list[Index]
+    ) -> list[tuple[Index | None, Index, tuple[str, ...] | None]]:
+        """Indexes only renamed (Django's ``create_altered_indexes``): (old index, new index,
+        None); and an index_together group now a Meta index of only its fields: (None, new
+        index, group), which RenameIndex(old_fields=...) names."""
+        found: list[tuple[Index | None, Index, tuple[str, ...] | None]] = []
+
+        def unnamed(index: Index) -> Any:
+            path, args, kwargs = index.deconstruct()
+            return comparable((path, args, {k: v for k, v in kwargs.items() if k != "name"}))
+
+        taken: set[int] = set()
+        for new_index in added:
+            for old_index in removed:
+                if id(old_index) not in taken and unnamed(old_index) == unnamed(new_index):
+                    taken.add(id(old_index))
+                    found.append((old_index, new_index, None))
+                    break
+        groups = self.old_model(key).options.get("index_together") or ()
+        matched = {id(new_index) for _o, new_index, _f in found}
+        for group in sorted(tuple(g) for g in groups):
+            candidates = [
+                index
+                for index in added
+                if id(index) not in matched
+                and not index.expressions
+                and index.fields == list(group)
+                and set(index.deconstruct()[2]) == {"name", "fields"}
+            ]
+            if len(candidates) == 1:
+                found.append((None, candidates[0], group))
+        return found
+
+    def _renamed_indexes(self) -> None:
+        for key in self.kept:
+            removed, added = self._raw_index_change(key)
+            for old_index, new_index, fields in self._index_renames(key, removed, added):
+                operation = RenameIndex(
+                    key[1],
+                    new_name=new_index.name,
+                    old_name=old_index.name if old_index else None,
+                    old_fields=fields,
+                )
+                self._add(key[0], operation)
 
     def _removed_indexes(self) -> None:
         for key in self.kept:
             for index in self._index_change(key)[0]:
                 dropped = [Dependency(*key, name, INDEX_DROPPED) for name, _ in index.fields_orders]
                 self._add(key[0], RemoveIndex(key[1], index.name), provides=dropped)
+
+    def _constraint_change(
+        self, key: ModelKey
+    ) -> tuple[list[BaseConstraint], list[BaseConstraint], list[BaseConstraint]]:
+        """Constraints removed from, added to and altered on one model, as Django's
+        ``create_altered_constraints``: a change of only the violation error message or
+        code alters it; any other change removes and adds it."""
+        old = self.old_model(key).constraints
+        new = self.new_model(key).constraints
+        altered = [
+            c
+            for c in new
+            if any(
+                o.name == c.name and comparable(o) != comparable(c) and _same_in_database(o, c)
+                for o in old
+            )
+        ]
+        altered_names = {c.name for c in altered}
+        old_forms = [comparable(c) for c in old]
+        new_forms = [comparable(c) for c in new]
+        added = [
+            c
+            for c, form in zip(new, new_forms, strict=True)
+            if form not in old_forms and c.name not in altered_names
+        ]
+        removed = [
+            c
+            for c, form in zip(old, old_forms, strict=True)
+            if form not in new_forms and c.name not in altered_names
+        ]
+        return removed, added, altered
+
+    def _removed_constraints(self) -> None:
+        for key in self.kept:
+            for constraint in self._constraint_change(key)[0]:
+                dropped = [
+                    Dependency(*key, name, INDEX_DROPPED)
+                    for name in sorted(constraint.referenced_fields())
+                ]
+                self._add(key[0], RemoveConstraint(key[1], constraint.name), provides=dropped)
+
+    def _added_constraints(self) -> None:
+        for key in self.kept:
+            for constraint in self._constraint_change(key)[1]:
+                needs = [
+                    Dependency(*key, name, CREATE)
+                    for name in sorted(constraint.referenced_fields())
+                ]
+                self._add(key[0], AddConstraint(key[1], constraint), needs)
+
+    def _altered_constraints(self) -> None:
+        for key in self.kept:
+            for constraint in self._constraint_change(key)[2]:
+                self._add(key[0], AlterConstraint(key[1], constraint.name, constraint))
 
     def _added_indexes(self) -> None:
         for key in self.kept:
@@ -654,6 +780,17 @@ class _Generator:
 
 
 # -- helpers for generation ---------------------------------------------------------------
+
+
+def _same_in_database(old: BaseConstraint, new: BaseConstraint) -> bool:
+    """Whether two constraints differ only in what the database does not hold."""
+
+    def database_form(constraint: BaseConstraint) -> Any:
+        path, args, kwargs = constraint.deconstruct()
+        kept = {k: v for k, v in kwargs.items() if k not in constraint.non_db_attrs}
+        return comparable((path, args, kept))
+
+    return database_form(old) == database_form(new)
 
 
 def _is_implied_order(model: ModelState, name: str) -> bool:

@@ -343,7 +343,12 @@ class _Builder:
 
     def enum_member(self, value: enum.Enum) -> Node:
         enum_class = type(value)
-        reference = self.class_reference(enum_class)
+        if _inside(enum_class.__module__, "schemashift.models"):
+            # by its module, as Django writes its own enums (``...constraints.Deferrable``)
+            self.imports.add(f"import {enum_class.__module__}")
+            reference = f"{enum_class.__module__}.{enum_class.__qualname__}"
+        else:
+            reference = self.class_reference(enum_class)
         if isinstance(value, enum.Flag):
             members = list(value)
             if not members:

@@ -328,7 +328,11 @@ def render_model(model: ModelState, registry: StateApps) -> type:
     from schemashift.models.base import Model
 
     meta_attrs: dict[str, Any] = {"app_label": model.app_label, "apps": registry}
-    meta_attrs.update((key, value) for key, value in model.options.items() if key != "indexes")
+    meta_attrs.update(
+        (key, value)
+        for key, value in model.options.items()
+        if key not in ("indexes", "index_together")  # index_together: pruned, as Django does
+    )
     attrs: dict[str, Any] = {"__module__": "__fake__", "Meta": type("Meta", (), meta_attrs)}
     for name, state_field in model.fields.items():
         attrs[name] = state_field.clone()

@@ -202,7 +202,10 @@ def test_renaming_a_table_keeps_data_and_foreign_keys_follow(authors: PostgreSQL
     assert authors.snapshot()["shop_book"].foreign_keys == {
         ForeignKeyInfo("author_id", "Odd Writers", "id")
     }
-    assert list(authors.snapshot()["Odd Writers"].indexes) == [index_name("Odd Writers", ["nick"])]
+    assert list(authors.snapshot()["Odd Writers"].indexes) == [
+        index_name("Odd Writers", ["nick"]),
+        index_name("Odd Writers", ["nick"], "_like"),
+    ]
     authors.run_sql('INSERT INTO "Odd Writers" (name) VALUES (%s)', ("Di",))
     assert authors.rows("Odd Writers", "id")[-1] == (4,)
 
@@ -293,4 +296,28 @@ def test_live_constraints_from_the_catalog_match_the_inspector_s(
         ("index", ("age",)),
         ("index", ("mentor_id",)),
         ("index", ("age", "name")),
+        ("index", ("code",)),  # the _like index of a unique varchar column
     }
+
+
+def test_the_like_index_follows_the_column_type_and_its_index(
+    authors: PostgreSQLMigrator,
+) -> None:
+    """As Django's PostgreSQL editor: varchar_pattern_ops while the indexed column is varchar,
+    text_pattern_ops once it is text, none once it is not indexed."""
+    index = index_name("shop_author", ["name"])
+    like = index_name("shop_author", ["name"], "_like")
+    authors.apply(AlterField("author", "name", models.CharField(max_length=20, db_index=True)))
+    text = AlterField("author", "name", models.TextField(db_index=True))
+    assert authors.sql(text) == [
+        f'DROP INDEX "{like}"',
+        'ALTER TABLE "shop_author" ALTER COLUMN "name" TYPE text USING "name"::text',
+        f'CREATE INDEX "{like}" ON "shop_author" ("name" text_pattern_ops)',
+    ]
+    authors.apply(text)
+    authors.assert_schema_matches_state()
+    plain = AlterField("author", "name", models.TextField())
+    assert authors.sql(plain) == [f'DROP INDEX "{index}"', f'DROP INDEX "{like}"']
+    authors.apply(plain)
+    assert authors.snapshot()["shop_author"].indexes == {}
+    authors.assert_schema_matches_state()

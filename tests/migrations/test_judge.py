@@ -8,7 +8,7 @@ from support.migrator import Migrator, author_model
 
 from schemashift import models
 from schemashift.migrations.judge import AFTER, BEFORE, NEITHER, UNSEEN, judge
-from schemashift.migrations.operations import AddField, AddIndex, RunPython, RunSQL
+from schemashift.migrations.operations import AddConstraint, AddField, AddIndex, RunPython, RunSQL
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.state import ProjectState
 from schemashift.migrations.stepwise import (
@@ -18,7 +18,8 @@ from schemashift.migrations.stepwise import (
     is_dml,
     operation_kind,
 )
-from schemashift.models import Index
+from schemashift.models import Index, Q, UniqueConstraint
+from schemashift.models.functions import Lower
 
 
 @pytest.fixture
@@ -135,3 +136,36 @@ def test_each_operation_runs_the_safest_way_the_backend_allows(
     operation: Operation, transactional: bool, expected: str
 ) -> None:
     assert operation_kind(operation, transactional, False, split) == expected
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        AddConstraint("author", UniqueConstraint(fields=["name", "id"], name="name_id_uniq")),
+        AddConstraint(
+            "author",
+            UniqueConstraint(fields=["name"], name="named_uniq", condition=Q(id__gt=0)),
+        ),
+        AddIndex("author", Index(fields=["name"], name="some_names", condition=Q(id__gt=1))),
+        AddIndex("author", Index(Lower("name"), name="lower_name")),
+    ],
+    ids=["unique", "partial-unique", "partial-index", "expression-index"],
+)
+def test_constraints_and_partial_or_expression_indexes_are_judged(
+    migrator: Migrator, operation: Operation
+) -> None:
+    migrator.add_authors()
+    before, after = states(migrator, operation)
+    expected_after = AFTER if judge_sees(migrator, before, after) else UNSEEN
+    assert judge(migrator.connection, before, after).form in (BEFORE, UNSEEN)
+    migrator.apply(operation)
+    assert judge(migrator.connection, before, after).form == expected_after
+    migrator.assert_schema_matches_state()
+
+
+def judge_sees(migrator: Migrator, before: ProjectState, after: ProjectState) -> bool:
+    """Whether the backend creates anything for the operation (MariaDB skips some)."""
+    from schemashift.db.introspection import expected_schema
+
+    dialect = migrator.connection.dialect
+    return expected_schema(before, dialect) != expected_schema(after, dialect)

@@ -84,15 +84,19 @@ def test_constraints_and_indexes_are_written_as_django_writes_them() -> None:
         assert _ours(ours) == expected
 
 
-def test_deferrable_is_written_through_models() -> None:
+def test_deferrable_is_written_by_its_module_as_django_writes_it() -> None:
+    ready_django()
+    from django.db import models as dj
+
     constraint = models.UniqueConstraint(
         fields=["a"], name="d", deferrable=models.Deferrable.DEFERRED
     )
+    django = dj.UniqueConstraint(fields=["a"], name="d", deferrable=dj.Deferrable.DEFERRED)
     text, imports = serialize(constraint)
-    assert text == (
-        'models.UniqueConstraint(deferrable=models.Deferrable["DEFERRED"], fields=("a",), name="d")'
+    assert text.replace('"', "'") == _django_text(django).replace(
+        "django.db.models.constraints", "schemashift.models.constraints"
     )
-    assert imports == {"from schemashift import models"}
+    assert imports == {"from schemashift import models", "import schemashift.models.constraints"}
 
 
 def test_written_constraints_read_back_equal() -> None:
@@ -214,3 +218,38 @@ def test_meta_constraints_are_kept_in_the_model_state() -> None:
     assert state.options["constraints"][0] is not Product._meta.constraints[0]
     assert list(state.options) == ["constraints"]
     assert state.clone().constraints == state.constraints
+
+
+def test_a_constraint_naming_a_nonexistent_field_is_models_e012() -> None:
+    from schemashift.checks.model_checks import check_models
+
+    registry = Apps()
+
+    class Product(models.Model):
+        price = models.IntegerField()
+
+        class Meta:
+            app_label = "shop"
+            apps = registry
+            constraints = [
+                models.CheckConstraint(condition=models.Q(cost__gte=0), name="cost_gte_0"),
+                models.UniqueConstraint(Lower("title"), name="lower_title"),
+            ]
+
+    assert [(m.id, m.msg) for m in check_models([Product])] == [
+        ("models.E012", "'constraints' refers to the nonexistent field 'cost'."),
+        ("models.E012", "'constraints' refers to the nonexistent field 'title'."),
+    ]
+
+
+def test_historical_models_render_without_index_together() -> None:
+    from schemashift.migrations.state import ProjectState
+
+    fields = {"id": models.BigAutoField(primary_key=True), "a": models.IntegerField()}
+    options = {
+        "index_together": {("a", "id")},
+        "constraints": [models.CheckConstraint(condition=models.Q(a__gte=0), name="a_gte_0")],
+    }
+    state = ProjectState({("shop", "thing"): ModelState("shop", "Thing", fields, options)})
+    rendered = state.apps.get_model("shop", "Thing")
+    assert [c.name for c in rendered._meta.constraints] == ["a_gte_0"]

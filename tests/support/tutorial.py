@@ -8,6 +8,7 @@ datetimes become UTC text ``YYYY-MM-DD HH:MM:SS`` as SQLite stores them.
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -142,7 +143,9 @@ def history(project) -> list[tuple[str, str]]:
 def assert_schema_matches_state(project) -> None:
     """The live schema is exactly what the applied migrations say (support/schema_check.py)."""
     tests_dir = Path(__file__).resolve().parent.parent
-    result = project.run_python(["-m", "support.schema_check"], env={"PYTHONPATH": str(tests_dir)})
+    # keep the PYTHONPATH the tests run with, so the check imports the schemashift under test
+    path = os.pathsep.join(p for p in (str(tests_dir), os.environ.get("PYTHONPATH", "")) if p)
+    result = project.run_python(["-m", "support.schema_check"], env={"PYTHONPATH": path})
     assert result.returncode == 0, f"live schema differs:\n{result.stdout}{result.stderr}"
 
 

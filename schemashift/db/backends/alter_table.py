@@ -282,9 +282,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
             reference = self._reference(field, state)
             if reference is not None:
                 statements.append(self.create_fk_sql(table, field.column, *reference))
-            if self.field_needs_index(field):
-                name = self.field_index_name(table, field)
-                statements.append(self.create_index_sql(name, table, [field.column]))
+            statements.extend(self.field_indexes_sql(table, field, state))
             for group in _groups_naming(definition, field):
                 columns = definition.columns(group)
                 name = self.unique_together_name(table, columns)
@@ -368,6 +366,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
                     self.table_definition(old_model),
                     self.table_definition(new_model),
                     {old_field.name: new_field.name},
+                    to_state,
                 )
 
     def _referencing_changes(self, change: FieldChange) -> list[FieldChange]:
@@ -425,6 +424,9 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         if self.field_needs_index(old) and not self.field_needs_index(new):
             name = self._field_index_in_database(change.old_model, old)
             self.run(self.drop_index_sql(table, name))
+        old_opclass = self.pattern_opclass(old, change.from_state)
+        if old_opclass and old_opclass != self.pattern_opclass(new, change.to_state):
+            self.run(self.drop_index_sql(table, self.like_index_name(table, old.column)))
         if old.primary_key and not new.primary_key:
             predicted = self.primary_key_name(table, old.column)
             for name in self._constraint_names(table, "primary_key", [old.column], predicted):
@@ -463,6 +465,9 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         if self.field_needs_index(new) and not self.field_needs_index(old):
             name = self.field_index_name(table, new)
             self.run(self.create_index_sql(name, table, [new.column]))
+        new_opclass = self.pattern_opclass(new, change.to_state)
+        if new_opclass and new_opclass != self.pattern_opclass(old, change.from_state):
+            self.run(self.like_index_sql(table, new.column, new_opclass))
         new_check = self.column_check(new, new.column)
         if new_check and new_check != self.column_check(old, new.column):
             name = self.check_name(table, new.column)

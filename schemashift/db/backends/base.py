@@ -37,6 +37,8 @@ from schemashift.db.backends.formats import python_kind
 from schemashift.db.backends.registry import Backend, backend_for
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.exceptions import DatabaseError, ModelDefinitionError
+from schemashift.models.constraints import UniqueConstraint
+from schemashift.models.options import normalize_together
 from schemashift.utils import timezone
 from schemashift.utils.names import index_name, truncate_name
 
@@ -88,6 +90,8 @@ class TableDefinition:
     unique_together: tuple[tuple[str, ...], ...] = ()
     indexes: list[Index] = field(default_factory=list)
     constraints: list[BaseConstraint] = field(default_factory=list)
+    #: the groups of ``index_together`` (histories from before Django 5.1)
+    index_together: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def of(cls, model: ModelState, fields: list[Field] | None = None) -> TableDefinition:
@@ -98,6 +102,7 @@ class TableDefinition:
             tuple(model.unique_together),
             list(model.indexes),
             list(model.constraints),
+            normalize_together(model.options.get("index_together")),
         )
 
     def get_field(self, name: str) -> Field:
@@ -148,6 +153,8 @@ class BaseSchemaEditor(ConstraintDDL):
     #: whether a one-column unique_together group reads back as a named index; where unique
     #: constraints are read apart from indexes (PostgreSQL) it reads like a unique field
     lists_one_column_unique_together: ClassVar[bool] = True
+    #: whether an index is renamed in place (else dropped and created again)
+    can_rename_index: ClassVar[bool] = True
     #: the DATABASES alias of the database this editor changes
     alias: str = "default"
     #: collecting the statements an operation is about to run on this live database: checks
@@ -519,7 +526,10 @@ class BaseSchemaEditor(ConstraintDDL):
         return self.create_index_sql(index.name, definition.table, columns, orders)
 
     def generated_indexes(
-        self, definition: TableDefinition, renamed: dict[str, str] | None = None
+        self,
+        definition: TableDefinition,
+        renamed: dict[str, str] | None = None,
+        state: ProjectState | None = None,
     ) -> dict[tuple[Any, ...], tuple[str, list[str], bool]]:
         """Indexes named after the table and columns: key -> (name, columns, unique).
 
@@ -537,20 +547,54 @@ class BaseSchemaEditor(ConstraintDDL):
             if self.field_needs_index(candidate):
                 key = ("field", renamed.get(candidate.name, candidate.name))
                 found[key] = (self.field_index_name(table, candidate), [candidate.column], False)
+            if self.pattern_opclass(candidate, state):
+                key = ("like", renamed.get(candidate.name, candidate.name))
+                found[key] = (
+                    self.like_index_name(table, candidate.column),
+                    [candidate.column],
+                    False,
+                )
         return found
+
+    def pattern_opclass(self, field: Field, state: ProjectState | None) -> str | None:
+        """The operator class of the second, pattern-matching index a backend gives an
+        indexed text column (PostgreSQL's ``_like`` index); None for none."""
+        return None
+
+    def like_index_name(self, table: str, column: str) -> str:
+        return self.index_name(table, [column], "_like")
+
+    def field_indexes_sql(self, table: str, field: Field, state: ProjectState | None) -> list[str]:
+        """The indexes a field of a new table or a new field has of its own (db_index, and
+        the pattern index where the backend makes one), in Django's order."""
+        statements = []
+        if self.field_needs_index(field):
+            name = self.field_index_name(table, field)
+            statements.append(self.create_index_sql(name, table, [field.column]))
+        opclass = self.pattern_opclass(field, state)
+        if opclass:
+            statements.append(self.like_index_sql(table, field.column, opclass))
+        return statements
+
+    def like_index_sql(self, table: str, column: str, opclass: str) -> str:
+        return (
+            f"CREATE INDEX {self.quote_name(self.like_index_name(table, column))} ON "
+            f"{self.quote_name(table)} ({self.quote_name(column)} {opclass})"
+        )
 
     def rename_generated_indexes(
         self,
         old: TableDefinition,
         new: TableDefinition,
         renamed: dict[str, str] | None = None,
+        state: ProjectState | None = None,
     ) -> None:
         """After a table or column rename, give generated indexes the names the new ones imply,
         so the live schema stays what the state says and the old names are free again."""
-        before = self.generated_indexes(old, renamed)
+        before = self.generated_indexes(old, renamed, state)
         live = self._live_table(new.table)
         named = {index.name for index in new.indexes}
-        for key, (name, columns, unique) in self.generated_indexes(new).items():
+        for key, (name, columns, unique) in self.generated_indexes(new, None, state).items():
             if key not in before:
                 continue
             current = before[key][0]
@@ -598,15 +642,21 @@ class BaseSchemaEditor(ConstraintDDL):
         table = definition.table
         statements = []
         for candidate in definition.fields:
-            if self.field_needs_index(candidate):
-                name = self.field_index_name(table, candidate)
-                statements.append(self.create_index_sql(name, table, [candidate.column]))
+            statements.extend(self.field_indexes_sql(table, candidate, state))
         statements.extend(
             self.meta_index_sql(definition, index, state)
             for index in definition.indexes
             if self.creates_index(index)
         )
+        for group in definition.index_together:
+            columns = definition.columns(group)
+            name = self.index_together_name(table, columns)
+            statements.append(self.create_index_sql(name, table, columns))
         return statements
+
+    def index_together_name(self, table: str, columns: list[str]) -> str:
+        """Django's name for the index of an index_together group."""
+        return self.index_name(table, columns, "_idx")
 
     # -- operations shared by every backend ---------------------------------------------------
 
@@ -665,7 +715,7 @@ class BaseSchemaEditor(ConstraintDDL):
                 self._collected_table_renames[new_table] = live_name
             new_definition = self.table_definition(model)
             old_definition = replace(new_definition, table=old_table)
-            self.rename_generated_indexes(old_definition, new_definition)
+            self.rename_generated_indexes(old_definition, new_definition, None, state)
         if self._tables_to_check is not None and old_table in self._tables_to_check:
             self._tables_to_check.discard(old_table)
             self._tables_to_check.add(new_table)
@@ -699,6 +749,66 @@ class BaseSchemaEditor(ConstraintDDL):
             return
         with self._operation():
             self.run(self.drop_index_sql(self.model_table(model), index.name))
+
+    def unnamed_index_name(self, model: ModelState, field_names: list[str]) -> str:
+        """The live name of the one plain index on exactly these fields (an index_together
+        group's, whose name Django's versions spelled differently); the name Django gives it
+        where the live table cannot tell (SQL collected without a database)."""
+        definition = self.table_definition(model)
+        columns = definition.columns(field_names)
+        live = self._live_table(definition.table)
+        if live is None:
+            return self.index_together_name(definition.table, columns)
+        found = [
+            name
+            for name, index in sorted(live.indexes.items())
+            if not index.unique and list(index.columns) == columns
+        ]
+        if len(found) != 1:
+            raise DatabaseError(
+                f"Found wrong number ({len(found)}) of indexes for "
+                f"{definition.table}({', '.join(columns)}). Nothing was changed."
+            )
+        return found[0]
+
+    def rename_index(
+        self, state: ProjectState, model: ModelState, old_index: Index, new_index: Index
+    ) -> None:
+        """RenameIndex: ``model`` is as after the rename."""
+        if not is_managed(model) or not self.creates_index(new_index):
+            return
+        definition = self.table_definition(model)
+        with self._operation():
+            if self.can_rename_index:
+                statements = self.rename_index_statements(
+                    definition.table, old_index.name, new_index.name, [], False
+                )
+            else:
+                statements = [
+                    self.drop_index_sql(definition.table, old_index.name),
+                    self.meta_index_sql(definition, new_index, state),
+                ]
+            for statement in statements:
+                self.run(statement)
+
+    def alter_index_together(
+        self, state: ProjectState, old_model: ModelState, new_model: ModelState
+    ) -> None:
+        """AlterIndexTogether: drop the indexes of groups that went, create the new ones."""
+        if not is_managed(new_model):
+            return
+        old_groups = set(self.table_definition(old_model).index_together)
+        new_definition = self.table_definition(new_model)
+        table = new_definition.table
+        with self._operation():
+            for group in sorted(old_groups - set(new_definition.index_together)):
+                name = self.unnamed_index_name(old_model, list(group))
+                self.run(self.drop_index_sql(table, name))
+            for group in sorted(set(new_definition.index_together) - old_groups):
+                columns = new_definition.columns(group)
+                self.run(
+                    self.create_index_sql(self.index_together_name(table, columns), table, columns)
+                )
 
     def add_constraint(
         self, state: ProjectState, model: ModelState, constraint: BaseConstraint
@@ -993,6 +1103,7 @@ class BaseSchemaEditor(ConstraintDDL):
         where = f"model {model.app_label}.{model.name}"
         named = [(f"column name of field '{f.name}'", f.column) for f in column_fields(model)]
         named += [("index name", index.name) for index in model.indexes]
+        named += [("constraint name", c.name) for c in model.constraints]
         limit = self.max_name_length
         return [
             f"the {kind} {name!r} of {where} is {len(name)} characters long; "
@@ -1027,11 +1138,40 @@ class BaseSchemaEditor(ConstraintDDL):
             if self.field_needs_index(f):
                 name = self.field_index_name(table, f)
                 indexes[name] = IndexInfo(name, (f.column,))
+            if self.pattern_opclass(f, state):
+                name = self.like_index_name(table, f.column)
+                indexes[name] = IndexInfo(name, (f.column,))
         for index in definition.indexes:
-            index_columns = tuple(definition.get_field(n).column for n, _o in index.fields_orders)
+            if not self.creates_index(index):
+                continue
+            index_columns = self.key_columns(definition, index)
             orders = tuple(order or "ASC" for _n, order in index.fields_orders)
             indexes[index.name] = IndexInfo(index.name, index_columns, orders=orders)
+        for group in definition.index_together:
+            group_columns = tuple(definition.columns(group))
+            name = self.index_together_name(table, list(group_columns))
+            indexes[name] = IndexInfo(name, group_columns)
+        for constraint in definition.constraints:
+            if isinstance(constraint, UniqueConstraint) and self.unique_supported(constraint):
+                key = self.key_columns(definition, constraint)
+                unique.add(key)
+                if self.lists_unique_constraint(constraint, key):
+                    indexes[constraint.name] = IndexInfo(constraint.name, key, unique=True)
         return TableInfo(table, columns, frozenset(foreign_keys), frozenset(unique), indexes)
+
+    @staticmethod
+    def key_columns(definition: TableDefinition, item: Index | UniqueConstraint) -> tuple[str, ...]:
+        """The key columns of an index or unique constraint as introspection reads them back,
+        ``"<expression>"`` for each expression."""
+        if item.expressions:
+            return ("<expression>",) * len(item.expressions)
+        names = [name.removeprefix("-") for name in item.fields]
+        return tuple(definition.get_field(name).column for name in names)
+
+    def lists_unique_constraint(self, constraint: UniqueConstraint, key: tuple[str, ...]) -> bool:
+        """Whether introspection lists the constraint among the named indexes (a unique index
+        always; a table constraint of several columns where it reads as an index)."""
+        return self.is_unique_index(constraint) or len(key) > 1
 
 
 class HexBinary(sa.types.UserDefinedType):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import mysql
-from sqlalchemy.engine import URL, Connection, Dialect
+from sqlalchemy.engine import URL, Connection, Dialect, Engine
 
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange
 from schemashift.db.backends.base import TableDefinition, is_managed
@@ -64,6 +64,39 @@ _NO_SUCH_TABLE, _NOT_BASE_TABLE = 1146, 1347
 _NO_PARAMETERS = {"no_parameters": True}
 
 
+#: declared column types (``data_types``; UUIDField is ``uuid`` where MariaDB has it)
+_DATA_TYPES: dict[str, str] = {
+    "AutoField": "integer AUTO_INCREMENT",
+    "BigAutoField": "bigint AUTO_INCREMENT",
+    "SmallAutoField": "smallint AUTO_INCREMENT",
+    "BinaryField": "longblob",
+    "BooleanField": "bool",
+    "CharField": "varchar({max_length})",
+    "FileField": "varchar({max_length})",
+    "FilePathField": "varchar({max_length})",
+    "GenericIPAddressField": "char(39)",
+    "IPAddressField": "char(15)",
+    "SlugField": "varchar({max_length})",
+    "EmailField": "varchar({max_length})",
+    "URLField": "varchar({max_length})",
+    "DateField": "date",
+    "DateTimeField": "datetime(6)",
+    "DecimalField": "numeric({max_digits}, {decimal_places})",
+    "DurationField": "bigint",
+    "FloatField": "double precision",
+    "IntegerField": "integer",
+    "BigIntegerField": "bigint",
+    "SmallIntegerField": "smallint",
+    "PositiveIntegerField": "integer UNSIGNED",
+    "PositiveSmallIntegerField": "smallint UNSIGNED",
+    "PositiveBigIntegerField": "bigint UNSIGNED",
+    "JSONField": "json",
+    "TextField": "longtext",
+    "TimeField": "time(6)",
+    "UUIDField": "char(32)",
+}
+
+
 class MySQLSchemaEditor(AlterTableSchemaEditor):
     """Schema changes on MySQL and MariaDB with Django's column types and names."""
 
@@ -72,36 +105,6 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     max_identifier_length = 64
     # a one-column unique index reads back as the column's UNIQUE, whatever made it
     lists_one_column_unique_together = False
-    data_types = {
-        "AutoField": "integer AUTO_INCREMENT",
-        "BigAutoField": "bigint AUTO_INCREMENT",
-        "SmallAutoField": "smallint AUTO_INCREMENT",
-        "BinaryField": "longblob",
-        "BooleanField": "bool",
-        "CharField": "varchar({max_length})",
-        "FileField": "varchar({max_length})",
-        "FilePathField": "varchar({max_length})",
-        "GenericIPAddressField": "char(39)",
-        "IPAddressField": "char(15)",
-        "SlugField": "varchar({max_length})",
-        "EmailField": "varchar({max_length})",
-        "URLField": "varchar({max_length})",
-        "DateField": "date",
-        "DateTimeField": "datetime(6)",
-        "DecimalField": "numeric({max_digits}, {decimal_places})",
-        "DurationField": "bigint",
-        "FloatField": "double precision",
-        "IntegerField": "integer",
-        "BigIntegerField": "bigint",
-        "SmallIntegerField": "smallint",
-        "PositiveIntegerField": "integer UNSIGNED",
-        "PositiveSmallIntegerField": "smallint UNSIGNED",
-        "PositiveBigIntegerField": "bigint UNSIGNED",
-        "JSONField": "json",
-        "TextField": "longtext",
-        "TimeField": "time(6)",
-        "UUIDField": "char(32)",
-    }
     rel_data_types = {
         "AutoField": "integer",
         "BigAutoField": "bigint",
@@ -133,8 +136,25 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     def is_mariadb(self) -> bool:
         return bool(getattr(self.dialect, "is_mariadb", False))
 
+    @property
+    def has_native_uuid_field(self) -> bool:
+        """MariaDB 10.7 and later have a ``uuid`` column type, which Django 5 uses; values
+        are written as 32 hex digits (MariaDB reads them) and read back hyphenated."""
+        version = getattr(self.dialect, "server_version_info", None)
+        return self.is_mariadb and version is not None and version >= (10, 7)
+
+    @property
+    def data_types(self) -> dict[str, str]:  # type: ignore[override]
+        if self.has_native_uuid_field:
+            return {**_DATA_TYPES, "UUIDField": "uuid"}
+        return _DATA_TYPES
+
     def like_sql(self, column: str, pattern: str) -> str:
         return f"{column} LIKE BINARY {pattern}"
+
+    def lists_unique_constraint(self, constraint: UniqueConstraint, key: tuple[str, ...]) -> bool:
+        # every unique key of one column reads back as that column's UNIQUE only
+        return len(key) > 1
 
     def drop_check_sql(self, table: str, name: str) -> str:
         if self.is_mariadb:
@@ -217,7 +237,10 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     @staticmethod
     def field_needs_index(field: Field) -> bool:
-        """As Django on MySQL: no db_index index on a TEXT, BLOB or JSON column."""
+        """As Django on MySQL: no db_index index on a TEXT, BLOB or JSON column, nor on a
+        foreign key with its constraint, whose index InnoDB makes (named after the key)."""
+        if field.is_relation and field.db_constraint and field.get_internal_type() == "ForeignKey":
+            return False
         return AlterTableSchemaEditor.field_needs_index(field) and not _is_long(field)
 
     def meta_index_sql(
@@ -457,6 +480,20 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             self._foreign_key_to_restore = change
         super()._drop_before_alter(change)
 
+    def _drop_own_foreign_key(self, change: FieldChange) -> None:
+        """Drop the key, and the index InnoDB made for it (named after the key): what indexes
+        the column afterwards is the field's to say."""
+        if change.old_reference is None:
+            return
+        table, column = change.table, change.old.column
+        predicted = self.foreign_key_name(table, column, *change.old_reference)
+        names = self._constraint_names(table, "foreign_key", [column], predicted)
+        indexes = _index_rows(self.connection, table) if self.connection is not None else {}
+        for name in names:
+            self.run(self._sql(self.sql_drop_fk, table=table, name=name))
+            if name in indexes:
+                self.run(self.drop_index_sql(table, name))
+
     def _add_after_alter(self, change: FieldChange) -> None:
         super()._add_after_alter(change)
         if self._foreign_key_to_restore is change:
@@ -603,6 +640,21 @@ def _json_columns(connection: Connection, table: str) -> set[str]:
     }
 
 
+#: a row failing a CHECK constraint: MySQL's 3819, MariaDB's 4025 (PyMySQL reports them as
+#: OperationalError; Django, as IntegrityError)
+_CHECK_FAILED = (3819, 4025)
+
+
+def _failed_check_is_integrity_error(context: Any) -> sa_exc.IntegrityError | None:
+    """Raise a row that fails a CHECK constraint as IntegrityError, as Django does."""
+    error = context.sqlalchemy_exception
+    if isinstance(error, sa_exc.OperationalError) and _error_code(error) in _CHECK_FAILED:
+        return sa_exc.IntegrityError(
+            context.statement, context.parameters, context.original_exception
+        )
+    return None
+
+
 def _error_code(exc: sa_exc.DBAPIError) -> int | None:
     args = getattr(exc.orig, "args", ())
     return args[0] if args and isinstance(args[0], int) else None
@@ -718,6 +770,9 @@ class MySQLBackend(Backend):
         self, database: Database, timeout: float | None, on_wait: OnWait | None
     ) -> AbstractContextManager[None]:
         return NamedLock(database).held(timeout, on_wait)
+
+    def prepare_engine(self, engine: Engine) -> None:
+        sa.event.listen(engine, "handle_error", _failed_check_is_integrity_error)
 
     def client_command(self, url: URL, parameters: list[str]) -> ClientCommand:
         """``mariadb`` (or ``mysql``); the password goes in its environment."""

@@ -41,6 +41,7 @@ from schemashift.utils import json_text, timezone
 
 if TYPE_CHECKING:
     from schemashift.db.connection import Database
+    from schemashift.migrations.state import ProjectState
     from schemashift.models.fields import Field
 
 _AUTO_FIELDS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
@@ -157,6 +158,20 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
         assumed recent)."""
         version = getattr(self.dialect, "server_version_info", None)
         return version is None or version >= (15,)
+
+    def pattern_opclass(self, field: Field, state: ProjectState | None) -> str | None:
+        """Django's ``_like`` index: an indexed or unique varchar or text column gets a
+        second index with ``varchar_pattern_ops``/``text_pattern_ops`` for LIKE queries."""
+        if not (field.db_index or field.unique or field.primary_key):
+            return None
+        if field.is_relation and state is None:
+            return None
+        declared = self.column_type(field, state)  # type: ignore[arg-type]
+        if declared.startswith("varchar"):
+            return "varchar_pattern_ops"
+        if declared.startswith("text"):
+            return "text_pattern_ops"
+        return None
 
     def like_sql(self, column: str, pattern: str) -> str:
         return f"{column}::text LIKE {pattern}"

@@ -36,11 +36,12 @@ from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.db.locking import OnWait, file_lock
 from schemashift.exceptions import DatabaseError
+from schemashift.models.options import normalize_together
 
 if TYPE_CHECKING:
     from schemashift.db.connection import Database
     from schemashift.migrations.state import ModelState, ProjectState
-    from schemashift.models.constraints import BaseConstraint
+    from schemashift.models.constraints import BaseConstraint, UniqueConstraint
     from schemashift.models.fields import Field
 
 _AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
@@ -59,6 +60,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     """Schema changes on SQLite, with Django's column types, names and rebuild rules."""
 
     dialect_name = "sqlite"
+    can_rename_index = False
     ignores_table_name_case = True
     data_types = {
         "AutoField": "integer",
@@ -225,6 +227,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
 
     # -- constraints --------------------------------------------------------------------------
 
+    def lists_unique_constraint(self, constraint: UniqueConstraint, key: tuple[str, ...]) -> bool:
+        # a table constraint in CREATE TABLE reads back as an automatic index, never by name
+        return self.is_unique_index(constraint)
+
     def add_constraint(
         self, state: ProjectState, model: ModelState, constraint: BaseConstraint
     ) -> None:
@@ -318,6 +324,11 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                 tuple(g for g in model.unique_together if names.isdisjoint(g)),
                 [i for i in model.indexes if names.isdisjoint(i.referenced_fields())],
                 [c for c in model.constraints if names.isdisjoint(c.referenced_fields())],
+                tuple(
+                    g
+                    for g in normalize_together(model.options.get("index_together"))
+                    if names.isdisjoint(g)
+                ),
             )
             self._remake_table(state, definition)
             self._touch_model(state, model)

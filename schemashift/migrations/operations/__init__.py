@@ -7,6 +7,7 @@ from schemashift.migrations.operations.constraints import (
     RemoveConstraint,
 )
 from schemashift.migrations.operations.fields import AddField, AlterField, RemoveField, RenameField
+from schemashift.migrations.operations.index_renames import AlterIndexTogether, RenameIndex
 from schemashift.migrations.operations.models import (
     AddIndex,
     AlterModelManagers,
@@ -28,6 +29,7 @@ __all__ = [
     "AddIndex",
     "AlterConstraint",
     "AlterField",
+    "AlterIndexTogether",
     "AlterModelManagers",
     "AlterModelOptions",
     "AlterModelTable",
@@ -40,6 +42,7 @@ __all__ = [
     "RemoveConstraint",
     "RemoveField",
     "RemoveIndex",
+    "RenameIndex",
     "RenameField",
     "RenameModel",
     "RunPython",
