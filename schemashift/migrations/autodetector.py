@@ -593,7 +593,8 @@ class _Generator:
             if _signature(old_field, self.renamed_labels) == _signature(new_field, {}):
                 continue
             operation = AlterField(model_name, name, new_field)
-            if old_field.null and not new_field.null and not new_field.has_default():
+            fills_nulls = new_field.has_default() or new_field.has_db_default()
+            if old_field.null and not new_field.null and not fills_nulls:
                 default = self.questioner.ask_not_null_alteration(name, model_name)
                 if default is not None and default is not NOT_PROVIDED:
                     field_with_default = _with_default(new_field, default)
@@ -786,10 +787,12 @@ def _together_dropped(
 
 
 def _can_fill_existing_rows(new_field: Field) -> bool:
-    """Whether existing rows get a value without asking: NULL, a default, "" or the clock."""
+    """Whether existing rows get a value without asking: NULL, a default (the model's or the
+    database's), "" or the clock."""
     return (
         new_field.null
         or new_field.has_default()
+        or new_field.has_db_default()
         or new_field.is_blank_text
         or new_field.is_auto
         or bool(getattr(new_field, "auto_now", False))

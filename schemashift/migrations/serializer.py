@@ -453,6 +453,9 @@ class _Builder:
 
     def path_reference(self, path: str) -> str:
         module, _, name = path.rpartition(".")
+        if module == "schemashift.models.functions":
+            self.imports.add(MODELS_IMPORT)
+            return f"models.functions.{name}"
         if _inside(module, "schemashift.models"):
             self.imports.add(MODELS_IMPORT)
             return f"models.{name}"

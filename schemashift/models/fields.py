@@ -22,6 +22,14 @@ class NOT_PROVIDED:  # noqa: N801
     """Marks an option the user did not give (``default`` may legitimately be None)."""
 
 
+class DatabaseDefault:
+    """The value of a new instance's field left to the column's database default
+    (``db_default``): the INSERT leaves the column out, and saving reads the value back."""
+
+    def __repr__(self) -> str:
+        return "DatabaseDefault()"
+
+
 _creation_counter = itertools.count()
 
 BASE_OPTIONS: dict[str, Any] = {
@@ -33,6 +41,7 @@ BASE_OPTIONS: dict[str, Any] = {
     "null": False,
     "db_index": False,
     "default": NOT_PROVIDED,
+    "db_default": NOT_PROVIDED,
     "editable": True,
     "choices": None,
     "help_text": "",
@@ -194,9 +203,17 @@ class Field:
     def has_default(self) -> bool:
         return self.default is not NOT_PROVIDED
 
+    def has_db_default(self) -> bool:
+        """Whether the column has a DEFAULT in the database (``db_default``): a value, or an
+        expression such as ``Now()``, kept in the schema and used when an INSERT leaves the
+        column out."""
+        return self.db_default is not NOT_PROVIDED
+
     def get_default(self) -> Any:
         if self.has_default():
             return self.default() if callable(self.default) else self.default
+        if self.has_db_default():
+            return DatabaseDefault()
         if not self.empty_strings_allowed or self.null:
             return None
         return ""
@@ -247,7 +264,14 @@ class Field:
         if self.primary_key and self.null:
             errors.append(Error("Primary keys must not have null=True.", self, "fields.E007"))
         errors.extend(self._check_choices())
+        errors.extend(self._check_db_default())
         return errors
+
+    def _check_db_default(self) -> list[CheckMessage]:
+        default = self.db_default
+        if not self.has_db_default() or getattr(default, "allowed_default", True):
+            return []
+        return [Error(f"{default} cannot be used in db_default.", self, "fields.E012")]
 
     def _check_choices(self) -> list[CheckMessage]:
         if not self.choices:

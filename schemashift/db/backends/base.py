@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Dialect
 
+from schemashift.db.backends.defaults import db_default_sql
 from schemashift.db.backends.formats import python_kind
 from schemashift.db.backends.registry import Backend, backend_for
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
@@ -426,6 +427,8 @@ class BaseSchemaEditor:
         """
         self.check_column_name(field, column or field.column)
         parts = [self.column_type(field, state)]
+        if field.has_db_default():
+            default = self.db_default_sql(field)
         if default is not None:
             parts.append(f"DEFAULT {default}")
         parts.append("NULL" if field.null else "NOT NULL")
@@ -809,6 +812,11 @@ class BaseSchemaEditor:
             return now
         return None
 
+    def db_default_sql(self, field: Field) -> str:
+        """The SQL after DEFAULT for the field's ``db_default`` (a literal, or an expression
+        in parentheses), as Django writes it."""
+        return db_default_sql(self, field)
+
     def adapt_value(
         self, value: Any, field: Field | None = None, state: ProjectState | None = None
     ) -> Any:
@@ -901,7 +909,13 @@ class BaseSchemaEditor:
         definition = self.table_definition(model)
         table = definition.table
         columns = {
-            f.column: ColumnInfo(f.column, self.column_type(f, state), f.null, f.primary_key)
+            f.column: ColumnInfo(
+                f.column,
+                self.column_type(f, state),
+                f.null,
+                f.primary_key,
+                self.db_default_sql(f) if f.has_db_default() else None,
+            )
             for f in definition.fields
         }
         foreign_keys = set()

@@ -24,6 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine
 
 from schemashift.db.backends.base import BaseSchemaEditor, TableDefinition, is_managed
+from schemashift.db.backends.defaults import is_expression_default
 from schemashift.db.backends.formats import DecimalFormat, FloatFormat, quantize
 from schemashift.db.backends.registry import Backend
 from schemashift.db.client import ClientCommand, find_program
@@ -242,7 +243,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             reverting = field is model.fields.get(field.name)
             order = _rebuilt_order(model, kept, field, reverting)
             definition = self.table_definition(model, order)
-            default = self.quote_value(self.effective_default(field), field, state)
+            if field.has_db_default():
+                default = self.db_default_sql(field)
+            else:
+                default = self.quote_value(self.effective_default(field), field, state)
             self._remake_table(state, definition, {field.name: default})
             self._touch_model(state, model)
 
@@ -255,6 +259,8 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             and not field.primary_key
             and self.effective_default(field) is None
             and not _in_meta_index(model, field)
+            # ADD COLUMN takes a constant DEFAULT only
+            and not (field.has_db_default() and is_expression_default(field))
         )
 
     def remove_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
@@ -352,6 +358,8 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     ) -> str:
         column = self.quote_name(old_field.column)
         if old_field.null and not new_field.null:
+            if new_field.has_db_default():
+                return f"coalesce({column}, {self.db_default_sql(new_field)})"
             default = self.effective_default(new_field)
             if default is not None:
                 return f"coalesce({column}, {self.quote_value(default, new_field, state)})"
