@@ -288,6 +288,9 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         definition = self.table_definition(model)
         with self._operation():
             statements = self.add_column_statements(state, table, field)
+            comment = self.column_comment_sql(table, field) if field.db_comment else None
+            if comment:
+                statements.append(comment)
             reference = self._reference(field, state)
             if reference is not None:
                 statements.append(self.create_fk_sql(table, field.column, *reference))
@@ -452,6 +455,8 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
                 self.run(statement)
         for statement in self.db_default_statements(change):
             self.run(statement)
+        if old.db_comment != new.db_comment:
+            self.run_if_any(self.column_comment_sql(table, new))
         if old.null != new.null:
             value = None if new.null else self.fill_value(change)
             if value is not None:

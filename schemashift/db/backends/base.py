@@ -138,6 +138,8 @@ class BaseSchemaEditor:
     #: whether a one-column unique_together group reads back as a named index; where unique
     #: constraints are read apart from indexes (PostgreSQL) it reads like a unique field
     lists_one_column_unique_together: ClassVar[bool] = True
+    #: whether the backend keeps comments on tables and columns (not SQLite, as in Django)
+    keeps_comments: ClassVar[bool] = False
     #: the DATABASES alias of the database this editor changes
     alias: str = "default"
     #: collecting the statements an operation is about to run on this live database: checks
@@ -427,6 +429,9 @@ class BaseSchemaEditor:
         """
         self.check_column_name(field, column or field.column)
         parts = [self.column_type(field, state)]
+        comment = self.inline_comment_sql(field)
+        if comment:
+            parts.append(comment)
         if field.has_db_default():
             default = self.db_default_sql(field)
         if default is not None:
@@ -448,6 +453,16 @@ class BaseSchemaEditor:
         if reference:
             parts.append(reference)
         return " ".join(parts)
+
+    def inline_comment_sql(self, field: Field) -> str | None:
+        """``COMMENT '...'`` written in the column's definition, on backends that keep a
+        column's comment there (MySQL/MariaDB)."""
+        return None
+
+    def column_comment_sql(self, table: str, field: Field) -> str | None:
+        """The statement that sets (or, without ``db_comment``, clears) a column's comment,
+        on backends that keep it apart from the definition (PostgreSQL)."""
+        return None
 
     def create_table_sql(
         self, state: ProjectState, definition: TableDefinition, table: str = ""
@@ -595,6 +610,9 @@ class BaseSchemaEditor:
             self.run(self.create_table_sql(state, definition))
             if comment:
                 self.run_if_any(self.table_comment_sql(definition.table, comment))
+            for commented in definition.fields:
+                if commented.db_comment:
+                    self.run_if_any(self.column_comment_sql(definition.table, commented))
             for statement in (
                 *self.unique_together_statements(definition),
                 *self.foreign_key_statements(state, definition),
@@ -772,6 +790,9 @@ class BaseSchemaEditor:
             return True
         old_path, old_kwargs = _schema_signature(old_field)
         new_path, new_kwargs = _schema_signature(new_field)
+        if not self.keeps_comments:
+            old_kwargs.pop("db_comment", None)
+            new_kwargs.pop("db_comment", None)
         if old_field.is_relation and new_field.is_relation:
             old_kwargs.pop("to", None)
             new_kwargs.pop("to", None)

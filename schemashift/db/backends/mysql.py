@@ -66,6 +66,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     """Schema changes on MySQL and MariaDB with Django's column types and names."""
 
     dialect_name = "mysql"
+    keeps_comments = True
     max_name_length = 64
     max_identifier_length = 64
     # a one-column unique index reads back as the column's UNIQUE, whatever made it
@@ -117,6 +118,9 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     sql_drop_fk = "ALTER TABLE {table} DROP FOREIGN KEY {name}"
     sql_create_pk = "ALTER TABLE {table} ADD PRIMARY KEY ({column})"
     sql_drop_pk = "ALTER TABLE {table} DROP PRIMARY KEY"
+
+    def inline_comment_sql(self, field: Field) -> str | None:
+        return f"COMMENT {self.render_literal(field.db_comment)}" if field.db_comment else None
 
     def table_comment_sql(self, table: str, comment: str | None) -> str | None:
         return (
@@ -186,6 +190,9 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         as they are)."""
         is_null = field.null if null is None else null
         parts = [self.column_type(field, state)]
+        comment = self.inline_comment_sql(field)
+        if comment:
+            parts.append(comment)
         if field.has_db_default():
             parts.append(f"DEFAULT {self.db_default_sql(field)}")
         parts.append("NULL" if is_null else "NOT NULL")
@@ -397,7 +404,12 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         checks_differ = self.column_definition_check(
             old, new.column
         ) != self.column_definition_check(new, new.column)
-        modifies = change.retyped or old.null != new.null or checks_differ
+        modifies = (
+            change.retyped
+            or old.null != new.null
+            or checks_differ
+            or old.db_comment != new.db_comment
+        )
         fill = None
         if modifies and old.null and not new.null:
             fill = self.fill_value(change)

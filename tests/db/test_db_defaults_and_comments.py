@@ -1,6 +1,7 @@
-"""``db_default``: a column's DEFAULT kept in the database, as Django 5 keeps it, on every
-backend: the SQL (Django's own editor as the oracle where it runs in process), the live
-default, the rows it fills, and AlterField setting, changing and dropping it."""
+"""``db_default`` and ``db_comment``: a column's DEFAULT and comment kept in the database, as
+Django 5 keeps them, on every backend: the SQL (Django's own editor as the oracle where it
+runs in process), what the database keeps, the rows a default fills, and AddField and
+AlterField setting, changing and dropping them."""
 
 from __future__ import annotations
 
@@ -121,3 +122,77 @@ def test_alter_field_back_and_forth_runs_nothing_for_the_same_default(
 ) -> None:
     authors.apply(AddField("Author", "stamp", models.DateTimeField(db_default=Now())))
     assert authors.sql(AlterField("Author", "stamp", models.DateTimeField(db_default=Now()))) == []
+
+
+# -- db_comment ---------------------------------------------------------------------------
+
+
+def comment_fields(m: Any) -> dict[str, Any]:
+    return {
+        "name": m.CharField(max_length=20, db_comment="The author's pen name"),
+        "rank": m.IntegerField(db_default=1, db_comment="Made up"),
+        "plain": m.IntegerField(null=True),
+    }
+
+
+@pytest.mark.backends("sqlite", "postgresql")
+def test_create_table_writes_djangos_column_comments(
+    migrator: Migrator, backend: str, backend_url: str
+) -> None:
+    fields = comment_fields(models)
+    ours = migrator.sql(
+        CreateModel("Noted", [("id", models.BigAutoField(primary_key=True)), *fields.items()])
+    )
+    model = django_model("Noted", comment_fields)
+    theirs = django_sql(
+        django_connection(backend, backend_url), lambda editor: editor.create_model(model)
+    )
+    assert ours == theirs
+
+
+#: the statement reading a column's comment on each backend that keeps them
+COLUMN_COMMENT_SQL = {
+    "postgresql": "SELECT col_description('{table}'::regclass, attnum) FROM pg_attribute "
+    "WHERE attrelid = '{table}'::regclass AND attname = '{column}'",
+    "mysql": "SELECT column_comment FROM information_schema.columns "
+    "WHERE table_schema = DATABASE() AND table_name = '{table}' AND column_name = '{column}'",
+}
+
+
+def column_comment(migrator: Migrator, backend: str, table: str, column: str) -> str | None:
+    (row,) = migrator.run_sql(COLUMN_COMMENT_SQL[backend].format(table=table, column=column))
+    return row[0] or None
+
+
+@pytest.mark.backends("postgresql", "mysql")
+def test_column_comments_are_kept_added_changed_and_cleared(
+    migrator: Migrator, backend: str
+) -> None:
+    migrator.apply(
+        CreateModel(
+            "Noted",
+            [("id", models.BigAutoField(primary_key=True)), *comment_fields(models).items()],
+        )
+    )
+    assert column_comment(migrator, backend, "shop_noted", "name") == "The author's pen name"
+    assert column_comment(migrator, backend, "shop_noted", "rank") == "Made up"
+    assert column_comment(migrator, backend, "shop_noted", "plain") is None
+    migrator.apply(
+        AddField("Noted", "extra", models.TextField(null=True, db_comment="100% added")),
+        AlterField("Noted", "plain", models.IntegerField(null=True, db_comment="now noted")),
+        AlterField("Noted", "name", models.CharField(max_length=20)),
+    )
+    assert column_comment(migrator, backend, "shop_noted", "extra") == "100% added"
+    assert column_comment(migrator, backend, "shop_noted", "plain") == "now noted"
+    assert column_comment(migrator, backend, "shop_noted", "name") is None
+    migrator.assert_schema_matches_state()
+
+
+@pytest.mark.backends("sqlite")
+def test_sqlite_ignores_column_comments_as_django_does(migrator: Migrator) -> None:
+    migrator.apply(CreateModel("Noted", [("id", models.BigAutoField(primary_key=True))]))
+    migrator.apply(AddField("Noted", "plain", models.IntegerField(null=True)))
+    assert (
+        migrator.sql(AlterField("Noted", "plain", models.IntegerField(null=True, db_comment="x")))
+        == []
+    )
