@@ -592,6 +592,16 @@ class _Generator:
             new_field = self.new_model((app_label, model_name)).fields[name]
             if _signature(old_field, self.renamed_labels) == _signature(new_field, {}):
                 continue
+            if old_field.generated or new_field.generated:
+                # a generated column cannot be altered: removed, then added anew (as Django)
+                self._add(app_label, RemoveField(model_name, name), [])
+                operation = self._add_field_operation(model_name, name, new_field)
+                needs = [
+                    Dependency(app_label, model_name, name, REMOVE),
+                    *_field_dependencies(app_label, new_field),
+                ]
+                self._add(app_label, operation, needs)
+                continue
             operation = AlterField(model_name, name, new_field)
             fills_nulls = new_field.has_default() or new_field.has_db_default()
             if old_field.null and not new_field.null and not fills_nulls:

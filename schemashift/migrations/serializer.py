@@ -456,7 +456,9 @@ class _Builder:
         if module == "schemashift.models.functions":
             self.imports.add(MODELS_IMPORT)
             return f"models.functions.{name}"
-        if _inside(module, "schemashift.models"):
+        if module == "schemashift.models" or (
+            _inside(module, "schemashift.models") and _exported("schemashift.models", name)
+        ):
             self.imports.add(MODELS_IMPORT)
             return f"models.{name}"
         if module == "schemashift.migrations":

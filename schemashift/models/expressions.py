@@ -131,7 +131,10 @@ def expression_path(cls: type) -> str:
     name = cls.__name__
     module = cls.__module__
     if module == __name__:
-        return f"schemashift.models.{name}"
+        from schemashift import models
+
+        exported = getattr(models, name, None) is cls
+        return f"schemashift.models.{name}" if exported else f"{module}.{name}"
     if module.startswith("schemashift.models.functions"):
         return f"schemashift.models.functions.{name}"
     if module == "schemashift.models.aggregates":

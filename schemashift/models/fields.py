@@ -70,6 +70,8 @@ class Field:
     empty_strings_allowed: ClassVar[bool] = True
     is_relation: ClassVar[bool] = False
     is_auto: ClassVar[bool] = False
+    #: whether the database computes the column (GeneratedField): never written by saves
+    generated: ClassVar[bool] = False
     requires_max_length: ClassVar[bool] = False
     #: for a field class Django removed: the check error (msg, hint, id) its use in a model
     #: gets; historical migrations may still use it
@@ -737,6 +739,69 @@ class DateTimeField(DateField):
 
 class TimeField(DateField):
     pass
+
+
+class GeneratedField(Field):
+    """A column the database computes from others of its row: ``GENERATED ALWAYS AS
+    (expression) STORED`` (``db_persist=True``) or ``VIRTUAL`` (not on PostgreSQL). Its column
+    type is ``output_field``'s; saves never write it, and read it back."""
+
+    generated = True
+    options = _options(
+        blank=True, editable=False, expression=None, output_field=None, db_persist=None
+    )
+
+    def __init__(
+        self,
+        *,
+        expression: Any,
+        output_field: Field,
+        db_persist: bool | None = None,
+        **kwargs: Any,
+    ):
+        if kwargs.setdefault("editable", False):
+            raise ValueError("GeneratedField cannot be editable.")
+        if not kwargs.setdefault("blank", True):
+            raise ValueError("GeneratedField must be blank.")
+        if kwargs.get("default", NOT_PROVIDED) is not NOT_PROVIDED:
+            raise ValueError("GeneratedField cannot have a default.")
+        if kwargs.get("db_default", NOT_PROVIDED) is not NOT_PROVIDED:
+            raise ValueError("GeneratedField cannot have a database default.")
+        if db_persist not in (True, False):
+            raise ValueError("GeneratedField.db_persist must be True or False.")
+        super().__init__(
+            expression=expression, output_field=output_field, db_persist=db_persist, **kwargs
+        )
+
+    def get_internal_type(self) -> str:
+        return self.output_field.get_internal_type()
+
+    def get_default(self) -> Any:
+        return None
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("blank", None)
+        kwargs.pop("editable", None)
+        kwargs.update(
+            db_persist=self.db_persist, expression=self.expression, output_field=self.output_field
+        )
+        return name, path, args, kwargs
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        problems = [f"{m.msg} ({m.id})" for m in self.output_field.check() if m.is_error]
+        if problems:
+            separator = "\n    "
+            errors.append(
+                Error(
+                    f"GeneratedField.output_field has errors:{separator}"
+                    + separator.join(problems),
+                    self,
+                    "fields.E223",
+                )
+            )
+        return errors
 
 
 # -- relations ----------------------------------------------------------------------------

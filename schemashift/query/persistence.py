@@ -82,8 +82,9 @@ def save_instance(
         table_save.save_table(concrete)
     instance._state.adding = False
     instance._state.db = alias
-    if table_save.expressions:
-        refresh_instance(instance, alias, [f.attname for f in table_save.expressions])
+    stale = [*table_save.expressions, *table_save.read_back]
+    if stale:
+        refresh_instance(instance, alias, [f.attname for f in stale])
 
 
 class _TableSave:
@@ -105,6 +106,8 @@ class _TableSave:
         self.force_update = force_update
         self.update_fields = update_fields
         self.expressions: list[Any] = []
+        #: fields the database computed on an UPDATE (generated columns), read back after
+        self.read_back: list[Any] = []
 
     def save_parents(self, model: type[Model]) -> None:
         instance = self.instance
@@ -122,7 +125,8 @@ class _TableSave:
         opts = model._meta
         pk_field = opts.pk
         pk_value = getattr(instance, pk_field.attname)
-        fields = [f for f in opts.local_fields if not f.primary_key]
+        generated = [f for f in opts.local_fields if f.generated]
+        fields = [f for f in opts.local_fields if not f.primary_key and not f.generated]
         if self.update_fields is not None:
             fields = [f for f in fields if {f.name, f.attname} & self.update_fields]
             if not fields:
@@ -154,6 +158,8 @@ class _TableSave:
                     f"{model.__name__} with pk {pk_value!r} was not updated: no such row."
                 )
         if updated:
+            if generated:
+                self.read_back.extend(generated)
             return
         if expressions:
             raise ValueError(
@@ -163,10 +169,11 @@ class _TableSave:
         columns = {opts.get_field(name).column: value for name, value in values.items()}
         if pk_value is not None:
             columns[pk_field.column] = pk_value
-        if database_defaults:
-            read = [f.column for f in database_defaults]
+        computed = [*database_defaults, *generated]
+        if computed:
+            read = [f.column for f in computed]
             row = insert_row_reading(model, alias, columns, pk_value, read)
-            for field in (pk_field, *database_defaults):
+            for field in (pk_field, *computed):
                 setattr(instance, field.attname, row[field.column])
             return
         new_pk = insert_row(model, alias, columns, returning_pk=pk_value is None)
@@ -203,7 +210,7 @@ def bulk_insert(model: type[Model], alias: str, objs: list[Model]) -> None:
         _check_related_saved(obj)
         _stamp_auto_fields(obj, True, now)
         (without_pk if getattr(obj, pk_field.attname) is None else with_pk).append(obj)
-    fields = [f for f in opts.local_fields if not f.primary_key]
+    fields = [f for f in opts.local_fields if not f.primary_key and not f.generated]
     defaulted = [obj for obj in objs if _leaves_database_default(obj, fields)]
     defaulted_ids = {id(obj) for obj in defaulted}
     with_pk = [obj for obj in with_pk if id(obj) not in defaulted_ids]

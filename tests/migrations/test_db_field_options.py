@@ -97,3 +97,77 @@ def test_a_db_default_referring_to_a_field_is_refused_by_the_check() -> None:
     assert [(m.id, m.msg) for m in field.check()] == [
         ("fields.E012", "F(other) + Value(1) cannot be used in db_default.")
     ]
+
+
+# -- GeneratedField -------------------------------------------------------------------------
+
+
+def generated(expression: Any, persist: bool = True) -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=expression, output_field=models.IntegerField(), db_persist=persist
+    )
+
+
+def test_generated_fields_are_written_as_djangos_and_read_back() -> None:
+    ready_django()
+    from django.db import models as django_models
+    from django.db.migrations.writer import MigrationWriter
+
+    ours = generated(models.F("price") * models.F("quantity"))
+    theirs = django_models.GeneratedField(
+        expression=django_models.F("price") * django_models.F("quantity"),
+        output_field=django_models.IntegerField(),
+        db_persist=True,
+    )
+    source, imports = serialize(ours)
+    their_source, _imports = MigrationWriter.serialize(theirs)
+    django_path = "django.db.models.expressions.CombinedExpression"
+    assert source_tree(source.replace("schemashift.models.expressions", "x")) == source_tree(
+        their_source.replace(django_path, "x.CombinedExpression")
+    )
+    namespace: dict[str, Any] = {}
+    exec("\n".join(sorted(imports)), namespace)  # noqa: S102 - the writer's own imports
+    rebuilt = eval(source, namespace)  # noqa: S307 - the writer's own output
+    assert rebuilt.expression == ours.expression
+    assert rebuilt.deconstruct()[3]["db_persist"] is True
+
+
+def test_a_changed_generated_field_is_removed_and_added_again() -> None:
+    before = project(price=models.IntegerField(), total=generated(models.F("price") * 2))
+    assert (
+        operations(
+            before, project(price=models.IntegerField(), total=generated(models.F("price") * 2))
+        )
+        == []
+    )
+    after = project(price=models.IntegerField(), total=generated(models.F("price") * 3))
+    assert [op.describe() for op in operations(before, after)] == [
+        "Remove field total from item",
+        "Add field total to item",
+    ]
+
+
+def test_generated_field_arguments_are_checked_as_in_django() -> None:
+    for bad, message in [
+        ({"editable": True}, "GeneratedField cannot be editable."),
+        ({"blank": False}, "GeneratedField must be blank."),
+        ({"default": 1}, "GeneratedField cannot have a default."),
+        ({"db_default": 1}, "GeneratedField cannot have a database default."),
+        ({"db_persist": None}, "GeneratedField.db_persist must be True or False."),
+    ]:
+        arguments = {"db_persist": True, **bad}
+        with pytest.raises(ValueError, match=message):
+            models.GeneratedField(
+                expression=models.F("a"), output_field=models.IntegerField(), **arguments
+            )
+    field = models.GeneratedField(
+        expression=models.F("a"), output_field=models.CharField(), db_persist=True
+    )
+    field.set_attributes_from_name("label")
+    assert [(m.id, m.msg) for m in field.check()] == [
+        (
+            "fields.E223",
+            "GeneratedField.output_field has errors:\n    CharFields must define a "
+            "'max_length' attribute. (fields.E120)",
+        )
+    ]

@@ -137,7 +137,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         """ADD COLUMN; existing rows get the field's value through a DEFAULT dropped at once,
         so the database keeps no default (Python defaults are not the database's). A
         ``db_default`` stays: it fills the existing rows and later INSERTs alike."""
-        if field.has_db_default():
+        if field.has_db_default() or field.generated:
             definition = self.column_definition(field, state)
             return [
                 self._sql(

@@ -28,12 +28,33 @@ NOW_SQL = {
 
 
 class DefaultCompiler:
-    """Compiles a default's expression: values become literals, there are no columns."""
+    """Compiles a default's expression: values become literals, there are no columns (a
+    generated column's expression may name the other columns of its row: ``columns``)."""
 
-    def __init__(self, editor: BaseSchemaEditor, field: Field) -> None:
+    def __init__(
+        self, editor: BaseSchemaEditor, field: Field, columns: dict[str, Field] | None = None
+    ) -> None:
         self.editor = editor
         self.field = field
         self.vendor = editor.dialect_name
+        self.columns = columns
+
+    def resolve_reference(self, name: str) -> Any:
+        return sa.literal_column(self.editor.quote_name(self._field_named(name).column))
+
+    def reference_field(self, name: str) -> Any:
+        return self._field_named(name)
+
+    def _field_named(self, name: str) -> Field:
+        found = (self.columns or {}).get(name)
+        if found is None:
+            known = ", ".join(sorted(self.columns or {}))
+            where = f"the other fields are: {known}" if known else "it may name no field"
+            raise ModelDefinitionError(
+                f"Field '{self.field.name}': its expression names '{name}', which is no field "
+                f"of its model here ({where})."
+            )
+        return found
 
     def bind_value(self, value: Any, field: Field | None = None) -> Any:
         literal = self.editor.adapt_value(value, field)
@@ -57,6 +78,36 @@ class DefaultCompiler:
         )
 
 
+def generated_expression_sql(
+    editor: BaseSchemaEditor, field: Field, columns: dict[str, Field]
+) -> str:
+    """A GeneratedField's expression as SQL, naming the columns of its row."""
+    compiled = field.expression.resolve(DefaultCompiler(editor, field, columns))
+    sql = str(compiled.compile(dialect=editor.dialect, compile_kwargs={"literal_binds": True}))
+    if editor.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("%%", "%")
+    return sql
+
+
+def columns_beside(state: Any, field: Field) -> dict[str, Field]:
+    """The fields of the model (in ``state``) that holds ``field``, by name and attname."""
+    holders = [m for m in state.models.values() if field.name in m.fields]
+    # the very field object, else (a copy of the state) a field of that name built alike
+    holder = next((m for m in holders if m.fields[field.name] is field), None) or next(
+        (m for m in holders if _built_alike(m.fields[field.name], field)), None
+    )
+    if holder is None:
+        return {}
+    fields = list(holder.fields.values())
+    return {**{f.attname: f for f in fields}, **{f.name: f for f in fields}}
+
+
+def _built_alike(candidate: Field, field: Field) -> bool:
+    return type(candidate) is type(field) and getattr(candidate, "expression", None) == getattr(
+        field, "expression", None
+    )
+
+
 def is_expression_default(field: Field) -> bool:
     """Whether the field's ``db_default`` is an expression other than a plain value."""
     return isinstance(field.db_default, Expression) and not isinstance(field.db_default, Value)
@@ -76,4 +127,11 @@ def db_default_sql(editor: BaseSchemaEditor, field: Field) -> str:
     return f"({sql})"
 
 
-__all__ = ["NOW_SQL", "DefaultCompiler", "db_default_sql", "is_expression_default"]
+__all__ = [
+    "NOW_SQL",
+    "DefaultCompiler",
+    "columns_beside",
+    "db_default_sql",
+    "generated_expression_sql",
+    "is_expression_default",
+]

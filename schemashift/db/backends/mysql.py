@@ -293,8 +293,8 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         if not is_managed(model):
             return
         default = self.effective_default(field)
-        if field.has_db_default():
-            pass  # the database default fills the existing rows
+        if field.has_db_default() or field.generated:
+            pass  # the database fills the existing rows
         elif not field.null and default is None:
             self._refuse_rows_without_value(self.model_table(model), field)
         elif default is not None:

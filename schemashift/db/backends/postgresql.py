@@ -104,6 +104,8 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
 
     dialect_name = "postgresql"
     keeps_comments = True
+    supports_virtual_generated_columns = False
+    reports_generation_as_default = True
     max_name_length = 63
     max_identifier_length = 63
     lists_one_column_unique_together = False

@@ -403,10 +403,9 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         quoted_table, quoted_temporary = self.quote_name(table), self.quote_name(temporary)
         self.run(self.create_table_sql(state, definition, temporary))
         sources = sources or {}
-        columns = ", ".join(self.quote_name(f.column) for f in definition.fields)
-        selected = ", ".join(
-            sources.get(f.name) or self.quote_name(f.column) for f in definition.fields
-        )
+        copied = [f for f in definition.fields if not f.generated]  # computed by the table
+        columns = ", ".join(self.quote_name(f.column) for f in copied)
+        selected = ", ".join(sources.get(f.name) or self.quote_name(f.column) for f in copied)
         self._copy_rows(
             f"INSERT INTO {quoted_temporary} ({columns}) SELECT {selected} FROM {quoted_table}",
             table,
@@ -451,12 +450,13 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         """PRAGMAs, not the SQLAlchemy Inspector: it loses declared types such as
         ``integer unsigned``, inline UNIQUE constraints and DESC index columns."""
         quote = connection.dialect.identifier_preparer.quote_identifier
-        rows = connection.exec_driver_sql(f"PRAGMA table_info({quote(table)})").fetchall()
+        # table_xinfo, unlike table_info, lists generated columns too
+        rows = connection.exec_driver_sql(f"PRAGMA table_xinfo({quote(table)})").fetchall()
         if not rows:
             return None
         columns = {
             name: ColumnInfo(name, declared, not notnull, bool(pk), default)
-            for _cid, name, declared, notnull, default, pk in rows
+            for _cid, name, declared, notnull, default, pk, _hidden in rows
         }
         foreign_keys = frozenset(
             ForeignKeyInfo(row[3], row[2], row[4] or cls._primary_key_of(connection, row[2]))

@@ -1,5 +1,6 @@
-"""Saving rows of models with ``db_default``: the INSERT leaves those columns to the
-database and the instance reads back what it stored, on every backend."""
+"""Saving rows of models whose columns the database fills: ``db_default`` (the INSERT leaves
+the column out) and ``GeneratedField`` (never written); the instance reads back what the
+database stored, on every backend."""
 
 from __future__ import annotations
 
@@ -50,3 +51,39 @@ def test_bulk_create_leaves_db_defaults_to_the_database(tickets: type) -> None:
         ("y", "held"),
         ("z", "open"),
     ]
+
+
+GENERATED_MODELS = """
+    from schemashift import models
+
+
+    class Line(models.Model):
+        price = models.IntegerField()
+        quantity = models.IntegerField()
+        name = models.CharField(max_length=10)
+        total = models.GeneratedField(
+            expression=models.F("price") * models.F("quantity"),
+            output_field=models.IntegerField(),
+            db_persist=True,
+        )
+        shout = models.GeneratedField(
+            expression=models.functions.Upper("name"),
+            output_field=models.CharField(max_length=10),
+            db_persist=True,
+        )
+"""
+
+
+def test_generated_fields_are_never_written_and_read_back(
+    make_app: Callable[..., Any],
+) -> None:
+    line_model = make_app(GENERATED_MODELS, label="orders").Line
+    line = line_model.objects.create(price=3, quantity=4, name="tea")
+    assert (line.total, line.shout) == (12, "TEA")
+    line.price = 5
+    line.save()
+    assert line.total == 20
+    assert line_model.objects.get(pk=line.pk).total == 20
+    assert line_model.objects.filter(total__gt=15).count() == 1
+    line_model.objects.bulk_create([line_model(price=1, quantity=1, name="x")])
+    assert sorted(line_model.objects.values_list("total", "shout")) == [(1, "X"), (20, "TEA")]
