@@ -564,8 +564,21 @@ class _Generator:
                 Dependency(app_label, model_name, name, REMOVE),
                 *_field_dependencies(app_label, new_field),
             ]
+            if new_field.generated:
+                needs.extend(self._generated_field_dependencies(new_field))
             operation = self._add_field_operation(model_name, name, new_field)
             self._add(app_label, operation, needs)
+
+    def _generated_field_dependencies(self, new_field: Field) -> list[Dependency]:
+        """As Django: a GeneratedField comes after the new fields its expression names, and
+        after every new relation (which may be what a name reaches through)."""
+        referenced = _referenced_names(new_field.expression)
+        needs = []
+        for app_label, model_name, name in sorted(self.new_fields - self.old_fields):
+            added = self.new_model((app_label, model_name)).fields[name]
+            if added.is_relation or name in referenced:
+                needs.append(Dependency(app_label, model_name, name, CREATE))
+        return needs
 
     def _add_field_operation(self, model_name: str, name: str, new_field: Field) -> AddField:
         """AddField, asking for a one-off default when existing rows need a value."""
@@ -599,6 +612,7 @@ class _Generator:
                 needs = [
                     Dependency(app_label, model_name, name, REMOVE),
                     *_field_dependencies(app_label, new_field),
+                    *self._generated_field_dependencies(new_field),
                 ]
                 self._add(app_label, operation, needs)
                 continue
@@ -704,6 +718,26 @@ def _signature(model_field: Field, relabel: dict[str, str]) -> tuple[Any, ...]:
 def _without_target(signature: tuple[Any, ...]) -> tuple[Any, ...]:
     path, args, kwargs = signature
     return path, args, tuple((k, v) for k, v in kwargs if k != "to")
+
+
+def _referenced_names(expression: Any) -> set[str]:
+    """The field names an expression's ``F()`` references (and bare strings) start with."""
+    if isinstance(expression, str):
+        return {expression.split("__")[0]}
+    name = getattr(expression, "name", None)
+    if isinstance(name, str) and type(expression).__name__ in ("F", "OuterRef"):
+        return {name.split("__")[0]}
+    names: set[str] = set()
+    parts = [
+        *getattr(expression, "source_expressions", ()),
+        getattr(expression, "lhs", None),
+        getattr(expression, "rhs", None),
+        getattr(expression, "expression", None),
+    ]
+    for part in parts:
+        if part is not None and not isinstance(part, str):
+            names |= _referenced_names(part)
+    return names
 
 
 def _field_dependencies(app_label: str, model_field: Field) -> list[Dependency]:
@@ -899,7 +933,7 @@ class _MigrationBuilder:
         taken: list[_Step] = []
         dependencies: set[tuple[str, str]] = set()
         while queue:
-            needed = self._external_dependencies(app_label, queue[0])
+            needed = self._external_dependencies(app_label, queue[0], chop)
             if needed is None:
                 break
             taken.append(queue.popleft())
@@ -923,8 +957,15 @@ class _MigrationBuilder:
             self.placed[id(step)] = migration
         return True
 
-    def _external_dependencies(self, app_label: str, step: _Step) -> set[tuple[str, str]] | None:
-        """The migrations a step needs in other apps; None while one is still pending."""
+    def _external_dependencies(
+        self, app_label: str, step: _Step, chop: bool = False
+    ) -> set[tuple[str, str]] | None:
+        """The migrations a step needs in other apps; None while one is still pending.
+
+        A model of another app that no step here makes is waited for, as Django waits, while
+        that app has steps still to place and none placed yet (unless cutting short): then
+        the new migration of that app comes first and is depended on.
+        """
         needed: set[tuple[str, str]] = set()
         for dependency in step.dependencies:
             if dependency.app_label == app_label:
@@ -945,6 +986,12 @@ class _MigrationBuilder:
             for provider in providers:
                 needed.add(self.placed[id(provider)].key)
             if not providers and dependency.kind == CREATE and dependency.field_name is None:
+                placed = self.migrations.get(dependency.app_label)
+                if placed:
+                    needed.add(placed[-1].key)
+                    continue
+                if self.pending.get(dependency.app_label) and not chop:
+                    return None
                 leaf = self.leaves.get(dependency.app_label)
                 needed.add((dependency.app_label, leaf or "__first__"))
         return needed
