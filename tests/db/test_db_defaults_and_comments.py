@@ -196,3 +196,10 @@ def test_sqlite_ignores_column_comments_as_django_does(migrator: Migrator) -> No
         migrator.sql(AlterField("Noted", "plain", models.IntegerField(null=True, db_comment="x")))
         == []
     )
+
+
+def test_a_cast_default_is_computed_by_the_database(authors: Migrator) -> None:
+    cast = models.functions.Cast(models.Value("12"), models.IntegerField())
+    authors.apply(AddField("Author", "code", models.IntegerField(db_default=cast)))
+    assert authors.rows("shop_author", "code") == [(12,), (12,), (12,)]
+    authors.assert_schema_matches_state()

@@ -66,27 +66,40 @@ class DefaultCompiler:
     def now(self) -> Any:
         return sa.literal_column(NOW_SQL[self.vendor])
 
+    def cast(self, expression: Any, field: Field) -> Any:
+        """``CAST(expression AS <the field's column type>)``."""
+        target = self.editor.column_type(field, None)  # type: ignore[arg-type]
+        return sa.literal_column(f"CAST({compile_sql(self.editor, expression)} AS {target})")
+
     def temporal_arithmetic(self, lhs: Any, connector: str, rhs: Any) -> Any:
         """None: arithmetic in a default is the database's plain arithmetic."""
         return None
 
     def __getattr__(self, name: str) -> Any:
+        if self.columns is not None:
+            what = f"expression={self.field.expression!r} cannot be a generated column's"
+        else:
+            what = f"db_default={self.field.db_default!r} cannot be a database default"
         raise ModelDefinitionError(
-            f"Field '{self.field.name}': db_default={self.field.db_default!r} cannot be used "
-            "as a database default: it refers to a field or needs a query. Use a value, "
-            "Value(...), Now() or a database function of values."
+            f"Field '{self.field.name}': {what}: it needs a query ({name}). Use values, "
+            "F() of the row's own fields (generated columns only), Now() and database "
+            "functions of those."
         )
+
+
+def compile_sql(editor: BaseSchemaEditor, compiled: Any) -> str:
+    """A SQLAlchemy expression as SQL text on the editor's dialect, values inlined."""
+    sql = str(compiled.compile(dialect=editor.dialect, compile_kwargs={"literal_binds": True}))
+    if editor.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("%%", "%")
+    return sql
 
 
 def generated_expression_sql(
     editor: BaseSchemaEditor, field: Field, columns: dict[str, Field]
 ) -> str:
     """A GeneratedField's expression as SQL, naming the columns of its row."""
-    compiled = field.expression.resolve(DefaultCompiler(editor, field, columns))
-    sql = str(compiled.compile(dialect=editor.dialect, compile_kwargs={"literal_binds": True}))
-    if editor.dialect.paramstyle in ("format", "pyformat"):
-        sql = sql.replace("%%", "%")
-    return sql
+    return compile_sql(editor, field.expression.resolve(DefaultCompiler(editor, field, columns)))
 
 
 def columns_beside(state: Any, field: Field) -> dict[str, Field]:
@@ -120,17 +133,14 @@ def db_default_sql(editor: BaseSchemaEditor, field: Field) -> str:
         default = default.value
     if not isinstance(default, Expression):
         return editor.quote_value(default, field)
-    compiled = default.resolve(DefaultCompiler(editor, field))
-    sql = str(compiled.compile(dialect=editor.dialect, compile_kwargs={"literal_binds": True}))
-    if editor.dialect.paramstyle in ("format", "pyformat"):
-        sql = sql.replace("%%", "%")
-    return f"({sql})"
+    return f"({compile_sql(editor, default.resolve(DefaultCompiler(editor, field)))})"
 
 
 __all__ = [
     "NOW_SQL",
     "DefaultCompiler",
     "columns_beside",
+    "compile_sql",
     "db_default_sql",
     "generated_expression_sql",
     "is_expression_default",
