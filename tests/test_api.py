@@ -302,3 +302,116 @@ def test_many_to_many_fields_through_the_api(api_project: ApiProject) -> None:
     assert "polls_article_related" in tables(project)
     api.migrate("polls", "zero")
     assert tables(project) == {"schemashift_migrations"}
+
+
+FIELD_TYPES_MODELS = """
+from schemashift import models
+from schemashift.models.functions import Now
+from schemashift.utils.translation import gettext_lazy as _
+
+
+def upload_to(instance, filename):
+    return f"docs/{filename}"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "pub", _("Published")
+
+
+class Document(models.Model):
+    status = models.CharField(max_length=5, choices=Status, default=Status.DRAFT)
+    size = models.IntegerField(choices={1: "small", 2: "large"}, db_default=1)
+    upload = models.FileField(upload_to=upload_to)
+    picture = models.ImageField(upload_to="pics/", null=True, db_comment="A picture")
+    address = models.GenericIPAddressField(null=True, unpack_ipv4=True)
+    created = models.DateTimeField(db_default=Now())
+    pages = models.IntegerField(default=1)
+    double = models.GeneratedField(
+        expression=models.F("pages") * 2,
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
+"""
+
+
+def test_new_field_types_through_makemigrations_and_migrate(api_project: ApiProject) -> None:
+    api_project.load(FIELD_TYPES_MODELS)
+    (initial,) = api.makemigrations("polls")
+    source = initial.path.read_text(encoding="utf-8")
+    assert 'choices=[("draft", "Draft"), ("pub", "Published")]' in source
+    assert 'default="draft"' in source
+    assert "upload_to=polls.models.upload_to" in source
+    assert "db_default=models.functions.Now()" in source
+    assert 'db_comment="A picture"' in source
+    api.migrate()
+    assert api.makemigrations("polls") == []
+    api_project.load(FIELD_TYPES_MODELS)  # the models again, as a new process would
+    assert api.makemigrations("polls", check=True) == []
+    document_model = sys.modules["polls.models"].Document
+    document = document_model.objects.create(
+        upload="docs/a.pdf", address="::ffff:10.0.0.1", pages=4
+    )
+    stored = document_model.objects.get(pk=document.pk)
+    assert (stored.status, stored.size, stored.address, stored.double) == (
+        "draft",
+        1,
+        "10.0.0.1",
+        8,
+    )
+    assert stored.get_status_display() == "Draft"
+    assert document.created is not None and document.double == 8
+
+
+HISTORICAL_MIGRATION = """\
+from schemashift import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+
+    dependencies = []
+
+    operations = [
+        migrations.CreateModel(
+            name="Legacy",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("flag", models.NullBooleanField()),
+                ("ip", models.IPAddressField(null=True)),
+                ("numbers", models.CommaSeparatedIntegerField(max_length=20, null=True)),
+            ],
+        ),
+    ]
+"""
+
+LEGACY_MODELS = """
+from schemashift import models
+
+
+class Legacy(models.Model):
+    flag = models.BooleanField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True)
+    numbers = models.CharField(max_length=20, null=True)
+"""
+
+
+def test_removed_field_types_still_load_in_historical_migrations(
+    api_project: ApiProject,
+) -> None:
+    (api_project.migrations_dir / "0001_initial.py").write_text(HISTORICAL_MIGRATION)
+    api_project.load(LEGACY_MODELS)
+    api.migrate()
+    (changed,) = api.makemigrations("polls")
+    assert changed.operations == (
+        "~ Alter field flag on legacy",
+        "~ Alter field ip on legacy",
+        "~ Alter field numbers on legacy",
+    )
+    api.migrate()
+    assert api.makemigrations("polls", check=True) == []

@@ -34,18 +34,23 @@ class ColumnInfo:
     Declared types ignore case and spacing (SQLite reports ``integer`` as ``INTEGER``), so
     ``type`` is kept in lower case with single spaces. ``default`` is the default expression
     as the database reports it, None when the column has none (an identity or auto-increment
-    key has none either). Migrations never leave a default behind: Python defaults are filled
-    in by the models, so every expected column has ``default=None``.
+    key has none either). Migrations leave no default behind: Python defaults are filled
+    in by the models, so an expected column has a default only where its field has
+    ``db_default``.
     """
 
     name: str
     type: str
     nullable: bool
     primary_key: bool = False
-    default: str | None = None
+    #: compared only as present or absent (``has_default``): each database reports the same
+    #: default in its own words (``'a'::character varying`` on PostgreSQL)
+    default: str | None = field(default=None, compare=False)
+    has_default: bool = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", " ".join(self.type.lower().split()))
+        object.__setattr__(self, "has_default", self.default is not None)
 
 
 @dataclass(frozen=True)

@@ -576,8 +576,21 @@ class _Generator:
                 Dependency(app_label, model_name, name, REMOVE),
                 *_field_dependencies(app_label, new_field),
             ]
+            if new_field.generated:
+                needs.extend(self._generated_field_dependencies(new_field))
             operation = self._add_field_operation(model_name, name, new_field)
             self._add(app_label, operation, needs)
+
+    def _generated_field_dependencies(self, new_field: Field) -> list[Dependency]:
+        """As Django: a GeneratedField comes after the new fields its expression names, and
+        after every new relation (which may be what a name reaches through)."""
+        referenced = _referenced_names(new_field.expression)
+        needs = []
+        for app_label, model_name, name in sorted(self.new_fields - self.old_fields):
+            added = self.new_model((app_label, model_name)).fields[name]
+            if added.is_relation or name in referenced:
+                needs.append(Dependency(app_label, model_name, name, CREATE))
+        return needs
 
     def _add_field_operation(self, model_name: str, name: str, new_field: Field) -> AddField:
         """AddField, asking for a one-off default when existing rows need a value."""
@@ -604,8 +617,20 @@ class _Generator:
             new_field = self.new_model((app_label, model_name)).fields[name]
             if _signature(old_field, self.renamed_labels) == _signature(new_field, {}):
                 continue
+            if old_field.generated or new_field.generated:
+                # a generated column cannot be altered: removed, then added anew (as Django)
+                self._add(app_label, RemoveField(model_name, name), [])
+                operation = self._add_field_operation(model_name, name, new_field)
+                needs = [
+                    Dependency(app_label, model_name, name, REMOVE),
+                    *_field_dependencies(app_label, new_field),
+                    *self._generated_field_dependencies(new_field),
+                ]
+                self._add(app_label, operation, needs)
+                continue
             operation = AlterField(model_name, name, new_field)
-            if old_field.null and not new_field.null and not new_field.has_default():
+            fills_nulls = new_field.has_default() or new_field.has_db_default()
+            if old_field.null and not new_field.null and not fills_nulls:
                 default = self.questioner.ask_not_null_alteration(name, model_name)
                 if default is not None and default is not NOT_PROVIDED:
                     field_with_default = _with_default(new_field, default)
@@ -832,6 +857,26 @@ def _without_target(signature: tuple[Any, ...]) -> tuple[Any, ...]:
     return path, args, tuple((k, v) for k, v in kwargs if k != "to")
 
 
+def _referenced_names(expression: Any) -> set[str]:
+    """The field names an expression's ``F()`` references (and bare strings) start with."""
+    if isinstance(expression, str):
+        return {expression.split("__")[0]}
+    name = getattr(expression, "name", None)
+    if isinstance(name, str) and type(expression).__name__ in ("F", "OuterRef"):
+        return {name.split("__")[0]}
+    names: set[str] = set()
+    parts = [
+        *getattr(expression, "source_expressions", ()),
+        getattr(expression, "lhs", None),
+        getattr(expression, "rhs", None),
+        getattr(expression, "expression", None),
+    ]
+    for part in parts:
+        if part is not None and not isinstance(part, str):
+            names |= _referenced_names(part)
+    return names
+
+
 def _field_dependencies(app_label: str, model_field: Field) -> list[Dependency]:
     """A relation needs its target model to exist."""
     if not model_field.is_relation or not model_field.to:
@@ -927,10 +972,12 @@ def _together_dropped(
 
 
 def _can_fill_existing_rows(new_field: Field) -> bool:
-    """Whether existing rows get a value without asking: NULL, a default, "" or the clock."""
+    """Whether existing rows get a value without asking: NULL, a default (the model's or the
+    database's), "" or the clock."""
     return (
         new_field.null
         or new_field.has_default()
+        or new_field.has_db_default()
         or new_field.is_blank_text
         or new_field.is_auto
         or bool(getattr(new_field, "auto_now", False))
@@ -1027,7 +1074,7 @@ class _MigrationBuilder:
         taken: list[_Step] = []
         dependencies: set[tuple[str, str]] = set()
         while queue:
-            needed = self._external_dependencies(app_label, queue[0])
+            needed = self._external_dependencies(app_label, queue[0], chop)
             if needed is None:
                 break
             taken.append(queue.popleft())
@@ -1051,8 +1098,15 @@ class _MigrationBuilder:
             self.placed[id(step)] = migration
         return True
 
-    def _external_dependencies(self, app_label: str, step: _Step) -> set[tuple[str, str]] | None:
-        """The migrations a step needs in other apps; None while one is still pending."""
+    def _external_dependencies(
+        self, app_label: str, step: _Step, chop: bool = False
+    ) -> set[tuple[str, str]] | None:
+        """The migrations a step needs in other apps; None while one is still pending.
+
+        A model of another app that no step here makes is waited for, as Django waits, while
+        that app has steps still to place and none placed yet (unless cutting short): then
+        the new migration of that app comes first and is depended on.
+        """
         needed: set[tuple[str, str]] = set()
         for dependency in step.dependencies:
             if dependency.app_label == app_label:
@@ -1073,6 +1127,12 @@ class _MigrationBuilder:
             for provider in providers:
                 needed.add(self.placed[id(provider)].key)
             if not providers and dependency.kind == CREATE and dependency.field_name is None:
+                placed = self.migrations.get(dependency.app_label)
+                if placed:
+                    needed.add(placed[-1].key)
+                    continue
+                if self.pending.get(dependency.app_label) and not chop:
+                    return None
                 leaf = self.leaves.get(dependency.app_label)
                 needed.add((dependency.app_label, leaf or "__first__"))
         return needed

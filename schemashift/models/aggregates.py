@@ -12,6 +12,7 @@ class Aggregate(Expression):
 
     function = ""
     contains_aggregate = True
+    allowed_default = False
     #: whether the aggregate compares values by order (MIN, MAX)
     orders = False
 

@@ -64,31 +64,42 @@ class Combinable:
 class Expression(Combinable):
     """Something a compiler turns into a SQLAlchemy column expression.
 
-    Each remembers the arguments it was built from, so ``deconstruct()`` can write it into a
-    migration file (an expression index or constraint) as Django does.
+    An expression remembers the arguments it was built with: ``deconstruct()`` gives them
+    (migrations write a ``db_default=Now()`` back as it was written), and two expressions
+    built alike are equal, as in Django.
     """
 
     contains_aggregate = False
     #: the field given as ``output_field=``; None means inferred from the sources
     explicit_output_field: Any = None
+    #: whether a column's database default may be this expression (no field references)
+    allowed_default = True
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        made = super().__new__(cls)
-        made._constructor_args = (args, kwargs)
-        return made
+        instance = super().__new__(cls)
+        instance._constructor_args = (args, kwargs)
+        return instance
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
-        """``(path, args, kwargs)``: names schemashift.models exports are written through it,
-        others by their module (``schemashift.models.functions.text.Lower``)."""
-        import schemashift.models
+        """(import path, args, kwargs) that rebuild the expression."""
+        args, kwargs = self._constructor_args
+        return expression_path(type(self)), tuple(args), dict(kwargs)
 
-        cls = type(self)
-        args, kwargs = getattr(self, "_constructor_args", ((), {}))
-        if getattr(schemashift.models, cls.__name__, None) is cls:
-            path = f"schemashift.models.{cls.__name__}"
-        else:
-            path = f"{cls.__module__}.{cls.__name__}"
-        return path, tuple(args), dict(kwargs)
+    @property
+    def identity(self) -> tuple[Any, ...]:
+        args, kwargs = self._constructor_args
+        return (type(self), args, tuple(sorted(kwargs.items())))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Expression):
+            return NotImplemented
+        return self.identity == other.identity
+
+    def __hash__(self) -> int:
+        try:
+            return hash(self.identity)
+        except TypeError:
+            return hash(type(self))
 
     def resolve(self, compiler: Any) -> Any:
         raise NotImplementedError
@@ -113,8 +124,28 @@ class Expression(Combinable):
         return OrderBy(self, True, nulls_first=nulls_first, nulls_last=nulls_last)
 
 
+def expression_path(cls: type) -> str:
+    """Where migrations import an expression class from: ``schemashift.models.X`` for those
+    ``models`` exports, ``schemashift.models.functions.X`` for database functions, else the
+    class's own module."""
+    name = cls.__name__
+    module = cls.__module__
+    if module == __name__:
+        from schemashift import models
+
+        exported = getattr(models, name, None) is cls
+        return f"schemashift.models.{name}" if exported else f"{module}.{name}"
+    if module.startswith("schemashift.models.functions"):
+        return f"schemashift.models.functions.{name}"
+    if module == "schemashift.models.aggregates":
+        return f"schemashift.models.{name}"
+    return f"{module}.{cls.__qualname__}"
+
+
 class F(Expression):
     """A reference to a field of the queried model, across relations with ``__``."""
+
+    allowed_default = False
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -160,6 +191,10 @@ class CombinedExpression(Expression):
     @property
     def contains_aggregate(self) -> bool:  # type: ignore[override]
         return self.lhs.contains_aggregate or self.rhs.contains_aggregate
+
+    @property
+    def allowed_default(self) -> bool:  # type: ignore[override]
+        return self.lhs.allowed_default and self.rhs.allowed_default
 
     def resolve(self, compiler: Any) -> Any:
         shifted = compiler.temporal_arithmetic(self.lhs, self.connector, self.rhs)
@@ -334,6 +369,12 @@ class Func(Expression):
     def contains_aggregate(self) -> bool:  # type: ignore[override]
         return any(e.contains_aggregate for e in self.source_expressions)
 
+    @property
+    def allowed_default(self) -> bool:  # type: ignore[override]
+        return not self.contains_aggregate and all(
+            e.allowed_default for e in self.source_expressions
+        )
+
     def resolve(self, compiler: Any) -> Any:
         return self.typed(compiler, self.compile(compiler, self.resolved_sources(compiler)))
 
@@ -422,6 +463,8 @@ class OrderBy:
 class When(Expression):
     """One branch of a ``Case``: ``When(Q(...) or lookups, then=value)``."""
 
+    allowed_default = False
+
     def __init__(self, condition: Any = None, then: Any = None, **lookups: Any) -> None:
         if lookups:
             condition = Q(condition, **lookups) if isinstance(condition, Q) else Q(**lookups)
@@ -452,6 +495,8 @@ class When(Expression):
 class Case(Expression):
     """``CASE WHEN ... THEN ... ELSE default END``: the result of the first ``When`` whose
     condition holds, else ``default`` (NULL unless given)."""
+
+    allowed_default = False
 
     def __init__(self, *cases: When, default: Any = None, output_field: Any = None) -> None:
         if not all(isinstance(case, When) for case in cases):
@@ -522,6 +567,8 @@ class OuterRef(F):
 
 class Subquery(Expression):
     """The single value a queryset selects (``qs.values("x")[:1]``), as a scalar subquery."""
+
+    allowed_default = False
 
     def __init__(self, queryset: Any, output_field: Any = None) -> None:
         self.query = queryset.query

@@ -22,6 +22,14 @@ class NOT_PROVIDED:  # noqa: N801
     """Marks an option the user did not give (``default`` may legitimately be None)."""
 
 
+class DatabaseDefault:
+    """The value of a new instance's field left to the column's database default
+    (``db_default``): the INSERT leaves the column out, and saving reads the value back."""
+
+    def __repr__(self) -> str:
+        return "DatabaseDefault()"
+
+
 _creation_counter = itertools.count()
 
 BASE_OPTIONS: dict[str, Any] = {
@@ -33,6 +41,7 @@ BASE_OPTIONS: dict[str, Any] = {
     "null": False,
     "db_index": False,
     "default": NOT_PROVIDED,
+    "db_default": NOT_PROVIDED,
     "editable": True,
     "choices": None,
     "help_text": "",
@@ -63,6 +72,8 @@ class Field:
     #: a relation kept in a table of its own (ManyToManyField): no column on the model's table
     many_to_many: ClassVar[bool] = False
     is_auto: ClassVar[bool] = False
+    #: whether the database computes the column (GeneratedField): never written by saves
+    generated: ClassVar[bool] = False
     requires_max_length: ClassVar[bool] = False
     #: for a field class Django removed: the check error (msg, hint, id) its use in a model
     #: gets; historical migrations may still use it
@@ -196,9 +207,17 @@ class Field:
     def has_default(self) -> bool:
         return self.default is not NOT_PROVIDED
 
+    def has_db_default(self) -> bool:
+        """Whether the column has a DEFAULT in the database (``db_default``): a value, or an
+        expression such as ``Now()``, kept in the schema and used when an INSERT leaves the
+        column out."""
+        return self.db_default is not NOT_PROVIDED
+
     def get_default(self) -> Any:
         if self.has_default():
             return self.default() if callable(self.default) else self.default
+        if self.has_db_default():
+            return DatabaseDefault()
         if not self.empty_strings_allowed or self.null:
             return None
         return ""
@@ -249,7 +268,14 @@ class Field:
         if self.primary_key and self.null:
             errors.append(Error("Primary keys must not have null=True.", self, "fields.E007"))
         errors.extend(self._check_choices())
+        errors.extend(self._check_db_default())
         return errors
+
+    def _check_db_default(self) -> list[CheckMessage]:
+        default = self.db_default
+        if not self.has_db_default() or getattr(default, "allowed_default", True):
+            return []
+        return [Error(f"{default} cannot be used in db_default.", self, "fields.E012")]
 
     def _check_choices(self) -> list[CheckMessage]:
         if not self.choices:
@@ -715,6 +741,69 @@ class DateTimeField(DateField):
 
 class TimeField(DateField):
     pass
+
+
+class GeneratedField(Field):
+    """A column the database computes from others of its row: ``GENERATED ALWAYS AS
+    (expression) STORED`` (``db_persist=True``) or ``VIRTUAL`` (not on PostgreSQL). Its column
+    type is ``output_field``'s; saves never write it, and read it back."""
+
+    generated = True
+    options = _options(
+        blank=True, editable=False, expression=None, output_field=None, db_persist=None
+    )
+
+    def __init__(
+        self,
+        *,
+        expression: Any,
+        output_field: Field,
+        db_persist: bool | None = None,
+        **kwargs: Any,
+    ):
+        if kwargs.setdefault("editable", False):
+            raise ValueError("GeneratedField cannot be editable.")
+        if not kwargs.setdefault("blank", True):
+            raise ValueError("GeneratedField must be blank.")
+        if kwargs.get("default", NOT_PROVIDED) is not NOT_PROVIDED:
+            raise ValueError("GeneratedField cannot have a default.")
+        if kwargs.get("db_default", NOT_PROVIDED) is not NOT_PROVIDED:
+            raise ValueError("GeneratedField cannot have a database default.")
+        if db_persist not in (True, False):
+            raise ValueError("GeneratedField.db_persist must be True or False.")
+        super().__init__(
+            expression=expression, output_field=output_field, db_persist=db_persist, **kwargs
+        )
+
+    def get_internal_type(self) -> str:
+        return self.output_field.get_internal_type()
+
+    def get_default(self) -> Any:
+        return None
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("blank", None)
+        kwargs.pop("editable", None)
+        kwargs.update(
+            db_persist=self.db_persist, expression=self.expression, output_field=self.output_field
+        )
+        return name, path, args, kwargs
+
+    def check(self) -> list[CheckMessage]:
+        errors = super().check()
+        problems = [f"{m.msg} ({m.id})" for m in self.output_field.check() if m.is_error]
+        if problems:
+            separator = "\n    "
+            errors.append(
+                Error(
+                    f"GeneratedField.output_field has errors:{separator}"
+                    + separator.join(problems),
+                    self,
+                    "fields.E223",
+                )
+            )
+        return errors
 
 
 # -- relations ----------------------------------------------------------------------------

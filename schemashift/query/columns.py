@@ -287,6 +287,8 @@ def column_type(field: Field) -> Any:
 
 
 def _stored_type(field: Field) -> Any:
+    if field.generated:
+        return column_type(field.output_field)
     if field.is_relation:
         from schemashift.models.related import target_field
 

@@ -200,6 +200,25 @@ def insert_row(model: type[Model], alias: str, values: dict[str, Any], returning
     return result.lastrowid if returning_pk else None
 
 
+def insert_row_reading(
+    model: type[Model], alias: str, values: dict[str, Any], pk_value: Any, read: list[str]
+) -> dict[str, Any]:
+    """INSERT one row and read back the columns ``read`` (the primary key always): through
+    RETURNING where the backend has it, else by selecting the new row."""
+    connection = connection_for(alias)
+    table = table_of(model, connection.vendor)
+    pk_column = model._meta.pk.column
+    columns = [table.c[name] for name in dict.fromkeys([pk_column, *read])]
+    statement = sa.insert(table).values(values)
+    if connection.dialect.insert_returning:
+        row = connection.execute(statement.returning(*columns)).one()
+        return dict(zip((c.key for c in columns), row, strict=True))
+    result = connection.execute(statement)
+    new_pk = result.lastrowid if pk_value is None else pk_value
+    row = connection.execute(sa.select(*columns).where(table.c[pk_column] == new_pk)).one()
+    return dict(zip((c.key for c in columns), row, strict=True))
+
+
 def insert_rows(
     model: type[Model], alias: str, rows: list[dict[str, Any]], returning_pk: bool
 ) -> list:

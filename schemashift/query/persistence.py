@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import DatabaseError
 from schemashift.models.expressions import Expression, Q
+from schemashift.models.fields import DatabaseDefault
 from schemashift.models.query_state import Query
 from schemashift.models.queryset import DEFAULT_DB_ALIAS, QuerySet
 from schemashift.models.related import relation_value
@@ -14,6 +15,7 @@ from schemashift.query.execute import (
     atomic,
     fetch_values,
     insert_row,
+    insert_row_reading,
     insert_rows,
     update_rows,
 )
@@ -80,8 +82,9 @@ def save_instance(
         table_save.save_table(concrete)
     instance._state.adding = False
     instance._state.db = alias
-    if table_save.expressions:
-        refresh_instance(instance, alias, [f.attname for f in table_save.expressions])
+    stale = [*table_save.expressions, *table_save.read_back]
+    if stale:
+        refresh_instance(instance, alias, [f.attname for f in stale])
 
 
 class _TableSave:
@@ -103,6 +106,8 @@ class _TableSave:
         self.force_update = force_update
         self.update_fields = update_fields
         self.expressions: list[Any] = []
+        #: fields the database computed on an UPDATE (generated columns), read back after
+        self.read_back: list[Any] = []
 
     def save_parents(self, model: type[Model]) -> None:
         instance = self.instance
@@ -120,7 +125,8 @@ class _TableSave:
         opts = model._meta
         pk_field = opts.pk
         pk_value = getattr(instance, pk_field.attname)
-        fields = [f for f in opts.local_fields if not f.primary_key]
+        generated = [f for f in opts.local_fields if f.generated]
+        fields = [f for f in opts.local_fields if not f.primary_key and not f.generated]
         if self.update_fields is not None:
             fields = [f for f in fields if {f.name, f.attname} & self.update_fields]
             if not fields:
@@ -131,7 +137,11 @@ class _TableSave:
         if self.adding and opts.order_with_respect_to and not self.update_fields:
             _number_in_order(instance, model, alias)
         values = {f.attname: getattr(instance, f.attname) for f in fields}
-        expressions = [f for f in fields if isinstance(values[f.attname], Expression)]
+        # left to the column's database default: never written, read back after an INSERT
+        database_defaults = [f for f in fields if isinstance(values[f.attname], DatabaseDefault)]
+        for left_out in database_defaults:
+            del values[left_out.attname]
+        expressions = [f for f in fields if isinstance(values.get(f.attname), Expression)]
         self.expressions.extend(expressions)
         try_update = pk_value is not None and not self.force_insert
         if try_update and self.adding and pk_field.has_default() and not self.force_update:
@@ -148,6 +158,8 @@ class _TableSave:
                     f"{model.__name__} with pk {pk_value!r} was not updated: no such row."
                 )
         if updated:
+            if generated:
+                self.read_back.extend(generated)
             return
         if expressions:
             raise ValueError(
@@ -157,6 +169,13 @@ class _TableSave:
         columns = {opts.get_field(name).column: value for name, value in values.items()}
         if pk_value is not None:
             columns[pk_field.column] = pk_value
+        computed = [*database_defaults, *generated]
+        if computed:
+            read = [f.column for f in computed]
+            row = insert_row_reading(model, alias, columns, pk_value, read)
+            for field in (pk_field, *computed):
+                setattr(instance, field.attname, row[field.column])
+            return
         new_pk = insert_row(model, alias, columns, returning_pk=pk_value is None)
         if pk_value is None:
             setattr(instance, pk_field.attname, new_pk)
@@ -191,8 +210,15 @@ def bulk_insert(model: type[Model], alias: str, objs: list[Model]) -> None:
         _check_related_saved(obj)
         _stamp_auto_fields(obj, True, now)
         (without_pk if getattr(obj, pk_field.attname) is None else with_pk).append(obj)
-    fields = [f for f in opts.local_fields if not f.primary_key]
+    fields = [f for f in opts.local_fields if not f.primary_key and not f.generated]
+    defaulted = [obj for obj in objs if _leaves_database_default(obj, fields)]
+    defaulted_ids = {id(obj) for obj in defaulted}
+    with_pk = [obj for obj in with_pk if id(obj) not in defaulted_ids]
+    without_pk = [obj for obj in without_pk if id(obj) not in defaulted_ids]
     with atomic(alias):
+        for obj in defaulted:
+            # each leaves other columns out, and reads back what the database gave them
+            _TableSave(obj, alias, True, True, False, None).save_table(model)
         rows = [_columns(obj, fields, pk_field) for obj in with_pk]
         insert_rows(model, alias, rows, returning_pk=False)
         rows = [_columns(obj, fields) for obj in without_pk]
@@ -202,6 +228,10 @@ def bulk_insert(model: type[Model], alias: str, objs: list[Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
+
+
+def _leaves_database_default(obj: Any, fields: list[Any]) -> bool:
+    return any(isinstance(getattr(obj, f.attname), DatabaseDefault) for f in fields)
 
 
 def _columns(obj: Any, fields: list[Any], pk_field: Any = None) -> dict[str, Any]:

@@ -79,3 +79,17 @@ def test_columns_are_djangos_on_every_backend(
     column = migrator.snapshot()["shop_thing"].columns["f"]
     assert column == ColumnInfo("f", django_column_type(backend, theirs), nullable=theirs.null)
     migrator.assert_schema_matches_state()
+
+
+def media_storage() -> object:
+    """A storage chosen when the application runs (the application's business)."""
+    return object()
+
+
+def test_storage_is_kept_and_written_by_reference_as_django_writes_a_callable() -> None:
+    field = models.FileField(storage=media_storage, upload_to=upload_path)
+    _name, _path, _args, kwargs = field.deconstruct()
+    assert kwargs["storage"] is media_storage and kwargs["upload_to"] is upload_path
+    source, imports = serialize(field)
+    assert ".media_storage" in source and ".upload_path" in source
+    assert field.clone().storage is media_storage

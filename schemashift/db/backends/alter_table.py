@@ -104,6 +104,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
     sql_set_not_null: ClassVar[str] = "ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL"
     sql_drop_not_null: ClassVar[str] = "ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL"
     sql_drop_default: ClassVar[str] = "ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"
+    sql_set_default: ClassVar[str] = "ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {value}"
     sql_fill_nulls: ClassVar[str] = "UPDATE {table} SET {column} = {value} WHERE {column} IS NULL"
     sql_create_fk: ClassVar[str] = (
         "ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({column}) "
@@ -134,7 +135,15 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
 
     def add_column_statements(self, state: ProjectState, table: str, field: Field) -> list[str]:
         """ADD COLUMN; existing rows get the field's value through a DEFAULT dropped at once,
-        so the database keeps no default (Python defaults are not the database's)."""
+        so the database keeps no default (Python defaults are not the database's). A
+        ``db_default`` stays: it fills the existing rows and later INSERTs alike."""
+        if field.has_db_default() or field.generated:
+            definition = self.column_definition(field, state)
+            return [
+                self._sql(
+                    self.sql_add_column, table=table, column=field.column, definition=definition
+                )
+            ]
         default = self.effective_default(field)
         literal = None if default is None else self.quote_value(default, field, state)
         definition = self.column_definition(field, state, default=literal)
@@ -279,6 +288,9 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         definition = self.table_definition(model)
         with self._operation():
             statements = self.add_column_statements(state, table, field)
+            comment = self.column_comment_sql(table, field) if field.db_comment else None
+            if comment:
+                statements.append(comment)
             reference = self._reference(field, state)
             if reference is not None:
                 statements.append(self.create_fk_sql(table, field.column, *reference))
@@ -445,14 +457,38 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         if change.retyped:
             for statement in self.alter_column_type_statements(change):
                 self.run(statement)
+        for statement in self.db_default_statements(change):
+            self.run(statement)
+        if old.db_comment != new.db_comment:
+            self.run_if_any(self.column_comment_sql(table, new))
         if old.null != new.null:
-            default = None if new.null else self.effective_default(new)
-            if default is not None:
-                value = self.quote_value(default, new, change.to_state)
+            value = None if new.null else self.fill_value(change)
+            if value is not None:
                 self.run(
                     self._sql(self.sql_fill_nulls, table=table, column=new.column, value=value)
                 )
             self.run(self.alter_column_null_sql(table, new, change.to_state))
+
+    def fill_value(self, change: FieldChange) -> str | None:
+        """The SQL of the value NULLs get when a column becomes NOT NULL: the new field's
+        database default, else its default; None when it has neither."""
+        if change.new.has_db_default():
+            return self.db_default_sql(change.new)
+        default = self.effective_default(change.new)
+        return None if default is None else self.quote_value(default, change.new, change.to_state)
+
+    def db_default_statements(self, change: FieldChange) -> list[str]:
+        """SET DEFAULT or DROP DEFAULT where the field's ``db_default`` changes."""
+        old, new = change.old, change.new
+        old_sql = self.db_default_sql(old) if old.has_db_default() else None
+        new_sql = self.db_default_sql(new) if new.has_db_default() else None
+        if old_sql == new_sql:
+            return []
+        if new_sql is None:
+            return [self._sql(self.sql_drop_default, table=change.table, column=new.column)]
+        return [
+            self._sql(self.sql_set_default, table=change.table, column=new.column, value=new_sql)
+        ]
 
     def _add_after_alter(self, change: FieldChange) -> None:
         table, old, new = change.table, change.old, change.new

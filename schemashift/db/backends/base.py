@@ -33,6 +33,11 @@ from sqlalchemy.engine import Connection, Dialect
 
 from schemashift.db.backends import through_tables
 from schemashift.db.backends.constraint_ddl import ConstraintDDL
+from schemashift.db.backends.defaults import (
+    columns_beside,
+    db_default_sql,
+    generated_expression_sql,
+)
 from schemashift.db.backends.formats import python_kind
 from schemashift.db.backends.registry import Backend, backend_for
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
@@ -155,6 +160,12 @@ class BaseSchemaEditor(ConstraintDDL):
     lists_one_column_unique_together: ClassVar[bool] = True
     #: whether an index is renamed in place (else dropped and created again)
     can_rename_index: ClassVar[bool] = True
+    #: whether the backend keeps comments on tables and columns (not SQLite, as in Django)
+    keeps_comments: ClassVar[bool] = False
+    #: whether a GeneratedField may be VIRTUAL (computed when read) rather than STORED
+    supports_virtual_generated_columns: ClassVar[bool] = True
+    #: whether introspection reads a generated column's expression as its default
+    reports_generation_as_default: ClassVar[bool] = False
     #: the DATABASES alias of the database this editor changes
     alias: str = "default"
     #: collecting the statements an operation is about to run on this live database: checks
@@ -379,7 +390,10 @@ class BaseSchemaEditor(ConstraintDDL):
         return self.index_name(table, [column], f"_fk_{to_table}_{to_column}")
 
     def column_type(self, field: Field, state: ProjectState) -> str:
-        """The declared type of the field's column; a foreign key takes its target's."""
+        """The declared type of the field's column; a foreign key takes its target's, a
+        generated field its ``output_field``'s."""
+        if field.generated:
+            return self.column_type(field.output_field, state)
         if field.is_relation:
             return self.rel_column_type(self.target_field(field, state), state)
         return self._format_type(self.data_types, field)
@@ -446,9 +460,17 @@ class BaseSchemaEditor(ConstraintDDL):
         """
         self.check_column_name(field, column or field.column)
         parts = [self.column_type(field, state)]
-        if default is not None:
+        comment = self.inline_comment_sql(field)
+        if comment:
+            parts.append(comment)
+        if field.has_db_default():
+            default = self.db_default_sql(field)
+        if default is not None and not field.generated:
             parts.append(f"DEFAULT {default}")
-        parts.append("NULL" if field.null else "NOT NULL")
+        if field.generated:
+            parts.append(self.generated_sql(field, state))
+        else:
+            parts.append("NULL" if field.null else "NOT NULL")
         if field.primary_key:
             parts.append("PRIMARY KEY")
         elif field.unique:
@@ -465,6 +487,16 @@ class BaseSchemaEditor(ConstraintDDL):
         if reference:
             parts.append(reference)
         return " ".join(parts)
+
+    def inline_comment_sql(self, field: Field) -> str | None:
+        """``COMMENT '...'`` written in the column's definition, on backends that keep a
+        column's comment there (MySQL/MariaDB)."""
+        return None
+
+    def column_comment_sql(self, table: str, field: Field) -> str | None:
+        """The statement that sets (or, without ``db_comment``, clears) a column's comment,
+        on backends that keep it apart from the definition (PostgreSQL)."""
+        return None
 
     def create_table_sql(
         self, state: ProjectState, definition: TableDefinition, table: str = ""
@@ -675,6 +707,9 @@ class BaseSchemaEditor(ConstraintDDL):
             self.run(self.create_table_sql(state, definition))
             if comment:
                 self.run_if_any(self.table_comment_sql(definition.table, comment))
+            for commented in definition.fields:
+                if commented.db_comment:
+                    self.run_if_any(self.column_comment_sql(definition.table, commented))
             for statement in (
                 *self.unique_together_statements(definition),
                 *self.foreign_key_statements(state, definition),
@@ -979,18 +1014,37 @@ class BaseSchemaEditor(ConstraintDDL):
     def field_should_be_altered(
         self, from_state: ProjectState, to_state: ProjectState, old_field: Field, new_field: Field
     ) -> bool:
-        """Whether the change touches the column: not for verbose names, choices, defaults."""
-        if old_field.column != new_field.column:
-            return True
+        """Whether the change touches the column: not for verbose names, choices, defaults.
+
+        A GeneratedField cannot be altered, as in Django: it is removed and added again.
+        """
         old_path, old_kwargs = _schema_signature(old_field)
         new_path, new_kwargs = _schema_signature(new_field)
+        generated_changes = (old_field.generated or new_field.generated) and (
+            old_field.column != new_field.column
+            or (old_path, comparable_kwargs(old_kwargs))
+            != (new_path, comparable_kwargs(new_kwargs))
+        )
+        if generated_changes:
+            raise ModelDefinitionError(
+                f"Modifying GeneratedFields is not supported - the field {new_field.name} must "
+                "be removed and re-added with the new definition."
+            )
+        if old_field.column != new_field.column:
+            return True
+        if not self.keeps_comments:
+            old_kwargs.pop("db_comment", None)
+            new_kwargs.pop("db_comment", None)
         if old_field.is_relation and new_field.is_relation:
             old_kwargs.pop("to", None)
             new_kwargs.pop("to", None)
             old_target = from_state.related_model(old_field).db_table
             if old_target != to_state.related_model(new_field).db_table:
                 return True
-        return (old_path, old_kwargs) != (new_path, new_kwargs)
+        return (old_path, comparable_kwargs(old_kwargs)) != (
+            new_path,
+            comparable_kwargs(new_kwargs),
+        )
 
     # -- values -------------------------------------------------------------------------------
 
@@ -1010,6 +1064,8 @@ class BaseSchemaEditor(ConstraintDDL):
 
     @staticmethod
     def _default_of(field: Field) -> Any:
+        if field.generated:
+            return None  # the database computes it
         if field.has_default():
             return field.get_default()
         kind = field.get_internal_type()
@@ -1023,6 +1079,21 @@ class BaseSchemaEditor(ConstraintDDL):
                 return now.time()
             return now
         return None
+
+    def generated_sql(self, field: Field, state: ProjectState) -> str:
+        """``GENERATED ALWAYS AS (expression) STORED`` (or ``VIRTUAL``) for a GeneratedField."""
+        if not field.db_persist and not self.supports_virtual_generated_columns:
+            raise ModelDefinitionError(
+                f"Field '{field.name}': {self.dialect_name} does not support non-persisted "
+                "GeneratedFields. Set db_persist=True on the field."
+            )
+        expression = generated_expression_sql(self, field, columns_beside(state, field))
+        return f"GENERATED ALWAYS AS ({expression}) {'STORED' if field.db_persist else 'VIRTUAL'}"
+
+    def db_default_sql(self, field: Field) -> str:
+        """The SQL after DEFAULT for the field's ``db_default`` (a literal, or an expression
+        in parentheses), as Django writes it."""
+        return db_default_sql(self, field)
 
     def adapt_value(
         self, value: Any, field: Field | None = None, state: ProjectState | None = None
@@ -1112,14 +1183,26 @@ class BaseSchemaEditor(ConstraintDDL):
             if name and len(name) > limit
         ]
 
+    def expected_column(self, field: Field, state: ProjectState) -> ColumnInfo:
+        """The ColumnInfo the editor would create for a field: a generated column is
+        nullable (it declares neither NULL nor NOT NULL), and has a default where the
+        database reports its expression as one (``reports_generation_as_default``)."""
+        if field.has_db_default():
+            default: str | None = self.db_default_sql(field)
+        elif field.generated and self.reports_generation_as_default:
+            default = self.generated_sql(field, state)
+        else:
+            default = None
+        nullable = field.null or field.generated
+        return ColumnInfo(
+            field.column, self.column_type(field, state), nullable, field.primary_key, default
+        )
+
     def expected_table(self, state: ProjectState, model: ModelState) -> TableInfo:
         """The TableInfo the editor would create for a model of ``state``."""
         definition = self.table_definition(model)
         table = definition.table
-        columns = {
-            f.column: ColumnInfo(f.column, self.column_type(f, state), f.null, f.primary_key)
-            for f in definition.fields
-        }
+        columns = {f.column: self.expected_column(f, state) for f in definition.fields}
         foreign_keys = set()
         for f in definition.fields:
             if f.is_relation and f.db_constraint:
@@ -1205,6 +1288,14 @@ def _with_columns_renamed(table: TableInfo, renamed: dict[str, str]) -> TableInf
             for name, index in table.indexes.items()
         },
     )
+
+
+def comparable_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments with fields among them compared by their deconstruction."""
+    return {
+        key: value.deconstruct()[1:] if hasattr(value, "set_attributes_from_name") else value
+        for key, value in kwargs.items()
+    }
 
 
 def _schema_signature(field: Field) -> tuple[str, dict[str, Any]]:

@@ -101,6 +101,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     """Schema changes on MySQL and MariaDB with Django's column types and names."""
 
     dialect_name = "mysql"
+    keeps_comments = True
     max_name_length = 64
     max_identifier_length = 64
     # a one-column unique index reads back as the column's UNIQUE, whatever made it
@@ -164,6 +165,9 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             )
         return f"ALTER TABLE {self.quote_name(table)} DROP CHECK {self.quote_name(name)}"
 
+    def inline_comment_sql(self, field: Field) -> str | None:
+        return f"COMMENT {self.render_literal(field.db_comment)}" if field.db_comment else None
+
     def table_comment_sql(self, table: str, comment: str | None) -> str | None:
         return (
             f"ALTER TABLE {self.quote_name(table)} COMMENT = {self.render_literal(comment or '')}"
@@ -207,6 +211,15 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         template = self.column_checks.get(field.get_internal_type())
         return template.format(column=self.quote_name(column)) if template else None
 
+    def db_default_sql(self, field: Field) -> str:
+        """As Django: MySQL (not MariaDB) takes a literal default of a TEXT, BLOB or JSON
+        column only written as an expression, in parentheses."""
+        sql = super().db_default_sql(field)
+        is_mariadb = getattr(self.dialect, "is_mariadb", False)
+        if _is_long(field) and not is_mariadb and not sql.startswith("("):
+            return f"({sql})"
+        return sql
+
     def column_definition(
         self,
         field: Field,
@@ -219,9 +232,16 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         return f"{definition} CHECK ({check})" if check else definition
 
     def modify_definition(self, field: Field, state: ProjectState, null: bool | None = None) -> str:
-        """What MODIFY writes: type, NULL or NOT NULL, CHECK (the keys stay as they are)."""
+        """What MODIFY writes: type, database default, NULL or NOT NULL, CHECK (the keys stay
+        as they are)."""
         is_null = field.null if null is None else null
-        parts = [self.column_type(field, state), "NULL" if is_null else "NOT NULL"]
+        parts = [self.column_type(field, state)]
+        comment = self.inline_comment_sql(field)
+        if comment:
+            parts.append(comment)
+        if field.has_db_default():
+            parts.append(f"DEFAULT {self.db_default_sql(field)}")
+        parts.append("NULL" if is_null else "NOT NULL")
         check = self.column_definition_check(field, field.column)
         if check:
             parts.append(f"CHECK ({check})")
@@ -338,7 +358,9 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         if not is_managed(model):
             return
         default = self.effective_default(field)
-        if not field.null and default is None:
+        if field.has_db_default() or field.generated:
+            pass  # the database fills the existing rows
+        elif not field.null and default is None:
             self._refuse_rows_without_value(self.model_table(model), field)
         elif default is not None:
             self._refuse_default_rows_break(state, self.model_table(model), field, default)
@@ -390,7 +412,8 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         """A TEXT, BLOB or JSON column takes no literal DEFAULT on MySQL 8: it is added NULL,
         filled by UPDATE, then made NOT NULL."""
         default = self.effective_default(field)
-        if default is None or field.get_internal_type() not in _LONG_KINDS:
+        long_kind = field.get_internal_type() in _LONG_KINDS
+        if default is None or not long_kind or field.has_db_default():
             return super().add_column_statements(state, table, field)
         literal = self.quote_value(default, field, state)
         definition = self.modify_definition(field, state, null=True)
@@ -446,13 +469,16 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         checks_differ = self.column_definition_check(
             old, new.column
         ) != self.column_definition_check(new, new.column)
-        modifies = change.retyped or old.null != new.null or checks_differ
+        modifies = (
+            change.retyped
+            or old.null != new.null
+            or checks_differ
+            or old.db_comment != new.db_comment
+        )
         fill = None
         if modifies and old.null and not new.null:
-            default = self.effective_default(new)
-            if default is not None:
-                fill = self.quote_value(default, new, change.to_state)
-            elif self._has_rows(table, f"{self.quote_name(old.column)} IS NULL"):
+            fill = self.fill_value(change)
+            if fill is None and self._has_rows(table, f"{self.quote_name(old.column)} IS NULL"):
                 raise DatabaseError(
                     f"Cannot make column {new.column!r} of table {table!r} NOT NULL: some rows "
                     "hold NULL in it. Give the field a default, or fill the column first."
@@ -461,6 +487,8 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             self.run(self._sql(self.sql_rename_column, table=table, old=old.column, new=new.column))
             self.note_column_rename(table, old.column, new.column)
         if not modifies:
+            for statement in self.db_default_statements(change):
+                self.run(statement)
             return
         if fill is not None:
             self.run(self._sql(self.sql_fill_nulls, table=table, column=new.column, value=fill))

@@ -104,6 +104,9 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     """Schema changes on PostgreSQL, with Django's column types and names."""
 
     dialect_name = "postgresql"
+    keeps_comments = True
+    supports_virtual_generated_columns = False
+    reports_generation_as_default = True
     max_name_length = 63
     max_identifier_length = 63
     lists_one_column_unique_together = False
@@ -179,6 +182,13 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     def table_comment_sql(self, table: str, comment: str | None) -> str | None:
         literal = self.render_literal(comment or None)
         return f"COMMENT ON TABLE {self.quote_name(table)} IS {literal}"
+
+    def column_comment_sql(self, table: str, field: Field) -> str | None:
+        literal = self.render_literal(field.db_comment or "")
+        return (
+            f"COMMENT ON COLUMN {self.quote_name(table)}.{self.quote_name(field.column)} "
+            f"IS {literal}"
+        )
 
     def _prepare_connection(self) -> None:
         if self.atomic and self.connection.in_transaction():

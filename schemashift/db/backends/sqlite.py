@@ -29,6 +29,7 @@ from schemashift.db.backends.base import (
     column_fields,
     is_managed,
 )
+from schemashift.db.backends.defaults import is_expression_default
 from schemashift.db.backends.formats import DecimalFormat, FloatFormat, quantize
 from schemashift.db.backends.registry import Backend
 from schemashift.db.backends.through_tables import link_shape
@@ -286,7 +287,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             reverting = field is model.fields.get(field.name)
             order = _rebuilt_order(model, kept, field, reverting)
             definition = self.table_definition(model, order)
-            default = self.quote_value(self.effective_default(field), field, state)
+            if field.has_db_default():
+                default = self.db_default_sql(field)
+            else:
+                default = self.quote_value(self.effective_default(field), field, state)
             self._remake_table(state, definition, {field.name: default})
             self._touch_model(state, model)
 
@@ -299,6 +303,8 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             and not field.primary_key
             and self.effective_default(field) is None
             and not _in_meta_index(model, field)
+            # ADD COLUMN takes a constant DEFAULT only
+            and not (field.has_db_default() and is_expression_default(field))
         )
 
     def remove_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
@@ -402,6 +408,8 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     ) -> str:
         column = self.quote_name(old_field.column)
         if old_field.null and not new_field.null:
+            if new_field.has_db_default():
+                return f"coalesce({column}, {self.db_default_sql(new_field)})"
             default = self.effective_default(new_field)
             if default is not None:
                 return f"coalesce({column}, {self.quote_value(default, new_field, state)})"
@@ -468,10 +476,9 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         quoted_table, quoted_temporary = self.quote_name(table), self.quote_name(temporary)
         self.run(self.create_table_sql(state, definition, temporary))
         sources = sources or {}
-        columns = ", ".join(self.quote_name(f.column) for f in definition.fields)
-        selected = ", ".join(
-            sources.get(f.name) or self.quote_name(f.column) for f in definition.fields
-        )
+        copied = [f for f in definition.fields if not f.generated]  # computed by the table
+        columns = ", ".join(self.quote_name(f.column) for f in copied)
+        selected = ", ".join(sources.get(f.name) or self.quote_name(f.column) for f in copied)
         self._copy_rows(
             f"INSERT INTO {quoted_temporary} ({columns}) SELECT {selected} FROM {quoted_table}",
             table,
@@ -516,12 +523,13 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         """PRAGMAs, not the SQLAlchemy Inspector: it loses declared types such as
         ``integer unsigned``, inline UNIQUE constraints and DESC index columns."""
         quote = connection.dialect.identifier_preparer.quote_identifier
-        rows = connection.exec_driver_sql(f"PRAGMA table_info({quote(table)})").fetchall()
+        # table_xinfo, unlike table_info, lists generated columns too
+        rows = connection.exec_driver_sql(f"PRAGMA table_xinfo({quote(table)})").fetchall()
         if not rows:
             return None
         columns = {
             name: ColumnInfo(name, declared, not notnull, bool(pk), default)
-            for _cid, name, declared, notnull, default, pk in rows
+            for _cid, name, declared, notnull, default, pk, _hidden in rows
         }
         foreign_keys = frozenset(
             ForeignKeyInfo(row[3], row[2], row[4] or cls._primary_key_of(connection, row[2]))

@@ -19,8 +19,28 @@ class Timestamped(models.Model):
         abstract = True
 
 
+class Genre(models.TextChoices):
+    NOVEL = "novel", "Novel"
+    ESSAY = "essay"
+
+
+def portrait_path(instance, filename):
+    return f"portraits/{filename}"
+
+
 class Author(models.Model):
     id = models.AutoField(primary_key=True)
+    genre = models.CharField(max_length=5, choices=Genre, default=Genre.NOVEL)
+    photo = models.FileField(upload_to="photos/", blank=True)
+    portrait = models.FileField(upload_to=portrait_path, null=True)
+    papers = models.FilePathField(path="/srv/papers", null=True)
+    last_ip = models.GenericIPAddressField(null=True)
+    rank = models.IntegerField(db_default=1, db_comment="Editorial rank")
+    nickname = models.CharField(max_length=20, db_default=models.Value("anon"))
+    joined = models.DateTimeField(db_default=models.functions.Now())
+    rank_twice = models.GeneratedField(
+        expression=models.F("rank") * 2, output_field=models.IntegerField(), db_persist=True
+    )
     name = models.CharField("full name", max_length=100, help_text="As printed on covers")
     email = models.EmailField(unique=True)
     website = models.URLField(blank=True)
