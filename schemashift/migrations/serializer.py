@@ -458,9 +458,6 @@ class _Builder:
 
     def path_reference(self, path: str) -> str:
         module, _, name = path.rpartition(".")
-        if module == "schemashift.models.functions":
-            self.imports.add(MODELS_IMPORT)
-            return f"models.functions.{name}"
         if module == "schemashift.models" or (
             _inside(module, "schemashift.models") and _exported("schemashift.models", name)
         ):

@@ -126,8 +126,8 @@ class Expression(Combinable):
 
 def expression_path(cls: type) -> str:
     """Where migrations import an expression class from: ``schemashift.models.X`` for those
-    ``models`` exports, ``schemashift.models.functions.X`` for database functions, else the
-    class's own module."""
+    ``models`` exports, else the class's own module (database functions too, as Django
+    writes them)."""
     name = cls.__name__
     module = cls.__module__
     if module == __name__:
@@ -136,7 +136,7 @@ def expression_path(cls: type) -> str:
         exported = getattr(models, name, None) is cls
         return f"schemashift.models.{name}" if exported else f"{module}.{name}"
     if module.startswith("schemashift.models.functions"):
-        return f"schemashift.models.functions.{name}"
+        return f"{module}.{name}"  # as Django: django.db.models.functions.datetime.Now
     if module == "schemashift.models.aggregates":
         return f"schemashift.models.{name}"
     return f"{module}.{cls.__qualname__}"

@@ -81,12 +81,19 @@ def test_options_are_written_as_djangos_writer_writes_them(make: Any) -> None:
     assert source_tree(ours) == source_tree(theirs)
 
 
-def test_expression_defaults_are_written_through_models_functions() -> None:
+def test_expression_defaults_are_written_by_their_module_as_django_writes_them() -> None:
+    import schemashift.models.functions.datetime
+
     field = models.DateTimeField(db_default=models.functions.Now())
     source, imports = serialize(field)
-    assert source == "models.DateTimeField(db_default=models.functions.Now())"
-    assert imports == {"from schemashift import models"}
-    namespace: dict[str, Any] = {"models": models}
+    assert source == (
+        "models.DateTimeField(db_default=schemashift.models.functions.datetime.Now())"
+    )
+    assert imports == {
+        "from schemashift import models",
+        "import schemashift.models.functions.datetime",
+    }
+    namespace: dict[str, Any] = {"models": models, "schemashift": schemashift}
     rebuilt = eval(source, namespace)  # noqa: S307 - the writer's own output
     assert rebuilt.deconstruct() == field.deconstruct()
 

@@ -169,7 +169,10 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
             return None
         if field.is_relation and state is None:
             return None
-        declared = self.column_type(field, state)  # type: ignore[arg-type]
+        try:
+            declared = self.column_type(field, state)  # type: ignore[arg-type]
+        except LookupError:  # a link of a through table whose target the state renamed
+            return None
         if declared.startswith("varchar"):
             return "varchar_pattern_ops"
         if declared.startswith("text"):
