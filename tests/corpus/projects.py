@@ -62,5 +62,36 @@ LIBRARY = CorpusApp(
     ),
 )
 
+TAGGING = CorpusApp(
+    label="tagging",
+    app_config="tagging.apps.TaggingConfig",
+    migrations=[
+        "0001_initial",
+        "0002_default_tags",
+        "0003_article_related_person_interests",
+        "0004_drop_interests",
+    ],
+    seed=Seed(
+        at="0001_initial",
+        inserts=["INSERT INTO tagging_article (title) VALUES ('Hello')"],
+        query="SELECT a.title, t.name FROM tagging_article a "
+        "JOIN tagging_article_tags j ON j.article_id = a.id "
+        "JOIN tagging_tag t ON t.id = j.tag_id",
+        expected=[("Hello", "news")],
+    ),
+)
+
+INVENTORY = CorpusApp(
+    label="inventory",
+    app_config="inventory.apps.InventoryConfig",
+    migrations=["0001_initial", "0002_movement_remove_item_item_quantity_gte_0_and_more"],
+)
+
+MEDIA = CorpusApp(
+    label="media",
+    app_config="media.apps.MediaConfig",
+    migrations=["0001_initial", "0002_asset_height_asset_width_alter_asset_title_and_more"],
+)
+
 #: the apps the corpus test runs
-PROJECTS = [LIBRARY]
+PROJECTS = [LIBRARY, TAGGING, INVENTORY, MEDIA]
