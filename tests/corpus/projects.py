@@ -81,12 +81,6 @@ TAGGING = CorpusApp(
     ),
 )
 
-INVENTORY = CorpusApp(
-    label="inventory",
-    app_config="inventory.apps.InventoryConfig",
-    migrations=["0001_initial", "0002_movement_remove_item_item_quantity_gte_0_and_more"],
-)
-
 MEDIA = CorpusApp(
     label="media",
     app_config="media.apps.MediaConfig",
@@ -94,4 +88,4 @@ MEDIA = CorpusApp(
 )
 
 #: the apps the corpus test runs
-PROJECTS = [LIBRARY, TAGGING, INVENTORY, MEDIA]
+PROJECTS = [LIBRARY, TAGGING, MEDIA]
