@@ -342,7 +342,7 @@ def test_new_field_types_through_makemigrations_and_migrate(api_project: ApiProj
     assert 'choices=[("draft", "Draft"), ("pub", "Published")]' in source
     assert 'default="draft"' in source
     assert "upload_to=polls.models.upload_to" in source
-    assert "db_default=models.functions.Now()" in source
+    assert "db_default=schemashift.models.functions.datetime.Now()" in source  # as Django
     assert 'db_comment="A picture"' in source
     api.migrate()
     assert api.makemigrations("polls") == []
