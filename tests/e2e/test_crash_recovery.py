@@ -278,6 +278,80 @@ def test_a_run_killed_after_any_statement_resumes_forwards_and_backwards(project
     assert nth > 4, f"only {nth - 2} kill points"
 
 
+NEW_KINDS_MIGRATION = """\
+from schemashift import migrations, models
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.CreateModel(
+            name="Tag",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, db_comment="Shown in lists")),
+                ("hits", models.IntegerField(db_default=0)),
+                ("questions", models.ManyToManyField(to="polls.question", related_name="tags")),
+            ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(fields=["name"], name="tag_name_unique"),
+                    models.CheckConstraint(condition=models.Q(hits__gte=0), name="tag_hits_gte_0"),
+                ],
+            },
+        ),
+        migrations.AddField(
+            model_name="choice",
+            name="related",
+            field=models.ManyToManyField(to="polls.choice"),
+        ),
+        migrations.AddConstraint(
+            model_name="choice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(votes__gte=0), name="choice_votes_gte_0"
+            ),
+        ),
+    ]
+"""
+
+
+@pytest.mark.backends("mysql")
+def test_a_run_of_many_to_many_constraints_and_db_defaults_killed_anywhere_resumes(
+    project,
+) -> None:
+    """The same, for a migration whose operations make through tables, constraints and
+    database defaults: every kill point resumes to the schema the state implies."""
+    tutorial(project)
+    (project.migrations_dir / "0002_schema.py").write_text(NEW_KINDS_MIGRATION)
+    directions = {(): True, ("polls", "0001"): False}
+    nth, reached = 1, set(directions)
+    while reached:
+        for args, applied in directions.items():
+            result = crash(
+                project,
+                "migrate",
+                *args,
+                CRASH_MATCH=SCHEMA_CHANGE,
+                CRASH_WHEN="after",
+                CRASH_NTH=str(nth),
+            )
+            if not killed(result):
+                reached.discard(args)
+            point = f"after schema statement {nth} of 'migrate {' '.join(args)}'"
+            finished = project.run("migrate", *args)
+            assert finished.returncode == 0, (
+                f"stuck after a kill {point}:\n{finished.stdout}{finished.stderr}"
+            )
+            assert (("polls", "0002_schema") in history(project)) == applied
+            assert_schema_matches_state(project)
+            assert query(project, "SELECT id, choice_text FROM polls_choice ORDER BY id") == (
+                CHOICE_TEXTS
+            )
+        nth += 1
+    assert nth > 6, f"only {nth - 2} kill points"
+
+
 @pytest.mark.backends("mysql")
 def test_an_operation_edited_after_a_kill_is_judged_afresh_and_refused(project) -> None:
     """The stored statements belong to the operation as it was: once it is edited, the live
