@@ -169,10 +169,7 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
             return None
         if field.is_relation and state is None:
             return None
-        try:
-            declared = self.column_type(field, state)  # type: ignore[arg-type]
-        except LookupError:  # a link of a through table whose target the state renamed
-            return None
+        declared = self.column_type(field, state)  # type: ignore[arg-type]
         if declared.startswith("varchar"):
             return "varchar_pattern_ops"
         if declared.startswith("text"):

@@ -117,7 +117,10 @@ def alter_auto_through(
     """
     renamed_targets = renamed_targets or {}
     if editor.model_table(old) != editor.model_table(new):
-        editor.alter_db_table(to_state, _with_table(old, new.db_table), old.db_table, new.db_table)
+        # the old table's links name the models as before: from_state resolves them
+        editor.alter_db_table(
+            from_state, _with_table(old, new.db_table), old.db_table, new.db_table
+        )
     old_links = [_retargeted(link, renamed_targets) for link in list(old.fields.values())[1:]]
     current = _with_links(_with_table(old, new.db_table), old_links)
     before_state = to_state if renamed_targets else from_state
