@@ -87,5 +87,17 @@ MEDIA = CorpusApp(
     migrations=["0001_initial", "0002_asset_height_asset_width_alter_asset_title_and_more"],
 )
 
+INVENTORY = CorpusApp(
+    label="inventory",
+    app_config="inventory.apps.InventoryConfig",
+    migrations=["0001_initial", "0002_movement_remove_item_item_quantity_gte_0_and_more"],
+    seed=Seed(
+        at="0001_initial",
+        inserts=["INSERT INTO inventory_warehouse (code, city) VALUES ('AMS', 'Amsterdam')"],
+        query="SELECT code, city FROM inventory_warehouse",
+        expected=[("AMS", "Amsterdam")],
+    ),
+)
+
 #: the apps the corpus test runs
-PROJECTS = [LIBRARY, TAGGING, MEDIA]
+PROJECTS = [LIBRARY, TAGGING, MEDIA, INVENTORY]

@@ -10,6 +10,7 @@ classes such as ``varchar_pattern_ops``, partial ``WHERE`` clauses, expressions)
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,10 +55,7 @@ def _table_facts(connection: sa.Connection, inspector: Any, table: str) -> dict[
             )
             for fk in inspector.get_foreign_keys(table)
         ),
-        "uniques": sorted(
-            (unique["name"] or "", tuple(unique["column_names"]))
-            for unique in inspector.get_unique_constraints(table)
-        ),
+        "uniques": _uniques(inspector, table),
         "checks": sorted(
             (check["name"] or "", _spaces(check["sqltext"]))
             for check in inspector.get_check_constraints(table)
@@ -115,3 +113,11 @@ def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
                     f"{table} {fact}:\n  Django:      {want[fact]}\n  schemashift: {have.get(fact)}"
                 )
     return lines
+
+
+def _uniques(inspector: Any, table: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Unique constraints on columns; expression ones are compared with the indexes."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection", sa.exc.SAWarning)
+        found = inspector.get_unique_constraints(table)
+    return sorted((unique["name"] or "", tuple(unique["column_names"])) for unique in found)

@@ -70,7 +70,7 @@ def test_only_mysql_runs_ddl_outside_transactions() -> None:
             86_400_000_003,
             "1 days 3 microseconds",
         ),
-        ("DecimalField", decimal.Decimal("1.50"), "1.50", "1.50"),
+        ("DecimalField", decimal.Decimal("1.50"), decimal.Decimal("1.50"), decimal.Decimal("1.50")),
     ],
 )
 def test_literals_follow_each_backends_storage_format(

@@ -21,6 +21,7 @@ tables (``backends/sqlite.py``); PostgreSQL and MySQL/MariaDB build on
 
 from __future__ import annotations
 
+import decimal
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -166,6 +167,9 @@ class BaseSchemaEditor(ConstraintDDL):
     supports_virtual_generated_columns: ClassVar[bool] = True
     #: whether introspection reads a generated column's expression as its default
     reports_generation_as_default: ClassVar[bool] = False
+    #: whether a condition on a boolean column is written bare ("active", "NOT active"), as
+    #: Django does where the backend uses an index for it (not MySQL: "active = false")
+    writes_bare_boolean_conditions: ClassVar[bool] = True
     #: the DATABASES alias of the database this editor changes
     alias: str = "default"
     #: collecting the statements an operation is about to run on this live database: checks
@@ -1098,7 +1102,7 @@ class BaseSchemaEditor(ConstraintDDL):
     def adapt_value(
         self, value: Any, field: Field | None = None, state: ProjectState | None = None
     ) -> Any:
-        """The value as the column stores it: None, bool, int, float, str or bytes."""
+        """The value as the column stores it: None, bool, int, float, Decimal, str or bytes."""
         if value is None:
             return None
         if field is not None and field.is_relation:
@@ -1123,6 +1127,8 @@ class BaseSchemaEditor(ConstraintDDL):
             return "NULL"
         if isinstance(value, float) and not math.isfinite(value):
             return self.render_special_float(value)
+        if isinstance(value, decimal.Decimal):
+            return str(value)  # a finite number: the formats keep NaN and infinity as text
         if isinstance(value, bool):
             type_: Any = sa.Boolean()
         elif isinstance(value, int):

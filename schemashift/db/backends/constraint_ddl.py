@@ -18,6 +18,7 @@ from schemashift.models.constraints import (
     Deferrable,
     UniqueConstraint,
 )
+from schemashift.models.expressions import F
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import TableDefinition
@@ -91,10 +92,13 @@ class ConstraintDDL:
         self, definition: TableDefinition, state: ProjectState, fields: Any, expressions: Any
     ) -> str:
         """The key of an index or unique constraint: quoted columns (with their order or
-        opclass) or each expression in parentheses."""
+        opclass), or its expressions: a column as it is, anything else in parentheses."""
         if expressions:
             compiler = self.ddl_compiler(definition, state)
-            return ", ".join(f"({compiler.expression(e)})" for e in expressions)
+            return ", ".join(
+                compiler.expression(e) if isinstance(e, F) else f"({compiler.expression(e)})"
+                for e in expressions
+            )
         return ", ".join(self.quote_name(definition.get_field(name).column) for name in fields)
 
     def include_sql(self, definition: TableDefinition, include: Any) -> str:

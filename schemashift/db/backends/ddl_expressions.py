@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import ModelDefinitionError
 from schemashift.models.expressions import CombinedExpression, F, Func, Q, Value
+from schemashift.models.fields import BooleanField
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor, TableDefinition
@@ -77,6 +78,9 @@ class DDLCompiler:
             is_null = value if lookup == "isnull" else True
             return f"{column} IS NULL" if is_null else f"{column} IS NOT NULL"
         if lookup == "exact":
+            bare = self.editor.writes_bare_boolean_conditions
+            if bare and isinstance(value, bool) and isinstance(field, BooleanField):
+                return column if value else f"NOT {column}"
             return f"{column} = {self.value(value, field)}"
         if lookup in _COMPARISONS:
             return f"{column} {_COMPARISONS[lookup]} {self.value(value, field)}"

@@ -140,7 +140,8 @@ class DecimalFormat(ValueFormat):
             digits = getattr(spec, "max_digits", None)
             context = decimal.Context(prec=digits) if digits else decimal.Context()
             value = context.create_decimal_from_float(value)
-        return str(decimal.Decimal(value))
+        value = decimal.Decimal(value)
+        return value if value.is_finite() else str(value)
 
 
 class DateTimeFormat(ValueFormat):

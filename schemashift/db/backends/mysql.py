@@ -124,6 +124,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     sql_create_pk = "ALTER TABLE {table} ADD PRIMARY KEY ({column})"
     sql_drop_pk = "ALTER TABLE {table} DROP PRIMARY KEY"
     supports_partial_indexes = False
+    writes_bare_boolean_conditions = False
 
     @property
     def supports_expression_indexes(self) -> bool:  # type: ignore[override]

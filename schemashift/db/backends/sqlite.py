@@ -185,11 +185,14 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     def driver_params(self, sql: str, params: Any) -> tuple[str, Any]:
         """``%s`` and ``%(name)s`` placeholders become sqlite3's ``?`` and ``:name``."""
         sql, adapted = super().driver_params(sql, params)
+        adapted = _bindable(adapted)
         if isinstance(adapted, dict):
             return re.sub(r"(?<!%)%\((\w+)\)s", r":\1", sql).replace("%%", "%"), adapted
         return re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%"), adapted
 
     def render_literal(self, value: Any) -> str:
+        if isinstance(value, decimal.Decimal):
+            value = str(value)  # as Django's SQLite backend, which adapts decimals to text
         if isinstance(value, str) and "\x00" in value:
             # SQL text cannot hold NUL; the UTF-8 bytes cast back to text keep the value whole.
             return f"CAST({super().render_literal(value.encode())} AS TEXT)"
@@ -740,3 +743,10 @@ def _on_begin(connection: Connection) -> None:
         # open although the caller has seen it fail; end it before starting the next.
         driver_connection.rollback()
     connection.exec_driver_sql("BEGIN" if mode == "DEFERRED" else f"BEGIN {mode}")
+
+
+def _bindable(params: Any) -> Any:
+    """sqlite3 binds no Decimal; Django's SQLite backend binds it as its text too."""
+    if isinstance(params, dict):
+        return {k: str(v) if isinstance(v, decimal.Decimal) else v for k, v in params.items()}
+    return tuple(str(v) if isinstance(v, decimal.Decimal) else v for v in params)
