@@ -24,7 +24,8 @@ class NOT_PROVIDED:  # noqa: N801
 
 class DatabaseDefault:
     """The value of a new instance's field left to the column's database default
-    (``db_default``): the INSERT leaves the column out, and saving reads the value back."""
+    (``db_default``): an INSERT leaves the column out, an UPDATE writes the default, and
+    saving reads the value back."""
 
     def __repr__(self) -> str:
         return "DatabaseDefault()"

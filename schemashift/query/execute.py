@@ -194,7 +194,7 @@ def insert_row(model: type[Model], alias: str, values: dict[str, Any], returning
     table = table_of(model, connection.vendor)
     statement = sa.insert(table).values(values)
     pk = table.c[model._meta.pk.column]
-    if returning_pk and connection.dialect.insert_returning:
+    if returning_pk and _returns_rows(connection):
         return connection.execute(statement.returning(pk)).scalar_one()
     result = connection.execute(statement)
     return result.lastrowid if returning_pk else None
@@ -210,7 +210,7 @@ def insert_row_reading(
     pk_column = model._meta.pk.column
     columns = [table.c[name] for name in dict.fromkeys([pk_column, *read])]
     statement = sa.insert(table).values(values)
-    if connection.dialect.insert_returning:
+    if _returns_rows(connection):
         row = connection.execute(statement.returning(*columns)).one()
         return dict(zip((c.key for c in columns), row, strict=True))
     result = connection.execute(statement)
@@ -220,18 +220,35 @@ def insert_row_reading(
 
 
 def insert_rows(
-    model: type[Model], alias: str, rows: list[dict[str, Any]], returning_pk: bool
-) -> list:
-    """INSERT many rows (all with the same columns) as one executemany; their new primary keys
-    in order where the backend returns them (PostgreSQL, SQLite), else an empty list."""
+    model: type[Model],
+    alias: str,
+    rows: list[dict[str, Any]],
+    read: list[str],
+    in_order: bool = True,
+) -> list[dict[str, Any]]:
+    """INSERT many rows (all with the same columns) as one executemany. Where the backend
+    returns rows from an INSERT (PostgreSQL, SQLite, MariaDB), the columns ``read`` of each
+    new row: in the order of ``rows``, or in any order where the caller matches them itself
+    (``in_order=False``, which lets SQLite and MariaDB insert many rows in one statement);
+    else, or with nothing to read, an empty list."""
     if not rows:
         return []
     connection = connection_for(alias)
     table = table_of(model, connection.vendor)
     statement = sa.insert(table)
-    if returning_pk and connection.dialect.insert_returning:
-        pk = table.c[model._meta.pk.column]
-        statement = statement.returning(pk, sort_by_parameter_order=True)
-        return [row[0] for row in connection.execute(statement, rows)]
+    if read and _returns_rows(connection):
+        columns = [table.c[name] for name in read]
+        statement = statement.returning(*columns, sort_by_parameter_order=in_order)
+        return [dict(zip(read, row, strict=True)) for row in connection.execute(statement, rows)]
     connection.execute(statement, rows)
     return []
+
+
+def returns_inserted_rows(alias: str) -> bool:
+    """Whether an INSERT can hand back the rows it made (RETURNING)."""
+    return _returns_rows(connection_for(alias))
+
+
+def _returns_rows(connection: Any) -> bool:
+    # the connection's dialect: the engine's learns what the server can do on first connect
+    return bool(connection.connection.dialect.insert_returning)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import DatabaseError
@@ -17,6 +18,7 @@ from schemashift.query.execute import (
     insert_row,
     insert_row_reading,
     insert_rows,
+    returns_inserted_rows,
     update_rows,
 )
 from schemashift.utils import timezone
@@ -137,8 +139,10 @@ class _TableSave:
         if self.adding and opts.order_with_respect_to and not self.update_fields:
             _number_in_order(instance, model, alias)
         values = {f.attname: getattr(instance, f.attname) for f in fields}
-        # left to the column's database default: never written, read back after an INSERT
+        # left to the column's database default: an INSERT leaves the column out, an UPDATE
+        # writes the default; either way the value is read back
         database_defaults = [f for f in fields if isinstance(values[f.attname], DatabaseDefault)]
+        reset = {f.attname: f.db_default for f in database_defaults}
         for left_out in database_defaults:
             del values[left_out.attname]
         expressions = [f for f in fields if isinstance(values.get(f.attname), Expression)]
@@ -150,16 +154,16 @@ class _TableSave:
         if try_update:
             query = Query(model)
             query.add_q(Q(pk=pk_value))
-            updated = bool(values) and update_rows(query, alias, values) > 0
-            if not values:
+            assignments = {**values, **reset}
+            updated = bool(assignments) and update_rows(query, alias, assignments) > 0
+            if not assignments:
                 updated = _row_exists(model, alias, pk_value)
             if not updated and (self.force_update or self.update_fields is not None):
                 raise DatabaseError(
                     f"{model.__name__} with pk {pk_value!r} was not updated: no such row."
                 )
         if updated:
-            if generated:
-                self.read_back.extend(generated)
+            self.read_back.extend([*database_defaults, *generated])
             return
         if expressions:
             raise ValueError(
@@ -195,43 +199,67 @@ def _row_exists(model: type[Model], alias: str, pk_value: Any) -> bool:
 
 
 def bulk_insert(model: type[Model], alias: str, objs: list[Model]) -> None:
-    """INSERT the objects, one executemany for those with a primary key and one for those
-    without; the new keys are set where the backend returns them (not on MySQL)."""
+    """INSERT the objects: those with a primary key first, then those without (as Django),
+    each run of objects that leave the same columns to their database default as one
+    executemany. Where the backend returns inserted rows, every object takes its new key,
+    the database defaults it left out and its generated columns; elsewhere (MySQL) an object
+    with database defaults is inserted alone so that they can be read back by its key."""
     opts = model._meta
     if opts.concrete_model._meta.parents:
         raise ValueError("Can't bulk create a multi-table inherited model")
     opts = opts.concrete_model._meta
     pk_field = opts.pk
     now = timezone.now()
-    with_pk, without_pk = [], []
     for obj in objs:
         if not isinstance(obj, model):
             raise TypeError(f"bulk_create() expects {model.__name__} instances, not {obj!r}.")
         _check_related_saved(obj)
         _stamp_auto_fields(obj, True, now)
-        (without_pk if getattr(obj, pk_field.attname) is None else with_pk).append(obj)
     fields = [f for f in opts.local_fields if not f.primary_key and not f.generated]
-    defaulted = [obj for obj in objs if _leaves_database_default(obj, fields)]
-    defaulted_ids = {id(obj) for obj in defaulted}
-    with_pk = [obj for obj in with_pk if id(obj) not in defaulted_ids]
-    without_pk = [obj for obj in without_pk if id(obj) not in defaulted_ids]
+    generated = [f for f in opts.local_fields if f.generated]
+    with_pk = [obj for obj in objs if getattr(obj, pk_field.attname) is not None]
+    without_pk = [obj for obj in objs if getattr(obj, pk_field.attname) is None]
     with atomic(alias):
-        for obj in defaulted:
-            # each leaves other columns out, and reads back what the database gave them
-            _TableSave(obj, alias, True, True, False, None).save_table(model)
-        rows = [_columns(obj, fields, pk_field) for obj in with_pk]
-        insert_rows(model, alias, rows, returning_pk=False)
-        rows = [_columns(obj, fields) for obj in without_pk]
-        new_pks = insert_rows(model, alias, rows, returning_pk=True)
-        for obj, pk in zip(without_pk, new_pks, strict=False):
-            setattr(obj, pk_field.attname, pk)
+        returning = returns_inserted_rows(alias)
+        for has_pk, group in ((True, with_pk), (False, without_pk)):
+            for defaulted, run in _runs_by_database_defaults(group, fields):
+                if defaulted and not returning:
+                    for obj in run:
+                        _TableSave(obj, alias, True, True, False, None).save_table(model)
+                    continue
+                written = [f for f in fields if f not in defaulted]
+                rows = [_columns(obj, written, pk_field if has_pk else None) for obj in run]
+                new = [*([] if has_pk else [pk_field]), *defaulted, *generated]
+                read = [pk_field.column, *(f.column for f in new if f is not pk_field)]
+                # keys the database numbers ascend in the order of the rows
+                by_key = not has_pk and pk_field.is_auto
+                returned = insert_rows(model, alias, rows, read if new else [], not by_key)
+                if by_key:
+                    returned.sort(key=lambda row: row[pk_field.column])
+                for obj, row in zip(run, returned, strict=False):
+                    for field in new:
+                        setattr(obj, field.attname, row[field.column])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
 
 
-def _leaves_database_default(obj: Any, fields: list[Any]) -> bool:
-    return any(isinstance(getattr(obj, f.attname), DatabaseDefault) for f in fields)
+def _runs_by_database_defaults(
+    objs: list[Model], fields: list[Any]
+) -> Iterator[tuple[tuple[Any, ...], list[Model]]]:
+    """Consecutive objects that leave the same fields to their database default, so that
+    keys are given in the order of the objects."""
+    run: list[Model] = []
+    current: tuple[Any, ...] = ()
+    for obj in objs:
+        defaulted = tuple(f for f in fields if isinstance(getattr(obj, f.attname), DatabaseDefault))
+        if run and defaulted != current:
+            yield current, run
+            run = []
+        current = defaulted
+        run.append(obj)
+    if run:
+        yield current, run
 
 
 def _columns(obj: Any, fields: list[Any], pk_field: Any = None) -> dict[str, Any]:

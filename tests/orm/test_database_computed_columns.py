@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from support.shop import recorded_statements
 
 DEFAULTS_MODELS = """
     from schemashift import models
@@ -46,11 +47,33 @@ def test_bulk_create_leaves_db_defaults_to_the_database(tickets: type) -> None:
         [tickets(title="x"), tickets(title="y", state="held"), tickets(title="z")]
     )
     assert [t.state for t in made] == ["open", "held", "open"]
+    assert all(isinstance(t.opened, datetime.datetime) for t in made)
     assert sorted(tickets.objects.values_list("title", "state")) == [
         ("x", "open"),
         ("y", "held"),
         ("z", "open"),
     ]
+    assert sorted(t.pk for t in made) == [t.pk for t in made]  # keys in the order given
+    assert {t.pk: t.title for t in made} == dict(tickets.objects.values_list("pk", "title"))
+
+
+def test_bulk_create_writes_a_run_of_alike_rows_in_one_statement(tickets: type) -> None:
+    batch = [tickets(title=f"t{i}") for i in range(5)] + [tickets(title="s", state="shut")]
+    with recorded_statements() as seen:
+        tickets.objects.bulk_create(batch)
+    inserts = [s for s in seen if s.upper().startswith("INSERT")]
+    assert len(inserts) == 2
+    assert [t.state for t in batch] == ["open"] * 5 + ["shut"]
+
+
+def test_saving_a_row_back_to_its_db_default_writes_the_default(tickets: type) -> None:
+    from schemashift.models.fields import DatabaseDefault
+
+    ticket = tickets.objects.create(title="a", state="closed")
+    ticket.state = DatabaseDefault()
+    ticket.save()
+    assert ticket.state == "open"
+    assert tickets.objects.get(pk=ticket.pk).state == "open"
 
 
 GENERATED_MODELS = """
@@ -85,5 +108,6 @@ def test_generated_fields_are_never_written_and_read_back(
     assert line.total == 20
     assert line_model.objects.get(pk=line.pk).total == 20
     assert line_model.objects.filter(total__gt=15).count() == 1
-    line_model.objects.bulk_create([line_model(price=1, quantity=1, name="x")])
+    (made,) = line_model.objects.bulk_create([line_model(price=1, quantity=1, name="x")])
+    assert (made.total, made.shout) == (1, "X")
     assert sorted(line_model.objects.values_list("total", "shout")) == [(1, "X"), (20, "TEA")]
