@@ -98,7 +98,7 @@ class MigrationLoader:
                 f"Migration file {_describe_file(config, name)} (app '{config.label}') has no "
                 "class named Migration that subclasses schemashift.migrations.Migration."
             )
-        where = f"Migration {config.label}.{name} ({_describe_file(config, name)})"
+        where = _Where(config, name)
         for attribute in ("dependencies", "run_before", "replaces", "operations"):
             _check_list(migration_class, attribute, where)
         migration = migration_class(name, config.label)
@@ -390,7 +390,21 @@ def _describe_file(config: AppConfig, name: str) -> str:
         return str(path)
 
 
-def _check_list(migration_class: type, attribute: str, where: str) -> None:
+class _Where:
+    """``Migration polls.0002_x (polls/migrations/0002_x.py)``, worked out only when an error
+    message says it."""
+
+    def __init__(self, config: AppConfig, name: str) -> None:
+        self.config = config
+        self.name = name
+
+    def __str__(self) -> str:
+        return (
+            f"Migration {self.config.label}.{self.name} ({_describe_file(self.config, self.name)})"
+        )
+
+
+def _check_list(migration_class: type, attribute: str, where: _Where) -> None:
     """dependencies, run_before, replaces and operations are lists (or tuples)."""
     value = getattr(migration_class, attribute)
     if not isinstance(value, (list, tuple)):
@@ -399,7 +413,7 @@ def _check_list(migration_class: type, attribute: str, where: str) -> None:
         )
 
 
-def _check_keys(migration: Migration, attribute: str, where: str) -> None:
+def _check_keys(migration: Migration, attribute: str, where: _Where) -> None:
     """Each entry of dependencies/run_before/replaces must be an (app_label, name) pair."""
     for entry in getattr(migration, attribute):
         if not (
@@ -413,7 +427,7 @@ def _check_keys(migration: Migration, attribute: str, where: str) -> None:
             )
 
 
-def _check_operations(migration: Migration, where: str) -> None:
+def _check_operations(migration: Migration, where: _Where) -> None:
     """Each entry of operations is an operation such as migrations.AddField(...)."""
     for number, operation in enumerate(migration.operations, start=1):
         if not isinstance(operation, Operation):

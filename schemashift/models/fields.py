@@ -89,14 +89,20 @@ class Field:
         values = dict(self.options)
         values.update(kwargs)
         values["verbose_name"] = verbose_name
-        values["choices"] = normalize_choices(values["choices"])
+        if "choices" in kwargs:
+            values["choices"] = normalize_choices(values["choices"])
         values["validators"] = list(values["validators"])
         if values["primary_key"] and "serialize" not in kwargs:
             # as Django sets on the primary key of every model, so its migrations say it too
             values["serialize"] = False
-        self._given = {k: v for k, v in values.items() if _differs(v, self.options[k])}
-        for key, value in values.items():
-            setattr(self, key, value)
+        # only a keyword given, or one set above, can differ from its default
+        maybe_given = {*kwargs, "verbose_name", "serialize"}
+        self._given = {
+            k: values[k]
+            for k in self.options
+            if k in maybe_given and _differs(values[k], self.options[k])
+        }
+        self.__dict__.update(values)
         self.name = name
         self.attname: str | None = None
         self.column: str | None = None
