@@ -7,6 +7,7 @@ from support.migrator import Migrator, author_model
 from support.states import auto_pk
 
 from schemashift import models
+from schemashift.db.connection import schema_editor
 from schemashift.migrations.operations import (
     AddIndex,
     AlterIndexTogether,
@@ -52,6 +53,21 @@ def test_alter_index_together_creates_djangos_index_and_rename_index_names_it(
     assert "index_together" not in model.options
     assert model.indexes == [models.Index(fields=["name", "age"], name="name_age_idx")]
     migrator.assert_schema_matches_state()
+
+    # backwards, the index takes back the group's name, so the group can be dropped after
+    renamed, grouped = migrator.state, migrator.state.clone()
+    grouped_model = grouped.get_model("shop", "author").clone()
+    grouped_model.options["indexes"] = []
+    grouped_model.options["index_together"] = (("name", "age"),)
+    grouped.add_model(grouped_model)
+    rename = RenameIndex("author", new_name="name_age_idx", old_fields=("name", "age"))
+    with schema_editor(migrator.connection) as editor:
+        rename.database_backwards("shop", editor, renamed, grouped)
+    migrator.state = grouped
+    assert set(migrator.snapshot()["shop_author"].indexes) == {generated}
+    migrator.assert_schema_matches_state()
+    migrator.apply(AlterIndexTogether("author", set()))
+    assert migrator.snapshot()["shop_author"].indexes == {}
 
 
 def test_rename_index_folds_renames_and_writes_as_django() -> None:

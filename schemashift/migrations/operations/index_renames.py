@@ -105,8 +105,17 @@ class RenameIndex(IndexOperation):
         from_state: ProjectState,
         to_state: ProjectState,
     ) -> None:
-        """Renames back; the rename of an unnamed index is not undone (as in Django)."""
+        """Renames back. An index_together group's index takes back the name Django gives it,
+        so the database matches the state before (Django leaves the new name)."""
         if self.old_fields:
+            named = find_index(from_state.get_model(app_label, self.model_name), self.new_name)
+            group_model = to_state.get_model(app_label, self.model_name)
+            definition = schema_editor.table_definition(group_model)
+            columns = definition.columns(list(self.old_fields))
+            django_name = schema_editor.index_together_name(definition.table, columns)
+            unnamed = Index(fields=list(self.old_fields), name=django_name)
+            if named.name != unnamed.name:
+                schema_editor.rename_index(to_state, group_model, named, unnamed)
             return
         old_model = from_state.get_model(app_label, self.model_name)
         new_model = to_state.get_model(app_label, self.model_name)
