@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from schemashift.apps.imports import import_user_module, module_exists
-from schemashift.exceptions import AppNotFound, ImproperlyConfigured
+from schemashift.apps.imports import (
+    AppImportError,
+    describe_error,
+    import_user_module,
+    module_exists,
+)
+from schemashift.exceptions import AppNotFound, ImproperlyConfigured, SchemashiftError
 
 
 class AppConfig:
@@ -48,6 +53,10 @@ class AppConfig:
     def get_models(self) -> list[type]:
         return list(self.models.values())
 
+    def ready(self) -> None:
+        """Called once every installed app's models are imported: connect signal receivers
+        here (``post_migrate.connect(...)``), as in Django."""
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {self.label}>"
 
@@ -56,7 +65,12 @@ class AppConfig:
         """Build the config for one INSTALLED_APPS entry (a package or an AppConfig path)."""
         _check_entry(entry)
         if module_exists(entry):
-            return cls(entry, import_user_module(entry))
+            found = _default_config_class(entry)
+            if found is None:
+                return cls(entry, import_user_module(entry))
+            if not found.name:
+                found.name = entry
+            return found(found.name, import_user_module(found.name))
         module_name, _, class_name = entry.rpartition(".")
         if not module_name or not module_exists(module_name):
             raise ImproperlyConfigured(
@@ -109,6 +123,33 @@ def _missing_part(entry: str) -> str:
     return entry
 
 
+def _default_config_class(package: str) -> type[AppConfig] | None:
+    """For an app listed by its package, the AppConfig its ``apps.py`` declares, as Django
+    picks it: the one subclass there (``default = False`` ones aside), or the one of several
+    marked ``default = True``; None when there is none (the plain AppConfig serves)."""
+    apps_module = f"{package}.apps"
+    if not module_exists(apps_module):
+        return None
+    module = import_user_module(apps_module)
+    candidates = [
+        (name, value)
+        for name, value in sorted(vars(module).items())
+        if isinstance(value, type)
+        and issubclass(value, AppConfig)
+        and value is not AppConfig
+        and getattr(value, "default", True)
+    ]
+    if len(candidates) == 1:
+        return candidates[0][1]
+    marked = [(name, value) for name, value in candidates if getattr(value, "default", False)]
+    if len(marked) > 1:
+        raise ImproperlyConfigured(
+            f"'{apps_module}' declares more than one default AppConfig: "
+            f"{', '.join(repr(name) for name, _ in marked)}."
+        )
+    return marked[0][1] if marked else None
+
+
 def _config_class(entry: str, module: Any, class_name: str) -> type[AppConfig]:
     candidate = getattr(module, class_name, None)
     if candidate is None:
@@ -154,6 +195,16 @@ class Apps:
             if module_exists(models_name):
                 config.models_module = import_user_module(models_name)
         self.ready = True
+        for config in self.app_configs.values():
+            try:
+                config.ready()
+            except SchemashiftError:
+                raise
+            except Exception as exc:
+                raise AppImportError(
+                    f"{type(config).__qualname__}.ready() of app '{config.label}' failed: "
+                    f"{describe_error(exc)}"
+                ) from exc
 
     def reset(self) -> None:
         """Forget every app; used when one process loads several projects (tests)."""
