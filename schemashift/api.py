@@ -343,7 +343,13 @@ def _migrate(
         return MigrateResult(plan, was_run=False, was_faked=False, adopted=adopted_names)
     if on_plan is not None:
         on_plan(plan)
+    after = set(applied)
+    for step in steps:
+        (after.discard if step.backwards else after.add)(step.migration.key)
+    signalled = _MigrateSignals(db.alias, [(s.migration, s.backwards) for s in steps])
+    signalled.before(lambda: executor.state_of(applied).apps)
     if not steps:
+        signalled.after(lambda: executor.state_of(after).apps)
         changes = tuple(_unmigrated_changes(loader, warn))
         return MigrateResult(plan, True, fake, changes, adopted_names)
 
@@ -353,7 +359,40 @@ def _migrate(
             progress(MigrationEvent(kind, migration, done))
 
     executor.migrate(steps, applied, fake=fake, fake_initial=options.fake_initial, progress=notify)
+    signalled.after(lambda: executor.state_of(after).apps)
     return MigrateResult(plan, was_run=True, was_faked=fake, adopted=adopted_names)
+
+
+@dataclass(frozen=True)
+class _MigrateSignals:
+    """``pre_migrate`` and ``post_migrate`` of one run; the ``apps`` they pass is worked out
+    only when a receiver uses it."""
+
+    alias: str
+    plan: list[tuple[Migration, bool]]
+
+    def before(self, make_apps: Callable[[], Any]) -> None:
+        from schemashift.core.management.sql import emit_pre_migrate_signal
+
+        emit_pre_migrate_signal(1, False, self.alias, apps=_LazyApps(make_apps), plan=self.plan)
+
+    def after(self, make_apps: Callable[[], Any]) -> None:
+        from schemashift.core.management.sql import emit_post_migrate_signal
+
+        emit_post_migrate_signal(1, False, self.alias, apps=_LazyApps(make_apps), plan=self.plan)
+
+
+class _LazyApps:
+    """The historical models of a migration state, made on first use."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._apps: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._apps is None:
+            self._apps = self._make()
+        return getattr(self._apps, name)
 
 
 def _django_history(

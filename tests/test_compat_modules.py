@@ -66,6 +66,19 @@ PORTED_NAMES = {
     "schemashift.utils.deconstruct": ["deconstructible"],
     "schemashift.conf": ["settings"],
     "schemashift": ["VERSION"],
+    "schemashift.dispatch": ["Signal", "receiver"],
+    "schemashift.models.signals": [
+        "pre_save",
+        "post_save",
+        "pre_delete",
+        "post_delete",
+        "m2m_changed",
+        "pre_migrate",
+        "post_migrate",
+    ],
+    "schemashift.contrib.auth.management": ["create_permissions"],
+    "schemashift.contrib.contenttypes.management": ["create_contenttypes"],
+    "schemashift.core.management.sql": ["emit_post_migrate_signal"],
 }
 
 

@@ -319,8 +319,38 @@ class StateApps:
     def get_models(self) -> list[type]:
         return [self.get_model(*key) for key in sorted(self.state.models)]
 
+    def get_app_configs(self) -> list[StateAppConfig]:
+        """The apps that have models at this point, by label."""
+        return [StateAppConfig(label, self) for label in sorted({k[0] for k in self.state.models})]
+
+    def get_app_config(self, app_label: str) -> StateAppConfig:
+        """The app ``app_label`` at this point: its models (LookupError when it has none)."""
+        if not any(label == app_label for label, _ in self.state.models):
+            raise LookupError(f"No app '{app_label}' at this point of the migrations.")
+        return StateAppConfig(app_label, self)
+
     def register_model(self, app_label: str, model: type) -> None:
         self._classes[(app_label, model.__name__.lower())] = model
+
+
+class StateAppConfig:
+    """One app of a StateApps: its label and historical models."""
+
+    #: None, as Django's stub: a data migration calling create_permissions() sets it
+    models_module: Any = None
+
+    def __init__(self, label: str, apps: StateApps) -> None:
+        self.label = label
+        self.name = label
+        self.apps = apps
+
+    def get_models(self) -> list[type]:
+        """The app's models (not automatic many-to-many tables), in name order."""
+        keys = sorted(key for key in self.apps.state.models if key[0] == self.label)
+        return [self.apps.get_model(*key) for key in keys]
+
+    def __repr__(self) -> str:
+        return f"<StateAppConfig: {self.label}>"
 
 
 def render_model(model: ModelState, registry: StateApps) -> type:

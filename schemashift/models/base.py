@@ -448,7 +448,7 @@ class Model(metaclass=ModelBase):
                 f"{self._meta.pk.attname} attribute is set to None."
             )
         alias = using or self._state.db or DEFAULT_DB_ALIAS
-        return query_runtime().delete_instances([self], alias)
+        return query_runtime().delete_instances([self], alias, origin=self)
 
     def refresh_from_db(self, using: str | None = None, fields: Any = None) -> None:
         """Reload the fields (all, or those named) from the database."""

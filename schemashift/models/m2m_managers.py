@@ -9,6 +9,8 @@ from schemashift.models.manager import Manager
 from schemashift.models.many_to_many import ManyToManyField, link_fields, through_model
 from schemashift.models.queryset import QuerySet
 from schemashift.models.related import ReverseRelation, related_model, target_field
+from schemashift.models.runtime import query_runtime
+from schemashift.models.signals import m2m_changed
 
 if TYPE_CHECKING:
     from schemashift.models.base import Model
@@ -26,6 +28,7 @@ class ManyRelatedManager(Manager):
         super().__init__()
         self.instance = instance
         self.field = field
+        self.reverse = reverse
         self.through = through_model(field)
         source, target = link_fields(field)
         if reverse:
@@ -89,15 +92,31 @@ class ManyRelatedManager(Manager):
     def _forget_prefetched(self) -> None:
         self.instance._state.prefetched.pop(self.prefetch_name, None)
 
-    def _insert_pairs(
-        self, source: Any, targets: list[Any], through_defaults: dict[str, Any] | None
-    ) -> None:
+    def _changed(self, action: str, pk_set: set[Any] | None) -> None:
+        """Send ``m2m_changed`` for a change of the instance's pairs."""
+        m2m_changed.send(
+            sender=self.through,
+            action=action,
+            instance=self.instance,
+            reverse=self.reverse,
+            model=self.model,
+            pk_set=pk_set,
+            using=self.db,
+        )
+
+    def _missing(self, source: Any, targets: list[Any]) -> list[Any]:
+        """The targets not yet paired with ``source``."""
         manager = self.through._base_manager.using(self._db)
         existing = set(
             manager.filter(
                 **{self.source.attname: source, f"{self.target.attname}__in": targets}
             ).values_list(self.target.attname, flat=True)
         )
+        return [target for target in targets if target not in existing]
+
+    def _insert_pairs(
+        self, source: Any, targets: list[Any], through_defaults: dict[str, Any] | None
+    ) -> None:
         defaults = {
             key: value() if callable(value) else value
             for key, value in (through_defaults or {}).items()
@@ -105,10 +124,9 @@ class ManyRelatedManager(Manager):
         rows = [
             self.through(**defaults, **{self.source.attname: source, self.target.attname: t})
             for t in targets
-            if t not in existing
         ]
         if rows:
-            manager.bulk_create(rows)
+            self.through._base_manager.using(self._db).bulk_create(rows)
 
     def add(self, *objs: Any, through_defaults: dict[str, Any] | None = None) -> None:
         """Pair the objects (or keys) with the instance; pairs that exist already stay."""
@@ -116,10 +134,14 @@ class ManyRelatedManager(Manager):
         targets = self._target_values(objs, "add")
         if not targets:
             return
-        self._insert_pairs(source, targets, through_defaults)
-        if self.symmetrical:
-            for target in targets:
-                self._insert_pairs(target, [source], through_defaults)
+        missing = self._missing(source, targets)
+        with query_runtime().atomic(self.db):
+            self._changed("pre_add", set(missing))
+            self._insert_pairs(source, missing, through_defaults)
+            if self.symmetrical:
+                for target in targets:
+                    self._insert_pairs(target, self._missing(target, [source]), through_defaults)
+            self._changed("post_add", set(missing))
         self._forget_prefetched()
 
     def remove(self, *objs: Any) -> None:
@@ -129,22 +151,28 @@ class ManyRelatedManager(Manager):
         if not targets:
             return
         manager = self.through._base_manager.using(self._db)
-        manager.filter(
-            **{self.source.attname: source, f"{self.target.attname}__in": targets}
-        ).delete()
-        if self.symmetrical:
+        with query_runtime().atomic(self.db):
+            self._changed("pre_remove", set(targets))
             manager.filter(
-                **{f"{self.source.attname}__in": targets, self.target.attname: source}
+                **{self.source.attname: source, f"{self.target.attname}__in": targets}
             ).delete()
+            if self.symmetrical:
+                manager.filter(
+                    **{f"{self.source.attname}__in": targets, self.target.attname: source}
+                ).delete()
+            self._changed("post_remove", set(targets))
         self._forget_prefetched()
 
     def clear(self) -> None:
         """Delete every pair of the instance."""
         source = self._source_value()
-        self._pairs().delete()
-        if self.symmetrical:
-            manager = self.through._base_manager.using(self._db)
-            manager.filter(**{self.target.attname: source}).delete()
+        with query_runtime().atomic(self.db):
+            self._changed("pre_clear", None)
+            self._pairs().delete()
+            if self.symmetrical:
+                manager = self.through._base_manager.using(self._db)
+                manager.filter(**{self.target.attname: source}).delete()
+            self._changed("post_clear", None)
         self._forget_prefetched()
 
     def set(

@@ -260,6 +260,7 @@ def _auto_through_model(field: ManyToManyField, registry: Any) -> type:
             "db_table": m2m_table_name(opts.db_table, field),
             "unique_together": ((from_name, to_name),),
             "apps": _UnlistedRegistry(registry),
+            "auto_created": field.model,
         },
     )
     hidden = f"{opts.object_name}_{field.name}+"
@@ -329,6 +330,11 @@ class ManyToManyDescriptor:
 
     def __init__(self, field: ManyToManyField) -> None:
         self.field = field
+
+    @property
+    def through(self) -> type:
+        """The model of the pairs: ``Article.tags.through``."""
+        return through_model(self.field)
 
     def __get__(self, instance: Any, owner: type) -> Any:
         if instance is None:

@@ -33,6 +33,7 @@ META_OPTIONS = (
     "order_with_respect_to",
     "db_table_comment",
     "swappable",
+    "auto_created",
 )
 
 
@@ -66,6 +67,8 @@ class Options:
         self.managed = True
         self.default_related_name: str | None = None
         self.apps: Any = None
+        #: the model an automatic many-to-many through model was made for, else False
+        self.auto_created: Any = False
         self.proxy = False
         self.permissions: list[tuple[str, str]] = []
         self.default_permissions: tuple[str, ...] = ("add", "change", "delete", "view")
@@ -112,8 +115,13 @@ class Options:
             setattr(self, key, value)
             if key == "swappable":
                 conf.register_swappable_setting(value)
-            if key != "apps":  # the registry of a rendered historical model, not a schema option
+            if key not in ("apps", "auto_created"):  # how the class was made, not schema
                 self.explicit[key] = value
+
+    @property
+    def verbose_name_raw(self) -> str:
+        """The verbose name as text, untranslated (permission names are made from it)."""
+        return str(self.verbose_name)
 
     @property
     def label(self) -> str:

@@ -446,7 +446,7 @@ class QuerySet:
         clone = self._clone()
         clone.query.select_related = ()
         clone.query.ordering = ()
-        return query_runtime().delete_instances(list(clone), self.db)
+        return query_runtime().delete_instances(list(clone), self.db, origin=self)
 
     delete.queryset_only = True  # type: ignore[attr-defined]
 

@@ -55,7 +55,9 @@ class QueryRuntime(Protocol):
 
     def bulk_insert(self, model: type[Model], alias: str, objs: list[Model]) -> None: ...
 
-    def delete_instances(self, instances: list[Model], alias: str) -> tuple[int, dict[str, int]]:
+    def delete_instances(
+        self, instances: list[Model], alias: str, origin: Any = None
+    ) -> tuple[int, dict[str, int]]:
         """DELETE the rows and what their relations' on_delete asks for; Django's counts."""
         ...
 

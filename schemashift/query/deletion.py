@@ -16,9 +16,11 @@ from schemashift.models.deletion import (
 )
 from schemashift.models.many_to_many import auto_through_links_to
 from schemashift.models.related import related_model, relation_value, reverse_relations
+from schemashift.models.signals import post_delete, pre_delete
 from schemashift.query.execute import atomic, delete_pks, update_pks
 
 if TYPE_CHECKING:
+    from schemashift.dispatch import Signal
     from schemashift.models.base import Model
 
 
@@ -31,8 +33,10 @@ class Collector:
     ``delete()`` returns Django's ``(total, {"app.Model": count, ...})``.
     """
 
-    def __init__(self, using: str) -> None:
+    def __init__(self, using: str, origin: Any = None) -> None:
         self.using = using
+        #: what the delete started from (an instance or a QuerySet), for the delete signals
+        self.origin = origin
         #: model -> {pk: instance}; a model moves to the end when it gains rows, so deleting
         #: in reverse order removes the pointing rows before the rows they point at
         self.data: dict[type[Model], dict[Any, Model]] = {}
@@ -115,6 +119,8 @@ class Collector:
         self._check_restricted()
         counts: dict[str, int] = {}
         with atomic(self.using):
+            for model in reversed(list(self.data)):
+                self._send(pre_delete, model)
             for field, value, objs in self.field_updates:
                 model = type(objs[0])
                 deleted = self.data.get(model, {})
@@ -127,10 +133,19 @@ class Collector:
                 instances = self.data[model]
                 count = delete_pks(model, self.using, list(instances))
                 counts[model._meta.label] = counts.get(model._meta.label, 0) + count
+                self._send(post_delete, model)
         for model, instances in self.data.items():
             for obj in instances.values():
                 setattr(obj, model._meta.pk.attname, None)
         return sum(counts.values()), counts
+
+    def _send(self, signal: Signal, model: type[Model]) -> None:
+        """``pre_delete``/``post_delete`` for the collected rows of ``model``, in the order
+        of deletion as Django; none for automatic many-to-many pairs."""
+        if model._meta.auto_created or not signal.has_listeners(model):
+            return
+        for obj in self.data[model].values():
+            signal.send(sender=model, instance=obj, using=self.using, origin=self.origin)
 
 
 def _refusal(model: type[Model], relation: Any, pointing: list[Any], kind: str) -> str:

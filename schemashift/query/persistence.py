@@ -12,6 +12,7 @@ from schemashift.models.fields import DatabaseDefault
 from schemashift.models.query_state import Query
 from schemashift.models.queryset import DEFAULT_DB_ALIAS, QuerySet
 from schemashift.models.related import relation_value
+from schemashift.models.signals import post_save, pre_save
 from schemashift.query.execute import (
     atomic,
     fetch_values,
@@ -77,7 +78,13 @@ def save_instance(
     _check_related_saved(instance)
     adding = instance._state.adding
     _stamp_auto_fields(instance, adding, timezone.now())
+    if update_fields is not None and not update_fields:
+        return  # saving no field is nothing to do, and sends no signal (as Django)
     names = None if update_fields is None else set(update_fields)
+    sent_fields = None if update_fields is None else frozenset(update_fields)
+    pre_save.send(
+        sender=model, instance=instance, raw=False, using=alias, update_fields=sent_fields
+    )
     table_save = _TableSave(instance, alias, adding, force_insert, force_update, names)
     with atomic(alias):
         table_save.save_parents(concrete)
@@ -87,6 +94,14 @@ def save_instance(
     stale = [*table_save.expressions, *table_save.read_back]
     if stale:
         refresh_instance(instance, alias, [f.attname for f in stale])
+    post_save.send(
+        sender=model,
+        instance=instance,
+        created=table_save.inserted,
+        update_fields=sent_fields,
+        raw=False,
+        using=alias,
+    )
 
 
 class _TableSave:
@@ -108,6 +123,8 @@ class _TableSave:
         self.force_update = force_update
         self.update_fields = update_fields
         self.expressions: list[Any] = []
+        #: whether the last table written got a new row (post_save's ``created``)
+        self.inserted = False
         #: fields the database computed on an UPDATE (generated columns), read back after
         self.read_back: list[Any] = []
 
@@ -124,6 +141,7 @@ class _TableSave:
     def save_table(self, model: type[Model]) -> None:
         """UPDATE or INSERT the row of ``model``'s own table."""
         instance, alias = self.instance, self.alias
+        self.inserted = False
         opts = model._meta
         pk_field = opts.pk
         pk_value = getattr(instance, pk_field.attname)
@@ -162,6 +180,7 @@ class _TableSave:
                 raise DatabaseError(
                     f"{model.__name__} with pk {pk_value!r} was not updated: no such row."
                 )
+        self.inserted = not updated
         if updated:
             self.read_back.extend([*database_defaults, *generated])
             return

@@ -54,8 +54,10 @@ class DatabaseRuntime:
     def bulk_insert(self, model: type[Model], alias: str, objs: list[Model]) -> None:
         persistence.bulk_insert(model, alias, objs)
 
-    def delete_instances(self, instances: list[Model], alias: str) -> tuple[int, dict[str, int]]:
-        collector = Collector(alias)
+    def delete_instances(
+        self, instances: list[Model], alias: str, origin: Any = None
+    ) -> tuple[int, dict[str, int]]:
+        collector = Collector(alias, origin)
         collector.collect(instances)
         return collector.delete()
 

@@ -49,12 +49,10 @@ def test_users_passwords_groups_and_permissions(project: ApiProject) -> None:
     assert User.objects.get_by_natural_key("ada").pk == ada.pk
 
     user_type = ContentType.objects.get_for_model(User)
-    change = Permission.objects.create(
-        name="Can change user", content_type=user_type, codename="change_user"
-    )
-    view = Permission.objects.create(
-        name="Can view user", content_type=user_type, codename="view_user"
-    )
+    # migrate made the permissions of every model (post_migrate), as Django's does
+    change = Permission.objects.get(content_type=user_type, codename="change_user")
+    view = Permission.objects.get(content_type=user_type, codename="view_user")
+    assert (change.name, view.name) == ("Can change user", "Can view user")
     editors = Group.objects.create(name="editors")
     editors.permissions.add(change)
     ada.groups.add(editors)
@@ -72,7 +70,8 @@ def test_users_passwords_groups_and_permissions(project: ApiProject) -> None:
     ada.groups.clear()
     assert ada.get_group_permissions() == set()
     editors.delete()
-    assert Permission.objects.count() == 2
+    # deleting the group keeps the permissions: add/change/delete/view of four models
+    assert Permission.objects.count() == 4 * 4
 
 
 def test_usernames_are_validated_as_djangos(project: ApiProject) -> None:
@@ -84,3 +83,68 @@ def test_usernames_are_validated_as_djangos(project: ApiProject) -> None:
     validator("Zoë")
     with pytest.raises(ValidationError):
         validator("no spaces allowed")
+
+
+SHELF_MODELS = """
+from schemashift import models
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=50)
+    readers = models.ManyToManyField("self", blank=True)
+
+    class Meta:
+        permissions = [("lend_book", "Can lend a book")]
+
+
+class Classic(Book):
+    class Meta:
+        proxy = True
+
+
+class Shelf(models.Model):
+    books = models.ManyToManyField(Book)
+
+    class Meta:
+        default_permissions = ("view",)
+"""
+
+
+def test_migrate_makes_the_permissions_of_every_model_of_an_app(
+    tmp_path: Path, backend_url: str, clean_env: pytest.MonkeyPatch
+) -> None:
+    with api_project_at(
+        tmp_path / "p", backend_url, ("shelf",), clean_env, installed=INSTALLED
+    ) as project:
+        project.load({"shelf": SHELF_MODELS})
+        api.makemigrations("shelf")
+        api.migrate()
+        from schemashift.contrib.auth.models import Permission
+
+        def shelf_permissions() -> set[tuple[str, str, str]]:
+            found = Permission.objects.filter(content_type__app_label="shelf")
+            return set(found.values_list("content_type__model", "codename", "name"))
+
+        # as Django: the proxy has its own content type and permissions, the automatic
+        # many-to-many tables none, Meta.permissions come after the default ones
+        assert shelf_permissions() == {
+            ("book", "add_book", "Can add book"),
+            ("book", "change_book", "Can change book"),
+            ("book", "delete_book", "Can delete book"),
+            ("book", "view_book", "Can view book"),
+            ("book", "lend_book", "Can lend a book"),
+            ("classic", "add_classic", "Can add classic"),
+            ("classic", "change_classic", "Can change classic"),
+            ("classic", "delete_classic", "Can delete classic"),
+            ("classic", "view_classic", "Can view classic"),
+            ("shelf", "view_shelf", "Can view shelf"),
+        }
+
+        Permission.objects.filter(codename="lend_book").delete()
+        api.migrate()  # nothing to apply; the missing permission is made again
+        assert len(shelf_permissions()) == 10
+
+        api.migrate("auth", "zero")  # no permission table: nothing to make, no error
+        api.migrate("shelf", "zero")
+        api.migrate()
+        assert len(shelf_permissions()) == 10

@@ -109,6 +109,26 @@ def test_the_tables_are_djangos(ours: ApiProject, django_url: str, tmp_path: Pat
     assert set(rows(django_url, django_rows)) == set(MIGRATIONS)
 
 
+CONTENT_TYPES = "SELECT app_label, model FROM django_content_type"
+PERMISSIONS = (
+    "SELECT t.app_label, t.model, p.codename, p.name FROM auth_permission p "
+    "JOIN django_content_type t ON t.id = p.content_type_id"
+)
+
+
+def test_migrate_makes_djangos_content_types_and_permissions(
+    ours: ApiProject, django_url: str, tmp_path: Path
+) -> None:
+    django_migrate(tmp_path / "django", django_url, DJANGO_APPS)
+    api.migrate()
+    for query in (CONTENT_TYPES, PERMISSIONS):
+        assert sorted(rows(ours.database_url, query)) == sorted(rows(django_url, query))
+    assert ("auth", "user", "view_user", "Can view user") in rows(django_url, PERMISSIONS)
+
+    api.migrate()  # nothing new: no second row of any
+    assert len(rows(ours.database_url, PERMISSIONS)) == len(rows(django_url, PERMISSIONS))
+
+
 def test_a_django_database_with_them_is_adopted(
     django_url: str, tmp_path: Path, clean_env: pytest.MonkeyPatch
 ) -> None:

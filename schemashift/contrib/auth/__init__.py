@@ -18,3 +18,8 @@ def get_user_model() -> Any:
 
     app_label, _, model_name = settings.AUTH_USER_MODEL.partition(".")
     return apps.get_model(app_label, model_name)
+
+
+def get_permission_codename(action: str, opts: Any) -> str:
+    """The codename of the permission to ``action`` rows of a model: ``add_question``."""
+    return f"{action}_{opts.model_name}"

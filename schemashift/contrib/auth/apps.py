@@ -8,3 +8,12 @@ class AuthConfig(AppConfig):
     label = "auth"
     verbose_name = "Authentication and Authorization"
     default_auto_field = "schemashift.models.AutoField"
+
+    def ready(self) -> None:
+        from schemashift.contrib.auth.management import create_permissions
+        from schemashift.models.signals import post_migrate
+
+        post_migrate.connect(
+            create_permissions,
+            dispatch_uid="schemashift.contrib.auth.management.create_permissions",
+        )

@@ -8,3 +8,9 @@ class ContentTypesConfig(AppConfig):
     label = "contenttypes"
     verbose_name = "Content Types"
     default_auto_field = "schemashift.models.AutoField"
+
+    def ready(self) -> None:
+        from schemashift.contrib.contenttypes.management import create_contenttypes
+        from schemashift.models.signals import post_migrate
+
+        post_migrate.connect(create_contenttypes)

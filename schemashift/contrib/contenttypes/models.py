@@ -12,6 +12,8 @@ from schemashift.exceptions import AppNotFound
 class ContentTypeManager(models.Manager):
     """Finds (and creates) the content type of a model, caching it per database."""
 
+    use_in_migrations = True
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         #: {database alias: {(app_label, model) or id: ContentType}}

@@ -1,3 +1,4 @@
+import schemashift.contrib.contenttypes.models
 from schemashift import migrations, models
 
 
@@ -25,6 +26,9 @@ class Migration(migrations.Migration):
                 "verbose_name": "content type",
                 "verbose_name_plural": "content types",
             },
+            managers=[
+                ("objects", schemashift.contrib.contenttypes.models.ContentTypeManager()),
+            ],
         ),
         migrations.AlterUniqueTogether(
             name="contenttype",
