@@ -30,6 +30,12 @@ class CorpusApp:
     #: the migration files Django wrote, in order
     migrations: list[str] = field(default_factory=list)
     seed: Seed | None = None
+    #: Django's apps installed before it (``"django.contrib.auth"``), ported with the project
+    contrib: list[str] = field(default_factory=list)
+
+    @property
+    def installed_apps(self) -> list[str]:
+        return [*self.contrib, self.app_config]
 
     @property
     def folder(self) -> Path:
@@ -99,5 +105,33 @@ INVENTORY = CorpusApp(
     ),
 )
 
+JOURNAL = CorpusApp(
+    label="journal",
+    app_config="journal.apps.JournalConfig",
+    migrations=[
+        "0001_initial",
+        "0002_alter_entry_index_together",
+        "0003_rename_entry_status_slug_idx",
+        "0004_entry_headline_entry_words",
+        "0005_alter_entry_options_alter_entry_managers_and_more",
+    ],
+    seed=Seed(
+        at="0003_rename_entry_status_slug_idx",
+        inserts=[
+            "INSERT INTO auth_user (password, last_login, is_superuser, username, first_name, "
+            "last_name, email, is_staff, is_active, date_joined) VALUES ('!', "
+            "'2024-01-01 00:00:00', FALSE, 'Ada', '', '', '', FALSE, TRUE, '2024-01-01 00:00:00')",
+            "INSERT INTO journal_entry (author_id, title, slug, status) "
+            "VALUES (1, 'Engines', 'engines', 'published'), (1, 'Notes', '', 'draft')",
+        ],
+        query="SELECT title, slug, headline, words FROM journal_entry ORDER BY title",
+        expected=[
+            ("Engines", "engines", "ENGINES by ada", 71),
+            ("Notes", "entry-2", "NOTES by ada", 0),
+        ],
+    ),
+    contrib=["django.contrib.contenttypes", "django.contrib.auth"],
+)
+
 #: the apps the corpus test runs
-PROJECTS = [LIBRARY, TAGGING, MEDIA, INVENTORY]
+PROJECTS = [LIBRARY, TAGGING, MEDIA, INVENTORY, JOURNAL]
