@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from schemashift.conf import Settings
@@ -45,6 +45,38 @@ def _forget_connections() -> None:
     connections_module = sys.modules.get("schemashift.db.connections")
     if connections_module is not None:
         connections_module.connections.reset()
+
+
+#: the names ``from django.db import ...`` gives, which ported code imports from here:
+#: name -> (module, attribute; None for the module itself). Database errors are SQLAlchemy's,
+#: the ones queries raise.
+_DJANGO_DB_NAMES = {
+    "transaction": ("schemashift.db.transaction", None),
+    "connection": ("schemashift.db.connections", "connection"),
+    "connections": ("schemashift.db.connections", "connections"),
+    "DEFAULT_DB_ALIAS": ("schemashift.db.connections", "DEFAULT_DB_ALIAS"),
+    "Error": ("sqlalchemy.exc", "DBAPIError"),
+    "DatabaseError": ("sqlalchemy.exc", "DatabaseError"),
+    "IntegrityError": ("sqlalchemy.exc", "IntegrityError"),
+    "DataError": ("sqlalchemy.exc", "DataError"),
+    "OperationalError": ("sqlalchemy.exc", "OperationalError"),
+    "ProgrammingError": ("sqlalchemy.exc", "ProgrammingError"),
+    "InterfaceError": ("sqlalchemy.exc", "InterfaceError"),
+    "InternalError": ("sqlalchemy.exc", "InternalError"),
+    "NotSupportedError": ("sqlalchemy.exc", "NotSupportedError"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``from schemashift import transaction, IntegrityError``, imported when first asked."""
+    import importlib
+
+    try:
+        module_name, attribute = _DJANGO_DB_NAMES[name]
+    except KeyError:
+        raise AttributeError(f"module 'schemashift' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    return module if attribute is None else getattr(module, attribute)
 
 
 __all__ = ["VERSION", "__version__", "setup"]

@@ -101,6 +101,15 @@ class DatabaseWrapper:
             stack = self._local.transactions = []
         return stack
 
+    @property
+    def commit_callbacks(self) -> list[Any]:
+        """This thread's ``on_commit`` functions waiting for the outermost block to commit:
+        ``[depth, function, robust]``, depth being the number of blocks open when given."""
+        waiting = getattr(self._local, "commit_callbacks", None)
+        if waiting is None:
+            waiting = self._local.commit_callbacks = []
+        return waiting
+
     def execute(self, statement: Any, params: Any = None) -> CursorResult[Any]:
         """Run a statement and return its result, rows buffered (see the module docstring).
 
@@ -127,6 +136,7 @@ class DatabaseWrapper:
         own = getattr(self._local, "connection", None)
         self._local.connection = None
         self._local.transactions = []
+        self._local.commit_callbacks = []
         if own is not None:
             own.close()
 
@@ -241,8 +251,23 @@ class ConnectionHandler:
 connections = ConnectionHandler()
 
 
+class DefaultConnection:
+    """``connection``: the ``DatabaseWrapper`` of the default alias, looked up on each use
+    (Django's ``django.db.connection``): ``connection.vendor``, ``connection.execute(...)``."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(connections[DEFAULT_DB_ALIAS], name)
+
+    def __repr__(self) -> str:
+        return f"<DefaultConnection: the {DEFAULT_DB_ALIAS!r} database>"
+
+
+connection = DefaultConnection()
+
+
 __all__ = [
     "DEFAULT_DB_ALIAS",
+    "connection",
     "ConnectionDoesNotExist",
     "ConnectionHandler",
     "DatabaseWrapper",

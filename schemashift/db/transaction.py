@@ -21,13 +21,17 @@ On MySQL/MariaDB, DDL statements commit the transaction they run in; rows writte
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import ContextDecorator
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import NestedTransaction
+
 from schemashift.db.connections import DEFAULT_DB_ALIAS, DatabaseWrapper, connections
 
 F = TypeVar("F", bound=Callable[..., Any])
+logger = logging.getLogger("schemashift.db.transaction")
 
 
 def get_connection(using: str | None = None) -> DatabaseWrapper:
@@ -57,15 +61,50 @@ class Atomic(ContextDecorator):
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         wrapper = get_connection(self.using)
+        depth = len(wrapper.transactions)
         transaction = wrapper.transactions.pop()
+        waiting = wrapper.commit_callbacks
         if exc_type is not None or not transaction.is_active:
             transaction.rollback()  # a no-op on a transaction already ended
+            waiting[:] = [entry for entry in waiting if entry[0] < depth]
             return
         try:
             transaction.commit()
         except BaseException:
             transaction.rollback()
+            waiting[:] = [entry for entry in waiting if entry[0] < depth]
             raise
+        for entry in waiting:
+            entry[0] = min(entry[0], depth - 1)  # now the enclosing block's
+        if depth == 1 and not wrapper.connection.in_transaction():
+            ready = list(waiting)
+            waiting.clear()
+            _run_callbacks(ready)
+
+
+def on_commit(func: Callable[[], Any], using: str | None = None, robust: bool = False) -> None:
+    """Call ``func()`` once the transaction of the current ``atomic()`` block commits (at once
+    outside any). Rolled back with its block, it is never called. With ``robust=True`` an
+    exception it raises is logged rather than raised, and the later functions still run.
+    Inside a migration's ``RunPython``, whose transaction is the migration's, ``func`` runs
+    at once."""
+    wrapper = get_connection(using)
+    depth = len(wrapper.transactions)
+    if depth == 0 or isinstance(wrapper.transactions[0], NestedTransaction):
+        _run_callbacks([[0, func, robust]])  # no block, or only savepoints in a migration's
+        return
+    wrapper.commit_callbacks.append([depth, func, robust])
+
+
+def _run_callbacks(entries: list[Any]) -> None:
+    for _depth, func, robust in entries:
+        if not robust:
+            func()
+            continue
+        try:
+            func()
+        except Exception:
+            logger.exception("Error calling %s in on_commit() (ignored).", func)
 
 
 def atomic(using: str | F | None = None) -> Any:
@@ -78,4 +117,4 @@ def atomic(using: str | F | None = None) -> Any:
     return Atomic(using)
 
 
-__all__ = ["Atomic", "atomic", "get_connection"]
+__all__ = ["Atomic", "atomic", "get_connection", "on_commit"]

@@ -144,3 +144,56 @@ def test_blocks_inside_a_bound_migration_are_savepoints(
         assert migration.is_active
         migration.commit()
     assert names(backend_url) == ["kept"]
+
+
+def test_on_commit_runs_after_the_outermost_commit_and_never_after_a_rollback(
+    db: DatabaseWrapper, backend_url: str
+) -> None:
+    ran: list[tuple[str, list[str]]] = []
+
+    def note(tag: str) -> None:
+        transaction.on_commit(lambda: ran.append((tag, names(backend_url))))
+
+    note("outside")  # no block: at once
+    with transaction.atomic():
+        add("a")
+        note("outer")
+        with pytest.raises(Boom), transaction.atomic():
+            note("rolled back savepoint")
+            raise Boom
+        with transaction.atomic():
+            note("kept savepoint")
+        assert [tag for tag, _ in ran] == ["outside"]
+    with pytest.raises(Boom), transaction.atomic():
+        note("rolled back")
+        raise Boom
+    # each ran once, after the commit made the row visible, in the order given
+    assert ran == [("outside", []), ("outer", ["a"]), ("kept savepoint", ["a"])]
+
+
+def test_a_robust_on_commit_failure_does_not_stop_the_others(db: DatabaseWrapper) -> None:
+    ran: list[str] = []
+
+    def broken() -> None:
+        raise Boom
+
+    with transaction.atomic():
+        transaction.on_commit(broken, robust=True)
+        transaction.on_commit(lambda: ran.append("after"))
+    assert ran == ["after"]
+    with pytest.raises(Boom), transaction.atomic():
+        transaction.on_commit(broken)
+    assert ran == ["after"]
+
+
+def test_ported_code_imports_what_django_db_offers(db: DatabaseWrapper) -> None:
+    from schemashift import DEFAULT_DB_ALIAS, IntegrityError, connection, connections
+    from schemashift import transaction as ported_transaction
+
+    assert ported_transaction is transaction and connections["default"] is db
+    assert connection.vendor == db.vendor and DEFAULT_DB_ALIAS == "default"
+    add("unique")
+    with pytest.raises(IntegrityError):
+        db.execute(items.insert().values(id=1, name="again"))
+    with pytest.raises(AttributeError):
+        __import__("schemashift").no_such_name  # noqa: B018
