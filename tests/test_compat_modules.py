@@ -65,7 +65,16 @@ PORTED_NAMES = {
     "schemashift.utils.encoding": ["force_str", "smart_str"],
     "schemashift.utils.deconstruct": ["deconstructible"],
     "schemashift.conf": ["settings"],
-    "schemashift": ["VERSION"],
+    "schemashift": [
+        "VERSION",
+        "transaction",
+        "connection",
+        "connections",
+        "DEFAULT_DB_ALIAS",
+        "IntegrityError",
+        "DatabaseError",
+        "OperationalError",
+    ],
     "schemashift.dispatch": ["Signal", "receiver"],
     "schemashift.models.signals": [
         "pre_save",

@@ -148,3 +148,56 @@ def test_migrate_makes_the_permissions_of_every_model_of_an_app(
         api.migrate("shelf", "zero")
         api.migrate()
         assert len(shelf_permissions()) == 10
+
+
+RENAME_MIGRATION = """\
+from schemashift import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shelf", "0001_initial")]
+    operations = [migrations.RenameModel("Book", "Volume")]
+"""
+
+
+def test_renaming_a_model_renames_its_content_type_and_keeps_its_permissions(
+    tmp_path: Path, backend_url: str, clean_env: pytest.MonkeyPatch
+) -> None:
+    with api_project_at(
+        tmp_path / "p", backend_url, ("shelf",), clean_env, installed=INSTALLED
+    ) as project:
+        project.load(
+            {
+                "shelf": "from schemashift import models\n\n\n"
+                "class Book(models.Model):\n    title = models.CharField(max_length=9)\n"
+            }
+        )
+        api.makemigrations("shelf")
+        api.migrate()
+        from schemashift.contrib.auth.models import Permission
+        from schemashift.contrib.contenttypes.models import ContentType
+
+        book_type = ContentType.objects.get(app_label="shelf", model="book")
+        project.write_migration("shelf", "0002_rename", RENAME_MIGRATION)
+        project.load(
+            {
+                "shelf": "from schemashift import models\n\n\n"
+                "class Volume(models.Model):\n    title = models.CharField(max_length=9)\n"
+            }
+        )
+        api.migrate()
+        from schemashift.contrib.auth.models import Permission  # noqa: F811 - loaded anew
+        from schemashift.contrib.contenttypes.models import ContentType  # noqa: F811
+
+        (renamed,) = ContentType.objects.filter(app_label="shelf")
+        assert (renamed.pk, renamed.model) == (book_type.pk, "volume")
+        codenames = set(
+            Permission.objects.filter(content_type=renamed).values_list("codename", flat=True)
+        )
+        # the old permissions stay with the content type (granted ones keep working), and
+        # the new model's are added, as Django does
+        assert {"add_book", "view_book", "add_volume", "view_volume"} <= codenames
+
+        api.migrate("shelf", "0001")
+        (back,) = ContentType.objects.filter(app_label="shelf")
+        assert (back.pk, back.model) == (book_type.pk, "book")

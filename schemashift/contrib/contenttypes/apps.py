@@ -10,7 +10,11 @@ class ContentTypesConfig(AppConfig):
     default_auto_field = "schemashift.models.AutoField"
 
     def ready(self) -> None:
-        from schemashift.contrib.contenttypes.management import create_contenttypes
-        from schemashift.models.signals import post_migrate
+        from schemashift.contrib.contenttypes.management import (
+            create_contenttypes,
+            inject_rename_contenttypes_operations,
+        )
+        from schemashift.models.signals import post_migrate, pre_migrate
 
+        pre_migrate.connect(inject_rename_contenttypes_operations, sender=self)
         post_migrate.connect(create_contenttypes)
