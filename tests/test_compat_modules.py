@@ -88,6 +88,9 @@ PORTED_NAMES = {
     "schemashift.contrib.auth.management": ["create_permissions"],
     "schemashift.contrib.contenttypes.management": ["create_contenttypes"],
     "schemashift.core.management.sql": ["emit_post_migrate_signal"],
+    "schemashift.core.serializers.json": ["DjangoJSONEncoder"],
+    "schemashift.models.query": ["QuerySet"],
+    "schemashift.models.manager": ["Manager", "BaseManager"],
 }
 
 

@@ -708,7 +708,17 @@ class BinaryField(Field):
 
 
 class JSONField(Field):
+    """A JSON document. ``encoder`` (a ``json.JSONEncoder`` subclass such as
+    ``DjangoJSONEncoder``) writes values plain JSON cannot hold; ``decoder`` reads them."""
+
     empty_strings_allowed = False
+    options = _options(encoder=None, decoder=None)
+
+    def __init__(self, verbose_name: str | None = None, name: str | None = None, **kwargs: Any):
+        for key in ("encoder", "decoder"):
+            if kwargs.get(key) is not None and not callable(kwargs[key]):
+                raise ValueError(f"The {key} parameter must be a callable object.")
+        super().__init__(verbose_name, name, **kwargs)
 
 
 class DateField(Field):

@@ -10,6 +10,7 @@ when a query runs.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -154,13 +155,30 @@ class DurationType(TypeDecorator):
 
 
 class JSONType(TypeDecorator):
-    """JSON documents; Python ``None`` is SQL NULL. ``jsonb`` on PostgreSQL."""
+    """JSON documents; Python ``None`` is SQL NULL. ``jsonb`` on PostgreSQL. A field's
+    ``encoder`` writes what plain JSON cannot (dates, decimals); its ``decoder`` reads the
+    documents back."""
 
     impl = sa.JSON
     cache_ok = True
 
+    def __init__(self, encoder: Any = None, decoder: Any = None) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.decoder = decoder
+
     def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
         return dialect.type_descriptor(_format(dialect, "JSONField").column_type())
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None or self.encoder is None:
+            return value
+        return json.loads(json.dumps(value, cls=self.encoder))
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None or self.decoder is None:
+            return value
+        return json.loads(json.dumps(value), cls=self.decoder)
 
 
 class BinaryType(TypeDecorator):
@@ -303,6 +321,8 @@ def _stored_type(field: Field) -> Any:
         return FormattedText(kind, field.max_length, field)
     if field.max_length is not None and kind not in _SIMPLE_TYPES:
         return sa.String(field.max_length)
+    if kind == "JSONField":
+        return JSONType(getattr(field, "encoder", None), getattr(field, "decoder", None))
     factory = _SIMPLE_TYPES.get(kind)
     if factory is None:
         return sa.String(field.max_length) if field.max_length else sa.Text()

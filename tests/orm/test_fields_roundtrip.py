@@ -319,3 +319,62 @@ def test_file_names_and_ip_addresses_round_trip(make_app: Callable[..., ModuleTy
         ("2001:db8::1", "10.0.0.1"),
         ("192.168.0.1", None),
     ]
+
+
+ENCODED_MODELS = """
+    import json
+
+    from schemashift import models
+    from schemashift.core.serializers.json import DjangoJSONEncoder
+
+
+    class Dated(json.JSONDecoder):
+        def __init__(self, **kwargs):
+            super().__init__(object_hook=self.hook, **kwargs)
+
+        @staticmethod
+        def hook(document):
+            return {key: ("seen", value) for key, value in document.items()}
+
+
+    class Event(models.Model):
+        payload = models.JSONField(encoder=DjangoJSONEncoder, null=True)
+        decoded = models.JSONField(decoder=Dated, null=True)
+"""
+
+
+def test_a_json_field_writes_with_its_encoder_and_reads_with_its_decoder(
+    make_app: Callable[..., ModuleType],
+) -> None:
+    event_model = make_app(ENCODED_MODELS, label="events").Event
+    when = datetime.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+    event = event_model.objects.create(
+        payload={
+            "at": when,
+            "day": datetime.date(2024, 5, 6),
+            "price": decimal.Decimal("1.50"),
+            "id": uuid.UUID(int=7),
+            "wait": datetime.timedelta(days=1, seconds=5),
+        },
+        decoded={"a": 1},
+    )
+    stored = event_model.objects.get(pk=event.pk)
+    assert stored.payload == {
+        "at": "2024-05-06T07:08:09.123Z",
+        "day": "2024-05-06",
+        "price": "1.50",
+        "id": "00000000-0000-0000-0000-000000000007",
+        "wait": "P1DT00H00M05S",
+    }
+    assert stored.decoded == {"a": ("seen", 1)}
+    with pytest.raises(ValueError, match="The encoder parameter must be a callable object."):
+        models.JSONField(encoder="not callable")
+
+
+def test_the_encoder_is_written_into_migrations_by_its_path() -> None:
+    from schemashift.core.serializers.json import DjangoJSONEncoder
+    from schemashift.migrations.serializer import serialize
+
+    text, imports = serialize(models.JSONField(encoder=DjangoJSONEncoder))
+    assert text == ("models.JSONField(encoder=schemashift.core.serializers.json.DjangoJSONEncoder)")
+    assert "import schemashift.core.serializers.json" in imports

@@ -249,7 +249,7 @@ class JSONFormat(ValueFormat):
         return sa.JSON(none_as_null=True)
 
     def to_literal(self, value: Any, spec: Any) -> Any:
-        return json.dumps(value)
+        return json.dumps(value, cls=getattr(spec, "encoder", None))
 
 
 class BinaryFormat(ValueFormat):

@@ -1,0 +1,1 @@
+"""Serialisation helpers Django's models name (``DjangoJSONEncoder``)."""
