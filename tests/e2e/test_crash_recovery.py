@@ -8,6 +8,7 @@ migrations say, and the rows as an uninterrupted run leaves them.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -522,3 +523,74 @@ def test_ctrl_c_exits_130_with_one_line_saying_what_stands(project) -> None:
     assert history(project)[-1] == ("polls", "0002_slow")
     assert_schema_matches_state(project)
     assert query(project, "SELECT author FROM polls_question") == [("anonymous",)] * 2
+
+
+# -- 5. what migrate writes for the contrib apps ----------------------------------------------
+
+RENAME_CHOICE = """\
+from schemashift import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0001_initial")]
+    operations = [migrations.RenameModel("Choice", "Answer")]
+"""
+
+#: every statement that writes: schema, rows, history and progress
+ANY_WRITE = r"^\s*(INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|RENAME)\b"
+POLLS_PERMISSIONS = {
+    f"{action}_{model}"
+    for action in ("add", "change", "delete", "view")
+    for model in ("question", "choice", "answer")
+}
+
+
+def test_a_run_renaming_a_model_killed_at_any_write_leaves_content_types_as_one_whole_run(
+    project,
+) -> None:
+    """With contenttypes and auth installed, RenameModel renames the model's content type in
+    the same migration and migrate then adds the missing permissions: killed after any write
+    and run again, the content type keeps its id and name follows the direction, and no
+    permission is missing or doubled."""
+    settings = project.dir / "mysite" / "settings.py"
+    settings.write_text(
+        settings.read_text().replace(
+            "INSTALLED_APPS = [\n",
+            'INSTALLED_APPS = [\n    "schemashift.contrib.contenttypes",\n'
+            '    "schemashift.contrib.auth",\n',
+            1,
+        )
+    )
+    tutorial(project)
+    types = "SELECT id, model FROM django_content_type WHERE app_label = 'polls' ORDER BY model"
+    (choice_type, question_type) = query(project, types)
+    (project.migrations_dir / "0002_rename.py").write_text(RENAME_CHOICE)
+    directions = {(): "answer", ("polls", "0001"): "choice"}
+    # every third write by default; SCHEMASHIFT_FAULT_POINTS=all tries each
+    every = 1 if os.environ.get("SCHEMASHIFT_FAULT_POINTS") == "all" else 3
+    nth, tried, reached = 1, 0, set(directions)
+    while reached:
+        for args, name in directions.items():
+            result = crash(
+                project,
+                "migrate",
+                *args,
+                CRASH_MATCH=ANY_WRITE,
+                CRASH_WHEN="after",
+                CRASH_NTH=str(nth),
+            )
+            if not killed(result):
+                reached.discard(args)
+            point = f"after write {nth} of 'migrate {' '.join(args)}'"
+            finished = project.run("migrate", *args)
+            assert finished.returncode == 0, f"stuck {point}:\n{finished.stdout}{finished.stderr}"
+            assert query(project, types) == [(choice_type[0], name), question_type], point
+            codenames = query(
+                project,
+                "SELECT p.codename FROM auth_permission p JOIN django_content_type t "
+                "ON t.id = p.content_type_id WHERE t.app_label = 'polls'",
+            )
+            assert sorted(c for (c,) in codenames) == sorted(POLLS_PERMISSIONS), point
+            assert_schema_matches_state(project)
+        nth, tried = nth + every, tried + 1
+    assert tried > 3, f"only {tried - 1} kill points"
