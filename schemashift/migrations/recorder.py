@@ -365,6 +365,16 @@ def _long_text() -> sa.types.TypeEngine:
     """Long text (a statement log, the table definitions it is checked against): LONGTEXT on
     MySQL/MariaDB, whose TEXT holds 64 KB."""
     import sqlalchemy as sa
-    from sqlalchemy.dialects.mysql import LONGTEXT
 
-    return sa.Text().with_variant(LONGTEXT(), "mysql", "mariadb")
+    class LongText(sa.types.TypeDecorator):
+        impl = sa.Text
+        cache_ok = True
+
+        def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine:
+            if dialect.name in ("mysql", "mariadb"):
+                from sqlalchemy.dialects.mysql import LONGTEXT
+
+                return dialect.type_descriptor(LONGTEXT())
+            return dialect.type_descriptor(sa.Text())
+
+    return LongText()

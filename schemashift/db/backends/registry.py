@@ -5,7 +5,8 @@ the driver a URL without one gets, whether DDL is transactional, how a ``migrate
 database, its command-line client, the hint for a missing driver, its schema editor, how it
 stores field values (``formats``) and the SQL its queries need where backends differ.
 Defining the subclass registers it; each lives next to its schema editor in
-``db/backends/<name>.py``, and ``BUILTIN_BACKENDS`` names those modules.
+``db/backends/<name>.py``, and ``BUILTIN_BACKENDS`` names those modules by the names they
+serve, so a run imports only its own backend (and its SQLAlchemy dialect).
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ if TYPE_CHECKING:
     from schemashift.db.client import ClientCommand
     from schemashift.db.connection import Database
 
-#: the modules whose import registers the backends schemashift ships
-BUILTIN_BACKENDS = (
-    "schemashift.db.backends.sqlite",
-    "schemashift.db.backends.postgresql",
-    "schemashift.db.backends.mysql",
-)
+#: dialect name or driverless URL scheme -> the module whose import registers its backend
+BUILTIN_BACKENDS = {
+    "sqlite": "schemashift.db.backends.sqlite",
+    "postgresql": "schemashift.db.backends.postgresql",
+    "postgres": "schemashift.db.backends.postgresql",
+    "mysql": "schemashift.db.backends.mysql",
+    "mariadb": "schemashift.db.backends.mysql",
+}
 
 #: dialect name or URL scheme (without a driver) -> its backend
 _REGISTRY: dict[str, Backend] = {}
@@ -139,7 +142,8 @@ def like_escape(value: str) -> str:
 
 def find_backend(name: str) -> Backend | None:
     """The backend of a dialect name or driverless URL scheme; None when there is none."""
-    _register_builtin_backends()
+    if name not in _REGISTRY and name in BUILTIN_BACKENDS:
+        importlib.import_module(BUILTIN_BACKENDS[name])
     return _REGISTRY.get(name)
 
 
@@ -156,6 +160,7 @@ def backend_for(source: str | URL | Dialect) -> Backend:
         name = source.partition("+")[0]
     backend = find_backend(name)
     if backend is None:
+        _register_builtin_backends()
         supported = ", ".join(sorted(_DIALECT_NAMES))
         raise ImproperlyConfigured(
             f"schemashift cannot migrate {name} databases yet (supported: {supported})."
@@ -171,7 +176,7 @@ def default_driver(scheme: str) -> str | None:
 
 @functools.cache
 def _register_builtin_backends() -> None:
-    for module in BUILTIN_BACKENDS:
+    for module in set(BUILTIN_BACKENDS.values()):
         importlib.import_module(module)
 
 
