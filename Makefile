@@ -33,11 +33,11 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	bash scripts/install-test-servers.sh
-	$(PY) -m pytest -n $(TEST_WORKERS) tests/
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal tests/
 
 test-fast: $(VENV)/.installed-test
 	bash scripts/install-test-servers.sh
-	$(PY) -m pytest -n $(TEST_WORKERS) -m "not slow" tests/
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not slow" tests/
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

@@ -101,10 +101,17 @@ def is_slow(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the slow tests ``slow``: ``pytest -m "not slow"`` is the fast inner loop."""
+    """Mark the slow tests ``slow``: ``pytest -m "not slow"`` is the fast inner loop.
+
+    The slow tests come first: with several workers stealing work from each other
+    (``--dist worksteal``), the many short tests then fill the gaps at the end instead of one
+    long test running on alone."""
+    slow = set()
     for item in items:
         if is_slow(item):
             item.add_marker(pytest.mark.slow)
+            slow.add(item.nodeid)
+    items.sort(key=lambda item: item.nodeid not in slow)
 
 
 # -- backends ---------------------------------------------------------------------------------
