@@ -137,7 +137,9 @@ class MigrationEvent:
 
     ``kind`` is one of "apply_start", "apply_success", "unapply_start", "unapply_success",
     "fake_apply", "fake_unapply", "apply_resume" and "unapply_resume" (a migration an earlier
-    run left half-done, before its start event; ``operations_done`` says how far it got).
+    run left half-done, before its start event; ``operations_done`` says how far it got), and
+    "lock_retry" (the migration, or its operation under way, waited too long for a table lock
+    another session holds, was undone and is tried again after a pause).
     """
 
     kind: str
@@ -294,6 +296,12 @@ def migrate(
             raise MigrationInterrupted("Interrupted before any migration was run.") from None
 
 
+def _lock_waits(settings: Settings) -> Any:
+    from schemashift.migrations.lock_retry import LockWaits
+
+    return LockWaits(settings.MIGRATION_DDL_LOCK_TIMEOUT, settings.MIGRATION_DDL_LOCK_RETRIES)
+
+
 @dataclass(frozen=True)
 class _MigrateOptions:
     fake: bool = False
@@ -323,14 +331,15 @@ def _migrate(
     # last migration must not leave the first ones applied.
     loader.project_state()
     targets = _targets(loader, app_label, target)
-    executor = MigrationExecutor(db, loader, recorder)
+    waits = _lock_waits(settings)
+    executor = MigrationExecutor(db, loader, recorder, waits)
     steps = executor.plan(targets, applied)
     adopted = _django_history(db, loader, recorder, applied, steps, options, warn)
     if adopted:
         applied |= set(adopted)
         loader = _load_migrations(warn, applied)
         targets = _targets(loader, app_label, target)
-        executor = MigrationExecutor(db, loader, recorder)
+        executor = MigrationExecutor(db, loader, recorder, waits)
         steps = executor.plan(targets, applied)
     adopted_names = tuple(f"{app}.{name}" for app, name in adopted)
     plan = MigrationPlan(

@@ -26,6 +26,11 @@ DEFAULT_MIGRATIONS_TABLE = "schemashift_migrations"
 DEFAULT_AUTH_USER_MODEL = "auth.User"
 #: seconds a ``migrate`` waits for another one on the same database before giving up
 DEFAULT_MIGRATION_LOCK_TIMEOUT = 600.0
+#: seconds a DDL statement waits for a table lock before it gives up and is retried: queued
+#: behind it, the application's reads and writes of the table wait at most this long
+DEFAULT_MIGRATION_DDL_LOCK_TIMEOUT = 0.1
+#: how many more times work that timed out waiting for a lock is tried
+DEFAULT_MIGRATION_DDL_LOCK_RETRIES = 10
 # PostgreSQL's 63-character names, less the "_progress" of the progress table
 _MAX_MIGRATIONS_TABLE = 63 - len("_progress")
 
@@ -61,6 +66,8 @@ class Settings:
     AUTH_USER_MODEL: str
     MIGRATIONS_TABLE: str
     MIGRATION_LOCK_TIMEOUT: float | None
+    MIGRATION_DDL_LOCK_TIMEOUT: float | None
+    MIGRATION_DDL_LOCK_RETRIES: int
     BASE_DIR: Path
     SETTINGS_MODULE: str | None
 
@@ -84,6 +91,13 @@ class Settings:
         )
         self.MIGRATION_LOCK_TIMEOUT = lock_timeout(
             values.get("MIGRATION_LOCK_TIMEOUT", DEFAULT_MIGRATION_LOCK_TIMEOUT)
+        )
+        self.MIGRATION_DDL_LOCK_TIMEOUT = lock_timeout(
+            values.get("MIGRATION_DDL_LOCK_TIMEOUT", DEFAULT_MIGRATION_DDL_LOCK_TIMEOUT),
+            "MIGRATION_DDL_LOCK_TIMEOUT",
+        )
+        self.MIGRATION_DDL_LOCK_RETRIES = lock_retries(
+            values.get("MIGRATION_DDL_LOCK_RETRIES", DEFAULT_MIGRATION_DDL_LOCK_RETRIES)
         )
 
     @classmethod
@@ -119,16 +133,24 @@ class Settings:
         return f"<Settings {self.SETTINGS_MODULE or '(configured in code)'}>"
 
 
-def lock_timeout(value: Any) -> float | None:
-    """MIGRATION_LOCK_TIMEOUT as seconds; None waits for as long as the other run takes."""
+def lock_timeout(value: Any, name: str = "MIGRATION_LOCK_TIMEOUT") -> float | None:
+    """A lock timeout setting as seconds; None waits for as long as it takes."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ImproperlyConfigured(
-            f"MIGRATION_LOCK_TIMEOUT must be a number of seconds (0 or more) or None, "
-            f"not {value!r}."
+            f"{name} must be a number of seconds (0 or more) or None, not {value!r}."
         )
     return float(value)
+
+
+def lock_retries(value: Any) -> int:
+    """MIGRATION_DDL_LOCK_RETRIES: a whole number, 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ImproperlyConfigured(
+            f"MIGRATION_DDL_LOCK_RETRIES must be a whole number (0 or more), not {value!r}."
+        )
+    return value
 
 
 def load_settings(module_name: str | None = None) -> Settings:

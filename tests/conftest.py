@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Connection
+from support.api_project import api_project  # noqa: F401 (a fixture for every test)
 from support.servers import ServerPool
 
 from schemashift import conf

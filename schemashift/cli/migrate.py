@@ -145,6 +145,18 @@ class _Progress:
         elif kind in ("apply_success", "unapply_success"):
             click.echo(click.style(" OK", fg="green"))
             self.line_open = False
+        elif kind == "lock_retry":
+            if self.line_open:
+                click.echo("")
+                self.line_open = False
+            click.echo(
+                f"    A table lock {migration} needs is held by another session; "
+                "undone, trying again..."
+            )
+            if self.current is not None:
+                verb, running = self.current
+                click.echo(f"  {verb} {running}...", nl=False)
+                self.line_open = True
         elif kind in ("fake_apply", "fake_unapply"):
             verb = "Applying" if kind == "fake_apply" else "Unapplying"
             click.echo(f"  {verb} {migration}..." + click.style(" FAKED", fg="green"))

@@ -22,6 +22,7 @@ from typing import Any
 from schemashift.exceptions import DatabaseError, IrreversibleError
 from schemashift.migrations.graph import migration_plan
 from schemashift.migrations.loader import MigrationLoader
+from schemashift.migrations.lock_retry import LockWaits, with_lock_retries
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.state import ProjectState
@@ -29,8 +30,9 @@ from schemashift.migrations.stepwise import Step, StepwiseRun, is_managed
 
 Key = tuple[str, str]
 #: called as progress(event, migration) with event one of "apply_start", "apply_success",
-#: "unapply_start", "unapply_success", "fake_apply", "fake_unapply", and "apply_resume" or
-#: "unapply_resume" (before the start event of a migration an earlier run left half-done)
+#: "unapply_start", "unapply_success", "fake_apply", "fake_unapply", "apply_resume" or
+#: "unapply_resume" (before the start event of a migration an earlier run left half-done),
+#: and "lock_retry" (work timed out waiting for a table lock, was undone and is tried again)
 Progress = Callable[[str, Migration], None]
 FORWARDS, BACKWARDS = "forwards", "backwards"
 
@@ -61,10 +63,19 @@ def operation_states(
 class MigrationExecutor:
     """Plans and applies migrations for one database through its schema editor."""
 
-    def __init__(self, database: Any, loader: MigrationLoader, recorder: Any) -> None:
+    def __init__(
+        self,
+        database: Any,
+        loader: MigrationLoader,
+        recorder: Any,
+        lock_waits: LockWaits | None = None,
+    ) -> None:
         self.database = database
         self.loader = loader
         self.recorder = recorder
+        #: how DDL waits for table locks; None: as long as the session's own limit says
+        self.lock_waits = lock_waits or LockWaits(timeout=None, retries=0)
+        self._notify: Progress = lambda event, migration: None
         #: operations already done per migration by an earlier, interrupted run
         self.partial: dict[Key, tuple[str, int]] = {}
 
@@ -131,6 +142,7 @@ class MigrationExecutor:
             return
         self.check_reversible(plan)
         watch = _Watch(progress or (lambda event, migration: None))
+        self._notify = watch
         self.recorder.ensure_schema()
         self.partial = self.recorder.partial_migrations()
         self.check_partial(plan)
@@ -229,16 +241,23 @@ class MigrationExecutor:
         return migration.atomic and has_transactional_ddl(self.database)
 
     def apply_migration(self, migration: Migration, state: ProjectState) -> ProjectState:
-        """Apply one migration and record it, together or not at all where the backend can."""
+        """Apply one migration and record it, together or not at all where the backend can.
+
+        Where it runs in one transaction, a lock it waited too long for rolls it all back and
+        it is tried again from the state it started from (``lock_retry.py``)."""
         self.check_names(migration, operation_states(migration, snapshot(state)))
         if not self.runs_atomically(migration):
             return self._apply_step_by_step(migration, state)
-        from schemashift.db.connection import schema_editor
+        start = snapshot(state)
+        return self.retrying_on_locks(
+            migration, lambda: self._apply_atomically(migration, snapshot(start))
+        )
 
+    def _apply_atomically(self, migration: Migration, state: ProjectState) -> ProjectState:
         with (
             _named_failure(migration, "Applying"),
             self.database.connect() as connection,
-            schema_editor(connection, atomic=True, alias=self.database.alias) as editor,
+            self.editor(connection, atomic=True) as editor,
         ):
             for number, operation in enumerate(migration.operations, start=1):
                 before = snapshot(state)
@@ -248,6 +267,24 @@ class MigrationExecutor:
             self.recorder.record_applied(migration.app_label, migration.name, connection)
         return state
 
+    def editor(self, connection: Any, atomic: bool) -> Any:
+        """A schema editor on the connection whose statements wait for locks as configured."""
+        from schemashift.db.connection import schema_editor
+
+        editor = schema_editor(connection, atomic=atomic, alias=self.database.alias)
+        editor.lock_timeout = self.lock_waits.timeout
+        return editor
+
+    def retrying_on_locks(self, migration: Migration, action: Callable[[], Any]) -> Any:
+        """``action`` (which undoes itself when it fails), tried again while it fails for want
+        of a table lock, as ``lock_waits`` allows."""
+        return with_lock_retries(
+            action,
+            self.lock_waits,
+            f"Migration {migration}",
+            on_retry=lambda attempt, pause: self._notify("lock_retry", migration),
+        )
+
     def unapply_migration(
         self, migration: Migration, states: list[tuple[ProjectState, ProjectState]]
     ) -> None:
@@ -256,13 +293,16 @@ class MigrationExecutor:
         if not self.runs_atomically(migration):
             self._unapply_step_by_step(migration, states)
             return
-        from schemashift.db.connection import schema_editor
+        self.retrying_on_locks(migration, lambda: self._unapply_atomically(migration, states))
 
+    def _unapply_atomically(
+        self, migration: Migration, states: list[tuple[ProjectState, ProjectState]]
+    ) -> None:
         operations = list(enumerate(migration.operations, start=1))
         with (
             _named_failure(migration, "Unapplying"),
             self.database.connect() as connection,
-            schema_editor(connection, atomic=True, alias=self.database.alias) as editor,
+            self.editor(connection, atomic=True) as editor,
         ):
             for (number, operation), (before, after) in zip(
                 reversed(operations), reversed(states), strict=True
@@ -320,14 +360,12 @@ class MigrationExecutor:
     def _run_step_by_step(self, migration: Migration, direction: str, steps: list[Step]) -> None:
         """Run the steps in order, each committed and noted on its own (``stepwise.py``), then
         record the migration (un)applied and forget its progress in one transaction."""
-        from schemashift.db.connection import schema_editor
-
         verb = "Applying" if direction == FORWARDS else "Unapplying"
         done = self._done(migration, direction)
         with (
             _named_failure(migration, verb),
             self.database.connect() as connection,
-            schema_editor(connection, atomic=False, alias=self.database.alias) as editor,
+            self.editor(connection, atomic=False) as editor,
         ):
             run = StepwiseRun(
                 self.recorder,
@@ -336,6 +374,7 @@ class MigrationExecutor:
                 connection,
                 editor,
                 resuming=migration.key in self.partial,
+                retrying=partial(self.retrying_on_locks, migration),
             )
             run.start(done)
             self.partial[migration.key] = (direction, done)

@@ -140,6 +140,7 @@ class StepwiseRun:
         connection: Any,
         editor: Any,
         resuming: bool,
+        retrying: Callable[[Callable[[], Any]], Any] | None = None,
     ) -> None:
         from schemashift.db.connection import has_transactional_ddl
 
@@ -149,6 +150,8 @@ class StepwiseRun:
         self.connection = connection
         self.editor = editor
         self.resuming = resuming
+        #: runs work that undoes itself on failure, again while it fails for want of a lock
+        self.retrying = retrying or (lambda action: action())
         self.transactional_ddl = has_transactional_ddl(connection)
         #: (statements run, statement count) of the logged operation under way, for messages
         self.statements: tuple[int, int] | None = None
@@ -188,10 +191,14 @@ class StepwiseRun:
 
     def _carry_out(self, kind: str, position: int, step: Step) -> None:
         if kind == IN_TRANSACTION:
-            with self._transaction():
-                step.run(self.editor, step.from_state, step.to_state)
-                self.editor.check_constraints()
-                self._record(position)
+
+            def in_transaction() -> None:
+                with self._transaction():
+                    step.run(self.editor, step.from_state, step.to_state)
+                    self.editor.check_constraints()
+                    self._record(position)
+
+            self.retrying(in_transaction)
         elif kind == ON_ITS_OWN:
             self._end_transaction()
             step.run(self.editor, step.from_state, step.to_state)
@@ -281,7 +288,8 @@ class StepwiseRun:
                 fingerprint = self._fingerprint(statements, index)
                 with self._transaction():
                     self.recorder.record_step(app, name, index, fingerprint, self.connection)
-                self.editor.run(sql)
+                # a DDL statement that timed out waiting for its lock changed nothing
+                self.retrying(lambda sql=sql: self.editor.run(sql))
                 self._end_transaction()
         self.statements = (total, total)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import decimal
 import math
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -200,6 +200,9 @@ class BaseSchemaEditor(ConstraintDDL):
         #: old names (table: new -> old; column: table -> {new: old})
         self._collected_table_renames: dict[str, str] = {}
         self._collected_column_renames: dict[str, dict[str, str]] = {}
+        #: seconds each statement waits for a lock (``lock_retry.py``); None leaves the
+        #: session's own limit
+        self.lock_timeout: float | None = None
 
     @property
     def backend(self) -> Backend:
@@ -215,6 +218,7 @@ class BaseSchemaEditor(ConstraintDDL):
         if self.connection is None:
             raise TypeError("A schema editor that runs SQL needs a connection.")
         self._prepare_connection()
+        self._limit_lock_waits(self.lock_timeout)
         if self.atomic:
             try:
                 self._transaction = self._begin()
@@ -241,6 +245,36 @@ class BaseSchemaEditor(ConstraintDDL):
             raise
         finally:
             self._restore_connection()
+            self._unlimit_lock_waits()
+
+    def lock_timeout_sql(self, seconds: float | None) -> str | None:
+        """The statement limiting how long this session waits for a lock to ``seconds``
+        (None: back to the server's default); None where the backend has no such limit."""
+        return None
+
+    def _limit_lock_waits(self, seconds: float | None) -> None:
+        sql = None if seconds is None else self.lock_timeout_sql(seconds)
+        if sql is None:
+            return
+        opened = not self.connection.in_transaction()
+        self.connection.exec_driver_sql(sql, execution_options=_NO_PARAMETERS)
+        if opened and self.connection.in_transaction():
+            self.connection.commit()
+
+    def _unlimit_lock_waits(self) -> None:
+        sql = None if self.lock_timeout is None else self.lock_timeout_sql(None)
+        if sql is None:
+            return
+        # a connection that failed is discarded by the pool, with its setting
+        with suppress(sa_exc.SQLAlchemyError):
+            self._limit_lock_waits_to_default(sql)
+
+    def _limit_lock_waits_to_default(self, sql: str) -> None:
+        if self.connection.in_transaction():
+            self.connection.rollback()
+        self.connection.exec_driver_sql(sql, execution_options=_NO_PARAMETERS)
+        if self.connection.in_transaction():
+            self.connection.commit()
 
     def _prepare_connection(self) -> None:
         """Backend hook run before the transaction opens."""

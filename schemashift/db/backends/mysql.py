@@ -18,6 +18,7 @@ column is renamed or loses its index is dropped for the change and made again af
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -192,6 +193,13 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     def _rows(self, sql: str) -> list[Any]:
         """Rows of a read-only statement on the live database (never collected)."""
         return list(self.connection.exec_driver_sql(sql, execution_options=_NO_PARAMETERS))
+
+    def lock_timeout_sql(self, seconds: float | None) -> str | None:
+        """lock_wait_timeout counts whole seconds, 1 at least (0 would not wait at all, and
+        an online ALTER must wait a moment for its metadata lock at the end)."""
+        if seconds is None:
+            return "SET SESSION lock_wait_timeout = DEFAULT"
+        return f"SET SESSION lock_wait_timeout = {max(1, math.ceil(seconds))}"
 
     def split_statements(self, sql: str) -> list[str]:
         """Split at the semicolons outside strings, quoted names and comments."""

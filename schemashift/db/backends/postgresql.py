@@ -197,6 +197,12 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
                 "commit or roll back first."
             )
 
+    def lock_timeout_sql(self, seconds: float | None) -> str | None:
+        if seconds is None:
+            return "RESET lock_timeout"
+        # 0 would mean no limit at all
+        return f"SET lock_timeout = '{max(1, round(seconds * 1000))}ms'"
+
     def check_constraints(self) -> None:
         """Check the deferred foreign keys now, so a violation fails with a clear message."""
         if self.collect_sql:
