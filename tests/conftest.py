@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Connection
-from support.api_project import api_project  # noqa: F401 (a fixture for every test)
 from support.servers import ServerPool
+from support.tutorial_project import api_project  # noqa: F401 (a fixture for every test)
 
 from schemashift import conf
 from schemashift.apps import apps

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-from support.api_project import ApiProject
 from support.tutorial import (
     PRIMARY_KEY_SQL,
     TUTORIAL_MODELS,
@@ -20,6 +19,7 @@ from support.tutorial import (
     query,
     tables,
 )
+from support.tutorial_project import TutorialProject
 
 from schemashift import api
 from schemashift.exceptions import (
@@ -32,7 +32,7 @@ from schemashift.exceptions import (
 from schemashift.utils import timezone
 
 
-def test_the_tutorial_through_the_api(api_project: ApiProject) -> None:
+def test_the_tutorial_through_the_api(api_project: TutorialProject) -> None:
     project = api_project
     project.load(TUTORIAL_MODELS)
 
@@ -104,7 +104,7 @@ def test_the_tutorial_through_the_api(api_project: ApiProject) -> None:
 
 
 @pytest.mark.backends("sqlite")
-def test_user_errors_are_schemashift_errors(api_project: ApiProject) -> None:
+def test_user_errors_are_schemashift_errors(api_project: TutorialProject) -> None:
     with pytest.raises(ImproperlyConfigured, match=r"schemashift\.setup\(\)"):
         api.check()
     api_project.load(TUTORIAL_MODELS)
@@ -130,7 +130,7 @@ def test_user_errors_are_schemashift_errors(api_project: ApiProject) -> None:
 
 
 @pytest.mark.backends("sqlite")
-def test_an_empty_migration_follows_the_latest(api_project: ApiProject) -> None:
+def test_an_empty_migration_follows_the_latest(api_project: TutorialProject) -> None:
     api_project.load(TUTORIAL_MODELS)
     api.makemigrations("polls")
     (empty,) = api.makemigrations("polls", empty=True, name="fill")
@@ -168,7 +168,7 @@ class Membership(models.Model):
 """
 
 
-def test_many_to_many_fields_through_the_api(api_project: ApiProject) -> None:
+def test_many_to_many_fields_through_the_api(api_project: TutorialProject) -> None:
     """makemigrations writes them as Django does and reads them back as no change; migrate
     creates, and unmigrating drops, the automatic tables; the ORM uses them in between."""
     project = api_project
@@ -249,7 +249,7 @@ class Document(models.Model):
 """
 
 
-def test_new_field_types_through_makemigrations_and_migrate(api_project: ApiProject) -> None:
+def test_new_field_types_through_makemigrations_and_migrate(api_project: TutorialProject) -> None:
     api_project.load(FIELD_TYPES_MODELS)
     (initial,) = api.makemigrations("polls")
     source = initial.path.read_text(encoding="utf-8")
@@ -316,7 +316,7 @@ class Legacy(models.Model):
 
 
 def test_removed_field_types_still_load_in_historical_migrations(
-    api_project: ApiProject,
+    api_project: TutorialProject,
 ) -> None:
     (api_project.migrations_dir / "0001_initial.py").write_text(HISTORICAL_MIGRATION)
     api_project.load(LEGACY_MODELS)

@@ -501,6 +501,8 @@ def test_ctrl_c_exits_130_with_one_line_saying_what_stands(project) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a shell running the tests in the background ignores SIGINT, and so would the child
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while not (project.dir / "waiting").exists():

@@ -14,8 +14,8 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from support.api_project import ApiProject
 from support.tutorial import TUTORIAL_MODELS, WITH_AUTHOR, columns, history
+from support.tutorial_project import TutorialProject
 
 from schemashift import api
 from schemashift.exceptions import DatabaseError
@@ -30,7 +30,7 @@ HELD = 4.0
 LONGEST_STALL = {"postgresql": 1.0, "mysql": 2.5}
 
 
-def _project(api_project: ApiProject, retries: int) -> None:
+def _project(api_project: TutorialProject, retries: int) -> None:
     settings = api_project.dir / "mysite" / "settings.py"
     settings.write_text(
         settings.read_text()
@@ -72,7 +72,7 @@ def _probe(url: str, until: threading.Event) -> list[float]:
 
 
 def test_a_migration_gives_way_to_a_lock_holder_and_retries_until_it_gets_the_lock(
-    api_project: ApiProject,
+    api_project: TutorialProject,
 ) -> None:
     _project(api_project, retries=30)
     holder = _Holder(api_project.database_url)
@@ -111,7 +111,7 @@ def test_a_migration_gives_way_to_a_lock_holder_and_retries_until_it_gets_the_lo
 
 
 def test_a_migration_that_never_gets_its_lock_stops_saying_why_and_changes_nothing(
-    api_project: ApiProject,
+    api_project: TutorialProject,
 ) -> None:
     _project(api_project, retries=2)
     holder = _Holder(api_project.database_url)

@@ -1,15 +1,17 @@
-"""A tutorial project written into a temporary folder and driven through ``schemashift.api``
-in the test's own process (the ``api_project`` fixture).
+"""A project folder imported into this process, for tests that call ``schemashift.api``.
 
-Afterwards its modules, the settings, the app registry and the connections are forgotten, so
-the tests that follow start clean.
+``api_project_at(root, database_url, apps)`` writes ``mysite/settings.py`` and one package per
+app (its ``apps.py``, ``models.py`` and ``migrations/``); ``load(models)`` rewrites an app's
+models and sets the project up again. Afterwards the project's modules, the settings, the
+app registry and the connections are forgotten.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -18,84 +20,83 @@ import schemashift
 from schemashift import conf
 from schemashift.apps import apps
 
-PACKAGES = ("mysite", "polls")
-
 APPS_PY = """\
 from schemashift.apps import AppConfig
 
 
-class PollsConfig(AppConfig):
-    name = "polls"
+class {name}Config(AppConfig):
+    name = "{app}"
 """
 
 
 @dataclass
 class ApiProject:
-    """A project folder on sys.path; ``load(models)`` writes polls/models.py and sets it up."""
-
     dir: Path
-    backend: str
     database_url: str
-    load: Callable[[str], None]
+    apps: tuple[str, ...]
+    modules_before: set[str] = field(default_factory=set)
+    #: the packages of apps installed as they are (their models register again on setup)
+    installed_packages: tuple[str, ...] = ()
 
-    @property
-    def sqlite_file(self) -> Path:
-        return Path(self.database_url.removeprefix("sqlite:///"))
+    def migrations_dir(self, app: str) -> Path:
+        return self.dir / app / "migrations"
 
-    @property
-    def migrations_dir(self) -> Path:
-        return self.dir / "polls" / "migrations"
+    def write_migration(self, app: str, name: str, source: str) -> None:
+        (self.migrations_dir(app) / f"{name}.py").write_text(source, encoding="utf-8")
+
+    def load(self, models: dict[str, str] | None = None) -> None:
+        """Write each ``{app: models source}`` and set the project up afresh."""
+        for app, source in (models or {}).items():
+            (self.dir / app / "models.py").write_text(source, encoding="utf-8")
+        self.forget()
+        schemashift.setup("mysite.settings")
+
+    def forget(self) -> None:
+        packages = {"mysite", *self.apps}
+        installed = tuple(f"{package}." for package in self.installed_packages)
+        for name in list(sys.modules):
+            is_project = name.partition(".")[0] in packages and name not in self.modules_before
+            if is_project or name.startswith(installed):
+                del sys.modules[name]
+        connections_module = sys.modules.get("schemashift.db.connections")
+        if connections_module is not None:
+            connections_module.connections.reset()
+        conf.reset()
+        apps.reset()
 
 
-def _write_project(root: Path, database_url: str) -> None:
+@contextmanager
+def api_project_at(
+    root: Path,
+    database_url: str,
+    app_names: tuple[str, ...],
+    monkeypatch: pytest.MonkeyPatch,
+    installed: tuple[str, ...] = (),
+) -> Iterator[ApiProject]:
+    """A project with ``app_names`` (written here) and ``installed`` (dotted, as they are)."""
+    installed_apps = [*installed, *(f"{app}.apps.{app.title()}Config" for app in app_names)]
     files = {
         "mysite/__init__.py": "",
         "mysite/settings.py": (
-            'INSTALLED_APPS = ["polls.apps.PollsConfig"]\n'
-            f"DATABASES = {{'default': {database_url!r}}}\n"
+            f"INSTALLED_APPS = {installed_apps!r}\nDATABASES = {{'default': {database_url!r}}}\n"
         ),
-        "polls/__init__.py": "",
-        "polls/apps.py": APPS_PY,
-        "polls/models.py": "",
-        "polls/migrations/__init__.py": "",
     }
+    for app in app_names:
+        files[f"{app}/__init__.py"] = ""
+        files[f"{app}/apps.py"] = APPS_PY.format(name=app.title(), app=app)
+        files[f"{app}/models.py"] = ""
+        files[f"{app}/migrations/__init__.py"] = ""
     for name, source in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source, encoding="utf-8")
-
-
-def _forget_project(keep: set[str]) -> None:
-    """Drop the project's modules, settings, apps and connections from this process."""
-    for name in list(sys.modules):
-        if name.partition(".")[0] in PACKAGES and name not in keep:
-            del sys.modules[name]
-    connections_module = sys.modules.get("schemashift.db.connections")
-    if connections_module is not None:
-        connections_module.connections.reset()
-    conf.reset()
-    apps.reset()
-
-
-@pytest.fixture
-def api_project(
-    tmp_path: Path, backend: str, backend_url: str, clean_env: pytest.MonkeyPatch
-) -> Iterator[ApiProject]:
-    root = tmp_path / "project"
-    _write_project(root, backend_url)
-    modules_before = set(sys.modules)
-    clean_env.syspath_prepend(str(root))
-    clean_env.chdir(root)
-    # Rewritten models.py files are read again, never from bytecode of an older version.
-    clean_env.setattr(sys, "dont_write_bytecode", True)
-    _forget_project(modules_before)
-
-    def load(models: str) -> None:
-        (root / "polls" / "models.py").write_text(models, encoding="utf-8")
-        _forget_project(modules_before)
-        schemashift.setup("mysite.settings")
-
+    packages = tuple(entry.partition(".apps.")[0] for entry in installed)
+    project = ApiProject(root, database_url, app_names, set(sys.modules), packages)
+    monkeypatch.syspath_prepend(str(root))
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    project.forget()
     try:
-        yield ApiProject(root, backend, backend_url, load)
+        yield project
     finally:
-        _forget_project(modules_before)
+        project.forget()
