@@ -236,6 +236,30 @@ def test_a_bad_migration_lock_timeout_is_refused(value):
         Settings(MIGRATION_LOCK_TIMEOUT=value)
 
 
+def test_ddl_lock_waits_default_to_a_tenth_of_a_second_and_ten_retries():
+    settings = Settings(MIGRATION_DDL_LOCK_TIMEOUT=None)
+    assert settings.MIGRATION_DDL_LOCK_TIMEOUT is None
+    assert (Settings().MIGRATION_DDL_LOCK_TIMEOUT, Settings().MIGRATION_DDL_LOCK_RETRIES) == (
+        0.1,
+        10,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("MIGRATION_DDL_LOCK_TIMEOUT", -0.5, "MIGRATION_DDL_LOCK_TIMEOUT must be a number"),
+        ("MIGRATION_DDL_LOCK_TIMEOUT", "1", "MIGRATION_DDL_LOCK_TIMEOUT must be a number"),
+        ("MIGRATION_DDL_LOCK_RETRIES", -1, "MIGRATION_DDL_LOCK_RETRIES must be a whole number"),
+        ("MIGRATION_DDL_LOCK_RETRIES", 2.5, "MIGRATION_DDL_LOCK_RETRIES must be a whole number"),
+        ("MIGRATION_DDL_LOCK_RETRIES", True, "MIGRATION_DDL_LOCK_RETRIES must be a whole number"),
+    ],
+)
+def test_a_bad_ddl_lock_setting_is_refused_by_name(name, value, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        Settings(**{name: value})
+
+
 @pytest.mark.parametrize("value", ["", "  ", " padded", 5, None])
 def test_a_bad_migrations_table_is_refused(value):
     with pytest.raises(ImproperlyConfigured, match="MIGRATIONS_TABLE must be a table name"):

@@ -8,6 +8,7 @@ column types. SQLAlchemy is imported when a table is built or a call runs, not o
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -364,6 +365,12 @@ __all__ = ["MigrationRecorder", "StatementLog", "history_table", "progress_table
 def _long_text() -> sa.types.TypeEngine:
     """Long text (a statement log, the table definitions it is checked against): LONGTEXT on
     MySQL/MariaDB, whose TEXT holds 64 KB."""
+    return _long_text_type()()
+
+
+@functools.cache
+def _long_text_type() -> type:
+    """The type, made once; MySQL's dialect is imported only where it is used."""
     import sqlalchemy as sa
 
     class LongText(sa.types.TypeDecorator):
@@ -377,4 +384,4 @@ def _long_text() -> sa.types.TypeEngine:
                 return dialect.type_descriptor(LONGTEXT())
             return dialect.type_descriptor(sa.Text())
 
-    return LongText()
+    return LongText

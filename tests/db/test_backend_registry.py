@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import subprocess
+import sys
+import textwrap
 import uuid
 
 import pytest
@@ -78,3 +81,39 @@ def test_literals_follow_each_backends_storage_format(
 ) -> None:
     assert backend_for("sqlite").value_format(kind).to_literal(value, None) == sqlite
     assert backend_for("postgresql").value_format(kind).to_literal(value, None) == postgresql
+
+
+def test_a_sqlite_run_imports_no_other_backend_or_dialect() -> None:
+    """Each backend's module imports its SQLAlchemy dialect: a SQLite command pays for none of
+    the others, history tables included (MySQL's LONGTEXT is only looked up on MySQL)."""
+    script = textwrap.dedent(
+        """
+        import sys
+        import sqlalchemy as sa
+        from sqlalchemy.schema import CreateTable
+        from schemashift.db.backends.registry import backend_for
+        from schemashift.migrations.recorder import progress_table
+
+        backend_for("sqlite:///db.sqlite3")
+        table = progress_table()
+        print(CreateTable(table).compile(dialect=sa.create_engine("sqlite://").dialect))
+        print(sorted(name for name in sys.modules if name.startswith(
+            ("sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.mysql",
+             "schemashift.db.backends.postgresql", "schemashift.db.backends.mysql"))))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_statement_log_is_longtext_on_mysql() -> None:
+    from sqlalchemy.dialects import mysql, sqlite
+    from sqlalchemy.schema import CreateTable
+
+    from schemashift.migrations.recorder import progress_table
+
+    table = CreateTable(progress_table())
+    assert "LONGTEXT" in str(table.compile(dialect=mysql.dialect()))
+    assert "LONGTEXT" not in str(table.compile(dialect=sqlite.dialect()))

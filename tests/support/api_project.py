@@ -58,11 +58,16 @@ class ApiProject:
             is_project = name.partition(".")[0] in packages and name not in self.modules_before
             if is_project or name.startswith(installed):
                 del sys.modules[name]
-        connections_module = sys.modules.get("schemashift.db.connections")
-        if connections_module is not None:
-            connections_module.connections.reset()
-        conf.reset()
-        apps.reset()
+        forget_setup()
+
+
+def forget_setup() -> None:
+    """Forget the settings, the app registry and the connections of the project set up last."""
+    connections_module = sys.modules.get("schemashift.db.connections")
+    if connections_module is not None:
+        connections_module.connections.reset()
+    conf.reset()
+    apps.reset()
 
 
 @contextmanager

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 import schemashift
-from schemashift import conf
-from schemashift.apps import apps
+from support.api_project import forget_setup
 
 PACKAGES = ("mysite", "polls")
 
@@ -70,11 +69,7 @@ def _forget_project(keep: set[str]) -> None:
     for name in list(sys.modules):
         if name.partition(".")[0] in PACKAGES and name not in keep:
             del sys.modules[name]
-    connections_module = sys.modules.get("schemashift.db.connections")
-    if connections_module is not None:
-        connections_module.connections.reset()
-    conf.reset()
-    apps.reset()
+    forget_setup()
 
 
 @pytest.fixture

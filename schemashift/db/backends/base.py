@@ -253,27 +253,24 @@ class BaseSchemaEditor(ConstraintDDL):
         return None
 
     def _limit_lock_waits(self, seconds: float | None) -> None:
-        sql = None if seconds is None else self.lock_timeout_sql(seconds)
+        if seconds is not None:
+            self._set_lock_limit(self.lock_timeout_sql(seconds))
+
+    def _unlimit_lock_waits(self) -> None:
+        if self.lock_timeout is not None:
+            # a connection that failed is discarded by the pool, with its setting
+            with suppress(sa_exc.SQLAlchemyError):
+                if self.connection.in_transaction():
+                    self.connection.rollback()
+                self._set_lock_limit(self.lock_timeout_sql(None))
+
+    def _set_lock_limit(self, sql: str | None) -> None:
+        """Run a session setting, committing the transaction it opened, if any."""
         if sql is None:
             return
         opened = not self.connection.in_transaction()
         self.connection.exec_driver_sql(sql, execution_options=_NO_PARAMETERS)
         if opened and self.connection.in_transaction():
-            self.connection.commit()
-
-    def _unlimit_lock_waits(self) -> None:
-        sql = None if self.lock_timeout is None else self.lock_timeout_sql(None)
-        if sql is None:
-            return
-        # a connection that failed is discarded by the pool, with its setting
-        with suppress(sa_exc.SQLAlchemyError):
-            self._limit_lock_waits_to_default(sql)
-
-    def _limit_lock_waits_to_default(self, sql: str) -> None:
-        if self.connection.in_transaction():
-            self.connection.rollback()
-        self.connection.exec_driver_sql(sql, execution_options=_NO_PARAMETERS)
-        if self.connection.in_transaction():
             self.connection.commit()
 
     def _prepare_connection(self) -> None:
