@@ -539,7 +539,6 @@ def sqlmigrate(
     Statements one per line, inside ``BEGIN;`` and ``COMMIT;`` where the migration runs in
     one transaction. Nothing is run.
     """
-    from schemashift.db.connection import has_transactional_ddl
     from schemashift.migrations.executor import MigrationExecutor
 
     settings = _checked_project()
@@ -550,8 +549,6 @@ def sqlmigrate(
     with _open_database(database) as db:
         executor = MigrationExecutor(db, loader, _recorder(db, settings))
         lines = executor.collect_sql(migration, backwards=backwards)
-        if migration.atomic and has_transactional_ddl(db):
-            lines = ["BEGIN;", *lines, "COMMIT;"]
     return "\n".join(lines)
 
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
 from schemashift.exceptions import DatabaseError, IrreversibleError
 from schemashift.migrations.graph import migration_plan
+from schemashift.migrations.live_tables import live_tables
 from schemashift.migrations.loader import MigrationLoader
 from schemashift.migrations.lock_retry import LockWaits, with_lock_retries
 from schemashift.migrations.migration import Migration
@@ -244,9 +245,12 @@ class MigrationExecutor:
         """Apply one migration and record it, together or not at all where the backend can.
 
         Where it runs in one transaction, a lock it waited too long for rolls it all back and
-        it is tried again from the state it started from (``lock_retry.py``)."""
-        self.check_names(migration, operation_states(migration, snapshot(state)))
-        if not self.runs_atomically(migration):
+        it is tried again from the state it started from (``lock_retry.py``). A migration that
+        changes tables already holding rows in ways that have online forms (a concurrent
+        index build, say) runs step by step instead, so those forms can run."""
+        states = operation_states(migration, snapshot(state))
+        self.check_names(migration, states)
+        if not self.runs_atomically(migration) or self._goes_online(migration, states, False):
             return self._apply_step_by_step(migration, state)
         start = snapshot(state)
         return self.retrying_on_locks(
@@ -275,6 +279,41 @@ class MigrationExecutor:
         editor.lock_timeout = self.lock_waits.timeout
         return editor
 
+    def live_tables(
+        self, states: list[tuple[ProjectState, ProjectState]], backwards: bool
+    ) -> list[frozenset[str]]:
+        """Per operation, in the order they run, the tables holding rows from before the
+        migration, where the backend has online forms for them (``live_tables.py``)."""
+        from schemashift.db.connection import editor_class
+
+        return live_tables(editor_class(self.database.dialect_name), states, backwards)
+
+    def _goes_online(
+        self,
+        migration: Migration,
+        states: list[tuple[ProjectState, ProjectState]],
+        backwards: bool,
+    ) -> bool:
+        """Whether some statement of the migration takes an online form (which cannot run
+        inside the migration's one transaction)."""
+        from schemashift.db.connection import editor_class
+
+        editor = editor_class(self.database.dialect_name)
+        if not editor.has_online_forms or not states:
+            return False
+        start = states[-1][1] if backwards else states[0][0]
+        app = migration.app_label
+        if not any(
+            (app, getattr(operation, "model_name_lower", None)) in start.models
+            for operation in migration.operations
+        ):
+            return False
+        with self.database.connect() as connection:
+            statements = self._statements(
+                migration, states, backwards, connection, self.live_tables(states, backwards)
+            )
+        return any(editor.is_rerunnable(sql) for group in statements for sql in group)
+
     def retrying_on_locks(self, migration: Migration, action: Callable[[], Any]) -> Any:
         """``action`` (which undoes itself when it fails), tried again while it fails for want
         of a table lock, as ``lock_waits`` allows."""
@@ -290,7 +329,7 @@ class MigrationExecutor:
     ) -> None:
         """Reverse one migration's operations, last first, and delete its history row."""
         self.check_names(migration, [(after, before) for before, after in states])
-        if not self.runs_atomically(migration):
+        if not self.runs_atomically(migration) or self._goes_online(migration, states, True):
             self._unapply_step_by_step(migration, states)
             return
         self.retrying_on_locks(migration, lambda: self._unapply_atomically(migration, states))
@@ -335,14 +374,14 @@ class MigrationExecutor:
         """Apply the operations one at a time, noting each one done; skip those an earlier run
         did."""
         app = migration.app_label
+        states = operation_states(migration, state)
         steps = [
             Step(number, operation, partial(operation.database_forwards, app), before, after)
             for number, (operation, (before, after)) in enumerate(
-                zip(migration.operations, operation_states(migration, state), strict=True),
-                start=1,
+                zip(migration.operations, states, strict=True), start=1
             )
         ]
-        self._run_step_by_step(migration, FORWARDS, steps)
+        self._run_step_by_step(migration, FORWARDS, self._with_live_tables(steps, states))
         return state
 
     def _unapply_step_by_step(
@@ -355,7 +394,18 @@ class MigrationExecutor:
                 zip(migration.operations, states, strict=True), start=1
             )
         ]
-        self._run_step_by_step(migration, BACKWARDS, list(reversed(steps)))
+        steps = self._with_live_tables(list(reversed(steps)), states, backwards=True)
+        self._run_step_by_step(migration, BACKWARDS, steps)
+
+    def _with_live_tables(
+        self,
+        steps: list[Step],
+        states: list[tuple[ProjectState, ProjectState]],
+        backwards: bool = False,
+    ) -> list[Step]:
+        """The steps (in the order they run), each told the tables it finds holding rows."""
+        live = self.live_tables(states, backwards)
+        return [replace(step, live_tables=tables) for step, tables in zip(steps, live, strict=True)]
 
     def _run_step_by_step(self, migration: Migration, direction: str, steps: list[Step]) -> None:
         """Run the steps in order, each committed and noted on its own (``stepwise.py``), then
@@ -477,8 +527,8 @@ class MigrationExecutor:
     # -- SQL preview -----------------------------------------------------------------------
 
     def collect_sql(self, migration: Migration, backwards: bool = False) -> list[str]:
-        """The statements ``migrate`` would run for one migration, with a comment per operation."""
-        from schemashift.db.connection import schema_editor
+        """The statements ``migrate`` would run for one migration, with a comment per operation,
+        inside ``BEGIN;`` and ``COMMIT;`` where they run in one transaction."""
 
         if backwards:
             states = self._operation_states(
@@ -487,35 +537,64 @@ class MigrationExecutor:
         else:
             state = self.loader.project_state([migration.key], at_end=False)
             states = operation_states(migration, state)
-        pairs: list[tuple[Operation, tuple[ProjectState, ProjectState]]] = list(
-            zip(migration.operations, states, strict=True)
-        )
+        operations = list(migration.operations)
         if backwards:
-            pairs.reverse()
+            operations.reverse()
         lines: list[str] = []
         with self.database.connect() as connection:
-            editor = schema_editor(connection, collect_sql=True, atomic=migration.atomic)
-            with editor:
-                for operation, (before, after) in pairs:
-                    lines.extend(["--", f"-- {operation.describe()}", "--"])
-                    if not operation.reduces_to_sql:
-                        lines.append("-- THIS OPERATION CANNOT BE WRITTEN AS SQL")
-                        continue
-                    start = len(editor.collected_sql)
-                    if backwards:
-                        if not operation.reversible:
-                            raise IrreversibleError(
-                                f"Migration {migration} is not reversible: operation "
-                                f"'{operation.describe()}' has no reverse."
-                            )
-                        operation.database_backwards(migration.app_label, editor, after, before)
-                    else:
-                        operation.database_forwards(migration.app_label, editor, before, after)
-                    added = editor.collected_sql[start:]
-                    lines.extend(f"{sql};" for sql in added)
-                    if not added:
-                        lines.append("-- (no-op)")
+            online = self._goes_online(migration, states, backwards)
+            live = self.live_tables(states, backwards) if online else [frozenset()] * len(states)
+            collected = self._statements(migration, states, backwards, connection, live)
+        if online:
+            lines.append(
+                "-- Tables that hold rows are changed in forms that keep their writers going; "
+                "each statement commits on its own."
+            )
+        for operation, added in zip(operations, collected, strict=True):
+            lines.extend(["--", f"-- {operation.describe()}", "--"])
+            if not operation.reduces_to_sql:
+                lines.append("-- THIS OPERATION CANNOT BE WRITTEN AS SQL")
+                continue
+            lines.extend(f"{sql};" for sql in added)
+            if not added:
+                lines.append("-- (no-op)")
+        if self.runs_atomically(migration) and not online:
+            lines = ["BEGIN;", *lines, "COMMIT;"]
         return lines
+
+    def _statements(
+        self,
+        migration: Migration,
+        states: list[tuple[ProjectState, ProjectState]],
+        backwards: bool,
+        connection: Any,
+        live: list[frozenset[str]],
+    ) -> list[list[str]]:
+        """The statements of each operation, in the order they run (last first backwards)."""
+        from schemashift.db.connection import schema_editor
+
+        pairs = list(zip(migration.operations, states, strict=True))
+        if backwards:
+            pairs.reverse()
+        found: list[list[str]] = []
+        editor = schema_editor(connection, collect_sql=True, atomic=migration.atomic)
+        with editor:
+            for (operation, (before, after)), tables in zip(pairs, live, strict=True):
+                editor.online_tables = tables
+                start = len(editor.collected_sql)
+                if not operation.reduces_to_sql:
+                    pass
+                elif backwards:
+                    if not operation.reversible:
+                        raise IrreversibleError(
+                            f"Migration {migration} is not reversible: operation "
+                            f"'{operation.describe()}' has no reverse."
+                        )
+                    operation.database_backwards(migration.app_label, editor, after, before)
+                else:
+                    operation.database_forwards(migration.app_label, editor, before, after)
+                found.append(editor.collected_sql[start:])
+        return found
 
     def _ancestors(self, migration: Migration) -> set[Key]:
         return set(self.loader.graph.forwards_plan(migration.key))

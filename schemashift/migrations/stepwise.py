@@ -68,6 +68,8 @@ class Step:
     from_state: ProjectState
     to_state: ProjectState
     backwards: bool = False
+    #: the tables holding rows from before the migration (``live_tables.py``)
+    live_tables: frozenset[str] = frozenset()
 
 
 def is_managed(model: ModelState) -> bool:
@@ -170,11 +172,17 @@ class StepwiseRun:
         no longer noted as started: nothing of it stands.
         """
         self.statements = None
+        self.editor.online_tables = step.live_tables
         kind = operation_kind(
             step.operation, self.transactional_ddl, step.backwards, self.editor.split_statements
         )
+        planned = None
+        if kind == IN_TRANSACTION and self._may_go_online(step):
+            planned = self._plan(step)
+            if any(map(self.editor.is_rerunnable, planned)):
+                kind = LOGGED
         try:
-            self._carry_out(kind, position, step)
+            self._carry_out(kind, position, step, planned)
         except Exception:
             if position == 1 and not self.resuming and kind != ON_ITS_OWN and not self.detail():
                 self._forget()
@@ -189,7 +197,17 @@ class StepwiseRun:
         except SQLAlchemyError:
             pass  # the note stays: the next run judges the operation by the live schema
 
-    def _carry_out(self, kind: str, position: int, step: Step) -> None:
+    def _may_go_online(self, step: Step) -> bool:
+        """Whether the operation changes a table that held rows before the migration, on a
+        backend where such changes have online forms (which run outside a transaction)."""
+        if not (self.transactional_ddl and self.editor.online_tables):
+            return False
+        name = getattr(step.operation, "model_name_lower", None)
+        return (self.migration.app_label, name) in step.from_state.models
+
+    def _carry_out(
+        self, kind: str, position: int, step: Step, planned: list[str] | None = None
+    ) -> None:
         if kind == IN_TRANSACTION:
 
             def in_transaction() -> None:
@@ -204,7 +222,7 @@ class StepwiseRun:
             step.run(self.editor, step.from_state, step.to_state)
             self.note(position)
         else:
-            self._logged(position, step)
+            self._logged(position, step, planned)
 
     def note(self, done: int, log: StatementLog | None = None) -> None:
         with self._transaction():
@@ -216,7 +234,7 @@ class StepwiseRun:
 
     # -- a schema operation on MySQL/MariaDB ---------------------------------------------------
 
-    def _logged(self, position: int, step: Step) -> None:
+    def _logged(self, position: int, step: Step, planned: list[str] | None = None) -> None:
         from schemashift.migrations.judge import AFTER, NEITHER, judge
         from schemashift.migrations.recorder import StatementLog
 
@@ -232,7 +250,7 @@ class StepwiseRun:
                 return
             if verdict.form in (AFTER, NEITHER):
                 raise DatabaseError(self._refusal(verdict, log))
-            statements, start = self._plan(step), 0
+            statements, start = (self._plan(step) if planned is None else planned), 0
             first = self._fingerprint(statements, 0) if statements else {}
             self.note(position - 1, StatementLog(position, digest, tuple(statements), 0, first))
         self._run_statements(statements, start)
@@ -257,6 +275,7 @@ class StepwiseRun:
             self.connection, collect_sql=True, atomic=False, alias=self.editor.alias
         )
         planner.planning = True
+        planner.online_tables = self.editor.online_tables
         with planner:
             step.run(planner, step.from_state, step.to_state)
         return list(planner.collected_sql)
@@ -265,6 +284,8 @@ class StepwiseRun:
         """The noted statement if it did not take effect, else the one after it."""
         if log.step >= len(log.statements) or is_dml(log.statements[log.step]):
             return log.step  # a DML statement commits with the note for the next one
+        if self.editor.is_rerunnable(log.statements[log.step]):
+            return log.step
         unchanged = self._fingerprint(list(log.statements), log.step) == log.fingerprint
         return log.step if unchanged else log.step + 1
 
@@ -282,14 +303,14 @@ class StepwiseRun:
                     else {}
                 )
                 with self._transaction():
-                    self.editor.run(sql)
+                    self.editor.run_planned(sql)
                     self.recorder.record_step(app, name, following, after, self.connection)
             else:
                 fingerprint = self._fingerprint(statements, index)
                 with self._transaction():
                     self.recorder.record_step(app, name, index, fingerprint, self.connection)
                 # a DDL statement that timed out waiting for its lock changed nothing
-                self.retrying(lambda sql=sql: self.editor.run(sql))
+                self.retrying(lambda sql=sql: self.editor.run_planned(sql))
                 self._end_transaction()
         self.statements = (total, total)
 

@@ -463,11 +463,21 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
             self.run_if_any(self.column_comment_sql(table, new))
         if old.null != new.null:
             value = None if new.null else self.fill_value(change)
+            # on a table in use, rows the previous app version inserts meanwhile get the value
+            holds_default = (
+                value is not None and table in self.online_tables and not new.has_db_default()
+            )
+            if holds_default:
+                self.run(
+                    self._sql(self.sql_set_default, table=table, column=new.column, value=value)
+                )
             if value is not None:
                 self.run(
                     self._sql(self.sql_fill_nulls, table=table, column=new.column, value=value)
                 )
             self.run(self.alter_column_null_sql(table, new, change.to_state))
+            if holds_default:
+                self.run(self._sql(self.sql_drop_default, table=table, column=new.column))
 
     def fill_value(self, change: FieldChange) -> str | None:
         """The SQL of the value NULLs get when a column becomes NOT NULL: the new field's

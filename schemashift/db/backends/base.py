@@ -175,6 +175,15 @@ class BaseSchemaEditor(ConstraintDDL):
     #: collecting the statements an operation is about to run on this live database: checks
     #: that read rows run as when executing
     planning: bool = False
+    #: whether statements on tables holding rows have forms that keep writers going but need
+    #: a transaction each, or none (``online_tables``)
+    has_online_forms: ClassVar[bool] = False
+
+    @staticmethod
+    def is_rerunnable(sql: str) -> bool:
+        """Whether an online form that was interrupted is run again, not skipped, on resuming
+        (it changed nothing, or left something it rebuilds)."""
+        return False
 
     def __init__(
         self,
@@ -203,6 +212,10 @@ class BaseSchemaEditor(ConstraintDDL):
         #: seconds each statement waits for a lock (``lock_retry.py``); None leaves the
         #: session's own limit
         self.lock_timeout: float | None = None
+        #: tables that held rows before the migration began: changes to them take the forms
+        #: that keep writers going, where the backend has them (empty: a migration run in one
+        #: transaction)
+        self.online_tables: frozenset[str] = frozenset()
 
     @property
     def backend(self) -> Backend:
@@ -354,6 +367,10 @@ class BaseSchemaEditor(ConstraintDDL):
             raise DatabaseError(
                 f"The database refused a statement: {exc.orig}\n  Statement: {_shorten(sql)}"
             ) from exc
+
+    def run_planned(self, sql: str) -> None:
+        """Run a statement this editor's kind collected earlier, as it was collected."""
+        self.run(sql)
 
     def query(self, sql: str) -> list[Any]:
         """Rows of a read-only statement on the live database (never collected)."""

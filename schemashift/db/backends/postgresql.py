@@ -32,6 +32,12 @@ from schemashift.db.backends.formats import (
     as_uuid,
     utc_datetime,
 )
+from schemashift.db.backends.postgresql_online import (
+    concurrent_index_name,
+    is_rerunnable,
+    online_statements,
+    runs_outside_transaction,
+)
 from schemashift.db.backends.registry import Backend
 from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
@@ -95,7 +101,12 @@ _INDEXES_SQL = sa.text(
     "ARRAY(SELECT (o.option & 1) = 1 FROM unnest(ix.indoption::int2[]) WITH ORDINALITY "
     "  o(option, n) WHERE o.n <= ix.indnkeyatts ORDER BY o.n) "
     "FROM pg_catalog.pg_index ix JOIN pg_catalog.pg_class c ON c.oid = ix.indexrelid "
-    "WHERE ix.indrelid = :oid ORDER BY c.relname"
+    "WHERE ix.indrelid = :oid AND ix.indisvalid ORDER BY c.relname"
+)
+_INDEX_VALIDITY_SQL = sa.text(
+    "SELECT ix.indisvalid FROM pg_catalog.pg_index ix "
+    "JOIN pg_catalog.pg_class c ON c.oid = ix.indexrelid "
+    "WHERE c.oid = to_regclass(quote_ident(:name))"
 )
 _CONSTRAINT_KINDS = {"p": "primary_key", "f": "foreign_key", "u": "unique", "c": "check"}
 
@@ -152,6 +163,8 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     supports_index_opclasses = True
     sql_add_identity = "ALTER TABLE {table} ALTER COLUMN {column} ADD " + _IDENTITY
     sql_drop_identity = "ALTER TABLE {table} ALTER COLUMN {column} DROP IDENTITY IF EXISTS"
+    has_online_forms = True
+    is_rerunnable = staticmethod(is_rerunnable)
 
     # -- the transaction ----------------------------------------------------------------------
 
@@ -202,6 +215,52 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
             return "RESET lock_timeout"
         # 0 would mean no limit at all
         return f"SET lock_timeout = '{max(1, round(seconds * 1000))}ms'"
+
+    # -- statements on tables that hold rows (``postgresql_online.py``) -----------------------
+
+    def run(self, sql: str, params: Any = None) -> None:
+        """Run or collect a statement; on a table of ``online_tables``, its online forms."""
+        forms = None
+        if self.online_tables and params is None:
+            forms = online_statements(sql, self.online_tables, self._not_null_check_name)
+        for statement in forms or [sql]:
+            self._run_form(statement, params)
+
+    def run_planned(self, sql: str) -> None:
+        self._run_form(sql, None)
+
+    def _run_form(self, sql: str, params: Any) -> None:
+        if not self.collect_sql and runs_outside_transaction(sql):
+            self._run_concurrently(sql)
+        else:
+            super().run(sql, params)
+
+    def _not_null_check_name(self, table: str, column: str) -> str:
+        return self.index_name(table, [column], "_notnull")
+
+    def _run_concurrently(self, sql: str) -> None:
+        """A concurrent index statement, outside any transaction and without the lock limit:
+        it waits for no lock writers need. An INVALID index an interrupted build left is
+        dropped and built again; a valid one means the build finished."""
+        if self.connection.in_transaction():
+            raise RuntimeError(f"{sql} cannot run inside a transaction.")
+        connection = self.connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            self._set_lock_limit(self.lock_timeout_sql(None) if self.lock_timeout else None)
+            name = concurrent_index_name(sql)
+            if name is not None:
+                valid = connection.execute(_INDEX_VALIDITY_SQL, {"name": name}).scalar()
+                if valid:
+                    return
+                if valid is False:
+                    super().run(f"DROP INDEX CONCURRENTLY IF EXISTS {self.quote_name(name)}")
+            super().run(sql)
+        finally:
+            if connection.in_transaction():  # autocommit already ended it on the server
+                connection.commit()
+            connection.execution_options(isolation_level=connection.default_isolation_level)
+            if self.lock_timeout:
+                self._set_lock_limit(self.lock_timeout_sql(self.lock_timeout))
 
     def check_constraints(self) -> None:
         """Check the deferred foreign keys now, so a violation fails with a clear message."""
