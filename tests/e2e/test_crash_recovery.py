@@ -361,6 +361,82 @@ def test_a_run_of_many_to_many_constraints_and_db_defaults_killed_anywhere_resum
     assert kills >= 6, f"only {kills} kill points"
 
 
+ONLINE_MIGRATION = """\
+from schemashift import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.AddField(
+            model_name="question", name="slug", field=models.SlugField(null=True)
+        ),
+        migrations.AddIndex(
+            model_name="choice", index=models.Index(fields=["votes"], name="choice_votes_idx")
+        ),
+        migrations.AddConstraint(
+            model_name="choice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(votes__gte=0), name="choice_votes_gte_0"
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="question",
+            constraint=models.UniqueConstraint(fields=["question_text"], name="text_uniq"),
+        ),
+        migrations.AddField(model_name="choice", name="rank", field=models.IntegerField(null=True)),
+        migrations.AlterField(
+            model_name="choice", name="rank", field=models.IntegerField(default=7)
+        ),
+    ]
+"""
+
+
+@pytest.mark.backends("postgresql")
+def test_an_online_migration_killed_after_any_statement_resumes_forwards_and_backwards(
+    project,
+) -> None:
+    """On PostgreSQL, changes to tables holding rows run as statements committed one by one
+    (concurrent index builds, NOT VALID then VALIDATE): a kill after any of them, before its
+    transaction commits or after, is resumed to the schema and rows of an uninterrupted run."""
+    tutorial(project)
+    (project.migrations_dir / "0002_online.py").write_text(ONLINE_MIGRATION)
+    directions = {(): True, ("polls", "0001"): False}
+    nth, kills, reached = 1, 0, set(directions)
+    while reached:
+        for args, applied in directions.items():
+            result = crash(
+                project,
+                "migrate",
+                *args,
+                CRASH_MATCH=SCHEMA_CHANGE,
+                CRASH_WHEN="after",
+                CRASH_NTH=str(nth),
+            )
+            if killed(result):
+                kills += 1
+            else:
+                reached.discard(args)
+            point = f"after schema statement {nth} of 'migrate {' '.join(args)}'"
+            finished = project.run("migrate", *args)
+            assert finished.returncode == 0, (
+                f"stuck after a kill {point}:\n{finished.stdout}{finished.stderr}"
+            )
+            assert (("polls", "0002_online") in history(project)) == applied
+            assert_schema_matches_state(project)
+            assert query(
+                project,
+                "SELECT count(*) FROM pg_index WHERE NOT indisvalid",
+            ) == [(0,)], f"an INVALID index stayed after a kill {point}"
+            assert query(project, "SELECT id, choice_text FROM polls_choice ORDER BY id") == (
+                CHOICE_TEXTS
+            )
+            if applied:
+                assert query(project, "SELECT rank FROM polls_choice") == [(7,)] * 3
+        nth += STRIDE
+    assert kills >= 6, f"only {kills} kill points"
+
+
 @pytest.mark.backends("mysql")
 def test_an_operation_edited_after_a_kill_is_judged_afresh_and_refused(project) -> None:
     """The stored statements belong to the operation as it was: once it is edited, the live
