@@ -201,3 +201,9 @@ class ValidationError(Exception):
 
     def __repr__(self) -> str:
         return f"ValidationError({self})"
+
+
+class OnlineFormsNeeded(Exception):
+    """Raised by a schema editor inside a migration's one transaction when a statement on a
+    table holding rows has online forms that need transactions of their own: the executor
+    rolls the migration back and runs it step by step. Never reaches a user."""

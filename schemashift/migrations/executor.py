@@ -19,15 +19,15 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from schemashift.exceptions import DatabaseError, IrreversibleError
+from schemashift.exceptions import DatabaseError, IrreversibleError, OnlineFormsNeeded
 from schemashift.migrations.graph import migration_plan
-from schemashift.migrations.live_tables import live_tables
+from schemashift.migrations.live_tables import NONE, LiveTables, live_tables
 from schemashift.migrations.loader import MigrationLoader
 from schemashift.migrations.lock_retry import LockWaits, with_lock_retries
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.state import ProjectState
-from schemashift.migrations.stepwise import Step, StepwiseRun, is_managed
+from schemashift.migrations.stepwise import Step, StepwiseRun, is_managed, runs_python
 
 Key = tuple[str, str]
 #: called as progress(event, migration) with event one of "apply_start", "apply_success",
@@ -250,14 +250,20 @@ class MigrationExecutor:
         index build, say) runs step by step instead, so those forms can run."""
         states = operation_states(migration, snapshot(state))
         self.check_names(migration, states)
-        if not self.runs_atomically(migration) or self._goes_online(migration, states, False):
+        if not self.runs_atomically(migration) or self._known_online(migration, states, False):
             return self._apply_step_by_step(migration, state)
         start = snapshot(state)
-        return self.retrying_on_locks(
-            migration, lambda: self._apply_atomically(migration, snapshot(start))
-        )
+        live = self.live_tables(migration, states, False)
+        try:
+            return self.retrying_on_locks(
+                migration, lambda: self._apply_atomically(migration, snapshot(start), live)
+            )
+        except OnlineFormsNeeded:  # rolled back: nothing of it stands
+            return self._apply_step_by_step(migration, start)
 
-    def _apply_atomically(self, migration: Migration, state: ProjectState) -> ProjectState:
+    def _apply_atomically(
+        self, migration: Migration, state: ProjectState, live: list[LiveTables]
+    ) -> ProjectState:
         with (
             _named_failure(migration, "Applying"),
             self.database.connect() as connection,
@@ -266,6 +272,7 @@ class MigrationExecutor:
             for number, operation in enumerate(migration.operations, start=1):
                 before = snapshot(state)
                 migration.advance_state(operation, state)
+                editor.online_tables = live[number - 1]
                 with _named_failure(migration, "Applying", operation, number):
                     operation.database_forwards(migration.app_label, editor, before, state)
             self.recorder.record_applied(migration.app_label, migration.name, connection)
@@ -280,13 +287,16 @@ class MigrationExecutor:
         return editor
 
     def live_tables(
-        self, states: list[tuple[ProjectState, ProjectState]], backwards: bool
-    ) -> list[frozenset[str]]:
+        self,
+        migration: Migration,
+        states: list[tuple[ProjectState, ProjectState]],
+        backwards: bool,
+    ) -> list[LiveTables]:
         """Per operation, in the order they run, the tables holding rows from before the
         migration, where the backend has online forms for them (``live_tables.py``)."""
         from schemashift.db.connection import editor_class
 
-        return live_tables(editor_class(self.database.dialect_name), states, backwards)
+        return live_tables(editor_class(self.database.dialect_name), migration, states, backwards)
 
     def _goes_online(
         self,
@@ -295,7 +305,7 @@ class MigrationExecutor:
         backwards: bool,
     ) -> bool:
         """Whether some statement of the migration takes an online form (which cannot run
-        inside the migration's one transaction)."""
+        inside the migration's one transaction), found by collecting its statements."""
         from schemashift.db.connection import editor_class
 
         editor = editor_class(self.database.dialect_name)
@@ -308,11 +318,29 @@ class MigrationExecutor:
             for operation in migration.operations
         ):
             return False
+        live = self.live_tables(migration, states, backwards)
         with self.database.connect() as connection:
-            statements = self._statements(
-                migration, states, backwards, connection, self.live_tables(states, backwards)
-            )
+            statements = self._statements(migration, states, backwards, connection, live, True)
         return any(editor.is_rerunnable(sql) for group in statements for sql in group)
+
+    def _known_online(
+        self,
+        migration: Migration,
+        states: list[tuple[ProjectState, ProjectState]],
+        backwards: bool,
+    ) -> bool:
+        """Whether to run the migration step by step from the start, for online forms: an
+        earlier run did, and stopped part-way, or it calls Python code.
+
+        Usually it is tried in one transaction, and the editor's first online form rolls it
+        back to be run step by step (``OnlineFormsNeeded``). Python code, which may act
+        outside the database, is not run twice like that: a migration with RunPython finds
+        out first, by collecting its statements."""
+        if migration.key in self.partial:
+            return True
+        if not any(map(runs_python, migration.operations)):
+            return False
+        return self._goes_online(migration, states, backwards)
 
     def retrying_on_locks(self, migration: Migration, action: Callable[[], Any]) -> Any:
         """``action`` (which undoes itself when it fails), tried again while it fails for want
@@ -329,13 +357,22 @@ class MigrationExecutor:
     ) -> None:
         """Reverse one migration's operations, last first, and delete its history row."""
         self.check_names(migration, [(after, before) for before, after in states])
-        if not self.runs_atomically(migration) or self._goes_online(migration, states, True):
+        if not self.runs_atomically(migration) or self._known_online(migration, states, True):
             self._unapply_step_by_step(migration, states)
             return
-        self.retrying_on_locks(migration, lambda: self._unapply_atomically(migration, states))
+        live = self.live_tables(migration, states, True)
+        try:
+            self.retrying_on_locks(
+                migration, lambda: self._unapply_atomically(migration, states, live)
+            )
+        except OnlineFormsNeeded:  # rolled back: nothing of it stands
+            self._unapply_step_by_step(migration, states)
 
     def _unapply_atomically(
-        self, migration: Migration, states: list[tuple[ProjectState, ProjectState]]
+        self,
+        migration: Migration,
+        states: list[tuple[ProjectState, ProjectState]],
+        live: list[LiveTables],
     ) -> None:
         operations = list(enumerate(migration.operations, start=1))
         with (
@@ -343,9 +380,10 @@ class MigrationExecutor:
             self.database.connect() as connection,
             self.editor(connection, atomic=True) as editor,
         ):
-            for (number, operation), (before, after) in zip(
-                reversed(operations), reversed(states), strict=True
+            for (number, operation), (before, after), tables in zip(
+                reversed(operations), reversed(states), live, strict=True
             ):
+                editor.online_tables = tables
                 with _named_failure(migration, "Unapplying", operation, number):
                     operation.database_backwards(migration.app_label, editor, after, before)
             self.recorder.record_unapplied(migration.app_label, migration.name, connection)
@@ -381,7 +419,9 @@ class MigrationExecutor:
                 zip(migration.operations, states, strict=True), start=1
             )
         ]
-        self._run_step_by_step(migration, FORWARDS, self._with_live_tables(steps, states))
+        self._run_step_by_step(
+            migration, FORWARDS, self._with_live_tables(migration, steps, states)
+        )
         return state
 
     def _unapply_step_by_step(
@@ -394,17 +434,18 @@ class MigrationExecutor:
                 zip(migration.operations, states, strict=True), start=1
             )
         ]
-        steps = self._with_live_tables(list(reversed(steps)), states, backwards=True)
+        steps = self._with_live_tables(migration, list(reversed(steps)), states, backwards=True)
         self._run_step_by_step(migration, BACKWARDS, steps)
 
     def _with_live_tables(
         self,
+        migration: Migration,
         steps: list[Step],
         states: list[tuple[ProjectState, ProjectState]],
         backwards: bool = False,
     ) -> list[Step]:
         """The steps (in the order they run), each told the tables it finds holding rows."""
-        live = self.live_tables(states, backwards)
+        live = self.live_tables(migration, states, backwards)
         return [replace(step, live_tables=tables) for step, tables in zip(steps, live, strict=True)]
 
     def _run_step_by_step(self, migration: Migration, direction: str, steps: list[Step]) -> None:
@@ -543,7 +584,9 @@ class MigrationExecutor:
         lines: list[str] = []
         with self.database.connect() as connection:
             online = self._goes_online(migration, states, backwards)
-            live = self.live_tables(states, backwards) if online else [frozenset()] * len(states)
+            live = (
+                self.live_tables(migration, states, backwards) if online else [NONE] * len(states)
+            )
             collected = self._statements(migration, states, backwards, connection, live)
         if online:
             lines.append(
@@ -568,9 +611,11 @@ class MigrationExecutor:
         states: list[tuple[ProjectState, ProjectState]],
         backwards: bool,
         connection: Any,
-        live: list[frozenset[str]],
+        live: list[LiveTables],
+        without_python: bool = False,
     ) -> list[list[str]]:
-        """The statements of each operation, in the order they run (last first backwards)."""
+        """The statements of each operation, in the order they run (last first backwards);
+        ``without_python`` leaves out the operations that would call the migration's code."""
         from schemashift.db.connection import schema_editor
 
         pairs = list(zip(migration.operations, states, strict=True))
@@ -582,7 +627,7 @@ class MigrationExecutor:
             for (operation, (before, after)), tables in zip(pairs, live, strict=True):
                 editor.online_tables = tables
                 start = len(editor.collected_sql)
-                if not operation.reduces_to_sql:
+                if not operation.reduces_to_sql or (without_python and runs_python(operation)):
                     pass
                 elif backwards:
                     if not operation.reversible:

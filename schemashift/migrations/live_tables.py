@@ -7,38 +7,68 @@ made earlier in the same migration is new and empty, and is changed plainly.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from schemashift.migrations.migration import Migration
 from schemashift.migrations.state import ProjectState
 from schemashift.migrations.stepwise import is_managed
 
 
-def tables_of(editor: Any, state: ProjectState) -> frozenset[str]:
-    """The tables of the state's managed models, as ``editor``'s backend names them."""
-    return frozenset(
+@dataclass(frozen=True)
+class LiveTables:
+    """The tables one operation finds holding rows: those of the migration's starting state
+    that no earlier operation made, renamed or dropped."""
+
+    present: frozenset[str] = frozenset()
+    made: frozenset[str] = frozenset()
+
+    def __contains__(self, table: object) -> bool:
+        return table in self.present and table not in self.made
+
+    def __bool__(self) -> bool:
+        return bool(self.present - self.made)
+
+
+NONE = LiveTables()
+
+
+def _tables(editor: Any, state: ProjectState, keys: Any) -> set[str]:
+    return {
         editor.fit_table_name(model.db_table)
-        for model in state.models.values()
-        if is_managed(model)
-    )
+        for key in keys
+        if (model := state.models.get(key)) is not None and is_managed(model)
+    }
 
 
 def live_tables(
-    editor: Any, states: list[tuple[ProjectState, ProjectState]], backwards: bool
-) -> list[frozenset[str]]:
-    """Per operation, in the order they run, the tables it finds holding rows from before the
-    migration: those of its starting state that no earlier operation of the migration made
-    (a table under a new name counts as made). ``states`` holds (before, after) of each
-    operation in the migration's order; backwards, they run last first."""
-    if not editor.has_online_forms:
-        return [frozenset()] * len(states)
-    runs = [(after, before) for before, after in reversed(states)] if backwards else states
-    made: set[str] = set()
+    editor: Any,
+    migration: Migration,
+    states: list[tuple[ProjectState, ProjectState]],
+    backwards: bool,
+) -> list[LiveTables]:
+    """Per operation, in the order they run, the tables it finds holding rows from before
+    the migration. ``states`` holds (before, after) of each operation in the migration's
+    order; backwards, they run last first."""
+    if not editor.has_online_forms or not states:
+        return [NONE] * len(states)
+    runs = list(zip(migration.operations, states, strict=True))
+    if backwards:
+        runs = [(operation, (after, before)) for operation, (before, after) in reversed(runs)]
+    start = runs[0][1][0]
+    present = frozenset(_tables(editor, start, start.models))
+    made: frozenset[str] = frozenset()
     found = []
-    for start, end in runs:
-        present = tables_of(editor, start)
-        found.append(present - made)
-        made |= tables_of(editor, end) - present
+    for operation, (before, after) in runs:
+        found.append(LiveTables(present, made))
+        # tables made (a new model, a model's new table name) or dropped: a table by that
+        # name later is not the one that held the rows
+        changed = after.models.keys() ^ before.models.keys()
+        changed.add((migration.app_label, getattr(operation, "model_name_lower", None)))
+        renewed = _tables(editor, after, changed) ^ _tables(editor, before, changed)
+        if renewed:
+            made = made | renewed
     return found
 
 
-__all__ = ["live_tables", "tables_of"]
+__all__ = ["NONE", "LiveTables", "live_tables"]

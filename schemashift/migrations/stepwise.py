@@ -68,8 +68,8 @@ class Step:
     from_state: ProjectState
     to_state: ProjectState
     backwards: bool = False
-    #: the tables holding rows from before the migration (``live_tables.py``)
-    live_tables: frozenset[str] = frozenset()
+    #: the tables holding rows from before the migration (``live_tables.py``): a container
+    live_tables: Any = frozenset()
 
 
 def is_managed(model: ModelState) -> bool:
@@ -118,6 +118,13 @@ def operation_kind(
 
 def _runs_python(operation: SeparateDatabaseAndState) -> bool:
     return any(isinstance(inner, RunPython) for inner in operation.database_operations)
+
+
+def runs_python(operation: Operation) -> bool:
+    """Whether carrying out the operation calls Python code of the migration's own."""
+    if isinstance(operation, SeparateDatabaseAndState):
+        return _runs_python(operation)
+    return isinstance(operation, RunPython)
 
 
 def operation_digest(operation: Operation, backwards: bool) -> str:
@@ -198,12 +205,10 @@ class StepwiseRun:
             pass  # the note stays: the next run judges the operation by the live schema
 
     def _may_go_online(self, step: Step) -> bool:
-        """Whether the operation changes a table that held rows before the migration, on a
-        backend where such changes have online forms (which run outside a transaction)."""
-        if not (self.transactional_ddl and self.editor.online_tables):
-            return False
-        name = getattr(step.operation, "model_name_lower", None)
-        return (self.migration.app_label, name) in step.from_state.models
+        """Whether the operation may change a table that held rows before the migration, on a
+        backend where such changes have online forms (which run outside a transaction); its
+        statements are then collected first. Python code is never run to collect them."""
+        return self.transactional_ddl and bool(step.live_tables) and not runs_python(step.operation)
 
     def _carry_out(
         self, kind: str, position: int, step: Step, planned: list[str] | None = None

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import decimal
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -215,7 +215,7 @@ class BaseSchemaEditor(ConstraintDDL):
         #: tables that held rows before the migration began: changes to them take the forms
         #: that keep writers going, where the backend has them (empty: a migration run in one
         #: transaction)
-        self.online_tables: frozenset[str] = frozenset()
+        self.online_tables: Container[str] = frozenset()
 
     @property
     def backend(self) -> Backend:

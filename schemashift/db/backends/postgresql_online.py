@@ -22,7 +22,7 @@ as they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 _NAME = r'"(?:[^"]|"")+"'
 _CREATE_INDEX = re.compile(rf"^CREATE (UNIQUE )?INDEX ({_NAME}) ON ({_NAME}) (.*)$", re.DOTALL)
@@ -63,7 +63,7 @@ def concurrent_index_name(sql: str) -> str | None:
 
 
 def online_statements(
-    sql: str, live_tables: frozenset[str], check_name: Callable[[str, str], str]
+    sql: str, live_tables: Container[str], check_name: Callable[[str, str], str]
 ) -> list[str] | None:
     """The forms replacing ``sql`` on a table in ``live_tables``; None to run it as it is.
 
