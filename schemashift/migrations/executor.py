@@ -296,7 +296,13 @@ class MigrationExecutor:
         migration, where the backend has online forms for them (``live_tables.py``)."""
         from schemashift.db.connection import editor_class
 
-        return live_tables(editor_class(self.database.dialect_name), migration, states, backwards)
+        editor = editor_class(self.database.dialect_name)
+
+        def holding_rows(tables: set[str]) -> set[str]:
+            with self.database.connect() as connection:
+                return editor.tables_holding_rows(connection, tables)
+
+        return live_tables(editor, migration, states, backwards, holding_rows)
 
     def _goes_online(
         self,

@@ -7,6 +7,7 @@ made earlier in the same migration is new and empty, and is changed plainly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,17 +47,22 @@ def live_tables(
     migration: Migration,
     states: list[tuple[ProjectState, ProjectState]],
     backwards: bool,
+    holding_rows: Callable[[set[str]], set[str]],
 ) -> list[LiveTables]:
     """Per operation, in the order they run, the tables it finds holding rows from before
     the migration. ``states`` holds (before, after) of each operation in the migration's
-    order; backwards, they run last first."""
+    order; backwards, they run last first. ``holding_rows(tables)`` says which of the tables
+    the operations name have rows (an empty table is changed plainly: no one waits)."""
     if not editor.has_online_forms or not states:
         return [NONE] * len(states)
     runs = list(zip(migration.operations, states, strict=True))
     if backwards:
         runs = [(operation, (after, before)) for operation, (before, after) in reversed(runs)]
     start = runs[0][1][0]
-    present = frozenset(_tables(editor, start, start.models))
+    app = migration.app_label
+    named = {(app, getattr(operation, "model_name_lower", None)) for operation, _ in runs}
+    candidates = _tables(editor, start, named)
+    present = frozenset(holding_rows(candidates) if candidates else ())
     made: frozenset[str] = frozenset()
     found = []
     for operation, (before, after) in runs:
@@ -64,7 +70,7 @@ def live_tables(
         # tables made (a new model, a model's new table name) or dropped: a table by that
         # name later is not the one that held the rows
         changed = after.models.keys() ^ before.models.keys()
-        changed.add((migration.app_label, getattr(operation, "model_name_lower", None)))
+        changed.add((app, getattr(operation, "model_name_lower", None)))
         renewed = _tables(editor, after, changed) ^ _tables(editor, before, changed)
         if renewed:
             made = made | renewed

@@ -184,6 +184,19 @@ def test_changes_to_tables_with_rows_take_their_online_forms_and_leave_the_schem
     _assert_schema_matches_state(api_project)
 
 
+def test_a_table_that_never_held_rows_is_changed_plainly_in_one_transaction(
+    api_project: TutorialProject,
+) -> None:
+    api_project.load(TUTORIAL_MODELS)
+    api.makemigrations("polls")
+    api.migrate()
+    name = _change(api_project, PUB_DATE_INDEX)
+    sql = api.sqlmigrate("polls", name)
+    assert sql.startswith("BEGIN;") and 'CREATE INDEX "pub_idx"' in sql
+    seed(api_project)
+    assert 'CREATE INDEX CONCURRENTLY "pub_idx"' in api.sqlmigrate("polls", name)
+
+
 def test_an_index_build_that_failed_is_rebuilt_by_the_next_run(
     api_project: TutorialProject,
 ) -> None:

@@ -103,6 +103,11 @@ _INDEXES_SQL = sa.text(
     "FROM pg_catalog.pg_index ix JOIN pg_catalog.pg_class c ON c.oid = ix.indexrelid "
     "WHERE ix.indrelid = :oid AND ix.indisvalid ORDER BY c.relname"
 )
+_TABLES_WITH_PAGES_SQL = sa.text(
+    "SELECT c.relname FROM pg_catalog.pg_class c "
+    "WHERE c.relname = ANY(:names) AND c.relkind IN ('r', 'p') "
+    "AND pg_catalog.pg_table_is_visible(c.oid) AND pg_catalog.pg_relation_size(c.oid) > 0"
+)
 _INDEX_VALIDITY_SQL = sa.text(
     "SELECT ix.indisvalid FROM pg_catalog.pg_index ix "
     "JOIN pg_catalog.pg_class c ON c.oid = ix.indexrelid "
@@ -217,6 +222,15 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
         return f"SET lock_timeout = '{max(1, round(seconds * 1000))}ms'"
 
     # -- statements on tables that hold rows (``postgresql_online.py``) -----------------------
+
+    @classmethod
+    def tables_holding_rows(cls, connection: Connection, tables: set[str]) -> set[str]:
+        """The tables with any page on disk: a table never written to has none."""
+        rows = connection.execute(_TABLES_WITH_PAGES_SQL, {"names": sorted(tables)})
+        found = {name for (name,) in rows}
+        if connection.in_transaction():
+            connection.commit()
+        return found
 
     def run(self, sql: str, params: Any = None) -> None:
         """Run or collect a statement; on a table of ``online_tables``, its online forms."""
