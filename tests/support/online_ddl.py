@@ -22,6 +22,7 @@ def as_django_writes_it(statements: list[str]) -> list[str]:
 
 
 def online_clause(sql: str) -> str | None:
-    """The ALGORITHM (and LOCK) clause a statement ends with, None without one."""
+    """The ALGORITHM (and LOCK) clause a statement ends with, written as ALTER TABLE writes
+    it; None without one."""
     found = _CLAUSE.search(sql)
-    return found.group(0).lstrip(", ") if found else None
+    return ", ".join(re.findall(r"(?:ALGORITHM|LOCK)=\w+", found.group(0))) if found else None

@@ -760,6 +760,9 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         old, new = change.old, change.new
         if _is_long(new):
             self._long_columns.add((change.table, new.column))
+        adds_key = change.rereferenced and change.new_reference is not None
+        if adds_key and (not self.collect_sql or self.planning):
+            self._refuse_live_orphans(change.table, old.column, *change.new_reference)
         loses_index = (self.field_needs_index(old) and not self.field_needs_index(new)) or (
             _is_unique(old) and not _is_unique(new)
         )
