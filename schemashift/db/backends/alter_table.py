@@ -15,6 +15,9 @@ not enough:
 - ``alter_column_null_sql(table, field, state)``: NULL / NOT NULL;
 - ``live_constraints(table)``: the names of live constraints and indexes, to drop them (the
   default reads SQLAlchemy's Inspector);
+- ``add_foreign_key_statements(table, column, to_table, to_column)`` and
+  ``drop_column_sql(table, field)``: a foreign key added to an existing table, a column
+  dropped (MySQL asks for an online ALTER and checks the rows around the key);
 - and from the base class: ``create_unique_sql``/``drop_unique_sql``, ``drop_index_sql``,
   ``rename_index_statements``, ``render_literal``, ``read_table``/``table_names``.
 

@@ -13,6 +13,13 @@ RENAME INDEX, ``DROP INDEX ... ON``. A CHECK (Positive fields) is part of the co
 definition, as Django writes it: MariaDB ties it to the column, drops it with a MODIFY that
 leaves it out and cannot drop it by name, so every MODIFY repeats it. A foreign key whose
 column is renamed or loses its index is dropped for the change and made again after it.
+
+Every ALTER TABLE on an existing table asks for ``ALGORITHM=INSTANT`` or ``ALGORITHM=INPLACE,
+LOCK=NONE`` where the change has such a path (``mysql_online.py`` says which), so that the
+server refuses rather than silently copy the table under a write lock. A foreign key is added
+in place with foreign_key_checks off for its statement alone, between two statements counting
+the rows that break it (``add_foreign_key_statements``): every statement stands on its own, so
+a run resumed at any of them on a fresh connection does what the first run would have.
 """
 
 from __future__ import annotations
