@@ -369,6 +369,21 @@ def test_rows_written_while_the_key_was_added_stop_the_run_with_the_key_in_place
     assert "run migrate" in str(stop.value)
 
 
+def test_a_foreign_key_to_its_own_table_counts_the_rows_it_names(
+    authors: MySQLMigrator,
+) -> None:
+    loose = models.ForeignKey("shop.author", models.SET_NULL, null=True, db_constraint=False)
+    authors.apply(AddField("author", "mentor", loose))
+    authors.run_sql("UPDATE shop_author SET mentor_id = 1 WHERE id = 2")
+    authors.run_sql("UPDATE shop_author SET mentor_id = 9 WHERE id = 3")
+    strict = models.ForeignKey("shop.author", models.SET_NULL, null=True)
+    with pytest.raises(DatabaseError, match="1 row of table 'shop_author' holds a mentor_id"):
+        authors.apply(AlterField("author", "mentor", strict))
+    authors.run_sql("UPDATE shop_author SET mentor_id = 2 WHERE id = 3")
+    authors.apply(AlterField("author", "mentor", strict))
+    authors.assert_schema_matches_state()
+
+
 class MySQL8Editor(MySQLSchemaEditor):
     """The editor as on MySQL 8, which has no SET STATEMENT (the SQL it writes is MariaDB's
     too, so the real server here runs it)."""

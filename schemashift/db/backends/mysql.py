@@ -207,6 +207,8 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         self._indexes_dropped_first: set[str] = set()
         #: (table, column) of TEXT, BLOB and JSON columns the live table may not show yet
         self._long_columns: set[tuple[str, str]] = set()
+        #: tables given a unique TEXT, BLOB or JSON key by statements not run yet
+        self._hash_keyed: set[str] = set()
 
     # -- online ALTER TABLE -------------------------------------------------------------------
 
@@ -227,7 +229,11 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         """Whether the live table has a unique key MariaDB keeps as a hash over a hidden
         generated column (of a TEXT, BLOB or JSON column): InnoDB cannot alter such a table
         in place at all."""
-        if not self.is_mariadb or self.connection is None:
+        if not self.is_mariadb:
+            return False
+        if table in self._hash_keyed:
+            return True
+        if self.connection is None:
             return False
         live_name = self._collected_table_renames.get(table, table)
         return bool(
@@ -252,6 +258,8 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         return self.online(sql, self._template_kinds.get(template), names["table"])
 
     def create_model(self, state: ProjectState, model: ModelState) -> None:
+        if any(field.unique and _is_long(field) for field in model.fields.values()):
+            self._hash_keyed.add(self.model_table(model))
         self._tables_being_made += 1
         try:
             super().create_model(state, model)
@@ -308,11 +316,12 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         """A SELECT of (stage, table, column, to_table, number of rows whose value names no
         row of to_table); the stage says whether the key is in place yet."""
         child, parent = self.quote_name(table), self.quote_name(to_table)
-        key = f"{child}.{self.quote_name(column)}"
+        key = f"`child`.{self.quote_name(column)}"  # aliased: the key may point at its table
         labels = ", ".join(self.render_literal(text) for text in (stage, table, column, to_table))
         return (
-            f"{_ORPHAN_CHECK}{labels}, COUNT(*) FROM {child} WHERE {key} IS NOT NULL AND NOT "
-            f"EXISTS (SELECT 1 FROM {parent} WHERE {parent}.{self.quote_name(to_column)} = {key})"
+            f"{_ORPHAN_CHECK}{labels}, COUNT(*) FROM {child} AS `child` WHERE {key} IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {parent} AS `parent` "
+            f"WHERE `parent`.{self.quote_name(to_column)} = {key})"
         )
 
     def _refuse_live_orphans(self, table: str, column: str, to_table: str, to_column: str) -> None:
@@ -477,7 +486,10 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     def create_unique_sql(self, name: str, table: str, columns: list[str]) -> str:
         """A unique key of a TEXT, BLOB or JSON column is a hash over a hidden generated
         column on MariaDB, which only a copy of the table can add."""
-        kind = None if self._has_long_column(table, columns) else mysql_online.ADD_INDEX
+        kind = mysql_online.ADD_INDEX
+        if self._has_long_column(table, columns):
+            kind = None
+            self._hash_keyed.add(table)
         return self.online(super().create_unique_sql(name, table, columns), kind, table)
 
     def create_constraint_sql(
@@ -489,9 +501,10 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         sql = super().create_constraint_sql(definition, state, constraint)
         if sql is None or not isinstance(constraint, UniqueConstraint) or constraint.expressions:
             return sql
-        is_long = any(_is_long(definition.get_field(name)) for name in constraint.fields)
-        kind = None if is_long else mysql_online.ADD_INDEX
-        return self.online(sql, kind, definition.table)
+        if any(_is_long(definition.get_field(name)) for name in constraint.fields):
+            self._hash_keyed.add(definition.table)
+            return sql
+        return self.online(sql, mysql_online.ADD_INDEX, definition.table)
 
     def drop_index_sql(self, table: str, name: str) -> str:
         """``ALTER TABLE ... DROP INDEX``: MariaDB's ``DROP INDEX ... ON`` takes no ALGORITHM."""
@@ -667,6 +680,8 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         filled by UPDATE, then made NOT NULL."""
         statements = self._add_column_statements(state, table, field)
         statements[0] = self.online(statements[0], _add_column_kind(field), table)
+        if field.unique and _is_long(field):
+            self._hash_keyed.add(table)
         return statements
 
     def _add_column_statements(self, state: ProjectState, table: str, field: Field) -> list[str]:
@@ -959,7 +974,7 @@ def _orphans_message(stage: str, table: str, column: str, to_table: str, count: 
     """Why a foreign key was refused, and what stands: nothing (planned), the statements
     before the key (before), or the key itself (after: rows were written while it was added)."""
     rows = f"{count} row{'s' if count != 1 else ''} of table {table!r}"
-    problem = f"{rows} hold a {column} that names no row of {to_table!r}"
+    problem = f"{rows} hold{'s' if count == 1 else ''} a {column} that names no row of {to_table!r}"
     remedy = (
         f"delete those rows or set {column} to NULL or to a row that exists, then run migrate again"
     )
