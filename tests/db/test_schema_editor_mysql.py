@@ -103,9 +103,9 @@ def test_keywords_and_odd_names_are_quoted_everywhere(migrator: MySQLMigrator) -
 def test_text_blob_and_json_defaults_are_filled_in_by_update(authors: MySQLMigrator) -> None:
     operation = AddField("author", "bio", models.TextField(default="it's"))
     assert authors.sql(operation) == [
-        "ALTER TABLE `shop_author` ADD COLUMN `bio` longtext NULL",
+        "ALTER TABLE `shop_author` ADD COLUMN `bio` longtext NULL, ALGORITHM=INSTANT",
         "UPDATE `shop_author` SET `bio` = 'it''s'",
-        "ALTER TABLE `shop_author` MODIFY `bio` longtext NOT NULL",
+        "ALTER TABLE `shop_author` MODIFY `bio` longtext NOT NULL, ALGORITHM=INPLACE, LOCK=NONE",
     ]
     authors.apply(
         operation,
@@ -159,8 +159,8 @@ def test_renaming_a_field_renames_the_column_and_its_index(authors: MySQLMigrato
     operation = RenameField("author", "name", "full_name")
     old, new = (index_name("shop_author", [c], "", 64) for c in ("name", "full_name"))
     assert authors.sql(operation) == [
-        "ALTER TABLE `shop_author` RENAME COLUMN `name` TO `full_name`",
-        f"ALTER TABLE `shop_author` RENAME INDEX `{old}` TO `{new}`",
+        "ALTER TABLE `shop_author` RENAME COLUMN `name` TO `full_name`, ALGORITHM=INSTANT",
+        f"ALTER TABLE `shop_author` RENAME INDEX `{old}` TO `{new}`, ALGORITHM=INSTANT",
     ]
     authors.apply(operation)
     assert authors.rows("shop_author", "id, full_name") == [(1, "Ann"), (2, "Bob"), (3, "Cy")]
@@ -302,7 +302,8 @@ def test_long_columns_get_no_db_index_and_prefix_meta_indexes(authors: MySQLMigr
     assert authors.snapshot()["shop_author"].indexes == {}
     index = models.Index(fields=["-bio", "blob", "name"], name="author_bio")
     assert authors.sql(AddIndex("author", index)) == [
-        "CREATE INDEX `author_bio` ON `shop_author` (`bio`(191) DESC, `blob`(191), `name`)"
+        "CREATE INDEX `author_bio` ON `shop_author` (`bio`(191) DESC, `blob`(191), `name`) "
+        "ALGORITHM=INPLACE LOCK=NONE"
     ]
     authors.apply(AddIndex("author", index))
     authors.assert_schema_matches_state()

@@ -437,6 +437,69 @@ def test_an_online_migration_killed_after_any_statement_resumes_forwards_and_bac
     assert kills >= 6, f"only {kills} kill points"
 
 
+FOREIGN_KEY_MIGRATION = """\
+from schemashift import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.AddField(
+            model_name="choice",
+            name="follows",
+            field=models.ForeignKey(
+                null=True, on_delete=models.SET_NULL, related_name="+", to="polls.question"
+            ),
+        ),
+    ]
+"""
+
+#: every statement of the online foreign key path: the ALTERs, and the row checks around the
+#: one that adds the key with foreign_key_checks off
+FOREIGN_KEY_STEP = r"^\s*(ALTER|SET STATEMENT|/\* with foreign_key_checks|SELECT /\* rows breaking)"
+
+
+@pytest.mark.backends("mysql")
+def test_a_foreign_key_added_online_resumes_after_a_kill_at_any_statement(project) -> None:
+    """The key is added with foreign_key_checks off for its statement alone, between two row
+    checks: killed before or after any of them, the next run (on a fresh connection) carries
+    on, with the checks and the setting the statement needs."""
+    tutorial(project)
+    (project.migrations_dir / "0002_follows.py").write_text(FOREIGN_KEY_MIGRATION)
+    directions = {(): True, ("polls", "0001"): False}
+    kills = 0
+    for when in ("before", "after"):
+        nth, reached = 1, set(directions)
+        while reached:
+            for args, applied in directions.items():
+                result = crash(
+                    project,
+                    "migrate",
+                    *args,
+                    CRASH_MATCH=FOREIGN_KEY_STEP,
+                    CRASH_WHEN=when,
+                    CRASH_NTH=str(nth),
+                )
+                if killed(result):
+                    kills += 1
+                else:
+                    reached.discard(args)
+                point = f"{when} statement {nth} of 'migrate {' '.join(args)}'"
+                finished = project.run("migrate", *args)
+                assert finished.returncode == 0, (
+                    f"stuck after a kill {point}:\n{finished.stdout}{finished.stderr}"
+                )
+                assert (("polls", "0002_follows") in history(project)) == applied
+                assert_schema_matches_state(project)
+                assert query(project, "SELECT id, choice_text FROM polls_choice ORDER BY id") == (
+                    CHOICE_TEXTS
+                )
+            nth += STRIDE
+    assert kills >= (8 if STRIDE == 1 else 4), f"only {kills} kill points"
+    sql = ok(project.run("sqlmigrate", "polls", "0002"))
+    assert "FOREIGN KEY (`follows_id`) REFERENCES `polls_question` (`id`), ALGORITHM=INPLACE" in sql
+
+
 @pytest.mark.backends("mysql")
 def test_an_operation_edited_after_a_kill_is_judged_afresh_and_refused(project) -> None:
     """The stored statements belong to the operation as it was: once it is edited, the live

@@ -15,6 +15,9 @@ not enough:
 - ``alter_column_null_sql(table, field, state)``: NULL / NOT NULL;
 - ``live_constraints(table)``: the names of live constraints and indexes, to drop them (the
   default reads SQLAlchemy's Inspector);
+- ``add_foreign_key_statements(table, column, to_table, to_column)`` and
+  ``drop_column_sql(table, field)``: a foreign key added to an existing table, a column
+  dropped (MySQL asks for an online ALTER and checks the rows around the key);
 - and from the base class: ``create_unique_sql``/``drop_unique_sql``, ``drop_index_sql``,
   ``rename_index_statements``, ``render_literal``, ``read_table``/``table_names``.
 
@@ -187,6 +190,13 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
             deferrable=self.sql_fk_deferrable,
         )
 
+    def add_foreign_key_statements(
+        self, table: str, column: str, to_table: str, to_column: str
+    ) -> list[str]:
+        """The statements adding a foreign key to an existing table (MySQL checks the rows
+        around an online ALTER)."""
+        return [self.create_fk_sql(table, column, to_table, to_column)]
+
     def live_constraints(self, table: str) -> list[LiveConstraint]:
         """The constraints and indexes of a live table, read with SQLAlchemy's Inspector."""
         inspector = sa.inspect(self.connection)
@@ -293,7 +303,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
                 statements.append(comment)
             reference = self._reference(field, state)
             if reference is not None:
-                statements.append(self.create_fk_sql(table, field.column, *reference))
+                statements.extend(self.add_foreign_key_statements(table, field.column, *reference))
             statements.extend(self.field_indexes_sql(table, field, state))
             for group in _groups_naming(definition, field):
                 columns = definition.columns(group)
@@ -330,7 +340,10 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
             for index in _indexes_naming(definition, field):
                 if self.creates_index(index):
                     self.run(self.drop_index_sql(table, index.name))
-            self.run(self._sql(self.sql_drop_column, table=table, column=field.column))
+            self.run(self.drop_column_sql(table, field))
+
+    def drop_column_sql(self, table: str, field: Field) -> str:
+        return self._sql(self.sql_drop_column, table=table, column=field.column)
 
     def alter_field(
         self,
@@ -423,7 +436,10 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
 
     def _add_own_foreign_key(self, change: FieldChange) -> None:
         if change.new_reference is not None:
-            self.run(self.create_fk_sql(change.table, change.new.column, *change.new_reference))
+            for statement in self.add_foreign_key_statements(
+                change.table, change.new.column, *change.new_reference
+            ):
+                self.run(statement)
 
     def _drop_before_alter(self, change: FieldChange) -> None:
         table, old, new = change.table, change.old, change.new

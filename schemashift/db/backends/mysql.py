@@ -13,6 +13,13 @@ RENAME INDEX, ``DROP INDEX ... ON``. A CHECK (Positive fields) is part of the co
 definition, as Django writes it: MariaDB ties it to the column, drops it with a MODIFY that
 leaves it out and cannot drop it by name, so every MODIFY repeats it. A foreign key whose
 column is renamed or loses its index is dropped for the change and made again after it.
+
+Every ALTER TABLE on an existing table asks for ``ALGORITHM=INSTANT`` or ``ALGORITHM=INPLACE,
+LOCK=NONE`` where the change has such a path (``mysql_online.py`` says which), so that the
+server refuses rather than silently copy the table under a write lock. A foreign key is added
+in place with foreign_key_checks off for its statement alone, between two statements counting
+the rows that break it (``add_foreign_key_statements``): every statement stands on its own, so
+a run resumed at any of them on a fresh connection does what the first run would have.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
@@ -28,6 +36,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import URL, Connection, Dialect, Engine
 
+from schemashift.db.backends import mysql_online
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange
 from schemashift.db.backends.base import TableDefinition, is_managed
 from schemashift.db.backends.formats import (
@@ -63,6 +72,10 @@ _AUTO_INCREMENT = re.compile(r" AUTO_INCREMENT=\d+")
 _NO_SUCH_TABLE, _NOT_BASE_TABLE = 1146, 1347
 #: SQL without parameters is sent as it is (PyMySQL would read ``%`` as a placeholder)
 _NO_PARAMETERS = {"no_parameters": True}
+#: how the statement counting the rows a new foreign key would refuse begins
+_ORPHAN_CHECK = "SELECT /* rows breaking a new foreign key */ "
+#: how a foreign key added with checks off begins on MySQL, which has no SET STATEMENT
+_CHECKS_OFF = "/* with foreign_key_checks=0 */ "
 
 
 #: declared column types (``data_types``; UUIDField is ``uuid`` where MariaDB has it)
@@ -161,19 +174,20 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     def drop_check_sql(self, table: str, name: str) -> str:
         if self.is_mariadb:
-            return (
+            sql = (
                 f"ALTER TABLE {self.quote_name(table)} DROP CONSTRAINT IF EXISTS "
                 f"{self.quote_name(name)}"
             )
-        return f"ALTER TABLE {self.quote_name(table)} DROP CHECK {self.quote_name(name)}"
+        else:
+            sql = f"ALTER TABLE {self.quote_name(table)} DROP CHECK {self.quote_name(name)}"
+        return self.online(sql, mysql_online.DROP_CHECK, table)
 
     def inline_comment_sql(self, field: Field) -> str | None:
         return f"COMMENT {self.render_literal(field.db_comment)}" if field.db_comment else None
 
     def table_comment_sql(self, table: str, comment: str | None) -> str | None:
-        return (
-            f"ALTER TABLE {self.quote_name(table)} COMMENT = {self.render_literal(comment or '')}"
-        )
+        sql = f"ALTER TABLE {self.quote_name(table)} COMMENT = {self.render_literal(comment or '')}"
+        return self.online(sql, mysql_online.TABLE_COMMENT, table)
 
     def __init__(
         self,
@@ -187,6 +201,169 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         # operation in a transaction of its own, rather than pretend it could be rolled back.
         super().__init__(connection, collect_sql=collect_sql, atomic=False, dialect=dialect)
         self._foreign_key_to_restore: FieldChange | None = None
+        #: CREATE TABLE under way (nested for through tables): its statements stay plain
+        self._tables_being_made = 0
+        #: the indexes the RemoveField under way drops before its column
+        self._indexes_dropped_first: set[str] = set()
+        #: (table, column) of TEXT, BLOB and JSON columns the live table may not show yet
+        self._long_columns: set[tuple[str, str]] = set()
+        #: tables given a unique TEXT, BLOB or JSON key by statements not run yet
+        self._hash_keyed: set[str] = set()
+
+    # -- online ALTER TABLE -------------------------------------------------------------------
+
+    @property
+    def server(self) -> mysql_online.Server:
+        return mysql_online.Server.of(self.dialect)
+
+    def online(self, sql: str, kind: str | None, table: str) -> str:
+        """The statement asking for the ALGORITHM (and LOCK) a change of this kind can have
+        on this server (``mysql_online.py``); as it is for a change with no online path
+        (``kind`` None), for a table being created (empty) and for a table that MariaDB
+        copies whatever the change (one with a unique TEXT or BLOB column)."""
+        if kind is None or self._tables_being_made or self._copies_every_change(table):
+            return sql
+        return mysql_online.with_clause(sql, mysql_online.online_clause(kind, self.server))
+
+    def _copies_every_change(self, table: str) -> bool:
+        """Whether the live table has a unique key MariaDB keeps as a hash over a hidden
+        generated column (of a TEXT, BLOB or JSON column): InnoDB cannot alter such a table
+        in place at all."""
+        if not self.is_mariadb:
+            return False
+        if table in self._hash_keyed:
+            return True
+        if self.connection is None:
+            return False
+        live_name = self._collected_table_renames.get(table, table)
+        return bool(
+            self.connection.exec_driver_sql(
+                "SELECT 1 FROM information_schema.statistics WHERE "
+                f"{_WHERE_TABLE} AND index_type = 'HASH' LIMIT 1",
+                (live_name,),
+            ).first()
+        )
+
+    #: templates whose statements are always the same kind of change
+    _template_kinds: ClassVar[dict[str, str]] = {
+        AlterTableSchemaEditor.sql_rename_column: mysql_online.RENAME_COLUMN,
+        AlterTableSchemaEditor.sql_drop_default: mysql_online.COLUMN_DEFAULT,
+        AlterTableSchemaEditor.sql_set_default: mysql_online.COLUMN_DEFAULT,
+        sql_drop_fk: mysql_online.DROP_FOREIGN_KEY,
+        sql_create_pk: mysql_online.ADD_PRIMARY_KEY,
+    }
+
+    def _sql(self, template: str, **names: str) -> str:
+        sql = super()._sql(template, **names)
+        return self.online(sql, self._template_kinds.get(template), names["table"])
+
+    def create_model(self, state: ProjectState, model: ModelState) -> None:
+        if any(field.unique and _is_long(field) for field in model.fields.values()):
+            self._hash_keyed.add(self.model_table(model))
+        self._tables_being_made += 1
+        try:
+            super().create_model(state, model)
+        finally:
+            self._tables_being_made -= 1
+
+    def run(self, sql: str, params: Any = None) -> None:
+        """Run a statement; the editor's own foreign key statements as they need: a count of
+        the rows breaking the key raises DatabaseError unless it is 0, and (MySQL) a key added
+        with checks off has them off for that statement alone."""
+        if self.collect_sql or params is not None:
+            super().run(sql, params)
+        elif sql.startswith(_ORPHAN_CHECK):
+            self._refuse_orphans(sql)
+        elif sql.startswith(_CHECKS_OFF):
+            with self._foreign_key_checks_off():
+                super().run(sql)
+        else:
+            super().run(sql)
+
+    # -- foreign keys added online ------------------------------------------------------------
+
+    def add_foreign_key_statements(
+        self, table: str, column: str, to_table: str, to_column: str
+    ) -> list[str]:
+        """With the rows checked first, an ALTER with foreign_key_checks off for it alone, so
+        InnoDB adds the key in place (with checks on it copies the table), then the rows
+        checked again: a row written meanwhile may name no row.
+
+        Rows that would break the key are refused before anything is run; the checks are
+        statements of their own, so a resumed run makes them too.
+        """
+        sql = self.create_fk_sql(table, column, to_table, to_column)
+        if self._tables_being_made or self._copies_every_change(table):
+            return [sql]  # the copy checks every row itself
+        sql = mysql_online.with_clause(
+            sql, mysql_online.online_clause(mysql_online.ADD_FOREIGN_KEY, self.server)
+        )
+        if self.server.has_set_statement:
+            sql = f"SET STATEMENT foreign_key_checks=0 FOR {sql}"
+        else:
+            sql = f"{_CHECKS_OFF}{sql}"
+        if not self.collect_sql or self.planning:
+            self._refuse_live_orphans(table, column, to_table, to_column)
+        return [
+            self._orphan_check_sql("before", table, column, to_table, to_column),
+            sql,
+            self._orphan_check_sql("after", table, column, to_table, to_column),
+        ]
+
+    def _orphan_check_sql(
+        self, stage: str, table: str, column: str, to_table: str, to_column: str
+    ) -> str:
+        """A SELECT of (stage, table, column, to_table, number of rows whose value names no
+        row of to_table); the stage says whether the key is in place yet."""
+        child, parent = self.quote_name(table), self.quote_name(to_table)
+        key = f"`child`.{self.quote_name(column)}"  # aliased: the key may point at its table
+        labels = ", ".join(self.render_literal(text) for text in (stage, table, column, to_table))
+        return (
+            f"{_ORPHAN_CHECK}{labels}, COUNT(*) FROM {child} AS `child` WHERE {key} IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {parent} AS `parent` "
+            f"WHERE `parent`.{self.quote_name(to_column)} = {key})"
+        )
+
+    def _refuse_live_orphans(self, table: str, column: str, to_table: str, to_column: str) -> None:
+        """Refuse, before any statement of the operation runs, a key that rows of the live
+        tables would break (a column or table made earlier in the operation has none)."""
+        if self.connection is None:
+            return
+        live_table = self._collected_table_renames.get(table, table)
+        live_column = self._collected_column_renames.get(table, {}).get(column, column)
+        live = self._live_table(table)
+        if live is None or column not in live.columns or not self._table_exists(to_table):
+            return
+        check = self._orphan_check_sql(
+            "planned",
+            live_table,
+            live_column,
+            self._collected_table_renames.get(to_table, to_table),
+            to_column,
+        )
+        count = self._rows(check)[0][4]
+        if count:
+            raise DatabaseError(_orphans_message("planned", table, column, to_table, count))
+
+    def _refuse_orphans(self, sql: str) -> None:
+        stage, table, column, to_table, count = self.query(sql)[0]
+        if count:
+            raise DatabaseError(_orphans_message(stage, table, column, to_table, count))
+
+    @contextmanager
+    def _foreign_key_checks_off(self) -> Iterator[None]:
+        """foreign_key_checks off in this session for one statement, then as it was; a session
+        whose setting could not be put back is discarded rather than pooled."""
+        (was,) = self._rows("SELECT @@SESSION.foreign_key_checks")[0]
+        self.connection.exec_driver_sql("SET SESSION foreign_key_checks = 0")
+        try:
+            yield
+        finally:
+            try:
+                self.connection.exec_driver_sql(f"SET SESSION foreign_key_checks = {int(was)}")
+            except sa_exc.DBAPIError:
+                self.connection.invalidate()
+                raise
 
     # -- statements ---------------------------------------------------------------------------
 
@@ -257,12 +434,20 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         return " ".join(parts)
 
     def modify_sql(
-        self, table: str, field: Field, state: ProjectState, null: bool | None = None
+        self,
+        table: str,
+        field: Field,
+        state: ProjectState,
+        null: bool | None = None,
+        kind: str | None = None,
     ) -> str:
+        """MODIFY, asking for what a change of ``kind`` allows (None: a new type, which
+        copies the table)."""
         definition = self.modify_definition(field, state, null)
-        return self._sql(
+        sql = self._sql(
             self.sql_modify_column, table=table, column=field.column, definition=definition
         )
+        return self.online(sql, kind, table)
 
     @staticmethod
     def field_needs_index(field: Field) -> bool:
@@ -277,7 +462,8 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     ) -> str:
         """CREATE INDEX, indexing a prefix of TEXT and BLOB columns (MySQL cannot index
         them whole). A condition and include columns are left out, as Django leaves them
-        (models.W037, models.W040)."""
+        (models.W037, models.W040). An index of expressions (MySQL) is a hidden generated
+        column too, and is created as it is."""
         if index.expressions:
             return self.index_sql(definition, state, index)
         parts = []
@@ -285,24 +471,68 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             field = definition.get_field(name)
             prefix = f"({_INDEX_PREFIX_LENGTH})" if _is_long(field) else ""
             parts.append(f"{self.quote_name(field.column)}{prefix} {order}".rstrip())
-        return (
+        sql = (
             f"CREATE INDEX {self.quote_name(index.name)} ON {self.quote_name(definition.table)} "
             f"({', '.join(parts)})"
         )
+        return self.online(sql, mysql_online.ADD_INDEX, definition.table)
+
+    def create_index_sql(
+        self, name: str, table: str, columns: list[str], orders: list[str] | None = None
+    ) -> str:
+        sql = super().create_index_sql(name, table, columns, orders)
+        return self.online(sql, mysql_online.ADD_INDEX, table)
+
+    def create_unique_sql(self, name: str, table: str, columns: list[str]) -> str:
+        """A unique key of a TEXT, BLOB or JSON column is a hash over a hidden generated
+        column on MariaDB, which only a copy of the table can add."""
+        kind = mysql_online.ADD_INDEX
+        if self._has_long_column(table, columns):
+            kind = None
+            self._hash_keyed.add(table)
+        return self.online(super().create_unique_sql(name, table, columns), kind, table)
+
+    def create_constraint_sql(
+        self, definition: TableDefinition, state: ProjectState, constraint: BaseConstraint
+    ) -> str | None:
+        """A CHECK constraint is added as it is (InnoDB validates the rows by copying the
+        table), as is a unique index of expressions; a unique constraint of columns is built
+        in place, unless one is a TEXT, BLOB or JSON column (see create_unique_sql)."""
+        sql = super().create_constraint_sql(definition, state, constraint)
+        if sql is None or not isinstance(constraint, UniqueConstraint) or constraint.expressions:
+            return sql
+        if any(_is_long(definition.get_field(name)) for name in constraint.fields):
+            self._hash_keyed.add(definition.table)
+            return sql
+        return self.online(sql, mysql_online.ADD_INDEX, definition.table)
 
     def drop_index_sql(self, table: str, name: str) -> str:
-        return f"DROP INDEX {self.quote_name(name)} ON {self.quote_name(table)}"
+        """``ALTER TABLE ... DROP INDEX``: MariaDB's ``DROP INDEX ... ON`` takes no ALGORITHM."""
+        sql = f"ALTER TABLE {self.quote_name(table)} DROP INDEX {self.quote_name(name)}"
+        return self.online(sql, mysql_online.DROP_INDEX, table)
 
     def drop_unique_sql(self, table: str, name: str) -> str:
-        return f"ALTER TABLE {self.quote_name(table)} DROP INDEX {self.quote_name(name)}"
+        return self.drop_index_sql(table, name)
 
     def rename_index_statements(
         self, table: str, old_name: str, new_name: str, columns: list[str], unique: bool
     ) -> list[str]:
-        return [
+        sql = (
             f"ALTER TABLE {self.quote_name(table)} RENAME INDEX {self.quote_name(old_name)} "
             f"TO {self.quote_name(new_name)}"
-        ]
+        )
+        return [self.online(sql, mysql_online.RENAME_INDEX, table)]
+
+    def _has_long_column(self, table: str, columns: list[str]) -> bool:
+        """Whether a TEXT, BLOB or JSON column is among these, as the change under way or the
+        live table says."""
+        if any((table, column) in self._long_columns for column in columns):
+            return True
+        live = self._live_table(table) if self.connection is not None else None
+        return live is not None and any(
+            column in live.columns and _is_long_type(live.columns[column].type)
+            for column in columns
+        )
 
     # -- indexes a foreign key uses ----------------------------------------------------------
 
@@ -415,11 +645,46 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
                 )
         with self._operation():
             self._keep_foreign_key_indexes(table, dropped, skip=field.column)
-            super().remove_field(state, model, field)
+            self._indexes_dropped_first = dropped
+            try:
+                super().remove_field(state, model, field)
+            finally:
+                self._indexes_dropped_first = set()
+
+    def drop_column_sql(self, table: str, field: Field) -> str:
+        """DROP COLUMN: instant where no index that stays covers the column; where one does,
+        InnoDB rebuilds the table without it, in place."""
+        kind = mysql_online.DROP_INDEXED_COLUMN if self._stays_indexed(table, field) else None
+        sql = super().drop_column_sql(table, field)
+        return self.online(sql, kind or mysql_online.DROP_COLUMN, table)
+
+    def _stays_indexed(self, table: str, field: Field) -> bool:
+        """Whether an index covers the column when DROP COLUMN runs: its own (unique, db_index,
+        the one InnoDB made for its foreign key) or a live one the operation does not drop."""
+        if field.primary_key or field.unique or self.field_needs_index(field):
+            return True
+        if field.is_relation and field.db_constraint:
+            return True
+        if self.connection is None or not self._table_exists(table):
+            return False
+        live_table = self._collected_table_renames.get(table, table)
+        live_column = self._collected_column_renames.get(table, {}).get(field.column, field.column)
+        return any(
+            name not in self._indexes_dropped_first
+            and live_column in (column for column, _order in columns)
+            for name, (_unique, columns) in _index_rows(self.connection, live_table).items()
+        )
 
     def add_column_statements(self, state: ProjectState, table: str, field: Field) -> list[str]:
         """A TEXT, BLOB or JSON column takes no literal DEFAULT on MySQL 8: it is added NULL,
         filled by UPDATE, then made NOT NULL."""
+        statements = self._add_column_statements(state, table, field)
+        statements[0] = self.online(statements[0], _add_column_kind(field), table)
+        if field.unique and _is_long(field):
+            self._hash_keyed.add(table)
+        return statements
+
+    def _add_column_statements(self, state: ProjectState, table: str, field: Field) -> list[str]:
         default = self.effective_default(field)
         long_kind = field.get_internal_type() in _LONG_KINDS
         if default is None or not long_kind or field.has_db_default():
@@ -431,7 +696,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             self._sql(self.sql_fill_column, table=table, column=field.column, value=literal),
         ]
         if not field.null:
-            statements.append(self.modify_sql(table, field, state))
+            statements.append(self.modify_sql(table, field, state, kind=mysql_online.NULLABILITY))
         return statements
 
     def _refuse_rows_without_value(self, table: str, field: Field) -> None:
@@ -468,7 +733,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         return [self.modify_sql(change.table, change.new, change.to_state)]
 
     def alter_column_null_sql(self, table: str, field: Field, state: ProjectState) -> str:
-        return self.modify_sql(table, field, state)
+        return self.modify_sql(table, field, state, kind=mysql_online.NULLABILITY)
 
     def _alter_column(self, change: FieldChange) -> None:
         """RENAME COLUMN, then one MODIFY for the type, NULL-ness and CHECK together; NULLs
@@ -501,12 +766,25 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             return
         if fill is not None:
             self.run(self._sql(self.sql_fill_nulls, table=table, column=new.column, value=fill))
-        self.run(self.modify_sql(table, new, change.to_state))
+        if change.retyped:
+            kind = None  # no online path: InnoDB copies the table
+        elif old.null != new.null:
+            kind = mysql_online.NULLABILITY
+        elif checks_differ:
+            kind = mysql_online.COLUMN_CHECK
+        else:
+            kind = mysql_online.COLUMN_COMMENT
+        self.run(self.modify_sql(table, new, change.to_state, kind=kind))
 
     def _drop_before_alter(self, change: FieldChange) -> None:
         """A foreign key that stays is dropped until the end of the change when its column is
         renamed (a table InnoDB must copy cannot rename it) or loses the index the key uses."""
         old, new = change.old, change.new
+        if _is_long(new):
+            self._long_columns.add((change.table, new.column))
+        adds_key = change.rereferenced and change.new_reference is not None
+        if adds_key and (not self.collect_sql or self.planning):
+            self._refuse_live_orphans(change.table, old.column, *change.new_reference)
         loses_index = (self.field_needs_index(old) and not self.field_needs_index(new)) or (
             _is_unique(old) and not _is_unique(new)
         )
@@ -692,6 +970,28 @@ def _failed_check_is_integrity_error(context: Any) -> sa_exc.IntegrityError | No
     return None
 
 
+def _orphans_message(stage: str, table: str, column: str, to_table: str, count: int) -> str:
+    """Why a foreign key was refused, and what stands: nothing (planned), the statements
+    before the key (before), or the key itself (after: rows were written while it was added)."""
+    rows = f"{count} row{'s' if count != 1 else ''} of table {table!r}"
+    problem = f"{rows} hold{'s' if count == 1 else ''} a {column} that names no row of {to_table!r}"
+    remedy = (
+        f"delete those rows or set {column} to NULL or to a row that exists, then run migrate again"
+    )
+    if stage == "after":
+        return (
+            f"The foreign key on {table}.{column} was added, but {problem} (written while it "
+            f"was being added). The key now refuses such rows; {remedy}: it checks the rows "
+            "again and carries on."
+        )
+    stands = (
+        "Nothing was changed."
+        if stage == "planned"
+        else "The key was not added; the statements before it stay."
+    )
+    return f"Cannot add a foreign key on {table}.{column}: {problem}. {stands} To go on, {remedy}."
+
+
 def _error_code(exc: sa_exc.DBAPIError) -> int | None:
     args = getattr(exc.orig, "args", ())
     return args[0] if args and isinstance(args[0], int) else None
@@ -699,6 +999,23 @@ def _error_code(exc: sa_exc.DBAPIError) -> int | None:
 
 def _names_field(index: Index, names: set[str]) -> bool:
     return not names.isdisjoint(name for name, _order in index.fields_orders)
+
+
+def _add_column_kind(field: Field) -> str | None:
+    """How ADD COLUMN can go online: instant, in place for a unique or key column (its index is
+    built), not at all for a stored generated or AUTO_INCREMENT column (the table is copied)."""
+    if getattr(field, "db_persist", False) or field.primary_key:
+        return None
+    if field.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField"):
+        return None
+    if field.unique:
+        return None if _is_long(field) else mysql_online.ADD_INDEX
+    return mysql_online.ADD_COLUMN
+
+
+def _is_long_type(declared: str) -> bool:
+    """Whether a live column's type (as ``declared_type`` words it) is TEXT, BLOB or JSON."""
+    return declared == "json" or declared.endswith(("text", "blob"))
 
 
 def _is_long(field: Field) -> bool:
