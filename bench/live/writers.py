@@ -26,6 +26,9 @@ UPDATE_SHARE = 0.7
 #: seconds to wait for the writers to connect, and for their logs after they are stopped
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 120.0
+#: forked where the platform can (cheap; the harness holds no connection open while it starts
+#: writers), else spawned
+START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ class Writers:
     until ``stop()``, which returns their logs."""
 
     def __init__(self, plan: WriterPlan, count: int, seed: int = 0):
-        context = multiprocessing.get_context("spawn")
+        context = multiprocessing.get_context(START_METHOD)
         self._messages = context.Queue()
         self._go = context.Event()
         self._stop = context.Event()
