@@ -156,9 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             if not args.keep:
                 server.drop_created()
     rate = f"{args.rate:g}/s each" if args.rate else "unthrottled"
-    title = (
-        f"Live migrations on {server.title}: {args.rows:,} rows, {args.writers} writers ({rate})"
-    )
+    writers = f"{args.writers} writer{'s' if args.writers > 1 else ''}"
+    title = f"Live migrations on {server.title}: {args.rows:,} rows, {writers} ({rate})"
     print_table(title, results, args.tools)
     if args.json:
         meta = {
