@@ -307,9 +307,13 @@ class StepwiseRun:
                     if following < total and not is_dml(statements[following])
                     else {}
                 )
-                with self._transaction():
-                    self.editor.run_planned(sql)
-                    self.recorder.record_step(app, name, following, after, self.connection)
+
+                def run_with_note(sql: str = sql, following: int = following, after: Any = after):
+                    with self._transaction():
+                        self.editor.run_planned(sql)
+                        self.recorder.record_step(app, name, following, after, self.connection)
+
+                self.retrying(run_with_note)
             else:
                 fingerprint = self._fingerprint(statements, index)
                 with self._transaction():

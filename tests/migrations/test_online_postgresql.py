@@ -19,6 +19,7 @@ from support.tutorial import TUTORIAL_MODELS, execute, history, query, seed
 from support.tutorial_project import TutorialProject
 
 from schemashift import api
+from schemashift.db.backends import alter_table
 from schemashift.exceptions import DatabaseError
 
 pytestmark = pytest.mark.backends("postgresql")
@@ -126,8 +127,9 @@ def _constraints(project: TutorialProject, table: str) -> dict[str, bool]:
 
 
 def test_changes_to_tables_with_rows_take_their_online_forms_and_leave_the_schema_of_the_state(
-    api_project: TutorialProject,
+    api_project: TutorialProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(alter_table, "FILL_BATCH", 1)
     _start(api_project)
     initial = api.sqlmigrate("polls", "0001")
     assert initial.startswith("BEGIN;") and "CONCURRENTLY" not in initial
@@ -164,7 +166,10 @@ def test_changes_to_tables_with_rows_take_their_online_forms_and_leave_the_schem
     required = _change(api_project, RANK_REQUIRED)
     sql = api.sqlmigrate("polls", required)
     set_default = sql.index('ALTER COLUMN "rank" SET DEFAULT 7;')
-    fill = sql.index('UPDATE "polls_choice" SET "rank" = 7 WHERE "rank" IS NULL;')
+    fill = sql.index('UPDATE "polls_choice" SET "rank" = 7 WHERE "rank" IS NULL AND "id" >= 2 AND')
+    # one key per batch here: ids 2 and 3, then any added since
+    assert sql.count('UPDATE "polls_choice"') == 3
+    assert 'WHERE "rank" IS NULL AND "id" > 3;' in sql
     check = sql.index('CHECK ("rank" IS NOT NULL) NOT VALID;')
     not_null = sql.index('ALTER COLUMN "rank" SET NOT NULL;')
     drop_default = sql.index('ALTER COLUMN "rank" DROP DEFAULT;')

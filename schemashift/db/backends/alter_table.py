@@ -48,6 +48,24 @@ if TYPE_CHECKING:
     from schemashift.models.indexes import Index
 
 
+#: primary keys counted in fixed ranges by ``fill_nulls_statements``
+_INTEGER_KEYS = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    }
+)
+#: keys per UPDATE when NULLs of a table in use are filled
+FILL_BATCH = 10_000
+
+
 @dataclass(frozen=True)
 class LiveConstraint:
     """A constraint or index of a live table: what the ALTER-based editor drops by name.
@@ -488,12 +506,35 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
                     self._sql(self.sql_set_default, table=table, column=new.column, value=value)
                 )
             if value is not None:
-                self.run(
-                    self._sql(self.sql_fill_nulls, table=table, column=new.column, value=value)
-                )
+                for statement in self.fill_nulls_statements(change, value):
+                    self.run(statement)
             self.run(self.alter_column_null_sql(table, new, change.to_state))
             if holds_default:
                 self.run(self._sql(self.sql_drop_default, table=table, column=new.column))
+
+    def fill_nulls_statements(self, change: FieldChange, value: str) -> list[str]:
+        """The UPDATE giving NULLs ``value``; on a table in use with an integer primary key,
+        one per range of FILL_BATCH keys, each committed on its own (row locks held for a
+        moment, not for the whole table), then one for keys added since."""
+        table, column = change.table, change.new.column
+        fill = self._sql(self.sql_fill_nulls, table=table, column=column, value=value)
+        pk = change.new_model.pk if table in self.online_tables else None
+        if pk is None or pk.get_internal_type() not in _INTEGER_KEYS or self.connection is None:
+            return [fill]
+        key = self.quote_name(pk.column)
+        ((low, high),) = self.query(
+            f"SELECT min({key}), max({key}) FROM {self.quote_name(table)} "
+            f"WHERE {self.quote_name(column)} IS NULL"
+        )
+        if low is None:
+            return [fill]
+        return [
+            *(
+                f"{fill} AND {key} >= {start} AND {key} < {start + FILL_BATCH}"
+                for start in range(low, high + 1, FILL_BATCH)
+            ),
+            f"{fill} AND {key} > {high}",
+        ]
 
     def fill_value(self, change: FieldChange) -> str | None:
         """The SQL of the value NULLs get when a column becomes NOT NULL: the new field's
