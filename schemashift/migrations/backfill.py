@@ -183,7 +183,7 @@ class BatchStatements:
         if compiler.joins or having:
             raise FieldError(
                 f"Backfill {label}: the value and the condition may name only the fields of "
-                f"{operation.model_name} itself; use a Subquery to read other tables."
+                f"{operation.model_name} itself."
             )
         pk_field = model._meta.pk
         return cls(
