@@ -253,10 +253,12 @@ def run_batches(
     connection: Connection,
     journal: Journal | None,
     on_progress: Callable[[BackfillProgress], None] | None = None,
+    retrying: Callable[[Callable[[], Any]], Any] | None = None,
 ) -> None:
-    """Run every batch left. With a journal, each batch commits with its note; without one,
-    all run in the connection's current transaction."""
-    run = _BatchRun(statements, connection, journal, on_progress)
+    """Run every batch left. With a journal, each batch commits with its note, and a batch
+    that waited too long for a row lock is rolled back and tried again through ``retrying``
+    (``lock_retry.py``); without a journal, all run in the connection's current transaction."""
+    run = _BatchRun(statements, connection, journal, on_progress, retrying)
     if statements.is_by_range:
         run.by_range()
     else:
@@ -270,11 +272,13 @@ class _BatchRun:
         connection: Connection,
         journal: Journal | None,
         on_progress: Callable[[BackfillProgress], None] | None,
+        retrying: Callable[[Callable[[], Any]], Any] | None = None,
     ) -> None:
         self.statements = statements
         self.connection = connection
         self.journal = journal
         self.on_progress = on_progress
+        self.retrying = retrying if journal is not None and retrying else lambda action: action()
         self.started = time.monotonic()
         self.done = 0
         self.total = 0
@@ -308,14 +312,22 @@ class _BatchRun:
         self._report()
         while True:
             self._pause()
-            with self._transaction():
-                end = self.connection.execute(s.keyset_end(after)).scalar_one()
-                if end is None:
-                    break
-                self._update(s.update(*self._after(after), s.pk <= end), {"after": _plain(end)})
+            end = self.retrying(lambda after=after: self._keyset_batch(after))
+            if end is None:
+                break
             after = end
             self._report()
         self._report(finished=True)
+
+    def _keyset_batch(self, after: Any) -> Any:
+        """Set the rows up to the key ``batch_size`` rows after ``after``; that key, or None
+        when no row is left."""
+        s = self.statements
+        with self._transaction():
+            end = self.connection.execute(s.keyset_end(after)).scalar_one()
+            if end is not None:
+                self._update(s.update(*self._after(after), s.pk <= end), {"after": _plain(end)})
+        return end
 
     def _after(self, after: Any) -> tuple[Any, ...]:
         return () if after is None else (self.statements.pk > after,)
@@ -324,14 +336,21 @@ class _BatchRun:
 
     def _batch(self, update: sa.Update, point: dict[str, Any]) -> None:
         self._pause()
-        with self._transaction():
-            self._update(update, point)
+
+        def batch() -> None:
+            with self._transaction():
+                self._update(update, point)
+
+        self.retrying(batch)
         self._report()
 
     def _update(self, update: sa.Update, point: dict[str, Any]) -> None:
-        self.done += self.connection.execute(update).rowcount
+        """Run the batch's UPDATE and note it, in the open transaction; counted once both
+        are done (a batch that fails is rolled back, and may be tried again)."""
+        rows = self.connection.execute(update).rowcount
         if self.journal is not None:
             self.journal.save(point)
+        self.done += rows
         self.batches += 1
 
     def _pause(self) -> None:

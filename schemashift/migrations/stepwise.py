@@ -251,6 +251,7 @@ class StepwiseRun:
             step.to_state,
             self.journal,
             self.on_backfill,
+            self.retrying,
         )
         self.note(position)
 

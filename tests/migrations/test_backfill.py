@@ -3,6 +3,8 @@ from its journal, rows added while it runs, keys that are not integers, and sqlm
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 from support.tutorial import execute, history, query
@@ -333,3 +335,36 @@ def test_bad_arguments_are_refused_with_the_field_named() -> None:
         migrations.Backfill("account", "rank", 1, pause=-1)
     with pytest.raises(TypeError, match="condition must be a models.Q"):
         migrations.Backfill("account", "rank", 1, condition={"rank": None})
+
+
+@pytest.mark.backends("postgresql", "mysql")
+def test_a_batch_waiting_for_a_row_the_application_holds_gives_way_and_is_tried_again(
+    api_project: TutorialProject,
+) -> None:
+    """PostgreSQL's lock_timeout (MIGRATION_DDL_LOCK_TIMEOUT) also bounds row lock waits: the
+    batch is rolled back and tried again after a pause, instead of failing the migration.
+    (MariaDB's row lock waits are innodb_lock_wait_timeout's: there the batch just waits.)"""
+    settings = api_project.dir / "mysite" / "settings.py"
+    settings.write_text(
+        settings.read_text() + "MIGRATION_DDL_LOCK_TIMEOUT = 0.1\nMIGRATION_DDL_LOCK_RETRIES = 30\n"
+    )
+    _accounts(api_project)
+    _write(api_project, INCREMENT)
+    engine = sa.create_engine(api_project.database_url, poolclass=sa.pool.NullPool)
+    holder = engine.connect()
+    holder.execute(sa.text("UPDATE polls_account SET name = 'held' WHERE id = 12"))
+    release = threading.Timer(1.5, holder.commit)
+    release.start()
+    events: list[str] = []
+    try:
+        api.migrate(progress=lambda event: events.append(event.kind))
+    finally:
+        release.join()
+        holder.close()
+        engine.dispose()
+    if api_project.backend == "postgresql":
+        assert "lock_retry" in events, "the batch never waited: the test proves nothing"
+    assert query(api_project, "SELECT id, score FROM polls_account ORDER BY id") == [
+        (i, i + 1) for i in range(1, ROWS + 1)
+    ]
+    assert query(api_project, "SELECT name FROM polls_account WHERE id = 12") == [("held",)]

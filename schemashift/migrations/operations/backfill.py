@@ -136,13 +136,15 @@ class Backfill(Operation):
         state: ProjectState,
         journal: Journal,
         on_progress: Callable[[BackfillProgress], None] | None = None,
+        retrying: Callable[[Callable[[], Any]], Any] | None = None,
     ) -> None:
         """Run the batches on ``connection``, each committed with its note in ``journal``,
-        starting after the last one noted; ``on_progress(BackfillProgress)`` after each."""
+        starting after the last one noted; ``on_progress(BackfillProgress)`` after each.
+        ``retrying(batch)`` runs a batch again while it fails for want of a row lock."""
         from schemashift.migrations.backfill import BatchStatements, run_batches
 
         statements = BatchStatements.of(self, app_label, state, connection.dialect)
-        run_batches(self, statements, connection, journal, on_progress)
+        run_batches(self, statements, connection, journal, on_progress, retrying)
 
     def database_backwards(
         self,
