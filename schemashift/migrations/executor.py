@@ -4,8 +4,9 @@ The executor walks one ProjectState forward. Operations replace the model states
 instead of mutating them, so the state before an operation is a shallow copy of the model
 dict: cheap, whatever the number of models.
 
-Where the backend cannot roll DDL back (MySQL/MariaDB) or a migration says ``atomic = False``,
-operations run one at a time and each one done is noted in the progress table. A failure then
+Where the backend cannot roll DDL back (MySQL/MariaDB), a migration says ``atomic = False``
+or holds an operation that commits on its own (a Backfill's batches), operations run one at a
+time and each one done is noted in the progress table. A failure then
 names the operations that were carried out, and the next run resumes at the first one that
 was not, instead of failing on "table already exists".
 """

@@ -11,6 +11,7 @@ from support.tutorial import execute, history, query
 from support.tutorial_project import TutorialProject
 
 from schemashift import api, migrations
+from schemashift.apps import apps
 from schemashift.exceptions import FieldError, MigrationError
 from schemashift.migrations.backfill import BackfillProgress
 from schemashift.migrations.executor import MigrationInterrupted
@@ -368,3 +369,41 @@ def test_a_batch_waiting_for_a_row_the_application_holds_gives_way_and_is_tried_
         (i, i + 1) for i in range(1, ROWS + 1)
     ]
     assert query(api_project, "SELECT name FROM polls_account WHERE id = 12") == [("held",)]
+
+
+UUID_MODELS = """\
+import uuid
+
+from schemashift import models
+
+
+class Token(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    label = models.CharField(max_length=50, null=True)
+"""
+
+
+def test_a_uuid_primary_key_is_walked_by_keyset_and_resumed_from_its_journal(
+    api_project: TutorialProject,
+) -> None:
+    api_project.load(UUID_MODELS)
+    api.makemigrations("polls")
+    api.migrate()
+    Token = apps.get_model("polls", "Token")
+    Token.objects.bulk_create([Token() for _ in range(9)])
+    _write(api_project, 'migrations.Backfill("token", "label", "set", batch_size=2)')
+
+    class Stop(Exception):
+        pass
+
+    def stop(event: api.MigrationEvent) -> None:
+        if event.backfill is not None and event.backfill.done >= 4:
+            raise Stop
+
+    with pytest.raises(Stop):
+        api.migrate(progress=stop)
+    assert Token.objects.filter(label="set").count() == 4
+    events: list[api.MigrationEvent] = []
+    api.migrate(progress=events.append)
+    assert Token.objects.filter(label="set").count() == 9
+    assert [p.done for p in _batches(events)] == [0, 2, 4, 5, 5]
