@@ -6,9 +6,9 @@ dict: cheap, whatever the number of models.
 
 Where the backend cannot roll DDL back (MySQL/MariaDB), a migration says ``atomic = False``
 or holds an operation that commits on its own (a Backfill's batches), operations run one at a
-time and each one done is noted in the progress table. A failure then
-names the operations that were carried out, and the next run resumes at the first one that
-was not, instead of failing on "table already exists".
+time and each one done is noted in the progress table. A failure then names the operations
+that were carried out, and the next run resumes at the first one that was not, instead of
+failing on "table already exists".
 """
 
 from __future__ import annotations
