@@ -2,8 +2,10 @@
 
 An integer primary key is cut into ranges of ``batch_size`` values, from the smallest key
 read at the start to the largest; the largest is read again at the end, and batches go on
-while rows were added past it. Any other primary key (text, UUID) is walked by keyset: each
-batch ends at the key ``batch_size`` rows after the last one done.
+while rows were added past it. After a range where no row was set, the next range starts at
+the next key there is, so sparse keys cost no run of empty batches. Any other primary key
+(text, UUID) is walked by keyset: each batch ends at the key ``batch_size`` rows after the
+last one done.
 
 Where the migration runs step by step (it always does when it holds a Backfill), each batch
 commits together with a note in the progress table (``ProgressJournal``): a run that stops
@@ -67,7 +69,10 @@ def backfill_digest(operation: Backfill) -> str:
     from schemashift.migrations.serializer import serialize
 
     what = (operation.model_name.lower(), operation.field_name, operation.value)
-    text = serialize(what)[0] + serialize(operation.rows_condition)[0]
+    try:
+        text = serialize(what)[0] + serialize(operation.rows_condition)[0]
+    except Exception:  # a value the writer cannot write out: its repr will do
+        text = repr(what) + repr(operation.rows_condition)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -248,7 +253,6 @@ _LITERAL = {"literal_binds": True}
 
 
 def run_batches(
-    operation: Backfill,
     statements: BatchStatements,
     connection: Connection,
     journal: Journal | None,
@@ -299,8 +303,14 @@ class _BatchRun:
         while largest is not None and start <= largest:
             while start <= largest:
                 end = start + s.batch_size
-                self._batch(s.update(s.pk >= start, s.pk < end), {"next": end})
+                rows = self._batch(s.update(s.pk >= start, s.pk < end), {"next": end})
                 start = end
+                if not rows:  # perhaps a gap in the keys: go on from the next key there is
+                    following = self._read(sa.select(sa.func.min(s.pk)).where(s.pk >= start))
+                    start_at = following.scalar_one()
+                    if start_at is None:
+                        break
+                    start = start_at
             largest = self._read(sa.select(sa.func.max(s.pk))).scalar_one()
         self._report(finished=True)
 
@@ -334,17 +344,19 @@ class _BatchRun:
 
     # -- one batch ----------------------------------------------------------------------------
 
-    def _batch(self, update: sa.Update, point: dict[str, Any]) -> None:
+    def _batch(self, update: sa.Update, point: dict[str, Any]) -> int:
+        """Run one batch (again while it fails for want of a lock); the rows it set."""
         self._pause()
 
-        def batch() -> None:
+        def batch() -> int:
             with self._transaction():
-                self._update(update, point)
+                return self._update(update, point)
 
-        self.retrying(batch)
+        rows = self.retrying(batch)
         self._report()
+        return rows
 
-    def _update(self, update: sa.Update, point: dict[str, Any]) -> None:
+    def _update(self, update: sa.Update, point: dict[str, Any]) -> int:
         """Run the batch's UPDATE and note it, in the open transaction; counted once both
         are done (a batch that fails is rolled back, and may be tried again)."""
         rows = self.connection.execute(update).rowcount
@@ -352,6 +364,7 @@ class _BatchRun:
             self.journal.save(point)
         self.done += rows
         self.batches += 1
+        return rows
 
     def _pause(self) -> None:
         if self.batches and self.statements.pause:

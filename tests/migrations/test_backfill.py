@@ -407,3 +407,21 @@ def test_a_uuid_primary_key_is_walked_by_keyset_and_resumed_from_its_journal(
     api.migrate(progress=events.append)
     assert Token.objects.filter(label="set").count() == 9
     assert [p.done for p in _batches(events)] == [0, 2, 4, 5, 5]
+
+
+def test_sparse_keys_cost_no_run_of_empty_batches(api_project: TutorialProject) -> None:
+    """A billion keys apart, rows are still a batch each, not a billion batches."""
+    api_project.load(ACCOUNT_MODELS)
+    api.makemigrations("polls")
+    api.migrate()
+    keys = [1, 2, 3, 1_000_000_000, 5_000_000_000_000]
+    execute(
+        api_project,
+        "INSERT INTO polls_account (id, name, score) VALUES (:id, 'a', 0)",
+        [{"id": key} for key in keys],
+    )
+    _write(api_project, 'migrations.Backfill("account", "rank", Value(9), batch_size=2)')
+    events: list[api.MigrationEvent] = []
+    api.migrate(progress=events.append)
+    assert _ranks(api_project) == [(key, 9) for key in keys]
+    assert [p.done for p in _batches(events)] == [0, 2, 3, 3, 4, 4, 5, 5]

@@ -127,7 +127,7 @@ class Backfill(Operation):
         if schema_editor.collect_sql:
             schema_editor.collected_sql.append(statements.preview(schema_editor.dialect))
             return
-        run_batches(self, statements, schema_editor.connection, journal=None)
+        run_batches(statements, schema_editor.connection, journal=None)
 
     def run_batches(
         self,
@@ -144,7 +144,7 @@ class Backfill(Operation):
         from schemashift.migrations.backfill import BatchStatements, run_batches
 
         statements = BatchStatements.of(self, app_label, state, connection.dialect)
-        run_batches(self, statements, connection, journal, on_progress, retrying)
+        run_batches(statements, connection, journal, on_progress, retrying)
 
     def database_backwards(
         self,
