@@ -224,7 +224,8 @@ class BatchStatements:
         if after is not None:
             keys = keys.where(self.pk > after)
         batch = keys.subquery("batch")
-        return sa.select(sa.func.max(batch.c.pk))
+        # the last of them, without max(): PostgreSQL has none for uuid
+        return sa.select(batch.c.pk).order_by(batch.c.pk.desc()).limit(1)
 
     def preview(self, dialect: Dialect) -> str:
         """The batch UPDATE as SQL, values inlined and the batch bounds as ``:lo``/``:hi``
@@ -334,7 +335,7 @@ class _BatchRun:
         when no row is left."""
         s = self.statements
         with self._transaction():
-            end = self.connection.execute(s.keyset_end(after)).scalar_one()
+            end = self.connection.execute(s.keyset_end(after)).scalar()
             if end is not None:
                 self._update(s.update(*self._after(after), s.pk <= end), {"after": _plain(end)})
         return end
