@@ -39,6 +39,7 @@ from schemashift.exceptions import (
 if TYPE_CHECKING:
     from schemashift.apps.registry import AppConfig
     from schemashift.conf import Settings
+    from schemashift.migrations.backfill import BackfillProgress
     from schemashift.migrations.loader import MigrationLoader
     from schemashift.migrations.migration import Migration
     from schemashift.migrations.questioner import MigrationQuestioner
@@ -137,14 +138,17 @@ class MigrationEvent:
 
     ``kind`` is one of "apply_start", "apply_success", "unapply_start", "unapply_success",
     "fake_apply", "fake_unapply", "apply_resume" and "unapply_resume" (a migration an earlier
-    run left half-done, before its start event; ``operations_done`` says how far it got), and
+    run left half-done, before its start event; ``operations_done`` says how far it got),
     "lock_retry" (the migration, or its operation under way, waited too long for a table lock
-    another session holds, was undone and is tried again after a pause).
+    another session holds, was undone and is tried again after a pause), and
+    "backfill_progress" (after each batch of a ``Backfill``; ``backfill`` says how far it got:
+    its ``label``, rows ``done`` of ``total``, ``elapsed`` and ``seconds_left``, ``finished``).
     """
 
     kind: str
     migration: Migration
     operations_done: int = 0
+    backfill: BackfillProgress | None = None
 
 
 # -- makemigrations ---------------------------------------------------------------------------
@@ -362,10 +366,10 @@ def _migrate(
         changes = tuple(_unmigrated_changes(loader, warn))
         return MigrateResult(plan, True, fake, changes, adopted_names)
 
-    def notify(kind: str, migration: Migration) -> None:
+    def notify(kind: str, migration: Migration, backfill: BackfillProgress | None = None) -> None:
         if progress is not None:
             done = executor.partial.get(migration.key, ("", 0))[1]
-            progress(MigrationEvent(kind, migration, done))
+            progress(MigrationEvent(kind, migration, done, backfill))
 
     executor.migrate(steps, applied, fake=fake, fake_initial=options.fake_initial, progress=notify)
     signalled.after(lambda: executor.state_of(after).apps)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from schemashift import api
+from schemashift.cli.backfill_progress import BackfillDisplay, backfill_display
 from schemashift.cli.context import setup_project, warn
 from schemashift.exceptions import SchemashiftError
 
@@ -112,14 +113,20 @@ def _print_intent(plan: api.MigrationPlan, app_label: str | None, name: str | No
 
 
 class _Progress:
-    """Prints ``Applying polls.0001_initial... OK``; FAILED ends a line a failure cut short."""
+    """Prints ``Applying polls.0001_initial... OK``; FAILED ends a line a failure cut short.
 
-    def __init__(self) -> None:
+    A backfill's progress shows under the migration's line, which is written again with its
+    outcome when it ends."""
+
+    def __init__(self, backfill: BackfillDisplay | None = None) -> None:
         #: whether the plan has migrations and the executor has started on them
         self.is_running = False
         self.line_open = False
         #: ("Applying" or "Unapplying", migration) of the migration last started
         self.current: tuple[str, Migration] | None = None
+        self._backfill = backfill
+        #: whether the migration's line was cut by other lines and is to be written again
+        self.line_cut = False
 
     def start(self, plan: api.MigrationPlan, app_label: str | None, name: str | None) -> None:
         _print_intent(plan, app_label, name)
@@ -141,8 +148,13 @@ class _Progress:
             verb = "Applying" if kind == "apply_start" else "Unapplying"
             click.echo(f"  {verb} {migration}...", nl=False)
             self.line_open = True
+            self.line_cut = False
             self.current = (verb, migration)
+        elif kind == "backfill_progress" and event.backfill is not None:
+            self._cut_line()
+            self.backfill.show(event.backfill)
         elif kind in ("apply_success", "unapply_success"):
+            self._reopen_line()
             click.echo(click.style(" OK", fg="green"))
             self.line_open = False
         elif kind == "lock_retry":
@@ -161,7 +173,29 @@ class _Progress:
             verb = "Applying" if kind == "fake_apply" else "Unapplying"
             click.echo(f"  {verb} {migration}..." + click.style(" FAKED", fg="green"))
 
+    @property
+    def backfill(self) -> BackfillDisplay:
+        if self._backfill is None:
+            self._backfill = backfill_display()
+        return self._backfill
+
+    def _cut_line(self) -> None:
+        if self.line_open:
+            click.echo("")
+            self.line_open = False
+            self.line_cut = True
+
+    def _reopen_line(self) -> None:
+        if self.line_cut and self.current is not None:
+            verb, migration = self.current
+            click.echo(f"  {verb} {migration}...", nl=False)
+            self.line_open = True
+        self.line_cut = False
+
     def failed(self) -> None:
+        if self._backfill is not None:
+            self._backfill.close()
+        self._reopen_line()
         if self.line_open:
             click.echo(click.style(" FAILED", fg="red"))
             self.line_open = False

@@ -4,10 +4,11 @@ The executor walks one ProjectState forward. Operations replace the model states
 instead of mutating them, so the state before an operation is a shallow copy of the model
 dict: cheap, whatever the number of models.
 
-Where the backend cannot roll DDL back (MySQL/MariaDB) or a migration says ``atomic = False``,
-operations run one at a time and each one done is noted in the progress table. A failure then
-names the operations that were carried out, and the next run resumes at the first one that
-was not, instead of failing on "table already exists".
+Where the backend cannot roll DDL back (MySQL/MariaDB), a migration says ``atomic = False``
+or holds an operation that commits on its own (a Backfill's batches), operations run one at a
+time and each one done is noted in the progress table. A failure then names the operations
+that were carried out, and the next run resumes at the first one that was not, instead of
+failing on "table already exists".
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ Key = tuple[str, str]
 #: called as progress(event, migration) with event one of "apply_start", "apply_success",
 #: "unapply_start", "unapply_success", "fake_apply", "fake_unapply", "apply_resume" or
 #: "unapply_resume" (before the start event of a migration an earlier run left half-done),
-#: and "lock_retry" (work timed out waiting for a table lock, was undone and is tried again)
-Progress = Callable[[str, Migration], None]
+#: "lock_retry" (work timed out waiting for a table lock, was undone and is tried again), and
+#: "backfill_progress", called as progress(event, migration, BackfillProgress) after each batch
+Progress = Callable[..., None]
 FORWARDS, BACKWARDS = "forwards", "backwards"
 
 
@@ -76,7 +78,7 @@ class MigrationExecutor:
         self.recorder = recorder
         #: how DDL waits for table locks; None: as long as the session's own limit says
         self.lock_waits = lock_waits or LockWaits(timeout=None, retries=0)
-        self._notify: Progress = lambda event, migration: None
+        self._notify: Progress = lambda event, migration, detail=None: None
         #: operations already done per migration by an earlier, interrupted run
         self.partial: dict[Key, tuple[str, int]] = {}
 
@@ -142,7 +144,7 @@ class MigrationExecutor:
         if not plan:
             return
         self.check_reversible(plan)
-        watch = _Watch(progress or (lambda event, migration: None))
+        watch = _Watch(progress or (lambda event, migration, detail=None: None))
         self._notify = watch
         self.recorder.ensure_schema()
         self.partial = self.recorder.partial_migrations()
@@ -236,10 +238,14 @@ class MigrationExecutor:
             return is_soft_applied(connection, migration, states)
 
     def runs_atomically(self, migration: Migration) -> bool:
-        """Whether the migration and its history row commit or roll back as one."""
+        """Whether the migration and its history row commit or roll back as one: not where
+        an operation commits on its own (a backfill's batches)."""
         from schemashift.db.connection import has_transactional_ddl
 
-        return migration.atomic and has_transactional_ddl(self.database)
+        if not (migration.atomic and has_transactional_ddl(self.database)):
+            return False
+        vendor = self.database.backend.name
+        return not any(op.commits_on_its_own(vendor) for op in migration.operations)
 
     def apply_migration(self, migration: Migration, state: ProjectState) -> ProjectState:
         """Apply one migration and record it, together or not at all where the backend can.
@@ -472,6 +478,7 @@ class MigrationExecutor:
                 editor,
                 resuming=migration.key in self.partial,
                 retrying=partial(self.retrying_on_locks, migration),
+                on_backfill=partial(self._notify, "backfill_progress", migration),
             )
             run.start(done)
             self.partial[migration.key] = (direction, done)
@@ -684,7 +691,10 @@ class _Watch:
         self.current: Migration | None = None
         self.verb = "applied"
 
-    def __call__(self, event: str, migration: Migration) -> None:
+    def __call__(self, event: str, migration: Migration, detail: Any = None) -> None:
+        if detail is not None:
+            self.notify(event, migration, detail)
+            return
         if event in ("apply_start", "unapply_start", "fake_apply", "fake_unapply"):
             self.current = migration
             self.verb = "applied" if event in ("apply_start", "fake_apply") else "unapplied"

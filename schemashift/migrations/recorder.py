@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from schemashift.conf import DEFAULT_MIGRATIONS_TABLE
 from schemashift.exceptions import HistoryTableError
@@ -80,7 +80,12 @@ def progress_table(history_name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
 
     Where DDL commits by itself (MySQL/MariaDB), a schema operation under way also keeps its
     statement log here (``plan``: JSON of the operation's position, digest and statements)
-    and, before each statement, ``step`` and ``fingerprint`` (see ``StatementLog``).
+    and, before each statement, ``step`` and ``fingerprint`` (see ``StatementLog``). A
+    backfill under way notes in ``backfill`` (JSON of the operation's position, digest and
+    the point its next batch starts from) how far it got, with each batch it commits.
+
+    Columns added since the first version are nullable and added to an older table on first
+    use (``_ensure_progress_table``).
     """
     import sqlalchemy as sa
 
@@ -92,18 +97,21 @@ def progress_table(history_name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
         sa.Column("direction", sa.String(9), nullable=False, quote=True),
         sa.Column("operations", sa.Integer(), nullable=False, quote=True),
         sa.Column("updated", sa.DateTime(timezone=True), nullable=False, quote=True),
-        *_statement_log_columns(),
+        *_added_columns(),
         quote=True,
     )
 
 
-def _statement_log_columns() -> list[sa.Column]:
+def _added_columns() -> list[sa.Column]:
+    """The nullable columns added to the progress table after its first version: the
+    statement log, then the backfill note."""
     import sqlalchemy as sa
 
     return [
         sa.Column("plan", _long_text(), nullable=True, quote=True),
         sa.Column("step", sa.Integer(), nullable=True, quote=True),
         sa.Column("fingerprint", _long_text(), nullable=True, quote=True),
+        sa.Column("backfill", sa.Text(), nullable=True, quote=True),
     ]
 
 
@@ -300,8 +308,37 @@ class MigrationRecorder:
             json.loads(row.fingerprint) if row.fingerprint else {},
         )
 
+    def record_backfill(
+        self, app: str, name: str, note: dict[str, Any], connection: Connection | None = None
+    ) -> None:
+        """Note how far the backfill under way got (``note``: plain data), in the transaction
+        of the batch it follows."""
+        table = self.progress
+        with self._connected(connection) as active:
+            active.execute(
+                table.update()
+                .where(table.c.app == app, table.c.name == name)
+                .values(backfill=json.dumps(note, sort_keys=True), updated=timezone.now())
+            )
+
+    def backfill_note(
+        self, app: str, name: str, connection: Connection | None = None
+    ) -> dict[str, Any] | None:
+        """What the backfill of the migration under way last noted, if anything."""
+        import sqlalchemy as sa
+
+        table = self.progress
+        with self._connected(connection) as active:
+            if not sa.inspect(active).has_table(table.name):
+                return None
+            self._ensure_progress_table(active)
+            note = active.execute(
+                sa.select(table.c.backfill).where(table.c.app == app, table.c.name == name)
+            ).scalar()
+        return json.loads(note) if note else None
+
     def _ensure_progress_table(self, connection: Connection) -> None:
-        """Create the progress table, or add the statement log columns an older one lacks."""
+        """Create the progress table, or add the columns an older one lacks."""
         import sqlalchemy as sa
         from sqlalchemy.schema import CreateTable
 
@@ -313,7 +350,7 @@ class MigrationRecorder:
             connection.execute(CreateTable(table, if_not_exists=True))
         else:
             present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in _statement_log_columns():
+            for column in _added_columns():
                 if column.name not in present:
                     compiled = column.type.compile(dialect=connection.dialect)
                     quote = connection.dialect.identifier_preparer.quote

@@ -18,6 +18,9 @@ first operation runs, so an interrupted migration is always known as started.
   if the fingerprint is unchanged, else from the one after, and checks the result.
 - ``RunPython(atomic=False)`` (and SQL that cannot run in a transaction) runs on its own and is
   noted after: a crash in between runs it again.
+- A ``Backfill`` runs in batches, each committed with a note of how far it got (the column
+  ``backfill`` of the progress row): a resumed run starts at the batch after the last one
+  committed (``backfill.py``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import DatabaseError
 from schemashift.migrations.migration import Migration
+from schemashift.migrations.operations.backfill import Backfill
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.special import (
     RunPython,
@@ -46,8 +50,9 @@ if TYPE_CHECKING:
     from schemashift.migrations.state import ModelState
 
 #: how an operation is run: with its progress row in one transaction; statement by statement
-#: from a stored log; or on its own, noted after
+#: from a stored log; on its own, noted after; or in batches, each noted as it commits
 IN_TRANSACTION, LOGGED, ON_ITS_OWN = "in_transaction", "logged", "on_its_own"
+BATCHED = "batched"
 
 _DML = re.compile(
     r"^(?:\s+|--[^\n]*(?:\n|$)|#[^\n]*(?:\n|$)|/\*.*?\*/)*(INSERT|UPDATE|DELETE|REPLACE|SELECT)\b",
@@ -91,7 +96,9 @@ def is_dml(sql: str) -> bool:
 def operation_kind(
     operation: Operation, transactional_ddl: bool, backwards: bool, split: Callable
 ) -> str:
-    """How the operation runs: IN_TRANSACTION, LOGGED or ON_ITS_OWN."""
+    """How the operation runs: IN_TRANSACTION, LOGGED, ON_ITS_OWN or BATCHED."""
+    if isinstance(operation, Backfill):
+        return IN_TRANSACTION if backwards else BATCHED  # backwards it does nothing
     if isinstance(operation, RunPython):
         return ON_ITS_OWN if operation.atomic is False else IN_TRANSACTION
     if isinstance(operation, SeparateDatabaseAndState):
@@ -150,6 +157,7 @@ class StepwiseRun:
         editor: Any,
         resuming: bool,
         retrying: Callable[[Callable[[], Any]], Any] | None = None,
+        on_backfill: Callable[[Any], None] | None = None,
     ) -> None:
         from schemashift.db.connection import has_transactional_ddl
 
@@ -164,6 +172,10 @@ class StepwiseRun:
         self.transactional_ddl = has_transactional_ddl(connection)
         #: (statements run, statement count) of the logged operation under way, for messages
         self.statements: tuple[int, int] | None = None
+        #: called with a ``BackfillProgress`` after each batch of a backfill
+        self.on_backfill = on_backfill
+        #: the journal of the backfill under way, for messages
+        self.journal: Any = None
 
     # -- the migration ------------------------------------------------------------------------
 
@@ -180,6 +192,7 @@ class StepwiseRun:
         """
         self.statements = None
         self.editor.online_tables = step.live_tables
+        self.journal = None
         kind = operation_kind(
             step.operation, self.transactional_ddl, step.backwards, self.editor.split_statements
         )
@@ -226,6 +239,8 @@ class StepwiseRun:
             self._end_transaction()
             step.run(self.editor, step.from_state, step.to_state)
             self.note(position)
+        elif kind == BATCHED:
+            self._batched(position, step)
         else:
             self._logged(position, step, planned)
 
@@ -236,6 +251,32 @@ class StepwiseRun:
     def _record(self, done: int, log: StatementLog | None = None) -> None:
         app, name = self.migration.key
         self.recorder.record_progress(app, name, self.direction, done, self.connection, log=log)
+
+    # -- a backfill -----------------------------------------------------------------------------
+
+    def _batched(self, position: int, step: Step) -> None:
+        """Run the backfill's batches left, each committed with its note, then note it done."""
+        from schemashift.migrations.backfill import ProgressJournal, backfill_digest
+
+        operation = step.operation
+        assert isinstance(operation, Backfill)
+        self._end_transaction()
+        self.journal = ProgressJournal(
+            self.recorder,
+            self.migration.key,
+            position,
+            backfill_digest(operation),
+            self.connection,
+        )
+        operation.run_batches(
+            self.migration.app_label,
+            self.connection,
+            step.to_state,
+            self.journal,
+            self.on_backfill,
+            self.retrying,
+        )
+        self.note(position)
 
     # -- a schema operation on MySQL/MariaDB ---------------------------------------------------
 
@@ -380,6 +421,8 @@ class StepwiseRun:
 
     def detail(self) -> str:
         """What of the operation under way stands, when it stopped part-way."""
+        if self.journal is not None:
+            return self.journal.detail()
         if self.statements is None or self.statements[0] == 0:
             return ""
         done, total = self.statements
@@ -389,4 +432,12 @@ class StepwiseRun:
         )
 
 
-__all__ = ["IN_TRANSACTION", "LOGGED", "ON_ITS_OWN", "Step", "StepwiseRun", "is_dml"]
+__all__ = [
+    "BATCHED",
+    "IN_TRANSACTION",
+    "LOGGED",
+    "ON_ITS_OWN",
+    "Step",
+    "StepwiseRun",
+    "is_dml",
+]

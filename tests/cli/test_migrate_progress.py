@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from schemashift import migrations
 from schemashift.api import MigrationEvent
+from schemashift.cli.backfill_progress import BarDisplay, LineDisplay, duration
 from schemashift.cli.migrate import _Progress
+from schemashift.migrations.backfill import BackfillProgress
 
 
 def test_a_lock_retry_gets_a_line_of_its_own_and_the_migration_line_starts_again(
@@ -25,3 +29,73 @@ def test_a_lock_retry_gets_a_line_of_its_own_and_the_migration_line_starts_again
         "undone, trying again...",
         "  Applying polls.0002_question_author... OK",
     ]
+
+
+def _batch(done: int, elapsed: float, finished: bool = False) -> BackfillProgress:
+    return BackfillProgress("account.rank", done, 100_000, elapsed, finished)
+
+
+def test_a_backfill_shows_plain_lines_every_few_seconds_under_its_migration(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    migration = migrations.Migration("0002_backfill", "polls")
+    now = [0.0]
+    progress = _Progress(LineDisplay(interval=5.0, clock=lambda: now[0]))
+    progress(MigrationEvent("apply_start", migration))
+    for second, done in [(0, 0), (1, 4_000), (5, 20_000), (8, 40_000), (11, 60_000)]:
+        now[0] = second
+        progress(MigrationEvent("backfill_progress", migration, backfill=_batch(done, second)))
+    now[0] = 20
+    progress(MigrationEvent("backfill_progress", migration, backfill=_batch(100_000, 20, True)))
+    progress(MigrationEvent("apply_success", migration))
+    assert capsys.readouterr().out.splitlines() == [
+        "  Applying polls.0002_backfill...",
+        "    backfill account.rank: 0 of 100,000 rows",
+        "    backfill account.rank: 20,000 of 100,000 rows, about 20 s left",
+        "    backfill account.rank: 60,000 of 100,000 rows, about 7 s left",
+        "    backfill account.rank: 100,000 of 100,000 rows, done in 20 s",
+        "  Applying polls.0002_backfill... OK",
+    ]
+
+
+def test_a_migration_without_a_backfill_prints_no_backfill_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    migration = migrations.Migration("0002_x", "polls")
+    progress = _Progress()
+    progress(MigrationEvent("apply_start", migration))
+    progress(MigrationEvent("apply_success", migration))
+    assert capsys.readouterr().out == "  Applying polls.0002_x... OK\n"
+
+
+def test_a_failed_backfill_ends_its_migration_line_with_failed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    migration = migrations.Migration("0002_backfill", "polls")
+    progress = _Progress(LineDisplay())
+    progress(MigrationEvent("apply_start", migration))
+    progress(MigrationEvent("backfill_progress", migration, backfill=_batch(0, 0)))
+    progress.failed()
+    assert capsys.readouterr().out.splitlines()[-1] == "  Applying polls.0002_backfill... FAILED"
+
+
+def test_on_a_terminal_a_backfill_is_a_progress_bar_with_the_time_left() -> None:
+    from rich.console import Console
+
+    screen = io.StringIO()
+    display = BarDisplay(Console(file=screen, force_terminal=True, width=100))
+    display.show(_batch(0, 0))
+    display.show(_batch(40_000, 8))
+    display.show(_batch(100_000, 20, True))
+    shown = screen.getvalue()
+    assert "backfill account.rank" in shown
+    assert "100000/100000" in shown
+    assert "0:00:00" in shown  # the time left at the end
+    assert display.bar is None
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"), [(0.4, "0 s"), (89, "89 s"), (95, "2 min"), (7300, "2 h 2 min")]
+)
+def test_durations_read_in_the_unit_that_fits(seconds: float, shown: str) -> None:
+    assert duration(seconds) == shown

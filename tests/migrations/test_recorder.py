@@ -148,3 +148,27 @@ def test_a_progress_table_of_an_earlier_version_gets_the_statement_log_columns(
     assert recorder.statement_log("polls", "0002_x") is None
     recorder.record_progress("polls", "0002_x", "forwards", 1, log=StatementLog(2, "d", ("S",)))
     assert recorder.statement_log("polls", "0002_x") == StatementLog(2, "d", ("S",), 0, {})
+
+
+def test_a_progress_table_without_the_backfill_column_gets_it_and_keeps_its_rows(
+    connection: Connection,
+) -> None:
+    with connection.begin():
+        connection.exec_driver_sql(
+            "CREATE TABLE schemashift_migrations_progress (app varchar(255), name varchar(255), "
+            "direction varchar(9) NOT NULL, operations integer NOT NULL, updated datetime NOT "
+            "NULL, plan text NULL, step integer NULL, fingerprint text NULL, "
+            "PRIMARY KEY (app, name))"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO schemashift_migrations_progress VALUES "
+            "('polls', '0002_x', 'forwards', 1, '2026-01-01 00:00:00', NULL, NULL, NULL)"
+        )
+    recorder = MigrationRecorder(connection)
+    assert recorder.backfill_note("polls", "0002_x") is None
+    assert recorder.partial_migrations() == {("polls", "0002_x"): ("forwards", 1)}
+    recorder.record_backfill("polls", "0002_x", {"operation": 2, "point": {"next": 41}})
+    assert recorder.backfill_note("polls", "0002_x") == {"operation": 2, "point": {"next": 41}}
+    # the next operation done forgets the note
+    recorder.record_progress("polls", "0002_x", "forwards", 2)
+    assert recorder.backfill_note("polls", "0002_x") is None

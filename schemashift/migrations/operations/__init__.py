@@ -1,5 +1,6 @@
 """Migration operations, importable as ``migrations.<Name>`` in migration files."""
 
+from schemashift.migrations.operations.backfill import Backfill
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.constraints import (
     AddConstraint,
@@ -36,6 +37,7 @@ __all__ = [
     "AlterModelTableComment",
     "AlterOrderWithRespectTo",
     "AlterUniqueTogether",
+    "Backfill",
     "CreateModel",
     "DeleteModel",
     "Operation",

@@ -78,6 +78,11 @@ class Operation:
     #: DeleteModel): a model it may point at must not be deleted before it
     drops_relations = False
 
+    def commits_on_its_own(self, vendor: str) -> bool:
+        """Whether the operation commits its work itself (in batches, say) on the backend
+        ``vendor`` names, so that its migration cannot run in one transaction."""
+        return False
+
     @property
     def is_barrier(self) -> bool:
         """Whether no later operation may move before this one (folding stops at it)."""
