@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from schemashift.migrations.state import ProjectState
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ColumnInfo:
     """One column: its declared type, nullability, primary key and database default.
 
@@ -46,11 +46,27 @@ class ColumnInfo:
     #: compared only as present or absent (``has_default``): each database reports the same
     #: default in its own words (``'a'::character varying`` on PostgreSQL)
     default: str | None = field(default=None, compare=False)
+    #: an expected column that may have a default or not: a field with a Python default
+    #: added to a table in use keeps it as the database's for the previous app version
+    default_optional: bool = field(default=False, compare=False)
     has_default: bool = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", " ".join(self.type.lower().split()))
         object.__setattr__(self, "has_default", self.default is not None)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ColumnInfo):
+            return NotImplemented
+        return self._key() == other._key() and (
+            self.has_default == other.has_default or self.default_optional or other.default_optional
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple[str, str, bool, bool]:
+        return (self.name, self.type, self.nullable, self.primary_key)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 from schemashift.exceptions import DatabaseError, IrreversibleError, OnlineFormsNeeded
 from schemashift.migrations.graph import migration_plan
-from schemashift.migrations.live_tables import NONE, LiveTables, live_tables
+from schemashift.migrations.live_tables import LiveTables, live_tables
 from schemashift.migrations.loader import MigrationLoader
 from schemashift.migrations.lock_retry import LockWaits, with_lock_retries
 from schemashift.migrations.migration import Migration
@@ -583,6 +583,7 @@ class MigrationExecutor:
     def collect_sql(self, migration: Migration, backwards: bool = False) -> list[str]:
         """The statements ``migrate`` would run for one migration, with a comment per operation,
         inside ``BEGIN;`` and ``COMMIT;`` where they run in one transaction."""
+        from schemashift.db.connection import editor_class
 
         if backwards:
             states = self._operation_states(
@@ -596,11 +597,10 @@ class MigrationExecutor:
             operations.reverse()
         lines: list[str] = []
         with self.database.connect() as connection:
-            online = self._goes_online(migration, states, backwards)
-            live = (
-                self.live_tables(migration, states, backwards) if online else [NONE] * len(states)
-            )
+            live = self.live_tables(migration, states, backwards)
             collected = self._statements(migration, states, backwards, connection, live)
+        rerunnable = editor_class(self.database.dialect_name).is_rerunnable
+        online = any(rerunnable(sql) for group in collected for sql in group)
         if online:
             lines.append(
                 "-- Tables that hold rows are changed in forms that keep their writers going; "

@@ -174,7 +174,19 @@ def test_changes_to_tables_with_rows_take_their_online_forms_and_leave_the_schem
     not_null = sql.index('ALTER COLUMN "rank" SET NOT NULL;')
     drop_default = sql.index('ALTER COLUMN "rank" DROP DEFAULT;')
     assert set_default < fill < check < not_null < drop_default
-    api.migrate()
+    ran: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        ran.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", note)
+    try:
+        api.migrate()
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", note)
+    # found to need online forms before any row was touched: each batch ran once
+    fills = [sql for sql in ran if sql.startswith('UPDATE "polls_choice"')]
+    assert len(fills) == 3, fills
     assert query(api_project, "SELECT id, rank FROM polls_choice ORDER BY id") == [
         (1, 1),
         (2, 7),
@@ -200,6 +212,51 @@ def test_a_table_that_never_held_rows_is_changed_plainly_in_one_transaction(
     assert sql.startswith("BEGIN;") and 'CREATE INDEX "pub_idx"' in sql
     seed(api_project)
     assert 'CREATE INDEX CONCURRENTLY "pub_idx"' in api.sqlmigrate("polls", name)
+
+
+WITH_STATUS = TUTORIAL_MODELS.replace(
+    '    pub_date = models.DateTimeField("date published")\n',
+    '    pub_date = models.DateTimeField("date published")\n'
+    '    status = models.CharField(max_length=10, default="open")\n',
+)
+WITH_STATUS_WIDER = WITH_STATUS.replace(
+    'status = models.CharField(max_length=10, default="open")',
+    'status = models.CharField(max_length=20, default="open", db_index=True)',
+)
+
+
+def test_a_column_added_to_a_table_in_use_keeps_its_default_for_the_previous_app_version(
+    api_project: TutorialProject,
+) -> None:
+    _start(api_project)
+    name = _change(api_project, WITH_STATUS)
+    sql = api.sqlmigrate("polls", name)
+    assert "ADD COLUMN \"status\" varchar(10) DEFAULT 'open' NOT NULL;" in sql
+    assert "DROP DEFAULT" not in sql
+    api.migrate()
+    # the previous version of the app knows nothing of the column
+    execute(
+        api_project,
+        "INSERT INTO polls_question (question_text, pub_date) VALUES ('old app', now())",
+    )
+    assert query(api_project, "SELECT DISTINCT status FROM polls_question") == [("open",)]
+    _assert_schema_matches_state(api_project)
+    # later operations on the table judge its schema as the state's
+    _change(api_project, WITH_STATUS_WIDER)
+    api.migrate()
+    _assert_schema_matches_state(api_project)
+    api.migrate("polls", "0001")
+    _assert_schema_matches_state(api_project)
+
+
+def test_a_column_added_to_a_table_never_written_keeps_no_default(
+    api_project: TutorialProject,
+) -> None:
+    api_project.load(TUTORIAL_MODELS)
+    api.makemigrations("polls")
+    api.migrate()
+    name = _change(api_project, WITH_STATUS)
+    assert 'ALTER COLUMN "status" DROP DEFAULT;' in api.sqlmigrate("polls", name)
 
 
 def test_an_index_build_that_failed_is_rebuilt_by_the_next_run(

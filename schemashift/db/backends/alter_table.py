@@ -39,6 +39,7 @@ from schemashift.db.backends.base import (
     BaseSchemaEditor,
     TableDefinition,
     is_managed,
+    keeps_added_default,
     matching_index,
 )
 
@@ -316,6 +317,10 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         definition = self.table_definition(model)
         with self._operation():
             statements = self.add_column_statements(state, table, field)
+            kept = model.fields.get(field.name)
+            if table in self.online_tables and kept is not None and keeps_added_default(kept):
+                drop = self._sql(self.sql_drop_default, table=table, column=field.column)
+                statements = [s for s in statements if not s.startswith(drop)]
             comment = self.column_comment_sql(table, field) if field.db_comment else None
             if comment:
                 statements.append(comment)
@@ -502,6 +507,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
                 value is not None and table in self.online_tables and not new.has_db_default()
             )
             if holds_default:
+                self.going_online(table)
                 self.run(
                     self._sql(self.sql_set_default, table=table, column=new.column, value=value)
                 )

@@ -42,7 +42,7 @@ from schemashift.db.backends.defaults import (
 from schemashift.db.backends.formats import python_kind
 from schemashift.db.backends.registry import Backend, backend_for
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
-from schemashift.exceptions import DatabaseError, ModelDefinitionError
+from schemashift.exceptions import DatabaseError, ModelDefinitionError, OnlineFormsNeeded
 from schemashift.models.constraints import UniqueConstraint
 from schemashift.models.options import normalize_together
 from schemashift.utils import timezone
@@ -134,6 +134,19 @@ def is_managed(model: ModelState) -> bool:
         model.options.get("managed", True) is not False
         and not model.options.get("proxy")
         and not getattr(model, "swapped", None)
+    )
+
+
+def keeps_added_default(field: Field) -> bool:
+    """Whether a column added for the field to a table in use keeps the field's default as its
+    database default, so the previous app version, which leaves the column out of its INSERTs,
+    goes on working: a constant default (not a callable) of a plain column."""
+    return (
+        field.has_default()
+        and not callable(field.default)
+        and not field.has_db_default()
+        and not field.generated
+        and not field.primary_key
     )
 
 
@@ -367,6 +380,12 @@ class BaseSchemaEditor(ConstraintDDL):
             raise DatabaseError(
                 f"The database refused a statement: {exc.orig}\n  Statement: {_shorten(sql)}"
             ) from exc
+
+    def going_online(self, table: str) -> None:
+        """Say, inside a migration's one transaction, that a change to ``table`` (in use) takes
+        online forms, before any of it runs (``OnlineFormsNeeded``)."""
+        if self.has_online_forms and self.atomic and not self.collect_sql:
+            raise OnlineFormsNeeded(table)
 
     def run_planned(self, sql: str) -> None:
         """Run a statement this editor's kind collected earlier, as it was collected."""
@@ -1249,7 +1268,12 @@ class BaseSchemaEditor(ConstraintDDL):
             default = None
         nullable = field.null or field.generated
         return ColumnInfo(
-            field.column, self.column_type(field, state), nullable, field.primary_key, default
+            field.column,
+            self.column_type(field, state),
+            nullable,
+            field.primary_key,
+            default,
+            default_optional=default is None and keeps_added_default(field),
         )
 
     def expected_table(self, state: ProjectState, model: ModelState) -> TableInfo:
