@@ -108,11 +108,22 @@ def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
             lines.append(f"{table}: {'missing' if have is None else 'unexpected'}")
             continue
         for fact in want:
-            if want[fact] != have.get(fact):
+            got = have.get(fact)
+            if fact == "columns" and want[fact] is not None and got is not None:
+                got = _without_kept_defaults(want[fact], got)
+            if want[fact] != got:
                 lines.append(
                     f"{table} {fact}:\n  Django:      {want[fact]}\n  schemashift: {have.get(fact)}"
                 )
     return lines
+
+
+def _without_kept_defaults(expected: list[tuple], actual: list[tuple]) -> list[tuple]:
+    """``actual`` without the database defaults of columns that Django leaves without one:
+    a column added to a table that holds rows keeps its default for the previous app version
+    (README, "Changing tables that hold rows")."""
+    dropped = {column[0] for column in expected if column[-1] is None}
+    return [(*column[:-1], None) if column[0] in dropped else column for column in actual]
 
 
 def _uniques(inspector: Any, table: str) -> list[tuple[str, tuple[str, ...]]]:
