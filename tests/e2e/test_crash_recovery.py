@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 import pytest
 from support.crash import STRIDE, crash, killed
@@ -193,31 +194,59 @@ def assert_finished(project, args: tuple[str, ...], applied: bool, point: str) -
     assert_rows(project, applied)
 
 
+def kill_at_every_statement(
+    project,
+    migration: str,
+    match: str = SCHEMA_CHANGE,
+    whens: tuple[str, ...] = ("after",),
+    check: Callable[[bool], None] = lambda applied: None,
+) -> int:
+    """Run ``migrate`` forwards, and back to 0001, killed at each statement matching ``match``
+    in turn (``STRIDE`` apart), before or after it as ``whens`` says; each time the next run
+    must finish, with the schema the state implies and the rows as they were (``check``
+    asserts more, given whether ``migration`` is applied). The number of kills made."""
+    directions = {(): True, ("polls", "0001"): False}  # migrate args -> whether it is applied
+    kills = 0
+    for when in whens:
+        nth, reached = 1, set(directions)
+        while reached:
+            for args, applied in directions.items():
+                result = crash(
+                    project,
+                    "migrate",
+                    *args,
+                    CRASH_MATCH=match,
+                    CRASH_WHEN=when,
+                    CRASH_NTH=str(nth),
+                )
+                if killed(result):
+                    kills += 1
+                else:
+                    reached.discard(args)
+                point = f"{when} statement {nth} of 'migrate {' '.join(args)}'"
+                finished = project.run("migrate", *args)
+                assert finished.returncode == 0, (
+                    f"stuck after a kill {point}:\n{finished.stdout}{finished.stderr}"
+                )
+                assert (("polls", migration) in history(project)) == applied, point
+                assert_schema_matches_state(project)
+                assert query(project, "SELECT id, choice_text FROM polls_choice ORDER BY id") == (
+                    CHOICE_TEXTS
+                ), point
+                check(applied)
+            nth += STRIDE
+    return kills
+
+
 @pytest.mark.backends("mysql")
 def test_a_run_killed_after_any_statement_resumes_forwards_and_backwards(project) -> None:
     """After every statement that changes a table, forwards and backwards, the process dies
     (a DDL statement commits by itself on MySQL/MariaDB) before anything else is written."""
     tutorial(project)
     (project.migrations_dir / "0002_schema.py").write_text(SCHEMA_MIGRATION)
-    directions = {(): True, ("polls", "0001"): False}  # migrate args -> whether 0002 is applied
-    nth, kills, reached = 1, 0, set(directions)
-    while reached:
-        for args, applied in directions.items():
-            result = crash(
-                project,
-                "migrate",
-                *args,
-                CRASH_MATCH=SCHEMA_CHANGE,
-                CRASH_WHEN="after",
-                CRASH_NTH=str(nth),
-            )
-            if killed(result):
-                kills += 1
-            else:
-                reached.discard(args)
-            point = f"after schema statement {nth} of 'migrate {' '.join(args)}'"
-            assert_finished(project, args, applied, point)
-        nth += STRIDE
+    kills = kill_at_every_statement(
+        project, "0002_schema", check=lambda applied: assert_rows(project, applied)
+    )
     assert kills >= 4, f"only {kills} kill points"
 
 
@@ -267,33 +296,7 @@ def test_a_run_of_many_to_many_constraints_and_db_defaults_killed_anywhere_resum
     database defaults: every kill point resumes to the schema the state implies."""
     tutorial(project)
     (project.migrations_dir / "0002_schema.py").write_text(NEW_KINDS_MIGRATION)
-    directions = {(): True, ("polls", "0001"): False}
-    nth, kills, reached = 1, 0, set(directions)
-    while reached:
-        for args, applied in directions.items():
-            result = crash(
-                project,
-                "migrate",
-                *args,
-                CRASH_MATCH=SCHEMA_CHANGE,
-                CRASH_WHEN="after",
-                CRASH_NTH=str(nth),
-            )
-            if killed(result):
-                kills += 1
-            else:
-                reached.discard(args)
-            point = f"after schema statement {nth} of 'migrate {' '.join(args)}'"
-            finished = project.run("migrate", *args)
-            assert finished.returncode == 0, (
-                f"stuck after a kill {point}:\n{finished.stdout}{finished.stderr}"
-            )
-            assert (("polls", "0002_schema") in history(project)) == applied
-            assert_schema_matches_state(project)
-            assert query(project, "SELECT id, choice_text FROM polls_choice ORDER BY id") == (
-                CHOICE_TEXTS
-            )
-        nth += STRIDE
+    kills = kill_at_every_statement(project, "0002_schema")
     assert kills >= 6, f"only {kills} kill points"
 
 
@@ -337,39 +340,14 @@ def test_an_online_migration_killed_after_any_statement_resumes_forwards_and_bac
     transaction commits or after, is resumed to the schema and rows of an uninterrupted run."""
     tutorial(project)
     (project.migrations_dir / "0002_online.py").write_text(ONLINE_MIGRATION)
-    directions = {(): True, ("polls", "0001"): False}
-    nth, kills, reached = 1, 0, set(directions)
-    while reached:
-        for args, applied in directions.items():
-            result = crash(
-                project,
-                "migrate",
-                *args,
-                CRASH_MATCH=SCHEMA_CHANGE,
-                CRASH_WHEN="after",
-                CRASH_NTH=str(nth),
-            )
-            if killed(result):
-                kills += 1
-            else:
-                reached.discard(args)
-            point = f"after schema statement {nth} of 'migrate {' '.join(args)}'"
-            finished = project.run("migrate", *args)
-            assert finished.returncode == 0, (
-                f"stuck after a kill {point}:\n{finished.stdout}{finished.stderr}"
-            )
-            assert (("polls", "0002_online") in history(project)) == applied
-            assert_schema_matches_state(project)
-            assert query(
-                project,
-                "SELECT count(*) FROM pg_index WHERE NOT indisvalid",
-            ) == [(0,)], f"an INVALID index stayed after a kill {point}"
-            assert query(project, "SELECT id, choice_text FROM polls_choice ORDER BY id") == (
-                CHOICE_TEXTS
-            )
-            if applied:
-                assert query(project, "SELECT rank FROM polls_choice") == [(7,)] * 3
-        nth += STRIDE
+
+    def check(applied: bool) -> None:
+        invalid = query(project, "SELECT count(*) FROM pg_index WHERE NOT indisvalid")
+        assert invalid == [(0,)], "an INVALID index stayed after a kill"
+        if applied:
+            assert query(project, "SELECT rank FROM polls_choice") == [(7,)] * 3
+
+    kills = kill_at_every_statement(project, "0002_online", check=check)
     assert kills >= 6, f"only {kills} kill points"
 
 
@@ -402,35 +380,9 @@ def test_a_foreign_key_added_online_resumes_after_a_kill_at_any_statement(projec
     on, with the checks and the setting the statement needs."""
     tutorial(project)
     (project.migrations_dir / "0002_follows.py").write_text(FOREIGN_KEY_MIGRATION)
-    directions = {(): True, ("polls", "0001"): False}
-    kills = 0
-    for when in ("before", "after"):
-        nth, reached = 1, set(directions)
-        while reached:
-            for args, applied in directions.items():
-                result = crash(
-                    project,
-                    "migrate",
-                    *args,
-                    CRASH_MATCH=FOREIGN_KEY_STEP,
-                    CRASH_WHEN=when,
-                    CRASH_NTH=str(nth),
-                )
-                if killed(result):
-                    kills += 1
-                else:
-                    reached.discard(args)
-                point = f"{when} statement {nth} of 'migrate {' '.join(args)}'"
-                finished = project.run("migrate", *args)
-                assert finished.returncode == 0, (
-                    f"stuck after a kill {point}:\n{finished.stdout}{finished.stderr}"
-                )
-                assert (("polls", "0002_follows") in history(project)) == applied
-                assert_schema_matches_state(project)
-                assert query(project, "SELECT id, choice_text FROM polls_choice ORDER BY id") == (
-                    CHOICE_TEXTS
-                )
-            nth += STRIDE
+    kills = kill_at_every_statement(
+        project, "0002_follows", match=FOREIGN_KEY_STEP, whens=("before", "after")
+    )
     assert kills >= (8 if STRIDE == 1 else 4), f"only {kills} kill points"
     sql = ok(project.run("sqlmigrate", "polls", "0002"))
     assert "FOREIGN KEY (`follows_id`) REFERENCES `polls_question` (`id`), ALGORITHM=INPLACE" in sql
