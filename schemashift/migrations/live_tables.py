@@ -1,8 +1,10 @@
 """Which tables each operation of a migration finds holding rows from before the migration.
 
 On a backend with online forms (``has_online_forms``: PostgreSQL), statements on those tables
-take forms that keep the table's writers going (``db/backends/postgresql_online.py``); a table
-made earlier in the same migration is new and empty, and is changed plainly.
+take forms that keep the table's writers going (``db/backends/postgresql_online.py``); where
+the backend ``keeps_added_defaults`` (PostgreSQL, MySQL/MariaDB), columns added to them keep
+their default for the previous app version. A table made earlier in the same migration is new
+and empty, and is changed plainly.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def live_tables(
     the migration. ``states`` holds (before, after) of each operation in the migration's
     order; backwards, they run last first. ``holding_rows(tables)`` says which of the tables
     the operations name have rows (an empty table is changed plainly: no one waits)."""
-    if not editor.has_online_forms or not states:
+    if not (editor.has_online_forms or editor.keeps_added_defaults) or not states:
         return [NONE] * len(states)
     runs = list(zip(migration.operations, states, strict=True))
     if backwards:

@@ -6,17 +6,13 @@ commits on its own; an interrupted or failed one is resumed by the next run."""
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from support.tutorial import TUTORIAL_MODELS, execute, history, query, seed
-from support.tutorial_project import TutorialProject
+from support.tutorial_project import TutorialProject, assert_schema_matches_state, change, start
 
 from schemashift import api
 from schemashift.db.backends import alter_table
@@ -73,37 +69,6 @@ PUB_DATE_INDEX = _with_meta(
 )
 
 
-def _start(project: TutorialProject, settings: str = "") -> None:
-    if settings:
-        path = project.dir / "mysite" / "settings.py"
-        path.write_text(path.read_text() + settings)
-    project.load(TUTORIAL_MODELS)
-    api.makemigrations("polls")
-    api.migrate()
-    seed(project)
-
-
-def _change(project: TutorialProject, models: str) -> str:
-    """Write the models, make their migration and return its name."""
-    project.load(models)
-    (written,) = api.makemigrations("polls")
-    return written.name
-
-
-def _assert_schema_matches_state(project: TutorialProject) -> None:
-    tests = Path(__file__).resolve().parent.parent
-    path = os.pathsep.join(p for p in (str(tests), os.environ.get("PYTHONPATH", "")) if p)
-    result = subprocess.run(
-        [sys.executable, "-m", "support.schema_check"],
-        cwd=project.dir,
-        env={**os.environ, "PYTHONPATH": path, "SCHEMASHIFT_SETTINGS": "mysite.settings"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"live schema differs:\n{result.stdout}{result.stderr}"
-
-
 def _invalid_indexes(project: TutorialProject) -> list[str]:
     return [
         name
@@ -130,11 +95,11 @@ def test_changes_to_tables_with_rows_take_their_online_forms_and_leave_the_schem
     api_project: TutorialProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(alter_table, "FILL_BATCH", 1)
-    _start(api_project)
+    start(api_project)
     initial = api.sqlmigrate("polls", "0001")
     assert initial.startswith("BEGIN;") and "CONCURRENTLY" not in initial
 
-    name = _change(api_project, ONLINE_CHANGES)
+    name = change(api_project, ONLINE_CHANGES)
     sql = api.sqlmigrate("polls", name)
     assert not sql.startswith("BEGIN;"), "an online migration is not one transaction"
     for form in (
@@ -160,10 +125,10 @@ def test_changes_to_tables_with_rows_take_their_online_forms_and_leave_the_schem
         (1, "What's new?"),
         (2, "Semi; colon 'quoted' ü"),
     ]
-    _assert_schema_matches_state(api_project)
+    assert_schema_matches_state(api_project)
 
     execute(api_project, "UPDATE polls_choice SET rank = 1 WHERE id = 1")
-    required = _change(api_project, RANK_REQUIRED)
+    required = change(api_project, RANK_REQUIRED)
     sql = api.sqlmigrate("polls", required)
     set_default = sql.index('ALTER COLUMN "rank" SET DEFAULT 7;')
     fill = sql.index('UPDATE "polls_choice" SET "rank" = 7 WHERE "rank" IS NULL AND "id" >= 2 AND')
@@ -193,12 +158,12 @@ def test_changes_to_tables_with_rows_take_their_online_forms_and_leave_the_schem
         (3, 7),
     ]
     assert not any("notnull" in name for name in _constraints(api_project, "polls_choice"))
-    _assert_schema_matches_state(api_project)
+    assert_schema_matches_state(api_project)
 
     api.migrate("polls", "0001")
     assert history(api_project) == [("polls", "0001_initial")]
     assert _invalid_indexes(api_project) == []
-    _assert_schema_matches_state(api_project)
+    assert_schema_matches_state(api_project)
 
 
 def test_a_table_that_never_held_rows_is_changed_plainly_in_one_transaction(
@@ -207,64 +172,19 @@ def test_a_table_that_never_held_rows_is_changed_plainly_in_one_transaction(
     api_project.load(TUTORIAL_MODELS)
     api.makemigrations("polls")
     api.migrate()
-    name = _change(api_project, PUB_DATE_INDEX)
+    name = change(api_project, PUB_DATE_INDEX)
     sql = api.sqlmigrate("polls", name)
     assert sql.startswith("BEGIN;") and 'CREATE INDEX "pub_idx"' in sql
     seed(api_project)
     assert 'CREATE INDEX CONCURRENTLY "pub_idx"' in api.sqlmigrate("polls", name)
 
 
-WITH_STATUS = TUTORIAL_MODELS.replace(
-    '    pub_date = models.DateTimeField("date published")\n',
-    '    pub_date = models.DateTimeField("date published")\n'
-    '    status = models.CharField(max_length=10, default="open")\n',
-)
-WITH_STATUS_WIDER = WITH_STATUS.replace(
-    'status = models.CharField(max_length=10, default="open")',
-    'status = models.CharField(max_length=20, default="open", db_index=True)',
-)
-
-
-def test_a_column_added_to_a_table_in_use_keeps_its_default_for_the_previous_app_version(
-    api_project: TutorialProject,
-) -> None:
-    _start(api_project)
-    name = _change(api_project, WITH_STATUS)
-    sql = api.sqlmigrate("polls", name)
-    assert "ADD COLUMN \"status\" varchar(10) DEFAULT 'open' NOT NULL;" in sql
-    assert "DROP DEFAULT" not in sql
-    api.migrate()
-    # the previous version of the app knows nothing of the column
-    execute(
-        api_project,
-        "INSERT INTO polls_question (question_text, pub_date) VALUES ('old app', now())",
-    )
-    assert query(api_project, "SELECT DISTINCT status FROM polls_question") == [("open",)]
-    _assert_schema_matches_state(api_project)
-    # later operations on the table judge its schema as the state's
-    _change(api_project, WITH_STATUS_WIDER)
-    api.migrate()
-    _assert_schema_matches_state(api_project)
-    api.migrate("polls", "0001")
-    _assert_schema_matches_state(api_project)
-
-
-def test_a_column_added_to_a_table_never_written_keeps_no_default(
-    api_project: TutorialProject,
-) -> None:
-    api_project.load(TUTORIAL_MODELS)
-    api.makemigrations("polls")
-    api.migrate()
-    name = _change(api_project, WITH_STATUS)
-    assert 'ALTER COLUMN "status" DROP DEFAULT;' in api.sqlmigrate("polls", name)
-
-
 def test_an_index_build_that_failed_is_rebuilt_by_the_next_run(
     api_project: TutorialProject,
 ) -> None:
-    _start(api_project)
+    start(api_project)
     execute(api_project, "UPDATE polls_question SET question_text = 'same' ")
-    name = _change(api_project, UNIQUE_TEXT)
+    name = change(api_project, UNIQUE_TEXT)
     with pytest.raises(DatabaseError, match="could not create unique index"):
         api.migrate()
     assert _invalid_indexes(api_project) == ["text_uniq"], "the test proves nothing"
@@ -275,14 +195,14 @@ def test_an_index_build_that_failed_is_rebuilt_by_the_next_run(
     assert ("polls", name) in history(api_project)
     assert _invalid_indexes(api_project) == []
     assert _constraints(api_project, "polls_question")["text_uniq"] is True
-    _assert_schema_matches_state(api_project)
+    assert_schema_matches_state(api_project)
 
 
 def test_a_constraint_whose_validation_failed_is_validated_by_the_next_run(
     api_project: TutorialProject,
 ) -> None:
-    _start(api_project)
-    name = _change(api_project, CHECK_ID)
+    start(api_project)
+    name = change(api_project, CHECK_ID)
     with pytest.raises(DatabaseError, match="id_above_one"):
         api.migrate()
     # added NOT VALID: rows written from now on are checked, the old ones not yet
@@ -293,13 +213,13 @@ def test_a_constraint_whose_validation_failed_is_validated_by_the_next_run(
     api.migrate()
     assert ("polls", name) in history(api_project)
     assert _constraints(api_project, "polls_question")["id_above_one"] is True
-    _assert_schema_matches_state(api_project)
+    assert_schema_matches_state(api_project)
 
 
 def test_writers_go_on_while_an_index_is_built_concurrently(api_project: TutorialProject) -> None:
     # no lock limit: a plain CREATE INDEX would queue the writers behind the open transaction
-    _start(api_project, "MIGRATION_DDL_LOCK_TIMEOUT = None\n")
-    _change(api_project, PUB_DATE_INDEX)
+    start(api_project, "MIGRATION_DDL_LOCK_TIMEOUT = None\n")
+    change(api_project, PUB_DATE_INDEX)
     engine = sa.create_engine(api_project.database_url, poolclass=sa.pool.NullPool)
     holder = engine.connect()
     holder.exec_driver_sql(
@@ -343,4 +263,4 @@ def test_writers_go_on_while_an_index_is_built_concurrently(api_project: Tutoria
     assert len(writes) > 20
     assert max(writes) < 0.5, f"a write waited {max(writes):.2f} s for the index build"
     assert _invalid_indexes(api_project) == []
-    _assert_schema_matches_state(api_project)
+    assert_schema_matches_state(api_project)

@@ -7,6 +7,8 @@ the tests that follow start clean.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,7 +17,9 @@ from pathlib import Path
 import pytest
 
 import schemashift
+from schemashift import api
 from support.api_project import forget_setup
+from support.tutorial import TUTORIAL_MODELS, seed
 
 PACKAGES = ("mysite", "polls")
 
@@ -94,3 +98,36 @@ def api_project(
         yield TutorialProject(root, backend, backend_url, load)
     finally:
         _forget_project(modules_before)
+
+
+def start(project: TutorialProject, settings: str = "") -> None:
+    """The tutorial's tables, migrated, with its rows (``settings`` added to the settings)."""
+    if settings:
+        path = project.dir / "mysite" / "settings.py"
+        path.write_text(path.read_text() + settings)
+    project.load(TUTORIAL_MODELS)
+    api.makemigrations("polls")
+    api.migrate()
+    seed(project)
+
+
+def change(project: TutorialProject, models: str) -> str:
+    """Write the models, make their migration and return its name."""
+    project.load(models)
+    (written,) = api.makemigrations("polls")
+    return written.name
+
+
+def assert_schema_matches_state(project: TutorialProject) -> None:
+    """The live schema is what the applied migrations say (``support/schema_check.py``)."""
+    tests = Path(__file__).resolve().parent.parent
+    path = os.pathsep.join(p for p in (str(tests), os.environ.get("PYTHONPATH", "")) if p)
+    result = subprocess.run(
+        [sys.executable, "-m", "support.schema_check"],
+        cwd=project.dir,
+        env={**os.environ, "PYTHONPATH": path, "SCHEMASHIFT_SETTINGS": "mysite.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"live schema differs:\n{result.stdout}{result.stderr}"

@@ -191,6 +191,10 @@ class BaseSchemaEditor(ConstraintDDL):
     #: whether statements on tables holding rows have forms that keep writers going but need
     #: a transaction each, or none (``online_tables``)
     has_online_forms: ClassVar[bool] = False
+    #: whether a column added to a table in use keeps its default as the database's
+    #: (``keeps_added_default``), and a NULL column made NOT NULL holds its fill value as the
+    #: default meanwhile: the previous app version goes on inserting rows
+    keeps_added_defaults: ClassVar[bool] = False
 
     @staticmethod
     def is_rerunnable(sql: str) -> bool:

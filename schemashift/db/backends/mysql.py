@@ -117,6 +117,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     dialect_name = "mysql"
     keeps_comments = True
     max_name_length = 64
+    keeps_added_defaults = True
     max_identifier_length = 64
     # a one-column unique index reads back as the column's UNIQUE, whatever made it
     lists_one_column_unique_together = False
@@ -215,6 +216,21 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     @property
     def server(self) -> mysql_online.Server:
         return mysql_online.Server.of(self.dialect)
+
+    @classmethod
+    def tables_holding_rows(cls, connection: Connection, tables: set[str]) -> set[str]:
+        """The tables with a row (InnoDB's row count is an estimate: each table is looked at)."""
+        quote = connection.dialect.identifier_preparer.quote
+        found = {
+            table
+            for table in sorted(tables & set(cls.table_names(connection)))
+            if connection.exec_driver_sql(
+                f"SELECT 1 FROM {quote(table)} LIMIT 1", execution_options=_NO_PARAMETERS
+            ).first()
+        }
+        if connection.in_transaction():
+            connection.commit()
+        return found
 
     def online(self, sql: str, kind: str | None, table: str) -> str:
         """The statement asking for the ALGORITHM (and LOCK) a change of this kind can have

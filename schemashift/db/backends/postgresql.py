@@ -169,6 +169,7 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     sql_add_identity = "ALTER TABLE {table} ALTER COLUMN {column} ADD " + _IDENTITY
     sql_drop_identity = "ALTER TABLE {table} ALTER COLUMN {column} DROP IDENTITY IF EXISTS"
     has_online_forms = True
+    keeps_added_defaults = True
     is_rerunnable = staticmethod(is_rerunnable)
 
     # -- the transaction ----------------------------------------------------------------------
