@@ -33,7 +33,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	bash scripts/install-test-servers.sh
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal tests/
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=15 tests/
 
 test-fast: $(VENV)/.installed-test
 	bash scripts/install-test-servers.sh
