@@ -9,6 +9,7 @@ from support.tutorial import TUTORIAL_MODELS, execute, query
 from support.tutorial_project import TutorialProject, assert_schema_matches_state, change, start
 
 from schemashift import api
+from schemashift.db.backends import alter_table
 
 pytestmark = pytest.mark.backends("postgresql", "mysql")
 
@@ -56,3 +57,35 @@ def test_a_column_added_to_a_table_never_written_keeps_no_default(
     api.migrate()
     name = change(api_project, WITH_STATUS)
     assert "DROP DEFAULT" in api.sqlmigrate("polls", name)
+
+
+WITH_RANK = TUTORIAL_MODELS.replace(
+    "    votes = models.IntegerField(default=0)\n",
+    "    votes = models.IntegerField(default=0)\n    rank = models.IntegerField(null=True)\n",
+)
+RANK_REQUIRED = WITH_RANK.replace(
+    "rank = models.IntegerField(null=True)", "rank = models.IntegerField(default=7)"
+)
+
+
+def test_nulls_of_a_table_in_use_are_filled_in_batches_with_the_value_as_default_meanwhile(
+    api_project: TutorialProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(alter_table, "FILL_BATCH", 2)
+    start(api_project)
+    change(api_project, WITH_RANK)
+    api.migrate()
+    name = change(api_project, RANK_REQUIRED)
+    sql = api.sqlmigrate("polls", name)
+    set_default = sql.index("SET DEFAULT 7")
+    batches = [line for line in sql.splitlines() if line.startswith("UPDATE")]
+    # ids 1-2, 3, then any added since
+    assert len(batches) == 3, sql
+    assert set_default < sql.index(batches[0])
+    api.migrate()
+    assert query(api_project, "SELECT id, rank FROM polls_choice ORDER BY id") == [
+        (1, 7),
+        (2, 7),
+        (3, 7),
+    ]
+    assert_schema_matches_state(api_project)

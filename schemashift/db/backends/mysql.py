@@ -781,7 +781,14 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
                 self.run(statement)
             return
         if fill is not None:
-            self.run(self._sql(self.sql_fill_nulls, table=table, column=new.column, value=fill))
+            if table in self.online_tables and not (new.has_db_default() or _is_long(new)):
+                # rows the previous app version inserts meanwhile get the value (MODIFY then
+                # leaves the column without a default, as the state has it)
+                self.run(
+                    self._sql(self.sql_set_default, table=table, column=new.column, value=fill)
+                )
+            for statement in self.fill_nulls_statements(change, fill):
+                self.run(statement)
         if change.retyped:
             kind = None  # no online path: InnoDB copies the table
         elif old.null != new.null:
