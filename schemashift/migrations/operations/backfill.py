@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from schemashift.migrations.operations.base import Operation
+from schemashift.migrations.operations.models import OneModelBarrier
 from schemashift.models.expressions import Q
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 DEFAULT_BATCH_SIZE = 1000
 
 
-class Backfill(Operation):
+class Backfill(OneModelBarrier):
     """Set ``field_name`` of ``model_name`` to ``value`` on the rows where ``condition`` holds
     (by default, where the field is NULL), ``batch_size`` rows of primary key range at a time.
 
@@ -24,7 +24,8 @@ class Backfill(Operation):
     Each batch is an ``UPDATE ... WHERE pk >= lo AND pk < hi AND <condition>`` committed on its
     own, with a note of how far the backfill got, so a busy table keeps serving writes and an
     interrupted run resumes at the next batch. ``pause`` seconds pass between batches.
-    The state does not change; unapplying does nothing (the values stay).
+    The state does not change; unapplying does nothing (the values stay). It reads and
+    writes rows: no schema change moves across it.
     """
 
     category = "~"
@@ -83,21 +84,6 @@ class Backfill(Operation):
 
     def commits_on_its_own(self, vendor: str) -> bool:
         return True
-
-    @property
-    def is_barrier(self) -> bool:
-        # it reads and writes rows: no schema change may move across it
-        return True
-
-    @property
-    def model_name_lower(self) -> str:
-        return self.model_name.lower()
-
-    def references_model(self, name: str, app_label: str) -> bool:
-        return name.lower() == self.model_name_lower
-
-    def referenced_models(self, app_label: str) -> frozenset[str] | None:
-        return frozenset({self.model_name_lower})
 
     @property
     def migration_name_fragment(self) -> str:

@@ -692,10 +692,9 @@ class AlterUniqueTogether(_OptionOperation):
         )
 
 
-class IndexOperation(Operation):
-    """Adds or removes an index. Nothing moves across it (as in Django)."""
+class OneModelBarrier(Operation):
+    """An operation on the one model ``model_name`` names, which nothing moves across."""
 
-    alters_one_model = True
     model_name: str
 
     @property
@@ -711,6 +710,12 @@ class IndexOperation(Operation):
 
     def referenced_models(self, app_label: str) -> frozenset[str] | None:
         return frozenset((self.model_name_lower,))
+
+
+class IndexOperation(OneModelBarrier):
+    """Adds or removes an index. Nothing moves across it (as in Django)."""
+
+    alters_one_model = True
 
 
 class AddIndex(IndexOperation):
