@@ -7,8 +7,8 @@ A backend built on ``AlterTableSchemaEditor`` sets its SQL templates (``sql_add_
 ``sql_drop_pk``; identifiers in them are quoted for it) and overrides, where a template is
 not enough:
 
-- ``add_column_statements(state, table, field)``: ADD COLUMN, filling existing rows through
-  a DEFAULT dropped right after;
+- ``add_column_statements(state, table, field, keep_default)``: ADD COLUMN, filling existing
+  rows through a DEFAULT dropped right after (kept for a table in use);
 - ``alter_column_type_statements(change)``: a new column type (MySQL needs the NULL-ness in
   MODIFY; PostgreSQL adds or drops identity);
 - ``type_conversion_sql(column, old_type, new_type)``: PostgreSQL's ``USING`` clause;
@@ -155,9 +155,12 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
 
     # -- statements a backend may override ----------------------------------------------------
 
-    def add_column_statements(self, state: ProjectState, table: str, field: Field) -> list[str]:
+    def add_column_statements(
+        self, state: ProjectState, table: str, field: Field, keep_default: bool = False
+    ) -> list[str]:
         """ADD COLUMN; existing rows get the field's value through a DEFAULT dropped at once,
-        so the database keeps no default (Python defaults are not the database's). A
+        so the database keeps no default (Python defaults are not the database's), unless
+        ``keep_default`` (a table in use: the previous app version leaves the column out). A
         ``db_default`` stays: it fills the existing rows and later INSERTs alike."""
         if field.has_db_default() or field.generated:
             definition = self.column_definition(field, state)
@@ -172,7 +175,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         statements = [
             self._sql(self.sql_add_column, table=table, column=field.column, definition=definition)
         ]
-        if literal is not None:
+        if literal is not None and not keep_default:
             statements.append(self._sql(self.sql_drop_default, table=table, column=field.column))
         return statements
 
@@ -316,11 +319,11 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         table = self.model_table(model)
         definition = self.table_definition(model)
         with self._operation():
-            statements = self.add_column_statements(state, table, field)
             kept = model.fields.get(field.name)
-            if table in self.online_tables and kept is not None and keeps_added_default(kept):
-                drop = self._sql(self.sql_drop_default, table=table, column=field.column)
-                statements = [s for s in statements if not s.startswith(drop)]
+            keep_default = (
+                table in self.online_tables and kept is not None and keeps_added_default(kept)
+            )
+            statements = self.add_column_statements(state, table, field, keep_default)
             comment = self.column_comment_sql(table, field) if field.db_comment else None
             if comment:
                 statements.append(comment)

@@ -385,11 +385,11 @@ class BaseSchemaEditor(ConstraintDDL):
                 f"The database refused a statement: {exc.orig}\n  Statement: {_shorten(sql)}"
             ) from exc
 
-    def going_online(self, table: str) -> None:
-        """Say, inside a migration's one transaction, that a change to ``table`` (in use) takes
-        online forms, before any of it runs (``OnlineFormsNeeded``)."""
+    def going_online(self, what: str) -> None:
+        """Say, inside a migration's one transaction, that ``what`` (a change to a table in use)
+        takes online forms, before any of it runs (``OnlineFormsNeeded``)."""
         if self.has_online_forms and self.atomic and not self.collect_sql:
-            raise OnlineFormsNeeded(table)
+            raise OnlineFormsNeeded(what)
 
     def run_planned(self, sql: str) -> None:
         """Run a statement this editor's kind collected earlier, as it was collected."""

@@ -691,20 +691,24 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             for name, (_unique, columns) in _index_rows(self.connection, live_table).items()
         )
 
-    def add_column_statements(self, state: ProjectState, table: str, field: Field) -> list[str]:
+    def add_column_statements(
+        self, state: ProjectState, table: str, field: Field, keep_default: bool = False
+    ) -> list[str]:
         """A TEXT, BLOB or JSON column takes no literal DEFAULT on MySQL 8: it is added NULL,
-        filled by UPDATE, then made NOT NULL."""
-        statements = self._add_column_statements(state, table, field)
+        filled by UPDATE, then made NOT NULL (so it keeps no default)."""
+        statements = self._add_column_statements(state, table, field, keep_default)
         statements[0] = self.online(statements[0], _add_column_kind(field), table)
         if field.unique and _is_long(field):
             self._hash_keyed.add(table)
         return statements
 
-    def _add_column_statements(self, state: ProjectState, table: str, field: Field) -> list[str]:
+    def _add_column_statements(
+        self, state: ProjectState, table: str, field: Field, keep_default: bool
+    ) -> list[str]:
         default = self.effective_default(field)
         long_kind = field.get_internal_type() in _LONG_KINDS
         if default is None or not long_kind or field.has_db_default():
-            return super().add_column_statements(state, table, field)
+            return super().add_column_statements(state, table, field, keep_default)
         literal = self.quote_value(default, field, state)
         definition = self.modify_definition(field, state, null=True)
         statements = [

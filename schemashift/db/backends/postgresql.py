@@ -42,7 +42,7 @@ from schemashift.db.backends.registry import Backend
 from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.db.locking import POLL_INTERVAL, OnWait, ServerLock, lock_key
-from schemashift.exceptions import DatabaseError, ModelDefinitionError, OnlineFormsNeeded
+from schemashift.exceptions import DatabaseError, ModelDefinitionError
 from schemashift.utils import json_text, timezone
 
 if TYPE_CHECKING:
@@ -238,8 +238,8 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
         forms = None
         if self.online_tables and params is None:
             forms = online_statements(sql, self.online_tables, self._not_null_check_name)
-            if forms and self.atomic and not self.collect_sql:
-                raise OnlineFormsNeeded(sql)
+            if forms:
+                self.going_online(sql)
         for statement in forms or [sql]:
             self._run_form(statement, params)
 
