@@ -120,6 +120,8 @@ class MigrateResult:
     unmigrated_changes: tuple[str, ...] = ()
     #: ``app.name`` of each migration recorded from Django's history (--adopt-django-history)
     adopted: tuple[str, ...] = ()
+    #: ``app.name`` of the contract migrations ``stage="expand"`` left unapplied
+    held_back: tuple[str, ...] = ()
 
     @property
     def applied(self) -> list[str]:
@@ -163,6 +165,7 @@ def makemigrations(
     questioner: MigrationQuestioner | None = None,
     on_migration: Callable[[MigrationFile], None] | None = None,
     warn: Warn | None = None,
+    staged: bool = False,
 ) -> list[MigrationFile]:
     """Write new migrations for what changed in the models of ``app_labels`` (default: all).
 
@@ -170,7 +173,9 @@ def makemigrations(
     changes without a migration. ``questioner`` answers makemigrations' questions (default:
     no renames, and MissingDefault for a NOT NULL field without a default).
     ``on_migration`` is called with each migration before any file is written. Every file
-    is written, or none.
+    is written, or none. ``staged`` writes a field rename or column type change as an expand
+    migration and a contract migration, so the previous app version keeps working between
+    them (``migrate --stage``).
     """
     from schemashift.migrations.questioner import MigrationQuestioner
     from schemashift.migrations.writer import MigrationWriter, write_migrations
@@ -186,7 +191,7 @@ def makemigrations(
     else:
         if questioner is None:
             questioner = MigrationQuestioner(specified_apps=app_labels, dry_run=dry_run)
-        changes = _model_changes(loader, questioner, app_labels, name)
+        changes = _model_changes(loader, questioner, app_labels, name, staged)
         changes = {
             label: migrations
             for label, migrations in changes.items()
@@ -254,6 +259,7 @@ def migrate(
     on_plan: Callable[[MigrationPlan], None] | None = None,
     on_wait: Callable[[str, float | None], None] | None = None,
     warn: Warn | None = None,
+    stage: str | None = None,
 ) -> MigrateResult:
     """Bring the database to the latest migrations of ``app_label`` (default: every app).
 
@@ -267,6 +273,9 @@ def migrate(
     at a time per database: ``lock_timeout`` seconds (default MIGRATION_LOCK_TIMEOUT) are
     waited for another one, and ``on_wait(database, timeout)`` is called when waiting starts.
     ``on_plan`` gets the plan before anything runs; ``progress`` each step.
+    ``stage="expand"`` applies the migrations up to the first contract migration of a staged
+    change (``makemigrations --staged``); ``stage="contract"`` applies the rest, and refuses
+    while an expand migration it would need is not applied yet.
     """
     from schemashift.db.connection import migration_lock
     from schemashift.migrations.executor import MigrationInterrupted
@@ -274,6 +283,10 @@ def migrate(
     settings = _checked_project()
     if target and not app_label:
         raise InvalidMigrationPlan(f"Name the app of the target migration '{target}'.")
+    if stage not in (None, "expand", "contract"):
+        raise InvalidMigrationPlan(f"The stage is 'expand' or 'contract', not '{stage}'.")
+    if stage and target:
+        raise InvalidMigrationPlan("Give a stage or a target migration, not both.")
     if app_label:
         _app_configs([app_label])
     timeout = settings.MIGRATION_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
@@ -290,7 +303,7 @@ def migrate(
                     settings,
                     app_label,
                     target,
-                    _MigrateOptions(fake, fake_initial, adopt_django_history, plan),
+                    _MigrateOptions(fake, fake_initial, adopt_django_history, plan, stage),
                     progress,
                     on_plan,
                     warn,
@@ -312,6 +325,7 @@ class _MigrateOptions:
     fake_initial: bool = False
     adopt_django_history: bool = False
     plan_only: bool = False
+    stage: str | None = None
 
 
 def _migrate(
@@ -346,6 +360,7 @@ def _migrate(
         executor = MigrationExecutor(db, loader, recorder, waits)
         steps = executor.plan(targets, applied)
     adopted_names = tuple(f"{app}.{name}" for app, name in adopted)
+    steps, held_back = _staged_steps(steps, options.stage)
     plan = MigrationPlan(
         tuple(_planned(step.migration, step.backwards) for step in steps),
         tuple(targets),
@@ -353,7 +368,9 @@ def _migrate(
         adopted_names,
     )
     if plan_only:
-        return MigrateResult(plan, was_run=False, was_faked=False, adopted=adopted_names)
+        return MigrateResult(
+            plan, was_run=False, was_faked=False, adopted=adopted_names, held_back=held_back
+        )
     if on_plan is not None:
         on_plan(plan)
     after = set(applied)
@@ -364,7 +381,7 @@ def _migrate(
     if not steps:
         signalled.after(lambda: executor.state_of(after).apps)
         changes = tuple(_unmigrated_changes(loader, warn))
-        return MigrateResult(plan, True, fake, changes, adopted_names)
+        return MigrateResult(plan, True, fake, changes, adopted_names, held_back)
 
     def notify(kind: str, migration: Migration, backfill: BackfillProgress | None = None) -> None:
         if progress is not None:
@@ -373,7 +390,35 @@ def _migrate(
 
     executor.migrate(steps, applied, fake=fake, fake_initial=options.fake_initial, progress=notify)
     signalled.after(lambda: executor.state_of(after).apps)
-    return MigrateResult(plan, was_run=True, was_faked=fake, adopted=adopted_names)
+    return MigrateResult(
+        plan, was_run=True, was_faked=fake, adopted=adopted_names, held_back=held_back
+    )
+
+
+def _staged_steps(steps: list[Any], stage: str | None) -> tuple[list[Any], tuple[str, ...]]:
+    """The steps a stage runs, and the contract migrations it leaves for later."""
+    from schemashift.migrations.operations.staged import stage_of
+
+    def stages(step: Any) -> set[str]:
+        return {stage_of(operation) for operation in step.migration.operations}
+
+    if stage is None or any(step.backwards for step in steps):
+        return steps, ()
+    if stage == "contract":
+        for step in steps:
+            if "expand" in stages(step):
+                app, name = step.migration.key
+                raise InvalidMigrationPlan(
+                    f"{app}.{name} expands a staged change and is not applied yet: run migrate "
+                    "--stage expand, deploy the app version that uses the change, then migrate "
+                    "--stage contract."
+                )
+        return steps, ()
+    for position, step in enumerate(steps):
+        if "contract" in stages(step):
+            held = tuple(f"{s.migration.app_label}.{s.migration.name}" for s in steps[position:])
+            return steps[:position], held
+    return steps, ()
 
 
 @dataclass(frozen=True)
@@ -662,6 +707,7 @@ def _model_changes(
     questioner: MigrationQuestioner,
     app_labels: tuple[str, ...] = (),
     migration_name: str | None = None,
+    staged: bool = False,
 ) -> dict[str, list[Migration]]:
     """New migrations, per app, for what the models changed since the migration files."""
     from schemashift.migrations.autodetector import MigrationAutodetector
@@ -675,6 +721,7 @@ def _model_changes(
         trim_to_apps=set(app_labels) or None,
         migration_name=migration_name,
         graph=loader.graph,
+        staged=staged,
     )
 
 

@@ -25,6 +25,11 @@ from schemashift.migrations.questioner import (
 @click.option(
     "--noinput", "--no-input", "no_input", is_flag=True, help="Never prompt; assume no renames."
 )
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Write renames and column type changes as an expand and a contract migration.",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -34,6 +39,7 @@ def command(
     check_changes: bool,
     dry_run: bool,
     no_input: bool,
+    staged: bool,
 ) -> None:
     """Write new migrations for changes to the models of APP_LABELS (default: every app)."""
     setup_project(ctx)
@@ -46,6 +52,7 @@ def command(
         questioner=_questioner(no_input, dry_run or check_changes, app_labels),
         on_migration=_Report(),
         warn=warn,
+        staged=staged,
     )
     if not migrations:
         if len(app_labels) == 1:

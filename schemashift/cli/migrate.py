@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 )
 @click.option("--noinput", "--no-input", "no_input", is_flag=True, help="Never prompt.")
 @click.option(
+    "--stage",
+    type=click.Choice(["expand", "contract"]),
+    default=None,
+    help="Apply staged changes' expand migrations only (before deploying the new app "
+    "version), or their contract migrations (after).",
+)
+@click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
     default=None,
@@ -49,6 +56,7 @@ def command(
     fake_initial: bool,
     adopt_django_history: bool,
     no_input: bool,
+    stage: str | None,
     lock_timeout: float | None,
 ) -> None:
     """Apply (or unapply, to reach MIGRATION_NAME) the migrations of APP_LABEL, or of every app."""
@@ -67,6 +75,7 @@ def command(
             on_plan=lambda plan: progress.start(plan, app_label, migration_name),
             on_wait=_say_waiting,
             warn=warn,
+            stage=stage,
         )
     except SchemashiftError:
         progress.failed()
@@ -83,7 +92,13 @@ def command(
         _print_plan(result.plan)
     elif not result.plan.steps:
         click.echo("  No migrations to apply.")
-        _warn_unmigrated_changes(result.unmigrated_changes)
+        if not result.held_back:
+            _warn_unmigrated_changes(result.unmigrated_changes)
+    if result.held_back:
+        click.echo(
+            "  Left for migrate --stage contract, once no process of the previous app version "
+            f"is running: {', '.join(result.held_back)}"
+        )
 
 
 def _say_waiting(alias: str, timeout: float | None) -> None:

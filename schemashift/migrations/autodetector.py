@@ -109,6 +109,7 @@ class MigrationAutodetector:
         trim_to_apps: Iterable[str] | None = None,
         migration_name: str | None = None,
         graph: MigrationGraph | None = None,
+        staged: bool = False,
     ) -> dict[str, list[Migration]]:
         """New migrations per app label, numbered after each app's leaf, with dependencies.
 
@@ -117,9 +118,14 @@ class MigrationAutodetector:
         whose new migrations they depend on. ``migration_name`` replaces suggested names.
         ``graph``, the migrations so far, tells which apps' migrations ever pointed a relation
         at a model that is renamed or deleted now (``from_state`` knows only today's).
+        ``staged`` splits renames and type changes into expand and contract (``staging.py``).
         """
         trim = set(trim_to_apps) if trim_to_apps else None
         changes = self.detect_changes(graph_leaves, graph)
+        if staged:
+            from schemashift.migrations.staging import split_staged
+
+            changes = split_staged(changes, self.from_state)
         changes = self.arrange_for_graph(changes, graph_leaves, migration_name, trim or set())
         if trim is not None:
             changes = _trim_to_apps(changes, trim)

@@ -52,6 +52,9 @@ class ModelState:
     ``bases`` names the concrete and proxy parents (``"app.place"``) of a child of
     multi-table inheritance or a proxy; ``managers`` holds the managers written into
     migrations (``use_in_migrations = True``, or a renamed default manager), as in Django.
+    ``shadows`` holds the columns a staged change keeps in the table beside the fields until
+    its contract migration (``operations/staged.py``): name -> Field with its column; the
+    model classes never see them.
     """
 
     app_label: str
@@ -60,6 +63,7 @@ class ModelState:
     options: dict[str, Any] = field(default_factory=dict)
     bases: tuple[str, ...] = ()
     managers: list[tuple[str, Any]] = field(default_factory=list)
+    shadows: dict[str, Field] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if isinstance(self.fields, (list, tuple)):
@@ -164,7 +168,13 @@ class ModelState:
             if listed in options:
                 options[listed] = list(options[listed])
         return ModelState(
-            self.app_label, self.name, dict(self.fields), options, self.bases, list(self.managers)
+            self.app_label,
+            self.name,
+            dict(self.fields),
+            options,
+            self.bases,
+            list(self.managers),
+            dict(self.shadows),
         )
 
     @classmethod
@@ -205,6 +215,12 @@ class ModelState:
             and comparable(self.options) == comparable(other.options)
             and self.bases == other.bases
             and comparable(self.managers) == comparable(other.managers)
+            and list(self.shadows) == list(other.shadows)
+            and all(
+                field_signature(f) == field_signature(other.shadows[n])
+                and f.column == other.shadows[n].column
+                for n, f in self.shadows.items()
+            )
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -55,7 +55,8 @@ IN_TRANSACTION, LOGGED, ON_ITS_OWN = "in_transaction", "logged", "on_its_own"
 BATCHED = "batched"
 
 _DML = re.compile(
-    r"^(?:\s+|--[^\n]*(?:\n|$)|#[^\n]*(?:\n|$)|/\*.*?\*/)*(INSERT|UPDATE|DELETE|REPLACE|SELECT)\b",
+    r"^(?:\s+|--[^\n]*(?:\n|$)|#[^\n]*(?:\n|$)|/\*(?:(?!\*/).)*\*/)*"
+    r"(INSERT|UPDATE|DELETE|REPLACE|SELECT)\b",
     re.IGNORECASE | re.DOTALL,
 )
 #: statements PostgreSQL and SQLite refuse inside a transaction
@@ -198,9 +199,12 @@ class StepwiseRun:
         )
         planned = None
         if kind == IN_TRANSACTION and self._may_go_online(step):
-            planned = self._plan(step)
-            if any(map(self.editor.is_rerunnable, planned)):
-                kind = LOGGED
+            if self._stored_log(position) is not None:
+                kind = LOGGED  # an earlier run got part-way through its statements
+            else:
+                planned = self._plan(step)
+                if any(map(self.editor.is_rerunnable, planned)):
+                    kind = LOGGED
         try:
             self._carry_out(kind, position, step, planned)
         except Exception:

@@ -109,6 +109,8 @@ def split(sql: str) -> list[str]:
         ("ALTER TABLE t ADD COLUMN a integer", False),
         ("CREATE TABLE t (a integer)", False),
         ("RENAME TABLE a TO b", False),
+        ("/* a */ /* b */ UPDATE t SET a = 1", True),
+        ("/* locked */ LOCK TABLES t WRITE;\n/* only if */ UPDATE t SET a = b", False),
     ],
 )
 def test_statements_that_only_touch_rows_are_told_apart(sql: str, expected: bool) -> None:

@@ -41,6 +41,7 @@ from schemashift.db.backends.defaults import (
 )
 from schemashift.db.backends.formats import python_kind
 from schemashift.db.backends.registry import Backend, backend_for
+from schemashift.db.backends.staged_columns import StagedColumns
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.exceptions import DatabaseError, ModelDefinitionError, OnlineFormsNeeded
 from schemashift.models.constraints import UniqueConstraint
@@ -122,8 +123,12 @@ class TableDefinition:
 
 
 def column_fields(model: ModelState) -> list[Field]:
-    """The fields of a model that are columns of its table (a ManyToManyField is not)."""
-    return [f for f in model.fields.values() if not f.many_to_many]
+    """The fields of a model that are columns of its table (a ManyToManyField is not), then
+    the columns a staged change keeps beside them (``ModelState.shadows``)."""
+    return [
+        *(f for f in model.fields.values() if not f.many_to_many),
+        *getattr(model, "shadows", {}).values(),
+    ]
 
 
 def is_managed(model: ModelState) -> bool:
@@ -150,7 +155,7 @@ def keeps_added_default(field: Field) -> bool:
     )
 
 
-class BaseSchemaEditor(ConstraintDDL):
+class BaseSchemaEditor(StagedColumns, ConstraintDDL):
     """Turns migration operations into DDL for one backend, inside one transaction."""
 
     dialect_name: ClassVar[str] = ""

@@ -46,6 +46,7 @@ from schemashift.db.backends.formats import (
     is_special_float,
 )
 from schemashift.db.backends.registry import Backend, like_escape
+from schemashift.db.backends.staged_columns import without_default
 from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.db.locking import OnWait, ServerLock, lock_key
@@ -76,6 +77,12 @@ _NO_PARAMETERS = {"no_parameters": True}
 _ORPHAN_CHECK = "SELECT /* rows breaking a new foreign key */ "
 #: how a foreign key added with checks off begins on MySQL, which has no SET STATEMENT
 _CHECKS_OFF = "/* with foreign_key_checks=0 */ "
+#: statements run with the table locked, one per line, the last one UNLOCK TABLES
+_LOCKED_MARK = "/* locked */ "
+_LOCKED = f"{_LOCKED_MARK}LOCK TABLES "
+#: a line of those run only when the copy triggers are gone already (a resumed contract)
+_CATCH_UP = "/* only if an interrupted run dropped the triggers: */ "
+_DROP_TRIGGER = re.compile(r"DROP TRIGGER IF EXISTS `((?:[^`]|``)+)`")
 
 
 #: declared column types (``data_types``; UUIDField is ``uuid`` where MariaDB has it)
@@ -288,6 +295,8 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         with checks off has them off for that statement alone."""
         if self.collect_sql or params is not None:
             super().run(sql, params)
+        elif sql.startswith(_LOCKED):
+            self._run_locked(sql)
         elif sql.startswith(_ORPHAN_CHECK):
             self._refuse_orphans(sql)
         elif sql.startswith(_CHECKS_OFF):
@@ -295,6 +304,141 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
                 super().run(sql)
         else:
             super().run(sql)
+
+    # -- staged changes (``staged_columns.py``) -------------------------------------------------
+
+    def dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
+        """BEFORE triggers, one per event: an INSERT that leaves one column NULL gets the
+        other's value; an UPDATE that changes one column changes the other alike."""
+        quoted = self.quote_name(table)
+        a, b = self.quote_name(old), self.quote_name(new)
+        on_insert = (
+            f"SET NEW.{b} = COALESCE(NEW.{b}, NEW.{a}), NEW.{a} = COALESCE(NEW.{a}, NEW.{b})"
+        )
+        on_update = (
+            f"SET NEW.{a} = IF(NEW.{a} <=> OLD.{a} AND NOT (NEW.{b} <=> OLD.{b}), NEW.{b}, "
+            f"NEW.{a}), NEW.{b} = IF(NEW.{a} <=> OLD.{a}, NEW.{b}, NEW.{a})"
+        )
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {self._sync_trigger(table, old, new, '_i')} BEFORE "
+            f"INSERT ON "
+            f"{quoted} FOR EACH ROW {on_insert}",
+            f"CREATE TRIGGER IF NOT EXISTS {self._sync_trigger(table, old, new, '_u')} BEFORE "
+            f"UPDATE ON "
+            f"{quoted} FOR EACH ROW {on_update}",
+        ]
+
+    def drop_dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
+        return [
+            f"DROP TRIGGER IF EXISTS {self._sync_trigger(table, old, new, suffix)}"
+            for suffix in ("_i", "_u")
+        ]
+
+    def _sync_trigger(self, table: str, old: str, new: str, suffix: str) -> str:
+        return self.quote_name(self.dual_write_name(table, old, new, suffix))
+
+    def swap_in_shadow(
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        model: ModelState,
+        old: Field,
+        shadow: Field,
+        final: Field,
+    ) -> None:
+        """Contract a type change without a moment where a write goes uncopied: the old
+        column's indexes go first (in place), then, with the table locked against writes for
+        those few statements, the triggers are dropped and one ALTER drops the old column and
+        renames the new one (both catalog changes); the new column's indexes get their names
+        and it becomes NOT NULL in place after, with writers going on."""
+        from schemashift.migrations.operations.staged import as_column
+
+        table = self.model_table(model)
+        quoted = self.quote_name(table)
+        remaining = model.clone()
+        remaining.fields.pop(old.name)
+        after = to_state.get_model(model.app_label, model.name)
+        with self._operation():
+            for name in self._indexes_of_column(table, old.column):
+                self.run(
+                    self.online(self.drop_index_sql(table, name), mysql_online.DROP_INDEX, table)
+                )
+            source, target = self.quote_name(old.column), self.quote_name(shadow.column)
+            swap = self.online(
+                f"ALTER TABLE {quoted} DROP COLUMN {source}, RENAME COLUMN {target} TO "
+                f"{self.quote_name(final.column)}",
+                mysql_online.DROP_COLUMN,
+                table,
+            )
+            self.run(
+                ";\n".join(
+                    [
+                        f"{_LOCKED}{quoted} WRITE",
+                        f"{_CATCH_UP}UPDATE {quoted} SET {target} = {source} "
+                        f"WHERE NOT ({target} <=> {source})",
+                        *self.drop_dual_write_statements(table, old.column, shadow.column),
+                        swap,
+                        "UNLOCK TABLES",
+                    ]
+                )
+            )
+            self.note_column_rename(table, shadow.column, final.column)
+            placed = remaining.clone()
+            placed.shadows.pop(shadow.name)
+            nullable = as_column(shadow, final.name, final.column)
+            placed.fields[final.name] = nullable
+            self.rename_generated_indexes(
+                self.table_definition(remaining),
+                self.table_definition(placed),
+                {shadow.name: final.name},
+                to_state,
+            )
+            self.alter_field(to_state, to_state, placed, after, nullable, without_default(final))
+
+    def _is_live_column(self, table: str, column: str) -> bool:
+        """Whether the live table has the column yet (statements collected before this one
+        may add it: its rows are then checked when they run)."""
+        if self.connection is None or not self.collect_sql:
+            return True
+        live = self._live_table(table)
+        return live is not None and column in live.columns
+
+    def _indexes_of_column(self, table: str, column: str) -> list[str]:
+        """The live indexes whose first column is ``column`` (as the statements collected so
+        far leave them): dropped before the column, they go in place."""
+        if self.connection is None:
+            return []
+        live = self._live_table(table)
+        if live is None:
+            return []
+        return sorted(
+            name for name, index in live.indexes.items() if index.columns[:1] == (column,)
+        )
+
+    def _run_locked(self, sql: str) -> None:
+        """Statements run while the table is locked (LOCK TABLES ... UNLOCK TABLES, one per
+        line). A line marked ``_CATCH_UP`` runs only when the triggers the lines drop are gone
+        already: an interrupted run dropped them, and writes since went uncopied."""
+        lock, *body, unlock = sql.split(";\n")
+        super().run(lock.removeprefix(_LOCKED_MARK))
+        try:
+            names = [match[1] for line in body if (match := _DROP_TRIGGER.match(line)) is not None]
+            present = {
+                name
+                for (name,) in self.query(
+                    "SELECT trigger_name FROM information_schema.triggers WHERE "
+                    "trigger_schema = DATABASE()"
+                )
+            }
+            triggers_gone = any(name not in present for name in names)
+            for line in body:
+                if line.startswith(_CATCH_UP):
+                    if triggers_gone:
+                        super().run(line.removeprefix(_CATCH_UP))
+                else:
+                    super().run(line)
+        finally:
+            super().run(unlock)
 
     # -- foreign keys added online ------------------------------------------------------------
 
@@ -772,7 +916,11 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         fill = None
         if modifies and old.null and not new.null:
             fill = self.fill_value(change)
-            if fill is None and self._has_rows(table, f"{self.quote_name(old.column)} IS NULL"):
+            if (
+                fill is None
+                and self._is_live_column(table, old.column)
+                and self._has_rows(table, f"{self.quote_name(old.column)} IS NULL")
+            ):
                 raise DatabaseError(
                     f"Cannot make column {new.column!r} of table {table!r} NOT NULL: some rows "
                     "hold NULL in it. Give the field a default, or fill the column first."

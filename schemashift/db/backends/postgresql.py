@@ -252,6 +252,50 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
         else:
             super().run(sql, params)
 
+    # -- staged changes (``staged_columns.py``) -------------------------------------------------
+
+    def dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
+        """A BEFORE trigger: an INSERT that leaves one column NULL gets the other's value; an
+        UPDATE that changes one column changes the other alike."""
+        name = self.quote_name(self.dual_write_name(table, old, new))
+        a, b = f"NEW.{self.quote_name(old)}", f"NEW.{self.quote_name(new)}"
+        was_a, was_b = f"OLD.{self.quote_name(old)}", f"OLD.{self.quote_name(new)}"
+        body = (
+            f"BEGIN IF TG_OP = 'INSERT' THEN {b} := coalesce({b}, {a}); "
+            f"{a} := coalesce({a}, {b}); "
+            f"ELSIF {a} IS DISTINCT FROM {was_a} THEN {b} := {a}; "
+            f"ELSIF {b} IS DISTINCT FROM {was_b} THEN {a} := {b}; "
+            "END IF; RETURN NEW; END"
+        )
+        return [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {body} $$",
+            f"CREATE OR REPLACE TRIGGER {name} BEFORE INSERT OR UPDATE ON "
+            f"{self.quote_name(table)} FOR EACH ROW EXECUTE FUNCTION {name}()",
+        ]
+
+    def drop_dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
+        name = self.quote_name(self.dual_write_name(table, old, new))
+        return [
+            f"DROP TRIGGER IF EXISTS {name} ON {self.quote_name(table)}",
+            f"DROP FUNCTION IF EXISTS {name}()",
+        ]
+
+    def not_null_guard_statements(self, table: str, column: str) -> list[str]:
+        """CHECK (column IS NOT NULL), validated (on a table in use: added NOT VALID, then
+        validated without blocking writes): SET NOT NULL then reads no row."""
+        name = self._not_null_check_name(table, column)
+        return [
+            f"ALTER TABLE {self.quote_name(table)} ADD CONSTRAINT {self.quote_name(name)} "
+            f"CHECK ({self.quote_name(column)} IS NOT NULL)"
+        ]
+
+    def drop_not_null_guard_statements(self, table: str, column: str) -> list[str]:
+        name = self._not_null_check_name(table, column)
+        return [
+            f"ALTER TABLE {self.quote_name(table)} DROP CONSTRAINT IF EXISTS "
+            f"{self.quote_name(name)}"
+        ]
+
     def _not_null_check_name(self, table: str, column: str) -> str:
         return self.index_name(table, [column], "_notnull")
 

@@ -60,6 +60,7 @@ SQLITE_EXACT_DIGITS = 15
 class SQLiteSchemaEditor(BaseSchemaEditor):
     """Schema changes on SQLite, with Django's column types, names and rebuild rules."""
 
+    remake_drops_triggers = True
     dialect_name = "sqlite"
     can_rename_index = False
     ignores_table_name_case = True
@@ -168,6 +169,40 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             raise DatabaseError(_describe_violations(violations))
 
     # -- running statements -------------------------------------------------------------------
+
+    # -- staged changes (``staged_columns.py``) -------------------------------------------------
+
+    def dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
+        """AFTER triggers (SQLite's BEFORE triggers cannot change the row): an INSERT that
+        left one column NULL gets the other's value; an UPDATE of one column, the other."""
+        quoted = self.quote_name(table)
+        a, b = self.quote_name(old), self.quote_name(new)
+        on_insert = (
+            f"UPDATE {quoted} SET {b} = coalesce(NEW.{b}, NEW.{a}), "
+            f"{a} = coalesce(NEW.{a}, NEW.{b}) WHERE rowid = NEW.rowid"
+        )
+        on_update = (
+            f"UPDATE {quoted} SET {b} = CASE WHEN NEW.{a} IS NOT OLD.{a} THEN NEW.{a} "
+            f"ELSE NEW.{b} END, {a} = CASE WHEN NEW.{a} IS NOT OLD.{a} THEN NEW.{a} "
+            f"WHEN NEW.{b} IS NOT OLD.{b} THEN NEW.{b} ELSE NEW.{a} END WHERE rowid = NEW.rowid"
+        )
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {self._sync_trigger(table, old, new, '_i')} AFTER "
+            f"INSERT ON "
+            f"{quoted} BEGIN {on_insert}; END",
+            f"CREATE TRIGGER IF NOT EXISTS {self._sync_trigger(table, old, new, '_u')} AFTER "
+            f"UPDATE OF {a}, "
+            f"{b} ON {quoted} BEGIN {on_update}; END",
+        ]
+
+    def drop_dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
+        return [
+            f"DROP TRIGGER IF EXISTS {self._sync_trigger(table, old, new, suffix)}"
+            for suffix in ("_i", "_u")
+        ]
+
+    def _sync_trigger(self, table: str, old: str, new: str, suffix: str) -> str:
+        return self.quote_name(self.dual_write_name(table, old, new, suffix))
 
     def split_statements(self, sql: str) -> list[str]:
         """Split at the semicolons that end statements (not those in strings or triggers)."""

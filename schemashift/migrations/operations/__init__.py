@@ -23,6 +23,12 @@ from schemashift.migrations.operations.models import (
     RenameModel,
 )
 from schemashift.migrations.operations.special import RunPython, RunSQL, SeparateDatabaseAndState
+from schemashift.migrations.operations.staged import (
+    ContractAlterField,
+    ContractRenameField,
+    ExpandAlterField,
+    ExpandRenameField,
+)
 
 __all__ = [
     "AddConstraint",
@@ -38,8 +44,12 @@ __all__ = [
     "AlterOrderWithRespectTo",
     "AlterUniqueTogether",
     "Backfill",
+    "ContractAlterField",
+    "ContractRenameField",
     "CreateModel",
     "DeleteModel",
+    "ExpandAlterField",
+    "ExpandRenameField",
     "Operation",
     "RemoveConstraint",
     "RemoveField",

@@ -1,0 +1,267 @@
+"""What the schema editors do for staged changes (``migrations/operations/staged.py``).
+
+A staged change keeps two columns of a table in step while two app versions use them: a
+trigger copies each row's write from either column to the other, the new column is filled in
+batches of primary key, and contract drops the old column (and, for a type change, renames the
+new one into its place). The trigger, the batches and the NOT NULL guard are each backend's
+own statements (``dual_write_statements`` and the others below); how they are put together is
+here, in terms of the editor's add, alter and remove of fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from schemashift.migrations.state import ModelState, ProjectState
+    from schemashift.models.fields import Field
+
+#: rows of primary key range each batch of a column copy updates
+COPY_BATCH = 10_000
+_INTEGER_KEYS = ("AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField")
+
+
+class StagedColumns:
+    """The staged-change steps of a schema editor, built on its field operations."""
+
+    #: whether rebuilding a table (SQLite's remake) drops its triggers, so the copy trigger is
+    #: made again after a change that may rebuild it
+    remake_drops_triggers: ClassVar[bool] = False
+
+    # the editor's own, used here
+    add_field: Callable[..., None]
+    remove_field: Callable[..., None]
+    alter_field: Callable[..., None]
+    run: Callable[..., None]
+    query: Callable[[str], list[Any]]
+    quote_name: Callable[[str], str]
+    model_table: Callable[[Any], str]
+    going_online: Callable[[str], None]
+    online_tables: Any
+    connection: Any
+    index_name: Callable[..., str]
+
+    # -- each backend's statements ------------------------------------------------------------
+
+    def dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
+        """The trigger that copies every INSERT and UPDATE of either column to the other."""
+        raise NotImplementedError(f"{type(self).__name__} cannot keep two columns in step.")
+
+    def drop_dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
+        raise NotImplementedError(f"{type(self).__name__} cannot keep two columns in step.")
+
+    def not_null_guard_statements(self, table: str, column: str) -> list[str]:
+        """What lets contract make ``column`` NOT NULL without reading the table under an
+        exclusive lock (PostgreSQL: a validated CHECK); none elsewhere."""
+        return []
+
+    def drop_not_null_guard_statements(self, table: str, column: str) -> list[str]:
+        return []
+
+    def dual_write_name(self, table: str, old: str, new: str, suffix: str = "") -> str:
+        """The name of the trigger (and its function) keeping ``old`` and ``new`` in step: the
+        same either way round, as the trigger copies both ways; ``suffix`` tells apart the
+        triggers of backends with one per event."""
+        return self.index_name(table, sorted([old, new]), f"_sync{suffix}")
+
+    # -- the steps ----------------------------------------------------------------------------
+
+    def expand_column(
+        self,
+        state: ProjectState,
+        model: ModelState,
+        source: Field,
+        shadow: Field,
+        not_null: bool,
+    ) -> None:
+        """Add ``shadow`` (NULL allowed) beside ``source``, keep the two in step and fill it;
+        with ``not_null``, guard it so contract can make it NOT NULL at once. ``model`` and
+        ``state`` are as after the expand."""
+        table = self.model_table(model)
+        if table in self.online_tables:
+            self.going_online(table)
+        self.add_field(state, model, shadow)
+        self._start_dual_write(table, source.column, shadow.column)
+        for statement in self.copy_column_statements(model, source.column, shadow.column):
+            self.run(statement)
+        if not_null:
+            for statement in self.not_null_guard_statements(table, shadow.column):
+                self.run(statement)
+
+    def drop_shadow(
+        self, state: ProjectState, model: ModelState, field: Field, shadow: Field
+    ) -> None:
+        """Stop keeping ``shadow`` in step with ``field`` and drop it (``model`` and ``state``
+        as before)."""
+        table = self.model_table(model)
+        for statement in self.drop_dual_write_statements(table, field.column, shadow.column):
+            self.run(statement)
+        self.remove_field(state, model, shadow)
+
+    def swap_in_shadow(
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        model: ModelState,
+        old: Field,
+        shadow: Field,
+        final: Field,
+    ) -> None:
+        """Contract a type change: drop the trigger and the old column, rename the shadow
+        into its place and make it NOT NULL, in one short step (no statement reads the
+        table: the guard was validated at expand)."""
+        table = self.model_table(model)
+        remaining = model.clone()
+        remaining.fields.pop(old.name)
+        after = to_state.get_model(model.app_label, model.name)
+        with self._offline():
+            for statement in self.drop_dual_write_statements(table, old.column, shadow.column):
+                self.run(statement)
+            self.remove_field(from_state, model, old)
+            self.alter_field(from_state, to_state, remaining, after, shadow, without_default(final))
+            for statement in self.drop_not_null_guard_statements(table, shadow.column):
+                self.run(statement)
+
+    def swap_out_shadow(
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        expanded: ModelState,
+        final: Field,
+        shadow: Field,
+        old: Field,
+    ) -> None:
+        """Unapply a contract: the column steps back to the shadow's place and the old one
+        comes back beside it, filled and kept in step (``expanded``: the model before the
+        contract, in ``to_state``)."""
+        from schemashift.migrations.operations.staged import shadow_of
+
+        table = self.model_table(expanded)
+        contracted = from_state.get_model(expanded.app_label, expanded.name)
+        stepped_back = contracted.clone()
+        stepped_back.fields.pop(final.name)
+        stepped_back.shadows[shadow.name] = shadow
+        if table in self.online_tables:
+            self.going_online(table)
+        self.alter_field(from_state, to_state, contracted, stepped_back, final, shadow)
+        returning = shadow_of(old, old.name, old.column)
+        self.expand_column(to_state, expanded, shadow, returning, False)
+        self.alter_field(to_state, to_state, expanded, expanded, returning, old)
+        self._restart_dual_write(table, shadow.column, old.column)
+
+    def expand_rename(
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        before: ModelState,
+        model: ModelState,
+        old: Field,
+        shadow: Field,
+        new: Field,
+    ) -> None:
+        """Expand a rename: the old column allows NULL (the trigger fills it for the new app
+        version), the new column is added, kept in step, filled, then made NOT NULL."""
+        from schemashift.migrations.operations.staged import shadow_of
+
+        table = self.model_table(model)
+        if table in self.online_tables:
+            self.going_online(table)
+        self.alter_field(from_state, to_state, before, model, old, shadow)
+        adding = shadow_of(new, new.name, new.column)
+        self.add_field(to_state, model, adding)
+        self._start_dual_write(table, shadow.column, new.column)
+        for statement in self.copy_column_statements(model, shadow.column, new.column):
+            self.run(statement)
+        self.alter_field(to_state, to_state, model, model, adding, new)
+        self._restart_dual_write(table, shadow.column, new.column)
+
+    def undo_expand_rename(
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        expanded: ModelState,
+        before: ModelState,
+        old: Field,
+        shadow: Field,
+        new: Field,
+    ) -> None:
+        """Unapply an expanded rename: drop the trigger and the new column, and make the old
+        column NOT NULL again."""
+        table = self.model_table(expanded)
+        for statement in self.drop_dual_write_statements(table, shadow.column, new.column):
+            self.run(statement)
+        self.remove_field(from_state, expanded, new)
+        remaining = expanded.clone()
+        remaining.fields.pop(new.name)
+        self.alter_field(from_state, to_state, remaining, before, shadow, old)
+
+    def copy_column_statements(self, model: ModelState, source: str, target: str) -> list[str]:
+        """The UPDATEs filling ``target`` from ``source`` where it is NULL: on a table in use
+        with an integer primary key, one per range of COPY_BATCH keys, each committed on its
+        own, then one for keys added since."""
+        table = self.model_table(model)
+        quoted_source, quoted_target = self.quote_name(source), self.quote_name(target)
+        copy = (
+            f"UPDATE {self.quote_name(table)} SET {quoted_target} = {quoted_source} "
+            f"WHERE {quoted_target} IS NULL AND {quoted_source} IS NOT NULL"
+        )
+        pk = model.pk
+        if (
+            table not in self.online_tables
+            or pk is None
+            or pk.get_internal_type() not in _INTEGER_KEYS
+            or self.connection is None
+        ):
+            return [copy]
+        key = self.quote_name(pk.column)
+        ((low, high),) = self.query(f"SELECT min({key}), max({key}) FROM {self.quote_name(table)}")
+        if low is None:
+            return [copy]
+        return [
+            *(
+                f"{copy} AND {key} >= {start} AND {key} < {start + COPY_BATCH}"
+                for start in range(low, high + 1, COPY_BATCH)
+            ),
+            f"{copy} AND {key} > {high}",
+        ]
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _start_dual_write(self, table: str, old: str, new: str) -> None:
+        for statement in self.dual_write_statements(table, old, new):
+            self.run(statement)
+
+    def _restart_dual_write(self, table: str, old: str, new: str) -> None:
+        """Make the trigger again where a change since may have rebuilt the table."""
+        if self.remake_drops_triggers:
+            for statement in self.drop_dual_write_statements(table, old, new):
+                self.run(statement)
+            self._start_dual_write(table, old, new)
+
+    def _offline(self) -> Any:
+        """Statements in their plain forms: contract's are catalog changes, in one step."""
+        from contextlib import contextmanager
+
+        @contextmanager
+        def plain() -> Any:
+            online, self.online_tables = self.online_tables, frozenset()
+            try:
+                yield
+            finally:
+                self.online_tables = online
+
+        return plain()
+
+
+def without_default(field: Field) -> Field:
+    """``field`` without its Python default: making the column NOT NULL fills nothing (the
+    trigger and the batches left no NULL) and reads no row."""
+    _name, _path, args, kwargs = field.deconstruct()
+    kwargs.pop("default", None)
+    plain = type(field)(*args, **kwargs)
+    plain.set_attributes_from_name(field.name)
+    return plain
+
+
+__all__ = ["COPY_BATCH", "StagedColumns", "without_default"]

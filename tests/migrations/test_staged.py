@@ -1,0 +1,235 @@
+"""Staged changes (``makemigrations --staged``, ``migrate --stage``): a column type change and a
+rename split into expand and contract, with the previous app version writing throughout."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from support.tutorial import TUTORIAL_MODELS, connect, history, query
+from support.tutorial_project import TutorialProject, assert_schema_matches_state, start
+
+from schemashift import api
+from schemashift.db.backends import staged_columns
+from schemashift.exceptions import InvalidMigrationPlan
+from schemashift.migrations.questioner import MigrationQuestioner
+
+BIG_VOTES = TUTORIAL_MODELS.replace(
+    "votes = models.IntegerField(default=0)", "votes = models.BigIntegerField(default=0)"
+)
+RENAMED_TEXT = TUTORIAL_MODELS.replace("choice_text = models.CharField", "text = models.CharField")
+BIG = 2**40
+
+
+class SaysRenamed(MigrationQuestioner):
+    def ask_rename(self, model_name, old_name, new_name, field) -> bool:  # noqa: ANN001
+        return True
+
+
+def _staged(project: TutorialProject, models: str) -> tuple[str, str]:
+    project.load(models)
+    expand, contract = api.makemigrations("polls", staged=True, questioner=SaysRenamed())
+    return expand.name, contract.name
+
+
+def _column_type(project: TutorialProject, table: str, column: str) -> str:
+    ((found,),) = query(
+        project,
+        "SELECT data_type FROM information_schema.columns WHERE table_name = :t "
+        "AND column_name = :c"
+        if project.backend != "sqlite"
+        else f"SELECT type FROM pragma_table_info('{table}') WHERE name = :c",
+        {"t": table, "c": column},
+    )
+    return str(found).lower()
+
+
+class Writer:
+    """The previous app version (or the next one), inserting and updating ``polls_choice``
+    through its own columns while the migration runs: every write is counted, every failure
+    kept."""
+
+    def __init__(self, project: TutorialProject, text_column: str, inserts: bool = True) -> None:
+        self.project = project
+        self.text_column = text_column
+        self.inserts = inserts
+        self.inserted: list[int] = []
+        self.increments = 0
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        engine = sa.create_engine(self.project.database_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                while not self._stop.is_set():
+                    self._write(connection)
+        finally:
+            engine.dispose()
+
+    def _write(self, connection: sa.Connection) -> None:
+        number = len(self.inserted) + self.increments
+        try:
+            if self.inserts and number % 3 == 0:
+                connection.execute(
+                    sa.text(
+                        f"INSERT INTO polls_choice (question_id, {self.text_column}, votes) "
+                        "VALUES (1, :text, 1)"
+                    ),
+                    {"text": f"written {number}"},
+                )
+                self.inserted.append(query_last_id(connection))
+            else:
+                connection.execute(
+                    sa.text("UPDATE polls_choice SET votes = votes + 1 WHERE id = 1")
+                )
+                self.increments += 1
+        except sa.exc.DBAPIError as exc:
+            self.failures.append(str(exc.orig).splitlines()[0])
+        time.sleep(0.002)
+
+    @contextmanager
+    def writing(self) -> Iterator[Writer]:
+        self._thread.start()
+        try:
+            time.sleep(0.05)
+            yield self
+        finally:
+            self._stop.set()
+            self._thread.join(timeout=30)
+
+
+def query_last_id(connection: sa.Connection) -> int:
+    return connection.execute(sa.text("SELECT max(id) FROM polls_choice")).scalar_one()
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(staged_columns, "COPY_BATCH", 2)
+
+
+def _fill(project: TutorialProject, rows: int) -> None:
+    with connect(project) as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO polls_choice (question_id, choice_text, votes) VALUES (2, :t, :v)"
+            ),
+            [{"t": f"filler {n}", "v": n} for n in range(rows)],
+        )
+
+
+def test_a_staged_type_change_keeps_every_write_of_the_previous_version(
+    api_project: TutorialProject, small_batches: None
+) -> None:
+    start(api_project)
+    _fill(api_project, 40)
+    expand, contract = _staged(api_project, BIG_VOTES)
+    assert expand.startswith("0002_") and contract.startswith("0003_")
+    source = (api_project.migrations_dir / f"{contract}.py").read_text()
+    assert "migrations.ContractAlterField(" in source and f'("polls", "{expand}")' in source
+
+    writer = Writer(api_project, "choice_text")
+    with writer.writing():
+        result = api.migrate(stage="expand")
+        assert result.held_back == (f"polls.{contract}",)
+        assert ("polls", contract) not in history(api_project)
+        assert_schema_matches_state(api_project)
+        result = api.migrate(stage="contract")
+        assert [str(step) for step in result.plan.steps] == [f"polls.{contract}"]
+    assert writer.failures == []
+    assert len(writer.inserted) + writer.increments > 20
+    assert_schema_matches_state(api_project)
+    assert _column_type(api_project, "polls_choice", "votes") in ("bigint", "integer")
+    ((votes,),) = query(api_project, "SELECT votes FROM polls_choice WHERE id = 1")
+    assert votes == 3 + writer.increments
+    for row_id in writer.inserted:
+        assert query(api_project, "SELECT votes FROM polls_choice WHERE id = :i", {"i": row_id})[
+            0
+        ] == (1,)
+    fillers = query(
+        api_project, "SELECT choice_text, votes FROM polls_choice WHERE question_id = 2"
+    )
+    assert sorted(v for t, v in fillers if t.startswith("filler")) == list(range(40))
+    # bigint values fit now
+    with connect(api_project) as connection:
+        connection.execute(sa.text("UPDATE polls_choice SET votes = :v WHERE id = 2"), {"v": BIG})
+    assert query(api_project, "SELECT votes FROM polls_choice WHERE id = 2") == [(BIG,)]
+
+    # back to the start: both stages unapplied, every value as it was written
+    with connect(api_project) as connection:
+        connection.execute(sa.text("UPDATE polls_choice SET votes = 5 WHERE id = 2"))
+    api.migrate("polls", "0001")
+    assert_schema_matches_state(api_project)
+    assert query(api_project, "SELECT votes FROM polls_choice WHERE id = 2") == [(5,)]
+    assert query(api_project, "SELECT votes FROM polls_choice WHERE id = 1") == [
+        (3 + writer.increments,)
+    ]
+
+
+def test_a_staged_rename_serves_both_versions_until_contract(
+    api_project: TutorialProject, small_batches: None
+) -> None:
+    start(api_project)
+    _fill(api_project, 25)
+    expand, contract = _staged(api_project, RENAMED_TEXT)
+    # SQLite's triggers run after the row is written: the previous version's INSERTs, which
+    # leave the new NOT NULL column out, are refused there (see the README)
+    old_version = Writer(api_project, "choice_text", inserts=api_project.backend != "sqlite")
+    with old_version.writing():
+        api.migrate(stage="expand")
+    assert old_version.failures == []
+    assert old_version.increments > 0
+    assert_schema_matches_state(api_project)
+    # both columns hold every row's text, whichever version wrote it
+    assert query(api_project, "SELECT count(*) FROM polls_choice WHERE text <> choice_text") == [
+        (0,)
+    ]
+    new_version = Writer(api_project, "text")
+    with new_version.writing():
+        time.sleep(0.2)
+    assert new_version.failures == []
+    assert new_version.inserted
+    for row_id in new_version.inserted:
+        ((old_text, new_text),) = query(
+            api_project, "SELECT choice_text, text FROM polls_choice WHERE id = :i", {"i": row_id}
+        )
+        assert old_text == new_text and new_text.startswith("written ")
+    with connect(api_project) as connection:
+        connection.execute(sa.text("UPDATE polls_choice SET text = 'renamed' WHERE id = 2"))
+    assert query(api_project, "SELECT choice_text FROM polls_choice WHERE id = 2") == [("renamed",)]
+
+    api.migrate(stage="contract")
+    assert_schema_matches_state(api_project)
+    assert "choice_text" not in _columns(api_project)
+    assert query(api_project, "SELECT text FROM polls_choice WHERE id = 2") == [("renamed",)]
+
+    api.migrate("polls", "0001")
+    assert_schema_matches_state(api_project)
+    assert query(api_project, "SELECT choice_text FROM polls_choice WHERE id = 2") == [("renamed",)]
+
+
+def _columns(project: TutorialProject) -> set[str]:
+    with connect(project) as connection:
+        return {column["name"] for column in sa.inspect(connection).get_columns("polls_choice")}
+
+
+def test_contract_waits_for_its_expand_and_expand_holds_contract_back(
+    api_project: TutorialProject,
+) -> None:
+    start(api_project)
+    expand, contract = _staged(api_project, BIG_VOTES)
+    with pytest.raises(InvalidMigrationPlan, match="--stage expand"):
+        api.migrate(stage="contract")
+    assert ("polls", expand) not in history(api_project)
+    assert api.migrate(stage="expand").held_back == (f"polls.{contract}",)
+    again = api.migrate(stage="expand")
+    assert again.plan.steps == () and again.held_back == (f"polls.{contract}",)
+    with pytest.raises(InvalidMigrationPlan, match="not both"):
+        api.migrate("polls", "0001", stage="expand")
+    api.migrate()
+    assert ("polls", contract) in history(api_project)
