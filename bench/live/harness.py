@@ -72,7 +72,8 @@ def run_tool(
             log(f"{tool}: {scenario.number} {scenario.key}: {results[-1].outcome}")
         else:
             log(f"{tool}: {scenario.number} {scenario.key} (without writers, to reach the next)")
-            for step in (project.makemigrations(migration_name(scenario)), project.migrate()):
+            made = project.makemigrations(migration_name(scenario), scenario.staged)
+            for step in (made, project.migrate()):
                 if not step.is_ok:
                     log(f"{tool}: {scenario.key} failed: {step.error}")
                     break
@@ -89,7 +90,7 @@ def run_scenario(
     """Make the scenario's migration, then migrate it with the writers of the previous app
     version running from ``options.lead`` seconds before until ``options.tail`` after."""
     result = ScenarioResult(scenario.number, scenario.key, project.tool, outcome="failed")
-    made = project.makemigrations(migration_name(scenario))
+    made = project.makemigrations(migration_name(scenario), scenario.staged)
     if not made.is_ok:
         result.error = f"makemigrations: {made.error}"
         return result

@@ -233,3 +233,36 @@ def test_contract_waits_for_its_expand_and_expand_holds_contract_back(
         api.migrate("polls", "0001", stage="expand")
     api.migrate()
     assert ("polls", contract) in history(api_project)
+
+
+@pytest.mark.backends("sqlite")
+def test_only_renames_and_type_changes_are_staged(api_project: TutorialProject) -> None:
+    start(api_project)
+    widened_and_more = (
+        TUTORIAL_MODELS.replace(
+            "question_text = models.CharField(max_length=200)",
+            "question_text = models.CharField(max_length=300)",
+        )
+        .replace("votes = models.IntegerField(default=0)", "votes = models.IntegerField(default=1)")
+        .replace(
+            '    pub_date = models.DateTimeField("date published")\n',
+            '    pub_date = models.DateTimeField("date published")\n'
+            "    note = models.TextField(null=True)\n",
+        )
+    )
+    expand, contract = _staged(api_project, widened_and_more)
+    expand_source = (api_project.migrations_dir / f"{expand}.py").read_text()
+    contract_source = (api_project.migrations_dir / f"{contract}.py").read_text()
+    assert "migrations.AddField(" in expand_source
+    assert 'migrations.ExpandAlterField(\n            model_name="question"' in expand_source
+    # a new default alone changes no column: it stays an AlterField, in the expand migration
+    assert 'migrations.AlterField(\n            model_name="choice"' in expand_source
+    assert contract_source.count("migrations.") == 2  # the Migration class and one contract
+    assert "migrations.ContractAlterField(" in contract_source
+    api.migrate()
+    assert_schema_matches_state(api_project)
+
+    # nothing to stage: one migration, as without --staged
+    api_project.load(widened_and_more.replace("default=1", "default=2"))
+    (plain,) = api.makemigrations("polls", staged=True)
+    assert "contract" not in plain.name
