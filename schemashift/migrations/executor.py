@@ -28,7 +28,13 @@ from schemashift.migrations.lock_retry import LockWaits, with_lock_retries
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.state import ProjectState
-from schemashift.migrations.stepwise import Step, StepwiseRun, is_managed, runs_python
+from schemashift.migrations.stepwise import (
+    Step,
+    StepwiseRun,
+    is_managed,
+    runs_python,
+    runs_statement_by_statement,
+)
 
 Key = tuple[str, str]
 #: called as progress(event, migration) with event one of "apply_start", "apply_success",
@@ -599,8 +605,11 @@ class MigrationExecutor:
         with self.database.connect() as connection:
             live = self.live_tables(migration, states, backwards)
             collected = self._statements(migration, states, backwards, connection, live)
-        rerunnable = editor_class(self.database.dialect_name).is_rerunnable
-        online = any(rerunnable(sql) for group in collected for sql in group)
+        editor = editor_class(self.database.dialect_name)
+        online = any(
+            runs_statement_by_statement(operation, group, editor)
+            for operation, group in zip(operations, collected, strict=True)
+        )
         if online:
             lines.append(
                 "-- Tables that hold rows are changed in forms that keep their writers going; "

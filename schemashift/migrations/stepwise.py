@@ -128,6 +128,17 @@ def _runs_python(operation: SeparateDatabaseAndState) -> bool:
     return any(isinstance(inner, RunPython) for inner in operation.database_operations)
 
 
+def runs_statement_by_statement(operation: Operation, planned: list[str], editor: Any) -> bool:
+    """Whether an operation on tables in use commits each of its statements on its own: it
+    has online forms that cannot run in a transaction, or fills rows in batches (a staged
+    change's copy), which must not hold their row locks to the end."""
+    if any(map(editor.is_rerunnable, planned)):
+        return True
+    if isinstance(operation, (RunSQL, SeparateDatabaseAndState)):
+        return False
+    return sum(map(is_dml, planned)) > 1
+
+
 def runs_python(operation: Operation) -> bool:
     """Whether carrying out the operation calls Python code of the migration's own."""
     if isinstance(operation, SeparateDatabaseAndState):
@@ -203,7 +214,7 @@ class StepwiseRun:
                 kind = LOGGED  # an earlier run got part-way through its statements
             else:
                 planned = self._plan(step)
-                if any(map(self.editor.is_rerunnable, planned)):
+                if runs_statement_by_statement(step.operation, planned, self.editor):
                     kind = LOGGED
         try:
             self._carry_out(kind, position, step, planned)

@@ -266,3 +266,32 @@ def test_only_renames_and_type_changes_are_staged(api_project: TutorialProject) 
     api_project.load(widened_and_more.replace("default=1", "default=2"))
     (plain,) = api.makemigrations("polls", staged=True)
     assert "contract" not in plain.name
+
+
+@pytest.mark.backends("postgresql", "mysql")
+def test_the_copy_of_a_nullable_column_commits_batch_by_batch(
+    api_project: TutorialProject, small_batches: None
+) -> None:
+    """With no NOT NULL guard nor index to build, the copy alone makes the expand run
+    statement by statement: each batch commits on its own, and sqlmigrate says so."""
+    start(api_project)
+    with_rank = TUTORIAL_MODELS.replace(
+        "    votes = models.IntegerField(default=0)\n",
+        "    votes = models.IntegerField(default=0)\n    rank = models.IntegerField(null=True)\n",
+    )
+    api_project.load(with_rank)
+    api.makemigrations("polls")
+    api.migrate()
+    _fill(api_project, 9)
+    with connect(api_project) as connection:
+        connection.execute(sa.text("UPDATE polls_choice SET rank = id * 10 WHERE id % 2 = 0"))
+    ranks = query(api_project, "SELECT id, rank FROM polls_choice ORDER BY id")
+    expand, _contract = _staged(
+        api_project,
+        with_rank.replace("models.IntegerField(null=True)", "models.BigIntegerField(null=True)"),
+    )
+    sql = api.sqlmigrate("polls", expand)
+    assert not sql.startswith("BEGIN;") and sql.count("UPDATE ") >= 3, sql
+    api.migrate()
+    assert_schema_matches_state(api_project)
+    assert query(api_project, "SELECT id, rank FROM polls_choice ORDER BY id") == ranks

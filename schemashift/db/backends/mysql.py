@@ -46,12 +46,12 @@ from schemashift.db.backends.formats import (
     is_special_float,
 )
 from schemashift.db.backends.registry import Backend, like_escape
-from schemashift.db.backends.staged_columns import without_default
 from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.db.locking import OnWait, ServerLock, lock_key
 from schemashift.exceptions import DatabaseError
 from schemashift.models.constraints import UniqueConstraint
+from schemashift.models.field_copies import as_column, without_default
 
 if TYPE_CHECKING:
     from schemashift.db.connection import Database
@@ -351,8 +351,6 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         those few statements, the triggers are dropped and one ALTER drops the old column and
         renames the new one (both catalog changes); the new column's indexes get their names
         and it becomes NOT NULL in place after, with writers going on."""
-        from schemashift.migrations.operations.staged import as_column
-
         table = self.model_table(model)
         quoted = self.quote_name(table)
         remaining = model.clone()

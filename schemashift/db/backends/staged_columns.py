@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from schemashift.models.field_copies import shadow_of, without_default
+
 if TYPE_CHECKING:
     from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
@@ -135,8 +137,6 @@ class StagedColumns:
         """Unapply a contract: the column steps back to the shadow's place and the old one
         comes back beside it, filled and kept in step (``expanded``: the model before the
         contract, in ``to_state``)."""
-        from schemashift.migrations.operations.staged import shadow_of
-
         table = self.model_table(expanded)
         contracted = from_state.get_model(expanded.app_label, expanded.name)
         stepped_back = contracted.clone()
@@ -162,8 +162,6 @@ class StagedColumns:
     ) -> None:
         """Expand a rename: the old column allows NULL (the trigger fills it for the new app
         version), the new column is added, kept in step, filled, then made NOT NULL."""
-        from schemashift.migrations.operations.staged import shadow_of
-
         table = self.model_table(model)
         if table in self.online_tables:
             self.going_online(table)
@@ -254,14 +252,4 @@ class StagedColumns:
         return plain()
 
 
-def without_default(field: Field) -> Field:
-    """``field`` without its Python default: making the column NOT NULL fills nothing (the
-    trigger and the batches left no NULL) and reads no row."""
-    _name, _path, args, kwargs = field.deconstruct()
-    kwargs.pop("default", None)
-    plain = type(field)(*args, **kwargs)
-    plain.set_attributes_from_name(field.name)
-    return plain
-
-
-__all__ = ["COPY_BATCH", "StagedColumns", "without_default"]
+__all__ = ["COPY_BATCH", "StagedColumns"]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.fields import FieldOperation, RenameField
 from schemashift.migrations.operations.preconditions import existing_field
+from schemashift.models.field_copies import shadow_of
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
@@ -30,26 +31,6 @@ if TYPE_CHECKING:
 
 #: the end of the name and column of the column a staged type change adds
 NEW_SUFFIX = "__new"
-
-
-def shadow_of(field: Field, name: str, column: str) -> Field:
-    """``field`` as a shadow column: named ``name``, in ``column``, NULL allowed (the trigger
-    fills it on every write), no Python default."""
-    _name, _path, args, kwargs = field.deconstruct()
-    kwargs.pop("default", None)
-    kwargs.update(null=True, db_column=column)
-    shadow = type(field)(*args, **kwargs)
-    shadow.set_attributes_from_name(name)
-    return shadow
-
-
-def as_column(field: Field, name: str, column: str) -> Field:
-    """``field`` named ``name`` in ``column`` (the shadow's definition with its own NULL)."""
-    _name, _path, args, kwargs = field.deconstruct()
-    kwargs["db_column"] = column
-    moved = type(field)(*args, **kwargs)
-    moved.set_attributes_from_name(name)
-    return moved
 
 
 def _refuse_unstageable(model: ModelState, field: Field, what: str) -> None:
