@@ -139,6 +139,16 @@ def test_a_staged_type_change_keeps_every_write_of_the_previous_version(
         assert result.held_back == (f"polls.{contract}",)
         assert ("polls", contract) not in history(api_project)
         assert_schema_matches_state(api_project)
+        swap = api.sqlmigrate("polls", contract)
+        if api_project.backend == "postgresql":  # one short transaction of catalog changes
+            assert swap.startswith("BEGIN;") and "CONCURRENTLY" not in swap, swap
+            assert 'RENAME COLUMN "votes__new" TO "votes"' in swap
+            assert 'DROP CONSTRAINT IF EXISTS "polls_choice_votes__new_' in swap
+        if api_project.backend == "mysql":  # the swap under the table lock, then NOT NULL
+            assert "LOCK TABLES `polls_choice` WRITE;\n" in swap
+            assert "DROP COLUMN `votes`, RENAME COLUMN `votes__new` TO `votes`, ALGORITHM=" in swap
+            assert "UNLOCK TABLES;" in swap
+            assert "MODIFY `votes` bigint NOT NULL, ALGORITHM=INPLACE, LOCK=NONE" in swap
         result = api.migrate(stage="contract")
         assert [str(step) for step in result.plan.steps] == [f"polls.{contract}"]
     assert writer.failures == []
