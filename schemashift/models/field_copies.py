@@ -34,9 +34,14 @@ def as_column(field: Field, name: str, column: str) -> Field:
     return _copy(field, name, db_column=column)
 
 
+def without_indexes(field: Field) -> Field:
+    """``field`` with no index nor unique constraint of its own."""
+    return _copy(field, field.name, db_index=False, unique=False)
+
+
 def without_default(field: Field) -> Field:
     """``field`` without its Python default."""
     return _copy(field, field.name, default=_DROP)
 
 
-__all__ = ["as_column", "shadow_of", "without_default"]
+__all__ = ["as_column", "shadow_of", "without_default", "without_indexes"]

@@ -64,7 +64,7 @@ _INTEGER_KEYS = frozenset(
     }
 )
 #: keys per UPDATE when NULLs of a table in use are filled
-FILL_BATCH = 10_000
+FILL_BATCH = 2_000
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from schemashift.models.field_copies import shadow_of, without_default
+from schemashift.models.field_copies import shadow_of, without_default, without_indexes
 
 if TYPE_CHECKING:
     from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
 
 #: rows of primary key range each batch of a column copy updates
-COPY_BATCH = 10_000
+COPY_BATCH = 2_000
 _INTEGER_KEYS = ("AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField")
 
 
@@ -83,13 +83,19 @@ class StagedColumns:
         table = self.model_table(model)
         if table in self.online_tables:
             self.going_online(table)
-        self.add_field(state, model, shadow)
+        bare = without_indexes(shadow)
+        unindexed = model.clone()
+        unindexed.shadows[shadow.name] = bare
+        self.add_field(state, unindexed, bare)
         self._start_dual_write(table, source.column, shadow.column)
         for statement in self.copy_column_statements(model, source.column, shadow.column):
             self.run(statement)
         if not_null:
             for statement in self.not_null_guard_statements(table, shadow.column):
                 self.run(statement)
+        # its indexes once it is filled: the batches do not keep them up to date as they go
+        self.alter_field(state, state, unindexed, model, bare, shadow)
+        self._restart_dual_write(table, source.column, shadow.column)
 
     def drop_shadow(
         self, state: ProjectState, model: ModelState, field: Field, shadow: Field
@@ -166,7 +172,7 @@ class StagedColumns:
         if table in self.online_tables:
             self.going_online(table)
         self.alter_field(from_state, to_state, before, model, old, shadow)
-        adding = shadow_of(new, new.name, new.column)
+        adding = without_indexes(shadow_of(new, new.name, new.column))
         self.add_field(to_state, model, adding)
         self._start_dual_write(table, shadow.column, new.column)
         for statement in self.copy_column_statements(model, shadow.column, new.column):
