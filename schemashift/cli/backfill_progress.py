@@ -58,7 +58,7 @@ class LineDisplay(BackfillDisplay):
 
 def progress_line(progress: BackfillProgress) -> str:
     """``backfill account.rank: 40,000 of 100,000 rows, about 12 s left``."""
-    counted = f"backfill {progress.label}: {progress.done:,} of {progress.total:,} rows"
+    counted = f"backfill {progress.label}: {progress.done:,} of {progress.total:,} {progress.unit}"
     if progress.finished:
         return f"{counted}, done in {duration(progress.elapsed)}"
     left = progress.seconds_left
@@ -92,7 +92,7 @@ class BarDisplay(BackfillDisplay):
         task = self.tasks.get(progress.label)
         if task is None:
             task = self.tasks[progress.label] = self.bar.add_task(
-                f"backfill {progress.label}", total=progress.total
+                f"backfill {progress.label}", total=progress.total, unit=progress.unit
             )
         self.bar.update(task, completed=progress.done, total=progress.total)
         if progress.finished:
@@ -118,7 +118,7 @@ def _new_bar(console: Any) -> Any:
         TextColumn("    {task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("rows"),
+        TextColumn("{task.fields[unit]}"),
         TimeRemainingColumn(),
         console=console,
     )

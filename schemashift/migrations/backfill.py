@@ -37,13 +37,16 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class BackfillProgress:
     """How far a backfill got in this run: ``done`` of ``total`` rows (counted at its start,
-    from where it started) after ``elapsed`` seconds."""
+    from where it started) after ``elapsed`` seconds; or, for the batches of an operation's
+    NULL fill or staged copy, ``done`` of ``total`` batches."""
 
     label: str
     done: int
     total: int
     elapsed: float
     finished: bool = False
+    #: what ``done`` and ``total`` count: rows, or the batches of a fill or copy by key range
+    unit: str = "rows"
 
     @property
     def seconds_left(self) -> float | None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ _DML = re.compile(
 #: statements PostgreSQL and SQLite refuse inside a transaction
 _OUTSIDE_TRANSACTION = re.compile(r"\bCONCURRENTLY\b|^\s*VACUUM\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z_][\w$]*")
+_UPDATED_TABLE = re.compile(r"UPDATE\s+[`\"]?([^`\"\s]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,45 @@ def operation_digest(operation: Operation, backwards: bool) -> str:
     except Exception:  # an operation the writer cannot write out: its description will do
         text = f"{type(operation).__name__}:{operation.describe()}"
     return hashlib.sha256(f"{backwards}:{text}".encode()).hexdigest()[:32]
+
+
+class _Batches:
+    """Progress through the row-filling statements (NULL fills, staged copies) of a logged
+    operation that has several, told as a backfill's: ``done`` of ``total`` batches."""
+
+    def __init__(
+        self,
+        statements: list[str],
+        start: int,
+        on_progress: Callable[[Any], None] | None,
+    ) -> None:
+        self.positions = [i for i, sql in enumerate(statements) if is_dml(sql)]
+        self.on_progress = on_progress if len(self.positions) > 1 else None
+        self.before = sum(1 for i in self.positions if i < start)
+        found = _UPDATED_TABLE.search(statements[self.positions[0]]) if self.positions else None
+        self.label = f"{found[1]} (by key range)" if found else "rows"
+        self.started = time.monotonic()
+
+    def done(self, index: int) -> None:
+        from schemashift.migrations.backfill import BackfillProgress
+
+        if self.on_progress is None:
+            return
+        done = sum(1 for i in self.positions if i <= index)
+        total = len(self.positions)
+        elapsed = time.monotonic() - self.started
+        # the pace of this run: the batches an earlier run did took no time of it
+        pace_done = done - self.before
+        self.on_progress(
+            BackfillProgress(
+                self.label,
+                done,
+                total,
+                elapsed * done / pace_done if pace_done > 0 else 0.0,
+                finished=done == total,
+                unit="batches",
+            )
+        )
 
 
 class StepwiseRun:
@@ -353,6 +394,7 @@ class StepwiseRun:
     def _run_statements(self, statements: list[str], start: int) -> None:
         app, name = self.migration.key
         total = len(statements)
+        batches = _Batches(statements, start, self.on_backfill)
         for index in range(start, total):
             self.statements = (index, total)
             sql = statements[index]
@@ -370,6 +412,7 @@ class StepwiseRun:
                         self.recorder.record_step(app, name, following, after, self.connection)
 
                 self.retrying(run_with_note)
+                batches.done(index)
             else:
                 fingerprint = self._fingerprint(statements, index)
                 with self._transaction():
