@@ -320,22 +320,13 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             f"NEW.{a}), NEW.{b} = IF(NEW.{a} <=> OLD.{a}, NEW.{b}, NEW.{a})"
         )
         return [
-            f"CREATE TRIGGER IF NOT EXISTS {self._sync_trigger(table, old, new, '_i')} BEFORE "
+            f"CREATE TRIGGER IF NOT EXISTS {self.sync_trigger(table, old, new, '_i')} BEFORE "
             f"INSERT ON "
             f"{quoted} FOR EACH ROW {on_insert}",
-            f"CREATE TRIGGER IF NOT EXISTS {self._sync_trigger(table, old, new, '_u')} BEFORE "
+            f"CREATE TRIGGER IF NOT EXISTS {self.sync_trigger(table, old, new, '_u')} BEFORE "
             f"UPDATE ON "
             f"{quoted} FOR EACH ROW {on_update}",
         ]
-
-    def drop_dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
-        return [
-            f"DROP TRIGGER IF EXISTS {self._sync_trigger(table, old, new, suffix)}"
-            for suffix in ("_i", "_u")
-        ]
-
-    def _sync_trigger(self, table: str, old: str, new: str, suffix: str) -> str:
-        return self.quote_name(self.dual_write_name(table, old, new, suffix))
 
     def swap_in_shadow(
         self,

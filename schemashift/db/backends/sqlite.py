@@ -187,22 +187,13 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             f"WHEN NEW.{b} IS NOT OLD.{b} THEN NEW.{b} ELSE NEW.{a} END WHERE rowid = NEW.rowid"
         )
         return [
-            f"CREATE TRIGGER IF NOT EXISTS {self._sync_trigger(table, old, new, '_i')} AFTER "
+            f"CREATE TRIGGER IF NOT EXISTS {self.sync_trigger(table, old, new, '_i')} AFTER "
             f"INSERT ON "
             f"{quoted} BEGIN {on_insert}; END",
-            f"CREATE TRIGGER IF NOT EXISTS {self._sync_trigger(table, old, new, '_u')} AFTER "
+            f"CREATE TRIGGER IF NOT EXISTS {self.sync_trigger(table, old, new, '_u')} AFTER "
             f"UPDATE OF {a}, "
             f"{b} ON {quoted} BEGIN {on_update}; END",
         ]
-
-    def drop_dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
-        return [
-            f"DROP TRIGGER IF EXISTS {self._sync_trigger(table, old, new, suffix)}"
-            for suffix in ("_i", "_u")
-        ]
-
-    def _sync_trigger(self, table: str, old: str, new: str, suffix: str) -> str:
-        return self.quote_name(self.dual_write_name(table, old, new, suffix))
 
     def split_statements(self, sql: str) -> list[str]:
         """Split at the semicolons that end statements (not those in strings or triggers)."""

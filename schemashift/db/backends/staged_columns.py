@@ -51,7 +51,15 @@ class StagedColumns:
         raise NotImplementedError(f"{type(self).__name__} cannot keep two columns in step.")
 
     def drop_dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
-        raise NotImplementedError(f"{type(self).__name__} cannot keep two columns in step.")
+        """Where there is a trigger per event (``sync_trigger``): one DROP each."""
+        return [
+            f"DROP TRIGGER IF EXISTS {self.sync_trigger(table, old, new, suffix)}"
+            for suffix in ("_i", "_u")
+        ]
+
+    def sync_trigger(self, table: str, old: str, new: str, suffix: str) -> str:
+        """The quoted name of the copy trigger for one event: ``_i`` INSERT, ``_u`` UPDATE."""
+        return self.quote_name(self.dual_write_name(table, old, new, suffix))
 
     def not_null_guard_statements(self, table: str, column: str) -> list[str]:
         """What lets contract make ``column`` NOT NULL without reading the table under an

@@ -63,19 +63,19 @@ class _StagedOperation(FieldOperation):
     def _replace(self, state: ProjectState, model: ModelState) -> None:
         state.add_model(model)
 
+    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
+        return self.lets_field_pass(operation, app_label)
 
-class ExpandAlterField(_StagedOperation):
-    """Add the column ``name`` becomes (``field``) beside the old one, keep them in step with a
-    trigger and fill it in batches; the model keeps the old field until contract."""
 
-    stage = "expand"
+class _StagedAlter(_StagedOperation):
+    """A staged type change of field ``name`` to ``field``; its shadow is ``<name>__new``."""
 
     def __init__(self, model_name: str, name: str, field: Field) -> None:
         super().__init__(model_name, name, field)
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return (
-            "ExpandAlterField",
+            type(self).__name__,
             [],
             {"model_name": self.model_name, "name": self.name, "field": self.field},
         )
@@ -83,6 +83,33 @@ class ExpandAlterField(_StagedOperation):
     @property
     def shadow_name(self) -> str:
         return f"{self.name}{NEW_SUFFIX}"
+
+
+class _StagedRename(_StagedOperation):
+    """A staged rename of field ``old_name`` to ``new_name``; its shadow is the old column."""
+
+    def __init__(self, model_name: str, old_name: str, new_name: str, name: str) -> None:
+        super().__init__(model_name, name)
+        self.old_name = old_name
+        self.new_name = new_name
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return (
+            type(self).__name__,
+            [],
+            {"model_name": self.model_name, "old_name": self.old_name, "new_name": self.new_name},
+        )
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return (self.old_name.lower(), self.new_name.lower())
+
+
+class ExpandAlterField(_StagedAlter):
+    """Add the column ``name`` becomes (``field``) beside the old one, keep them in step with a
+    trigger and fill it in batches; the model keeps the old field until contract."""
+
+    stage = "expand"
 
     def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = self._model(state, app_label).clone()
@@ -133,29 +160,12 @@ class ExpandAlterField(_StagedOperation):
     def migration_name_fragment(self) -> str:
         return f"expand_{self.model_name_lower}_{self.name_lower}"
 
-    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
-        return self.lets_field_pass(operation, app_label)
 
-
-class ContractAlterField(_StagedOperation):
+class ContractAlterField(_StagedAlter):
     """Put the column an ``ExpandAlterField`` added in the old one's place, in one short step:
     drop the trigger and the old column, rename the new one, make it NOT NULL."""
 
     stage = "contract"
-
-    def __init__(self, model_name: str, name: str, field: Field) -> None:
-        super().__init__(model_name, name, field)
-
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return (
-            "ContractAlterField",
-            [],
-            {"model_name": self.model_name, "name": self.name, "field": self.field},
-        )
-
-    @property
-    def shadow_name(self) -> str:
-        return f"{self.name}{NEW_SUFFIX}"
 
     def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = self._model(state, app_label).clone()
@@ -217,31 +227,15 @@ class ContractAlterField(_StagedOperation):
     def migration_name_fragment(self) -> str:
         return f"contract_{self.model_name_lower}_{self.name_lower}"
 
-    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
-        return self.lets_field_pass(operation, app_label)
 
-
-class ExpandRenameField(_StagedOperation):
+class ExpandRenameField(_StagedRename):
     """Give the field its new name and column while the old column stays, kept in step by a
     trigger (the previous app version goes on using it) until contract."""
 
     stage = "expand"
 
     def __init__(self, model_name: str, old_name: str, new_name: str) -> None:
-        super().__init__(model_name, old_name)
-        self.old_name = old_name
-        self.new_name = new_name
-
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return (
-            "ExpandRenameField",
-            [],
-            {"model_name": self.model_name, "old_name": self.old_name, "new_name": self.new_name},
-        )
-
-    @property
-    def field_names(self) -> tuple[str, ...]:
-        return (self.old_name.lower(), self.new_name.lower())
+        super().__init__(model_name, old_name, new_name, old_name)
 
     def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = self._model(state, app_label)
@@ -308,30 +302,14 @@ class ExpandRenameField(_StagedOperation):
     def migration_name_fragment(self) -> str:
         return f"expand_rename_{self.model_name_lower}_{self.old_name.lower()}"
 
-    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
-        return self.lets_field_pass(operation, app_label)
 
-
-class ContractRenameField(_StagedOperation):
+class ContractRenameField(_StagedRename):
     """Drop the old column of an expanded rename and the trigger keeping it in step."""
 
     stage = "contract"
 
     def __init__(self, model_name: str, old_name: str, new_name: str) -> None:
-        super().__init__(model_name, new_name)
-        self.old_name = old_name
-        self.new_name = new_name
-
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return (
-            "ContractRenameField",
-            [],
-            {"model_name": self.model_name, "old_name": self.old_name, "new_name": self.new_name},
-        )
-
-    @property
-    def field_names(self) -> tuple[str, ...]:
-        return (self.old_name.lower(), self.new_name.lower())
+        super().__init__(model_name, old_name, new_name, new_name)
 
     def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = self._model(state, app_label).clone()
@@ -377,9 +355,6 @@ class ContractRenameField(_StagedOperation):
     @property
     def migration_name_fragment(self) -> str:
         return f"contract_rename_{self.model_name_lower}_{self.old_name.lower()}"
-
-    def reduce(self, operation: Operation, app_label: str) -> list[Operation] | bool:
-        return self.lets_field_pass(operation, app_label)
 
 
 STAGED_OPERATIONS = (ExpandAlterField, ContractAlterField, ExpandRenameField, ContractRenameField)
