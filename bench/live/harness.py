@@ -72,8 +72,7 @@ def run_tool(
             log(f"{tool}: {scenario.number} {scenario.key}: {results[-1].outcome}")
         else:
             log(f"{tool}: {scenario.number} {scenario.key} (without writers, to reach the next)")
-            made = project.makemigrations(migration_name(scenario), scenario.staged)
-            for step in (made, project.migrate()):
+            for step in (project.makemigrations(migration_name(scenario)), project.migrate()):
                 if not step.is_ok:
                     log(f"{tool}: {scenario.key} failed: {step.error}")
                     break
@@ -90,7 +89,7 @@ def run_scenario(
     """Make the scenario's migration, then migrate it with the writers of the previous app
     version running from ``options.lead`` seconds before until ``options.tail`` after."""
     result = ScenarioResult(scenario.number, scenario.key, project.tool, outcome="failed")
-    made = project.makemigrations(migration_name(scenario), scenario.staged)
+    made = project.makemigrations(migration_name(scenario))
     if not made.is_ok:
         result.error = f"makemigrations: {made.error}"
         return result

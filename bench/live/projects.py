@@ -77,10 +77,8 @@ class Project:
             return MigrateRun(True, start, end, output)
         return MigrateRun(False, start, end, output, first_error_line(output, result.returncode))
 
-    def makemigrations(self, name: str, staged: bool = False) -> MigrateRun:
-        """``makemigrations``; ``staged`` adds ``--staged`` where the tool has it."""
-        extra = ("--staged",) if staged and self.tool == "schemashift" else ()
-        return self.run("makemigrations", APP_LABEL, "--noinput", "--name", name, *extra)
+    def makemigrations(self, name: str) -> MigrateRun:
+        return self.run("makemigrations", APP_LABEL, "--noinput", "--name", name)
 
     def migrate(self, timeout: float | None = None) -> MigrateRun:
         return self.run("migrate", "--noinput", timeout=timeout)

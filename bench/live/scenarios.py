@@ -32,9 +32,6 @@ class Scenario:
     declaration: str
     #: whether the change only adds to the schema (no existing column or row changes)
     is_additive: bool
-    #: whether schemashift's migration is made with ``makemigrations --staged`` (an expand
-    #: and a contract migration, both applied by the one ``migrate``)
-    staged: bool = False
 
 
 SCENARIOS = (
@@ -78,7 +75,6 @@ SCENARIOS = (
         "score",
         "models.BigIntegerField(db_index=True)",
         is_additive=False,
-        staged=True,
     ),
     Scenario(
         7,

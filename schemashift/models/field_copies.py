@@ -7,6 +7,9 @@ from typing import Any
 
 from schemashift.models.fields import Field
 
+#: the end of the name and column of the column a type change is staged in
+SHADOW_SUFFIX = "__new"
+
 
 def _copy(field: Field, name: str, **changes: Any) -> Field:
     _name, _path, args, kwargs = field.deconstruct()
@@ -44,4 +47,4 @@ def without_default(field: Field) -> Field:
     return _copy(field, field.name, default=_DROP)
 
 
-__all__ = ["as_column", "shadow_of", "without_default", "without_indexes"]
+__all__ = ["SHADOW_SUFFIX", "as_column", "shadow_of", "without_default", "without_indexes"]

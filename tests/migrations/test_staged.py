@@ -37,10 +37,11 @@ def _staged(project: TutorialProject, models: str) -> tuple[str, str]:
 
 
 def _column_type(project: TutorialProject, table: str, column: str) -> str:
+    here = {"mysql": "table_schema = DATABASE()", "postgresql": "table_schema = 'public'"}
     ((found,),) = query(
         project,
         "SELECT data_type FROM information_schema.columns WHERE table_name = :t "
-        "AND column_name = :c"
+        f"AND column_name = :c AND {here[project.backend]}"
         if project.backend != "sqlite"
         else f"SELECT type FROM pragma_table_info('{table}') WHERE name = :c",
         {"t": table, "c": column},
@@ -311,3 +312,51 @@ def test_the_copy_of_a_nullable_column_commits_batch_by_batch(
     assert told[-1].finished and told[-1].done == told[-1].total == batches
     assert told[0].label == "polls_choice (by key range)"
     assert query(api_project, "SELECT id, rank FROM polls_choice ORDER BY id") == ranks
+
+
+@pytest.mark.backends("postgresql", "mysql")
+def test_a_plain_type_change_of_a_table_in_use_goes_through_a_shadow_column(
+    api_project: TutorialProject, small_batches: None
+) -> None:
+    """No flag: makemigrations writes its one AlterField, and migrate changes the type of a
+    table holding rows as a staged change run in one go, while the writers go on."""
+    start(api_project)
+    _fill(api_project, 30)
+    api_project.load(BIG_VOTES)
+    (written,) = api.makemigrations("polls")
+    assert (
+        "migrations.AlterField(" in (api_project.migrations_dir / f"{written.name}.py").read_text()
+    )
+    sql = api.sqlmigrate("polls", written.name)
+    assert "votes__new" in sql and "TYPE bigint" not in sql, sql
+    if api_project.backend == "mysql":  # no copy of the table: NOT NULL in place at the end
+        assert "MODIFY `votes` bigint NOT NULL, ALGORITHM=INPLACE, LOCK=NONE" in sql, sql
+    writer = Writer(api_project, "choice_text")
+    with writer.writing():
+        api.migrate()
+    assert writer.failures == []
+    assert_schema_matches_state(api_project)
+    assert _column_type(api_project, "polls_choice", "votes") == "bigint"
+    assert query(api_project, "SELECT votes FROM polls_choice WHERE id = 1") == [
+        (3 + writer.increments,)
+    ]
+    assert "votes__new" not in _columns(api_project)
+
+    # and back: bigint values that fit go back to integer the same way
+    api.migrate("polls", "0001")
+    assert_schema_matches_state(api_project)
+    assert _column_type(api_project, "polls_choice", "votes") in ("integer", "int")
+
+
+@pytest.mark.backends("postgresql")
+def test_a_longer_varchar_is_changed_in_place_on_postgresql(api_project: TutorialProject) -> None:
+    start(api_project)
+    api_project.load(
+        TUTORIAL_MODELS.replace(
+            "choice_text = models.CharField(max_length=200)",
+            "choice_text = models.CharField(max_length=300)",
+        )
+    )
+    (written,) = api.makemigrations("polls")
+    sql = api.sqlmigrate("polls", written.name)
+    assert 'ALTER COLUMN "choice_text" TYPE varchar(300)' in sql and "__new" not in sql, sql

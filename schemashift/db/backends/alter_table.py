@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 
@@ -401,6 +401,10 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
             old_reference=self._reference(old_field, from_state),
             new_reference=self._reference(new_field, to_state),
         )
+        if self._goes_through_shadow(change):
+            with self._operation():
+                self.retype_through_shadow(from_state, to_state, old_model, old_field, new_field)
+            return
         with self._operation():
             referencing = self._referencing_changes(change) if change.retyped else []
             for child_change in referencing:
@@ -419,6 +423,45 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
                     {old_field.name: new_field.name},
                     to_state,
                 )
+
+    def _goes_through_shadow(self, change: FieldChange) -> bool:
+        """Whether a type change of a table in use goes through a shadow column: a plain
+        field (no relation, key or generated column, none pointing at it, not named in Meta
+        indexes, constraints or unique_together), its name and column kept, NOT NULL only
+        if it was, and not a change the backend makes in place."""
+        if not (
+            self.retypes_through_shadow
+            and change.retyped
+            and change.table in self.online_tables
+            and not change.renamed
+            and (change.new.null or not change.old.null)
+        ):
+            return False
+        for field in (change.old, change.new):
+            if field.is_relation or field.many_to_many or field.primary_key or field.generated:
+                return False
+        for model in (change.old_model, change.new_model):
+            named = {name for group in model.unique_together for name in group}
+            for item in [*model.indexes, *model.constraints]:
+                named.update(getattr(item, "fields", ()) or ())
+            if change.old.name in named:
+                return False
+        if any(True for _ in self._incoming_plain(change)):
+            return False
+        return not self.retypes_in_place(change)
+
+    def _incoming_plain(self, change: FieldChange) -> Any:
+        model = change.new_model
+        for child, relation in change.to_state.incoming_relations(model.app_label, model.name):
+            if relation.many_to_many:
+                continue
+            target = self.target_field(relation, change.to_state)
+            if target.name == change.new.name:
+                yield child, relation
+
+    def retypes_in_place(self, change: FieldChange) -> bool:
+        """Whether the backend changes the column's type without reading the table."""
+        return False
 
     def _referencing_changes(self, change: FieldChange) -> list[FieldChange]:
         """The foreign keys pointing at the altered field whose column type changes with it."""

@@ -307,6 +307,8 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
 
     # -- staged changes (``staged_columns.py``) -------------------------------------------------
 
+    retypes_through_shadow = True
+
     def dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
         """BEFORE triggers, one per event: an INSERT that leaves one column NULL gets the
         other's value; an UPDATE that changes one column changes the other alike."""

@@ -116,6 +116,10 @@ _INDEX_VALIDITY_SQL = sa.text(
 _CONSTRAINT_KINDS = {"p": "primary_key", "f": "foreign_key", "u": "unique", "c": "check"}
 
 
+_VARCHAR = re.compile(r"varchar(?:\((\d+)\))?")
+_NUMERIC = re.compile(r"numeric\((\d+), ?(\d+)\)")
+
+
 class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     """Schema changes on PostgreSQL, with Django's column types and names."""
 
@@ -253,6 +257,27 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
             super().run(sql, params)
 
     # -- staged changes (``staged_columns.py``) -------------------------------------------------
+
+    retypes_through_shadow = True
+    swaps_in_one_statement = True
+
+    def retypes_in_place(self, change: FieldChange) -> bool:
+        """The changes PostgreSQL makes in the catalog alone (binary coercible): a longer or
+        unbounded varchar, varchar to text, a numeric of more digits and the same scale."""
+        old = self.column_type(change.old, change.from_state)
+        new = self.column_type(change.new, change.to_state)
+        old_varchar, new_varchar = _VARCHAR.fullmatch(old), _VARCHAR.fullmatch(new)
+        if old_varchar and (new == "text" or new_varchar):
+            if new == "text" or new_varchar[1] is None:
+                return True
+            return old_varchar[1] is not None and int(new_varchar[1]) >= int(old_varchar[1])
+        old_numeric, new_numeric = _NUMERIC.fullmatch(old), _NUMERIC.fullmatch(new)
+        return bool(
+            old_numeric
+            and new_numeric
+            and old_numeric[2] == new_numeric[2]
+            and int(new_numeric[1]) >= int(old_numeric[1])
+        )
 
     def dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
         """A BEFORE trigger: an INSERT that leaves one column NULL gets the other's value; an

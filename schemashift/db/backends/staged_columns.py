@@ -13,7 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from schemashift.models.field_copies import shadow_of, without_default, without_indexes
+from schemashift.models.field_copies import (
+    SHADOW_SUFFIX,
+    shadow_of,
+    without_default,
+    without_indexes,
+)
 
 if TYPE_CHECKING:
     from schemashift.migrations.state import ModelState, ProjectState
@@ -30,6 +35,12 @@ class StagedColumns:
     #: whether rebuilding a table (SQLite's remake) drops its triggers, so the copy trigger is
     #: made again after a change that may rebuild it
     remake_drops_triggers: ClassVar[bool] = False
+    #: whether a type change of a column of a table in use (``online_tables``) goes through a
+    #: shadow column (``retype_through_shadow``) rather than a rewrite or copy of the table
+    retypes_through_shadow: ClassVar[bool] = False
+    #: whether contract's swap runs as one multi-statement string (one transaction however
+    #: the operation runs: PostgreSQL)
+    swaps_in_one_statement: ClassVar[bool] = False
 
     # the editor's own, used here
     add_field: Callable[..., None]
@@ -131,13 +142,33 @@ class StagedColumns:
         remaining = model.clone()
         remaining.fields.pop(old.name)
         after = to_state.get_model(model.app_label, model.name)
-        with self._offline():
+        with self._offline(), self._as_one_statement():
             for statement in self.drop_dual_write_statements(table, old.column, shadow.column):
                 self.run(statement)
             self.remove_field(from_state, model, old)
             self.alter_field(from_state, to_state, remaining, after, shadow, without_default(final))
             for statement in self.drop_not_null_guard_statements(table, shadow.column):
                 self.run(statement)
+
+    def retype_through_shadow(
+        self,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        old_model: ModelState,
+        old: Field,
+        new: Field,
+    ) -> None:
+        """An AlterField changing the type of a column of a table in use, as a staged change
+        run in one go: the new column beside the old, kept in step and filled in batches,
+        then swapped in (``expand_column``, ``swap_in_shadow``). Writers go on throughout."""
+        name = f"{new.name}{SHADOW_SUFFIX}"
+        shadow = shadow_of(new, name, f"{old.column}{SHADOW_SUFFIX}")
+        staging = old_model.clone()
+        staging.shadows[name] = shadow
+        during = from_state.clone()
+        during.add_model(staging)
+        self.expand_column(during, staging, old, shadow, not new.null)
+        self.swap_in_shadow(during, to_state, staging, old, shadow, new)
 
     def swap_out_shadow(
         self,
@@ -250,6 +281,27 @@ class StagedColumns:
             for statement in self.drop_dual_write_statements(table, old, new):
                 self.run(statement)
             self._start_dual_write(table, old, new)
+
+    def _as_one_statement(self) -> Any:
+        """The statements run in the block, joined into one string run after it, where the
+        backend runs such a string in one transaction (``swaps_in_one_statement``)."""
+        from contextlib import contextmanager, nullcontext
+
+        if not self.swaps_in_one_statement:
+            return nullcontext()
+
+        @contextmanager
+        def joined() -> Any:
+            statements: list[str] = []
+            self.run = lambda sql, params=None: statements.append(sql)  # type: ignore[method-assign]
+            try:
+                yield
+            finally:
+                del self.run
+            if statements:
+                self.run(";\n".join(statements))
+
+        return joined()
 
     def _offline(self) -> Any:
         """Statements in their plain forms: contract's are catalog changes, in one step."""

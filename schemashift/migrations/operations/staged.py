@@ -22,15 +22,14 @@ from typing import TYPE_CHECKING, Any
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.fields import FieldOperation, RenameField
 from schemashift.migrations.operations.preconditions import existing_field
-from schemashift.models.field_copies import shadow_of
+from schemashift.models.field_copies import SHADOW_SUFFIX, shadow_of
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
     from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
 
-#: the end of the name and column of the column a staged type change adds
-NEW_SUFFIX = "__new"
+NEW_SUFFIX = SHADOW_SUFFIX
 
 
 def _refuse_unstageable(model: ModelState, field: Field, what: str) -> None:
