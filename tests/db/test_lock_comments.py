@@ -466,8 +466,8 @@ POSTGRESQL_BY_HAND = [
         "-- lock: no table lock: reads and writes go on",
     ),
     (
-        'CREATE TRIGGER "copy_age" BEFORE INSERT OR UPDATE ON "shop_author" FOR EACH ROW '
-        'EXECUTE FUNCTION "copy_age"()',
+        'CREATE OR REPLACE TRIGGER "copy_age" BEFORE INSERT OR UPDATE ON "shop_author" FOR EACH '
+        'ROW EXECUTE FUNCTION "copy_age"()',
         f"-- lock: SHARE ROW EXCLUSIVE on {AUTHOR}: writes wait; reads go on",
     ),
     (
@@ -527,6 +527,20 @@ def test_a_statement_is_read_in_the_light_of_those_before_it() -> None:
     assert PostgreSQLSchemaEditor.lock_comment('DROP INDEX "label_id"') == (
         '-- lock: ACCESS EXCLUSIVE on the table of index "label_id": reads and writes wait'
     )
+
+
+def test_set_not_null_after_a_validated_check_scans_no_row() -> None:
+    guarded = [
+        'ALTER TABLE "shop_author" ADD CONSTRAINT "nick_notnull" CHECK ("nick" IS NOT NULL)',
+        'ALTER TABLE "shop_author" ALTER COLUMN "nick" SET NOT NULL',
+        'ALTER TABLE "shop_author" ALTER COLUMN "age" SET NOT NULL',
+    ]
+    assert PostgreSQLSchemaEditor.lock_comments(guarded)[1:] == [
+        f"-- lock: ACCESS EXCLUSIVE on {AUTHOR}: reads and writes wait; no scan: a validated "
+        "check proves there is no NULL",
+        f"-- lock: ACCESS EXCLUSIVE on {AUTHOR}: reads and writes wait while every row is "
+        "scanned for NULLs",
+    ]
 
 
 def test_the_note_a_statement_begins_with_is_not_read_as_the_statement() -> None:
@@ -683,14 +697,22 @@ def test_mysql_names_the_lock_of_each_statement_its_editor_writes(
     assert_comments(written(server, *operations, live=True), expected)
 
 
-def test_mysql_names_the_lock_of_triggers() -> None:
+def test_mysql_names_the_lock_of_triggers_and_locked_tables() -> None:
     statements = [
-        "CREATE TRIGGER `copy_age` BEFORE INSERT ON `shop_author` FOR EACH ROW "
+        "CREATE TRIGGER IF NOT EXISTS `copy_age` BEFORE INSERT ON `shop_author` FOR EACH ROW "
         "SET NEW.`years` = NEW.`age`",
+        "/* locked */ LOCK TABLES `shop_author` WRITE;\n"
+        "DROP TRIGGER IF EXISTS `copy_age`;\n"
+        "ALTER TABLE `shop_author` DROP COLUMN `age`, ALGORITHM=INSTANT;\n"
+        "UNLOCK TABLES",
         "DROP TRIGGER IF EXISTS `copy_age`",
     ]
     trigger = f"-- lock: exclusive metadata lock on {M_AUTHOR}, for a moment: reads and writes wait"
-    assert MySQLSchemaEditor.lock_comments(statements) == [trigger, trigger]
+    assert MySQLSchemaEditor.lock_comments(statements) == [
+        trigger,
+        f"-- lock: write lock on {M_AUTHOR}: reads and writes wait until UNLOCK TABLES",
+        trigger,
+    ]
     assert MySQLSchemaEditor.lock_comment("DROP TRIGGER `copy_age`") == (
         "-- lock: exclusive metadata lock on the trigger's table, for a moment: reads and writes "
         "wait"

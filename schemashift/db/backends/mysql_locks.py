@@ -97,6 +97,14 @@ def _select(found: re.Match[str], seen: Seen) -> Lock | None:
     return Lock(tuple((SHARED_METADATA_LOCK, table) for table in dict.fromkeys(tables)), GO_ON)
 
 
+def _lock_tables(found: re.Match[str], seen: Seen) -> Lock:
+    """LOCK TABLES, and what runs under it up to UNLOCK TABLES (sent as one statement)."""
+    table, kind = found.groups()
+    if kind.upper() == "WRITE":
+        return _one("write lock", table, "reads and writes wait until UNLOCK TABLES")
+    return _one("read lock", table, "writes wait until UNLOCK TABLES; reads go on")
+
+
 def _fixed_on(mode: str, effect: str, when: str = "") -> Callable[[re.Match[str], Seen], Lock]:
     """A lock of ``mode`` on the table the pattern's first group names."""
     return lambda found, _seen: _one(mode, found.group(1), effect, when)
@@ -122,7 +130,10 @@ _STATEMENTS: list[tuple[re.Pattern[str], Callable[[re.Match[str], Seen], Lock | 
         lambda found, _seen: _online(found.group(1), found.group(2)),
     ),
     (
-        _rule(rf"^CREATE (?:OR REPLACE )?(?:DEFINER\s*=\s*\S+ )?TRIGGER ({_ID}) .*? ON ({_NAME})"),
+        _rule(
+            rf"^CREATE (?:OR REPLACE )?(?:DEFINER\s*=\s*\S+ )?TRIGGER (?:IF NOT EXISTS )?({_ID}) "
+            rf".*? ON ({_NAME})"
+        ),
         _create_trigger,
     ),
     (_rule(rf"^DROP TRIGGER (?:IF EXISTS )?({_NAME})"), _drop_trigger),
@@ -140,6 +151,7 @@ _STATEMENTS: list[tuple[re.Pattern[str], Callable[[re.Match[str], Seen], Lock | 
     ),
     (_rule(rf"^INSERT (?:IGNORE )?INTO ({_NAME})"), _fixed_on(ROW_LOCKS, GO_ON)),
     (_rule(r"^SELECT\b.*$"), _select),
+    (_rule(rf"^LOCK TABLES? ({_NAME})(?: AS {_ID})? (READ|WRITE)\b"), _lock_tables),
 ]
 
 
