@@ -587,8 +587,9 @@ class MigrationExecutor:
     # -- SQL preview -----------------------------------------------------------------------
 
     def collect_sql(self, migration: Migration, backwards: bool = False) -> list[str]:
-        """The statements ``migrate`` would run for one migration, with a comment per operation,
-        inside ``BEGIN;`` and ``COMMIT;`` where they run in one transaction."""
+        """The statements ``migrate`` would run for one migration, with a comment per operation
+        and, above each statement, one naming the lock it takes (``lock_comments``), inside
+        ``BEGIN;`` and ``COMMIT;`` where they run in one transaction."""
         from schemashift.db.connection import editor_class
 
         if backwards:
@@ -610,6 +611,8 @@ class MigrationExecutor:
             runs_statement_by_statement(operation, group, editor)
             for operation, group in zip(operations, collected, strict=True)
         )
+        statements = [sql for group in collected for sql in group]
+        locks = iter(editor.lock_comments(statements))
         if online:
             lines.append(
                 "-- Tables that hold rows are changed in forms that keep their writers going; "
@@ -620,12 +623,22 @@ class MigrationExecutor:
             if not operation.reduces_to_sql:
                 lines.append("-- THIS OPERATION CANNOT BE WRITTEN AS SQL")
                 continue
-            lines.extend(f"{sql};" for sql in added)
+            for sql in added:
+                lines.extend(self._with_lock_comment(sql, next(locks)))
             if not added:
                 lines.append("-- (no-op)")
         if self.runs_atomically(migration) and not online:
             lines = ["BEGIN;", *lines, "COMMIT;"]
         return lines
+
+    @staticmethod
+    def _with_lock_comment(sql: str, lock: str | None) -> list[str]:
+        """The statement ended by ``;``, its lock comment directly above it: below the comment
+        lines it may begin with (a Backfill's note on how its batches run)."""
+        lines = sql.split("\n")
+        first = next((n for n, line in enumerate(lines) if not line.startswith("--")), 0)
+        statement = "\n".join(lines[first:])
+        return [*lines[:first], *([lock] if lock else []), f"{statement};"]
 
     def _statements(
         self,

@@ -272,6 +272,18 @@ def test_unapplying_a_backfill_leaves_the_values(api_project: TutorialProject) -
     assert _ranks(api_project) == [(1, 3), (2, 3), (3, 100), (4, 3)]
 
 
+#: the lock comment above the batch statement, on each backend (the table named as the
+#: statement names it)
+BATCH_LOCKS = {
+    "sqlite": "-- lock: the database's write lock: other writers wait until the transaction "
+    "commits",
+    "postgresql": "-- lock: ROW EXCLUSIVE on polls_account: reads and other writes go on; writes "
+    "to the rows it changes wait",
+    "mysql": "-- lock: row locks on polls_account: reads and other writes go on; writes to the "
+    "rows it scans wait",
+}
+
+
 def test_sqlmigrate_shows_the_batch_statement_and_how_it_runs(
     api_project: TutorialProject,
 ) -> None:
@@ -289,7 +301,8 @@ def test_sqlmigrate_shows_the_batch_statement_and_how_it_runs(
         "to the largest (read again at the end for rows added meanwhile); each batch is its "
         "own transaction."
     ) in sql
-    statement = sql.split("own transaction.\n", 1)[1]
+    lock, statement = sql.split("own transaction.\n", 1)[1].split("\n", 1)
+    assert lock == BATCH_LOCKS[api_project.backend]
     # names are quoted where the dialect needs it
     unquoted = statement.replace('"', "").replace("`", "")
     assert unquoted == (

@@ -186,8 +186,14 @@ def test_irreversible_plan_is_refused_before_any_step(setup_project) -> None:
 def test_collect_sql_runs_nothing(setup_project) -> None:
     executor, db_file = setup_project({"books": {"0001_initial": CREATE_AUTHOR}})
     lines = executor.collect_sql(executor.loader.graph.nodes[("books", "0001_initial")])
-    assert lines[:4] == ["BEGIN;", "--", "-- Create model Author", "--"]
-    assert lines[4].startswith('CREATE TABLE "books_author"')
+    assert lines[:5] == [
+        "BEGIN;",
+        "--",
+        "-- Create model Author",
+        "--",
+        "-- lock: the database's write lock: other writers wait until the transaction commits",
+    ]
+    assert lines[5].startswith('CREATE TABLE "books_author"')
     assert lines[-1] == "COMMIT;"
     assert "books_author" not in table_names(db_file) if db_file.exists() else True
     backwards = executor.collect_sql(

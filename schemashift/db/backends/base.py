@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import decimal
 import math
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -206,6 +206,18 @@ class BaseSchemaEditor(StagedColumns, ConstraintDDL):
         """Whether an online form that was interrupted is run again, not skipped, on resuming
         (it changed nothing, or left something it rebuilds)."""
         return False
+
+    @classmethod
+    def lock_comments(cls, statements: Sequence[str]) -> list[str | None]:
+        """Per statement of one migration, in the order they run, the SQL comment naming the
+        lock it takes and what that means for the table's readers and writers
+        (``lock_comments.py``); None where the backend does not say."""
+        return [None] * len(statements)
+
+    @classmethod
+    def lock_comment(cls, sql: str) -> str | None:
+        """The lock comment of one statement read on its own (``lock_comments``)."""
+        return cls.lock_comments([sql])[0]
 
     def __init__(
         self,

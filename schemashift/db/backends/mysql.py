@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -36,7 +36,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import URL, Connection, Dialect, Engine
 
-from schemashift.db.backends import mysql_online
+from schemashift.db.backends import mysql_locks, mysql_online
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange
 from schemashift.db.backends.base import TableDefinition, is_managed
 from schemashift.db.backends.formats import (
@@ -45,6 +45,7 @@ from schemashift.db.backends.formats import (
     TimeFormat,
     is_special_float,
 )
+from schemashift.db.backends.lock_comments import comments_for
 from schemashift.db.backends.registry import Backend, like_escape
 from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
@@ -147,6 +148,11 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     sql_drop_pk = "ALTER TABLE {table} DROP PRIMARY KEY"
     supports_partial_indexes = False
     writes_bare_boolean_conditions = False
+
+    @classmethod
+    def lock_comments(cls, statements: Sequence[str]) -> list[str | None]:
+        """The metadata and row locks of each statement (``mysql_locks.py``)."""
+        return comments_for(statements, mysql_locks.classify)
 
     @property
     def supports_expression_indexes(self) -> bool:  # type: ignore[override]

@@ -14,6 +14,7 @@ import hashlib
 import math
 import re
 import time
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, Connection
 
+from schemashift.db.backends import postgresql_locks
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange, LiveConstraint
 from schemashift.db.backends.formats import (
     DateTimeFormat,
@@ -32,6 +34,7 @@ from schemashift.db.backends.formats import (
     as_uuid,
     utc_datetime,
 )
+from schemashift.db.backends.lock_comments import comments_for
 from schemashift.db.backends.postgresql_online import (
     concurrent_index_name,
     is_rerunnable,
@@ -175,6 +178,11 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     has_online_forms = True
     keeps_added_defaults = True
     is_rerunnable = staticmethod(is_rerunnable)
+
+    @classmethod
+    def lock_comments(cls, statements: Sequence[str]) -> list[str | None]:
+        """The table lock of each statement (``postgresql_locks.py``)."""
+        return comments_for(statements, postgresql_locks.classify)
 
     # -- the transaction ----------------------------------------------------------------------
 

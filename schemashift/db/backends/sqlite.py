@@ -15,6 +15,7 @@ import decimal
 import math
 import re
 import sqlite3
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from schemashift.db.backends.base import (
 )
 from schemashift.db.backends.defaults import is_expression_default
 from schemashift.db.backends.formats import DecimalFormat, FloatFormat, quantize
+from schemashift.db.backends.lock_comments import Lock, Seen, comments_for
 from schemashift.db.backends.registry import Backend
 from schemashift.db.backends.through_tables import link_shape
 from schemashift.db.client import ClientCommand, find_program
@@ -55,6 +57,12 @@ SQLITE_BEGIN_OPTION = "schemashift_sqlite_begin"
 _SQLITE_BEGIN_MODES = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
 #: significant digits SQLite keeps of a number it stores as a double
 SQLITE_EXACT_DIGITS = 15
+#: statements that write, and so take the database's one write lock until their transaction
+#: commits (SQLite locks the database, not a table)
+_WRITES = re.compile(r"^(?:CREATE|DROP|ALTER|INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_WRITE_LOCK = Lock(
+    (("the database's write lock", ""),), "other writers wait until the transaction commits"
+)
 
 
 class SQLiteSchemaEditor(BaseSchemaEditor):
@@ -109,6 +117,11 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         "JSONField": "(JSON_VALID({column}) OR {column} IS NULL)",
     }
     data_type_suffixes = {kind: "AUTOINCREMENT" for kind in _AUTO_FIELDS}
+
+    @classmethod
+    def lock_comments(cls, statements: Sequence[str]) -> list[str | None]:
+        """The database's write lock, for each statement that writes."""
+        return comments_for(statements, _write_lock)
 
     # -- the transaction ----------------------------------------------------------------------
 
@@ -585,6 +598,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         quote = connection.dialect.identifier_preparer.quote_identifier
         rows = connection.exec_driver_sql(f"PRAGMA table_info({quote(table)})").fetchall()
         return ", ".join(row[1] for row in sorted(rows, key=lambda row: row[5]) if row[5])
+
+
+def _write_lock(sql: str, seen: Seen) -> Lock | None:
+    return _WRITE_LOCK if _WRITES.match(sql) else None
 
 
 def _in_meta_index(model: ModelState, field: Field) -> bool:
