@@ -254,9 +254,9 @@ POSTGRESQL = [
         [("ALTER TABLE", AE_CATALOG)],
     ),
     (
-        "change integer to bigint: a rewrite",
+        "change integer to bigint on a table that never held rows: a rewrite",
         [AlterField("author", "age", models.BigIntegerField(default=3))],
-        True,
+        False,
         [
             (
                 'ALTER TABLE "shop_author" ALTER COLUMN "age" TYPE bigint',
@@ -620,9 +620,37 @@ MYSQL = [
     ),
     (
         "mariadb",
-        "change a column's type: no online form",
+        "add a check constraint: no online form, the table is copied",
+        [AddConstraint("author", AGE_CHECK)],
+        [("ALTER TABLE `shop_author` ADD CONSTRAINT `age_gte_0` CHECK", COPY)],
+    ),
+    (
+        "mariadb",
+        "change a column's type: through a column beside it, swapped in under the table lock",
         [AlterField("author", "age", models.BigIntegerField(default=3))],
-        [("ALTER TABLE `shop_author` MODIFY `age` bigint NOT NULL", COPY)],
+        [
+            ("ALTER TABLE `shop_author` ADD COLUMN `age__new` bigint NULL", INSTANT),
+            (
+                "CREATE TRIGGER IF NOT EXISTS",
+                f"-- lock: exclusive metadata lock on {M_AUTHOR}, for a moment: reads and writes "
+                "wait",
+            ),
+            (
+                "CREATE TRIGGER IF NOT EXISTS",
+                f"-- lock: exclusive metadata lock on {M_AUTHOR}, for a moment: reads and writes "
+                "wait",
+            ),
+            (
+                "UPDATE `shop_author` SET `age__new` = `age`",
+                f"-- lock: row locks on {M_AUTHOR}: reads and other writes go on; writes to the "
+                "rows it scans wait",
+            ),
+            (
+                "/* locked */ LOCK TABLES `shop_author` WRITE;",
+                f"-- lock: write lock on {M_AUTHOR}: reads and writes wait until UNLOCK TABLES",
+            ),
+            ("ALTER TABLE `shop_author` MODIFY `age` bigint NOT NULL", INPLACE),
+        ],
     ),
     (
         "mariadb",
