@@ -18,6 +18,7 @@ from schemashift.migrations.operations.staged import (
     ExpandAlterField,
     ExpandRenameField,
 )
+from schemashift.models.field_copies import widens
 
 if TYPE_CHECKING:
     from schemashift.migrations.operations.base import Operation
@@ -77,6 +78,8 @@ def _staged(
         old = model.fields.get(operation.name)
         new = operation.field
         if old is None or not (_plain(old) and _plain(new)) or not _retyped(old, new):
+            return None
+        if not widens(old, new):
             return None
         if (old.db_column or operation.name) != (new.db_column or operation.name):
             return None

@@ -37,6 +37,32 @@ def as_column(field: Field, name: str, column: str) -> Field:
     return _copy(field, name, db_column=column)
 
 
+_INTEGER_SIZES = {"SmallIntegerField": 2, "IntegerField": 4, "BigIntegerField": 8}
+_TEXT_KINDS = ("CharField", "TextField")
+
+
+def widens(old: Field, new: Field) -> bool:
+    """Whether every value of ``old`` fits ``new`` unchanged: a larger integer, a longer (or
+    unbounded) text, a decimal with more digits and the same places. A staged type change is
+    one of these: a copy trigger would refuse the previous version's writes otherwise."""
+    old_kind, new_kind = old.get_internal_type(), new.get_internal_type()
+    if old_kind in _INTEGER_SIZES and new_kind in _INTEGER_SIZES:
+        return _INTEGER_SIZES[new_kind] >= _INTEGER_SIZES[old_kind]
+    if old_kind in _TEXT_KINDS and new_kind in _TEXT_KINDS:
+        if new_kind == "TextField" or new.max_length is None:
+            return True
+        return (
+            old_kind == "CharField"
+            and old.max_length is not None
+            and (new.max_length >= old.max_length)
+        )
+    if old_kind == new_kind == "DecimalField":
+        return new.decimal_places == old.decimal_places and (new.max_digits or 0) >= (
+            old.max_digits or 0
+        )
+    return False
+
+
 def without_indexes(field: Field) -> Field:
     """``field`` with no index nor unique constraint of its own."""
     return _copy(field, field.name, db_index=False, unique=False)

@@ -42,6 +42,7 @@ from schemashift.db.backends.base import (
     keeps_added_default,
     matching_index,
 )
+from schemashift.models.field_copies import widens
 
 if TYPE_CHECKING:
     from schemashift.migrations.state import ModelState, ProjectState
@@ -428,13 +429,15 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         """Whether a type change of a table in use goes through a shadow column: a plain
         field (no relation, key or generated column, none pointing at it, not named in Meta
         indexes, constraints or unique_together), its name and column kept, NOT NULL only
-        if it was, and not a change the backend makes in place."""
+        if it was, every value fitting the new type (``widens``), and not a change the
+        backend makes in place."""
         if not (
             self.retypes_through_shadow
             and change.retyped
             and change.table in self.online_tables
             and not change.renamed
             and (change.new.null or not change.old.null)
+            and widens(change.old, change.new)
         ):
             return False
         for field in (change.old, change.new):
