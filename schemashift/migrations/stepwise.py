@@ -161,7 +161,7 @@ def operation_digest(operation: Operation, backwards: bool) -> str:
 
 class _Batches:
     """Progress through the row-filling statements (NULL fills, staged copies) of a logged
-    operation that has several, told as a backfill's: ``done`` of ``total`` batches."""
+    operation that has more than two, told as a backfill's: ``done`` of ``total`` batches."""
 
     def __init__(
         self,
@@ -170,7 +170,8 @@ class _Batches:
         on_progress: Callable[[Any], None] | None,
     ) -> None:
         self.positions = [i for i, sql in enumerate(statements) if is_dml(sql)]
-        self.on_progress = on_progress if len(self.positions) > 1 else None
+        # a table of one batch's keys has the one and the tail batch for keys added since
+        self.on_progress = on_progress if len(self.positions) > 2 else None
         self.before = sum(1 for i in self.positions if i < start)
         found = _UPDATED_TABLE.search(statements[self.positions[0]]) if self.positions else None
         self.label = f"{found[1]} (by key range)" if found else "rows"

@@ -982,7 +982,7 @@ def roll_back(executor: MigrationExecutor, history: History, target: Target) -> 
     assert all(step.backwards for step in plan)
     standing = set(applied)
 
-    def check(event: str, migration: migrations.Migration) -> None:
+    def check(event: str, migration: migrations.Migration, detail: object = None) -> None:
         if event == "unapply_success":
             standing.discard(migration.key)
             assert_database_matches(executor, list(standing), history.expected(standing))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from support.tutorial import TUTORIAL_MODELS, connect, history, query
+from support.tutorial import TUTORIAL_MODELS, connect, history, query, seed
 from support.tutorial_project import TutorialProject, assert_schema_matches_state, start
 
 from schemashift import api, models
@@ -393,3 +393,34 @@ def test_a_longer_varchar_is_changed_in_place_on_postgresql(api_project: Tutoria
 )
 def test_only_changes_every_value_fits_are_staged(old: Any, new: Any, fits: bool) -> None:
     assert widens(old, new) is fits
+
+
+@pytest.mark.backends("mysql")
+def test_a_unique_column_is_staged_with_its_key_when_asked(
+    api_project: TutorialProject, small_batches: None
+) -> None:
+    """Staged, the old column's unique key goes before the swap (ALGORITHM=INSTANT would
+    refuse to drop it with the column) and the new column's, built after the copy, stays. (A
+    plain AlterField of a unique column keeps Django's statement, and its key Django's name.)"""
+    unique_text = TUTORIAL_MODELS.replace(
+        "question_text = models.CharField(max_length=200)",
+        "question_text = models.CharField(max_length=200, unique=True)",
+    )
+    api_project.load(unique_text)
+    api.makemigrations("polls")
+    api.migrate()
+    seed(api_project)
+    widened = unique_text.replace("max_length=200, unique", "max_length=300, unique")
+    api_project.load(widened)
+    expand, _contract = _staged(api_project, widened)
+    assert "`question_text__new`" in api.sqlmigrate("polls", expand)
+    api.migrate()
+    assert_schema_matches_state(api_project)
+    assert _column_type(api_project, "polls_question", "question_text") == "varchar"
+    with pytest.raises(sa.exc.IntegrityError), connect(api_project) as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO polls_question (question_text, pub_date) "
+                "VALUES ('What''s new?', '2026-01-01')"
+            )
+        )

@@ -427,7 +427,7 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
 
     def _goes_through_shadow(self, change: FieldChange) -> bool:
         """Whether a type change of a table in use goes through a shadow column: a plain
-        field (no relation, key or generated column, none pointing at it, not named in Meta
+        field (no relation, key, unique or generated column, none pointing at it, not named in Meta
         indexes, constraints or unique_together), its name and column kept, NOT NULL only
         if it was, every value fitting the new type (``widens``), and not a change the
         backend makes in place."""
@@ -442,6 +442,8 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
             return False
         for field in (change.old, change.new):
             if field.is_relation or field.many_to_many or field.primary_key or field.generated:
+                return False
+            if field.unique:  # its key would be named after the new column, not Django's
                 return False
         for model in (change.old_model, change.new_model):
             named = {name for group in model.unique_together for name in group}

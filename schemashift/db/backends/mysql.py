@@ -401,16 +401,17 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         return live is not None and column in live.columns
 
     def _indexes_of_column(self, table: str, column: str) -> list[str]:
-        """The live indexes whose first column is ``column`` (as the statements collected so
-        far leave them): dropped before the column, they go in place."""
+        """The live indexes whose first column is ``column``, unique keys included: dropped
+        before the column, they go in place."""
         if self.connection is None:
             return []
-        live = self._live_table(table)
-        if live is None:
-            return []
-        return sorted(
-            name for name, index in live.indexes.items() if index.columns[:1] == (column,)
+        rows = self.connection.exec_driver_sql(
+            "SELECT DISTINCT index_name FROM information_schema.statistics WHERE "
+            f"{_WHERE_TABLE} AND column_name = %s AND seq_in_index = 1 "
+            "AND index_name <> 'PRIMARY'",
+            (table, column),
         )
+        return sorted(name for (name,) in rows)
 
     def _run_locked(self, sql: str) -> None:
         """Statements run while the table is locked (LOCK TABLES ... UNLOCK TABLES, one per
