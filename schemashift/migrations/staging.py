@@ -18,11 +18,11 @@ from schemashift.migrations.operations.staged import (
     ExpandAlterField,
     ExpandRenameField,
 )
-from schemashift.models.field_copies import widens
+from schemashift.models.field_copies import is_plain_column, named_by_meta, widens
 
 if TYPE_CHECKING:
     from schemashift.migrations.operations.base import Operation
-    from schemashift.migrations.state import ProjectState
+    from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
 
 #: what, besides the field's class, decides a column's type
@@ -67,7 +67,7 @@ def _staged(
     if isinstance(operation, RenameField):
         model = state.get_model(app_label, operation.model_name)
         old = model.fields.get(operation.old_name)
-        if old is None or old.db_column or not _plain(old):
+        if old is None or old.db_column or not _stageable(model, old):
             return None
         return (
             ExpandRenameField(operation.model_name, operation.old_name, operation.new_name),
@@ -77,7 +77,9 @@ def _staged(
         model = state.get_model(app_label, operation.model_name)
         old = model.fields.get(operation.name)
         new = operation.field
-        if old is None or not (_plain(old) and _plain(new)) or not _retyped(old, new):
+        if old is None or not _stageable(model, old) or not is_plain_column(new):
+            return None
+        if not _retyped(old, new):
             return None
         if not widens(old, new):
             return None
@@ -90,8 +92,9 @@ def _staged(
     return None
 
 
-def _plain(field: Field) -> bool:
-    return not (field.is_relation or field.many_to_many or field.primary_key or field.generated)
+def _stageable(model: ModelState, field: Field) -> bool:
+    """What the staged operations accept (``staged._refuse_unstageable``)."""
+    return is_plain_column(field) and not named_by_meta(model, field.name)
 
 
 def _retyped(old: Field, new: Field) -> bool:

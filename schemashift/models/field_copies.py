@@ -41,6 +41,21 @@ _INTEGER_SIZES = {"SmallIntegerField": 2, "IntegerField": 4, "BigIntegerField": 
 _TEXT_KINDS = ("CharField", "TextField")
 
 
+def is_plain_column(field: Field) -> bool:
+    """Whether a field is a column of its own that a staged change can replace: no relation,
+    primary key or generated column."""
+    return not (field.is_relation or field.many_to_many or field.primary_key or field.generated)
+
+
+def named_by_meta(model: Any, name: str) -> bool:
+    """Whether the model state's Meta indexes, constraints or unique_together name the field
+    (they would stay on the old column, which a staged change drops)."""
+    named = {field for group in model.unique_together for field in group}
+    for item in [*model.indexes, *model.constraints]:
+        named.update(getattr(item, "fields", ()) or ())
+    return name in named
+
+
 def widens(old: Field, new: Field) -> bool:
     """Whether every value of ``old`` fits ``new`` unchanged: a larger integer, a longer (or
     unbounded) text, a decimal with more digits and the same places. A staged type change is

@@ -424,3 +424,27 @@ def test_a_unique_column_is_staged_with_its_key_when_asked(
                 "VALUES ('What''s new?', '2026-01-01')"
             )
         )
+
+
+@pytest.mark.backends("sqlite")
+def test_a_field_a_meta_index_names_is_not_staged(api_project: TutorialProject) -> None:
+    """Its index would stay on the old column, which contract drops: makemigrations --staged
+    writes the plain AlterField, and the migration loads and runs."""
+    indexed = TUTORIAL_MODELS.replace(
+        "    votes = models.IntegerField(default=0)\n",
+        "    votes = models.IntegerField(default=0)\n\n"
+        "    class Meta:\n"
+        '        indexes = [models.Index(fields=["votes"], name="votes_idx")]\n',
+    )
+    api_project.load(indexed)
+    api.makemigrations("polls")
+    api.migrate()
+    api_project.load(
+        indexed.replace("models.IntegerField(default=0)", "models.BigIntegerField(default=0)")
+    )
+    (written,) = api.makemigrations("polls", staged=True)
+    assert (
+        "migrations.AlterField(" in (api_project.migrations_dir / f"{written.name}.py").read_text()
+    )
+    api.migrate()
+    assert_schema_matches_state(api_project)

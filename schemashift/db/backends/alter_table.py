@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 
@@ -42,7 +42,7 @@ from schemashift.db.backends.base import (
     keeps_added_default,
     matching_index,
 )
-from schemashift.models.field_copies import widens
+from schemashift.models.field_copies import is_plain_column, named_by_meta, widens
 
 if TYPE_CHECKING:
     from schemashift.migrations.state import ModelState, ProjectState
@@ -441,28 +441,23 @@ class AlterTableSchemaEditor(BaseSchemaEditor):
         ):
             return False
         for field in (change.old, change.new):
-            if field.is_relation or field.many_to_many or field.primary_key or field.generated:
+            # a unique key would be named after the new column, not as Django names it
+            if not is_plain_column(field) or field.unique:
                 return False
-            if field.unique:  # its key would be named after the new column, not Django's
-                return False
-        for model in (change.old_model, change.new_model):
-            named = {name for group in model.unique_together for name in group}
-            for item in [*model.indexes, *model.constraints]:
-                named.update(getattr(item, "fields", ()) or ())
-            if change.old.name in named:
-                return False
-        if any(True for _ in self._incoming_plain(change)):
+        if any(
+            named_by_meta(model, change.old.name) for model in (change.old_model, change.new_model)
+        ):
             return False
-        return not self.retypes_in_place(change)
+        return not self._is_pointed_at(change) and not self.retypes_in_place(change)
 
-    def _incoming_plain(self, change: FieldChange) -> Any:
+    def _is_pointed_at(self, change: FieldChange) -> bool:
+        """Whether a foreign key of another field targets the altered one."""
         model = change.new_model
-        for child, relation in change.to_state.incoming_relations(model.app_label, model.name):
-            if relation.many_to_many:
-                continue
-            target = self.target_field(relation, change.to_state)
-            if target.name == change.new.name:
-                yield child, relation
+        return any(
+            not relation.many_to_many
+            and self.target_field(relation, change.to_state).name == change.new.name
+            for _child, relation in change.to_state.incoming_relations(model.app_label, model.name)
+        )
 
     def retypes_in_place(self, change: FieldChange) -> bool:
         """Whether the backend changes the column's type without reading the table."""

@@ -22,26 +22,26 @@ from typing import TYPE_CHECKING, Any
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.fields import FieldOperation, RenameField
 from schemashift.migrations.operations.preconditions import existing_field
-from schemashift.models.field_copies import SHADOW_SUFFIX, shadow_of
+from schemashift.models.field_copies import (
+    SHADOW_SUFFIX,
+    is_plain_column,
+    named_by_meta,
+    shadow_of,
+)
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
     from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
 
-NEW_SUFFIX = SHADOW_SUFFIX
-
 
 def _refuse_unstageable(model: ModelState, field: Field, what: str) -> None:
-    if field.is_relation or field.many_to_many or field.primary_key or field.generated:
+    if not is_plain_column(field):
         raise ValueError(
             f"{what} of {model.label}.{field.name}: a staged change takes a plain column, not a "
             "relation, primary key or generated field."
         )
-    named = {name for group in model.unique_together for name in group}
-    for item in [*model.indexes, *model.constraints]:
-        named.update(getattr(item, "fields", ()) or ())
-    if field.name in named:
+    if named_by_meta(model, field.name):
         raise ValueError(
             f"{what} of {model.label}.{field.name}: the field is named in Meta indexes, "
             "constraints or unique_together; stage the change after moving those to the new "
@@ -81,7 +81,7 @@ class _StagedAlter(_StagedOperation):
 
     @property
     def shadow_name(self) -> str:
-        return f"{self.name}{NEW_SUFFIX}"
+        return f"{self.name}{SHADOW_SUFFIX}"
 
 
 class _StagedRename(_StagedOperation):
@@ -120,7 +120,7 @@ class ExpandAlterField(_StagedAlter):
         field.set_attributes_from_name(self.name)
         _refuse_unstageable(model, field, "Expanding a change")
         model.shadows[self.shadow_name] = shadow_of(
-            field, self.shadow_name, f"{old.column}{NEW_SUFFIX}"
+            field, self.shadow_name, f"{old.column}{SHADOW_SUFFIX}"
         )
         self._replace(state, model)
 
@@ -354,9 +354,6 @@ class ContractRenameField(_StagedRename):
     @property
     def migration_name_fragment(self) -> str:
         return f"contract_rename_{self.model_name_lower}_{self.old_name.lower()}"
-
-
-STAGED_OPERATIONS = (ExpandAlterField, ContractAlterField, ExpandRenameField, ContractRenameField)
 
 
 def stage_of(operation: Operation) -> str:
