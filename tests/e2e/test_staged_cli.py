@@ -41,3 +41,32 @@ def test_a_rename_answered_at_the_prompt_is_staged_and_deployed_in_two_steps(pro
 
     wrong = project.run("migrate", "--stage", "both")
     assert wrong.returncode != 0 and "Traceback" not in wrong.stderr
+
+
+CONTRACT_WITHOUT_EXPAND = """\
+from schemashift import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0001_initial")]
+    operations = [
+        migrations.ContractAlterField(
+            model_name="choice", name="votes", field=models.BigIntegerField(default=0)
+        ),
+    ]
+"""
+
+
+@pytest.mark.backends("sqlite")
+def test_a_contract_with_no_expand_before_it_is_refused_naming_it(project) -> None:
+    project.write_models(TUTORIAL_MODELS)
+    ok(project.run("makemigrations", "polls"))
+    ok(project.run("migrate"))
+    (project.migrations_dir / "0002_contract.py").write_text(CONTRACT_WITHOUT_EXPAND)
+    refused = project.run("migrate")
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    said = refused.stdout + refused.stderr
+    assert "polls.0002_contract" in said and "no expanded change is under way" in said
+    assert query(project, "SELECT name FROM schemashift_migrations WHERE app = 'polls'") == [
+        ("0001_initial",)
+    ]

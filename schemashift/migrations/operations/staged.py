@@ -37,12 +37,12 @@ if TYPE_CHECKING:
 
 def _refuse_unstageable(model: ModelState, field: Field, what: str) -> None:
     if not is_plain_column(field):
-        raise ValueError(
+        raise LookupError(
             f"{what} of {model.label}.{field.name}: a staged change takes a plain column, not a "
             "relation, primary key or generated field."
         )
     if named_by_meta(model, field.name):
-        raise ValueError(
+        raise LookupError(
             f"{what} of {model.label}.{field.name}: the field is named in Meta indexes, "
             "constraints or unique_together; stage the change after moving those to the new "
             "column by hand."
@@ -115,7 +115,7 @@ class ExpandAlterField(_StagedAlter):
         old = existing_field(model, self.name)
         _refuse_unstageable(model, old, "Expanding a change")
         if self.shadow_name in model.shadows:
-            raise ValueError(f"{model.label}.{self.name} has a staged change under way already.")
+            raise LookupError(f"{model.label}.{self.name} has a staged change under way already.")
         field = self.field.clone()
         field.set_attributes_from_name(self.name)
         _refuse_unstageable(model, field, "Expanding a change")
@@ -170,7 +170,7 @@ class ContractAlterField(_StagedAlter):
         model = self._model(state, app_label).clone()
         existing_field(model, self.name)
         if self.shadow_name not in model.shadows:
-            raise ValueError(
+            raise LookupError(
                 f"Contracting {model.label}.{self.name}: no expanded change is under way (the "
                 "ExpandAlterField migration comes first)."
             )
@@ -241,11 +241,11 @@ class ExpandRenameField(_StagedRename):
         old = existing_field(model, self.old_name)
         _refuse_unstageable(model, old, "Expanding a rename")
         if self.old_name in model.shadows:
-            raise ValueError(f"{model.label}.{self.old_name} has a staged change under way.")
+            raise LookupError(f"{model.label}.{self.old_name} has a staged change under way.")
         RenameField(self.model_name, self.old_name, self.new_name).state_forwards(app_label, state)
         renamed = self._model(state, app_label).clone()
         if renamed.get_field(self.new_name).column == old.column:
-            raise ValueError(
+            raise LookupError(
                 f"Expanding the rename of {model.label}.{self.old_name}: its column stays "
                 f"{old.column}; a plain RenameField does it."
             )
@@ -314,7 +314,7 @@ class ContractRenameField(_StagedRename):
         model = self._model(state, app_label).clone()
         existing_field(model, self.new_name)
         if self.old_name not in model.shadows:
-            raise ValueError(
+            raise LookupError(
                 f"Contracting the rename of {model.label}.{self.old_name}: no expanded rename is "
                 "under way (the ExpandRenameField migration comes first)."
             )
