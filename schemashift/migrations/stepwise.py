@@ -25,6 +25,7 @@ first operation runs, so an interrupted migration is always known as started.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import time
@@ -172,7 +173,7 @@ class _Batches:
         self.positions = [i for i, sql in enumerate(statements) if is_dml(sql)]
         # a table of one batch's keys has the one and the tail batch for keys added since
         self.on_progress = on_progress if len(self.positions) > 2 else None
-        self.before = sum(1 for i in self.positions if i < start)
+        self.before = bisect.bisect_left(self.positions, start)
         found = _UPDATED_TABLE.search(statements[self.positions[0]]) if self.positions else None
         self.label = f"{found[1]} (by key range)" if found else "rows"
         self.started = time.monotonic()
@@ -182,7 +183,7 @@ class _Batches:
 
         if self.on_progress is None:
             return
-        done = sum(1 for i in self.positions if i <= index)
+        done = bisect.bisect_right(self.positions, index)
         total = len(self.positions)
         elapsed = time.monotonic() - self.started
         # the pace of this run: the batches an earlier run did took no time of it
