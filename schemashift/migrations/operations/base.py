@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from schemashift.exceptions import IrreversibleError
@@ -20,7 +22,26 @@ class Operation:
     forwards and backwards, describe itself, serialise itself (``deconstruct``); plus
     ``reduce`` for the optimizer. Operations never mutate Field objects in place: a state
     change replaces fields and model states, so snapshots stay valid.
+
+    Every operation also takes ``acknowledge``, the ids of the findings its author accepted
+    (``"data-loss"`` for a change that can destroy stored values, or a lint rule's id):
+    ``RemoveField("question", "votes", acknowledge=["data-loss"])``. It is written back to the
+    migration file with the operation's other arguments.
     """
+
+    #: the ids of the findings (``"data-loss"``, lint rules) the migration's author accepted
+    acknowledged: frozenset[str] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _taking_acknowledge(cls.__dict__["__init__"])  # type: ignore[misc]
+        if "deconstruct" in cls.__dict__:
+            cls.deconstruct = _giving_acknowledge(cls.__dict__["deconstruct"])  # type: ignore[method-assign]
+
+    def is_acknowledged(self, finding: str) -> bool:
+        """Whether the migration accepts the finding ``finding`` (an id) for this operation."""
+        return finding in self.acknowledged
 
     reversible = True
     reduces_to_sql = True
@@ -148,3 +169,36 @@ class Operation:
         _name, args, kwargs = self.deconstruct()
         parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
         return f"<{type(self).__name__} {', '.join(parts)}>"
+
+
+def _taking_acknowledge(init: Callable[..., None]) -> Callable[..., None]:
+    """``init`` that also accepts ``acknowledge=[ids]`` and keeps it as ``acknowledged``."""
+
+    @functools.wraps(init)
+    def __init__(
+        self: Operation, *args: Any, acknowledge: Iterable[str] = (), **kwargs: Any
+    ) -> None:
+        init(self, *args, **kwargs)
+        if isinstance(acknowledge, str):
+            acknowledge = [acknowledge]
+        # set after ``init``: a subclass's own ``acknowledge`` outlives its base's __init__
+        self.acknowledged = frozenset(acknowledge) | (
+            self.__dict__.get("acknowledged", frozenset()) if not acknowledge else frozenset()
+        )
+
+    return __init__
+
+
+def _giving_acknowledge(
+    deconstruct: Callable[[Operation], tuple[str, list[Any], dict[str, Any]]],
+) -> Callable[[Operation], tuple[str, list[Any], dict[str, Any]]]:
+    """``deconstruct`` whose keyword arguments include ``acknowledge`` when it is set."""
+
+    @functools.wraps(deconstruct)
+    def wrapped(self: Operation) -> tuple[str, list[Any], dict[str, Any]]:
+        name, args, kwargs = deconstruct(self)
+        if self.acknowledged:
+            kwargs = {**kwargs, "acknowledge": sorted(self.acknowledged)}
+        return name, args, kwargs
+
+    return wrapped
