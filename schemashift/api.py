@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from schemashift.migrations.backfill import BackfillProgress
     from schemashift.migrations.loader import MigrationLoader
     from schemashift.migrations.migration import Migration
+    from schemashift.migrations.operations.base import Operation
     from schemashift.migrations.questioner import MigrationQuestioner
 
 __all__ = [
@@ -80,6 +81,10 @@ class PlannedOperation:
     description: str
     is_reversible: bool
     is_destructive: bool
+    #: what it can destroy ("drops column votes of polls_question"), in this direction
+    data_loss: tuple[str, ...] = ()
+    #: whether its migration acknowledges that loss, or the run allows it
+    is_loss_allowed: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,7 @@ def makemigrations(
             for label, migrations in changes.items()
             if label in app_labels or _has_migrations_package(label)
         }
+        _acknowledge_data_loss(loader, changes, questioner)
     planned: list[tuple[Migration, AppConfig]] = []
     files: list[MigrationFile] = []
     for app_label in sorted(changes):
@@ -238,6 +244,22 @@ def _empty_migrations(
     return detector.arrange_for_graph(changes, leaves, name, [c.label for c in configs])
 
 
+def _acknowledge_data_loss(
+    loader: MigrationLoader, changes: dict[str, list[Migration]], questioner: MigrationQuestioner
+) -> None:
+    """Ask once whether the new operations that destroy stored data are meant to, and if so
+    write them with ``acknowledge=["data-loss"]``."""
+    from schemashift.migrations.data_loss import DATA_LOSS, new_losses
+
+    losses = new_losses(loader.project_state(), changes)
+    if not losses:
+        return
+    lines = [f"{migration.app_label}.{migration.name}: {loss}" for migration, _, loss in losses]
+    if questioner.ask_data_loss(lines):
+        for _, operation, _ in losses:
+            operation.acknowledged = operation.acknowledged | {DATA_LOSS}
+
+
 def _has_migrations_package(label: str) -> bool:
     return (apps.get_app_config(label).migrations_path / "__init__.py").exists()
 
@@ -260,6 +282,7 @@ def migrate(
     on_wait: Callable[[str, float | None], None] | None = None,
     warn: Warn | None = None,
     stage: str | None = None,
+    allow_data_loss: bool = False,
 ) -> MigrateResult:
     """Bring the database to the latest migrations of ``app_label`` (default: every app).
 
@@ -276,6 +299,9 @@ def migrate(
     ``stage="expand"`` applies the migrations up to the first contract migration of a staged
     change (``makemigrations --staged``); ``stage="contract"`` applies the rest, and refuses
     while an expand migration it would need is not applied yet.
+    Before anything runs, an operation that would destroy values the database holds is
+    refused (DataLossRefused) unless its migration acknowledges it or ``allow_data_loss``;
+    a narrowing change is refused when a stored value does not fit (``data_loss_gate.py``).
     """
     from schemashift.db.connection import migration_lock
     from schemashift.migrations.executor import MigrationInterrupted
@@ -303,7 +329,9 @@ def migrate(
                     settings,
                     app_label,
                     target,
-                    _MigrateOptions(fake, fake_initial, adopt_django_history, plan, stage),
+                    _MigrateOptions(
+                        fake, fake_initial, adopt_django_history, plan, stage, allow_data_loss
+                    ),
                     progress,
                     on_plan,
                     warn,
@@ -326,6 +354,7 @@ class _MigrateOptions:
     adopt_django_history: bool = False
     plan_only: bool = False
     stage: str | None = None
+    allow_data_loss: bool = False
 
 
 def _migrate(
@@ -338,6 +367,11 @@ def _migrate(
     on_plan: Callable[[MigrationPlan], None] | None,
     warn: Warn | None,
 ) -> MigrateResult:
+    from schemashift.migrations.data_loss_gate import (
+        check_before,
+        check_data_loss,
+        planned_losses,
+    )
     from schemashift.migrations.executor import MigrationExecutor
 
     fake, plan_only = options.fake, options.plan_only
@@ -361,8 +395,9 @@ def _migrate(
         steps = executor.plan(targets, applied)
     adopted_names = tuple(f"{app}.{name}" for app, name in adopted)
     steps, held_back = _staged_steps(steps, options.stage)
+    losses = planned_losses(executor, steps, applied, options.allow_data_loss)
     plan = MigrationPlan(
-        tuple(_planned(step.migration, step.backwards) for step in steps),
+        tuple(_planned(step.migration, step.backwards, losses) for step in steps),
         tuple(targets),
         tuple(sorted(loader.migrated_apps)),
         adopted_names,
@@ -371,6 +406,7 @@ def _migrate(
         return MigrateResult(
             plan, was_run=False, was_faked=False, adopted=adopted_names, held_back=held_back
         )
+    deferred = [] if fake else check_data_loss(db, losses)
     if on_plan is not None:
         on_plan(plan)
     after = set(applied)
@@ -384,6 +420,8 @@ def _migrate(
         return MigrateResult(plan, True, fake, changes, adopted_names, held_back)
 
     def notify(kind: str, migration: Migration, backfill: BackfillProgress | None = None) -> None:
+        if deferred and kind in ("apply_start", "unapply_start"):
+            check_before(db, migration, deferred)
         if progress is not None:
             done = executor.partial.get(migration.key, ("", 0))[1]
             progress(MigrationEvent(kind, migration, done, backfill))
@@ -501,17 +539,29 @@ def _targets(
     return list(loader.graph.leaf_nodes())
 
 
-def _planned(migration: Migration, backwards: bool) -> PlannedMigration:
-    operations = list(migration.operations)
+def _planned(migration: Migration, backwards: bool, losses: list[Any]) -> PlannedMigration:
+    found: dict[int, list[Any]] = {}
+    for planned in losses:
+        if planned.step.migration is migration:
+            found.setdefault(planned.index, []).append(planned)
+    indexes = list(range(len(migration.operations)))
     if backwards:
-        operations.reverse()
+        indexes.reverse()
     return PlannedMigration(
         migration.app_label,
         migration.name,
         backwards,
-        tuple(
-            PlannedOperation(op.describe(), op.reversible, op.is_destructive) for op in operations
-        ),
+        tuple(_planned_operation(migration.operations[i], found.get(i, [])) for i in indexes),
+    )
+
+
+def _planned_operation(operation: Operation, losses: list[Any]) -> PlannedOperation:
+    return PlannedOperation(
+        operation.describe(),
+        operation.reversible,
+        operation.is_destructive,
+        tuple(planned.loss.reason for planned in losses),
+        all(planned.is_allowed for planned in losses),
     )
 
 

@@ -30,6 +30,11 @@ from schemashift.migrations.questioner import (
     is_flag=True,
     help="Write renames and column type changes as an expand and a contract migration.",
 )
+@click.option(
+    "--allow-data-loss",
+    is_flag=True,
+    help="Write operations that destroy stored data as acknowledged without asking.",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -40,6 +45,7 @@ def command(
     dry_run: bool,
     no_input: bool,
     staged: bool,
+    allow_data_loss: bool,
 ) -> None:
     """Write new migrations for changes to the models of APP_LABELS (default: every app)."""
     setup_project(ctx)
@@ -49,7 +55,7 @@ def command(
         empty=empty,
         dry_run=dry_run,
         check=check_changes,
-        questioner=_questioner(no_input, dry_run or check_changes, app_labels),
+        questioner=_questioner(no_input, dry_run or check_changes, app_labels, allow_data_loss),
         on_migration=_Report(),
         warn=warn,
         staged=staged,
@@ -67,15 +73,20 @@ def command(
         ctx.exit(1)
 
 
-def _questioner(no_input: bool, dry_run: bool, app_labels: tuple[str, ...]) -> MigrationQuestioner:
+def _questioner(
+    no_input: bool, dry_run: bool, app_labels: tuple[str, ...], allow_data_loss: bool
+) -> MigrationQuestioner:
     if no_input:
-        return NonInteractiveMigrationQuestioner(dry_run=dry_run, specified_apps=app_labels)
+        return NonInteractiveMigrationQuestioner(
+            dry_run=dry_run, specified_apps=app_labels, allow_data_loss=allow_data_loss
+        )
     return InteractiveMigrationQuestioner(
         stdin=sys.stdin,
         stdout=sys.stdout,
         dry_run=dry_run,
         specified_apps=app_labels,
         echo_answers=not sys.stdin.isatty(),
+        allow_data_loss=allow_data_loss,
     )
 
 

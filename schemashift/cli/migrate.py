@@ -40,6 +40,12 @@ if TYPE_CHECKING:
     "version), or their contract migrations (after).",
 )
 @click.option(
+    "--allow-data-loss",
+    is_flag=True,
+    help="Run operations that destroy stored data (dropped tables and columns, lossy type "
+    "changes) even where their migration does not acknowledge it.",
+)
+@click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
     default=None,
@@ -57,6 +63,7 @@ def command(
     adopt_django_history: bool,
     no_input: bool,
     stage: str | None,
+    allow_data_loss: bool,
     lock_timeout: float | None,
 ) -> None:
     """Apply (or unapply, to reach MIGRATION_NAME) the migrations of APP_LABEL, or of every app."""
@@ -76,6 +83,7 @@ def command(
             on_wait=_say_waiting,
             warn=warn,
             stage=stage,
+            allow_data_loss=allow_data_loss,
         )
     except SchemashiftError:
         progress.failed()
@@ -249,9 +257,10 @@ def _print_plan(plan: api.MigrationPlan) -> None:
                 text = f"Undo {text}"
                 if not operation.is_reversible:
                     text += click.style(" -> IRREVERSIBLE", fg="red")
-            if operation.is_destructive and not step.backwards:
-                text += click.style(" (drops data)", fg="yellow")
             click.echo(f"    {text}")
+            for reason in operation.data_loss:
+                note = "acknowledged" if operation.is_loss_allowed else "not acknowledged"
+                click.echo(click.style(f"      data loss: {reason} ({note})", fg="yellow"))
 
 
 def _warn_unmigrated_changes(changed: tuple[str, ...]) -> None:

@@ -96,6 +96,26 @@ class MigrationExecutor:
         steps = migration_plan(graph, targets, applied)
         return [PlanStep(graph.nodes[key], backwards) for key, backwards in steps]
 
+    def operations_along(
+        self, plan: list[PlanStep], applied: set[Key]
+    ) -> Iterator[tuple[PlanStep, int, Operation, ProjectState, ProjectState]]:
+        """Each operation of a plan (all forwards or all backwards) in the order it runs, with
+        its index in its migration and the states around it in forward order."""
+        if not plan:
+            return
+        if plan[0].backwards:
+            found = self._operation_states(applied, [step.migration.key for step in plan])
+            for step in plan:
+                pairs = found[step.migration.key]
+                for index in reversed(range(len(pairs))):
+                    yield step, index, step.migration.operations[index], *pairs[index]
+            return
+        state = self.state_of(applied)
+        for step in plan:
+            pairs = operation_states(step.migration, state)
+            for index, (before, after) in enumerate(pairs):
+                yield step, index, step.migration.operations[index], before, after
+
     def check_reversible(self, plan: list[PlanStep]) -> None:
         """Refuse a backwards plan through an irreversible operation before touching anything."""
         for step in plan:

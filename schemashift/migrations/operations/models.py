@@ -75,6 +75,7 @@ class CreateModel(ModelOperation):
     """
 
     category = "+"
+    loses_data_when = frozenset({"backwards"})
 
     def __init__(
         self,
@@ -233,6 +234,7 @@ class DeleteModel(ModelOperation):
     category = "-"
     is_destructive = True
     drops_relations = True
+    loses_data_when = frozenset({"forwards"})
 
     def provides(self, app_label: str) -> set[Dependency]:
         return {Dependency(app_label, self.name_lower, None, REMOVE)}
@@ -291,6 +293,7 @@ class RenameModel(Operation):
     """Rename a model; its default table is renamed and relations to it follow."""
 
     category = "~"
+    renames_storage = True
 
     def __init__(self, old_name: str, new_name: str):
         self.old_name = old_name
@@ -430,6 +433,7 @@ class AlterModelTable(_OptionOperation):
     """Change ``Meta.db_table``: the table is renamed."""
 
     category = "~"
+    renames_storage = True
     option_name = "db_table"
 
     def __init__(self, name: str, table: str | None):
@@ -592,6 +596,7 @@ class AlterOrderWithRespectTo(ModelOptionOperation):
     rows there are) or dropped."""
 
     category = "~"
+    loses_data_when = frozenset({"forwards", "backwards"})
 
     def __init__(self, name: str, order_with_respect_to: str | None):
         super().__init__(name)
