@@ -32,6 +32,7 @@ from schemashift.exceptions import (
     CommandError,
     DatabaseError,
     InvalidMigrationPlan,
+    MigrationError,
     NodeNotFoundError,
     SchemashiftError,
 )
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
     from schemashift.migrations.questioner import MigrationQuestioner
 
 __all__ = [
+    "MergeBranch",
+    "MergeConflict",
+    "MergeResult",
     "MigrateResult",
     "MigrationEvent",
     "MigrationFile",
@@ -54,7 +58,9 @@ __all__ = [
     "PlannedOperation",
     "check",
     "makemigrations",
+    "merge_migrations",
     "migrate",
+    "prune_migrations",
     "showmigrations",
     "showmigrations_plan",
     "sqlmigrate",
@@ -74,6 +80,9 @@ class MigrationFile:
     path: Path
     #: each operation's description with its category sign, such as "+ Create model Question"
     operations: tuple[str, ...]
+    #: with ``update``: the file of the latest migration this one rewrites, deleted once this
+    #: one is written
+    updated_from: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +180,8 @@ def makemigrations(
     on_migration: Callable[[MigrationFile], None] | None = None,
     warn: Warn | None = None,
     staged: bool = False,
+    update: bool = False,
+    database: str = "default",
 ) -> list[MigrationFile]:
     """Write new migrations for what changed in the models of ``app_labels`` (default: all).
 
@@ -180,16 +191,18 @@ def makemigrations(
     ``on_migration`` is called with each migration before any file is written. Every file
     is written, or none. ``staged`` writes a field rename or column type change as an expand
     migration and a contract migration, so the previous app version keeps working between
-    them (``migrate --stage``).
+    them (``migrate --stage``). ``update`` folds each app's changes into its latest migration
+    instead, renamed after what it now does (or ``name``), and deletes the old file; refused
+    (MigrationError) for a squash, a migration applied on ``database``, or one that another
+    migration depends on.
     """
     from schemashift.migrations.questioner import MigrationQuestioner
     from schemashift.migrations.writer import MigrationWriter, write_migrations
 
     _checked_project()
-    if name is not None and not name.isidentifier():
-        raise SchemashiftError(f"The migration name '{name}' must be a valid Python identifier.")
+    _check_migration_name(name)
     configs = _app_configs(app_labels)
-    loader = _load_migrations(warn)
+    loader = _load_migrations(warn, conflicts_in=app_labels)
     dry_run = dry_run or check
     if empty:
         changes = _empty_migrations(loader, configs, name)
@@ -203,6 +216,9 @@ def makemigrations(
             if label in app_labels or _has_migrations_package(label)
         }
         _acknowledge_data_loss(loader, changes, questioner)
+    previous: dict[str, Path] = {}
+    if update and changes:
+        changes, previous = _fold_into_leaves(loader, changes, name, database)
     planned: list[tuple[Migration, AppConfig]] = []
     files: list[MigrationFile] = []
     for app_label in sorted(changes):
@@ -213,6 +229,7 @@ def makemigrations(
                 migration.name,
                 MigrationWriter(migration).path(config),
                 tuple(operation.formatted_description() for operation in migration.operations),
+                previous.get(app_label),
             )
             if on_migration is not None:
                 on_migration(file)
@@ -220,7 +237,138 @@ def makemigrations(
             files.append(file)
     if not dry_run:
         write_migrations(planned)
+        _delete_updated(files)
     return files
+
+
+def _check_migration_name(name: str | None) -> None:
+    if name is not None and not name.isidentifier():
+        raise SchemashiftError(f"The migration name '{name}' must be a valid Python identifier.")
+
+
+def _fold_into_leaves(
+    loader: MigrationLoader,
+    changes: dict[str, list[Migration]],
+    name: str | None,
+    database: str,
+) -> tuple[dict[str, list[Migration]], dict[str, Path]]:
+    """makemigrations --update: each app's latest migration with its changes folded in, and
+    the file of that migration as it was. Django's rule: an applied one is refused."""
+    from schemashift.migrations.update import fold_changes
+    from schemashift.migrations.writer import MigrationWriter
+
+    settings = conf.get_settings()
+    with _open_database(database) as db:
+        applied = set(_recorder(db, settings).applied_migrations())
+    folded = fold_changes(loader, changes, applied, name)
+    return (
+        {label: [updated] for label, (updated, _leaf) in folded.items()},
+        {
+            label: MigrationWriter(leaf).path(apps.get_app_config(label))
+            for label, (_updated, leaf) in folded.items()
+        },
+    )
+
+
+def _delete_updated(files: list[MigrationFile]) -> None:
+    """Remove the files that updated migrations replace, once those are written."""
+    from schemashift.migrations.update import delete_migration_file
+
+    for file in files:
+        if file.updated_from is not None:
+            module = apps.get_app_config(file.app_label).migrations_module
+            delete_migration_file(file.updated_from, f"{module}.{file.updated_from.stem}")
+
+
+# -- makemigrations --merge -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergeBranch:
+    """One side of a conflict: a leaf and what its branch does since the common ancestor."""
+
+    leaf: str
+    #: the branch's migrations, in the order they apply
+    migrations: tuple[str, ...]
+    #: each operation's description with its category sign, such as "+ Add field x to y"
+    operations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    """An app with more than one leaf migration, and each leaf's branch."""
+
+    app_label: str
+    branches: tuple[MergeBranch, ...]
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    #: every conflict found (in the apps asked for), merged or not
+    conflicts: tuple[MergeConflict, ...]
+    #: the merge migrations written (or, with ``dry_run``, that would be)
+    files: tuple[MigrationFile, ...]
+
+
+def merge_migrations(
+    *app_labels: str,
+    name: str | None = None,
+    dry_run: bool = False,
+    questioner: MigrationQuestioner | None = None,
+    on_conflict: Callable[[MergeConflict], None] | None = None,
+    warn: Warn | None = None,
+) -> MergeResult:
+    """Write a merge migration for each app of ``app_labels`` (default: all) with more than
+    one leaf migration: ``NNNN_merge_<leaves>`` (or ``NNNN_<name>``), without operations,
+    depending on every leaf, as Django's ``makemigrations --merge``.
+
+    ``on_conflict`` gets each conflict before ``questioner.ask_merge(app_label)`` is asked
+    whether to merge it (default questioner: yes). Branches without a common ancestor are a
+    MigrationError. Nothing is written with ``dry_run``; otherwise every file, or none.
+    """
+    from schemashift.migrations.loader import MigrationLoader
+    from schemashift.migrations.merge import conflict_branches, merge_migration
+    from schemashift.migrations.questioner import MigrationQuestioner
+    from schemashift.migrations.writer import MigrationWriter, write_migrations
+
+    _checked_project()
+    _check_migration_name(name)
+    _app_configs(app_labels)
+    loader = MigrationLoader(apps.get_app_configs())
+    _warn_ignored_migrations(loader, warn)
+    questioner = questioner or MigrationQuestioner()
+    conflicts: list[MergeConflict] = []
+    planned: list[tuple[Migration, AppConfig]] = []
+    files: list[MigrationFile] = []
+    for app_label, leaves in loader.detect_conflicts().items():
+        if app_labels and app_label not in app_labels:
+            continue
+        branches = conflict_branches(loader, app_label, leaves)
+        conflict = MergeConflict(
+            app_label,
+            tuple(
+                MergeBranch(
+                    branch.leaf,
+                    branch.migrations,
+                    tuple(op.formatted_description() for op in branch.operations),
+                )
+                for branch in branches
+            ),
+        )
+        conflicts.append(conflict)
+        if on_conflict is not None:
+            on_conflict(conflict)
+        if not questioner.ask_merge(app_label):
+            continue
+        migration = merge_migration(app_label, leaves, name)
+        config = apps.get_app_config(app_label)
+        planned.append((migration, config))
+        files.append(
+            MigrationFile(app_label, migration.name, MigrationWriter(migration).path(config), ())
+        )
+    if not dry_run:
+        write_migrations(planned)
+    return MergeResult(tuple(conflicts), tuple(files))
 
 
 def _empty_migrations(
@@ -574,6 +722,74 @@ def _unmigrated_changes(loader: MigrationLoader, warn: Warn | None) -> list[str]
     return sorted(label for label in changes if label in loader.migrated_apps)
 
 
+# -- migrate --prune --------------------------------------------------------------------------
+
+
+def prune_migrations(
+    app_label: str | None,
+    *,
+    database: str = "default",
+    lock_timeout: float | None = None,
+    on_wait: Callable[[str, float | None], None] | None = None,
+    warn: Warn | None = None,
+) -> list[str]:
+    """Delete the history rows of ``app_label``'s migrations recorded as applied whose files
+    no longer exist; ``app.name`` of each row deleted, sorted (Django's ``migrate --prune``).
+
+    The app must be named and have migrations. Refused (MigrationError), deleting nothing,
+    while a squash on disk still lists one of those migrations in its ``replaces``: remove
+    ``replaces`` once the squash is recorded as applied everywhere. Runs under the migration
+    lock, as migrate does (``lock_timeout``, ``on_wait``).
+    """
+    from schemashift.db.connection import migration_lock
+
+    settings = _checked_project()
+    if not app_label:
+        raise CommandError("Migrations can be pruned only when an app is specified.")
+    _app_configs([app_label])
+    timeout = settings.MIGRATION_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+    with _open_database(database) as db:
+
+        def say_waiting() -> None:
+            if on_wait is not None:
+                on_wait(db.alias, timeout)
+
+        with migration_lock(db, timeout, on_wait=say_waiting):
+            recorder = _recorder(db, settings)
+            applied = set(recorder.applied_migrations())
+            loader = _load_migrations(warn, applied)
+            loader.check_consistent_history(applied, db.alias)
+            _require_migrations(loader, app_label)
+            to_prune = sorted(
+                key for key in loader.applied - set(loader.disk_migrations) if key[0] == app_label
+            )
+            _refuse_pruning_replaced(loader, to_prune)
+            with db.connect() as connection, connection.begin():
+                for app, name in to_prune:
+                    recorder.record_unapplied(app, name, connection)
+                    recorder.clear_progress(app, name, connection)
+    return [f"{app}.{name}" for app, name in to_prune]
+
+
+def _refuse_pruning_replaced(loader: MigrationLoader, to_prune: list[Key]) -> None:
+    """Django's rule: a squash still naming a pruned migration in ``replaces`` may not be
+    recorded as applied yet; its rows must stay."""
+    pruned = set(to_prune)
+    squashes = sorted(
+        key
+        for key, squash in loader.replacements.items()
+        if any(tuple(replaced) in pruned for replaced in squash.replaces)
+    )
+    if squashes:
+        listed = ", ".join(f"{app}.{name}" for app, name in squashes)
+        raise MigrationError(
+            "Cannot use --prune because the following squashed migrations have their "
+            f"'replaces' attributes and may not be recorded as applied: {listed}. Re-run "
+            "migrate if they are not marked as applied, and remove 'replaces' attributes in "
+            "their Migration classes."
+        )
+
+
 # -- showmigrations ---------------------------------------------------------------------------
 
 
@@ -707,13 +923,16 @@ def _require_migrations(loader: MigrationLoader, app_label: str) -> None:
         raise NodeNotFoundError(f"App '{app_label}' does not have migrations.")
 
 
-def _load_migrations(warn: Warn | None, applied: set[Key] | None = None) -> MigrationLoader:
-    """Every installed app's migrations, as a checked graph without conflicts."""
+def _load_migrations(
+    warn: Warn | None, applied: set[Key] | None = None, conflicts_in: tuple[str, ...] = ()
+) -> MigrationLoader:
+    """Every installed app's migrations, as a checked graph without conflicts (in the apps
+    ``conflicts_in``, when given)."""
     from schemashift.migrations.loader import MigrationLoader
 
     loader = MigrationLoader(apps.get_app_configs(), applied=applied)
     _warn_ignored_migrations(loader, warn)
-    loader.check_no_conflicts()
+    loader.check_no_conflicts(conflicts_in)
     return loader
 
 

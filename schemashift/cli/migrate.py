@@ -19,6 +19,17 @@ if TYPE_CHECKING:
 @click.argument("app_label", required=False)
 @click.argument("migration_name", required=False)
 @click.option("--plan", "show_plan", is_flag=True, help="Show the plan; change nothing.")
+@click.option(
+    "--check",
+    "check_unapplied",
+    is_flag=True,
+    help="Exit 1 (showing the plan) if unapplied migrations exist; change nothing.",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete the history rows of APP_LABEL's migrations whose files no longer exist.",
+)
 @click.option("--fake", is_flag=True, help="Record migrations as (un)applied without running them.")
 @click.option(
     "--fake-initial",
@@ -58,6 +69,8 @@ def command(
     app_label: str | None,
     migration_name: str | None,
     show_plan: bool,
+    check_unapplied: bool,
+    prune: bool,
     fake: bool,
     fake_initial: bool,
     adopt_django_history: bool,
@@ -68,6 +81,10 @@ def command(
 ) -> None:
     """Apply (or unapply, to reach MIGRATION_NAME) the migrations of APP_LABEL, or of every app."""
     setup_project(ctx)
+    if prune:
+        _prune(app_label, lock_timeout)
+        if not (show_plan or check_unapplied):
+            return
     progress = _Progress()
     try:
         result = api.migrate(
@@ -76,7 +93,7 @@ def command(
             fake=fake,
             fake_initial=fake_initial,
             adopt_django_history=adopt_django_history,
-            plan=show_plan,
+            plan=show_plan or check_unapplied,
             lock_timeout=lock_timeout,
             progress=progress,
             on_plan=lambda plan: progress.start(plan, app_label, migration_name),
@@ -96,9 +113,11 @@ def command(
         progress.failed()
         click.echo(_code_failure(progress, exc), err=True)
         raise
-    if show_plan:
+    if show_plan or (check_unapplied and result.plan.steps):
         _print_plan(result.plan)
-    elif not result.plan.steps:
+    if check_unapplied:
+        ctx.exit(1 if result.plan.steps else 0)
+    if not show_plan and not result.plan.steps:
         click.echo("  No migrations to apply.")
         if not result.held_back:
             _warn_unmigrated_changes(result.unmigrated_changes)
@@ -107,6 +126,18 @@ def command(
             "  Left for migrate --stage contract, once no process of the previous app version "
             f"is running: {', '.join(result.held_back)}"
         )
+
+
+def _prune(app_label: str | None, lock_timeout: float | None) -> None:
+    """migrate APP --prune: forget the applied migrations whose files are gone."""
+    pruned = api.prune_migrations(
+        app_label, lock_timeout=lock_timeout, on_wait=_say_waiting, warn=warn
+    )
+    click.echo(click.style("Pruning migrations:", bold=True))
+    for name in pruned:
+        click.echo(f"  Pruning {name}" + click.style(" OK", fg="green"))
+    if not pruned:
+        click.echo("  No migrations to prune.")
 
 
 def _say_waiting(alias: str, timeout: float | None) -> None:

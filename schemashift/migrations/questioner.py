@@ -8,6 +8,7 @@ Answers the autodetector understands:
   raising MissingDefault (exit status 3) stops makemigrations.
 - ``ask_not_null_alteration``: a one-off default, or None to leave the existing NULL values
   for a RunPython/RunSQL to fix.
+- ``ask_merge`` (makemigrations --merge): True to write the merge migration of an app.
 """
 
 from __future__ import annotations
@@ -101,6 +102,10 @@ class MigrationQuestioner:
     def ask_unique_callable_default_addition(self, field_name: str, model_name: str) -> None:
         """A new unique field with a callable default: every existing row gets one value."""
         return None
+
+    def ask_merge(self, app_label: str) -> bool:
+        """Should the app's conflicting branches be merged? Without a terminal, as asked: yes."""
+        return True
 
 
 class InteractiveMigrationQuestioner(MigrationQuestioner):
@@ -279,6 +284,13 @@ class InteractiveMigrationQuestioner(MigrationQuestioner):
                 "Edit the field options in models.py."
             )
         return None
+
+    def ask_merge(self, app_label: str) -> bool:
+        return self._boolean_input(
+            "\nMerging will only work if the operations printed above do not conflict\n"
+            "with each other (working on different fields or models)\n"
+            "Should these migration branches be merged? [y/N]"
+        )
 
 
 class NonInteractiveMigrationQuestioner(MigrationQuestioner):
