@@ -629,7 +629,7 @@ class SquashResult:
     elided: int
     #: ``module.function`` of each RunPython function copied into the file
     copied_functions: tuple[str, ...]
-    #: the backend of the scratch databases the squash was checked on; None with verify=False
+    #: the backend of the scratch databases the squash is checked on; None with verify=False
     checked_on: str | None
     #: False when ``confirm`` said no: nothing was built or written
     written: bool
@@ -646,16 +646,17 @@ def squashmigrations(
     include_header: bool = True,
     database: str = "default",
     confirm: Callable[[list[str]], bool] | None = None,
-    on_check: Callable[[str], None] | None = None,
+    on_built: Callable[[SquashResult], None] | None = None,
     warn: Warn | None = None,
 ) -> SquashResult:
     """Squash the migrations of ``app_label`` from ``start`` (default: the first) to ``end``
     into one migration file with ``replaces`` (names: a unique prefix is enough).
 
-    ``confirm`` gets the names to squash and may say no. Unless ``verify`` is False, the
+    ``confirm`` gets the names to squash and may say no; ``on_built`` gets the result once
+    the squash is made, before it is checked and written. Unless ``verify`` is False, the
     range and the squash are first applied to two scratch databases of ``database``'s backend
-    (``on_check`` is told which) and their schemas compared: a difference raises SquashMismatch
-    and nothing is written. ``optimize=False`` keeps the operations as they are (elidable ones
+    (``checked_on``) and their schemas compared: a difference raises SquashMismatch and
+    nothing is written. ``optimize=False`` keeps the operations as they are (elidable ones
     are left out either way).
     """
     from schemashift.migrations.squasher import build_squash, load_squash, squash_range
@@ -696,17 +697,17 @@ def squashmigrations(
         )
     source = squash.source(include_header)
     loaded = load_squash(source, path, config.migrations_module, squash)
-    checked_on = None
+    url = settings.database_url(database)
+    if verify:
+        result = replace(result, checked_on=url.partition(":")[0].partition("+")[0])
+    if on_built is not None:
+        on_built(result)
     if verify:
         from schemashift.migrations.squash_check import check_squash
 
-        url = settings.database_url(database)
-        checked_on = url.partition(":")[0].partition("+")[0]
-        if on_check is not None:
-            on_check(checked_on)
         check_squash(loader, chosen, loaded, url, settings.MIGRATIONS_TABLE)
     _write_new_file(path, source, f"{config.migrations_module}.{squash.migration.name}")
-    return replace(result, checked_on=checked_on, written=True)
+    return replace(result, written=True)
 
 
 def _write_new_file(path: Path, source: str, module: str) -> None:

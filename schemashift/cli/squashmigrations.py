@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from schemashift import api
@@ -59,13 +61,11 @@ def command(
         verify=not no_verify,
         include_header=not no_header,
         confirm=_Confirm(verbose, ask=not no_input),
-        on_check=_say_checking if verbose else None,
+        on_built=_Built(optimized=not no_optimize) if verbose else None,
         warn=warn,
     )
-    if not result.written:
-        return
-    if verbose:
-        _report(result, optimized=not no_optimize)
+    if result.written and verbose:
+        _report(result)
 
 
 class _Confirm:
@@ -83,31 +83,49 @@ class _Confirm:
         if not self.ask:
             return True
         answer = click.prompt(
-            "Do you wish to proceed? [y/N]", default="n", show_default=False, err=False
+            "Do you wish to proceed? [y/N]", default="n", show_default=False, prompt_suffix=" "
         )
         return answer.strip().lower().startswith("y")
 
 
-def _say_checking(backend: str) -> None:
-    click.echo(click.style(f"Checking the squash on two scratch {backend} databases...", bold=True))
+class _Built:
+    """Says how far the operations were optimized, and that the check begins."""
+
+    def __init__(self, optimized: bool) -> None:
+        self.optimized = optimized
+
+    def __call__(self, result: api.SquashResult) -> None:
+        if not self.optimized:
+            click.echo(click.style("(Skipping optimization.)", bold=True))
+            return self._checking(result)
+        click.echo(click.style("Optimizing...", bold=True))
+        if result.operations_after == result.operations_before - result.elided:
+            click.echo("  No optimizations possible.")
+        else:
+            click.echo(
+                f"  Optimized from {result.operations_before} operations to "
+                f"{result.operations_after} operations."
+            )
+        self._checking(result)
+
+    @staticmethod
+    def _checking(result: api.SquashResult) -> None:
+        if result.elided:
+            click.echo(f"  Left out {result.elided} elidable operation(s).")
+        if result.checked_on:
+            click.echo(
+                click.style(
+                    f"Checking the squash on two scratch {result.checked_on} databases...",
+                    bold=True,
+                )
+            )
+        else:
+            click.echo("  Not checked on scratch databases (--no-verify).")
 
 
-def _report(result: api.SquashResult, optimized: bool) -> None:
-    if not optimized:
-        click.echo(click.style("(Skipping optimization.)", bold=True))
-    elif result.operations_after == result.operations_before:
-        click.echo("  No optimizations possible.")
-    else:
-        click.echo(
-            f"  Optimized from {result.operations_before} operations to "
-            f"{result.operations_after} operations."
-        )
-    if result.elided:
-        click.echo(f"  Left out {result.elided} elidable operation(s).")
+def _report(result: api.SquashResult) -> None:
     if result.checked_on:
-        click.echo("  The squash builds the same schema as the migrations it replaces.")
-    else:
-        click.echo("  Not checked (--no-verify).")
+        click.echo("  It builds the same schema as the migrations it replaces.")
     click.echo(
         click.style(f"Created new squashed migration {_shown(result)}", bold=True)
         + "\n  You should commit this migration but leave the old ones in place;\n"
@@ -122,8 +140,6 @@ def _report(result: api.SquashResult, optimized: bool) -> None:
 
 
 def _shown(result: api.SquashResult) -> str:
-    from pathlib import Path
-
     try:
         return str(result.path.relative_to(Path.cwd()))
     except ValueError:
