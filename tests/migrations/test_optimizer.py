@@ -241,6 +241,12 @@ def test_rename_field_chain() -> None:
     assert optimize(operations) == [RenameField("foo", "a", "c")]
 
 
+def test_rename_field_and_back_is_nothing() -> None:
+    operations = [RenameField("foo", "a", "b"), RenameField("foo", "b", "a")]
+
+    assert optimize(operations) == []
+
+
 def test_remove_field_then_delete_model() -> None:
     assert optimize([RemoveField("foo", "name"), DeleteModel("Foo")]) == [DeleteModel("Foo")]
 
