@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +64,8 @@ __all__ = [
     "showmigrations",
     "showmigrations_plan",
     "sqlmigrate",
+    "squashmigrations",
+    "SquashResult",
 ]
 
 Key = tuple[str, str]
@@ -527,6 +529,8 @@ def _migrate(
     applied = set(recorder.applied_migrations())
     loader = _load_migrations(warn, applied)
     loader.check_consistent_history(applied)
+    # A squash counts as applied once every migration it replaces is.
+    applied = set(loader.applied)
     # Every migration file must make sense before anything runs: a broken operation in the
     # last migration must not leave the first ones applied.
     loader.project_state()
@@ -538,6 +542,7 @@ def _migrate(
     if adopted:
         applied |= set(adopted)
         loader = _load_migrations(warn, applied)
+        applied = set(loader.applied)
         targets = _targets(loader, app_label, target)
         executor = MigrationExecutor(db, loader, recorder, waits)
         steps = executor.plan(targets, applied)
@@ -563,6 +568,8 @@ def _migrate(
     signalled = _MigrateSignals(db.alias, [(s.migration, s.backwards) for s in steps])
     signalled.before(lambda: executor.state_of(applied).apps)
     if not steps:
+        if not fake:
+            executor.record_replacements()
         signalled.after(lambda: executor.state_of(after).apps)
         changes = tuple(_unmigrated_changes(loader, warn))
         return MigrateResult(plan, True, fake, changes, adopted_names, held_back)
@@ -575,6 +582,7 @@ def _migrate(
             progress(MigrationEvent(kind, migration, done, backfill))
 
     executor.migrate(steps, applied, fake=fake, fake_initial=options.fake_initial, progress=notify)
+    executor.record_replacements()
     signalled.after(lambda: executor.state_of(after).apps)
     return MigrateResult(
         plan, was_run=True, was_faked=fake, adopted=adopted_names, held_back=held_back
@@ -835,7 +843,8 @@ def _migration_status(
         applied = set(_recorder(db, settings).applied_migrations())
     loader = MigrationLoader(apps.get_app_configs(), applied=applied)
     _warn_ignored_migrations(loader, warn)
-    return [config.label for config in configs], loader, applied
+    # a squash shows as applied once every migration it replaces is
+    return [config.label for config in configs], loader, set(loader.applied)
 
 
 # -- sqlmigrate -------------------------------------------------------------------------------
@@ -865,6 +874,118 @@ def sqlmigrate(
         executor = MigrationExecutor(db, loader, _recorder(db, settings))
         lines = executor.collect_sql(migration, backwards=backwards)
     return "\n".join(lines)
+
+
+# -- squashmigrations -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SquashResult:
+    """The squashed migration squashmigrations wrote (or would have, if not ``written``)."""
+
+    app_label: str
+    name: str
+    path: Path
+    #: the names of the migrations it replaces, in order
+    replaces: tuple[str, ...]
+    #: operations in those migrations, and in the squash
+    operations_before: int
+    operations_after: int
+    #: elidable operations left out
+    elided: int
+    #: ``module.function`` of each RunPython function copied into the file
+    copied_functions: tuple[str, ...]
+    #: the backend of the scratch databases the squash is checked on; None with verify=False
+    checked_on: str | None
+    #: False when ``confirm`` said no: nothing was built or written
+    written: bool
+
+
+def squashmigrations(
+    app_label: str,
+    end: str,
+    *,
+    start: str | None = None,
+    squashed_name: str | None = None,
+    optimize: bool = True,
+    verify: bool = True,
+    include_header: bool = True,
+    database: str = "default",
+    confirm: Callable[[list[str]], bool] | None = None,
+    on_built: Callable[[SquashResult], None] | None = None,
+    warn: Warn | None = None,
+) -> SquashResult:
+    """Squash the migrations of ``app_label`` from ``start`` (default: the first) to ``end``
+    into one migration file with ``replaces`` (names: a unique prefix is enough).
+
+    ``confirm`` gets the names to squash and may say no; ``on_built`` gets the result once
+    the squash is made, before it is checked and written. Unless ``verify`` is False, the
+    range and the squash are first applied to two scratch databases of ``database``'s backend
+    (``checked_on``) and their schemas compared: a difference raises SquashMismatch and
+    nothing is written. ``optimize=False`` keeps the operations as they are (elidable ones
+    are left out either way).
+    """
+    from schemashift.migrations.squasher import build_squash, load_squash, squash_range
+    from schemashift.migrations.writer import MigrationWriter
+
+    settings = _checked_project()
+    (config,) = _app_configs([app_label])
+    if squashed_name is not None and not squashed_name.isidentifier():
+        raise SchemashiftError(
+            f"The squashed name '{squashed_name}' must be a valid Python identifier."
+        )
+    loader = _load_migrations(warn)
+    chosen = squash_range(loader, app_label, start, end)
+    names = [migration.name for migration in chosen.migrations]
+    auth_user_model = getattr(settings, "AUTH_USER_MODEL", None)
+    squash = build_squash(
+        chosen, config.migrations_module, squashed_name, optimize, auth_user_model
+    )
+    path = MigrationWriter(squash.migration).path(config)
+    result = SquashResult(
+        app_label,
+        squash.migration.name,
+        path,
+        tuple(names),
+        squash.operations_before,
+        len(squash.migration.operations),
+        squash.elided,
+        tuple(squash.copied.functions),
+        None,
+        written=False,
+    )
+    if confirm is not None and not confirm(names):
+        return result
+    if path.exists() or squash.migration.key in loader.disk_migrations:
+        raise CommandError(
+            f"Migration {squash.migration.name} already exists ({_shown(path)}). Use a "
+            "different name (--squashed-name)."
+        )
+    source = squash.source(include_header)
+    loaded = load_squash(source, path, config.migrations_module, squash)
+    url = settings.database_url(database)
+    if verify:
+        result = replace(result, checked_on=url.partition(":")[0].partition("+")[0])
+    if on_built is not None:
+        on_built(result)
+    if verify:
+        from schemashift.migrations.squash_check import check_squash
+
+        check_squash(loader, chosen, loaded, url, settings.MIGRATIONS_TABLE)
+    _write_new_file(path, source, f"{config.migrations_module}.{squash.migration.name}")
+    return replace(result, written=True)
+
+
+def _write_new_file(path: Path, source: str, module: str) -> None:
+    """Write a migration file that the next loader in this process imports afresh."""
+    import importlib
+    import importlib.util
+    import sys
+
+    path.write_text(source, encoding="utf-8")
+    Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
+    sys.modules.pop(module, None)
+    importlib.invalidate_caches()
 
 
 # -- check ------------------------------------------------------------------------------------

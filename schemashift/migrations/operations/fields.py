@@ -433,6 +433,8 @@ class RenameField(FieldOperation):
             and operation.model_name_lower == self.model_name_lower
             and operation.old_name.lower() == self.new_name.lower()
         ):
+            if operation.new_name == self.old_name:
+                return []  # renamed and back: a rename to itself would be refused
             return [RenameField(self.model_name, self.old_name, operation.new_name)]
         return self.lets_field_pass(operation, app_label)
 

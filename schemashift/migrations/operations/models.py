@@ -198,7 +198,11 @@ class CreateModel(ModelOperation):
             return elided
         if isinstance(operation, DeleteModel) and operation.name_lower == self.name_lower:
             return []
-        if isinstance(operation, RenameModel) and operation.old_name.lower() == self.name_lower:
+        if (
+            isinstance(operation, RenameModel)
+            and operation.old_name.lower() == self.name_lower
+            and not self.points_at_itself(app_label)
+        ):
             renamed = CreateModel(
                 operation.new_name, self.fields, self.options, self.bases, self.managers
             )
@@ -206,6 +210,14 @@ class CreateModel(ModelOperation):
         if operation.alters_one_model and operation.model_name_lower == self.name_lower:
             return [self.absorbing(operation, app_label)]
         return self.lets_pass(operation, app_label, (self.name,))
+
+    def points_at_itself(self, app_label: str) -> bool:
+        """Whether a relation of the model targets the model: under a new name, the created
+        model would point at the old one, which no longer exists."""
+        own = (app_label, self.name_lower)
+        return any(
+            f.is_relation and own in (f.related_model_key, _through_key(f)) for _, f in self.fields
+        )
 
     def absorbing(self, operation: Operation, app_label: str) -> CreateModel:
         """This CreateModel with ``operation`` applied to the model it creates.
