@@ -82,9 +82,10 @@ class ChangedMigration:
         return f"{self.app_label}.{self.name}"
 
     def describe(self, alias: str) -> str:
-        """One sentence naming the migration, the database and both checksums."""
+        """``polls.0002_x was changed after it was applied to database 'default' (...)``: the
+        migration, the database and both checksums (shortened)."""
         return (
-            f"migration {self} was changed after it was applied to database '{alias}' "
+            f"{self} was changed after it was applied to database '{alias}' "
             f"(checksum {_short(self.recorded)} when applied, {_short(self.current)} now)"
         )
 

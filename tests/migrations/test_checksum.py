@@ -253,7 +253,7 @@ def test_changed_migrations_skips_rows_without_a_checksum_or_a_file(load) -> Non
     assert changed.recorded == migration_checksum(written)
     assert changed.current == migration_checksum(edited)
     assert changed.describe("default") == (
-        "migration polls.0002_choice was changed after it was applied to database 'default' "
+        "polls.0002_choice was changed after it was applied to database 'default' "
         f"(checksum {changed.recorded[3:15]} when applied, {changed.current[3:15]} now)"
     )
     assert changed_migrations({("polls", "0002_choice"): changed.current}, on_disk) == []
