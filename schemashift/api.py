@@ -1049,7 +1049,7 @@ def _changed_migration_errors(alias: str) -> list[CheckMessage]:
                 "Undo the edit and make the change in a new migration (makemigrations). If the "
                 "edit changes nothing the database has, forget the recorded checksum: UPDATE "
                 f"{table} SET checksum = NULL WHERE app = '{changed.app_label}' AND name = "
-                f"'{changed.name}'"
+                f"'{changed.name}'."
             ),
         )
         for changed in changed_migrations(checksums, loader.disk_migrations)
