@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 Key = tuple[str, str]
 #: the first part of every checksum; a new normal form gets a new version
 VERSION = "v1"
+#: the types whose values are their own form (exactly these: subclasses may be enums)
+_PLAIN = frozenset({str, int, bool})
 #: AST fields that say nothing the other fields do not (Load/Store, comments on types)
 _AST_NOISE = frozenset({"ctx", "type_comment", "kind"})
 
@@ -126,6 +128,13 @@ class _NormalForm:
         self.migration_module = migration_module
 
     def value(self, value: Any) -> Any:
+        kind = type(value)
+        if value is None or kind in _PLAIN:
+            return value
+        if kind is list or kind is tuple:
+            return ["list", [self.value(item) for item in value]]
+        if kind is dict:
+            return self.mapping(value)
         if isinstance(value, Promise):
             value = str(value)
         if isinstance(value, SettingsReference):
@@ -150,14 +159,17 @@ class _NormalForm:
         if isinstance(value, set | frozenset):
             return ["set", sorted((self.value(item) for item in value), key=_sort_key)]
         if isinstance(value, dict):
-            items = [[self.value(key), self.value(item)] for key, item in value.items()]
-            return ["dict", sorted(items, key=lambda pair: _sort_key(pair[0]))]
+            return self.mapping(value)
         scalar = _scalar(value)
         if scalar is not None:
             return scalar
         if hasattr(value, "deconstruct"):
             return self.deconstructed(value)
         return ["object", _reference(type(value)), _without_addresses(repr(value))]
+
+    def mapping(self, value: dict) -> list[Any]:
+        items = [[self.value(key), self.value(item)] for key, item in value.items()]
+        return ["dict", sorted(items, key=lambda pair: _sort_key(pair[0]))]
 
     def deconstructed(self, value: Any) -> list[Any]:
         """An operation, field, index, expression...: its path, args and sorted kwargs."""
@@ -320,7 +332,10 @@ def _public(package: str, name: str) -> Any:
 
 
 def _sort_key(form: Any) -> str:
-    return json.dumps(form, ensure_ascii=False, separators=(",", ":"))
+    """Strings (most keys) by themselves, other forms by their JSON text, after them."""
+    if isinstance(form, str):
+        return form
+    return "\uffff" + json.dumps(form, ensure_ascii=False, separators=(",", ":"))
 
 
 def _without_addresses(text: str) -> str:
