@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from schemashift.conf import SettingsReference
+from schemashift.migrations.operations.special import RunSQL
 from schemashift.models.enums import Choices
 from schemashift.utils.functional import Promise
 
@@ -173,8 +174,11 @@ class _NormalForm:
 
     def deconstructed(self, value: Any) -> list[Any]:
         """An operation, field, index, expression...: its path, args and sorted kwargs."""
-        path, args, kwargs = value.deconstruct()[-3:]
-        if type(value).__name__ == "RunSQL" and path == "RunSQL":
+        try:
+            path, args, kwargs = value.deconstruct()[-3:]
+        except Exception:  # a value of the user's that cannot describe itself: its repr will do
+            return ["object", _reference(type(value)), _without_addresses(repr(value))]
+        if isinstance(value, RunSQL):
             kwargs = {
                 key: _sql(item) if key in ("sql", "reverse_sql") else item
                 for key, item in kwargs.items()
@@ -281,7 +285,7 @@ def _source_form(function: Any) -> Any:
     parse alone (a lambda inside a call); None where Python has no source for it."""
     try:
         source = inspect.getsource(function)
-    except (OSError, TypeError):
+    except Exception:  # OSError, TypeError, and what inspect raises for odd code objects
         return None
     try:
         tree = ast.parse(textwrap.dedent(source))
