@@ -3,9 +3,10 @@
 ``migration_checksum(migration)`` hashes one normal form of the loaded migration: each
 operation's ``deconstruct()`` (keyword arguments, dict keys and set members sorted), and its
 ``replaces`` (sorted). Dependencies are left out: they order migrations, they do not change
-what one does. So reformatting a file (whitespace, comments, quotes, keyword order, trailing
-commas, import style) keeps the checksum, and any change to an argument, or an operation
-added, removed or moved, changes it.
+what one does; so are the findings an operation acknowledges (``acknowledge=[...]``). So
+reformatting a file (whitespace, comments, quotes, keyword order, trailing commas, import
+style) keeps the checksum, and any change to an argument, or an operation added, removed or
+moved, changes it.
 
 Code that the file itself holds is hashed by what it says:
 
@@ -40,6 +41,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from schemashift.conf import SettingsReference
+from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.special import RunSQL
 from schemashift.models.enums import Choices
 from schemashift.utils.functional import Promise
@@ -178,6 +180,9 @@ class _NormalForm:
             path, args, kwargs = value.deconstruct()[-3:]
         except Exception:  # a value of the user's that cannot describe itself: its repr will do
             return ["object", _reference(type(value)), _without_addresses(repr(value))]
+        if isinstance(value, Operation) and "acknowledge" in kwargs:
+            # the findings its author accepted: they change nothing the operation does
+            kwargs = {key: item for key, item in kwargs.items() if key != "acknowledge"}
         if isinstance(value, RunSQL):
             kwargs = {
                 key: _sql(item) if key in ("sql", "reverse_sql") else item

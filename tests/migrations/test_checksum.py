@@ -199,9 +199,13 @@ def test_reformatting_keeps_the_checksum(load) -> None:
     assert migration_checksum(load(REFORMATTED)) == migration_checksum(load(WRITTEN))
 
 
-def test_dependencies_and_atomic_are_not_part_of_it(load) -> None:
+def test_dependencies_atomic_and_acknowledgements_are_not_part_of_it(load) -> None:
     other = WRITTEN.replace('("polls", "0001_initial")', '("auth", "0001_initial")')
     other = other.replace("    operations = [", "    atomic = False\n\n    operations = [", 1)
+    other = other.replace(
+        'name="pub_date",\n', 'name="pub_date",\n            acknowledge=["data-loss"],\n'
+    )
+    assert "acknowledge" in other
     assert migration_checksum(load(other)) == migration_checksum(load(WRITTEN))
 
 
