@@ -531,6 +531,8 @@ def _migrate(
     loader.check_consistent_history(applied)
     # A squash counts as applied once every migration it replaces is.
     applied = set(loader.applied)
+    checksums = recorder.recorded_checksums() if warn is not None else {}
+    _warn_changed_migrations(loader, checksums, db.alias, warn)
     # Every migration file must make sense before anything runs: a broken operation in the
     # last migration must not leave the first ones applied.
     loader.project_state()
@@ -840,9 +842,12 @@ def _migration_status(
     settings = _checked_project()
     configs = _app_configs(app_labels) if app_labels else apps.get_app_configs()
     with _open_database(database) as db:
-        applied = set(_recorder(db, settings).applied_migrations())
+        recorder = _recorder(db, settings)
+        applied = set(recorder.applied_migrations())
+        checksums = recorder.recorded_checksums() if warn is not None else {}
     loader = MigrationLoader(apps.get_app_configs(), applied=applied)
     _warn_ignored_migrations(loader, warn)
+    _warn_changed_migrations(loader, checksums, database, warn)
     # a squash shows as applied once every migration it replaces is
     return [config.label for config in configs], loader, set(loader.applied)
 
@@ -995,7 +1000,8 @@ def check(databases: list[str] | tuple[str, ...] = ()) -> list[CheckMessage]:
     """The problems the system checks find in the installed models (errors and warnings).
 
     With ``databases`` (aliases), also what their constraints and indexes ask of each database
-    that it cannot do (models.W036 and the others), as Django's ``check --database``. The
+    that it cannot do (models.W036 and the others), as Django's ``check --database``, and
+    which migrations each has applied whose files were changed since (migrations.E001). The
     messages are returned, not raised: ``message.is_error`` tells which would stop the other
     commands.
     """
@@ -1003,6 +1009,7 @@ def check(databases: list[str] | tuple[str, ...] = ()) -> list[CheckMessage]:
     messages = check_models(apps.get_models())
     for alias in databases:
         messages.extend(_database_support_warnings(alias))
+        messages.extend(_changed_migration_errors(alias))
     return messages
 
 
@@ -1018,6 +1025,35 @@ def _database_support_warnings(alias: str) -> list[CheckMessage]:
         return check_database_support(apps.get_models(), editor)
     finally:
         database.dispose()
+
+
+def _changed_migration_errors(alias: str) -> list[CheckMessage]:
+    """migrations.E001 for each migration the database applied whose file changed since."""
+    from schemashift.check_messages import Error
+    from schemashift.migrations.checksum import changed_migrations
+    from schemashift.migrations.loader import MigrationLoader
+
+    settings = conf.get_settings()
+    with _open_database(alias) as db:
+        checksums = _recorder(db, settings).recorded_checksums()
+    if not checksums:
+        return []
+    loader = MigrationLoader(apps.get_app_configs(), load=False)
+    loader.load_disk()
+    table = settings.MIGRATIONS_TABLE
+    return [
+        Error(
+            f"Migration {changed.describe(alias)}.",
+            id="migrations.E001",
+            hint=(
+                "Undo the edit and make the change in a new migration (makemigrations). If the "
+                "edit changes nothing the database has, forget the recorded checksum: UPDATE "
+                f"{table} SET checksum = NULL WHERE app = '{changed.app_label}' AND name = "
+                f"'{changed.name}'."
+            ),
+        )
+        for changed in changed_migrations(checksums, loader.disk_migrations)
+    ]
 
 
 # -- what the commands share ------------------------------------------------------------------
@@ -1074,6 +1110,18 @@ def _warn_ignored_migrations(loader: MigrationLoader, warn: Warn | None) -> None
                 f"Warning: the migrations of app '{label}' are ignored: {_shown(folder)} has no "
                 f"__init__.py. Add an empty {_shown(folder / '__init__.py')}."
             )
+
+
+def _warn_changed_migrations(
+    loader: MigrationLoader, checksums: dict[Key, str], alias: str, warn: Warn | None
+) -> None:
+    """One warning per applied migration whose file was changed since (``checksum.py``)."""
+    if warn is None or not checksums:
+        return
+    from schemashift.migrations.checksum import changed_migrations
+
+    for changed in changed_migrations(checksums, loader.disk_migrations):
+        warn(f"Warning: migration {changed.describe(alias)}.")
 
 
 def _shown(path: Path) -> str:

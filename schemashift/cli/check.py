@@ -15,7 +15,8 @@ from schemashift.exceptions import SystemCheckError
     "--database",
     "databases",
     multiple=True,
-    help="Also check what the models ask of this database (an alias; repeatable).",
+    help="Also check what the models ask of this database, and that the migrations it "
+    "applied were not changed since (an alias; repeatable).",
 )
 @click.pass_context
 def command(ctx: click.Context, databases: tuple[str, ...]) -> None:

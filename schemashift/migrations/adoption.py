@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemashift.db.introspection import IndexInfo, TableInfo, expected_schema, introspect_table
 from schemashift.exceptions import DjangoHistoryFound, DjangoHistoryMismatch
+from schemashift.migrations.checksum import migration_checksum
 from schemashift.migrations.judge import table_differences
 from schemashift.migrations.loader import MigrationLoader
 from schemashift.utils import timezone
@@ -125,7 +126,9 @@ def adopt(
     _add_indexes(connection, check.indexes_to_add)
     recorder.ensure_schema(connection)
     for (app, name), when in pending.items():
-        recorder.record_applied(app, name, connection, applied=when)
+        # the tables were checked against these files: their checksums are the ones applied
+        checksum = migration_checksum(loader.disk_migrations[(app, name)])
+        recorder.record_applied(app, name, connection, applied=when, checksum=checksum)
     if connection.in_transaction():
         connection.commit()
     return list(pending)

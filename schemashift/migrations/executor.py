@@ -21,6 +21,7 @@ from functools import partial
 from typing import Any
 
 from schemashift.exceptions import DatabaseError, IrreversibleError, OnlineFormsNeeded
+from schemashift.migrations.checksum import migration_checksum
 from schemashift.migrations.graph import migration_plan
 from schemashift.migrations.live_tables import LiveTables, live_tables
 from schemashift.migrations.loader import MigrationLoader
@@ -542,7 +543,9 @@ class MigrationExecutor:
             recorded = self.recorder.applied_migrations(connection) if migration.replaces else {}
             for key in keys:
                 if key not in recorded:
-                    self.recorder.record_applied(*key, connection)
+                    # the replaced migrations did not run: only the squash has a checksum
+                    checksum = migration_checksum(migration) if key == migration.key else None
+                    self.recorder.record_applied(*key, connection, checksum=checksum)
         else:
             for key in keys:
                 self.recorder.record_unapplied(*key, connection)

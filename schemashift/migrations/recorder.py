@@ -1,8 +1,10 @@
 """The history table: which migrations are applied, and since when.
 
-``schemashift_migrations(id, app, name, applied)``, the table name a setting
-(``MIGRATIONS_TABLE``). It is built as a SQLAlchemy ``Table`` so each backend gets its own
-column types. SQLAlchemy is imported when a table is built or a call runs, not on import.
+``schemashift_migrations(id, app, name, applied, checksum)``, the table name a setting
+(``MIGRATIONS_TABLE``); ``checksum`` (``checksum.py``) came later, and is added to a table
+without it when schemashift next writes to it. It is built as a SQLAlchemy ``Table`` so each
+backend gets its own column types. SQLAlchemy is imported when a table is built or a call
+runs, not on import.
 """
 
 from __future__ import annotations
@@ -64,9 +66,18 @@ def history_table(name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
         sa.Column("app", sa.String(255), nullable=False, quote=True),
         sa.Column("name", sa.String(255), nullable=False, quote=True),
         sa.Column("applied", sa.DateTime(timezone=True), nullable=False, quote=True),
+        *_added_history_columns(),
         sqlite_autoincrement=True,
         quote=True,
     )
+
+
+def _added_history_columns() -> list[sa.Column]:
+    """The nullable columns added to the history table after its first version (Django's
+    shape): the checksum of the migration as applied (None in rows written before)."""
+    import sqlalchemy as sa
+
+    return [sa.Column("checksum", sa.String(80), nullable=True, quote=True)]
 
 
 def progress_table(history_name: str = DEFAULT_MIGRATIONS_TABLE) -> sa.Table:
@@ -140,6 +151,8 @@ class MigrationRecorder:
         self.progress = progress_table(table_name)
         #: whether the progress table is known to exist (it is created on first use)
         self._has_progress_table = False
+        #: whether the history table is known to have the columns added since its first version
+        self._has_history_columns = False
 
     @contextmanager
     def _connected(self, connection: Connection | None) -> Iterator[Connection]:
@@ -162,11 +175,24 @@ class MigrationRecorder:
             return sa.inspect(active).has_table(self.table_name)
 
     def ensure_schema(self, connection: Connection | None = None) -> None:
-        """Create the history table if it does not exist yet."""
+        """Create the history table if it does not exist yet, or add the columns an older one
+        lacks."""
         from sqlalchemy.schema import CreateTable
 
         with self._connected(connection) as active:
             active.execute(CreateTable(self.table, if_not_exists=True))
+            self._ensure_history_columns(active)
+
+    def _ensure_history_columns(self, connection: Connection) -> None:
+        import sqlalchemy as sa
+
+        if self._has_history_columns:
+            return
+        present = _column_names(sa.inspect(connection), self.table_name)
+        for column in _added_history_columns():
+            if column.name not in present:
+                _add_column(connection, self.table_name, column)
+        self._has_history_columns = True
 
     def applied_migrations(
         self, connection: Connection | None = None
@@ -188,12 +214,34 @@ class MigrationRecorder:
             )
             return {(app, name): _as_utc(applied) for app, name, applied in rows}
 
-    def _check_shape(self, inspector: sa.Inspector) -> None:
-        """Refuse a table of that name without the history columns, before reading it."""
+    def recorded_checksums(self, connection: Connection | None = None) -> dict[Key, str]:
+        """``{(app, name): checksum}`` of the applied migrations recorded with a checksum, in
+        the order applied; rows without one (an older history) are left out."""
+        import sqlalchemy as sa
+
+        table = self.table
+        with self._connected(connection) as active:
+            inspector = sa.inspect(active)
+            if not inspector.has_table(self.table_name):
+                return {}
+            if "checksum" not in self._check_shape(inspector):
+                return {}
+            rows = active.execute(
+                sa.select(table.c.app, table.c.name, table.c.checksum)
+                .where(table.c.checksum.is_not(None))
+                .order_by(table.c.id)
+            )
+            return {(app, name): checksum for app, name, checksum in rows}
+
+    def _check_shape(self, inspector: sa.Inspector) -> set[str]:
+        """Refuse a table of that name without the history columns, before reading it; the
+        names of its columns, lower case."""
         found = [column["name"] for column in inspector.get_columns(self.table_name)]
-        expected = [column.name for column in self.table.columns]
-        if {name.lower() for name in found} >= set(expected):
-            return
+        added = {column.name for column in _added_history_columns()}
+        expected = [column.name for column in self.table.columns if column.name not in added]
+        present = {name.lower() for name in found}
+        if present >= set(expected):
+            return present
         where = f" in database '{self.database.alias}'" if self.database is not None else ""
         raise HistoryTableError(
             f"The table '{self.table_name}'{where} is not a schemashift history table: it has "
@@ -208,11 +256,17 @@ class MigrationRecorder:
         name: str,
         connection: Connection | None = None,
         applied: datetime.datetime | None = None,
+        checksum: str | None = None,
     ) -> None:
-        """Record the migration applied, now unless ``applied`` says when (an adopted row)."""
+        """Record the migration applied, now unless ``applied`` says when (an adopted row),
+        with the checksum of its file (``checksum.migration_checksum``)."""
         when = applied or timezone.now()
+        values: dict[str, Any] = {"app": app, "name": name, "applied": when}
         with self._connected(connection) as active:
-            active.execute(self.table.insert().values(app=app, name=name, applied=when))
+            if checksum is not None:
+                self._ensure_history_columns(active)
+                values["checksum"] = checksum
+            active.execute(self.table.insert().values(**values))
 
     def record_unapplied(self, app: str, name: str, connection: Connection | None = None) -> None:
         table = self.table
@@ -376,6 +430,19 @@ class MigrationRecorder:
         with self._connected(connection) as active:
             if sa.inspect(active).has_table(self.table_name):
                 active.execute(self.table.delete())
+
+
+def _column_names(inspector: sa.Inspector, table_name: str) -> set[str]:
+    return {column["name"].lower() for column in inspector.get_columns(table_name)}
+
+
+def _add_column(connection: Connection, table_name: str, column: sa.Column) -> None:
+    """Add a nullable column the history table of an earlier version lacks."""
+    compiled = column.type.compile(dialect=connection.dialect)
+    quote = connection.dialect.identifier_preparer.quote
+    connection.exec_driver_sql(
+        f"ALTER TABLE {quote(table_name)} ADD COLUMN {quote(column.name)} {compiled} NULL"
+    )
 
 
 def _log_values(log: StatementLog | None) -> dict[str, object]:

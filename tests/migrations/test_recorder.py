@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from schemashift.db.connection import Database, schema_editor
 from schemashift.db.introspection import ColumnInfo, introspect
 from schemashift.migrations.recorder import MigrationRecorder, StatementLog
+from schemashift.utils import timezone
 
 
 def table_names(connection: Connection) -> list[str]:
@@ -26,7 +28,9 @@ def test_reading_never_creates_the_table(connection: Connection) -> None:
     assert not connection.in_transaction()
 
 
-def test_ensure_schema_creates_djangos_history_table(connection: Connection) -> None:
+def test_ensure_schema_creates_djangos_history_table_and_a_checksum(
+    connection: Connection,
+) -> None:
     recorder = MigrationRecorder(connection)
     recorder.ensure_schema()
     recorder.ensure_schema()
@@ -37,6 +41,7 @@ def test_ensure_schema_creates_djangos_history_table(connection: Connection) -> 
         "app": ColumnInfo("app", "varchar(255)", nullable=False),
         "name": ColumnInfo("name", "varchar(255)", nullable=False),
         "applied": ColumnInfo("applied", "datetime", nullable=False),
+        "checksum": ColumnInfo("checksum", "varchar(80)", nullable=True),
     }
     with connection.begin():
         (sql,) = connection.exec_driver_sql(
@@ -172,3 +177,57 @@ def test_a_progress_table_without_the_backfill_column_gets_it_and_keeps_its_rows
     # the next operation done forgets the note
     recorder.record_progress("polls", "0002_x", "forwards", 2)
     assert recorder.backfill_note("polls", "0002_x") is None
+
+
+def test_a_history_table_without_the_checksum_column_gains_it_and_keeps_its_rows(
+    backend_connection: Connection,
+) -> None:
+    """A history table an older schemashift wrote (Django's four columns) is read as it is,
+    and gets the checksum column when schemashift next writes; its rows keep no checksum."""
+    old = sa.Table(
+        "schemashift_migrations",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("app", sa.String(255), nullable=False),
+        sa.Column("name", sa.String(255), nullable=False),
+        sa.Column("applied", sa.DateTime(timezone=True), nullable=False),
+    )
+    with backend_connection.begin():
+        old.create(backend_connection)
+        backend_connection.execute(
+            old.insert().values(app="polls", name="0001_initial", applied=timezone.now())
+        )
+    recorder = MigrationRecorder(backend_connection)
+    assert list(recorder.applied_migrations()) == [("polls", "0001_initial")]
+    assert recorder.recorded_checksums() == {}
+    assert "checksum" not in columns(backend_connection)
+
+    recorder.ensure_schema()
+    assert "checksum" in columns(backend_connection)
+    recorder.record_applied("polls", "0002_more", checksum="v1:" + "a" * 64)
+    recorder.record_applied("polls", "0003_faked")
+    assert list(recorder.applied_migrations()) == [
+        ("polls", "0001_initial"),
+        ("polls", "0002_more"),
+        ("polls", "0003_faked"),
+    ]
+    assert recorder.recorded_checksums() == {("polls", "0002_more"): "v1:" + "a" * 64}
+
+
+def test_recording_a_checksum_adds_the_column_without_ensure_schema(
+    connection: Connection,
+) -> None:
+    with connection.begin():
+        connection.exec_driver_sql(
+            "CREATE TABLE schemashift_migrations (id integer PRIMARY KEY AUTOINCREMENT, "
+            "app varchar(255) NOT NULL, name varchar(255) NOT NULL, applied datetime NOT NULL)"
+        )
+    recorder = MigrationRecorder(connection)
+    recorder.record_applied("polls", "0001_initial", checksum="v1:b")
+    assert recorder.recorded_checksums() == {("polls", "0001_initial"): "v1:b"}
+
+
+def columns(connection: Connection) -> set[str]:
+    with connection.begin():
+        found = sa.inspect(connection).get_columns("schemashift_migrations")
+    return {column["name"] for column in found}
