@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from schemashift.apps.registry import AppConfig
     from schemashift.conf import Settings
     from schemashift.migrations.backfill import BackfillProgress
+    from schemashift.migrations.drift import Difference
     from schemashift.migrations.loader import MigrationLoader
     from schemashift.migrations.migration import Migration
     from schemashift.migrations.questioner import MigrationQuestioner
@@ -52,6 +53,7 @@ __all__ = [
     "PlannedMigration",
     "PlannedOperation",
     "check",
+    "drift",
     "makemigrations",
     "migrate",
     "showmigrations",
@@ -260,6 +262,7 @@ def migrate(
     on_wait: Callable[[str, float | None], None] | None = None,
     warn: Warn | None = None,
     stage: str | None = None,
+    allow_drift: bool = False,
 ) -> MigrateResult:
     """Bring the database to the latest migrations of ``app_label`` (default: every app).
 
@@ -276,6 +279,9 @@ def migrate(
     ``stage="expand"`` applies the migrations up to the first contract migration of a staged
     change (``makemigrations --staged``); ``stage="contract"`` applies the rest, and refuses
     while an expand migration it would need is not applied yet.
+    Before changing anything, a migrate with migrations to run compares the tables the
+    applied migrations own with the live ones and raises SchemaDrift if they differ (see
+    ``drift``), unless ``allow_drift``; ``fake`` and ``plan`` do not compare.
     """
     from schemashift.db.connection import migration_lock
     from schemashift.migrations.executor import MigrationInterrupted
@@ -303,7 +309,9 @@ def migrate(
                     settings,
                     app_label,
                     target,
-                    _MigrateOptions(fake, fake_initial, adopt_django_history, plan, stage),
+                    _MigrateOptions(
+                        fake, fake_initial, adopt_django_history, plan, stage, allow_drift
+                    ),
                     progress,
                     on_plan,
                     warn,
@@ -326,6 +334,7 @@ class _MigrateOptions:
     adopt_django_history: bool = False
     plan_only: bool = False
     stage: str | None = None
+    allow_drift: bool = False
 
 
 def _migrate(
@@ -352,6 +361,8 @@ def _migrate(
     waits = _lock_waits(settings)
     executor = MigrationExecutor(db, loader, recorder, waits)
     steps = executor.plan(targets, applied)
+    if steps and not (fake or plan_only or options.allow_drift):
+        _refuse_drift(db, loader, recorder, executor.state_of(applied))
     adopted = _django_history(db, loader, recorder, applied, steps, options, warn)
     if adopted:
         applied |= set(adopted)
@@ -393,6 +404,19 @@ def _migrate(
     return MigrateResult(
         plan, was_run=True, was_faked=fake, adopted=adopted_names, held_back=held_back
     )
+
+
+def _refuse_drift(db: Any, loader: MigrationLoader, recorder: Any, state: Any) -> None:
+    """Raise SchemaDrift if the tables the applied migrations own differ from the live ones;
+    the tables of a migration an earlier run left half-done are the resume logic's to judge."""
+    from schemashift.migrations.drift import managed_drift, partial_tables, refusal
+
+    with db.connect() as connection:
+        partial = recorder.partial_migrations(connection)
+        skip = partial_tables(loader, partial, connection.dialect)
+        differences = managed_drift(connection, state, skip=skip)
+    if differences:
+        raise refusal(differences, db.alias)
 
 
 def _staged_steps(steps: list[Any], stage: str | None) -> tuple[list[Any], tuple[str, ...]]:
@@ -631,6 +655,44 @@ def _database_support_warnings(alias: str) -> list[CheckMessage]:
         return check_database_support(apps.get_models(), editor)
     finally:
         database.dispose()
+
+
+# -- drift ------------------------------------------------------------------------------------
+
+
+def drift(database: str = "default", *, warn: Warn | None = None) -> list[Difference]:
+    """How the live schema of ``database`` differs from what its applied migrations imply.
+
+    Each ``Difference`` is plain data with ``describe()``: a table, column (type, NULL,
+    default), index, unique group, check constraint or foreign key one side has and the
+    other lacks or has otherwise, in the tables the history owns (those of its models, and
+    tables named with a migrated app's prefix, ``polls_``). An empty list: no drift. A
+    database without a history table is compared with no migration applied, and ``warn`` is
+    told so.
+    """
+    from schemashift.migrations.drift import find_drift
+    from schemashift.migrations.executor import MigrationExecutor
+
+    settings = conf.get_settings()
+    with _open_database(database) as db:
+        recorder = _recorder(db, settings)
+        with db.connect() as connection:
+            if not recorder.has_table(connection) and warn is not None:
+                warn(
+                    f"Database '{db.alias}' has no history table ({settings.MIGRATIONS_TABLE}): "
+                    "no migration is applied to it, so any table named after a migrated app "
+                    "is drift."
+                )
+            applied = set(recorder.applied_migrations(connection))
+            loader = _load_migrations(warn, applied)
+            state = MigrationExecutor(db, loader, recorder).state_of(applied)
+            return find_drift(
+                connection,
+                state,
+                migrated_apps=loader.migrated_apps,
+                installed_apps=list(apps.app_configs),
+                history_table=settings.MIGRATIONS_TABLE,
+            )
 
 
 # -- what the commands share ------------------------------------------------------------------

@@ -40,6 +40,12 @@ if TYPE_CHECKING:
     "version), or their contract migrations (after).",
 )
 @click.option(
+    "--allow-drift",
+    is_flag=True,
+    help="Run even though the tables differ from what the applied migrations imply "
+    "(see check --database).",
+)
+@click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
     default=None,
@@ -57,6 +63,7 @@ def command(
     adopt_django_history: bool,
     no_input: bool,
     stage: str | None,
+    allow_drift: bool,
     lock_timeout: float | None,
 ) -> None:
     """Apply (or unapply, to reach MIGRATION_NAME) the migrations of APP_LABEL, or of every app."""
@@ -76,6 +83,7 @@ def command(
             on_wait=_say_waiting,
             warn=warn,
             stage=stage,
+            allow_drift=allow_drift,
         )
     except SchemashiftError:
         progress.failed()
