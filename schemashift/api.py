@@ -55,6 +55,7 @@ __all__ = [
     "check",
     "drift",
     "makemigrations",
+    "makemigrations_from_database",
     "migrate",
     "showmigrations",
     "showmigrations_plan",
@@ -217,6 +218,90 @@ def makemigrations(
     if not dry_run:
         write_migrations(planned)
     return files
+
+
+def makemigrations_from_database(
+    app_label: str,
+    *,
+    database: str = "default",
+    name: str | None = None,
+    dry_run: bool = False,
+    on_migration: Callable[[MigrationFile], None] | None = None,
+    warn: Warn | None = None,
+) -> list[MigrationFile]:
+    """Write one migration of ``app_label`` whose operations turn the state of its applied
+    migrations into the live tables of ``database`` (``drift`` lists what differs).
+
+    Record it with ``migrate --fake``: the database has it already. Every migration of the
+    app must be applied. Raises SchemaDrift naming what no model can say (an expression
+    index, a check constraint added by hand, a new foreign key column). An empty list: the
+    app's tables match its history.
+    """
+    from schemashift.migrations.autodetector import MigrationAutodetector
+    from schemashift.migrations.executor import MigrationExecutor
+    from schemashift.migrations.from_database import live_state
+    from schemashift.migrations.questioner import MigrationQuestioner
+    from schemashift.migrations.writer import MigrationWriter, write_migrations
+
+    settings = _checked_project()
+    if name is not None and not name.isidentifier():
+        raise SchemashiftError(f"The migration name '{name}' must be a valid Python identifier.")
+    (config,) = _app_configs([app_label])
+    with _open_database(database) as db:
+        recorder = _recorder(db, settings)
+        with db.connect() as connection:
+            applied = set(recorder.applied_migrations(connection))
+            loader = _load_migrations(warn, applied)
+            _require_applied(loader, app_label, applied, db.alias)
+            history = MigrationExecutor(db, loader, recorder).state_of(applied)
+            live = live_state(
+                connection,
+                history,
+                app_label,
+                installed_apps=list(apps.app_configs),
+                history_table=settings.MIGRATIONS_TABLE,
+            )
+    questioner = MigrationQuestioner(specified_apps=[app_label], dry_run=True)
+    detector = MigrationAutodetector(history, live, questioner)
+    changes = detector.changes(
+        graph_leaves=_app_leaves(loader),
+        trim_to_apps={app_label},
+        migration_name=name,
+        graph=loader.graph,
+    )
+    files: list[MigrationFile] = []
+    planned: list[tuple[Migration, AppConfig]] = []
+    for migration in changes.get(app_label, []):
+        file = MigrationFile(
+            app_label,
+            migration.name,
+            MigrationWriter(migration).path(config),
+            tuple(operation.formatted_description() for operation in migration.operations),
+        )
+        if on_migration is not None:
+            on_migration(file)
+        planned.append((migration, config))
+        files.append(file)
+    if not dry_run:
+        write_migrations(planned)
+    return files
+
+
+def _require_applied(
+    loader: MigrationLoader, app_label: str, applied: set[Key], alias: str
+) -> None:
+    """Refuse to describe the live tables after migrations the database does not have."""
+    graph = loader.graph
+    pending = [
+        f"{app}.{name}"
+        for app, name in graph.forwards_plan_for(graph.leaf_nodes(app_label))
+        if (app, name) not in applied
+    ]
+    if pending:
+        raise InvalidMigrationPlan(
+            f"Database '{alias}' has not applied {', '.join(pending)}: migrate first, so that "
+            "the migration written from the database follows every migration of the app."
+        )
 
 
 def _empty_migrations(

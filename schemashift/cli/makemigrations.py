@@ -30,6 +30,13 @@ from schemashift.migrations.questioner import (
     is_flag=True,
     help="Write renames and column type changes as an expand and a contract migration.",
 )
+@click.option(
+    "--from-database",
+    "from_database",
+    is_flag=True,
+    help="Write one migration of APP_LABEL that turns its applied migrations' tables into "
+    "the live ones (record it with migrate --fake).",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -40,9 +47,13 @@ def command(
     dry_run: bool,
     no_input: bool,
     staged: bool,
+    from_database: bool,
 ) -> None:
     """Write new migrations for changes to the models of APP_LABELS (default: every app)."""
     setup_project(ctx)
+    if from_database:
+        _from_database(app_labels, name, dry_run)
+        return
     migrations = api.makemigrations(
         *app_labels,
         name=name,
@@ -65,6 +76,16 @@ def command(
         return
     if check_changes:
         ctx.exit(1)
+
+
+def _from_database(app_labels: tuple[str, ...], name: str | None, dry_run: bool) -> None:
+    if len(app_labels) != 1:
+        raise click.UsageError("--from-database takes exactly one app label.")
+    written = api.makemigrations_from_database(
+        app_labels[0], name=name, dry_run=dry_run, on_migration=_Report(), warn=warn
+    )
+    if not written:
+        click.echo(f"The tables of app '{app_labels[0]}' match its applied migrations.")
 
 
 def _questioner(no_input: bool, dry_run: bool, app_labels: tuple[str, ...]) -> MigrationQuestioner:

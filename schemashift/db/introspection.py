@@ -195,12 +195,34 @@ def expected_check_names(state: ProjectState, dialect: Dialect | str) -> dict[st
     return found
 
 
+def shadow_check_names(state: ProjectState, dialect: Dialect | str) -> dict[str, frozenset[str]]:
+    """The names of the check constraints a staged change may keep on its shadow columns
+    between expand and contract (PostgreSQL's NOT NULL guard), per table."""
+    editor = _editor_for(dialect)
+    found = {}
+    for model in state.models.values():
+        if not getattr(model, "shadows", None) or not _has_table(model):
+            continue
+        table = editor.model_table(model)
+        names = [editor.not_null_guard_name(table, f.column) for f in model.shadows.values()]
+        found[table] = frozenset(name for name in names if name)
+    return found
+
+
 def live_check_names(connection: Connection, table: str) -> frozenset[str]:
     """The names of the named check constraints of a live table (an inline, unnamed check of
     SQLite has none and is left out)."""
     with _reading(connection):
         checks = inspect(connection).get_check_constraints(table)
     return frozenset(check["name"] for check in checks if check.get("name"))
+
+
+def live_unique_names(connection: Connection, table: str) -> dict[tuple[str, ...], str]:
+    """The name of each named unique constraint of a live table, by its columns (an inline
+    UNIQUE of SQLite has none)."""
+    with _reading(connection):
+        found = inspect(connection).get_unique_constraints(table)
+    return {tuple(u["column_names"]): u["name"] for u in found if u.get("name")}
 
 
 def state_table_names(state: ProjectState, dialect: Dialect | str) -> set[str]:
@@ -221,6 +243,12 @@ def _has_table(model: ModelState) -> bool:
         or model.options.get("proxy")
         or getattr(model, "swapped", None)
     )
+
+
+def editor_for(dialect: Dialect | str) -> BaseSchemaEditor:
+    """A schema editor of the dialect (a name such as "sqlite" will do), for its type
+    mapping and names; it runs nothing."""
+    return _editor_for(dialect)
 
 
 def _editor_for(dialect: Dialect | str) -> BaseSchemaEditor:
@@ -244,10 +272,13 @@ __all__ = [
     "IndexInfo",
     "SchemaSnapshot",
     "TableInfo",
+    "editor_for",
     "expected_check_names",
     "expected_schema",
     "introspect",
     "introspect_table",
     "live_check_names",
+    "live_unique_names",
+    "shadow_check_names",
     "state_table_names",
 ]

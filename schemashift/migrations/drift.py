@@ -30,6 +30,7 @@ from schemashift.db.introspection import (
     introspect,
     introspect_table,
     live_check_names,
+    shadow_check_names,
     state_table_names,
 )
 from schemashift.exceptions import SchemaDrift
@@ -166,6 +167,7 @@ def _compare(
     expected: dict[str, TableInfo],
 ) -> list[Difference]:
     checks = expected_check_names(state, connection.dialect)
+    guards = shadow_check_names(state, connection.dialect)
     found: list[Difference] = []
     for name in sorted(tables):
         have, want = live.get(name), expected.get(name)
@@ -177,7 +179,7 @@ def _compare(
             found.append(Difference(name, "table", "", _columns(want), None))
             continue
         found.extend(table_drift(want, have))
-        live_checks = live_check_names(connection, name)
+        live_checks = live_check_names(connection, name) - guards.get(name, frozenset())
         found.extend(check_drift(name, checks.get(name, frozenset()), live_checks, have))
     return sorted(found, key=_position)
 
@@ -201,17 +203,19 @@ def table_drift(expected: TableInfo, live: TableInfo) -> list[Difference]:
         in_history = group in expected.unique
         shown = f"({', '.join(group)})"
         found.append(
-            Difference(table, "unique", shown, "" if in_history else None, None if in_history else "")
-        )
-    for key in sorted(expected.foreign_keys ^ live.foreign_keys, key=_key_order):
-        in_history = key in expected.foreign_keys
-        shown = f"{key.column} -> {key.to_table}.{key.to_column}"
-        found.append(
             Difference(
-                table, "foreign key", shown, "" if in_history else None, None if in_history else ""
+                table, "unique", shown, "" if in_history else None, None if in_history else ""
             )
         )
+    for key in sorted(expected.foreign_keys ^ live.foreign_keys, key=_key_order):
+        shown = f"{key.column} -> {key.to_table}.{key.to_column}"
+        found.append(_presence(table, "foreign key", shown, key in expected.foreign_keys))
     return found
+
+
+def _presence(table: str, element: str, name: str, in_history: bool) -> Difference:
+    """An element only one side has (nothing more to say of it than its name)."""
+    return Difference(table, element, name, "" if in_history else None, None if in_history else "")
 
 
 def check_drift(
@@ -241,9 +245,7 @@ def _column_drift(
     if want.nullable != have.nullable:
         found.append(Difference(table, "column", name, _null(want), _null(have), "null"))
     if want.has_default != have.has_default and not want.default_optional:
-        found.append(
-            Difference(table, "column", name, _default(want), _default(have), "default")
-        )
+        found.append(Difference(table, "column", name, _default(want), _default(have), "default"))
     if want.primary_key != have.primary_key:
         found.append(
             Difference(
@@ -253,18 +255,19 @@ def _column_drift(
     return found
 
 
+def table_owner(table: str, labels: Iterable[str]) -> str | None:
+    """The app whose table prefix the name carries: the longest label it starts with
+    (``polls_extra_`` before ``polls_``), None for none."""
+    for label in sorted(labels, key=len, reverse=True):
+        if table.lower().startswith(f"{label.lower()}_"):
+            return label
+    return None
+
+
 def _prefixed_by(migrated: set[str], installed: set[str]) -> Callable[[str], bool]:
-    """Whether a table name carries a migrated app's prefix: the longest installed label it
-    starts with (``polls_extra_`` before ``polls_``) decides."""
-    labels = sorted(installed | migrated, key=len, reverse=True)
-
-    def prefixed(table: str) -> bool:
-        for label in labels:
-            if table.lower().startswith(f"{label.lower()}_"):
-                return label in migrated
-        return False
-
-    return prefixed
+    """Whether a table name carries a migrated app's prefix."""
+    labels = installed | migrated
+    return lambda table: table_owner(table, labels) in migrated
 
 
 def _database_chosen_check(table: str, live: TableInfo) -> Callable[[str], bool]:
@@ -339,4 +342,5 @@ __all__ = [
     "partial_tables",
     "refusal",
     "table_drift",
+    "table_owner",
 ]
