@@ -447,7 +447,11 @@ def _migrate(
     executor = MigrationExecutor(db, loader, recorder, waits)
     steps = executor.plan(targets, applied)
     if steps and not (fake or plan_only or options.allow_drift):
-        _refuse_drift(db, loader, recorder, executor.state_of(applied))
+        # a run killed inside a migration that is not atomic may leave it without a
+        # progress note: the first step's tables are the resume logic's to judge too
+        first = steps[0].migration
+        unsettled = [] if executor.runs_atomically(first) else [first.key]
+        _refuse_drift(db, loader, recorder, executor.state_of(applied), unsettled)
     adopted = _django_history(db, loader, recorder, applied, steps, options, warn)
     if adopted:
         applied |= set(adopted)
@@ -491,13 +495,16 @@ def _migrate(
     )
 
 
-def _refuse_drift(db: Any, loader: MigrationLoader, recorder: Any, state: Any) -> None:
+def _refuse_drift(
+    db: Any, loader: MigrationLoader, recorder: Any, state: Any, unsettled: list[Key]
+) -> None:
     """Raise SchemaDrift if the tables the applied migrations own differ from the live ones;
-    the tables of a migration an earlier run left half-done are the resume logic's to judge."""
+    the tables of a migration an earlier run left half-done (and of the ``unsettled`` ones)
+    are the resume logic's to judge."""
     from schemashift.migrations.drift import managed_drift, partial_tables, refusal
 
     with db.connect() as connection:
-        partial = recorder.partial_migrations(connection)
+        partial = [*recorder.partial_migrations(connection), *unsettled]
         skip = partial_tables(loader, partial, connection.dialect)
         differences = managed_drift(connection, state, skip=skip)
     if differences:

@@ -141,9 +141,18 @@ def partial_tables(loader: MigrationLoader, partial: Iterable[Key], dialect: Dia
     for key in partial:
         if key not in loader.graph.nodes:
             continue
-        before = expected_schema(loader.project_state([key], at_end=False), dialect)
-        after = expected_schema(loader.project_state([key], at_end=True), dialect)
+        from_state = loader.project_state([key], at_end=False)
+        to_state = loader.project_state([key], at_end=True)
+        before, after = expected_schema(from_state, dialect), expected_schema(to_state, dialect)
         tables.update(touched_tables(before, after))
+        # check constraints are not part of a TableInfo
+        checks_before = expected_check_names(from_state, dialect)
+        checks_after = expected_check_names(to_state, dialect)
+        tables.update(
+            table
+            for table in set(checks_before) | set(checks_after)
+            if checks_before.get(table) != checks_after.get(table)
+        )
     return tables
 
 
