@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from schemashift.apps.registry import AppConfig
     from schemashift.conf import Settings
     from schemashift.migrations.backfill import BackfillProgress
+    from schemashift.migrations.drift import Difference
     from schemashift.migrations.loader import MigrationLoader
     from schemashift.migrations.migration import Migration
     from schemashift.migrations.operations.base import Operation
@@ -57,8 +58,10 @@ __all__ = [
     "PlannedMigration",
     "PlannedOperation",
     "check",
+    "drift",
     "makemigrations",
     "merge_migrations",
+    "makemigrations_from_database",
     "migrate",
     "prune_migrations",
     "showmigrations",
@@ -373,6 +376,90 @@ def merge_migrations(
     return MergeResult(tuple(conflicts), tuple(files))
 
 
+def makemigrations_from_database(
+    app_label: str,
+    *,
+    database: str = "default",
+    name: str | None = None,
+    dry_run: bool = False,
+    on_migration: Callable[[MigrationFile], None] | None = None,
+    warn: Warn | None = None,
+) -> list[MigrationFile]:
+    """Write one migration of ``app_label`` whose operations turn the state of its applied
+    migrations into the live tables of ``database`` (``drift`` lists what differs).
+
+    Record it with ``migrate --fake``: the database has it already. Every migration of the
+    app must be applied. Raises SchemaDrift naming what no model can say (an expression
+    index, a check constraint added by hand, a new foreign key column). An empty list: the
+    app's tables match its history.
+    """
+    from schemashift.migrations.autodetector import MigrationAutodetector
+    from schemashift.migrations.executor import MigrationExecutor
+    from schemashift.migrations.from_database import live_state
+    from schemashift.migrations.questioner import MigrationQuestioner
+    from schemashift.migrations.writer import MigrationWriter, write_migrations
+
+    settings = _checked_project()
+    if name is not None and not name.isidentifier():
+        raise SchemashiftError(f"The migration name '{name}' must be a valid Python identifier.")
+    (config,) = _app_configs([app_label])
+    with _open_database(database) as db:
+        recorder = _recorder(db, settings)
+        with db.connect() as connection:
+            applied = set(recorder.applied_migrations(connection))
+            loader = _load_migrations(warn, applied)
+            _require_applied(loader, app_label, applied, db.alias)
+            history = MigrationExecutor(db, loader, recorder).state_of(applied)
+            live = live_state(
+                connection,
+                history,
+                app_label,
+                installed_apps=list(apps.app_configs),
+                history_table=settings.MIGRATIONS_TABLE,
+            )
+    questioner = MigrationQuestioner(specified_apps=[app_label], dry_run=True)
+    detector = MigrationAutodetector(history, live, questioner)
+    changes = detector.changes(
+        graph_leaves=_app_leaves(loader),
+        trim_to_apps={app_label},
+        migration_name=name,
+        graph=loader.graph,
+    )
+    files: list[MigrationFile] = []
+    planned: list[tuple[Migration, AppConfig]] = []
+    for migration in changes.get(app_label, []):
+        file = MigrationFile(
+            app_label,
+            migration.name,
+            MigrationWriter(migration).path(config),
+            tuple(operation.formatted_description() for operation in migration.operations),
+        )
+        if on_migration is not None:
+            on_migration(file)
+        planned.append((migration, config))
+        files.append(file)
+    if not dry_run:
+        write_migrations(planned)
+    return files
+
+
+def _require_applied(
+    loader: MigrationLoader, app_label: str, applied: set[Key], alias: str
+) -> None:
+    """Refuse to describe the live tables after migrations the database does not have."""
+    graph = loader.graph
+    pending = [
+        f"{app}.{name}"
+        for app, name in graph.forwards_plan_for(graph.leaf_nodes(app_label))
+        if (app, name) not in applied
+    ]
+    if pending:
+        raise InvalidMigrationPlan(
+            f"Database '{alias}' has not applied {', '.join(pending)}: migrate first, so that "
+            "the migration written from the database follows every migration of the app."
+        )
+
+
 def _empty_migrations(
     loader: MigrationLoader, configs: list[AppConfig], name: str | None
 ) -> dict[str, list[Migration]]:
@@ -433,6 +520,7 @@ def migrate(
     warn: Warn | None = None,
     stage: str | None = None,
     allow_data_loss: bool = False,
+    allow_drift: bool = False,
 ) -> MigrateResult:
     """Bring the database to the latest migrations of ``app_label`` (default: every app).
 
@@ -452,6 +540,9 @@ def migrate(
     Before anything runs, an operation that would destroy values the database holds is
     refused (DataLossRefused) unless its migration acknowledges it or ``allow_data_loss``;
     a narrowing change is refused when a stored value does not fit (``data_loss_gate.py``).
+    Before changing anything, a migrate with migrations to run compares the tables the
+    applied migrations own with the live ones and raises SchemaDrift if they differ (see
+    ``drift``), unless ``allow_drift``; ``fake`` and ``plan`` do not compare.
     """
     from schemashift.db.connection import migration_lock
     from schemashift.migrations.executor import MigrationInterrupted
@@ -480,7 +571,13 @@ def migrate(
                     app_label,
                     target,
                     _MigrateOptions(
-                        fake, fake_initial, adopt_django_history, plan, stage, allow_data_loss
+                        fake,
+                        fake_initial,
+                        adopt_django_history,
+                        plan,
+                        stage,
+                        allow_data_loss,
+                        allow_drift,
                     ),
                     progress,
                     on_plan,
@@ -505,6 +602,7 @@ class _MigrateOptions:
     plan_only: bool = False
     stage: str | None = None
     allow_data_loss: bool = False
+    allow_drift: bool = False
 
 
 def _migrate(
@@ -540,6 +638,12 @@ def _migrate(
     waits = _lock_waits(settings)
     executor = MigrationExecutor(db, loader, recorder, waits)
     steps = executor.plan(targets, applied)
+    if steps and not (fake or plan_only or options.allow_drift):
+        # a run killed inside a migration that is not atomic may leave it without a
+        # progress note: the first step's tables are the resume logic's to judge too
+        first = steps[0].migration
+        unsettled = [] if executor.runs_atomically(first) else [first.key]
+        _refuse_drift(db, loader, recorder, executor.state_of(applied), unsettled)
     adopted = _django_history(db, loader, recorder, applied, steps, options, warn)
     if adopted:
         applied |= set(adopted)
@@ -589,6 +693,22 @@ def _migrate(
     return MigrateResult(
         plan, was_run=True, was_faked=fake, adopted=adopted_names, held_back=held_back
     )
+
+
+def _refuse_drift(
+    db: Any, loader: MigrationLoader, recorder: Any, state: Any, unsettled: list[Key]
+) -> None:
+    """Raise SchemaDrift if the tables the applied migrations own differ from the live ones;
+    the tables of a migration an earlier run left half-done (and of the ``unsettled`` ones)
+    are the resume logic's to judge."""
+    from schemashift.migrations.drift import managed_drift, partial_tables, refusal
+
+    with db.connect() as connection:
+        partial = [*recorder.partial_migrations(connection), *unsettled]
+        skip = partial_tables(loader, partial, connection.dialect)
+        differences = managed_drift(connection, state, skip=skip)
+    if differences:
+        raise refusal(differences, db.alias)
 
 
 def _staged_steps(steps: list[Any], stage: str | None) -> tuple[list[Any], tuple[str, ...]]:
@@ -1054,6 +1174,44 @@ def _changed_migration_errors(alias: str) -> list[CheckMessage]:
         )
         for changed in changed_migrations(checksums, loader.disk_migrations)
     ]
+
+
+# -- drift ------------------------------------------------------------------------------------
+
+
+def drift(database: str = "default", *, warn: Warn | None = None) -> list[Difference]:
+    """How the live schema of ``database`` differs from what its applied migrations imply.
+
+    Each ``Difference`` is plain data with ``describe()``: a table, column (type, NULL,
+    default), index, unique group, check constraint or foreign key one side has and the
+    other lacks or has otherwise, in the tables the history owns (those of its models, and
+    tables named with a migrated app's prefix, ``polls_``). An empty list: no drift. A
+    database without a history table is compared with no migration applied, and ``warn`` is
+    told so.
+    """
+    from schemashift.migrations.drift import find_drift
+    from schemashift.migrations.executor import MigrationExecutor
+
+    settings = conf.get_settings()
+    with _open_database(database) as db:
+        recorder = _recorder(db, settings)
+        with db.connect() as connection:
+            if not recorder.has_table(connection) and warn is not None:
+                warn(
+                    f"Database '{db.alias}' has no history table ({settings.MIGRATIONS_TABLE}): "
+                    "no migration is applied to it, so any table named after a migrated app "
+                    "is drift."
+                )
+            applied = set(recorder.applied_migrations(connection))
+            loader = _load_migrations(warn, applied)
+            state = MigrationExecutor(db, loader, recorder).state_of(applied)
+            return find_drift(
+                connection,
+                state,
+                migrated_apps=loader.migrated_apps,
+                installed_apps=list(apps.app_configs),
+                history_table=settings.MIGRATIONS_TABLE,
+            )
 
 
 # -- what the commands share ------------------------------------------------------------------

@@ -135,6 +135,11 @@ class DjangoHistoryMismatch(MigrationError):
     """The tables differ from what the migrations Django recorded imply: nothing is adopted."""
 
 
+class SchemaDrift(MigrationError):
+    """The live schema differs from what the applied migrations imply (migrate refuses to
+    run without ``--allow-drift``), or makemigrations --from-database cannot write it."""
+
+
 class FakeInitialMismatch(MigrationError):
     """``--fake-initial`` found only some of an initial migration's tables or columns."""
 

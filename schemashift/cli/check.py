@@ -1,12 +1,14 @@
-"""``check``: report problems in the models without touching the database."""
+"""``check``: report problems in the models; with ``--database``, drift of that database too."""
 
 from __future__ import annotations
+
+from itertools import groupby
 
 import click
 
 from schemashift import api
 from schemashift.checks.model_checks import format_report
-from schemashift.cli.context import setup_project
+from schemashift.cli.context import setup_project, warn
 from schemashift.exceptions import SystemCheckError
 
 
@@ -15,8 +17,8 @@ from schemashift.exceptions import SystemCheckError
     "--database",
     "databases",
     multiple=True,
-    help="Also check what the models ask of this database, and that the migrations it "
-    "applied were not changed since (an alias; repeatable).",
+    help="Also check what the models ask of this database, that the migrations it applied "
+    "were not changed since, and that its tables are what they imply (an alias; repeatable).",
 )
 @click.pass_context
 def command(ctx: click.Context, databases: tuple[str, ...]) -> None:
@@ -28,3 +30,31 @@ def command(ctx: click.Context, databases: tuple[str, ...]) -> None:
     if messages:
         click.echo("System check identified some issues:\n")
     click.echo(format_report(messages))
+    drifted = [alias for alias in databases if _report_drift(alias)]
+    if drifted:
+        ctx.exit(1)
+
+
+def _report_drift(alias: str) -> bool:
+    """Print how the database differs from its migration history; whether it does."""
+    differences = api.drift(alias, warn=warn)
+    if not differences:
+        click.echo(f"Database '{alias}' matches its applied migrations.")
+        return False
+    count = len(differences)
+    click.echo(
+        click.style(
+            f"Database '{alias}' differs from what its applied migrations imply "
+            f"({count} difference{'s' if count > 1 else ''}):",
+            fg="red",
+        )
+    )
+    for table, found in groupby(differences, key=lambda difference: difference.table):
+        click.echo(f"  {table}:")
+        for difference in found:
+            click.echo(f"    {difference.detail()}")
+    click.echo(
+        "Change the database back, or write the live schema as a migration with "
+        "'makemigrations --from-database APP' and record it with 'migrate --fake'."
+    )
+    return True

@@ -41,6 +41,13 @@ from schemashift.migrations.questioner import (
     is_flag=True,
     help="Merge model changes into the latest migration and optimize the resulting operations.",
 )
+@click.option(
+    "--from-database",
+    "from_database",
+    is_flag=True,
+    help="Write one migration of APP_LABEL that turns its applied migrations' tables into "
+    "the live ones (record it with migrate --fake).",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -54,9 +61,13 @@ def command(
     allow_data_loss: bool,
     merge: bool,
     update: bool,
+    from_database: bool,
 ) -> None:
     """Write new migrations for changes to the models of APP_LABELS (default: every app)."""
     setup_project(ctx)
+    if from_database:
+        _from_database(app_labels, name, dry_run)
+        return
     if merge:
         _merge(app_labels, name, dry_run, no_input)
         return
@@ -114,6 +125,16 @@ def _show_conflict(conflict: api.MergeConflict) -> None:
         click.echo(f"  Branch {branch.leaf}")
         for operation in branch.operations:
             click.echo(f"    {operation}")
+
+
+def _from_database(app_labels: tuple[str, ...], name: str | None, dry_run: bool) -> None:
+    if len(app_labels) != 1:
+        raise click.UsageError("--from-database takes exactly one app label.")
+    written = api.makemigrations_from_database(
+        app_labels[0], name=name, dry_run=dry_run, on_migration=_Report(), warn=warn
+    )
+    if not written:
+        click.echo(f"The tables of app '{app_labels[0]}' match its applied migrations.")
 
 
 def _questioner(

@@ -57,6 +57,12 @@ if TYPE_CHECKING:
     "changes) even where their migration does not acknowledge it.",
 )
 @click.option(
+    "--allow-drift",
+    is_flag=True,
+    help="Run even though the tables differ from what the applied migrations imply "
+    "(see check --database).",
+)
+@click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
     default=None,
@@ -77,6 +83,7 @@ def command(
     no_input: bool,
     stage: str | None,
     allow_data_loss: bool,
+    allow_drift: bool,
     lock_timeout: float | None,
 ) -> None:
     """Apply (or unapply, to reach MIGRATION_NAME) the migrations of APP_LABEL, or of every app."""
@@ -101,6 +108,7 @@ def command(
             warn=warn,
             stage=stage,
             allow_data_loss=allow_data_loss,
+            allow_drift=allow_drift,
         )
     except SchemashiftError:
         progress.failed()

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Dialect, make_url
 
 from schemashift.conf import DEFAULT_MIGRATIONS_TABLE
@@ -24,7 +25,7 @@ from schemashift.db.backends.through_tables import auto_through_states
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
-    from schemashift.migrations.state import ProjectState
+    from schemashift.migrations.state import ModelState, ProjectState
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,16 +166,89 @@ def expected_schema(state: ProjectState, dialect: Dialect | str) -> SchemaSnapsh
     tables = {}
     for key in sorted(state.models):
         model = state.models[key]
-        if (
-            model.options.get("managed", True) is False
-            or model.options.get("proxy")
-            or getattr(model, "swapped", None)
-        ):
+        if not _has_table(model):
             continue
         tables[editor.model_table(model)] = editor.expected_table(state, model)
         for through in auto_through_states(model):
             tables[editor.model_table(through)] = editor.expected_table(state, through)
     return SchemaSnapshot(tables)
+
+
+def expected_check_names(state: ProjectState, dialect: Dialect | str) -> dict[str, frozenset[str]]:
+    """The names of the Meta check constraints each table of a state has on a backend.
+
+    ``TableInfo`` leaves check constraints out (the column checks of some field types carry
+    names the database chooses); these are the ones the models name.
+    """
+    from schemashift.models.constraints import CheckConstraint
+
+    editor = _editor_for(dialect)
+    if not editor.supports_table_check_constraints:
+        return {}
+    found = {}
+    for key in sorted(state.models):
+        model = state.models[key]
+        if not _has_table(model):
+            continue
+        names = [c.name for c in model.constraints if isinstance(c, CheckConstraint)]
+        found[editor.model_table(model)] = frozenset(names)
+    return found
+
+
+def shadow_check_names(state: ProjectState, dialect: Dialect | str) -> dict[str, frozenset[str]]:
+    """The names of the check constraints a staged change may keep on its shadow columns
+    between expand and contract (PostgreSQL's NOT NULL guard), per table."""
+    editor = _editor_for(dialect)
+    found = {}
+    for model in state.models.values():
+        if not getattr(model, "shadows", None) or not _has_table(model):
+            continue
+        table = editor.model_table(model)
+        names = [editor.not_null_guard_name(table, f.column) for f in model.shadows.values()]
+        found[table] = frozenset(name for name in names if name)
+    return found
+
+
+def live_check_names(connection: Connection, table: str) -> frozenset[str]:
+    """The names of the named check constraints of a live table (an inline, unnamed check of
+    SQLite has none and is left out)."""
+    with _reading(connection):
+        checks = inspect(connection).get_check_constraints(table)
+    return frozenset(check["name"] for check in checks if check.get("name"))
+
+
+def live_unique_names(connection: Connection, table: str) -> dict[tuple[str, ...], str]:
+    """The name of each named unique constraint of a live table, by its columns (an inline
+    UNIQUE of SQLite has none)."""
+    with _reading(connection):
+        found = inspect(connection).get_unique_constraints(table)
+    return {tuple(u["column_names"]): u["name"] for u in found if u.get("name")}
+
+
+def state_table_names(state: ProjectState, dialect: Dialect | str) -> set[str]:
+    """Every table the models of a state name, unmanaged and proxy models' too."""
+    editor = _editor_for(dialect)
+    names = set()
+    for model in state.models.values():
+        names.add(editor.model_table(model))
+        for through in auto_through_states(model):
+            names.add(editor.model_table(through))
+    return names
+
+
+def _has_table(model: ModelState) -> bool:
+    """Whether migrations make a table for the model (not unmanaged, proxy or swapped)."""
+    return not (
+        model.options.get("managed", True) is False
+        or model.options.get("proxy")
+        or getattr(model, "swapped", None)
+    )
+
+
+def editor_for(dialect: Dialect | str) -> BaseSchemaEditor:
+    """A schema editor of the dialect (a name such as "sqlite" will do), for its type
+    mapping and names; it runs nothing."""
+    return _editor_for(dialect)
 
 
 def _editor_for(dialect: Dialect | str) -> BaseSchemaEditor:
@@ -198,7 +272,13 @@ __all__ = [
     "IndexInfo",
     "SchemaSnapshot",
     "TableInfo",
+    "editor_for",
+    "expected_check_names",
     "expected_schema",
     "introspect",
     "introspect_table",
+    "live_check_names",
+    "live_unique_names",
+    "shadow_check_names",
+    "state_table_names",
 ]

@@ -329,6 +329,9 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
             f"{self.quote_name(name)}"
         ]
 
+    def not_null_guard_name(self, table: str, column: str) -> str | None:
+        return self._not_null_check_name(table, column)
+
     def _not_null_check_name(self, table: str, column: str) -> str:
         return self.index_name(table, [column], "_notnull")
 

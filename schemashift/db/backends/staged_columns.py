@@ -80,6 +80,10 @@ class StagedColumns:
     def drop_not_null_guard_statements(self, table: str, column: str) -> list[str]:
         return []
 
+    def not_null_guard_name(self, table: str, column: str) -> str | None:
+        """The name of the check constraint guarding ``column`` (None: no such guard)."""
+        return None
+
     def dual_write_name(self, table: str, old: str, new: str, suffix: str = "") -> str:
         """The name of the trigger (and its function) keeping ``old`` and ``new`` in step: the
         same either way round, as the trigger copies both ways; ``suffix`` tells apart the
