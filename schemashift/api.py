@@ -31,6 +31,7 @@ from schemashift.exceptions import (
     AppNotFound,
     CommandError,
     DatabaseError,
+    ImproperlyConfigured,
     InvalidMigrationPlan,
     NodeNotFoundError,
     SchemashiftError,
@@ -40,11 +41,13 @@ if TYPE_CHECKING:
     from schemashift.apps.registry import AppConfig
     from schemashift.conf import Settings
     from schemashift.migrations.backfill import BackfillProgress
+    from schemashift.migrations.lint.rules import Finding
     from schemashift.migrations.loader import MigrationLoader
     from schemashift.migrations.migration import Migration
     from schemashift.migrations.questioner import MigrationQuestioner
 
 __all__ = [
+    "LintResult",
     "MigrateResult",
     "MigrationEvent",
     "MigrationFile",
@@ -52,6 +55,7 @@ __all__ = [
     "PlannedMigration",
     "PlannedOperation",
     "check",
+    "lint",
     "makemigrations",
     "migrate",
     "showmigrations",
@@ -73,6 +77,8 @@ class MigrationFile:
     path: Path
     #: each operation's description with its category sign, such as "+ Create model Question"
     operations: tuple[str, ...]
+    #: what the lint rules found in its operations, not acknowledged (``lint``)
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ class PlannedOperation:
     description: str
     is_reversible: bool
     is_destructive: bool
+    #: what the lint rules found in it, not acknowledged (``migrate --plan``, forwards)
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +207,8 @@ def makemigrations(
         }
     planned: list[tuple[Migration, AppConfig]] = []
     files: list[MigrationFile] = []
+    new = [migration for label in sorted(changes) for migration in changes[label]]
+    lints = {} if check or empty else _lint_new_migrations(loader, new, warn)
     for app_label in sorted(changes):
         config = apps.get_app_config(app_label)
         for migration in changes[app_label]:
@@ -207,6 +217,7 @@ def makemigrations(
                 migration.name,
                 MigrationWriter(migration).path(config),
                 tuple(operation.formatted_description() for operation in migration.operations),
+                lints.get((app_label, migration.name), ()),
             )
             if on_migration is not None:
                 on_migration(file)
@@ -361,8 +372,9 @@ def _migrate(
         steps = executor.plan(targets, applied)
     adopted_names = tuple(f"{app}.{name}" for app, name in adopted)
     steps, held_back = _staged_steps(steps, options.stage)
+    lints = _lint_plan(db, loader, steps, warn) if plan_only else {}
     plan = MigrationPlan(
-        tuple(_planned(step.migration, step.backwards) for step in steps),
+        tuple(_planned(step.migration, step.backwards, lints) for step in steps),
         tuple(targets),
         tuple(sorted(loader.migrated_apps)),
         adopted_names,
@@ -501,16 +513,25 @@ def _targets(
     return list(loader.graph.leaf_nodes())
 
 
-def _planned(migration: Migration, backwards: bool) -> PlannedMigration:
+def _planned(
+    migration: Migration, backwards: bool, lints: dict[Key, tuple[Finding, ...]] | None = None
+) -> PlannedMigration:
     operations = list(migration.operations)
     if backwards:
         operations.reverse()
+    findings = (lints or {}).get(migration.key, ())
     return PlannedMigration(
         migration.app_label,
         migration.name,
         backwards,
         tuple(
-            PlannedOperation(op.describe(), op.reversible, op.is_destructive) for op in operations
+            PlannedOperation(
+                op.describe(),
+                op.reversible,
+                op.is_destructive,
+                tuple(f for f in findings if f.operation_index == number),
+            )
+            for number, op in enumerate(operations, start=1)
         ),
     )
 
@@ -599,6 +620,174 @@ def sqlmigrate(
         executor = MigrationExecutor(db, loader, _recorder(db, settings))
         lines = executor.collect_sql(migration, backwards=backwards)
     return "\n".join(lines)
+
+
+# -- lint -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """What ``lint`` found: every finding (acknowledged ones marked), the server the SQL was
+    judged for, and the migrations read (``app.name``)."""
+
+    findings: tuple[Finding, ...]
+    server: str
+    migrations: tuple[str, ...]
+
+    def reported(self, with_acknowledged: bool = False) -> list[Finding]:
+        return [f for f in self.findings if with_acknowledged or not f.acknowledged]
+
+    def fails(self, fail_on: str = "error") -> bool:
+        """Whether a finding not acknowledged is an error (or, ``fail_on="warning"``, any)."""
+        return any(f.is_error or fail_on == "warning" for f in self.reported())
+
+
+def lint(
+    app_label: str | None = None,
+    migration_name: str | None = None,
+    *,
+    database: str | None = None,
+    server: str | None = None,
+    rows_threshold: int | None = None,
+    warn: Warn | None = None,
+) -> LintResult:
+    """Run the lint rules over migrations: one (``migration_name``, a unique prefix is
+    enough), an app's, or those of every app of the project (not installed packages).
+
+    The SQL is judged for ``server`` (``"postgresql:14"``), or, with ``database`` (an alias),
+    for that database's server, whose table sizes then decide whether a long lock is an error
+    (from ``rows_threshold`` rows, default the LINT_ROWS setting, 10,000) or a warning; only
+    the migrations not applied there are read unless one is named. Without either, the
+    default database's backend at the oldest version supported. Nothing is changed.
+    """
+    from schemashift.migrations.lint import Target, lint_migrations
+
+    settings = _checked_project()
+    if database is not None and server is not None:
+        raise CommandError("Give --database or --server, not both.")
+    if app_label:
+        _app_configs([app_label])
+    loader = _load_migrations(warn)
+    keys = _lint_keys(loader, app_label, migration_name, settings)
+    threshold = _lint_rows(settings) if rows_threshold is None else rows_threshold
+    if database is None:
+        target = Target.parse(server) if server else _default_target(settings)
+        findings = lint_migrations(loader, keys, target, rows_threshold=threshold)
+    else:
+        with _open_database(database) as db:
+            if not migration_name:
+                keys -= set(_recorder(db, settings).applied_migrations())
+            with db.connect() as connection:
+                target = Target.of_dialect(connection.dialect)
+                findings = lint_migrations(loader, keys, target, connection, threshold)
+    order = loader.graph.forwards_plan_for(sorted(keys)) if keys else []
+    linted = tuple(f"{app}.{name}" for app, name in order if (app, name) in keys)
+    return LintResult(tuple(findings), str(target), linted)
+
+
+def _lint_keys(
+    loader: MigrationLoader, app_label: str | None, name: str | None, settings: Settings
+) -> set[Key]:
+    if app_label and name:
+        return {loader.get_migration_by_prefix(app_label, name).key}
+    if app_label:
+        _require_migrations(loader, app_label)
+        return {key for key in loader.graph.nodes if key[0] == app_label}
+    base = Path(settings.BASE_DIR).resolve()
+    project_apps = {
+        config.label
+        for config in apps.get_app_configs()
+        if config.path.resolve().is_relative_to(base)
+    }
+    return {key for key in loader.graph.nodes if key[0] in project_apps}
+
+
+def _lint_rows(settings: Settings) -> int:
+    from schemashift.migrations.lint.context import DEFAULT_ROWS_THRESHOLD
+
+    value = getattr(settings, "LINT_ROWS", DEFAULT_ROWS_THRESHOLD)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ImproperlyConfigured(f"LINT_ROWS must be a whole number (0 or more), not {value!r}.")
+    return value
+
+
+def _default_target(settings: Settings) -> Any:
+    """The default database's backend at the oldest version supported (no connection)."""
+    from schemashift.migrations.lint import Target
+
+    return Target.conservative(settings.database_url("default"))
+
+
+def _lint_new_migrations(
+    loader: MigrationLoader, migrations: list[Migration], warn: Warn | None
+) -> dict[Key, tuple[Finding, ...]]:
+    """The findings of migrations makemigrations made, not yet on disk; none when the lint
+    cannot read them (said through ``warn``), so that the files are written all the same."""
+    from schemashift.migrations.lint import lint_migration
+
+    try:
+        target = _default_target(conf.get_settings())
+    except SchemashiftError:
+        return {}
+    state = loader.project_state()
+    found: dict[Key, tuple[Finding, ...]] = {}
+    for migration in _dependency_order(migrations):
+        try:
+            found[migration.app_label, migration.name] = tuple(
+                f for f in lint_migration(migration, state, target) if not f.acknowledged
+            )
+        except Exception as exc:  # the lint is advice: the migration is written regardless
+            if warn is not None:
+                warn(f"Warning: lint could not read migration {migration}: {exc}")
+            return found
+    return found
+
+
+def _dependency_order(migrations: list[Migration]) -> list[Migration]:
+    """New migrations, each after those of them it depends on."""
+    pending = list(migrations)
+    done: set[Key] = set()
+    ordered: list[Migration] = []
+    keys = {(m.app_label, m.name) for m in migrations}
+    while pending:
+        ready = [
+            m
+            for m in pending
+            if all(tuple(d) in done or tuple(d) not in keys for d in m.dependencies)
+        ] or pending[:1]
+        for migration in ready:
+            pending.remove(migration)
+            done.add((migration.app_label, migration.name))
+            ordered.append(migration)
+    return ordered
+
+
+def _lint_plan(
+    db: Any, loader: MigrationLoader, steps: list[Any], warn: Warn | None
+) -> dict[Key, tuple[Finding, ...]]:
+    """The findings of each migration a plan applies, on the database's server and table
+    sizes; none when the lint cannot read them (said through ``warn``)."""
+    from schemashift.migrations.lint import Target, lint_migration
+
+    found: dict[Key, tuple[Finding, ...]] = {}
+    try:
+        threshold = _lint_rows(conf.get_settings())
+        with db.connect() as connection:
+            target = Target.of_dialect(connection.dialect)
+            for step in steps:
+                if step.backwards:
+                    continue
+                migration = step.migration
+                state = loader.project_state([migration.key], at_end=False)
+                found[migration.key] = tuple(
+                    f
+                    for f in lint_migration(migration, state, target, connection, threshold)
+                    if not f.acknowledged
+                )
+    except Exception as exc:  # the lint is advice: the plan is shown regardless
+        if warn is not None:
+            warn(f"Warning: lint could not read the plan: {exc}")
+    return found
 
 
 # -- check ------------------------------------------------------------------------------------

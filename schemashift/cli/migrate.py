@@ -9,6 +9,7 @@ import click
 from schemashift import api
 from schemashift.cli.backfill_progress import BackfillDisplay, backfill_display
 from schemashift.cli.context import setup_project, warn
+from schemashift.cli.lint_report import echo_findings
 from schemashift.exceptions import SchemashiftError
 
 if TYPE_CHECKING:
@@ -252,6 +253,7 @@ def _print_plan(plan: api.MigrationPlan) -> None:
             if operation.is_destructive and not step.backwards:
                 text += click.style(" (drops data)", fg="yellow")
             click.echo(f"    {text}")
+            echo_findings(operation.findings, "      ")
 
 
 def _warn_unmigrated_changes(changed: tuple[str, ...]) -> None:

@@ -1,0 +1,56 @@
+"""The data-loss rule: what an operation can destroy.
+
+An operation says so itself (``Operation.losses``: the columns, tables or values it drops or
+narrows); RunSQL's statements are read for DROP TABLE, DROP COLUMN, TRUNCATE and DELETE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from schemashift.migrations.lint.context import OperationContext, unquoted
+from schemashift.migrations.lint.rules import ERROR, Hit, rule
+from schemashift.migrations.lint.sql_text import read_statement
+from schemashift.migrations.operations import RunSQL
+
+GROUP = "data-loss"
+
+_RAW_LOSSES = {
+    "drop-table": "table {table} and its rows are dropped",
+    "drop-column": "column {name} of table {table} and its values are dropped",
+    "truncate": "every row of table {table} is deleted (TRUNCATE)",
+    "delete": "rows of table {table} are deleted",
+}
+
+
+@rule(
+    "data-loss",
+    ERROR,
+    GROUP,
+    why="The operation destroys stored values: a dropped column or table, a narrowed type, "
+    "deleted rows. Unapplying it does not bring them back.",
+    fix="Back the values up (or copy them elsewhere in an earlier migration) and acknowledge "
+    "data-loss on the operation once you accept the loss.",
+)
+def data_loss(context: OperationContext) -> Iterator[Hit]:
+    operation = context.operation
+    if isinstance(operation, RunSQL):
+        for statement in context.statements:
+            read = read_statement(statement.text)
+            if read.kind in _RAW_LOSSES:
+                yield Hit(
+                    _RAW_LOSSES[read.kind].format(
+                        table=unquoted(read.table), name=unquoted(read.name)
+                    )
+                )
+        return
+    losses = getattr(operation, "losses", None)
+    if losses is None:
+        if operation.is_destructive:
+            yield Hit(f"{operation.describe()} can destroy stored values")
+        return
+    for loss in losses(context.app_label, context.before, context.after):
+        yield Hit(str(loss))
+
+
+__all__ = ["data_loss"]

@@ -1,0 +1,103 @@
+"""Run every rule over migrations: findings per operation, acknowledged ones marked.
+
+Migrations are linted in the order ``migrate`` applies them, the state walked forward once
+through the whole history, so each migration is read with the schema it starts from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from schemashift.migrations.lint import code, compatibility, data_loss, locking  # noqa: F401
+from schemashift.migrations.lint.context import (
+    DEFAULT_ROWS_THRESHOLD,
+    OperationContext,
+    migration_context,
+)
+from schemashift.migrations.lint.rules import RULES, WARNING, Finding, Hit, rule
+from schemashift.migrations.state import ProjectState
+
+if TYPE_CHECKING:
+    from schemashift.migrations.lint.target import Target
+    from schemashift.migrations.loader import MigrationLoader
+    from schemashift.migrations.migration import Migration
+
+Key = tuple[str, str]
+
+
+@rule(
+    "unknown-acknowledge",
+    WARNING,
+    "code",
+    why="The operation acknowledges a finding no lint rule makes (a typo?): the finding it "
+    "meant to accept is still reported.",
+    fix="Use the ids lint prints (schemashift lint lists them), or remove the id.",
+)
+def unknown_acknowledge(context: OperationContext) -> Iterator[Hit]:
+    for finding in sorted(context.operation.acknowledged - RULES.keys()):
+        yield Hit(f"acknowledge names '{finding}', which is no lint rule")
+
+
+def lint_migration(
+    migration: Migration,
+    state: ProjectState,
+    target: Target,
+    connection: Any = None,
+    rows_threshold: int = DEFAULT_ROWS_THRESHOLD,
+) -> list[Finding]:
+    """The findings of every rule in ``migration``, which starts from ``state`` (advanced
+    through it); acknowledged findings are kept, marked ``acknowledged``."""
+    context = migration_context(migration, state, target, connection, rows_threshold)
+    findings = []
+    for operation_context in context.operations():
+        operation = operation_context.operation
+        for found in RULES.values():
+            for hit in found.check(operation_context):
+                findings.append(
+                    Finding(
+                        migration.app_label,
+                        migration.name,
+                        operation_context.index,
+                        operation.describe(),
+                        found.id,
+                        hit.severity or found.severity,
+                        hit.message,
+                        found.fix,
+                        operation.is_acknowledged(found.id),
+                    )
+                )
+    return findings
+
+
+def lint_migrations(
+    loader: MigrationLoader,
+    keys: Iterable[Key],
+    target: Target,
+    connection: Any = None,
+    rows_threshold: int = DEFAULT_ROWS_THRESHOLD,
+    state_before: Callable[[Key], ProjectState] | None = None,
+) -> list[Finding]:
+    """The findings of the migrations ``keys``, in the order migrate applies them."""
+    wanted = set(keys)
+    graph = loader.graph
+    findings: list[Finding] = []
+    if state_before is not None:
+        for key in graph.forwards_plan_for(sorted(wanted)):
+            if key in wanted:
+                migration = graph.nodes[key]
+                findings.extend(
+                    lint_migration(migration, state_before(key), target, connection, rows_threshold)
+                )
+        return findings
+    state = ProjectState()
+    for key in graph.forwards_plan_for(graph.leaf_nodes()):
+        migration = graph.nodes[key]
+        if key in wanted:
+            findings.extend(lint_migration(migration, state, target, connection, rows_threshold))
+        else:
+            migration.mutate_state(state)
+    return findings
+
+
+__all__ = ["lint_migration", "lint_migrations", "unknown_acknowledge"]
