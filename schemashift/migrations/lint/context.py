@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from schemashift.db.backends.lock_comments import NEW_TABLE, Lock, bare, locks_for
@@ -42,6 +42,8 @@ class Statement:
     lock: Lock | None
     #: written by the migration's author (RunSQL), not by schemashift
     is_raw: bool = False
+    #: tables made earlier in the migration, however the statement quotes them
+    made: frozenset[str] = frozenset()
 
     @property
     def text(self) -> str:
@@ -51,7 +53,12 @@ class Statement:
     @property
     def is_on_new_table(self) -> bool:
         """Whether every table it locks was made earlier in the migration."""
-        return self.lock is not None and self.lock.effect == NEW_TABLE
+        if self.lock is None:
+            return False
+        if self.lock.effect == NEW_TABLE:
+            return True
+        tables = [unquoted(table) for _mode, table in self.lock.held if table]
+        return bool(tables) and all(table in self.made for table in tables)
 
 
 @dataclass
@@ -183,9 +190,17 @@ def migration_context(
     flat = [sql for group in collected for sql in group]
     locks = iter(_locks(target.backend, flat))
     statements = [
-        [Statement(sql, next(locks), _is_raw(operation)) for sql in group]
-        for operation, group in zip(migration.operations, collected, strict=True)
+        [
+            Statement(sql, next(locks), _is_raw(operation), frozenset(_tables(editor, before)))
+            for sql in group
+        ]
+        for operation, (before, _after), group in zip(
+            migration.operations, states, collected, strict=True
+        )
     ]
+    for group in statements:
+        for index, statement in enumerate(group):
+            group[index] = replace(statement, made=statement.made - tables_before)
     return MigrationContext(
         migration,
         target,

@@ -44,6 +44,8 @@ def data_loss(context: OperationContext) -> Iterator[Hit]:
                     )
                 )
         return
+    if _is_new(context):
+        return  # a table made earlier in the migration holds nothing yet
     losses = getattr(operation, "losses", None)
     if losses is None:
         if operation.is_destructive:
@@ -51,6 +53,13 @@ def data_loss(context: OperationContext) -> Iterator[Hit]:
         return
     for loss in losses(context.app_label, context.before, context.after):
         yield Hit(str(loss))
+
+
+def _is_new(context: OperationContext) -> bool:
+    """Whether the operation's one model was made earlier in the migration."""
+    name = context.operation.model_name_lower
+    model = context.before.models.get((context.app_label, name)) if name else None
+    return model is not None and context.model_before(name) is None
 
 
 __all__ = ["data_loss"]
