@@ -12,6 +12,7 @@ from schemashift.migrations.dependency import Dependency
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
+    from schemashift.migrations.data_loss import Loss
     from schemashift.migrations.state import ProjectState
 
 
@@ -79,6 +80,16 @@ class Operation:
 
     def describe(self) -> str:
         return type(self).__name__
+
+    def losses(
+        self, app_label: str, before: ProjectState, after: ProjectState, backwards: bool = False
+    ) -> list[Loss]:
+        """The stored values applying it (unapplying it, with ``backwards``) can destroy.
+
+        ``before`` and ``after`` are the states around it in forward order, whichever way it
+        runs.
+        """
+        return []
 
     def formatted_description(self) -> str:
         return f"{self.category} {self.describe()}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from schemashift.migrations.data_loss import Loss, column_loss, narrowing_loss
 from schemashift.migrations.dependency import ALTER, CREATE, REMOVE, Dependency
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.models import DeleteModel
@@ -211,6 +212,14 @@ class AddField(_FieldDefinitionOperation):
     def describe(self) -> str:
         return f"Add field {self.name} to {self.model_name}"
 
+    def losses(
+        self, app_label: str, before: ProjectState, after: ProjectState, backwards: bool = False
+    ) -> list[Loss]:
+        if not backwards:
+            return []
+        model = after.get_model(app_label, self.model_name)
+        return column_loss(model, model.get_field(self.name))
+
     @property
     def migration_name_fragment(self) -> str:
         return f"{self.model_name_lower}_{self.name_lower}"
@@ -272,6 +281,14 @@ class RemoveField(FieldOperation):
     def describe(self) -> str:
         return f"Remove field {self.name} from {self.model_name}"
 
+    def losses(
+        self, app_label: str, before: ProjectState, after: ProjectState, backwards: bool = False
+    ) -> list[Loss]:
+        if backwards:
+            return []
+        model = before.get_model(app_label, self.model_name)
+        return column_loss(model, model.get_field(self.name))
+
     @property
     def migration_name_fragment(self) -> str:
         return f"remove_{self.model_name_lower}_{self.name_lower}"
@@ -323,6 +340,14 @@ class AlterField(_FieldDefinitionOperation):
 
     def describe(self) -> str:
         return f"Alter field {self.name} on {self.model_name}"
+
+    def losses(
+        self, app_label: str, before: ProjectState, after: ProjectState, backwards: bool = False
+    ) -> list[Loss]:
+        old_state, new_state = (after, before) if backwards else (before, after)
+        model = old_state.get_model(app_label, self.model_name)
+        new_field = new_state.get_model(app_label, self.model_name).get_field(self.name)
+        return narrowing_loss(model, model.get_field(self.name), new_field)
 
     @property
     def migration_name_fragment(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from schemashift.migrations.data_loss import Loss, column_loss, table_loss
 from schemashift.migrations.dependency import CREATE, REMOVE, Dependency
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.preconditions import (
@@ -157,6 +158,11 @@ class CreateModel(ModelOperation):
     def describe(self) -> str:
         return f"Create {'proxy ' if self.options.get('proxy') else ''}model {self.name}"
 
+    def losses(
+        self, app_label: str, before: ProjectState, after: ProjectState, backwards: bool = False
+    ) -> list[Loss]:
+        return table_loss(after.get_model(app_label, self.name)) if backwards else []
+
     @property
     def migration_name_fragment(self) -> str:
         return self.name_lower
@@ -270,6 +276,11 @@ class DeleteModel(ModelOperation):
 
     def describe(self) -> str:
         return f"Delete model {self.name}"
+
+    def losses(
+        self, app_label: str, before: ProjectState, after: ProjectState, backwards: bool = False
+    ) -> list[Loss]:
+        return [] if backwards else table_loss(before.get_model(app_label, self.name))
 
     @property
     def migration_name_fragment(self) -> str:
@@ -593,6 +604,18 @@ class AlterOrderWithRespectTo(ModelOptionOperation):
     @property
     def is_destructive(self) -> bool:  # type: ignore[override]
         return not self.order_with_respect_to
+
+    def losses(
+        self, app_label: str, before: ProjectState, after: ProjectState, backwards: bool = False
+    ) -> list[Loss]:
+        """The ``_order`` column, when ordering by it stops."""
+        old_state = after if backwards else before
+        model = old_state.get_model(app_label, self.name)
+        if "_order" not in model.fields or not (
+            self.order_with_respect_to if backwards else not self.order_with_respect_to
+        ):
+            return []
+        return column_loss(model, model.fields["_order"])
 
     def state_forwards(self, app_label: str, state: ProjectState) -> None:
         model = state.get_model(app_label, self.name).clone()

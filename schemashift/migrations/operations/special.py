@@ -9,6 +9,7 @@ from schemashift.migrations.operations.base import Operation
 
 if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
+    from schemashift.migrations.data_loss import Loss
     from schemashift.migrations.state import ProjectState
 
 
@@ -290,3 +291,16 @@ class SeparateDatabaseAndState(Operation):
 
     def describe(self) -> str:
         return "Custom state/database change combination"
+
+    def losses(
+        self, app_label: str, before: ProjectState, after: ProjectState, backwards: bool = False
+    ) -> list[Loss]:
+        """What its database operations destroy, each from the state the one before left."""
+        found: list[Loss] = []
+        state = before
+        for operation in self.database_operations:
+            following = state.clone()
+            operation.state_forwards(app_label, following)
+            found += operation.losses(app_label, state, following, backwards)
+            state = following
+        return found
