@@ -427,3 +427,23 @@ def test_makemigrations_and_migrate_plan_carry_the_findings(
     (step,) = api.migrate(plan=True).plan.steps
     (operation,) = step.operations
     assert [f.rule for f in operation.findings] == ["drop-column", "data-loss"]
+
+
+def test_data_loss_is_what_the_operation_says_it_destroys(api_project: TutorialProject) -> None:
+    result = lint_result(
+        api_project,
+        """
+        migrations.AlterField("question", "question_text", models.CharField(max_length=50)),
+        migrations.AlterField("choice", "votes", models.BigIntegerField(default=0)),
+        migrations.RemoveField("question", "pub_date"),
+        """,
+    )
+    losses = [(f.operation_index, f.message) for f in result.reported() if f.rule == "data-loss"]
+    assert losses == [
+        (
+            1,
+            "narrows polls_question.question_text from CharField(200) to CharField(50): the "
+            "values longer than 50 characters are lost",
+        ),
+        (3, "drops column pub_date of polls_question"),
+    ]

@@ -1,13 +1,15 @@
 """The data-loss rule: what an operation can destroy.
 
-An operation says so itself (``Operation.losses``: the columns, tables or values it drops or
-narrows); RunSQL's statements are read for DROP TABLE, DROP COLUMN, TRUNCATE and DELETE.
+An operation says so itself (``Operation.losses``, ``migrations/data_loss.py``: the columns,
+tables or values it drops or narrows); RunSQL's statements are read for DROP TABLE, DROP
+COLUMN, TRUNCATE and DELETE.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from schemashift.migrations.data_loss import DATA_LOSS
 from schemashift.migrations.lint.context import OperationContext, unquoted
 from schemashift.migrations.lint.rules import ERROR, Hit, rule
 from schemashift.migrations.lint.sql_text import read_statement
@@ -24,7 +26,7 @@ _RAW_LOSSES = {
 
 
 @rule(
-    "data-loss",
+    DATA_LOSS,
     ERROR,
     GROUP,
     why="The operation destroys stored values: a dropped column or table, a narrowed type, "
@@ -46,13 +48,9 @@ def data_loss(context: OperationContext) -> Iterator[Hit]:
         return
     if _is_new(context):
         return  # a table made earlier in the migration holds nothing yet
-    losses = getattr(operation, "losses", None)
-    if losses is None:
-        if operation.is_destructive:
-            yield Hit(f"{operation.describe()} can destroy stored values")
-        return
-    for loss in losses(context.app_label, context.before, context.after):
-        yield Hit(str(loss))
+    for loss in operation.losses(context.app_label, context.before, context.after):
+        lost = f": the values {loss.fit.describe()} are lost" if loss.fit is not None else ""
+        yield Hit(f"{loss.reason}{lost}")
 
 
 def _is_new(context: OperationContext) -> bool:
