@@ -32,7 +32,7 @@ Key = tuple[str, str]
     "code",
     why="The operation acknowledges a finding no lint rule makes (a typo?): the finding it "
     "meant to accept is still reported.",
-    fix="Use the ids lint prints (schemashift lint lists them), or remove the id.",
+    fix="Use an id lint prints (the README's Lint section lists every rule), or remove it.",
 )
 def unknown_acknowledge(context: OperationContext) -> Iterator[Hit]:
     for finding in sorted(context.operation.acknowledged - RULES.keys()):
