@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 ("question", models.ForeignKey("polls.Question", on_delete=models.CASCADE)),
                 ("choice_text", models.CharField(max_length=200)),
                 ("votes", models.IntegerField(default=0)),
+                ("code", models.CharField(max_length=10, unique=True)),
             ],
         ),
     ]
@@ -108,7 +109,7 @@ def test_an_index_on_a_table_made_in_the_same_migration_never_fires(
     found = lint(
         api_project,
         """
-        migrations.CreateModel("Tag", [("id", models.BigAutoField(primary_key=True)), ("name", models.CharField(max_length=20))]),
+        migrations.CreateModel("Tag", [("id", models.BigAutoField(primary_key=True)), ("name", models.CharField(max_length=20)), ("question", models.ForeignKey("polls.Question", on_delete=models.CASCADE))]),
         migrations.RunSQL("CREATE INDEX tag_name ON polls_tag (name)"),
         migrations.AddIndex("tag", models.Index(fields=["name"], name="tag_name2")),
         migrations.RunSQL("ALTER TABLE polls_tag ALTER COLUMN name TYPE integer USING 0"),
@@ -165,10 +166,25 @@ def test_table_rewrite_on_mysql_is_a_copy_and_not_an_online_alter(
         migrations.AlterField("choice", "choice_text", models.CharField(max_length=500)),
         migrations.RunSQL("ALTER TABLE polls_choice ADD COLUMN c2 int, ALGORITHM=COPY"),
         migrations.AddIndex("question", models.Index(fields=["pub_date"], name="q_pub")),
+        migrations.AlterModelTableComment("choice", "the options of a question"),
     """
     for server in ("mysql:8.0.30", "mariadb:10.11"):
         found = lint(api_project, operations, server)
         assert [n for n, rule, _ in found if rule == "table-rewrite"] == [1, 5], server
+
+
+def test_on_mysql_a_longer_varchar_is_a_copy_only_when_its_length_takes_another_byte(
+    api_project: TutorialProject,
+) -> None:
+    found = lint(
+        api_project,
+        """
+        migrations.AlterField("choice", "code", models.CharField(max_length=60, unique=True)),
+        migrations.AlterField("choice", "code", models.CharField(max_length=100, unique=True)),
+        """,
+        "mysql:8.0.30",
+    )
+    assert found == [(2, "table-rewrite", "error")]
 
 
 def test_exclusive_lock_for_a_scan_under_access_exclusive_and_explicit_locks(
@@ -253,6 +269,24 @@ def test_renames_but_not_the_staged_form_nor_a_kept_column_or_table(
     )
     renames = [(number, rule) for number, rule, _ in found if rule.startswith("rename")]
     assert renames == [(1, "rename-column"), (5, "rename-table")]
+
+
+def test_a_table_renamed_then_dropped_still_held_the_rows(api_project: TutorialProject) -> None:
+    found = lint(
+        api_project,
+        """
+        migrations.RenameModel("Choice", "Option"),
+        migrations.DeleteModel("Option"),
+        migrations.CreateModel("Tag", [("id", models.BigAutoField(primary_key=True))]),
+        migrations.RenameModel("Tag", "Label"),
+        migrations.DeleteModel("Label"),
+        """,
+    )
+    assert found == [
+        (1, "rename-table", "error"),
+        (2, "data-loss", "error"),
+        (2, "drop-table", "error"),
+    ]
 
 
 def test_rename_model_with_its_table_kept_is_not_a_rename_of_the_table(

@@ -47,8 +47,9 @@ def _raw(context: OperationContext, kind: str) -> Iterator[RawStatement]:
 def _tables_made(context: OperationContext) -> set[str]:
     """Tables of models made earlier in the migration."""
     editor = context.editor
-    now = {editor.fit_table_name(model.db_table) for model in context.before.models.values()}
-    return now - context.migration_context.tables_before
+    new = context.migration_context.new_models[context.index - 1]
+    models = (context.before.models[key] for key in new if key in context.before.models)
+    return {editor.fit_table_name(model.db_table) for model in models}
 
 
 @rule(

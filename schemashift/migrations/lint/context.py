@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from schemashift.db.backends.lock_comments import NEW_TABLE, Lock, bare, locks_for
 from schemashift.migrations.executor import operation_states
 from schemashift.migrations.lint.rules import ERROR, WARNING
 from schemashift.migrations.live_tables import NONE, LiveTables, live_tables
-from schemashift.migrations.stepwise import is_managed
+from schemashift.migrations.stepwise import is_managed, runs_python
 
 if TYPE_CHECKING:
     from schemashift.migrations.lint.target import Target
@@ -79,6 +79,9 @@ class MigrationContext:
     tables_before: set[str] = field(default_factory=set)
     #: per operation, the tables it finds in use (``live_tables.py``)
     live: list[LiveTables] = field(default_factory=list)
+    #: per operation, the models whose tables are new to it: made earlier in the migration
+    #: (or, with a database, not in it yet)
+    new_models: list[set[tuple[str, str]]] = field(default_factory=list)
 
     def operations(self) -> list[OperationContext]:
         return [
@@ -124,11 +127,11 @@ class OperationContext:
         migration (a model made earlier in the migration is new: nobody reads it yet)."""
         if name is None:
             return None
-        model = self.before.models.get((self.app_label, name.lower()))
+        key = (self.app_label, name.lower())
+        model = self.before.models.get(key)
         if model is None or not is_managed(model):
             return None
-        table = self.migration_context.editor.fit_table_name(model.db_table)
-        if table not in self.migration_context.tables_before:
+        if key in self.migration_context.new_models[self.index - 1]:
             return None
         return model
 
@@ -189,18 +192,16 @@ def migration_context(
     collected = _collect(editor, migration, states, live)
     flat = [sql for group in collected for sql in group]
     locks = iter(_locks(target.backend, flat))
+    new_models = _new_models(migration, states, editor, tables_before)
     statements = [
         [
-            Statement(sql, next(locks), _is_raw(operation), frozenset(_tables(editor, before)))
+            Statement(sql, next(locks), _is_raw(operation), _tables_of(editor, before, new))
             for sql in group
         ]
-        for operation, (before, _after), group in zip(
-            migration.operations, states, collected, strict=True
+        for operation, (before, _after), new, group in zip(
+            migration.operations, states, new_models, collected, strict=True
         )
     ]
-    for group in statements:
-        for index, statement in enumerate(group):
-            group[index] = replace(statement, made=statement.made - tables_before)
     return MigrationContext(
         migration,
         target,
@@ -211,7 +212,44 @@ def migration_context(
         rows_threshold,
         tables_before,
         live or [NONE] * len(states),
+        new_models,
     )
+
+
+def _new_models(
+    migration: Migration,
+    states: list[tuple[ProjectState, ProjectState]],
+    editor: Any,
+    tables_before: set[str],
+) -> list[set[tuple[str, str]]]:
+    """Per operation, the models whose tables are new: those the database does not have
+    (none without a database), those made earlier in the migration; a renamed model keeps
+    its table, new or not."""
+    from schemashift.migrations.operations import CreateModel, DeleteModel, RenameModel
+
+    app = migration.app_label
+    start = states[0][0] if states else None
+    new = {
+        key
+        for key, model in (start.models.items() if start else ())
+        if editor.fit_table_name(model.db_table) not in tables_before
+    }
+    found = []
+    for operation in migration.operations:
+        found.append(set(new))
+        if isinstance(operation, CreateModel):
+            new.add((app, operation.name.lower()))
+        elif isinstance(operation, DeleteModel):
+            new.discard((app, operation.name.lower()))
+        elif isinstance(operation, RenameModel) and (app, operation.old_name.lower()) in new:
+            new.discard((app, operation.old_name.lower()))
+            new.add((app, operation.new_name.lower()))
+    return found
+
+
+def _tables_of(editor: Any, state: ProjectState, keys: set[tuple[str, str]]) -> frozenset[str]:
+    models = (state.models[key] for key in keys if key in state.models)
+    return frozenset(editor.fit_table_name(model.db_table) for model in models)
 
 
 def _holding(rows: dict[str, int] | None) -> Callable[[set[str]], set[str]]:
@@ -236,8 +274,8 @@ def _collect(
     states: list[tuple[ProjectState, ProjectState]],
     live: list[LiveTables],
 ) -> list[list[str]]:
-    """Each operation's statements, as ``migrate`` would run them (RunPython's code is not
-    called)."""
+    """Each operation's statements, as ``migrate`` would run them (the migration's Python
+    code is not called: an operation that would call it has none)."""
     found: list[list[str]] = []
     with editor:
         for operation, (before, after), tables in zip(
@@ -245,7 +283,7 @@ def _collect(
         ):
             editor.online_tables = tables
             start = len(editor.collected_sql)
-            if operation.reduces_to_sql:
+            if operation.reduces_to_sql and not runs_python(operation):
                 operation.database_forwards(migration.app_label, editor, before, after)
             added = editor.collected_sql[start:]
             found.append(_split(added) if _is_raw(operation) else added)

@@ -123,10 +123,25 @@ def constraint_not_valid(context: OperationContext) -> Iterator[Hit]:
         text = statement.text
         if (
             _existing(statement)
-            and text.upper().startswith("ALTER TABLE")
+            and _altered_table_exists(statement)
             and _PG_ADD_VALIDATED.search(text)
         ):
             yield _hit(context, statement, "every row is checked while writes wait")
+
+
+_ALTERED = re.compile(r"^ALTER TABLE (?:IF EXISTS )?(?:ONLY )?(\S+)", re.IGNORECASE)
+
+
+def _altered_table_exists(statement: Statement) -> bool:
+    """Whether the table an ALTER TABLE changes existed before the migration: the rows
+    checked are its own (a new table's foreign key checks no row, whatever it references)."""
+    assert statement.lock is not None
+    found = _ALTERED.match(statement.text)
+    if found is None:
+        return False
+    table = unquoted(found.group(1))
+    held = {unquoted(name) for _mode, name in statement.lock.held}
+    return table in held and table not in statement.made
 
 
 @rule(
@@ -177,7 +192,7 @@ def table_rewrite(context: OperationContext) -> Iterator[Hit]:
         if backend == "postgresql" and _REWRITES in statement.lock.effect:
             if not _keeps_form(context, statement):
                 yield _hit(context, statement, "the table and its indexes are rewritten")
-        elif backend == "mysql" and _copies(statement):
+        elif backend == "mysql" and _copies(context, statement):
             yield _hit(context, statement, "the server copies the table, writes wait")
 
 
@@ -190,17 +205,11 @@ def _keeps_form(context: OperationContext, statement: Statement) -> bool:
     if not found:
         return False
     table, column, new_type = unquoted(found.group(1)), unquoted(found.group(2)), found.group(3)
-    for model in context.before.models.values():
-        if context.editor.fit_table_name(model.db_table) != table:
-            continue
-        for field in model.fields.values():
-            if field.column == column and not field.many_to_many:
-                old_type = context.editor.column_type(field, context.before)
-                return is_retyped_in_catalog(old_type, new_type.strip())
-    return False
+    old_type = _old_column_type(context, table, column)
+    return old_type is not None and is_retyped_in_catalog(old_type, new_type.strip())
 
 
-def _copies(statement: Statement) -> bool:
+def _copies(context: OperationContext, statement: Statement) -> bool:
     """Whether a MySQL/MariaDB statement copies the table: ALGORITHM=COPY, or an ALTER that
     asks for no algorithm and is not one InnoDB makes in place."""
     assert statement.lock is not None
@@ -209,7 +218,45 @@ def _copies(statement: Statement) -> bool:
         return True
     if "may copy" not in statement.lock.effect:
         return False
-    return not (statement.is_raw and _MYSQL_IN_PLACE.match(text))
+    if _MYSQL_IN_PLACE.match(text):
+        return False
+    return not _mysql_widens_in_place(context, statement)
+
+
+_MYSQL_MODIFY = re.compile(
+    r"^ALTER TABLE (\S+) MODIFY (?:COLUMN )?(`(?:[^`]|``)+`|\w+) varchar\((\d+)\)",
+    re.IGNORECASE,
+)
+#: bytes a character takes at most in utf8mb4, and the longest value of one length byte
+_MYSQL_CHARACTER_BYTES, _MYSQL_ONE_LENGTH_BYTE = 4, 255
+
+
+def _mysql_widens_in_place(context: OperationContext, statement: Statement) -> bool:
+    """Whether a MODIFY lengthens a varchar without changing how many bytes store its length
+    (both at most 255 bytes, or both over, in utf8mb4): InnoDB changes only its metadata."""
+    found = _MYSQL_MODIFY.match(statement.text)
+    if not found:
+        return False
+    table, column, length = unquoted(found.group(1)), unquoted(found.group(2)), found.group(3)
+    old_type = _old_column_type(context, table, column)
+    old = re.fullmatch(r"varchar\((\d+)\)", old_type or "")
+    if old is None or int(length) < int(old.group(1)):
+        return False
+    short = [
+        int(n) * _MYSQL_CHARACTER_BYTES <= _MYSQL_ONE_LENGTH_BYTE for n in (old.group(1), length)
+    ]
+    return short[0] == short[1]
+
+
+def _old_column_type(context: OperationContext, table: str, column: str) -> str | None:
+    """The type the column had before the operation, where a model of the state has it."""
+    for model in context.before.models.values():
+        if context.editor.fit_table_name(model.db_table) != table:
+            continue
+        for field in model.fields.values():
+            if field.column == column and not field.many_to_many:
+                return context.editor.column_type(field, context.before)
+    return None
 
 
 _SQLITE_REMAKE = re.compile(r'^CREATE TABLE "new__(.+?)"', re.IGNORECASE)
@@ -217,10 +264,9 @@ _SQLITE_REMAKE = re.compile(r'^CREATE TABLE "new__(.+?)"', re.IGNORECASE)
 
 def _sqlite_remakes(context: OperationContext) -> Iterator[Hit]:
     """SQLite remakes a table to change it: a copy of every row under the write lock."""
-    existing = context.migration_context.tables_before
     for statement in context.statements:
         found = _SQLITE_REMAKE.match(statement.text)
-        if found and found.group(1) in existing:
+        if found and found.group(1) not in statement.made:
             table = found.group(1)
             yield Hit(
                 f"table {table} is remade, every row copied{context.size_note(table)}",
