@@ -52,3 +52,26 @@ def test_lint_reports_exits_and_accepts_an_acknowledgement(project) -> None:
     assert "0 errors, 0 warnings (2 acknowledged) in 2 migrations" in clean.stdout
     shown = ok(project.run("lint", "polls", "--server", "postgresql:16", "-v", "2"))
     assert "acknowledged drop-column" in shown
+
+    # warnings alone exit 0, unless --fail-on warning
+    (project.migrations_dir / "0003_data.py").write_text(DATA_MIGRATION)
+    warned = ok(project.run("lint", "polls", "0003", "--server", "postgresql:16"))
+    assert "warning runpython-no-reverse: RunPython(fill) has no reverse_code" in warned
+    failed = project.run(
+        "lint", "polls", "0003", "--server", "postgresql:16", "--fail-on", "warning"
+    )
+    assert failed.returncode == 1
+
+
+DATA_MIGRATION = """\
+from schemashift import migrations
+
+
+def fill(apps, schema_editor):
+    pass
+
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0002_remove_choice_votes")]
+    operations = [migrations.RunPython(fill)]
+"""
