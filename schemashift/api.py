@@ -723,43 +723,18 @@ def _lint_new_migrations(
 ) -> dict[Key, tuple[Finding, ...]]:
     """The findings of migrations makemigrations made, not yet on disk; none when the lint
     cannot read them (said through ``warn``), so that the files are written all the same."""
-    from schemashift.migrations.lint import lint_migration
+    from schemashift.migrations.lint import lint_new_migrations
 
     try:
         target = _default_target(conf.get_settings())
     except SchemashiftError:
         return {}
-    state = loader.project_state()
-    found: dict[Key, tuple[Finding, ...]] = {}
-    for migration in _dependency_order(migrations):
-        try:
-            found[migration.app_label, migration.name] = tuple(
-                f for f in lint_migration(migration, state, target) if not f.acknowledged
-            )
-        except Exception as exc:  # the lint is advice: the migration is written regardless
-            if warn is not None:
-                warn(f"Warning: lint could not read migration {migration}: {exc}")
-            return found
-    return found
-
-
-def _dependency_order(migrations: list[Migration]) -> list[Migration]:
-    """New migrations, each after those of them it depends on."""
-    pending = list(migrations)
-    done: set[Key] = set()
-    ordered: list[Migration] = []
-    keys = {(m.app_label, m.name) for m in migrations}
-    while pending:
-        ready = [
-            m
-            for m in pending
-            if all(tuple(d) in done or tuple(d) not in keys for d in m.dependencies)
-        ] or pending[:1]
-        for migration in ready:
-            pending.remove(migration)
-            done.add((migration.app_label, migration.name))
-            ordered.append(migration)
-    return ordered
+    try:
+        return lint_new_migrations(migrations, loader.project_state(), target)
+    except Exception as exc:  # the lint is advice: the migrations are written regardless
+        if warn is not None:
+            warn(f"Warning: lint could not read the new migrations: {exc}")
+        return {}
 
 
 def _lint_plan(

@@ -10,7 +10,11 @@ and after each and the statements schemashift would run on the target server.
 """
 
 from schemashift.migrations.lint.rules import ERROR, RULES, WARNING, Finding, Rule
-from schemashift.migrations.lint.runner import lint_migration, lint_migrations
+from schemashift.migrations.lint.runner import (
+    lint_migration,
+    lint_migrations,
+    lint_new_migrations,
+)
 from schemashift.migrations.lint.target import Target
 
 __all__ = [
@@ -22,4 +26,5 @@ __all__ = [
     "Target",
     "lint_migration",
     "lint_migrations",
+    "lint_new_migrations",
 ]

@@ -6,7 +6,7 @@ through the whole history, so each migration is read with the schema it starts f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from schemashift.migrations.lint import code, compatibility, data_loss, locking  # noqa: F401
@@ -76,20 +76,11 @@ def lint_migrations(
     target: Target,
     connection: Any = None,
     rows_threshold: int = DEFAULT_ROWS_THRESHOLD,
-    state_before: Callable[[Key], ProjectState] | None = None,
 ) -> list[Finding]:
     """The findings of the migrations ``keys``, in the order migrate applies them."""
     wanted = set(keys)
     graph = loader.graph
     findings: list[Finding] = []
-    if state_before is not None:
-        for key in graph.forwards_plan_for(sorted(wanted)):
-            if key in wanted:
-                migration = graph.nodes[key]
-                findings.extend(
-                    lint_migration(migration, state_before(key), target, connection, rows_threshold)
-                )
-        return findings
     state = ProjectState()
     for key in graph.forwards_plan_for(graph.leaf_nodes()):
         migration = graph.nodes[key]
@@ -100,4 +91,34 @@ def lint_migrations(
     return findings
 
 
-__all__ = ["lint_migration", "lint_migrations", "unknown_acknowledge"]
+def lint_new_migrations(
+    migrations: list[Migration], state: ProjectState, target: Target
+) -> dict[Key, tuple[Finding, ...]]:
+    """The findings not acknowledged of migrations not written yet (makemigrations'), which
+    follow the history ``state`` ends; each is read after those of them it depends on."""
+    found: dict[Key, tuple[Finding, ...]] = {}
+    for migration in _dependency_order(migrations):
+        findings = lint_migration(migration, state, target)
+        found[migration.key] = tuple(f for f in findings if not f.acknowledged)
+    return found
+
+
+def _dependency_order(migrations: list[Migration]) -> list[Migration]:
+    pending = list(migrations)
+    keys = {migration.key for migration in migrations}
+    done: set[Key] = set()
+    ordered: list[Migration] = []
+    while pending:
+        ready = [
+            migration
+            for migration in pending
+            if all(tuple(d) in done or tuple(d) not in keys for d in migration.dependencies)
+        ] or pending[:1]
+        for migration in ready:
+            pending.remove(migration)
+            done.add(migration.key)
+            ordered.append(migration)
+    return ordered
+
+
+__all__ = ["lint_migration", "lint_migrations", "lint_new_migrations", "unknown_acknowledge"]
