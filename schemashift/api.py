@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from schemashift.exceptions import (
     DatabaseError,
     ImproperlyConfigured,
     InvalidMigrationPlan,
+    MigrationError,
     NodeNotFoundError,
     SchemashiftError,
 )
@@ -44,10 +45,14 @@ if TYPE_CHECKING:
     from schemashift.migrations.lint.rules import Finding
     from schemashift.migrations.loader import MigrationLoader
     from schemashift.migrations.migration import Migration
+    from schemashift.migrations.operations.base import Operation
     from schemashift.migrations.questioner import MigrationQuestioner
 
 __all__ = [
     "LintResult",
+    "MergeBranch",
+    "MergeConflict",
+    "MergeResult",
     "MigrateResult",
     "MigrationEvent",
     "MigrationFile",
@@ -57,10 +62,14 @@ __all__ = [
     "check",
     "lint",
     "makemigrations",
+    "merge_migrations",
     "migrate",
+    "prune_migrations",
     "showmigrations",
     "showmigrations_plan",
     "sqlmigrate",
+    "squashmigrations",
+    "SquashResult",
 ]
 
 Key = tuple[str, str]
@@ -77,6 +86,9 @@ class MigrationFile:
     path: Path
     #: each operation's description with its category sign, such as "+ Create model Question"
     operations: tuple[str, ...]
+    #: with ``update``: the file of the latest migration this one rewrites, deleted once this
+    #: one is written
+    updated_from: Path | None = None
     #: what the lint rules found in its operations, not acknowledged (``lint``)
     findings: tuple[Finding, ...] = ()
 
@@ -86,7 +98,12 @@ class PlannedOperation:
     description: str
     is_reversible: bool
     is_destructive: bool
-    #: what the lint rules found in it, not acknowledged (``migrate --plan``, forwards)
+    #: what it can destroy ("drops column votes of polls_question"), in this direction
+    data_loss: tuple[str, ...] = ()
+    #: whether its migration acknowledges that loss, or the run allows it
+    is_loss_allowed: bool = False
+    #: what the lint rules found in it, not acknowledged, data loss aside (``migrate --plan``,
+    #: forwards)
     findings: tuple[Finding, ...] = ()
 
 
@@ -174,6 +191,8 @@ def makemigrations(
     on_migration: Callable[[MigrationFile], None] | None = None,
     warn: Warn | None = None,
     staged: bool = False,
+    update: bool = False,
+    database: str = "default",
 ) -> list[MigrationFile]:
     """Write new migrations for what changed in the models of ``app_labels`` (default: all).
 
@@ -183,16 +202,18 @@ def makemigrations(
     ``on_migration`` is called with each migration before any file is written. Every file
     is written, or none. ``staged`` writes a field rename or column type change as an expand
     migration and a contract migration, so the previous app version keeps working between
-    them (``migrate --stage``).
+    them (``migrate --stage``). ``update`` folds each app's changes into its latest migration
+    instead, renamed after what it now does (or ``name``), and deletes the old file; refused
+    (MigrationError) for a squash, a migration applied on ``database``, or one that another
+    migration depends on.
     """
     from schemashift.migrations.questioner import MigrationQuestioner
     from schemashift.migrations.writer import MigrationWriter, write_migrations
 
     _checked_project()
-    if name is not None and not name.isidentifier():
-        raise SchemashiftError(f"The migration name '{name}' must be a valid Python identifier.")
+    _check_migration_name(name)
     configs = _app_configs(app_labels)
-    loader = _load_migrations(warn)
+    loader = _load_migrations(warn, conflicts_in=app_labels)
     dry_run = dry_run or check
     if empty:
         changes = _empty_migrations(loader, configs, name)
@@ -205,10 +226,15 @@ def makemigrations(
             for label, migrations in changes.items()
             if label in app_labels or _has_migrations_package(label)
         }
+        _acknowledge_data_loss(loader, changes, questioner)
+    previous: dict[str, Path] = {}
+    if update and changes:
+        changes, previous = _fold_into_leaves(loader, changes, name, database)
     planned: list[tuple[Migration, AppConfig]] = []
     files: list[MigrationFile] = []
     new = [migration for label in sorted(changes) for migration in changes[label]]
-    lints = {} if check or empty else _lint_new_migrations(loader, new, warn)
+    # a folded migration (update) is read on no state here: its own is not the leaves'
+    lints = {} if check or empty or update else _lint_new_migrations(loader, new, warn)
     for app_label in sorted(changes):
         config = apps.get_app_config(app_label)
         for migration in changes[app_label]:
@@ -217,7 +243,8 @@ def makemigrations(
                 migration.name,
                 MigrationWriter(migration).path(config),
                 tuple(operation.formatted_description() for operation in migration.operations),
-                lints.get((app_label, migration.name), ()),
+                previous.get(app_label),
+                findings=lints.get((app_label, migration.name), ()),
             )
             if on_migration is not None:
                 on_migration(file)
@@ -225,7 +252,138 @@ def makemigrations(
             files.append(file)
     if not dry_run:
         write_migrations(planned)
+        _delete_updated(files)
     return files
+
+
+def _check_migration_name(name: str | None) -> None:
+    if name is not None and not name.isidentifier():
+        raise SchemashiftError(f"The migration name '{name}' must be a valid Python identifier.")
+
+
+def _fold_into_leaves(
+    loader: MigrationLoader,
+    changes: dict[str, list[Migration]],
+    name: str | None,
+    database: str,
+) -> tuple[dict[str, list[Migration]], dict[str, Path]]:
+    """makemigrations --update: each app's latest migration with its changes folded in, and
+    the file of that migration as it was. Django's rule: an applied one is refused."""
+    from schemashift.migrations.update import fold_changes
+    from schemashift.migrations.writer import MigrationWriter
+
+    settings = conf.get_settings()
+    with _open_database(database) as db:
+        applied = set(_recorder(db, settings).applied_migrations())
+    folded = fold_changes(loader, changes, applied, name)
+    return (
+        {label: [updated] for label, (updated, _leaf) in folded.items()},
+        {
+            label: MigrationWriter(leaf).path(apps.get_app_config(label))
+            for label, (_updated, leaf) in folded.items()
+        },
+    )
+
+
+def _delete_updated(files: list[MigrationFile]) -> None:
+    """Remove the files that updated migrations replace, once those are written."""
+    from schemashift.migrations.update import delete_migration_file
+
+    for file in files:
+        if file.updated_from is not None:
+            module = apps.get_app_config(file.app_label).migrations_module
+            delete_migration_file(file.updated_from, f"{module}.{file.updated_from.stem}")
+
+
+# -- makemigrations --merge -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergeBranch:
+    """One side of a conflict: a leaf and what its branch does since the common ancestor."""
+
+    leaf: str
+    #: the branch's migrations, in the order they apply
+    migrations: tuple[str, ...]
+    #: each operation's description with its category sign, such as "+ Add field x to y"
+    operations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    """An app with more than one leaf migration, and each leaf's branch."""
+
+    app_label: str
+    branches: tuple[MergeBranch, ...]
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    #: every conflict found (in the apps asked for), merged or not
+    conflicts: tuple[MergeConflict, ...]
+    #: the merge migrations written (or, with ``dry_run``, that would be)
+    files: tuple[MigrationFile, ...]
+
+
+def merge_migrations(
+    *app_labels: str,
+    name: str | None = None,
+    dry_run: bool = False,
+    questioner: MigrationQuestioner | None = None,
+    on_conflict: Callable[[MergeConflict], None] | None = None,
+    warn: Warn | None = None,
+) -> MergeResult:
+    """Write a merge migration for each app of ``app_labels`` (default: all) with more than
+    one leaf migration: ``NNNN_merge_<leaves>`` (or ``NNNN_<name>``), without operations,
+    depending on every leaf, as Django's ``makemigrations --merge``.
+
+    ``on_conflict`` gets each conflict before ``questioner.ask_merge(app_label)`` is asked
+    whether to merge it (default questioner: yes). Branches without a common ancestor are a
+    MigrationError. Nothing is written with ``dry_run``; otherwise every file, or none.
+    """
+    from schemashift.migrations.loader import MigrationLoader
+    from schemashift.migrations.merge import conflict_branches, merge_migration
+    from schemashift.migrations.questioner import MigrationQuestioner
+    from schemashift.migrations.writer import MigrationWriter, write_migrations
+
+    _checked_project()
+    _check_migration_name(name)
+    _app_configs(app_labels)
+    loader = MigrationLoader(apps.get_app_configs())
+    _warn_ignored_migrations(loader, warn)
+    questioner = questioner or MigrationQuestioner()
+    conflicts: list[MergeConflict] = []
+    planned: list[tuple[Migration, AppConfig]] = []
+    files: list[MigrationFile] = []
+    for app_label, leaves in loader.detect_conflicts().items():
+        if app_labels and app_label not in app_labels:
+            continue
+        branches = conflict_branches(loader, app_label, leaves)
+        conflict = MergeConflict(
+            app_label,
+            tuple(
+                MergeBranch(
+                    branch.leaf,
+                    branch.migrations,
+                    tuple(op.formatted_description() for op in branch.operations),
+                )
+                for branch in branches
+            ),
+        )
+        conflicts.append(conflict)
+        if on_conflict is not None:
+            on_conflict(conflict)
+        if not questioner.ask_merge(app_label):
+            continue
+        migration = merge_migration(app_label, leaves, name)
+        config = apps.get_app_config(app_label)
+        planned.append((migration, config))
+        files.append(
+            MigrationFile(app_label, migration.name, MigrationWriter(migration).path(config), ())
+        )
+    if not dry_run:
+        write_migrations(planned)
+    return MergeResult(tuple(conflicts), tuple(files))
 
 
 def _empty_migrations(
@@ -247,6 +405,22 @@ def _empty_migrations(
         changes[config.label] = [migration]
     detector = MigrationAutodetector(ProjectState(), ProjectState(), MigrationQuestioner())
     return detector.arrange_for_graph(changes, leaves, name, [c.label for c in configs])
+
+
+def _acknowledge_data_loss(
+    loader: MigrationLoader, changes: dict[str, list[Migration]], questioner: MigrationQuestioner
+) -> None:
+    """Ask once whether the new operations that destroy stored data are meant to, and if so
+    write them with ``acknowledge=["data-loss"]``."""
+    from schemashift.migrations.data_loss import DATA_LOSS, new_losses
+
+    losses = new_losses(loader.project_state(), changes)
+    if not losses:
+        return
+    lines = [f"{migration.app_label}.{migration.name}: {loss}" for migration, _, loss in losses]
+    if questioner.ask_data_loss(lines):
+        for _, operation, _ in losses:
+            operation.acknowledged = operation.acknowledged | {DATA_LOSS}
 
 
 def _has_migrations_package(label: str) -> bool:
@@ -271,6 +445,7 @@ def migrate(
     on_wait: Callable[[str, float | None], None] | None = None,
     warn: Warn | None = None,
     stage: str | None = None,
+    allow_data_loss: bool = False,
 ) -> MigrateResult:
     """Bring the database to the latest migrations of ``app_label`` (default: every app).
 
@@ -287,6 +462,9 @@ def migrate(
     ``stage="expand"`` applies the migrations up to the first contract migration of a staged
     change (``makemigrations --staged``); ``stage="contract"`` applies the rest, and refuses
     while an expand migration it would need is not applied yet.
+    Before anything runs, an operation that would destroy values the database holds is
+    refused (DataLossRefused) unless its migration acknowledges it or ``allow_data_loss``;
+    a narrowing change is refused when a stored value does not fit (``data_loss_gate.py``).
     """
     from schemashift.db.connection import migration_lock
     from schemashift.migrations.executor import MigrationInterrupted
@@ -314,7 +492,9 @@ def migrate(
                     settings,
                     app_label,
                     target,
-                    _MigrateOptions(fake, fake_initial, adopt_django_history, plan, stage),
+                    _MigrateOptions(
+                        fake, fake_initial, adopt_django_history, plan, stage, allow_data_loss
+                    ),
                     progress,
                     on_plan,
                     warn,
@@ -337,6 +517,7 @@ class _MigrateOptions:
     adopt_django_history: bool = False
     plan_only: bool = False
     stage: str | None = None
+    allow_data_loss: bool = False
 
 
 def _migrate(
@@ -349,6 +530,11 @@ def _migrate(
     on_plan: Callable[[MigrationPlan], None] | None,
     warn: Warn | None,
 ) -> MigrateResult:
+    from schemashift.migrations.data_loss_gate import (
+        check_before,
+        check_data_loss,
+        planned_losses,
+    )
     from schemashift.migrations.executor import MigrationExecutor
 
     fake, plan_only = options.fake, options.plan_only
@@ -356,6 +542,8 @@ def _migrate(
     applied = set(recorder.applied_migrations())
     loader = _load_migrations(warn, applied)
     loader.check_consistent_history(applied)
+    # A squash counts as applied once every migration it replaces is.
+    applied = set(loader.applied)
     # Every migration file must make sense before anything runs: a broken operation in the
     # last migration must not leave the first ones applied.
     loader.project_state()
@@ -367,14 +555,16 @@ def _migrate(
     if adopted:
         applied |= set(adopted)
         loader = _load_migrations(warn, applied)
+        applied = set(loader.applied)
         targets = _targets(loader, app_label, target)
         executor = MigrationExecutor(db, loader, recorder, waits)
         steps = executor.plan(targets, applied)
     adopted_names = tuple(f"{app}.{name}" for app, name in adopted)
     steps, held_back = _staged_steps(steps, options.stage)
+    losses = planned_losses(executor, steps, applied, options.allow_data_loss)
     lints = _lint_plan(db, loader, steps, warn) if plan_only else {}
     plan = MigrationPlan(
-        tuple(_planned(step.migration, step.backwards, lints) for step in steps),
+        tuple(_planned(step.migration, step.backwards, losses, lints) for step in steps),
         tuple(targets),
         tuple(sorted(loader.migrated_apps)),
         adopted_names,
@@ -383,6 +573,7 @@ def _migrate(
         return MigrateResult(
             plan, was_run=False, was_faked=False, adopted=adopted_names, held_back=held_back
         )
+    deferred = [] if fake else check_data_loss(db, losses)
     if on_plan is not None:
         on_plan(plan)
     after = set(applied)
@@ -391,16 +582,21 @@ def _migrate(
     signalled = _MigrateSignals(db.alias, [(s.migration, s.backwards) for s in steps])
     signalled.before(lambda: executor.state_of(applied).apps)
     if not steps:
+        if not fake:
+            executor.record_replacements()
         signalled.after(lambda: executor.state_of(after).apps)
         changes = tuple(_unmigrated_changes(loader, warn))
         return MigrateResult(plan, True, fake, changes, adopted_names, held_back)
 
     def notify(kind: str, migration: Migration, backfill: BackfillProgress | None = None) -> None:
+        if deferred and kind in ("apply_start", "unapply_start"):
+            check_before(db, migration, deferred)
         if progress is not None:
             done = executor.partial.get(migration.key, ("", 0))[1]
             progress(MigrationEvent(kind, migration, done, backfill))
 
     executor.migrate(steps, applied, fake=fake, fake_initial=options.fake_initial, progress=notify)
+    executor.record_replacements()
     signalled.after(lambda: executor.state_of(after).apps)
     return MigrateResult(
         plan, was_run=True, was_faked=fake, adopted=adopted_names, held_back=held_back
@@ -514,25 +710,44 @@ def _targets(
 
 
 def _planned(
-    migration: Migration, backwards: bool, lints: dict[Key, tuple[Finding, ...]] | None = None
+    migration: Migration,
+    backwards: bool,
+    losses: list[Any],
+    lints: dict[Key, tuple[Finding, ...]] | None = None,
 ) -> PlannedMigration:
-    operations = list(migration.operations)
+    found: dict[int, list[Any]] = {}
+    for planned in losses:
+        if planned.step.migration is migration:
+            found.setdefault(planned.index, []).append(planned)
+    indexes = list(range(len(migration.operations)))
     if backwards:
-        operations.reverse()
+        indexes.reverse()
     findings = (lints or {}).get(migration.key, ())
     return PlannedMigration(
         migration.app_label,
         migration.name,
         backwards,
         tuple(
-            PlannedOperation(
-                op.describe(),
-                op.reversible,
-                op.is_destructive,
-                tuple(f for f in findings if f.operation_index == number),
+            _planned_operation(
+                migration.operations[i],
+                found.get(i, []),
+                tuple(f for f in findings if f.operation_index == i + 1),
             )
-            for number, op in enumerate(operations, start=1)
+            for i in indexes
         ),
+    )
+
+
+def _planned_operation(
+    operation: Operation, losses: list[Any], findings: tuple[Finding, ...] = ()
+) -> PlannedOperation:
+    return PlannedOperation(
+        operation.describe(),
+        operation.reversible,
+        operation.is_destructive,
+        tuple(planned.loss.reason for planned in losses),
+        all(planned.is_allowed for planned in losses),
+        findings,
     )
 
 
@@ -543,6 +758,74 @@ def _unmigrated_changes(loader: MigrationLoader, warn: Warn | None) -> list[str]
     questioner = NonInteractiveMigrationQuestioner(dry_run=True, log=warn or _ignore)
     changes = _model_changes(loader, questioner)
     return sorted(label for label in changes if label in loader.migrated_apps)
+
+
+# -- migrate --prune --------------------------------------------------------------------------
+
+
+def prune_migrations(
+    app_label: str | None,
+    *,
+    database: str = "default",
+    lock_timeout: float | None = None,
+    on_wait: Callable[[str, float | None], None] | None = None,
+    warn: Warn | None = None,
+) -> list[str]:
+    """Delete the history rows of ``app_label``'s migrations recorded as applied whose files
+    no longer exist; ``app.name`` of each row deleted, sorted (Django's ``migrate --prune``).
+
+    The app must be named and have migrations. Refused (MigrationError), deleting nothing,
+    while a squash on disk still lists one of those migrations in its ``replaces``: remove
+    ``replaces`` once the squash is recorded as applied everywhere. Runs under the migration
+    lock, as migrate does (``lock_timeout``, ``on_wait``).
+    """
+    from schemashift.db.connection import migration_lock
+
+    settings = _checked_project()
+    if not app_label:
+        raise CommandError("Migrations can be pruned only when an app is specified.")
+    _app_configs([app_label])
+    timeout = settings.MIGRATION_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+    with _open_database(database) as db:
+
+        def say_waiting() -> None:
+            if on_wait is not None:
+                on_wait(db.alias, timeout)
+
+        with migration_lock(db, timeout, on_wait=say_waiting):
+            recorder = _recorder(db, settings)
+            applied = set(recorder.applied_migrations())
+            loader = _load_migrations(warn, applied)
+            loader.check_consistent_history(applied, db.alias)
+            _require_migrations(loader, app_label)
+            to_prune = sorted(
+                key for key in loader.applied - set(loader.disk_migrations) if key[0] == app_label
+            )
+            _refuse_pruning_replaced(loader, to_prune)
+            with db.connect() as connection, connection.begin():
+                for app, name in to_prune:
+                    recorder.record_unapplied(app, name, connection)
+                    recorder.clear_progress(app, name, connection)
+    return [f"{app}.{name}" for app, name in to_prune]
+
+
+def _refuse_pruning_replaced(loader: MigrationLoader, to_prune: list[Key]) -> None:
+    """Django's rule: a squash still naming a pruned migration in ``replaces`` may not be
+    recorded as applied yet; its rows must stay."""
+    pruned = set(to_prune)
+    squashes = sorted(
+        key
+        for key, squash in loader.replacements.items()
+        if any(tuple(replaced) in pruned for replaced in squash.replaces)
+    )
+    if squashes:
+        listed = ", ".join(f"{app}.{name}" for app, name in squashes)
+        raise MigrationError(
+            "Cannot use --prune because the following squashed migrations have their "
+            f"'replaces' attributes and may not be recorded as applied: {listed}. Re-run "
+            "migrate if they are not marked as applied, and remove 'replaces' attributes in "
+            "their Migration classes."
+        )
 
 
 # -- showmigrations ---------------------------------------------------------------------------
@@ -590,7 +873,8 @@ def _migration_status(
         applied = set(_recorder(db, settings).applied_migrations())
     loader = MigrationLoader(apps.get_app_configs(), applied=applied)
     _warn_ignored_migrations(loader, warn)
-    return [config.label for config in configs], loader, applied
+    # a squash shows as applied once every migration it replaces is
+    return [config.label for config in configs], loader, set(loader.applied)
 
 
 # -- sqlmigrate -------------------------------------------------------------------------------
@@ -742,6 +1026,7 @@ def _lint_plan(
 ) -> dict[Key, tuple[Finding, ...]]:
     """The findings of each migration a plan applies, on the database's server and table
     sizes; none when the lint cannot read them (said through ``warn``)."""
+    from schemashift.migrations.data_loss import DATA_LOSS
     from schemashift.migrations.lint import Target, lint_migration
 
     found: dict[Key, tuple[Finding, ...]] = {}
@@ -754,15 +1039,128 @@ def _lint_plan(
                     continue
                 migration = step.migration
                 state = loader.project_state([migration.key], at_end=False)
+                # the plan tells data loss itself (``PlannedOperation.data_loss``)
                 found[migration.key] = tuple(
                     f
                     for f in lint_migration(migration, state, target, connection, threshold)
-                    if not f.acknowledged
+                    if not f.acknowledged and f.rule != DATA_LOSS
                 )
     except Exception as exc:  # the lint is advice: the plan is shown regardless
         if warn is not None:
             warn(f"Warning: lint could not read the plan: {exc}")
     return found
+
+
+# -- squashmigrations -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SquashResult:
+    """The squashed migration squashmigrations wrote (or would have, if not ``written``)."""
+
+    app_label: str
+    name: str
+    path: Path
+    #: the names of the migrations it replaces, in order
+    replaces: tuple[str, ...]
+    #: operations in those migrations, and in the squash
+    operations_before: int
+    operations_after: int
+    #: elidable operations left out
+    elided: int
+    #: ``module.function`` of each RunPython function copied into the file
+    copied_functions: tuple[str, ...]
+    #: the backend of the scratch databases the squash is checked on; None with verify=False
+    checked_on: str | None
+    #: False when ``confirm`` said no: nothing was built or written
+    written: bool
+
+
+def squashmigrations(
+    app_label: str,
+    end: str,
+    *,
+    start: str | None = None,
+    squashed_name: str | None = None,
+    optimize: bool = True,
+    verify: bool = True,
+    include_header: bool = True,
+    database: str = "default",
+    confirm: Callable[[list[str]], bool] | None = None,
+    on_built: Callable[[SquashResult], None] | None = None,
+    warn: Warn | None = None,
+) -> SquashResult:
+    """Squash the migrations of ``app_label`` from ``start`` (default: the first) to ``end``
+    into one migration file with ``replaces`` (names: a unique prefix is enough).
+
+    ``confirm`` gets the names to squash and may say no; ``on_built`` gets the result once
+    the squash is made, before it is checked and written. Unless ``verify`` is False, the
+    range and the squash are first applied to two scratch databases of ``database``'s backend
+    (``checked_on``) and their schemas compared: a difference raises SquashMismatch and
+    nothing is written. ``optimize=False`` keeps the operations as they are (elidable ones
+    are left out either way).
+    """
+    from schemashift.migrations.squasher import build_squash, load_squash, squash_range
+    from schemashift.migrations.writer import MigrationWriter
+
+    settings = _checked_project()
+    (config,) = _app_configs([app_label])
+    if squashed_name is not None and not squashed_name.isidentifier():
+        raise SchemashiftError(
+            f"The squashed name '{squashed_name}' must be a valid Python identifier."
+        )
+    loader = _load_migrations(warn)
+    chosen = squash_range(loader, app_label, start, end)
+    names = [migration.name for migration in chosen.migrations]
+    auth_user_model = getattr(settings, "AUTH_USER_MODEL", None)
+    squash = build_squash(
+        chosen, config.migrations_module, squashed_name, optimize, auth_user_model
+    )
+    path = MigrationWriter(squash.migration).path(config)
+    result = SquashResult(
+        app_label,
+        squash.migration.name,
+        path,
+        tuple(names),
+        squash.operations_before,
+        len(squash.migration.operations),
+        squash.elided,
+        tuple(squash.copied.functions),
+        None,
+        written=False,
+    )
+    if confirm is not None and not confirm(names):
+        return result
+    if path.exists() or squash.migration.key in loader.disk_migrations:
+        raise CommandError(
+            f"Migration {squash.migration.name} already exists ({_shown(path)}). Use a "
+            "different name (--squashed-name)."
+        )
+    source = squash.source(include_header)
+    loaded = load_squash(source, path, config.migrations_module, squash)
+    url = settings.database_url(database)
+    if verify:
+        result = replace(result, checked_on=url.partition(":")[0].partition("+")[0])
+    if on_built is not None:
+        on_built(result)
+    if verify:
+        from schemashift.migrations.squash_check import check_squash
+
+        check_squash(loader, chosen, loaded, url, settings.MIGRATIONS_TABLE)
+    _write_new_file(path, source, f"{config.migrations_module}.{squash.migration.name}")
+    return replace(result, written=True)
+
+
+def _write_new_file(path: Path, source: str, module: str) -> None:
+    """Write a migration file that the next loader in this process imports afresh."""
+    import importlib
+    import importlib.util
+    import sys
+
+    path.write_text(source, encoding="utf-8")
+    Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
+    sys.modules.pop(module, None)
+    importlib.invalidate_caches()
 
 
 # -- check ------------------------------------------------------------------------------------
@@ -821,13 +1219,16 @@ def _require_migrations(loader: MigrationLoader, app_label: str) -> None:
         raise NodeNotFoundError(f"App '{app_label}' does not have migrations.")
 
 
-def _load_migrations(warn: Warn | None, applied: set[Key] | None = None) -> MigrationLoader:
-    """Every installed app's migrations, as a checked graph without conflicts."""
+def _load_migrations(
+    warn: Warn | None, applied: set[Key] | None = None, conflicts_in: tuple[str, ...] = ()
+) -> MigrationLoader:
+    """Every installed app's migrations, as a checked graph without conflicts (in the apps
+    ``conflicts_in``, when given)."""
     from schemashift.migrations.loader import MigrationLoader
 
     loader = MigrationLoader(apps.get_app_configs(), applied=applied)
     _warn_ignored_migrations(loader, warn)
-    loader.check_no_conflicts()
+    loader.check_no_conflicts(conflicts_in)
     return loader
 
 

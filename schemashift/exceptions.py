@@ -67,6 +67,11 @@ class InvalidMigrationPlan(MigrationError):
     """A requested plan cannot be carried out."""
 
 
+class DataLossRefused(MigrationError):
+    """A migration would destroy stored values it does not acknowledge, or values a narrower
+    column cannot hold: nothing was run."""
+
+
 class SerializationError(MigrationError):
     """A value in a model definition cannot be written into a migration file."""
 

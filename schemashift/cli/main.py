@@ -40,6 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "schemashift.cli.migrate:command",
         "Apply or unapply migrations on the database.",
     ),
+    "squashmigrations": (
+        "schemashift.cli.squashmigrations:command",
+        "Squash a range of an app's migrations into one, checked on scratch databases.",
+    ),
     "showmigrations": (
         "schemashift.cli.showmigrations:command",
         "List migrations and whether each is applied.",

@@ -31,6 +31,17 @@ from schemashift.migrations.questioner import (
     is_flag=True,
     help="Write renames and column type changes as an expand and a contract migration.",
 )
+@click.option(
+    "--allow-data-loss",
+    is_flag=True,
+    help="Write operations that destroy stored data as acknowledged without asking.",
+)
+@click.option("--merge", is_flag=True, help="Fix migration conflicts with a merge migration.")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Merge model changes into the latest migration and optimize the resulting operations.",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -41,19 +52,26 @@ def command(
     dry_run: bool,
     no_input: bool,
     staged: bool,
+    allow_data_loss: bool,
+    merge: bool,
+    update: bool,
 ) -> None:
     """Write new migrations for changes to the models of APP_LABELS (default: every app)."""
     setup_project(ctx)
+    if merge:
+        _merge(app_labels, name, dry_run, no_input)
+        return
     migrations = api.makemigrations(
         *app_labels,
         name=name,
         empty=empty,
         dry_run=dry_run,
         check=check_changes,
-        questioner=_questioner(no_input, dry_run or check_changes, app_labels),
+        questioner=_questioner(no_input, dry_run or check_changes, app_labels, allow_data_loss),
         on_migration=_Report(),
         warn=warn,
         staged=staged,
+        update=update,
     )
     if not migrations:
         if len(app_labels) == 1:
@@ -64,19 +82,55 @@ def command(
         else:
             click.echo("No changes detected")
         return
+    if not (dry_run or check_changes):
+        for migration in migrations:
+            if migration.updated_from is not None:
+                click.echo(f"Deleted {_display_path(migration.updated_from)}")
     if check_changes:
         ctx.exit(1)
 
 
-def _questioner(no_input: bool, dry_run: bool, app_labels: tuple[str, ...]) -> MigrationQuestioner:
+def _merge(app_labels: tuple[str, ...], name: str | None, dry_run: bool, no_input: bool) -> None:
+    """makemigrations --merge: show each conflict's branches, ask, write the merge migrations."""
+    questioner = None if no_input else _questioner(no_input, dry_run, app_labels, False)
+    result = api.merge_migrations(
+        *app_labels,
+        name=name,
+        dry_run=dry_run,
+        questioner=questioner,
+        on_conflict=_show_conflict,
+        warn=warn,
+    )
+    if not result.conflicts:
+        click.echo("No conflicts detected to merge.")
+        return
+    if not dry_run:
+        for file in result.files:
+            click.echo(f"\nCreated new merge migration {_display_path(file.path)}")
+
+
+def _show_conflict(conflict: api.MergeConflict) -> None:
+    click.echo(click.style(f"Merging {conflict.app_label}", bold=True))
+    for branch in conflict.branches:
+        click.echo(f"  Branch {branch.leaf}")
+        for operation in branch.operations:
+            click.echo(f"    {operation}")
+
+
+def _questioner(
+    no_input: bool, dry_run: bool, app_labels: tuple[str, ...], allow_data_loss: bool
+) -> MigrationQuestioner:
     if no_input:
-        return NonInteractiveMigrationQuestioner(dry_run=dry_run, specified_apps=app_labels)
+        return NonInteractiveMigrationQuestioner(
+            dry_run=dry_run, specified_apps=app_labels, allow_data_loss=allow_data_loss
+        )
     return InteractiveMigrationQuestioner(
         stdin=sys.stdin,
         stdout=sys.stdout,
         dry_run=dry_run,
         specified_apps=app_labels,
         echo_answers=not sys.stdin.isatty(),
+        allow_data_loss=allow_data_loss,
     )
 
 

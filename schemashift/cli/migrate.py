@@ -20,6 +20,17 @@ if TYPE_CHECKING:
 @click.argument("app_label", required=False)
 @click.argument("migration_name", required=False)
 @click.option("--plan", "show_plan", is_flag=True, help="Show the plan; change nothing.")
+@click.option(
+    "--check",
+    "check_unapplied",
+    is_flag=True,
+    help="Exit 1 (showing the plan) if unapplied migrations exist; change nothing.",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete the history rows of APP_LABEL's migrations whose files no longer exist.",
+)
 @click.option("--fake", is_flag=True, help="Record migrations as (un)applied without running them.")
 @click.option(
     "--fake-initial",
@@ -41,6 +52,12 @@ if TYPE_CHECKING:
     "version), or their contract migrations (after).",
 )
 @click.option(
+    "--allow-data-loss",
+    is_flag=True,
+    help="Run operations that destroy stored data (dropped tables and columns, lossy type "
+    "changes) even where their migration does not acknowledge it.",
+)
+@click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
     default=None,
@@ -53,15 +70,22 @@ def command(
     app_label: str | None,
     migration_name: str | None,
     show_plan: bool,
+    check_unapplied: bool,
+    prune: bool,
     fake: bool,
     fake_initial: bool,
     adopt_django_history: bool,
     no_input: bool,
     stage: str | None,
+    allow_data_loss: bool,
     lock_timeout: float | None,
 ) -> None:
     """Apply (or unapply, to reach MIGRATION_NAME) the migrations of APP_LABEL, or of every app."""
     setup_project(ctx)
+    if prune:
+        _prune(app_label, lock_timeout)
+        if not (show_plan or check_unapplied):
+            return
     progress = _Progress()
     try:
         result = api.migrate(
@@ -70,13 +94,14 @@ def command(
             fake=fake,
             fake_initial=fake_initial,
             adopt_django_history=adopt_django_history,
-            plan=show_plan,
+            plan=show_plan or check_unapplied,
             lock_timeout=lock_timeout,
             progress=progress,
             on_plan=lambda plan: progress.start(plan, app_label, migration_name),
             on_wait=_say_waiting,
             warn=warn,
             stage=stage,
+            allow_data_loss=allow_data_loss,
         )
     except SchemashiftError:
         progress.failed()
@@ -89,9 +114,11 @@ def command(
         progress.failed()
         click.echo(_code_failure(progress, exc), err=True)
         raise
-    if show_plan:
+    if show_plan or (check_unapplied and result.plan.steps):
         _print_plan(result.plan)
-    elif not result.plan.steps:
+    if check_unapplied:
+        ctx.exit(1 if result.plan.steps else 0)
+    if not show_plan and not result.plan.steps:
         click.echo("  No migrations to apply.")
         if not result.held_back:
             _warn_unmigrated_changes(result.unmigrated_changes)
@@ -100,6 +127,18 @@ def command(
             "  Left for migrate --stage contract, once no process of the previous app version "
             f"is running: {', '.join(result.held_back)}"
         )
+
+
+def _prune(app_label: str | None, lock_timeout: float | None) -> None:
+    """migrate APP --prune: forget the applied migrations whose files are gone."""
+    pruned = api.prune_migrations(
+        app_label, lock_timeout=lock_timeout, on_wait=_say_waiting, warn=warn
+    )
+    click.echo(click.style("Pruning migrations:", bold=True))
+    for name in pruned:
+        click.echo(f"  Pruning {name}" + click.style(" OK", fg="green"))
+    if not pruned:
+        click.echo("  No migrations to prune.")
 
 
 def _say_waiting(alias: str, timeout: float | None) -> None:
@@ -250,9 +289,10 @@ def _print_plan(plan: api.MigrationPlan) -> None:
                 text = f"Undo {text}"
                 if not operation.is_reversible:
                     text += click.style(" -> IRREVERSIBLE", fg="red")
-            if operation.is_destructive and not step.backwards:
-                text += click.style(" (drops data)", fg="yellow")
             click.echo(f"    {text}")
+            for reason in operation.data_loss:
+                note = "acknowledged" if operation.is_loss_allowed else "not acknowledged"
+                click.echo(click.style(f"      data loss: {reason} ({note})", fg="yellow"))
             echo_findings(operation.findings, "      ")
 
 

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from schemashift.models.field_copies import widens
 
 if TYPE_CHECKING:
-    from schemashift.migrations.state import ModelState
+    from schemashift.migrations.migration import Migration
+    from schemashift.migrations.operations.base import Operation
+    from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
 
 #: the id of the finding, as written in ``acknowledge=[...]``
@@ -31,7 +33,7 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "BigAutoField": (-(2**63), 2**63 - 1),
     "PositiveBigIntegerField": (0, 2**63 - 1),
 }
-TEXT_KINDS = frozenset({"CharField", "SlugField", "TextField"})
+TEXT_KINDS = frozenset({"CharField", "SlugField", "TextField", "EmailField", "URLField"})
 #: conversions every value survives unchanged, beyond ``widens``
 _LOSSLESS = frozenset(
     {
@@ -173,3 +175,40 @@ def _fit(old: Field, new: Field) -> Fit | None:
 
 def _whole_digits(field: Field) -> int:
     return (field.max_digits or 0) - (field.decimal_places or 0)
+
+
+def new_losses(
+    state: ProjectState, changes: dict[str, list[Migration]]
+) -> list[tuple[Migration, Operation, str]]:
+    """The operations of new migrations (``changes``, per app, not yet written) that destroy
+    stored data, each with a line saying what, walking ``state`` (the history's) through them."""
+    state = state.clone()
+    found = []
+    for migration in _in_dependency_order(changes):
+        for operation in migration.operations:
+            before = state.clone()
+            operation.state_forwards(migration.app_label, state)
+            for loss in operation.losses(migration.app_label, before, state):
+                found.append((migration, operation, f"{operation.describe()}: {loss.reason}"))
+    return found
+
+
+def _in_dependency_order(changes: dict[str, list[Migration]]) -> list[Migration]:
+    """The migrations, each after those of the batch it depends on."""
+    pending = [migration for label in sorted(changes) for migration in changes[label]]
+    keys = {(m.app_label, m.name) for m in pending}
+    done: set[tuple[str, str]] = set()
+    ordered: list[Migration] = []
+    while pending:
+        ready = [
+            m
+            for m in pending
+            if all(tuple(dep) in done or tuple(dep) not in keys for dep in m.dependencies)
+        ]
+        if not ready:  # a cycle is the autodetector's to report; keep the given order
+            ready = pending[:1]
+        for migration in ready:
+            ordered.append(migration)
+            done.add((migration.app_label, migration.name))
+            pending.remove(migration)
+    return ordered

@@ -96,6 +96,26 @@ class MigrationExecutor:
         steps = migration_plan(graph, targets, applied)
         return [PlanStep(graph.nodes[key], backwards) for key, backwards in steps]
 
+    def operations_along(
+        self, plan: list[PlanStep], applied: set[Key]
+    ) -> Iterator[tuple[PlanStep, int, Operation, ProjectState, ProjectState]]:
+        """Each operation of a plan (all forwards or all backwards) in the order it runs, with
+        its index in its migration and the states around it in forward order."""
+        if not plan:
+            return
+        if plan[0].backwards:
+            found = self._operation_states(applied, [step.migration.key for step in plan])
+            for step in plan:
+                pairs = found[step.migration.key]
+                for index in reversed(range(len(pairs))):
+                    yield step, index, step.migration.operations[index], *pairs[index]
+            return
+        state = self.state_of(applied)
+        for step in plan:
+            pairs = operation_states(step.migration, state)
+            for index, (before, after) in enumerate(pairs):
+                yield step, index, step.migration.operations[index], before, after
+
     def check_reversible(self, plan: list[PlanStep]) -> None:
         """Refuse a backwards plan through an irreversible operation before touching anything."""
         for step in plan:
@@ -287,7 +307,7 @@ class MigrationExecutor:
                 editor.online_tables = live[number - 1]
                 with _named_failure(migration, "Applying", operation, number):
                     operation.database_forwards(migration.app_label, editor, before, state)
-            self.recorder.record_applied(migration.app_label, migration.name, connection)
+            self._write_rows(connection, migration, applied=True)
         return state
 
     def editor(self, connection: Any, atomic: bool) -> Any:
@@ -404,7 +424,7 @@ class MigrationExecutor:
                 editor.online_tables = tables
                 with _named_failure(migration, "Unapplying", operation, number):
                     operation.database_backwards(migration.app_label, editor, after, before)
-            self.recorder.record_unapplied(migration.app_label, migration.name, connection)
+            self._write_rows(connection, migration, applied=False)
 
     def check_names(
         self, migration: Migration, states: list[tuple[ProjectState, ProjectState]]
@@ -509,12 +529,35 @@ class MigrationExecutor:
     def _write_history(self, connection: Any, migration: Migration, applied: bool) -> None:
         """Record the migration (un)applied, and forget what an interrupted run noted of it."""
         app, name = migration.key
-        if applied:
-            self.recorder.record_applied(app, name, connection)
-        else:
-            self.recorder.record_unapplied(app, name, connection)
+        self._write_rows(connection, migration, applied)
         if self.partial.pop(migration.key, None) is not None:
             self.recorder.clear_progress(app, name, connection)
+
+    def _write_rows(self, connection: Any, migration: Migration, applied: bool) -> None:
+        """The history rows of the migration, and of those it replaces if it is a squash:
+        Django records and unrecords them together, so the history reads the same whichever
+        of them ran."""
+        keys = [migration.key, *(tuple(key) for key in migration.replaces)]
+        if applied:
+            recorded = self.recorder.applied_migrations(connection) if migration.replaces else {}
+            for key in keys:
+                if key not in recorded:
+                    self.recorder.record_applied(*key, connection)
+        else:
+            for key in keys:
+                self.recorder.record_unapplied(*key, connection)
+
+    def record_replacements(self) -> None:
+        """Record each squash whose replaced migrations are all recorded, though it did not run
+        itself (Django's ``check_replacements``), so the history stays right once the replaced
+        files are deleted."""
+        if not self.loader.replacements:
+            return
+        recorded = self.recorder.applied_migrations()
+        for key, squash in sorted(self.loader.replacements.items()):
+            replaced = [tuple(target) for target in squash.replaces]
+            if key not in recorded and replaced and all(k in recorded for k in replaced):
+                self.recorder.record_applied(*key)
 
     # -- states ----------------------------------------------------------------------------
 

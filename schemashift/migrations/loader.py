@@ -277,9 +277,14 @@ class MigrationLoader:
             leaves.setdefault(app_label, []).append(name)
         return {app: names for app, names in sorted(leaves.items()) if len(names) > 1}
 
-    def check_no_conflicts(self) -> None:
-        """Raise ConflictingMigrations, naming them, if an app has more than one leaf."""
+    def check_no_conflicts(self, app_labels: Iterable[str] = ()) -> None:
+        """Raise ConflictingMigrations, naming them, if an app has more than one leaf.
+
+        With ``app_labels``, only those apps are checked (makemigrations of some apps).
+        """
         conflicts = self.detect_conflicts()
+        if app_labels:
+            conflicts = {app: names for app, names in conflicts.items() if app in app_labels}
         if not conflicts:
             return
         listed = "; ".join(
@@ -287,8 +292,8 @@ class MigrationLoader:
         )
         raise ConflictingMigrations(
             "Conflicting migrations detected; multiple leaf nodes in the migration graph: "
-            f"({listed}).\nWrite a migration that depends on each of them to merge the "
-            "branches, then run the command again."
+            f"({listed}).\nTo fix them run 'makemigrations --merge', which writes a migration "
+            "that depends on each of them, then run the command again."
         )
 
     def project_state(

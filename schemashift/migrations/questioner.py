@@ -8,6 +8,7 @@ Answers the autodetector understands:
   raising MissingDefault (exit status 3) stops makemigrations.
 - ``ask_not_null_alteration``: a one-off default, or None to leave the existing NULL values
   for a RunPython/RunSQL to fix.
+- ``ask_merge`` (makemigrations --merge): True to write the merge migration of an app.
 """
 
 from __future__ import annotations
@@ -37,12 +38,24 @@ class MigrationQuestioner:
 
     ``specified_apps`` are the app labels named on the command line; each gets an initial
     migration even without a migrations package. In ``dry_run`` mode (``--dry-run``,
-    ``--check``) default questions are not asked and return None.
+    ``--check``) default questions are not asked and return None. ``allow_data_loss``
+    (``--allow-data-loss``) writes operations that destroy stored data as acknowledged.
     """
 
-    def __init__(self, specified_apps: Iterable[str] | None = None, dry_run: bool = False):
+    def __init__(
+        self,
+        specified_apps: Iterable[str] | None = None,
+        dry_run: bool = False,
+        allow_data_loss: bool = False,
+    ):
         self.specified_apps = set(specified_apps or ())
         self.dry_run = dry_run
+        self.allow_data_loss = allow_data_loss
+
+    def ask_data_loss(self, losses: list[str]) -> bool:
+        """Whether to write the operations that destroy stored data (``losses``, one line
+        each) acknowledged, so that migrate runs them on a database holding that data."""
+        return self.allow_data_loss
 
     def ask_initial(self, app_label: str) -> bool:
         """Whether an app without migrations should get ``0001_initial``.
@@ -90,6 +103,10 @@ class MigrationQuestioner:
         """A new unique field with a callable default: every existing row gets one value."""
         return None
 
+    def ask_merge(self, app_label: str) -> bool:
+        """Should the app's conflicting branches be merged? Without a terminal, as asked: yes."""
+        return True
+
 
 class InteractiveMigrationQuestioner(MigrationQuestioner):
     """Asks on ``stdout`` and reads answers line by line from ``stdin`` (a TTY or a pipe)."""
@@ -101,8 +118,9 @@ class InteractiveMigrationQuestioner(MigrationQuestioner):
         dry_run: bool = False,
         specified_apps: Iterable[str] | None = None,
         echo_answers: bool = False,
+        allow_data_loss: bool = False,
     ):
-        super().__init__(specified_apps=specified_apps, dry_run=dry_run)
+        super().__init__(specified_apps, dry_run, allow_data_loss)
         self.stdin = stdin if stdin is not None else sys.stdin
         self.stdout = stdout if stdout is not None else sys.stdout
         #: write each answer after its prompt: a piped answer is not echoed by a terminal
@@ -177,6 +195,17 @@ class InteractiveMigrationQuestioner(MigrationQuestioner):
                 self._write(f"{type(exc).__name__}: {exc}")
 
     # -- questions --------------------------------------------------------------------------
+
+    def ask_data_loss(self, losses: list[str]) -> bool:
+        if self.allow_data_loss or self.dry_run:
+            return self.allow_data_loss
+        self._write("These operations destroy stored data:")
+        for line in losses:
+            self._write(f"  - {line}")
+        return self._boolean_input(
+            "Acknowledge it in the migration, so that migrate runs them on a database that "
+            "holds such data? [y/N]"
+        )
 
     def ask_rename(self, model_name: str, old_name: str, new_name: str, field: Field) -> bool:
         kind = type(field).__name__
@@ -256,6 +285,13 @@ class InteractiveMigrationQuestioner(MigrationQuestioner):
             )
         return None
 
+    def ask_merge(self, app_label: str) -> bool:
+        return self._boolean_input(
+            "\nMerging will only work if the operations printed above do not conflict\n"
+            "with each other (working on different fields or models)\n"
+            "Should these migration branches be merged? [y/N]"
+        )
+
 
 class NonInteractiveMigrationQuestioner(MigrationQuestioner):
     """``--noinput``: never assumes a rename; a missing default stops with exit status 3.
@@ -269,8 +305,9 @@ class NonInteractiveMigrationQuestioner(MigrationQuestioner):
         log: Callable[[str], None] | None = None,
         dry_run: bool = False,
         specified_apps: Iterable[str] | None = None,
+        allow_data_loss: bool = False,
     ):
-        super().__init__(specified_apps=specified_apps, dry_run=dry_run)
+        super().__init__(specified_apps, dry_run, allow_data_loss)
         self.verbosity = verbosity
         self.log = log if log is not None else _log_to_stderr
 

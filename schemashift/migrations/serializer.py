@@ -24,7 +24,7 @@ import sys
 import types
 import uuid
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +70,21 @@ class Prefixed:
 
 
 Node = Atom | Group | Prefixed
+
+
+@dataclass(frozen=True)
+class LocalFunction:
+    """A function the migration file defines itself, written as its bare ``name``.
+
+    squashmigrations copies the RunPython functions of the migrations it replaces into the
+    new file and points the operations at the copies this way; calling it calls the original.
+    """
+
+    name: str
+    function: Callable[..., Any]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.function(*args, **kwargs)
 
 
 def serialize(value: Any) -> tuple[str, set[str]]:
@@ -176,6 +191,8 @@ class _Builder:
         if isinstance(value, Promise):
             # lazy (translatable) text is written as the plain string, as Django writes it
             value = str(value)
+        if isinstance(value, LocalFunction):
+            return Atom(value.name)
         if isinstance(value, SettingsReference):
             self.imports.add(SETTINGS_IMPORT)
             return Atom(f"settings.{value.setting_name}")
@@ -395,7 +412,7 @@ class _Builder:
         if module == "builtins":
             return qualname
         for package, alias, line in _PACKAGE_ALIASES:
-            if _inside(module, package) and _exported(package, qualname) is obj:
+            if _inside(module, package) and _resolve(package, qualname) is obj:
                 self.imports.add(line)
                 return f"{alias}.{qualname}"
         if not _is_dotted_identifier(module):

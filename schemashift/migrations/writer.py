@@ -33,15 +33,25 @@ class MigrationWriter:
     """Turns a Migration into the text of ``<app>/migrations/<name>.py``.
 
     The header comment (version and time) is the only part that changes between two runs
-    over the same migration; ``include_header=False`` leaves it out.
+    over the same migration; ``include_header=False`` leaves it out. ``code`` is Python source
+    placed between the imports and the class (functions a squash copied), with the import
+    lines it needs in ``code_imports``.
     """
 
     #: the width generated lines are wrapped to: black's and ruff's default
     line_length = 88
 
-    def __init__(self, migration: Migration, include_header: bool = True) -> None:
+    def __init__(
+        self,
+        migration: Migration,
+        include_header: bool = True,
+        code: str = "",
+        code_imports: Iterable[str] = (),
+    ) -> None:
         self.migration = migration
         self.include_header = include_header
+        self.code = code
+        self.code_imports = set(code_imports)
 
     @property
     def filename(self) -> str:
@@ -69,12 +79,14 @@ class MigrationWriter:
 
     def as_string(self) -> str:
         """The complete file."""
-        imports: set[str] = set()
+        imports: set[str] = set(self.code_imports)
         body = self._body(imports)
         parts = []
         if self.include_header:
             parts.append(_header() + "\n\n")
         parts.append(_format_imports(imports))
+        if self.code:
+            parts.append("\n\n\n" + self.code.strip("\n"))
         parts.append("\n\n\nclass Migration(migrations.Migration):\n")
         parts.append("\n\n".join(body))
         parts.append("\n")

@@ -170,7 +170,7 @@ class Migration(migrations.Migration):
             name="choice_text",
             field=models.CharField(max_length=300, db_index=True),
         ),
-        migrations.RemoveField(model_name="choice", name="votes"),
+        migrations.RemoveField(model_name="choice", name="votes", acknowledge=["data-loss"]),
     ]
 """
 #: the rows either way: (id, question_text) and (id, choice_text)

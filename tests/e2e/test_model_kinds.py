@@ -98,7 +98,7 @@ def test_proxy_inheritance_ordering_and_managers_migrate_as_in_django(project) -
     execute(project, "INSERT INTO polls_question (id, text) VALUES (1, 'q')")
     execute(project, "INSERT INTO polls_answer (id, question_id, _order) VALUES (1, 1, 0)")
     project.write_models(MODELS_V2)
-    out = ok(project.run("makemigrations", "polls"))
+    out = ok(project.run("makemigrations", "polls", "--allow-data-loss"))
     assert "~ Change Meta options on place" in out
     assert "~ Change managers on place" in out
     assert "~ Change managers on restaurant" in out

@@ -241,6 +241,20 @@ def test_rename_field_chain() -> None:
     assert optimize(operations) == [RenameField("foo", "a", "c")]
 
 
+def test_create_then_rename_of_a_model_pointing_at_itself_stays_apart() -> None:
+    """Folded, the renamed CreateModel would point at the old name, which no longer exists."""
+    parent = models.ForeignKey("app.foo", models.CASCADE, null=True)
+    operations = [CreateModel("Foo", [("id", pk()), ("parent", parent)]), RenameModel("Foo", "Bar")]
+
+    assert optimize(operations) == operations
+
+
+def test_rename_field_and_back_is_nothing() -> None:
+    operations = [RenameField("foo", "a", "b"), RenameField("foo", "b", "a")]
+
+    assert optimize(operations) == []
+
+
 def test_remove_field_then_delete_model() -> None:
     assert optimize([RemoveField("foo", "name"), DeleteModel("Foo")]) == [DeleteModel("Foo")]
 

@@ -268,7 +268,7 @@ class Migration(migrations.Migration):
     dependencies = [("shop", "0002_seed"), ("polls", "0006_rename_question_poll")]
     operations = [
         migrations.RemoveIndex(model_name="review", name="shop_review_stars_idx"),
-        migrations.RemoveField(model_name="review", name="stars"),
+        migrations.RemoveField(model_name="review", name="stars", acknowledge=["data-loss"]),
         migrations.AddIndex(
             model_name="review",
             index=models.Index(fields=["text"], name="shop_review_text_idx"),

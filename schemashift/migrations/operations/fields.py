@@ -167,6 +167,7 @@ class AddField(_FieldDefinitionOperation):
     """Add a column. With ``preserve_default=False`` the default only fills existing rows."""
 
     category = "+"
+    loses_data_when = frozenset({"backwards"})
 
     def _check_field(self, model: ModelState) -> None:
         check_new_field(model, self.name)
@@ -231,6 +232,7 @@ class RemoveField(FieldOperation):
     category = "-"
     is_destructive = True
     drops_relations = True
+    loses_data_when = frozenset({"forwards"})
 
     def __init__(self, model_name: str, name: str):
         super().__init__(model_name, name)
@@ -298,6 +300,7 @@ class AlterField(_FieldDefinitionOperation):
     """Change a field's definition: type, null, unique, index, default, target."""
 
     category = "~"
+    loses_data_when = frozenset({"forwards", "backwards"})
 
     def _check_field(self, model: ModelState) -> None:
         existing_field(model, self.name)
@@ -358,6 +361,7 @@ class RenameField(FieldOperation):
     """Rename a field and its column (``ALTER ... RENAME``: the values stay)."""
 
     category = "~"
+    renames_storage = True
 
     def __init__(self, model_name: str, old_name: str, new_name: str):
         super().__init__(model_name, old_name)
@@ -429,6 +433,8 @@ class RenameField(FieldOperation):
             and operation.model_name_lower == self.model_name_lower
             and operation.old_name.lower() == self.new_name.lower()
         ):
+            if operation.new_name == self.old_name:
+                return []  # renamed and back: a rename to itself would be refused
             return [RenameField(self.model_name, self.old_name, operation.new_name)]
         return self.lets_field_pass(operation, app_label)
 

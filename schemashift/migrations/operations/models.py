@@ -75,6 +75,7 @@ class CreateModel(ModelOperation):
     """
 
     category = "+"
+    loses_data_when = frozenset({"backwards"})
 
     def __init__(
         self,
@@ -197,7 +198,11 @@ class CreateModel(ModelOperation):
             return elided
         if isinstance(operation, DeleteModel) and operation.name_lower == self.name_lower:
             return []
-        if isinstance(operation, RenameModel) and operation.old_name.lower() == self.name_lower:
+        if (
+            isinstance(operation, RenameModel)
+            and operation.old_name.lower() == self.name_lower
+            and not self.points_at_itself(app_label)
+        ):
             renamed = CreateModel(
                 operation.new_name, self.fields, self.options, self.bases, self.managers
             )
@@ -205,6 +210,14 @@ class CreateModel(ModelOperation):
         if operation.alters_one_model and operation.model_name_lower == self.name_lower:
             return [self.absorbing(operation, app_label)]
         return self.lets_pass(operation, app_label, (self.name,))
+
+    def points_at_itself(self, app_label: str) -> bool:
+        """Whether a relation of the model targets the model: under a new name, the created
+        model would point at the old one, which no longer exists."""
+        own = (app_label, self.name_lower)
+        return any(
+            f.is_relation and own in (f.related_model_key, _through_key(f)) for _, f in self.fields
+        )
 
     def absorbing(self, operation: Operation, app_label: str) -> CreateModel:
         """This CreateModel with ``operation`` applied to the model it creates.
@@ -233,6 +246,7 @@ class DeleteModel(ModelOperation):
     category = "-"
     is_destructive = True
     drops_relations = True
+    loses_data_when = frozenset({"forwards"})
 
     def provides(self, app_label: str) -> set[Dependency]:
         return {Dependency(app_label, self.name_lower, None, REMOVE)}
@@ -291,6 +305,7 @@ class RenameModel(Operation):
     """Rename a model; its default table is renamed and relations to it follow."""
 
     category = "~"
+    renames_storage = True
 
     def __init__(self, old_name: str, new_name: str):
         self.old_name = old_name
@@ -430,6 +445,7 @@ class AlterModelTable(_OptionOperation):
     """Change ``Meta.db_table``: the table is renamed."""
 
     category = "~"
+    renames_storage = True
     option_name = "db_table"
 
     def __init__(self, name: str, table: str | None):
@@ -592,6 +608,7 @@ class AlterOrderWithRespectTo(ModelOptionOperation):
     rows there are) or dropped."""
 
     category = "~"
+    loses_data_when = frozenset({"forwards", "backwards"})
 
     def __init__(self, name: str, order_with_respect_to: str | None):
         super().__init__(name)

@@ -20,6 +20,7 @@ class RunSQL(Operation):
     """
 
     category = "s"
+    writes_rows = True
     noop = ""
 
     def __init__(
@@ -115,6 +116,7 @@ class RunPython(Operation):
     """
 
     category = "p"
+    writes_rows = True
     reduces_to_sql = False
 
     def __init__(
@@ -228,6 +230,8 @@ class SeparateDatabaseAndState(Operation):
     """Apply one list of operations to the database and another to the state."""
 
     category = "?"
+    loses_data_when = frozenset({"forwards", "backwards"})
+    writes_rows = True
 
     def __init__(
         self,

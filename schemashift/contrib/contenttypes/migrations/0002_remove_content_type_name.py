@@ -37,5 +37,6 @@ class Migration(migrations.Migration):
         migrations.RemoveField(
             model_name="contenttype",
             name="name",
+            acknowledge=["data-loss"],
         ),
     ]
