@@ -31,6 +31,7 @@ from schemashift.exceptions import (
     AppNotFound,
     CommandError,
     DatabaseError,
+    ImproperlyConfigured,
     InvalidMigrationPlan,
     MigrationError,
     NodeNotFoundError,
@@ -42,12 +43,14 @@ if TYPE_CHECKING:
     from schemashift.conf import Settings
     from schemashift.migrations.backfill import BackfillProgress
     from schemashift.migrations.drift import Difference
+    from schemashift.migrations.lint.rules import Finding
     from schemashift.migrations.loader import MigrationLoader
     from schemashift.migrations.migration import Migration
     from schemashift.migrations.operations.base import Operation
     from schemashift.migrations.questioner import MigrationQuestioner
 
 __all__ = [
+    "LintResult",
     "MergeBranch",
     "MergeConflict",
     "MergeResult",
@@ -59,6 +62,7 @@ __all__ = [
     "PlannedOperation",
     "check",
     "drift",
+    "lint",
     "makemigrations",
     "merge_migrations",
     "makemigrations_from_database",
@@ -88,6 +92,8 @@ class MigrationFile:
     #: with ``update``: the file of the latest migration this one rewrites, deleted once this
     #: one is written
     updated_from: Path | None = None
+    #: what the lint rules found in its operations, not acknowledged (``lint``)
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,9 @@ class PlannedOperation:
     data_loss: tuple[str, ...] = ()
     #: whether its migration acknowledges that loss, or the run allows it
     is_loss_allowed: bool = False
+    #: what the lint rules found in it, not acknowledged, data loss aside (``migrate --plan``,
+    #: forwards)
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -226,6 +235,9 @@ def makemigrations(
         changes, previous = _fold_into_leaves(loader, changes, name, database)
     planned: list[tuple[Migration, AppConfig]] = []
     files: list[MigrationFile] = []
+    new = [migration for label in sorted(changes) for migration in changes[label]]
+    # a folded migration (update) is read on no state here: its own is not the leaves'
+    lints = {} if check or empty or update else _lint_new_migrations(loader, new, warn)
     for app_label in sorted(changes):
         config = apps.get_app_config(app_label)
         for migration in changes[app_label]:
@@ -235,6 +247,7 @@ def makemigrations(
                 MigrationWriter(migration).path(config),
                 tuple(operation.formatted_description() for operation in migration.operations),
                 previous.get(app_label),
+                findings=lints.get((app_label, migration.name), ()),
             )
             if on_migration is not None:
                 on_migration(file)
@@ -655,8 +668,9 @@ def _migrate(
     adopted_names = tuple(f"{app}.{name}" for app, name in adopted)
     steps, held_back = _staged_steps(steps, options.stage)
     losses = planned_losses(executor, steps, applied, options.allow_data_loss)
+    lints = _lint_plan(db, loader, steps, warn) if plan_only else {}
     plan = MigrationPlan(
-        tuple(_planned(step.migration, step.backwards, losses) for step in steps),
+        tuple(_planned(step.migration, step.backwards, losses, lints) for step in steps),
         tuple(targets),
         tuple(sorted(loader.migrated_apps)),
         adopted_names,
@@ -817,7 +831,12 @@ def _targets(
     return list(loader.graph.leaf_nodes())
 
 
-def _planned(migration: Migration, backwards: bool, losses: list[Any]) -> PlannedMigration:
+def _planned(
+    migration: Migration,
+    backwards: bool,
+    losses: list[Any],
+    lints: dict[Key, tuple[Finding, ...]] | None = None,
+) -> PlannedMigration:
     found: dict[int, list[Any]] = {}
     for planned in losses:
         if planned.step.migration is migration:
@@ -825,21 +844,32 @@ def _planned(migration: Migration, backwards: bool, losses: list[Any]) -> Planne
     indexes = list(range(len(migration.operations)))
     if backwards:
         indexes.reverse()
+    findings = (lints or {}).get(migration.key, ())
     return PlannedMigration(
         migration.app_label,
         migration.name,
         backwards,
-        tuple(_planned_operation(migration.operations[i], found.get(i, [])) for i in indexes),
+        tuple(
+            _planned_operation(
+                migration.operations[i],
+                found.get(i, []),
+                tuple(f for f in findings if f.operation_index == i + 1),
+            )
+            for i in indexes
+        ),
     )
 
 
-def _planned_operation(operation: Operation, losses: list[Any]) -> PlannedOperation:
+def _planned_operation(
+    operation: Operation, losses: list[Any], findings: tuple[Finding, ...] = ()
+) -> PlannedOperation:
     return PlannedOperation(
         operation.describe(),
         operation.reversible,
         operation.is_destructive,
         tuple(planned.loss.reason for planned in losses),
         all(planned.is_allowed for planned in losses),
+        findings,
     )
 
 
@@ -999,6 +1029,151 @@ def sqlmigrate(
         executor = MigrationExecutor(db, loader, _recorder(db, settings))
         lines = executor.collect_sql(migration, backwards=backwards)
     return "\n".join(lines)
+
+
+# -- lint -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """What ``lint`` found: every finding (acknowledged ones marked), the server the SQL was
+    judged for, and the migrations read (``app.name``)."""
+
+    findings: tuple[Finding, ...]
+    server: str
+    migrations: tuple[str, ...]
+
+    def reported(self, with_acknowledged: bool = False) -> list[Finding]:
+        return [f for f in self.findings if with_acknowledged or not f.acknowledged]
+
+    def fails(self, fail_on: str = "error") -> bool:
+        """Whether a finding not acknowledged is an error (or, ``fail_on="warning"``, any)."""
+        return any(f.is_error or fail_on == "warning" for f in self.reported())
+
+
+def lint(
+    app_label: str | None = None,
+    migration_name: str | None = None,
+    *,
+    database: str | None = None,
+    server: str | None = None,
+    rows_threshold: int | None = None,
+    warn: Warn | None = None,
+) -> LintResult:
+    """Run the lint rules over migrations: one (``migration_name``, a unique prefix is
+    enough), an app's, or those of every app of the project (not installed packages).
+
+    The SQL is judged for ``server`` (``"postgresql:14"``), or, with ``database`` (an alias),
+    for that database's server, whose table sizes then decide whether a long lock is an error
+    (from ``rows_threshold`` rows, default the LINT_ROWS setting, 10,000) or a warning; only
+    the migrations not applied there are read unless one is named. Without either, the
+    default database's backend at the oldest version supported. Nothing is changed.
+    """
+    from schemashift.migrations.lint import Target, lint_migrations
+
+    settings = _checked_project()
+    if database is not None and server is not None:
+        raise CommandError("Give --database or --server, not both.")
+    if app_label:
+        _app_configs([app_label])
+    loader = _load_migrations(warn)
+    keys = _lint_keys(loader, app_label, migration_name, settings)
+    threshold = _lint_rows(settings) if rows_threshold is None else rows_threshold
+    if database is None:
+        target = Target.parse(server) if server else _default_target(settings)
+        findings = lint_migrations(loader, keys, target, rows_threshold=threshold)
+    else:
+        with _open_database(database) as db:
+            if not migration_name:
+                keys -= set(_recorder(db, settings).applied_migrations())
+            with db.connect() as connection:
+                target = Target.of_dialect(connection.dialect)
+                findings = lint_migrations(loader, keys, target, connection, threshold)
+    order = loader.graph.forwards_plan_for(sorted(keys)) if keys else []
+    linted = tuple(f"{app}.{name}" for app, name in order if (app, name) in keys)
+    return LintResult(tuple(findings), str(target), linted)
+
+
+def _lint_keys(
+    loader: MigrationLoader, app_label: str | None, name: str | None, settings: Settings
+) -> set[Key]:
+    if app_label and name:
+        return {loader.get_migration_by_prefix(app_label, name).key}
+    if app_label:
+        _require_migrations(loader, app_label)
+        return {key for key in loader.graph.nodes if key[0] == app_label}
+    base = Path(settings.BASE_DIR).resolve()
+    project_apps = {
+        config.label
+        for config in apps.get_app_configs()
+        if config.path.resolve().is_relative_to(base)
+    }
+    return {key for key in loader.graph.nodes if key[0] in project_apps}
+
+
+def _lint_rows(settings: Settings) -> int:
+    from schemashift.migrations.lint.context import DEFAULT_ROWS_THRESHOLD
+
+    value = getattr(settings, "LINT_ROWS", DEFAULT_ROWS_THRESHOLD)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ImproperlyConfigured(f"LINT_ROWS must be a whole number (0 or more), not {value!r}.")
+    return value
+
+
+def _default_target(settings: Settings) -> Any:
+    """The default database's backend at the oldest version supported (no connection)."""
+    from schemashift.migrations.lint import Target
+
+    return Target.conservative(settings.database_url("default"))
+
+
+def _lint_new_migrations(
+    loader: MigrationLoader, migrations: list[Migration], warn: Warn | None
+) -> dict[Key, tuple[Finding, ...]]:
+    """The findings of migrations makemigrations made, not yet on disk; none when the lint
+    cannot read them (said through ``warn``), so that the files are written all the same."""
+    from schemashift.migrations.lint import lint_new_migrations
+
+    try:
+        target = _default_target(conf.get_settings())
+    except SchemashiftError:
+        return {}
+    try:
+        return lint_new_migrations(migrations, loader.project_state(), target)
+    except Exception as exc:  # the lint is advice: the migrations are written regardless
+        if warn is not None:
+            warn(f"Warning: lint could not read the new migrations: {exc}")
+        return {}
+
+
+def _lint_plan(
+    db: Any, loader: MigrationLoader, steps: list[Any], warn: Warn | None
+) -> dict[Key, tuple[Finding, ...]]:
+    """The findings of each migration a plan applies, on the database's server and table
+    sizes; none when the lint cannot read them (said through ``warn``)."""
+    from schemashift.migrations.data_loss import DATA_LOSS
+    from schemashift.migrations.lint import Target, lint_migration
+
+    found: dict[Key, tuple[Finding, ...]] = {}
+    try:
+        threshold = _lint_rows(conf.get_settings())
+        with db.connect() as connection:
+            target = Target.of_dialect(connection.dialect)
+            for step in steps:
+                if step.backwards:
+                    continue
+                migration = step.migration
+                state = loader.project_state([migration.key], at_end=False)
+                # the plan tells data loss itself (``PlannedOperation.data_loss``)
+                found[migration.key] = tuple(
+                    f
+                    for f in lint_migration(migration, state, target, connection, threshold)
+                    if not f.acknowledged and f.rule != DATA_LOSS
+                )
+    except Exception as exc:  # the lint is advice: the plan is shown regardless
+        if warn is not None:
+            warn(f"Warning: lint could not read the plan: {exc}")
+    return found
 
 
 # -- squashmigrations -------------------------------------------------------------------------

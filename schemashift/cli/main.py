@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Write new migrations for changes to the models.",
     ),
     "sqlmigrate": ("schemashift.cli.sqlmigrate:command", "Print the SQL of one migration."),
+    "lint": (
+        "schemashift.cli.lint:command",
+        "Check migrations for long locks, breaking changes and data loss.",
+    ),
     "check": ("schemashift.cli.check:command", "Check the models and migrations for problems."),
     "migrate": (
         "schemashift.cli.migrate:command",

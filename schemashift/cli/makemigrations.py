@@ -9,6 +9,7 @@ import click
 
 from schemashift import api
 from schemashift.cli.context import setup_project, warn
+from schemashift.cli.lint_report import echo_findings
 from schemashift.migrations.questioner import (
     InteractiveMigrationQuestioner,
     MigrationQuestioner,
@@ -165,8 +166,9 @@ class _Report:
             self.app_label = migration.app_label
             click.echo(click.style(f"Migrations for '{migration.app_label}':", bold=True))
         click.echo(f"  {_display_path(migration.path)}")
-        for operation in migration.operations:
+        for number, operation in enumerate(migration.operations, start=1):
             click.echo(f"    {operation}")
+            echo_findings([f for f in migration.findings if f.operation_index == number], "      ")
 
 
 def _display_path(path: Path) -> str:

@@ -9,6 +9,7 @@ import click
 from schemashift import api
 from schemashift.cli.backfill_progress import BackfillDisplay, backfill_display
 from schemashift.cli.context import setup_project, warn
+from schemashift.cli.lint_report import echo_findings
 from schemashift.exceptions import SchemashiftError
 
 if TYPE_CHECKING:
@@ -300,6 +301,7 @@ def _print_plan(plan: api.MigrationPlan) -> None:
             for reason in operation.data_loss:
                 note = "acknowledged" if operation.is_loss_allowed else "not acknowledged"
                 click.echo(click.style(f"      data loss: {reason} ({note})", fg="yellow"))
+            echo_findings(operation.findings, "      ")
 
 
 def _warn_unmigrated_changes(changed: tuple[str, ...]) -> None:

@@ -73,12 +73,19 @@ Classify = Callable[[str, Seen], "Lock | None"]
 def comments_for(statements: Sequence[str], classify: Classify) -> list[str | None]:
     """Per statement of a migration, in the order they run, its lock comment (None where the
     backend does not know the statement)."""
+    return [None if lock is None else lock.comment() for lock in locks_for(statements, classify)]
+
+
+def locks_for(statements: Sequence[str], classify: Classify) -> list[Lock | None]:
+    """Per statement of a migration, in the order they run, the lock it takes as others feel
+    it (tables made earlier in the migration left out; None where the backend does not know
+    the statement)."""
     seen = Seen()
-    comments: list[str | None] = []
+    locks: list[Lock | None] = []
     for sql in statements:
         lock = classify(bare(sql), seen)
-        comments.append(None if lock is None else lock.without(seen.new_tables).comment())
-    return comments
+        locks.append(None if lock is None else lock.without(seen.new_tables))
+    return locks
 
 
 def bare(sql: str) -> str:
@@ -107,4 +114,4 @@ def _held_text(held: tuple[tuple[str, str], ...]) -> str:
     return ", ".join(parts)
 
 
-__all__ = ["NEW_TABLE", "Classify", "Lock", "Seen", "bare", "comments_for"]
+__all__ = ["NEW_TABLE", "Classify", "Lock", "Seen", "bare", "comments_for", "locks_for"]

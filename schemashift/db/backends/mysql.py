@@ -245,6 +245,22 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             connection.commit()
         return found
 
+    @classmethod
+    def table_rows(cls, connection: Connection, tables: set[str]) -> dict[str, int]:
+        """InnoDB's estimate of each table's rows (``information_schema.tables.table_rows``)."""
+        if not tables:
+            return {}
+        marks = ", ".join(["%s"] * len(tables))
+        rows = connection.exec_driver_sql(
+            "SELECT table_name, table_rows FROM information_schema.tables "
+            f"WHERE table_schema = DATABASE() AND table_name IN ({marks})",
+            tuple(sorted(tables)),
+        )
+        found = {name: int(count or 0) for name, count in rows}
+        if connection.in_transaction():
+            connection.commit()
+        return found
+
     def online(self, sql: str, kind: str | None, table: str) -> str:
         """The statement asking for the ALGORITHM (and LOCK) a change of this kind can have
         on this server (``mysql_online.py``); as it is for a change with no online path

@@ -111,11 +111,40 @@ _TABLES_WITH_PAGES_SQL = sa.text(
     "WHERE c.relname = ANY(:names) AND c.relkind IN ('r', 'p') "
     "AND pg_catalog.pg_table_is_visible(c.oid) AND pg_catalog.pg_relation_size(c.oid) > 0"
 )
+#: the planner's estimate of each table's rows (-1: never vacuumed nor analyzed, then counted
+#: up to a limit)
+_TABLE_ROWS_SQL = sa.text(
+    "SELECT c.relname, c.reltuples FROM pg_catalog.pg_class c "
+    "WHERE c.relname = ANY(:names) AND c.relkind IN ('r', 'p') "
+    "AND pg_catalog.pg_table_is_visible(c.oid)"
+)
+#: rows counted for a table the planner has no estimate of, at most
+_COUNTED_ROWS = 1_000_000
 _INDEX_VALIDITY_SQL = sa.text(
     "SELECT ix.indisvalid FROM pg_catalog.pg_index ix "
     "JOIN pg_catalog.pg_class c ON c.oid = ix.indexrelid "
     "WHERE c.oid = to_regclass(quote_ident(:name))"
 )
+
+
+def is_retyped_in_catalog(old: str, new: str) -> bool:
+    """Whether PostgreSQL changes a column of type ``old`` to ``new`` in its catalog alone,
+    the values keeping their form (binary coercible): a longer or unbounded varchar, varchar
+    to text, a numeric of more digits and the same scale."""
+    old_varchar, new_varchar = _VARCHAR.fullmatch(old), _VARCHAR.fullmatch(new)
+    if old_varchar and (new == "text" or new_varchar):
+        if new == "text" or new_varchar[1] is None:
+            return True
+        return old_varchar[1] is not None and int(new_varchar[1]) >= int(old_varchar[1])
+    old_numeric, new_numeric = _NUMERIC.fullmatch(old), _NUMERIC.fullmatch(new)
+    return bool(
+        old_numeric
+        and new_numeric
+        and old_numeric[2] == new_numeric[2]
+        and int(new_numeric[1]) >= int(old_numeric[1])
+    )
+
+
 _CONSTRAINT_KINDS = {"p": "primary_key", "f": "foreign_key", "u": "unique", "c": "check"}
 
 
@@ -245,6 +274,22 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
             connection.commit()
         return found
 
+    @classmethod
+    def table_rows(cls, connection: Connection, tables: set[str]) -> dict[str, int]:
+        """The planner's estimate of each table's rows (``pg_class.reltuples``); a table
+        never analyzed is counted, up to a million rows."""
+        found = {}
+        for name, estimate in connection.execute(_TABLE_ROWS_SQL, {"names": sorted(tables)}):
+            if estimate < 0:
+                quoted = connection.dialect.identifier_preparer.quote(name)
+                estimate = connection.exec_driver_sql(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {quoted} LIMIT {_COUNTED_ROWS}) rows"
+                ).scalar_one()
+            found[name] = int(estimate)
+        if connection.in_transaction():
+            connection.commit()
+        return found
+
     def run(self, sql: str, params: Any = None) -> None:
         """Run or collect a statement; on a table of ``online_tables``, its online forms."""
         forms = None
@@ -274,18 +319,7 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
         unbounded varchar, varchar to text, a numeric of more digits and the same scale."""
         old = self.column_type(change.old, change.from_state)
         new = self.column_type(change.new, change.to_state)
-        old_varchar, new_varchar = _VARCHAR.fullmatch(old), _VARCHAR.fullmatch(new)
-        if old_varchar and (new == "text" or new_varchar):
-            if new == "text" or new_varchar[1] is None:
-                return True
-            return old_varchar[1] is not None and int(new_varchar[1]) >= int(old_varchar[1])
-        old_numeric, new_numeric = _NUMERIC.fullmatch(old), _NUMERIC.fullmatch(new)
-        return bool(
-            old_numeric
-            and new_numeric
-            and old_numeric[2] == new_numeric[2]
-            and int(new_numeric[1]) >= int(old_numeric[1])
-        )
+        return is_retyped_in_catalog(old, new)
 
     def dual_write_statements(self, table: str, old: str, new: str) -> list[str]:
         """A BEFORE trigger: an INSERT that leaves one column NULL gets the other's value; an
