@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
@@ -35,6 +35,9 @@ from schemashift.db.introspection import (
 )
 from schemashift.exceptions import SchemaDrift
 from schemashift.migrations.judge import touched_tables
+
+#: how introspection names a part of an index or key that is an expression
+EXPRESSION = "<expression>"
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
@@ -197,6 +200,7 @@ def table_drift(expected: TableInfo, live: TableInfo) -> list[Difference]:
     """What differs between two definitions of one table: columns, indexes, unique groups
     and foreign keys (check constraints: ``check_drift``)."""
     table = expected.name
+    expected, live = _blurred(expected), _blurred(live)
     found: list[Difference] = []
     for name in sorted(set(expected.columns) | set(live.columns)):
         found.extend(_column_drift(table, name, expected.columns.get(name), live.columns.get(name)))
@@ -220,6 +224,21 @@ def table_drift(expected: TableInfo, live: TableInfo) -> list[Difference]:
         shown = f"{key.column} -> {key.to_table}.{key.to_column}"
         found.append(_presence(table, "foreign key", shown, key in expected.foreign_keys))
     return found
+
+
+def _blurred(info: TableInfo) -> TableInfo:
+    """``info`` with every part of a key that has an expression read as ``<expression>``: the
+    history marks them all so, where some databases read a plain column among them
+    (``F("warehouse")``) by its name."""
+
+    def key(columns: tuple[str, ...]) -> tuple[str, ...]:
+        return (EXPRESSION,) * len(columns) if EXPRESSION in columns else columns
+
+    indexes = {
+        name: replace(index, columns=key(index.columns)) for name, index in info.indexes.items()
+    }
+    unique = frozenset(key(group) for group in info.unique)
+    return replace(info, indexes=indexes, unique=unique)
 
 
 def _presence(table: str, element: str, name: str, in_history: bool) -> Difference:
