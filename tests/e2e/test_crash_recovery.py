@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from support.crash import STRIDE, crash, killed
+from support.crash import STRIDE, at_least, crash, killed
 from support.tutorial import (
     QUESTIONS,
     TUTORIAL_MODELS,
@@ -248,7 +248,7 @@ def test_a_run_killed_after_any_statement_resumes_forwards_and_backwards(project
     kills = kill_at_every_statement(
         project, "0002_schema", check=lambda applied: assert_rows(project, applied)
     )
-    assert kills >= 4, f"only {kills} kill points"
+    assert kills >= at_least(7), f"only {kills} kill points"
 
 
 NEW_KINDS_MIGRATION = """\
@@ -298,7 +298,7 @@ def test_a_run_of_many_to_many_constraints_and_db_defaults_killed_anywhere_resum
     tutorial(project)
     (project.migrations_dir / "0002_schema.py").write_text(NEW_KINDS_MIGRATION)
     kills = kill_at_every_statement(project, "0002_schema")
-    assert kills >= 6, f"only {kills} kill points"
+    assert kills >= at_least(11), f"only {kills} kill points"
 
 
 ONLINE_MIGRATION = """\
@@ -355,7 +355,7 @@ def test_an_online_migration_killed_after_any_statement_resumes_forwards_and_bac
             assert query(project, "SELECT rank FROM polls_choice") == [(7,)] * 3
 
     kills = kill_at_every_statement(project, "0002_online", match=CHANGE_OR_FILL, check=check)
-    assert kills >= 6, f"only {kills} kill points"
+    assert kills >= at_least(11), f"only {kills} kill points"
 
 
 STAGED_EXPAND = """\
@@ -488,7 +488,7 @@ def test_a_foreign_key_added_online_resumes_after_a_kill_at_any_statement(projec
     kills = kill_at_every_statement(
         project, "0002_follows", match=FOREIGN_KEY_STEP, whens=("before", "after")
     )
-    assert kills >= (8 if STRIDE == 1 else 4), f"only {kills} kill points"
+    assert kills >= at_least(8), f"only {kills} kill points"
     sql = ok(project.run("sqlmigrate", "polls", "0002"))
     assert "FOREIGN KEY (`follows_id`) REFERENCES `polls_question` (`id`), ALGORITHM=INPLACE" in sql
 
@@ -535,7 +535,7 @@ def test_a_run_killed_before_noting_an_operation_resumes(project) -> None:
         assert_finished(project, (), True, f"before progress write {nth}")
         ok(project.run("migrate", "polls", "0001"))
         nth += STRIDE
-    assert kills >= 3, f"only {kills} kill points"
+    assert kills >= at_least(5), f"only {kills} kill points"
 
 
 # -- 4. names too long for the backend are refused before anything runs ------------------------

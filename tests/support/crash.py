@@ -57,8 +57,13 @@ runpy.run_path("manage.py", run_name="__main__")
 '''
 
 #: kill points tried by the exhaustive tests: each one with SCHEMASHIFT_FAULT_POINTS=all,
-#: every other one by default (each costs three fresh interpreters)
-STRIDE = 1 if os.environ.get("SCHEMASHIFT_FAULT_POINTS") == "all" else 2
+#: every third one by default (each costs three fresh interpreters)
+STRIDE = 1 if os.environ.get("SCHEMASHIFT_FAULT_POINTS") == "all" else 3
+
+
+def at_least(points: int) -> int:
+    """The kills a test trying every STRIDE-th of at least ``points`` kill points makes."""
+    return max(1, points // STRIDE)
 
 
 def crash(project, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
