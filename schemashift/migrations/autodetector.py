@@ -979,9 +979,10 @@ def _together_dropped(
 
 def _can_fill_existing_rows(new_field: Field) -> bool:
     """Whether existing rows get a value without asking: NULL, a default (the model's or the
-    database's), "" or the clock."""
+    database's), "" or the clock; a many-to-many field adds no column to fill."""
     return (
-        new_field.null
+        new_field.many_to_many
+        or new_field.null
         or new_field.has_default()
         or new_field.has_db_default()
         or new_field.is_blank_text

@@ -192,3 +192,28 @@ def test_makemigrations_without_input_acknowledges_only_when_allowed(
     allowed = NonInteractiveMigrationQuestioner(allow_data_loss=True)
     (written,) = api.makemigrations("polls", questioner=allowed)
     assert "data-loss" in written.path.read_text()
+
+
+def test_removing_a_many_to_many_field_with_links_needs_acknowledging(
+    api_project: TutorialProject,
+) -> None:
+    related = TUTORIAL_MODELS.replace(
+        '    pub_date = models.DateTimeField("date published")\n',
+        '    pub_date = models.DateTimeField("date published")\n'
+        '    related = models.ManyToManyField("self", blank=True)\n',
+    )
+    start(api_project)
+    change(api_project, related)
+    api.migrate()
+    execute(
+        api_project,
+        "INSERT INTO polls_question_related (from_question_id, to_question_id) VALUES (1, 2)",
+    )
+    name = _make(api_project, TUTORIAL_MODELS)
+    with pytest.raises(DataLossRefused) as refused:
+        api.migrate()
+    assert f"polls.{name}, operation 1 (Remove field related from question)" in str(refused.value)
+    assert "drops the links of Question.related, which holds rows" in str(refused.value)
+    assert "polls_question_related" in tables(api_project)
+    api.migrate(allow_data_loss=True)
+    assert "polls_question_related" not in tables(api_project)
