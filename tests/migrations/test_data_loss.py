@@ -11,7 +11,7 @@ from support.tutorial import TUTORIAL_MODELS, columns, execute, history, query, 
 from support.tutorial_project import TutorialProject, change, start
 
 from schemashift import api
-from schemashift.exceptions import DataLossRefused
+from schemashift.exceptions import BadMigrationError, DataLossRefused
 from schemashift.migrations.questioner import (
     InteractiveMigrationQuestioner,
     MigrationQuestioner,
@@ -217,3 +217,13 @@ def test_removing_a_many_to_many_field_with_links_needs_acknowledging(
     assert "polls_question_related" in tables(api_project)
     api.migrate(allow_data_loss=True)
     assert "polls_question_related" not in tables(api_project)
+
+
+def test_a_malformed_acknowledgement_names_the_migration_file(api_project: TutorialProject) -> None:
+    start(api_project)
+    name = _make(api_project, WITHOUT_VOTES, MigrationQuestioner(allow_data_loss=True))
+    path = api_project.migrations_dir / f"{name}.py"
+    path.write_text(path.read_text().replace('"data-loss",', "5,"))
+    with pytest.raises(BadMigrationError, match=rf"{name}.*takes a list of finding ids"):
+        api.migrate()
+    assert "votes" in columns(api_project, "polls_choice")

@@ -200,6 +200,13 @@ def _taking_acknowledge(init: Callable[..., None]) -> Callable[..., None]:
         init(self, *args, **kwargs)
         if isinstance(acknowledge, str):
             acknowledge = [acknowledge]
+        if not isinstance(acknowledge, Iterable) or not all(
+            isinstance(finding, str) for finding in acknowledge
+        ):
+            raise TypeError(
+                f"{type(self).__name__}(acknowledge=...) takes a list of finding ids such as "
+                f'["data-loss"], not {acknowledge!r}.'
+            )
         # set after ``init``: a subclass's own ``acknowledge`` outlives its base's __init__
         self.acknowledged = frozenset(acknowledge) | (
             self.__dict__.get("acknowledged", frozenset()) if not acknowledge else frozenset()
