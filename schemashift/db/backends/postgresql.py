@@ -106,6 +106,13 @@ _INDEXES_SQL = sa.text(
     "FROM pg_catalog.pg_index ix JOIN pg_catalog.pg_class c ON c.oid = ix.indexrelid "
     "WHERE ix.indrelid = :oid AND ix.indisvalid ORDER BY c.relname"
 )
+_CHECKS_SQL = sa.text(
+    "SELECT c.conname, c.convalidated FROM pg_catalog.pg_constraint c "
+    "JOIN pg_catalog.pg_class r ON r.oid = c.conrelid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace "
+    "WHERE r.relname = :table AND n.nspname = current_schema() AND c.contype = 'c' "
+    "ORDER BY c.conname"
+)
 _TABLES_WITH_PAGES_SQL = sa.text(
     "SELECT c.relname FROM pg_catalog.pg_class c "
     "WHERE c.relname = ANY(:names) AND c.relkind IN ('r', 'p') "
@@ -264,6 +271,17 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
         return f"SET lock_timeout = '{max(1, round(seconds * 1000))}ms'"
 
     # -- statements on tables that hold rows (``postgresql_online.py``) -----------------------
+
+    @classmethod
+    def table_fingerprint(cls, connection: Connection, table: str) -> str | None:
+        """The table's definition with its check constraints and whether each is validated:
+        a resumed run tells from it that ``ADD CONSTRAINT ... NOT VALID`` (which no column or
+        index shows) or ``VALIDATE CONSTRAINT`` took effect before the process died."""
+        definition = super().table_fingerprint(connection, table)
+        if definition is None:
+            return None
+        checks = connection.execute(_CHECKS_SQL, {"table": table}).all()
+        return f"{definition} checks={[tuple(row) for row in checks]!r}"
 
     @classmethod
     def tables_holding_rows(cls, connection: Connection, tables: set[str]) -> set[str]:
