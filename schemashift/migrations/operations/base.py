@@ -51,12 +51,6 @@ class Operation:
     is_destructive = False
     #: the directions ("forwards", "backwards") in which ``losses`` can find anything
     loses_data_when: frozenset[str] = frozenset()
-    #: whether it can write rows of its own (data migrations), which later operations of the
-    #: same run could then destroy
-    writes_rows = False
-    #: whether it renames a table or column, so that what a later operation drops may be
-    #: stored under another name before the run
-    renames_storage = False
     #: one character shown before the description: + add, - remove, ~ alter, p python, s sql
     category = "?"
 

@@ -361,7 +361,6 @@ class RenameField(FieldOperation):
     """Rename a field and its column (``ALTER ... RENAME``: the values stay)."""
 
     category = "~"
-    renames_storage = True
 
     def __init__(self, model_name: str, old_name: str, new_name: str):
         super().__init__(model_name, old_name)

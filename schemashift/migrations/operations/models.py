@@ -305,7 +305,6 @@ class RenameModel(Operation):
     """Rename a model; its default table is renamed and relations to it follow."""
 
     category = "~"
-    renames_storage = True
 
     def __init__(self, old_name: str, new_name: str):
         self.old_name = old_name
@@ -445,7 +444,6 @@ class AlterModelTable(_OptionOperation):
     """Change ``Meta.db_table``: the table is renamed."""
 
     category = "~"
-    renames_storage = True
     option_name = "db_table"
 
     def __init__(self, name: str, table: str | None):

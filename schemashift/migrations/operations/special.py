@@ -20,7 +20,6 @@ class RunSQL(Operation):
     """
 
     category = "s"
-    writes_rows = True
     noop = ""
 
     def __init__(
@@ -116,7 +115,6 @@ class RunPython(Operation):
     """
 
     category = "p"
-    writes_rows = True
     reduces_to_sql = False
 
     def __init__(
@@ -231,7 +229,6 @@ class SeparateDatabaseAndState(Operation):
 
     category = "?"
     loses_data_when = frozenset({"forwards", "backwards"})
-    writes_rows = True
 
     def __init__(
         self,
