@@ -88,6 +88,7 @@ class MigrationExecutor:
         self._notify: Progress = lambda event, migration, detail=None: None
         #: operations already done per migration by an earlier, interrupted run
         self.partial: dict[Key, tuple[str, int]] = {}
+        self._states: dict[frozenset[Key], ProjectState] = {}
 
     # -- planning ----------------------------------------------------------------------------
 
@@ -565,10 +566,15 @@ class MigrationExecutor:
     # -- states ----------------------------------------------------------------------------
 
     def state_of(self, keys: set[Key]) -> ProjectState:
-        """The state after the given migrations (and their dependencies)."""
+        """The state after the given migrations (and their dependencies), built once per set
+        of keys: a run asks for it to check drift, to find data losses and to migrate, and
+        each caller gets its own snapshot to advance (operations replace model states)."""
         if not keys:
             return ProjectState()
-        return self.loader.project_state(self._leaves(keys), at_end=True)
+        found = frozenset(keys)
+        if found not in self._states:
+            self._states[found] = self.loader.project_state(self._leaves(keys), at_end=True)
+        return snapshot(self._states[found])
 
     def _leaves(self, keys: set[Key]) -> list[Key]:
         graph = self.loader.graph
