@@ -1,14 +1,18 @@
-"""Settings: the project's settings module, read once and normalised.
+"""Settings: the project's settings module or pyproject table, read once and normalised.
 
 A settings module is a plain Python module (``mysite/settings.py``) whose upper-case names are
-the settings. ``load_settings()`` imports it and returns a ``Settings`` object; ``configure()``
-makes that object the one ``schemashift.conf.settings`` reads from.
+the settings. A project without one configures schemashift in the ``[tool.schemashift]`` table
+of its ``pyproject.toml`` (``schemashift.pyproject``). ``load_settings()`` reads whichever the
+project has and returns a ``Settings`` object; ``configure()`` makes that object the one
+``schemashift.conf.settings`` reads from.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import sys
+import zoneinfo
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -68,8 +72,11 @@ class Settings:
     MIGRATION_LOCK_TIMEOUT: float | None
     MIGRATION_DDL_LOCK_TIMEOUT: float | None
     MIGRATION_DDL_LOCK_RETRIES: int
+    TIME_ZONE: str | None
     BASE_DIR: Path
     SETTINGS_MODULE: str | None
+    #: the pyproject.toml whose [tool.schemashift] table the settings come from, if any
+    PYPROJECT: Path | None
 
     def __init__(self, settings_module: str | None = None, **values: Any) -> None:
         base_dir = Path(values.pop("BASE_DIR", None) or Path.cwd()).resolve()
@@ -77,6 +84,7 @@ class Settings:
             if name.isupper():
                 setattr(self, name, value)
         self.SETTINGS_MODULE = settings_module
+        self.PYPROJECT = None
         self.BASE_DIR = base_dir
         self.INSTALLED_APPS = _installed_apps(values.get("INSTALLED_APPS", []))
         self.DATABASES = _databases(values.get("DATABASES", {}), base_dir)
@@ -99,6 +107,8 @@ class Settings:
         self.MIGRATION_DDL_LOCK_RETRIES = lock_retries(
             values.get("MIGRATION_DDL_LOCK_RETRIES", DEFAULT_MIGRATION_DDL_LOCK_RETRIES)
         )
+        if "TIME_ZONE" in values:
+            self.TIME_ZONE = time_zone(values["TIME_ZONE"])
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Settings:
@@ -110,6 +120,22 @@ class Settings:
         except ImproperlyConfigured as exc:
             raise ImproperlyConfigured(f"{exc} Fix it in {_module_file(module)}.") from None
 
+    @classmethod
+    def from_pyproject(cls, path: Path) -> Settings:
+        """Build settings from the [tool.schemashift] table of ``path``; BASE_DIR is its
+        folder."""
+        from schemashift import pyproject  # it builds on this module's checks
+
+        values = pyproject.read_settings(path)
+        try:
+            settings = cls(None, **values)
+        except ImproperlyConfigured as exc:
+            raise ImproperlyConfigured(
+                f"{exc} Fix it in {pyproject.shown_path(path)} {pyproject.TABLE}."
+            ) from None
+        settings.PYPROJECT = path.resolve()
+        return settings
+
     def database_url(self, alias: str = "default") -> str:
         """The URL of the database ``alias``, or ImproperlyConfigured naming what to set."""
         try:
@@ -117,7 +143,7 @@ class Settings:
         except KeyError:
             hint = " or set DATABASE_URL" if alias == "default" else ""
             raise ImproperlyConfigured(
-                f"No database '{alias}': add it to DATABASES in {self._source()}{hint}."
+                f"No database '{alias}': add it to {self._databases_source()}{hint}."
             ) from None
 
     def override_default_database(self, url: str) -> None:
@@ -126,11 +152,16 @@ class Settings:
             url, self.BASE_DIR, "default", source=f"The {DATABASE_URL_ENV} environment variable"
         )
 
-    def _source(self) -> str:
-        return f"settings module '{self.SETTINGS_MODULE}'" if self.SETTINGS_MODULE else "settings"
+    def _databases_source(self) -> str:
+        if self.SETTINGS_MODULE:
+            return f"DATABASES in settings module '{self.SETTINGS_MODULE}'"
+        if self.PYPROJECT:
+            return f"databases in {self.PYPROJECT} [tool.schemashift]"
+        return "DATABASES in settings"
 
     def __repr__(self) -> str:
-        return f"<Settings {self.SETTINGS_MODULE or '(configured in code)'}>"
+        source = self.SETTINGS_MODULE or self.PYPROJECT or "(configured in code)"
+        return f"<Settings {source}>"
 
 
 def lock_timeout(value: Any, name: str = "MIGRATION_LOCK_TIMEOUT") -> float | None:
@@ -144,6 +175,19 @@ def lock_timeout(value: Any, name: str = "MIGRATION_LOCK_TIMEOUT") -> float | No
     return float(value)
 
 
+def time_zone(value: Any, name: str = "TIME_ZONE") -> str | None:
+    """TIME_ZONE: an IANA time zone name such as ``"Europe/Paris"``, or None for UTC."""
+    if value is None:
+        return None
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (TypeError, ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ImproperlyConfigured(
+            f"{name} must be a time zone name such as 'UTC' or 'Europe/Paris', not {value!r}."
+        ) from None
+    return value
+
+
 def lock_retries(value: Any) -> int:
     """MIGRATION_DDL_LOCK_RETRIES: a whole number, 0 or more."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -154,22 +198,47 @@ def lock_retries(value: Any) -> int:
 
 
 def load_settings(module_name: str | None = None) -> Settings:
-    """Import the settings module and return its settings.
+    """Read the project's settings and return them.
 
-    The module is ``module_name``, else the SCHEMASHIFT_SETTINGS environment variable. The
-    DATABASE_URL environment variable, when set, replaces ``DATABASES["default"]``.
+    The settings module is ``module_name``, else the SCHEMASHIFT_SETTINGS environment variable;
+    without either, the ``[tool.schemashift]`` table of the first ``pyproject.toml`` that has
+    one, in the working directory or a folder above it (whose folder then goes on
+    ``sys.path``, so that its apps import). The DATABASE_URL environment variable, when set,
+    replaces ``DATABASES["default"]``.
     """
     module_name = module_name or os.environ.get(SETTINGS_ENV)
-    if not module_name:
-        raise ImproperlyConfigured(
-            f"No settings module: pass --settings or set {SETTINGS_ENV} "
-            "(run manage.py from the project folder to have it set for you)."
-        )
-    settings = Settings.from_module(_import_settings_module(module_name))
+    if module_name:
+        settings = Settings.from_module(_import_settings_module(module_name))
+    else:
+        settings = _load_pyproject_settings()
     database_url = os.environ.get(DATABASE_URL_ENV)
     if database_url:
         settings.override_default_database(database_url)
     return settings
+
+
+def _load_pyproject_settings() -> Settings:
+    from schemashift import pyproject  # it builds on this module's checks
+
+    path = pyproject.find_pyproject()
+    if path is None:
+        raise ImproperlyConfigured(
+            f"No settings module: pass --settings or set {SETTINGS_ENV} "
+            "(run manage.py from the project folder to have it set for you), or configure "
+            f"schemashift in pyproject.toml (no {pyproject.PYPROJECT} with a "
+            f"{pyproject.TABLE} table in {Path.cwd()} or above it): "
+            "'schemashift init APP' writes one."
+        )
+    settings = Settings.from_pyproject(path)
+    _make_importable(settings.BASE_DIR)
+    return settings
+
+
+def _make_importable(folder: Path) -> None:
+    """Put ``folder`` on sys.path (after the script's own folder, as ``python -m`` would)."""
+    entry = str(folder)
+    if entry not in sys.path:
+        sys.path.insert(1 if sys.path else 0, entry)
 
 
 def _import_settings_module(module_name: str) -> ModuleType:
@@ -221,12 +290,11 @@ def project_dir(module: ModuleType) -> Path:
     return folder
 
 
-def normalize_auto_field(path: Any) -> str:
+def normalize_auto_field(path: Any, name: str = "DEFAULT_AUTO_FIELD") -> str:
     """Map Django's spellings (``django.db.models.BigAutoField``) onto schemashift's."""
     if not isinstance(path, str) or not path:
         raise ImproperlyConfigured(
-            f"DEFAULT_AUTO_FIELD must be a dotted path such as '{DEFAULT_AUTO_FIELD}', "
-            f"not {path!r}."
+            f"{name} must be a dotted path such as '{DEFAULT_AUTO_FIELD}', not {path!r}."
         )
     for prefix in _FOREIGN_FIELD_MODULES:
         if path.startswith(prefix) and "." not in path[len(prefix) :]:
@@ -284,16 +352,15 @@ def _installed_apps(value: Any) -> list[str]:
     return list(value)
 
 
-def migrations_table(value: Any) -> str:
+def migrations_table(value: Any, name: str = "MIGRATIONS_TABLE") -> str:
     """MIGRATIONS_TABLE: a table name, without surrounding spaces."""
     if not isinstance(value, str) or not value.strip() or value != value.strip():
         raise ImproperlyConfigured(
-            f"MIGRATIONS_TABLE must be a table name such as '{DEFAULT_MIGRATIONS_TABLE}', "
-            f"not {value!r}."
+            f"{name} must be a table name such as '{DEFAULT_MIGRATIONS_TABLE}', not {value!r}."
         )
     if len(value) > _MAX_MIGRATIONS_TABLE:
         raise ImproperlyConfigured(
-            f"MIGRATIONS_TABLE {value!r} is too long: at most {_MAX_MIGRATIONS_TABLE} "
+            f"{name} {value!r} is too long: at most {_MAX_MIGRATIONS_TABLE} "
             "characters, so that it and its progress table fit PostgreSQL's 63."
         )
     return value
@@ -475,8 +542,8 @@ def get_settings() -> Settings:
     """The configured Settings object itself (ImproperlyConfigured if there is none)."""
     if settings._wrapped is None:
         raise ImproperlyConfigured(
-            "Settings are not configured: call schemashift.setup(), pass --settings or set "
-            f"{SETTINGS_ENV}."
+            "Settings are not configured: call schemashift.setup(), pass --settings, set "
+            f"{SETTINGS_ENV} or add a [tool.schemashift] table to pyproject.toml."
         )
     return settings._wrapped
 
@@ -498,4 +565,5 @@ __all__ = [
     "resolve_sqlite_path",
     "settings",
     "swappable_setting_for",
+    "time_zone",
 ]

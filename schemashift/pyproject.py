@@ -1,0 +1,167 @@
+"""Settings from the ``[tool.schemashift]`` table of ``pyproject.toml``.
+
+A project without a settings module configures schemashift in its ``pyproject.toml``::
+
+    [tool.schemashift]
+    installed_apps = ["polls"]
+    databases = { default = "sqlite:///db.sqlite3" }
+
+``find_pyproject()`` looks for it from a folder upwards; ``read_settings()`` checks the table
+and turns it into the values of a ``Settings`` (upper-case names), with the pyproject's folder
+as ``BASE_DIR``. Every message names the key and the file at fault.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from schemashift import conf
+from schemashift.exceptions import ImproperlyConfigured
+
+PYPROJECT = "pyproject.toml"
+TABLE = "[tool.schemashift]"
+
+
+def find_pyproject(start: Path | None = None) -> Path | None:
+    """The first ``pyproject.toml`` with a ``[tool.schemashift]`` table in ``start`` (default:
+    the working directory) or a folder above it; None if there is none."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        path = candidate / PYPROJECT
+        if path.is_file() and read_table(path) is not None:
+            return path
+    return None
+
+
+def read_table(path: Path) -> dict[str, Any] | None:
+    """The ``[tool.schemashift]`` table of the pyproject at ``path``, None if it has none."""
+    text = path.read_bytes()
+    if b"schemashift" not in text:
+        return None  # not ours: not even parsed, so a broken unrelated file is no concern
+    try:
+        document = tomllib.loads(text.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ImproperlyConfigured(f"{shown_path(path)} is not UTF-8 text: {exc}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ImproperlyConfigured(f"{shown_path(path)} is not valid TOML: {exc}.") from None
+    tool = document.get("tool")
+    table = tool.get("schemashift") if isinstance(tool, dict) else None
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ImproperlyConfigured(
+            f"{shown_path(path)}: tool.schemashift must be a table ({TABLE}), not {table!r}."
+        )
+    return table
+
+
+def read_settings(path: Path) -> dict[str, Any]:
+    """The settings values of the ``[tool.schemashift]`` table of ``path``, checked.
+
+    Keys map onto settings by upper-casing (``installed_apps`` -> ``INSTALLED_APPS``);
+    ``database`` is short for ``databases.default``.
+    """
+    table = read_table(path)
+    if table is None:
+        raise ImproperlyConfigured(f"{shown_path(path)} has no {TABLE} table.")
+    where = f"{shown_path(path)} {TABLE}"
+    base_dir = path.resolve().parent
+    values: dict[str, Any] = {"BASE_DIR": base_dir}
+    for key, value in table.items():
+        reader = _READERS.get(key)
+        if reader is None:
+            raise ImproperlyConfigured(_unknown_key(key, where))
+        values[key.upper()] = reader(value, f"{where} {key}")
+    if "DATABASE" in values:
+        url = values.pop("DATABASE")
+        databases = values.setdefault("DATABASES", {})
+        if "default" in databases:
+            raise ImproperlyConfigured(
+                f"{where} gives the default database twice, as database and as "
+                "databases.default: keep one of them."
+            )
+        databases["default"] = url
+    for alias, url in values.get("DATABASES", {}).items():
+        source = f"{where} database" if "database" in table and alias == "default" else None
+        values["DATABASES"][alias] = conf.normalize_database(
+            url, base_dir, alias, source=source or f"{where} databases.{alias}"
+        )
+    return values
+
+
+def shown_path(path: Path) -> str:
+    """``path`` as the user sees it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _unknown_key(key: str, where: str) -> str:
+    import difflib
+
+    matches = difflib.get_close_matches(key, _READERS, n=1)
+    hint = f" Did you mean '{matches[0]}'?" if matches else ""
+    known = ", ".join(sorted(_READERS))
+    return f"{where} has an unknown key '{key}'.{hint} The keys are: {known}."
+
+
+def _app_names(value: Any, name: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
+        raise ImproperlyConfigured(
+            f'{name} must be a list of app names such as ["polls"], not {value!r}.'
+        )
+    return value
+
+
+def _url(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise ImproperlyConfigured(
+            f'{name} must be a database URL such as "sqlite:///db.sqlite3", not {value!r}.'
+        )
+    return value
+
+
+def _urls_by_alias(value: Any, name: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(
+            f"{name} must be a table of database URLs by alias such as "
+            f'{{ default = "sqlite:///db.sqlite3" }}, not {value!r}.'
+        )
+    return {alias: _url(url, f"{name}.{alias}") for alias, url in value.items()}
+
+
+def _seconds(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of seconds (0 or more), not {value!r}."
+        )
+    return float(value)
+
+
+def _count(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number (0 or more), not {value!r}.")
+    return value
+
+
+#: key -> the function checking its value, given the key's name for messages
+_READERS: dict[str, Callable[[Any, str], Any]] = {
+    "auth_user_model": lambda value, name: conf.model_label(name, value),
+    "database": _url,
+    "databases": _urls_by_alias,
+    "default_auto_field": conf.normalize_auto_field,
+    "installed_apps": _app_names,
+    "lint_rows": _count,
+    "migration_ddl_lock_retries": _count,
+    "migration_ddl_lock_timeout": _seconds,
+    "migration_lock_timeout": _seconds,
+    "migrations_table": conf.migrations_table,
+    "time_zone": conf.time_zone,
+}
+
+
+__all__ = ["PYPROJECT", "TABLE", "find_pyproject", "read_settings", "read_table", "shown_path"]
