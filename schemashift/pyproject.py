@@ -13,6 +13,7 @@ as ``BASE_DIR``. Every message names the key and the file at fault.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -92,6 +93,60 @@ def read_settings(path: Path) -> dict[str, Any]:
     return values
 
 
+def render_table(installed_apps: list[str], database_url: str) -> str:
+    """The text of a ``[tool.schemashift]`` table with these apps and default database."""
+    apps = ", ".join(_toml_string(app) for app in installed_apps)
+    return (
+        f"{TABLE}\n"
+        f"installed_apps = [{apps}]\n"
+        f"databases = {{ default = {_toml_string(database_url)} }}\n"
+    )
+
+
+def render_new_pyproject(project_name: str, table: str, dependency: str) -> str:
+    """A minimal ``pyproject.toml``: a ``[project]`` table, then ``table``."""
+    return (
+        "[project]\n"
+        f"name = {_toml_string(project_name)}\n"
+        'version = "0.1.0"\n'
+        f"dependencies = [{_toml_string(dependency)}]\n"
+        f"\n{table}"
+    )
+
+
+def with_table(path: Path, table: str) -> bytes:
+    """The pyproject at ``path`` with ``table`` appended, its own text kept byte for byte.
+
+    Refused when the file is not valid TOML, already has a ``[tool.schemashift]`` table, or
+    would not be valid TOML with the table added.
+    """
+    if read_table(path) is not None:
+        raise ImproperlyConfigured(
+            f"{shown_path(path)} already has a {TABLE} table: add the app to its "
+            "installed_apps instead."
+        )
+    text = path.read_bytes()
+    newline = b"\r\n" if b"\r\n" in text else b"\n"
+    if text and not text.endswith(b"\n"):
+        text += newline
+    if text.strip():
+        text += newline
+    text += table.replace("\n", newline.decode()).encode("utf-8")
+    try:
+        tomllib.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ImproperlyConfigured(
+            f"{shown_path(path)} cannot take a {TABLE} table as it is written ({exc}): "
+            f"add the table by hand:\n{table}"
+        ) from None
+    return text
+
+
+def _toml_string(value: str) -> str:
+    """``value`` as a TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def shown_path(path: Path) -> str:
     """``path`` as the user sees it: relative to the working directory when inside it."""
     try:
@@ -164,4 +219,14 @@ _READERS: dict[str, Callable[[Any, str], Any]] = {
 }
 
 
-__all__ = ["PYPROJECT", "TABLE", "find_pyproject", "read_settings", "read_table", "shown_path"]
+__all__ = [
+    "PYPROJECT",
+    "TABLE",
+    "find_pyproject",
+    "read_settings",
+    "read_table",
+    "render_new_pyproject",
+    "render_table",
+    "shown_path",
+    "with_table",
+]

@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Create a project folder with manage.py and settings.",
     ),
     "startapp": ("schemashift.cli.startapp:command", "Create an app folder with models.py."),
+    "init": (
+        "schemashift.cli.init:command",
+        "Configure schemashift in pyproject.toml and create an app.",
+    ),
     "makemigrations": (
         "schemashift.cli.makemigrations:command",
         "Write new migrations for changes to the models.",
