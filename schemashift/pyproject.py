@@ -158,7 +158,7 @@ def shown_path(path: Path) -> str:
 def _unknown_key(key: str, where: str) -> str:
     import difflib
 
-    matches = difflib.get_close_matches(key, _READERS, n=1)
+    matches = difflib.get_close_matches(key.lower(), _READERS, n=1)
     hint = f" Did you mean '{matches[0]}'?" if matches else ""
     known = ", ".join(sorted(_READERS))
     return f"{where} has an unknown key '{key}'.{hint} The keys are: {known}."
