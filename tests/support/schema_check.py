@@ -1,14 +1,23 @@
 """Compare a project's live schema with the state its applied migrations imply.
 
 Run in a project folder as ``python -m support.schema_check`` (with ``tests/`` on the path
-and the project's settings in SCHEMASHIFT_SETTINGS or the default ``mysite.settings``): prints
-``schema matches`` and exits 0, or prints the differences and exits 1.
+and the project's settings in SCHEMASHIFT_SETTINGS, its pyproject.toml, or the default
+``mysite.settings``): prints ``schema matches`` and exits 0, or prints the differences and
+exits 1.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+
+def _settings_module() -> str | None:
+    """SCHEMASHIFT_SETTINGS, else None in a project configured by its pyproject.toml, else the
+    tutorial's ``mysite.settings``."""
+    if os.environ.get("SCHEMASHIFT_SETTINGS"):
+        return os.environ["SCHEMASHIFT_SETTINGS"]
+    return None if os.path.exists("pyproject.toml") else "mysite.settings"
 
 
 def main() -> int:
@@ -21,7 +30,7 @@ def main() -> int:
     from schemashift.migrations.recorder import MigrationRecorder
 
     sys.path.insert(0, os.getcwd())
-    settings = schemashift.setup(os.environ.get("SCHEMASHIFT_SETTINGS", "mysite.settings"))
+    settings = schemashift.setup(_settings_module())
     database = get_database()
     recorder = MigrationRecorder(database, settings.MIGRATIONS_TABLE)
     applied = set(recorder.applied_migrations())
