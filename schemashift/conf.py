@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import zoneinfo
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -179,6 +178,8 @@ def time_zone(value: Any, name: str = "TIME_ZONE") -> str | None:
     """TIME_ZONE: an IANA time zone name such as ``"Europe/Paris"``, or None for UTC."""
     if value is None:
         return None
+    import zoneinfo  # only for projects that set a time zone: start-up stays small
+
     try:
         zoneinfo.ZoneInfo(value)
     except (TypeError, ValueError, zoneinfo.ZoneInfoNotFoundError):
