@@ -14,6 +14,7 @@ as ``BASE_DIR``. Every message names the key and the file at fault.
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -76,21 +77,29 @@ def read_settings(path: Path) -> dict[str, Any]:
         if reader is None:
             raise ImproperlyConfigured(_unknown_key(key, where))
         values[key.upper()] = reader(value, f"{where} {key}")
-    if "DATABASE" in values:
-        url = values.pop("DATABASE")
-        databases = values.setdefault("DATABASES", {})
+    values["DATABASES"] = _databases(
+        values.get("DATABASES", {}), values.pop("DATABASE", None), base_dir, where
+    )
+    return values
+
+
+def _databases(
+    databases: dict[str, str], default: str | None, base_dir: Path, where: str
+) -> dict[str, str]:
+    """``databases``, plus ``database`` as its default, each URL checked and made absolute."""
+    sources = {alias: f"{where} databases.{alias}" for alias in databases}
+    if default is not None:
         if "default" in databases:
             raise ImproperlyConfigured(
                 f"{where} gives the default database twice, as database and as "
                 "databases.default: keep one of them."
             )
-        databases["default"] = url
-    for alias, url in values.get("DATABASES", {}).items():
-        source = f"{where} database" if "database" in table and alias == "default" else None
-        values["DATABASES"][alias] = conf.normalize_database(
-            url, base_dir, alias, source=source or f"{where} databases.{alias}"
-        )
-    return values
+        databases = {**databases, "default": default}
+        sources["default"] = f"{where} database"
+    return {
+        alias: conf.normalize_database(url, base_dir, alias, source=sources[alias])
+        for alias, url in databases.items()
+    }
 
 
 def render_table(installed_apps: list[str], database_url: str) -> str:
@@ -190,7 +199,8 @@ def _urls_by_alias(value: Any, name: str) -> dict[str, str]:
 
 
 def _seconds(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not is_number or not math.isfinite(value) or value < 0:
         raise ImproperlyConfigured(
             f"{name} must be a number of seconds (0 or more), not {value!r}."
         )

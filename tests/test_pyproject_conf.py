@@ -299,6 +299,11 @@ def test_a_missing_alias_says_to_add_it_to_the_table(project):
             "seconds (0 or more), not -1.",
         ),
         (
+            "migration_lock_timeout = inf",
+            "pyproject.toml [tool.schemashift] migration_lock_timeout must be a number of "
+            "seconds (0 or more), not inf.",
+        ),
+        (
             "migration_ddl_lock_retries = 1.5",
             "pyproject.toml [tool.schemashift] migration_ddl_lock_retries must be a whole "
             "number (0 or more), not 1.5.",
