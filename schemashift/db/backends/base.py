@@ -200,6 +200,13 @@ class BaseSchemaEditor(StagedColumns, ConstraintDDL):
     #: (``keeps_added_default``), and a NULL column made NOT NULL holds its fill value as the
     #: default meanwhile: the previous app version goes on inserting rows
     keeps_added_defaults: ClassVar[bool] = False
+    #: whether a foreign key is a named constraint (``foreign_key_name``); SQLite writes it
+    #: into the column's definition without a name
+    names_foreign_keys: ClassVar[bool] = True
+    #: whether foreign keys are DEFERRABLE INITIALLY DEFERRED
+    defers_foreign_keys: ClassVar[bool] = False
+    #: whether a unique_together group is made as a unique index rather than a constraint
+    makes_unique_together_as_index: ClassVar[bool] = False
 
     @staticmethod
     def is_rerunnable(sql: str) -> bool:
@@ -489,6 +496,11 @@ class BaseSchemaEditor(StagedColumns, ConstraintDDL):
         if field.is_relation:
             return self.rel_column_type(self.target_field(field, state), state)
         return self._format_type(self.data_types, field)
+
+    def bare_column_type(self, field: Field, state: ProjectState) -> str:
+        """The column's type alone, without column options a backend's type declares with it
+        (MySQL's AUTO_INCREMENT)."""
+        return self.column_type(field, state)
 
     def rel_column_type(self, target: Field, state: ProjectState) -> str:
         """The type of a column that points at ``target`` (an auto field's plain integer)."""
