@@ -22,7 +22,7 @@ from schemashift.sqlalchemy import engine, metadata
 
 BALLOTS = (
     TUTORIAL_MODELS.replace("import datetime\n", "import datetime\nimport uuid\n")
-    + '''
+    + """
 
 class Tag(models.Model):
     name = models.SlugField(max_length=50, unique=True)
@@ -54,7 +54,7 @@ class Archived(models.Model):
 
     class Meta:
         managed = False
-'''
+"""
 )
 
 HISTORY = {"schemashift_migrations", "schemashift_migrations_progress"}
@@ -145,8 +145,7 @@ def assert_keys_match(ours: sa.Table, theirs: sa.Table, dialect: sa.Dialect) -> 
         for name, (_kind, columns, unique) in named_keys(theirs, dialect).items()
         if (unique and columns in unnamed_unique(ours))
         or (
-            dialect.name == "mysql"
-            and name in {key.name for key in theirs.foreign_key_constraints}
+            dialect.name == "mysql" and name in {key.name for key in theirs.foreign_key_constraints}
         )
     }
     live_keys = named_keys(theirs, dialect)
@@ -231,8 +230,9 @@ def test_core_select_reads_the_rows_the_query_api_wrote(api_project: TutorialPro
         assert connection.execute(joined).all() == [("What's new?", published, "The sky")]
         row = connection.execute(sa.select(tables["polls_ballot"])).one()
         names = connection.execute(
-            sa.select(tables["polls_tag"].c.name, questions.c.question_text)
-            .select_from(links.join(tables["polls_tag"]).join(questions))
+            sa.select(tables["polls_tag"].c.name, questions.c.question_text).select_from(
+                links.join(tables["polls_tag"]).join(questions)
+            )
         ).all()
     assert names == [("news", "What's new?")]
     assert row.key == ballot.key and isinstance(row.key, uuid.UUID)
