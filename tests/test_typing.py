@@ -137,9 +137,9 @@ def test_mypy_reports_misuse_of_the_query_api_where_it_is(typed_project: Path) -
     assert result.returncode == 1, result.stdout + result.stderr
     errors = [line for line in result.stdout.splitlines() if ": error: " in line]
     for line, message in EXPECTED:
-        assert any(
-            e.startswith(f"mistakes.py:{line}: error: ") and message in e for e in errors
-        ), f"line {line}: {message!r} not in\n{result.stdout}"
+        assert any(e.startswith(f"mistakes.py:{line}: error: ") and message in e for e in errors), (
+            f"line {line}: {message!r} not in\n{result.stdout}"
+        )
     assert len(errors) == len(EXPECTED), result.stdout
 
 
