@@ -114,12 +114,16 @@ def _add_table(
 ) -> sa.Table:
     definition = editor.table_definition(model)
     class_fields = {f.column: f for f in model_class._meta.local_fields}
+    options: dict[str, Any] = {}
+    if editor.auto_key_form == "autoincrement" and any(_is_auto_key(f) for f in definition.fields):
+        options[f"{editor.dialect_name}_autoincrement"] = True
     table = sa.Table(
         definition.table,
         found,
         *(_column(editor, state, f, class_fields.get(f.column)) for f in definition.fields),
         *_foreign_keys(editor, state, definition),
         comment=model.options.get("db_table_comment"),
+        **options,
     )
     _add_unique_and_indexes(table, editor, state, definition)
     for constraint in definition.constraints:
@@ -137,16 +141,25 @@ def _column(
     if field.generated:
         expression = generated_expression_sql(editor, field, columns_beside(state, field))
         extras.append(sa.Computed(sa.text(expression), persisted=bool(field.db_persist)))
+    if _is_auto_key(field) and editor.auto_key_form == "identity":
+        extras.append(sa.Identity())
+    check = editor.column_definition_check(field, field.column)
+    if check:
+        extras.append(sa.CheckConstraint(sa.text(check)))
     return sa.Column(
         field.column,
         MigratedType(editor.bare_column_type(field, state), converted),
         *extras,
         primary_key=field.primary_key,
         nullable=bool(field.null or field.generated),
-        autoincrement=bool(field.primary_key and field.is_auto),
+        autoincrement=_is_auto_key(field),
         server_default=sa.text(editor.db_default_sql(field)) if field.has_db_default() else None,
         comment=field.db_comment or None,
     )
+
+
+def _is_auto_key(field: Field) -> bool:
+    return bool(field.primary_key and field.is_auto)
 
 
 def _foreign_keys(

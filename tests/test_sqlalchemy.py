@@ -203,6 +203,21 @@ def test_metadata_is_what_sqlalchemy_reflects_from_the_migrated_database(
     )
 
 
+def test_metadata_creates_the_tables_migrations_made(
+    api_project: TutorialProject, other_backend_url: str
+) -> None:
+    migrate(api_project)
+    scratch = sa.create_engine(other_backend_url, poolclass=sa.pool.NullPool)
+    try:
+        metadata().create_all(scratch)
+        with engine().connect() as migrated, scratch.connect() as created:
+            assert introspect(created) == introspect(migrated)
+            checks = sa.inspect(created).get_check_constraints("polls_ballot")
+        assert "small_positive" in {check["name"] for check in checks}
+    finally:
+        scratch.dispose()
+
+
 def test_core_select_reads_the_rows_the_query_api_wrote(api_project: TutorialProject) -> None:
     migrate(api_project)
     from polls.models import Ballot, Choice, Question, Tag

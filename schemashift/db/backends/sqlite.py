@@ -75,6 +75,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     names_foreign_keys = False
     defers_foreign_keys = True
     makes_unique_together_as_index = True
+    auto_key_form = "autoincrement"
     data_types = {
         "AutoField": "integer",
         "BigAutoField": "integer",
