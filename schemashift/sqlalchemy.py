@@ -20,6 +20,13 @@ query API converts them, so a Core ``select()`` reads what ``Question.objects.cr
 
 from __future__ import annotations
 
+if __name__ == "sqlalchemy":
+    # Python was started in the schemashift folder itself, which then shadows SQLAlchemy
+    raise ImportError(
+        f"{__file__} was imported as 'sqlalchemy': run Python from outside the schemashift "
+        "package folder, so that 'import sqlalchemy' finds SQLAlchemy."
+    )
+
 from typing import Any
 
 import sqlalchemy as sa

@@ -20,19 +20,27 @@ pytest.importorskip("mypy")
 SOURCE_ROOT = Path(schemashift.__file__).resolve().parent.parent
 
 MODELS = """\
+from typing import ClassVar
+
 from schemashift import models
+
+
+class QuestionManager(models.Manager["Question"]):
+    def asked(self) -> models.QuerySet["Question"]:
+        return self.exclude(question_text="")
 
 
 class Question(models.Model):
     question_text = models.CharField(max_length=200)
     pub_date = models.DateTimeField("date published")
+    asked = QuestionManager()
 
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE)
     choice_text = models.CharField(max_length=200)
     votes = models.IntegerField(default=0)
-    objects: models.Manager[Choice] = models.Manager()
+    objects: ClassVar[models.Manager["Choice"]] = models.Manager()
 """
 
 QUERIES = """\
@@ -71,7 +79,7 @@ def published(pk: int) -> datetime.datetime:
 
 def top(n: int) -> list[Question]:
     first: Question = Question.objects.all()[0]
-    return [first, *Question.objects.all()[1:n]]
+    return [first, *Question.asked.asked()[1:n]]
 """
 
 #: (line, what mypy must say there): code a regression to ``Any`` would let through

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from schemashift.apps import apps
 from schemashift.exceptions import (
@@ -372,7 +372,7 @@ class Model(metaclass=ModelBase):
 
     if TYPE_CHECKING:
         # set by ModelBase on each model; ``Question.objects`` is a ``Manager[Question]``
-        objects: Manager[Any]
+        objects: ClassVar[Manager[Self]]
         DoesNotExist: ClassVar[type[ObjectDoesNotExist]]
         MultipleObjectsReturned: ClassVar[type[MultipleObjectsReturned]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from schemashift.models.queryset import QuerySet
 
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 
 #: the model a manager serves (``Manager[Question]``)
 _M = TypeVar("_M", bound="Model")
-_Owner = TypeVar("_Owner", bound="Model")
 
 _creation_counter = itertools.count()
 
@@ -145,13 +144,6 @@ class BaseManager(Generic[_M]):
         return f"<{type(self).__name__} {model}.{self.name}>"
 
     if TYPE_CHECKING:
-        # on the class, a model's manager serves that model (ManagerDescriptor at run time)
-        @overload
-        def __get__(self, instance: None, owner: type[_Owner]) -> BaseManager[_Owner]: ...
-        @overload
-        def __get__(self, instance: object, owner: Any) -> Self: ...
-        def __get__(self, instance: Any, owner: Any) -> Any: ...
-
         # the QuerySet methods set on the class below (PROXIED_METHODS)
         def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]: ...
         def annotate(self, *args: Any, **kwargs: Any) -> QuerySet[_M]: ...
