@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from schemashift.apps import apps
 from schemashift.exceptions import (
@@ -369,6 +369,12 @@ class Model(metaclass=ModelBase):
     """Subclass this to describe a table: one class attribute per field."""
 
     _meta: Options
+
+    if TYPE_CHECKING:
+        # set by ModelBase on each model; ``Question.objects`` is a ``Manager[Question]``
+        objects: ClassVar[Manager[Self]]
+        DoesNotExist: ClassVar[type[ObjectDoesNotExist]]
+        MultipleObjectsReturned: ClassVar[type[MultipleObjectsReturned]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._state = ModelState()

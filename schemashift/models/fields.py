@@ -7,9 +7,12 @@ SQL. The schema editors turn ``get_internal_type()`` and the options into DDL pe
 from __future__ import annotations
 
 import copy
+import datetime
+import decimal
 import itertools
+import uuid
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, overload
 
 from schemashift import conf
 from schemashift.check_messages import CheckMessage, Error
@@ -68,6 +71,17 @@ class Field:
     """
 
     options: ClassVar[dict[str, Any]] = BASE_OPTIONS
+
+    if TYPE_CHECKING:
+        # for type checkers, a field declared on a model reads as its value on instances
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> Any: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+        def __set__(self, instance: Any, value: Any) -> None: ...
+
     empty_strings_allowed: ClassVar[bool] = True
     is_relation: ClassVar[bool] = False
     #: a relation kept in a table of its own (ManyToManyField): no column on the model's table
@@ -381,6 +395,14 @@ def _options(**extra: Any) -> dict[str, Any]:
 
 
 class IntegerField(Field):
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> int: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     empty_strings_allowed = False
 
 
@@ -429,6 +451,14 @@ class SmallAutoField(AutoField):
 
 
 class CharField(Field):
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> str: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     requires_max_length = True
 
 
@@ -450,6 +480,14 @@ class URLField(CharField):
 
 
 class TextField(Field):
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> str: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     pass
 
 
@@ -634,6 +672,14 @@ class IPAddressField(Field):
 
 
 class BooleanField(Field):
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> bool: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     empty_strings_allowed = False
 
 
@@ -658,10 +704,26 @@ class NullBooleanField(BooleanField):
 
 
 class FloatField(Field):
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> float: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     empty_strings_allowed = False
 
 
 class DecimalField(Field):
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> decimal.Decimal: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     empty_strings_allowed = False
     options = _options(max_digits=None, decimal_places=None)
 
@@ -696,14 +758,38 @@ class DecimalField(Field):
 
 
 class DurationField(Field):
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> datetime.timedelta: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     empty_strings_allowed = False
 
 
 class UUIDField(Field):
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> uuid.UUID: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     empty_strings_allowed = False
 
 
 class BinaryField(Field):
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> bytes: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     options = _options(editable=False)
 
 
@@ -723,6 +809,14 @@ class JSONField(Field):
 
 class DateField(Field):
     """A date; ``auto_now`` sets it on every save, ``auto_now_add`` on the first."""
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> datetime.date: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
 
     empty_strings_allowed = False
     options = _options(auto_now=False, auto_now_add=False)
@@ -753,10 +847,26 @@ class DateField(Field):
 
 
 class DateTimeField(DateField):
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> datetime.datetime: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     pass
 
 
 class TimeField(DateField):
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> datetime.time: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     pass
 
 

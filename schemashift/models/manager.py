@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import inspect
 import itertools
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from schemashift.models.queryset import QuerySet
 
 if TYPE_CHECKING:
     from schemashift.models.base import Model
+    from schemashift.models.expressions import Expression, OrderBy, Q
+
+#: the model a manager serves (``Manager[Question]``)
+_M = TypeVar("_M", bound="Model")
 
 _creation_counter = itertools.count()
 
@@ -46,8 +51,12 @@ PROXIED_METHODS = (
 )
 
 
-class BaseManager:
+class BaseManager(Generic[_M]):
     """Hands out QuerySets of its model; subclass and override ``get_queryset`` to narrow them.
+
+    For type checkers a manager is generic over its model: ``Question.objects`` is a
+    ``Manager[Question]`` whose ``get()`` gives a ``Question`` and ``filter()`` a
+    ``QuerySet[Question]``. The QuerySet methods it offers are declared below for them.
 
     With ``use_in_migrations = True`` the manager is written into migrations (``managers=``
     of CreateModel, AlterModelManagers) and historical models in RunPython code get it.
@@ -55,7 +64,7 @@ class BaseManager:
 
     use_in_migrations = False
     #: the QuerySet class ``get_queryset()`` makes (see ``from_queryset``)
-    _queryset_class: type[QuerySet] = QuerySet
+    _queryset_class: type[QuerySet[Any]] = QuerySet
     _built_with_as_manager = False
 
     def __class_getitem__(cls, item: Any) -> type[BaseManager]:
@@ -64,8 +73,8 @@ class BaseManager:
 
     @classmethod
     def from_queryset(
-        cls, queryset_class: type[QuerySet], class_name: str | None = None
-    ) -> type[BaseManager]:
+        cls, queryset_class: type[QuerySet[Any]], class_name: str | None = None
+    ) -> type[BaseManager[Any]]:
         """A manager class handing out ``queryset_class`` QuerySets, with their public
         methods (``Manager.from_queryset(PublishedQuerySet)()``)."""
         attrs: dict[str, Any] = {"_queryset_class": queryset_class}
@@ -80,19 +89,19 @@ class BaseManager:
         attrs["__qualname__"] = name
         return type(name, (cls,), attrs)
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> BaseManager:
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         manager = super().__new__(cls)
         # kept so that deconstruct() can write the manager into a migration
         manager._constructor_args = (args, kwargs)
         return manager
 
-    def __init__(self) -> None:
-        self.model: type[Model] | None = None
+    def __init__(self: BaseManager[Any]) -> None:
+        self.model: type[_M] | None = None
         self.name: str | None = None
         self._db: str | None = None
         self.creation_counter = next(_creation_counter)
 
-    def contribute_to_class(self, cls: type[Model], name: str) -> None:
+    def contribute_to_class(self, cls: type[_M], name: str) -> None:
         self.model = cls
         self.name = name
         setattr(cls, name, ManagerDescriptor(self))
@@ -104,23 +113,23 @@ class BaseManager:
         args, kwargs = getattr(self, "_constructor_args", ((), {}))
         return f"{module}.{cls.__qualname__}", list(args), dict(kwargs)
 
-    def bound_copy(self, cls: type[Model], name: str) -> BaseManager:
+    def bound_copy(self, cls: type[_M], name: str) -> Self:
         """A copy of this manager serving ``cls`` (each concrete model has its own)."""
         copied = object.__new__(type(self))
         copied.__dict__.update(self.__dict__)
         copied.contribute_to_class(cls, name)
         return copied
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[_M]:
         return self._queryset_class(self.model, using=self._db)
 
-    def all(self) -> QuerySet:
+    def all(self) -> QuerySet[_M]:
         return self.get_queryset()
 
-    def using(self, alias: str | None) -> QuerySet:
+    def using(self, alias: str | None) -> QuerySet[_M]:
         return self.get_queryset().using(alias) if alias else self.get_queryset()
 
-    def db_manager(self, using: str | None) -> BaseManager:
+    def db_manager(self, using: str | None) -> Self:
         copied = object.__new__(type(self))
         copied.__dict__.update(self.__dict__)
         copied._db = using
@@ -134,9 +143,46 @@ class BaseManager:
         model = self.model.__name__ if self.model is not None else "unbound"
         return f"<{type(self).__name__} {model}.{self.name}>"
 
+    if TYPE_CHECKING:
+        # the QuerySet methods set on the class below (PROXIED_METHODS)
+        def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]: ...
+        def annotate(self, *args: Any, **kwargs: Any) -> QuerySet[_M]: ...
+        def bulk_create(self, objs: Iterable[_M], batch_size: int | None = None) -> list[_M]: ...
+        def count(self) -> int: ...
+        def create(self, **kwargs: Any) -> _M: ...
+        def defer(self, *fields: str | None) -> QuerySet[_M]: ...
+        def distinct(self) -> QuerySet[_M]: ...
+        def earliest(self, *fields: str) -> _M: ...
+        def exclude(self, *args: Q | Expression, **kwargs: Any) -> QuerySet[_M]: ...
+        def exists(self) -> bool: ...
+        def filter(self, *args: Q | Expression, **kwargs: Any) -> QuerySet[_M]: ...
+        def first(self) -> _M | None: ...
+        def get(self, *args: Q, **kwargs: Any) -> _M: ...
+        def get_or_create(
+            self, defaults: dict[str, Any] | None = None, **kwargs: Any
+        ) -> tuple[_M, bool]: ...
+        def in_bulk(self, id_list: Any = None, *, field_name: str = "pk") -> dict[Any, _M]: ...
+        def iterator(self, chunk_size: int | None = None) -> Iterator[_M]: ...
+        def last(self) -> _M | None: ...
+        def latest(self, *fields: str) -> _M: ...
+        def none(self) -> QuerySet[_M]: ...
+        def only(self, *fields: str) -> QuerySet[_M]: ...
+        def order_by(self, *names: str | Expression | OrderBy) -> QuerySet[_M]: ...
+        def prefetch_related(self, *names: str) -> QuerySet[_M]: ...
+        def reverse(self) -> QuerySet[_M]: ...
+        def select_related(self, *names: str) -> QuerySet[_M]: ...
+        def update(self, **kwargs: Any) -> int: ...
+        def update_or_create(
+            self, defaults: dict[str, Any] | None = None, **kwargs: Any
+        ) -> tuple[_M, bool]: ...
+        def values(self, *fields: str, **expressions: Any) -> QuerySet[Any]: ...
+        def values_list(
+            self, *fields: str | Expression, flat: bool = False, named: bool = False
+        ) -> QuerySet[Any]: ...
 
-def _proxy(name: str, queryset_class: type[QuerySet] = QuerySet) -> Any:
-    def method(self: BaseManager, *args: Any, **kwargs: Any) -> Any:
+
+def _proxy(name: str, queryset_class: type[QuerySet[Any]] = QuerySet) -> Any:
+    def method(self: BaseManager[Any], *args: Any, **kwargs: Any) -> Any:
         return getattr(self.get_queryset(), name)(*args, **kwargs)
 
     method.__name__ = name
@@ -148,17 +194,21 @@ for _name in PROXIED_METHODS:
     setattr(BaseManager, _name, _proxy(_name))
 
 
-class Manager(BaseManager):
+class Manager(BaseManager[_M]):
     """The default manager: ``objects``."""
+
+    if TYPE_CHECKING:
+
+        def __init__(self: Manager[Any]) -> None: ...
 
 
 class ManagerDescriptor:
     """Gives the manager on the class; instances have none, as in Django."""
 
-    def __init__(self, manager: BaseManager) -> None:
+    def __init__(self, manager: BaseManager[Any]) -> None:
         self.manager = manager
 
-    def __get__(self, instance: Any, owner: type) -> BaseManager:
+    def __get__(self, instance: Any, owner: type) -> BaseManager[Any]:
         if instance is not None:
             raise AttributeError(f"Manager isn't accessible via {owner.__name__} instances")
         return self.manager

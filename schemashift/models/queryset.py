@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
 
 from schemashift.exceptions import FieldError
 from schemashift.models.expressions import Expression, OrderBy, Q
@@ -13,6 +13,10 @@ from schemashift.models.runtime import query_runtime
 
 if TYPE_CHECKING:
     from schemashift.models.base import Model
+    from schemashift.models.manager import Manager
+
+#: the model a QuerySet's rows are instances of (``QuerySet[Question]``)
+_M = TypeVar("_M", bound="Model")
 
 DEFAULT_DB_ALIAS = "default"
 #: how many rows ``get()`` fetches to report "more than one"
@@ -21,11 +25,15 @@ MAX_GET_RESULTS = 21
 REPR_OUTPUT_SIZE = 20
 
 
-class QuerySet:
-    """The rows of ``model`` matching a Query; iterate, slice, or call a method to run it."""
+class QuerySet(Generic[_M]):
+    """The rows of ``model`` matching a Query; iterate, slice, or call a method to run it.
+
+    For type checkers a QuerySet is generic over its model: ``QuerySet[Question]`` yields
+    ``Question`` instances; after ``values()`` or ``values_list()`` its rows are ``Any``.
+    """
 
     def __init__(
-        self, model: type[Model], query: Query | None = None, using: str | None = None
+        self, model: type[_M], query: Query | None = None, using: str | None = None
     ) -> None:
         self.model = model
         self.query = query or Query(model)
@@ -39,7 +47,7 @@ class QuerySet:
     def db(self) -> str:
         return self._db or DEFAULT_DB_ALIAS
 
-    def _clone(self) -> QuerySet:
+    def _clone(self) -> Self:
         clone = type(self)(self.model, self.query.clone(), self._db)
         clone._values_mode = self._values_mode
         clone._prefetch = self._prefetch
@@ -75,7 +83,7 @@ class QuerySet:
                 query_runtime().prefetch_related_objects(self._result_cache, self._prefetch)
         return self._result_cache
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[_M]:
         return iter(self._fetch_all())
 
     def __len__(self) -> int:
@@ -93,6 +101,10 @@ class QuerySet:
             data = [*data[:REPR_OUTPUT_SIZE], "...(remaining elements truncated)..."]
         return f"<{type(self).__name__} {data!r}>"
 
+    @overload
+    def __getitem__(self, key: int) -> _M: ...
+    @overload
+    def __getitem__(self, key: slice) -> Self: ...
     def __getitem__(self, key: int | slice) -> Any:
         if not isinstance(key, int | slice):
             raise TypeError(
@@ -118,33 +130,33 @@ class QuerySet:
             raise IndexError("QuerySet index out of range")
         return found[0]
 
-    def _sliced(self, start: int | None, stop: int | None) -> QuerySet:
+    def _sliced(self, start: int | None, stop: int | None) -> Self:
         clone = self._clone()
         clone.query.set_limits(start, stop)
         return clone
 
-    def iterator(self, chunk_size: int | None = None) -> Iterator[Any]:
+    def iterator(self, chunk_size: int | None = None) -> Iterator[_M]:
         """The rows without filling the cache."""
         yield from self._rows()
 
     # -- chaining -----------------------------------------------------------------------------
 
-    def all(self) -> QuerySet:
+    def all(self) -> Self:
         return self._clone()
 
-    def none(self) -> QuerySet:
+    def none(self) -> Self:
         clone = self._clone()
         clone._result_cache = []
         return clone
 
-    def filter(self, *args: Q | Expression, **kwargs: Any) -> QuerySet:
+    def filter(self, *args: Q | Expression, **kwargs: Any) -> Self:
         """The rows matching Q objects, boolean expressions (``Exists(...)``) and lookups."""
         return self._filter_or_exclude(False, args, kwargs)
 
-    def exclude(self, *args: Q | Expression, **kwargs: Any) -> QuerySet:
+    def exclude(self, *args: Q | Expression, **kwargs: Any) -> Self:
         return self._filter_or_exclude(True, args, kwargs)
 
-    def _filter_or_exclude(self, negate: bool, args: tuple, kwargs: dict[str, Any]) -> QuerySet:
+    def _filter_or_exclude(self, negate: bool, args: tuple, kwargs: dict[str, Any]) -> Self:
         self._check_not_sliced("filter")
         clone = self._clone()
         condition = Q(*args, **kwargs)
@@ -155,14 +167,14 @@ class QuerySet:
         if self.query.is_sliced:
             raise TypeError(f"Cannot {what} a query once a slice has been taken.")
 
-    def order_by(self, *names: str | Expression | OrderBy) -> QuerySet:
+    def order_by(self, *names: str | Expression | OrderBy) -> Self:
         """Sort by field names (``"-pub_date"``), expressions or ``F("x").desc(...)``."""
         self._check_not_sliced("reorder")
         clone = self._clone()
         clone.query.ordering = names
         return clone
 
-    def reverse(self) -> QuerySet:
+    def reverse(self) -> Self:
         clone = self._clone()
         clone.query.ordering = tuple(_flip(name) for name in self._effective_ordering())
         return clone
@@ -172,12 +184,12 @@ class QuerySet:
             return self.query.ordering
         return tuple(self.model._meta.ordering)
 
-    def distinct(self) -> QuerySet:
+    def distinct(self) -> Self:
         clone = self._clone()
         clone.query.distinct = True
         return clone
 
-    def select_related(self, *names: str) -> QuerySet:
+    def select_related(self, *names: str) -> Self:
         clone = self._clone()
         if not names:
             clone.query.select_related = True
@@ -185,23 +197,23 @@ class QuerySet:
             clone.query.select_related = (*clone.query.select_related, *names)
         return clone
 
-    def prefetch_related(self, *names: str) -> QuerySet:
+    def prefetch_related(self, *names: str) -> Self:
         clone = self._clone()
         clone._prefetch = (*clone._prefetch, *names) if names and names[0] is not None else ()
         return clone
 
-    def using(self, alias: str) -> QuerySet:
+    def using(self, alias: str) -> Self:
         clone = self._clone()
         clone._db = alias
         return clone
 
-    def values(self, *fields: str, **expressions: Any) -> QuerySet:
+    def values(self, *fields: str, **expressions: Any) -> QuerySet[Any]:
         """Dicts of the named fields and of the expressions given by keyword."""
         return self._values("dict", fields, expressions)
 
     def values_list(
         self, *fields: str | Expression, flat: bool = False, named: bool = False
-    ) -> QuerySet:
+    ) -> QuerySet[Any]:
         """Tuples (``named=True``: named tuples; ``flat=True``: the single value) of the
         fields and expressions, in order."""
         if flat and named:
@@ -229,7 +241,7 @@ class QuerySet:
         fields: tuple[str, ...],
         expressions: dict[str, Any],
         keep_order: bool = False,
-    ) -> QuerySet:
+    ) -> QuerySet[Any]:
         clone = self._clone()
         clone._values_mode = mode
         for name, expression in expressions.items():
@@ -251,7 +263,7 @@ class QuerySet:
             )
         self.query.annotations[name] = expression
 
-    def only(self, *fields: str) -> QuerySet:
+    def only(self, *fields: str) -> Self:
         """Load only these fields (and the primary key); the others load when first read."""
         if None in fields:
             raise TypeError("Cannot pass None as an argument to only().")
@@ -263,7 +275,7 @@ class QuerySet:
         clone.query.deferred = (frozenset(names), False)
         return clone
 
-    def defer(self, *fields: str | None) -> QuerySet:
+    def defer(self, *fields: str | None) -> Self:
         """Leave these fields out of the SELECT; each loads when first read.
         ``defer(None)`` loads every field again."""
         clone = self._clone()
@@ -305,7 +317,7 @@ class QuerySet:
             names.add(found[0].name)
         return names
 
-    def annotate(self, *args: Any, **kwargs: Any) -> QuerySet:
+    def annotate(self, *args: Any, **kwargs: Any) -> Self:
         clone = self._clone()
         for aggregate in args:
             alias = getattr(aggregate, "default_alias", None)
@@ -321,7 +333,7 @@ class QuerySet:
 
     # -- single rows --------------------------------------------------------------------------
 
-    def get(self, *args: Q, **kwargs: Any) -> Any:
+    def get(self, *args: Q, **kwargs: Any) -> _M:
         clone = self.filter(*args, **kwargs) if args or kwargs else self._clone()
         if not clone.query.is_sliced:
             clone.query.ordering = ()
@@ -337,24 +349,24 @@ class QuerySet:
             f"get() returned more than one {name} -- it returned {more}!"
         )
 
-    def first(self) -> Any:
+    def first(self) -> _M | None:
         ordered = self if self._effective_ordering() else self.order_by("pk")
         found = list(ordered[:1]) if not self.query.is_sliced else list(ordered)[:1]
         return found[0] if found else None
 
-    def last(self) -> Any:
+    def last(self) -> _M | None:
         ordering = self._effective_ordering() or ("pk",)
         reversed_qs = self.order_by(*(_flip(name) for name in ordering))
         found = list(reversed_qs[:1])
         return found[0] if found else None
 
-    def latest(self, *fields: str) -> Any:
+    def latest(self, *fields: str) -> _M:
         return self._first_by(fields, descending=True)
 
-    def earliest(self, *fields: str) -> Any:
+    def earliest(self, *fields: str) -> _M:
         return self._first_by(fields, descending=False)
 
-    def _first_by(self, fields: tuple[str, ...], descending: bool) -> Any:
+    def _first_by(self, fields: tuple[str, ...], descending: bool) -> _M:
         latest_by = self.model._meta.get_latest_by
         if not fields and latest_by:
             fields = (latest_by,) if isinstance(latest_by, str) else tuple(latest_by)
@@ -368,7 +380,7 @@ class QuerySet:
             )
         return found[0]
 
-    def in_bulk(self, id_list: Any = None, *, field_name: str = "pk") -> dict[Any, Any]:
+    def in_bulk(self, id_list: Any = None, *, field_name: str = "pk") -> dict[Any, _M]:
         if id_list is not None:
             id_list = list(id_list)
             if not id_list:
@@ -398,14 +410,14 @@ class QuerySet:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def create(self, **kwargs: Any) -> Any:
+    def create(self, **kwargs: Any) -> _M:
         instance = self.model(**kwargs)
         instance.save(force_insert=True, using=self.db)
         return instance
 
     def get_or_create(
         self, defaults: dict[str, Any] | None = None, **kwargs: Any
-    ) -> tuple[Any, bool]:
+    ) -> tuple[_M, bool]:
         try:
             return self.get(**kwargs), False
         except self.model.DoesNotExist:
@@ -415,7 +427,7 @@ class QuerySet:
 
     def update_or_create(
         self, defaults: dict[str, Any] | None = None, **kwargs: Any
-    ) -> tuple[Any, bool]:
+    ) -> tuple[_M, bool]:
         defaults = _resolved_defaults(defaults)
         with query_runtime().atomic(self.db):
             try:
@@ -429,7 +441,7 @@ class QuerySet:
             instance.save(using=self.db)
             return instance, False
 
-    def bulk_create(self, objs: Any, batch_size: int | None = None) -> list[Any]:
+    def bulk_create(self, objs: Iterable[_M], batch_size: int | None = None) -> list[_M]:
         objs = list(objs)
         query_runtime().bulk_insert(self.model, self.db, objs)
         return objs
@@ -451,7 +463,7 @@ class QuerySet:
     delete.queryset_only = True  # type: ignore[attr-defined]
 
     @classmethod
-    def as_manager(cls) -> Any:
+    def as_manager(cls) -> Manager[Any]:
         """A manager whose QuerySets are of this class, with its methods:
         ``objects = PublishedQuerySet.as_manager()``."""
         from schemashift.models.manager import Manager

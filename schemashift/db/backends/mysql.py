@@ -166,6 +166,9 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
     def is_mariadb(self) -> bool:
         return bool(getattr(self.dialect, "is_mariadb", False))
 
+    def bare_column_type(self, field: Field, state: ProjectState) -> str:
+        return self.column_type(field, state).removesuffix(" AUTO_INCREMENT")
+
     @property
     def has_native_uuid_field(self) -> bool:
         """MariaDB 10.7 and later have a ``uuid`` column type, which Django 5 uses; values

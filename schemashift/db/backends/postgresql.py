@@ -206,6 +206,8 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     }
     data_type_suffixes = {kind: _IDENTITY for kind in _AUTO_FIELDS}
     sql_fk_deferrable = " DEFERRABLE INITIALLY DEFERRED"
+    defers_foreign_keys = True
+    auto_key_form = "identity"
     supports_covering_indexes = True
     supports_deferrable_unique_constraints = True
     supports_index_opclasses = True

@@ -72,6 +72,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     dialect_name = "sqlite"
     can_rename_index = False
     ignores_table_name_case = True
+    names_foreign_keys = False
+    defers_foreign_keys = True
+    makes_unique_together_as_index = True
+    auto_key_form = "autoincrement"
     data_types = {
         "AutoField": "integer",
         "BigAutoField": "integer",
