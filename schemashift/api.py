@@ -1014,8 +1014,8 @@ def migration_graph(
     database: str | None = "default",
     warn: Warn | None = None,
 ) -> MigrationPicture:
-    """The migrations of the apps (default: every app) and those of other apps they depend on,
-    with their dependencies and squashes.
+    """The migrations of the apps (default: every app) and those of other apps linked to them
+    by a dependency, with their dependencies and squashes.
 
     Each migration is marked applied or not from the history table of ``database``; with
     ``database=None``, or where that database cannot be read or does not exist yet (a warning

@@ -71,7 +71,8 @@ class MigrationPicture:
 def migration_picture(
     loader: MigrationLoader, app_labels: Iterable[str], has_applied_marks: bool
 ) -> MigrationPicture:
-    """The migrations of ``app_labels`` and the migrations of other apps they depend on directly.
+    """The migrations of ``app_labels``, and those of other apps that they depend on directly
+    or that depend on them directly.
 
     ``loader`` was built with the applied migrations read from the history table (or none,
     where ``has_applied_marks`` is False); a squash counts as applied once everything it
@@ -85,7 +86,9 @@ def migration_picture(
     all_dependencies = set(_dependencies(loader, replaced_by))
     labels = set(app_labels)
     chosen = {key for key in disk if key[0] in labels}
-    shown = chosen | {parent for parent, child in all_dependencies if child in chosen}
+    shown = chosen.union(
+        *({parent, child} for parent, child in all_dependencies if {parent, child} & chosen)
+    )
     nodes = tuple(
         MigrationNode(
             key=key,
