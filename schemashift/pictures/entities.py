@@ -7,6 +7,7 @@ keys; a ``through=`` model is a model like any other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from schemashift.db.backends.base import BaseSchemaEditor
     from schemashift.migrations.state import ModelState, ProjectState
     from schemashift.models.fields import Field
+
+_AUTO_INCREMENT = re.compile(r"\s+AUTO_INCREMENT\b", re.IGNORECASE)
 
 
 class Cardinality(Enum):
@@ -128,9 +131,13 @@ def _table(
 
 
 def _column(state: ProjectState, field: Field, editor: BaseSchemaEditor) -> Column:
+    sql_type = editor.column_type(field, state)
+    if field.is_auto:
+        # MySQL writes AUTO_INCREMENT into an auto field's type; the field class says it
+        sql_type = _AUTO_INCREMENT.sub("", sql_type)
     return Column(
         name=field.column,
-        sql_type=editor.column_type(field, state),
+        sql_type=sql_type,
         field_class=type(field).__name__,
         is_primary_key=bool(field.primary_key),
         is_foreign_key=field.is_relation,

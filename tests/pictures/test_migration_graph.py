@@ -4,7 +4,6 @@ Graphviz draws."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
