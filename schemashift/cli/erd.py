@@ -1,4 +1,5 @@
-"""``erd``: draw the models' tables and their foreign keys as a Mermaid erDiagram."""
+"""``erd``: draw the models' tables and their foreign keys as a Mermaid erDiagram, Graphviz DOT
+or SVG."""
 
 from __future__ import annotations
 
@@ -13,6 +14,14 @@ from schemashift.cli.picture_output import output_option, write_picture
 
 @click.command("erd")
 @click.argument("app_labels", nargs=-1)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["mermaid", "dot", "svg"]),
+    default="mermaid",
+    show_default=True,
+    help="Mermaid erDiagram, Graphviz DOT, or SVG drawn by Graphviz's dot.",
+)
 @output_option
 @click.option(
     "--database",
@@ -23,11 +32,25 @@ from schemashift.cli.picture_output import output_option, write_picture
 )
 @click.pass_context
 def command(
-    ctx: click.Context, app_labels: tuple[str, ...], output: Path | None, database: str
+    ctx: click.Context,
+    app_labels: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    database: str,
 ) -> None:
     """Draw the tables of the models of APP_LABELS (default: every app): columns with their
     SQL types and keys, and a relation for each foreign key."""
+    from schemashift.pictures.erd_dot import render_dot
     from schemashift.pictures.erd_mermaid import render_er_diagram
 
     setup_project(ctx)
-    write_picture(render_er_diagram(api.entity_diagram(*app_labels, database=database)), output)
+    diagram = api.entity_diagram(*app_labels, database=database)
+    if output_format == "mermaid":
+        text = render_er_diagram(diagram)
+    else:
+        text = render_dot(diagram)
+        if output_format == "svg":
+            from schemashift.pictures.dot import render_svg
+
+            text = render_svg(text)
+    write_picture(text, output)

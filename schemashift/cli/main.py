@@ -54,7 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "erd": (
         "schemashift.cli.erd:command",
-        "Draw the models' tables and foreign keys as a Mermaid erDiagram.",
+        "Draw the models' tables and foreign keys as Mermaid, Graphviz DOT or SVG.",
     ),
     "shell": (
         "schemashift.cli.shell:command",

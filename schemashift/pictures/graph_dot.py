@@ -19,6 +19,7 @@ def render_dot(picture: MigrationPicture) -> str:
     lines = [
         "digraph migrations {",
         f"{INDENT}rankdir=TB;",
+        f'{INDENT}fontname="Helvetica";',
         f'{INDENT}node [shape=box, style="rounded", fontname="Helvetica"];',
         f'{INDENT}edge [fontname="Helvetica", fontsize=10];',
     ]

@@ -46,7 +46,7 @@ def test_graph_marks_what_the_database_has_applied(project) -> None:
     assert "applied" not in parse_flowchart(result.stdout).classes
 
 
-def test_graph_writes_dot_and_svg_files(project) -> None:
+def test_graph_and_erd_write_dot_and_svg_files(project) -> None:
     dot_program()
     two_migrations(project)
     ok(project.run("migrate"))
@@ -60,6 +60,11 @@ def test_graph_writes_dot_and_svg_files(project) -> None:
     assert nodes == {f"polls.{name}" for name in NAMES}
     assert arrows == {(f"polls.{NAMES[0]}", f"polls.{NAMES[1]}")}
     assert clusters == {"cluster_polls"}
+
+    ok(project.run("erd", "--format", "svg", "-o", "erd.svg"))
+    nodes, arrows, _ = svg_shapes((project.dir / "erd.svg").read_text())
+    assert nodes == {"polls_choice", "polls_question"}
+    assert arrows == {("polls_choice:question_id", "polls_question")}
 
 
 def test_svg_without_graphviz_says_what_to_install(project, tmp_path: Path) -> None:

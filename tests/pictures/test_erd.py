@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from support.api_project import api_project_at
+from support.graphviz import draw_svg, svg_shapes
 from support.mermaid import Attribute, ErDiagram, parse_er_diagram
 
 from schemashift import api
 from schemashift.apps import apps
+from schemashift.pictures.erd_dot import render_dot
 from schemashift.pictures.erd_mermaid import render_er_diagram
 
 SHOP_MODELS = """
@@ -208,3 +210,38 @@ def test_app_labels_choose_the_entities(tmp_path: Path, clean_env: pytest.Monkey
 
     assert list(diagram.entities) == ["blog_review"]
     assert diagram.relations == [("blog_review", "}o--||", "shop_product", "product")]
+
+
+def test_the_dot_tables_are_drawn_by_graphviz(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    with api_project_at(tmp_path / "p", url, ("shop",), clean_env) as project:
+        project.load({"shop": SHOP_MODELS})
+        source = render_dot(api.entity_diagram())
+        mermaid = parse_er_diagram(render_er_diagram(api.entity_diagram()))
+
+    nodes, arrows, _ = svg_shapes(draw_svg(source))
+
+    assert nodes == {mermaid.aliases.get(name, name) for name in mermaid.entities}
+    assert arrows == {
+        (f"{table}:{column}", target)
+        for table, column, target in [
+            ("shop_profile", "customer_id", "shop_customer"),
+            ("shop_product", "gift_of_id", "shop_product"),
+            ("shop_order", "customer_id", "shop_customer"),
+            ("shop_order", "referrer_id", "shop_customer"),
+            ("shop_order_tags", "order_id", "shop_order"),
+            ("shop_order_tags", "tag_id", "Shop Tags"),
+            ("shop_orderline", "order_id", "shop_order"),
+            ("shop_orderline", "product_id", "shop_product"),
+        ]
+    }
+    assert (
+        '"shop_order":"referrer_id" -> "shop_customer" '
+        '[arrowtail=crowodot, arrowhead=teeodot, label="referrer"];'
+    ) in source
+    assert (
+        '"shop_profile":"customer_id" -> "shop_customer" '
+        '[arrowtail=teeodot, arrowhead=teetee, label="customer"];'
+    ) in source
