@@ -263,3 +263,33 @@ def test_node_ids_are_safe_and_distinct_whatever_the_names() -> None:
     assert len(chart.classes["applied"]) == len(keys)
     nodes, _, _ = svg_shapes(draw_svg(render_dot(picture)))
     assert nodes == {f"{app}.{name}" for app, name in keys}
+
+
+AFTER_0004 = """
+from schemashift import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("polls", "0004_alter_question_author")]
+    operations = []
+"""
+
+
+@pytest.mark.backends("sqlite")
+def test_a_dependency_on_a_deleted_replaced_migration_points_at_its_squash(
+    api_project: TutorialProject,
+) -> None:
+    make_history(api_project)
+    api.squashmigrations("polls", "0004", verify=False)
+    for name in ORIGINALS:
+        (api_project.migrations_dir / f"{name}.py").unlink()
+    (api_project.migrations_dir / "0005_after.py").write_text(AFTER_0004)
+    api.migrate()
+
+    chart = parse_flowchart(render_flowchart(api.migration_graph()))
+
+    assert {chart.labelled(node) for node in chart.nodes} == polls(SQUASH, "0005_after")
+    assert edges(chart) == {(("polls", SQUASH), ("polls", "0005_after"))}
+    assert chart.dotted == []
+    assert "replaced" not in chart.classes
+    assert applied_nodes(chart) == polls(SQUASH, "0005_after")
