@@ -39,8 +39,8 @@ def command(
     database: str,
     no_database: bool,
 ) -> None:
-    """Draw the migrations of APP_LABELS (default: every app), the migrations of other apps
-    they depend on, squashes and what they replace, and which are applied."""
+    """Draw the migrations of APP_LABELS (default: every app) and the migrations of other apps
+    linked to them by a dependency, squashes and what they replace, and which are applied."""
     from schemashift.pictures.graph_dot import render_dot
     from schemashift.pictures.graph_mermaid import render_flowchart
 
