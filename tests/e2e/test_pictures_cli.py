@@ -46,6 +46,23 @@ def test_graph_marks_what_the_database_has_applied(project) -> None:
     assert "applied" not in parse_flowchart(result.stdout).classes
 
 
+def test_graph_without_a_database_never_loads_sqlalchemy(project) -> None:
+    two_migrations(project)
+    code = (
+        "import sys\n"
+        "from schemashift.cli.main import main\n"
+        "try:\n"
+        "    main(['--settings', 'mysite.settings', 'graph', '--no-database'])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "print('sqlalchemy' in sys.modules, file=sys.stderr)\n"
+    )
+    result = project.run_python(["-c", code])
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "False\n"
+    assert parse_flowchart(result.stdout).nodes
+
+
 def test_graph_and_erd_write_dot_and_svg_files(project) -> None:
     dot_program()
     two_migrations(project)
