@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from schemashift.migrations.migration import Migration
     from schemashift.migrations.operations.base import Operation
     from schemashift.migrations.questioner import MigrationQuestioner
+    from schemashift.pictures.entities import EntityDiagram
+    from schemashift.pictures.migration_graph import MigrationPicture
 
 __all__ = [
     "LintResult",
@@ -62,11 +64,13 @@ __all__ = [
     "PlannedOperation",
     "check",
     "drift",
+    "entity_diagram",
     "lint",
     "makemigrations",
     "merge_migrations",
     "makemigrations_from_database",
     "migrate",
+    "migration_graph",
     "prune_migrations",
     "showmigrations",
     "showmigrations_plan",
@@ -1000,6 +1004,72 @@ def _migration_status(
     _warn_changed_migrations(loader, checksums, database, warn)
     # a squash shows as applied once every migration it replaces is
     return [config.label for config in configs], loader, set(loader.applied)
+
+
+# -- pictures ---------------------------------------------------------------------------------
+
+
+def migration_graph(
+    *app_labels: str,
+    database: str | None = "default",
+    warn: Warn | None = None,
+) -> MigrationPicture:
+    """The migrations of the apps (default: every app) and those of other apps linked to them
+    by a dependency, with their dependencies and squashes.
+
+    Each migration is marked applied or not from the history table of ``database``; with
+    ``database=None``, or where that database cannot be read or does not exist yet (a warning
+    says which), nothing is marked.
+    """
+    from schemashift.migrations.loader import MigrationLoader
+    from schemashift.pictures.migration_graph import migration_picture
+
+    settings = _checked_project()
+    configs = _app_configs(app_labels) if app_labels else apps.get_app_configs()
+    applied = _recorded_or_none(database, settings, warn) if database is not None else None
+    loader = MigrationLoader(apps.get_app_configs(), applied=applied)
+    _warn_ignored_migrations(loader, warn)
+    return migration_picture(loader, [config.label for config in configs], applied is not None)
+
+
+def _recorded_or_none(alias: str, settings: Settings, warn: Warn | None) -> set[Key] | None:
+    """The migrations the history table records, or None (and a warning) where the database
+    cannot be read. A SQLite file that does not exist is not created."""
+    from schemashift.db.connection import get_database
+
+    say = warn or _ignore
+    database = get_database(alias)
+    where = f"Database '{alias}' ({database.display_url})"
+    try:
+        path = database.sqlite_path
+        if path is not None and not path.exists():
+            say(f"{where} does not exist yet: no migration is marked applied.")
+            return None
+        _check_readable(database)
+        return set(_recorder(database, settings).applied_migrations())
+    except DatabaseError as exc:
+        say(f"{exc} No migration is marked applied.")
+        return None
+    finally:
+        database.dispose()
+
+
+def entity_diagram(*app_labels: str, database: str = "default") -> EntityDiagram:
+    """The tables of the apps' models (default: every app), each column with the SQL type it
+    has on ``database``'s backend, and the foreign keys between them. Nothing is connected."""
+    from schemashift.db.connection import get_database
+    from schemashift.migrations.state import ProjectState
+    from schemashift.pictures.entities import entity_diagram as diagram_of
+
+    _checked_project()
+    configs = _app_configs(app_labels) if app_labels else apps.get_app_configs()
+    db = get_database(database)
+    try:
+        editor = db.backend.schema_editor(dialect=db.dialect)
+        state = ProjectState.from_apps(apps)
+        return diagram_of(state, [config.label for config in configs], editor)
+    finally:
+        db.dispose()
 
 
 # -- sqlmigrate -------------------------------------------------------------------------------

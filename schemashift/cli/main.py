@@ -52,6 +52,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "schemashift.cli.showmigrations:command",
         "List migrations and whether each is applied.",
     ),
+    "graph": (
+        "schemashift.cli.graph:command",
+        "Draw the migration graph as Mermaid, Graphviz DOT or SVG.",
+    ),
+    "erd": (
+        "schemashift.cli.erd:command",
+        "Draw the models' tables and foreign keys as Mermaid, Graphviz DOT or SVG.",
+    ),
     "shell": (
         "schemashift.cli.shell:command",
         "Start a Python prompt with the project's models loaded.",
