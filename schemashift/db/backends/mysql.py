@@ -1338,7 +1338,7 @@ class MySQLBackend(Backend):
 
     def server_admin_url(self, url: URL) -> URL:
         """The server without a database: a database cannot drop itself."""
-        return url.set(database=None)
+        return url._replace(database=None)
 
     def database_exists_sql(self) -> str:
         return "SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"
