@@ -92,17 +92,17 @@ class MigratorSession:
     """The migrator's database for one test: made empty, the ``default`` database meanwhile,
     dropped afterwards with the configured database back in its place."""
 
-    def __init__(self, configured_url: str) -> None:
-        self._configured_url = configured_url
+    def __init__(self) -> None:
         self._previous_url: str | None = None
         self._folder: Path | None = None
         self.database: TestDatabase | None = None
 
-    def start(self) -> Migrator:
+    def start(self, configured_url: str) -> Migrator:
+        """Make the database, named after the configured database ``configured_url``."""
         self._previous_url = get_settings().database_url(DEFAULT_DB_ALIAS)
         self._folder = temporary_folder("migrator")
         self.database = database_for_tests(
-            self._configured_url, f"{worker_suffix()}_migrator", self._folder
+            configured_url, f"{worker_suffix()}_migrator", self._folder
         )
         self.database.create()
         point_default_at(self.database.url_text)

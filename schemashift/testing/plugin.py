@@ -94,7 +94,8 @@ def schemashift_db_setup(schemashift_test_session: TestSession) -> TestDatabase:
     try:
         return schemashift_test_session.start()
     except SchemashiftError as exc:
-        _fail("set up the test database", exc)
+        problem = exc
+    _fail("set up the test database", problem)
 
 
 @pytest.fixture
@@ -138,15 +139,15 @@ def migrator(
             )
     from schemashift.testing.migrator import MigratorSession
 
+    session = MigratorSession()
+    problem = None
     try:
-        session = MigratorSession(schemashift_test_session.configured_url())
-    except SchemashiftError as exc:
-        _fail("set up the migrator's database", exc)
-    try:
-        found = session.start()
+        found = session.start(schemashift_test_session.configured_url())
     except SchemashiftError as exc:
         session.finish()
-        _fail("set up the migrator's database", exc)
+        problem = exc
+    if problem is not None:
+        _fail("set up the migrator's database", problem)
     try:
         yield found
     finally:

@@ -149,7 +149,7 @@ def test_sees_nothing_committed_before_and_ids_restart(db):
     assert Question.objects.create(question_text="First").id == 1
 
 
-def test_0002_fills_the_summary_and_unapplies(migrator):
+def test_migrator_runs_0002_forwards_and_back(migrator):
     old = migrator.migrate("polls", "0001_initial")
     Question = old.apps.get_model("polls", "Question")
     Question.objects.create(question_text="What's new?")
@@ -168,7 +168,7 @@ def test_0002_fills_the_summary_and_unapplies(migrator):
         Question.objects.count()
 
 
-def test_the_test_database_is_whole_after_the_migrator(db):
+def test_the_test_database_is_still_whole(db):
     from polls.models import Question
 
     assert Question.objects.create(question_text="Still here", summary="yes").summary == "yes"
