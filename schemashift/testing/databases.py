@@ -67,6 +67,7 @@ class TestDatabase:
         self.drop()
         if self.file is not None:
             self.file.parent.mkdir(parents=True, exist_ok=True)
+            self.file.touch()  # an empty file is an empty SQLite database
             return
         self._on_server("create", lambda quoted, _dialect: f"CREATE DATABASE {quoted}")
 
