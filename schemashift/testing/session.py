@@ -111,11 +111,10 @@ class TestSession:
         return not tables or conf.get_settings().MIGRATIONS_TABLE in tables
 
     def finish(self) -> None:
-        if self.database is None or self._configured_url is None:
-            return
-        point_default_at(self._configured_url)
-        if not self.options.reuse_db:
-            self.database.drop()
+        if self.database is not None and self._configured_url is not None:
+            point_default_at(self._configured_url)
+            if not self.options.reuse_db:
+                self.database.drop()
         if self._folder is not None:
             remove_folder(self._folder)
 

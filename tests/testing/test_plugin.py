@@ -192,3 +192,13 @@ def test_the_settings_option_wins_over_the_ini_value(tmp_path: Path) -> None:
     assert "'no_such.settings' not found" in failed.stdout
     passed(project.run_pytest("--schemashift-settings", "mysite.settings", "-k", "creates"), 1)
     passed(project.run_pytest("-k", "creates", env={"SCHEMASHIFT_SETTINGS": "mysite.settings"}), 1)
+
+
+def test_the_migrator_refuses_to_hide_the_database_of_db(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "proj", "sqlite", None)
+    project.write("tests/test_both.py", "def test_both(db, migrator):\n    migrator.migrate()\n")
+    result = project.run_pytest("tests/test_both.py")
+    assert result.returncode == 1
+    assert "The migrator fixture migrates a database of its own; the test also uses 'db'" in (
+        result.stdout
+    )
