@@ -86,8 +86,9 @@ def connection(database: Database) -> Iterator[Connection]:
 
 #: folders whose every test is slow: the CLI run as a subprocess, and the comparison with Django
 SLOW_FOLDERS = ("e2e", "differential", "corpus")
-#: modules whose every test is slow: generated migration histories on every backend
-SLOW_MODULES = ("migrations/test_history_property.py",)
+#: modules whose every test is slow: generated migration histories on every backend, and
+#: project test suites run by pytest in a subprocess
+SLOW_MODULES = ("migrations/test_history_property.py", "testing/test_plugin.py")
 TESTS_ROOT = Path(__file__).parent
 
 

@@ -1339,6 +1339,24 @@ class MySQLBackend(Backend):
         env = {"MYSQL_PWD": url.password} if url.password else {}
         return ClientCommand([*args, *parameters], env)
 
+    def server_admin_url(self, url: URL) -> URL:
+        """The server without a database: a database cannot drop itself."""
+        return url._replace(database=None)
+
+    def database_exists_sql(self) -> str:
+        return "SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"
+
+    def empty_tables(self, connection: Connection, tables: list[str]) -> None:
+        """TRUNCATE each (which restarts AUTO_INCREMENT), foreign key checks off meanwhile."""
+        quote = connection.dialect.identifier_preparer.quote
+        connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        try:
+            for table in tables:
+                connection.exec_driver_sql(f"TRUNCATE TABLE {quote(table)}")
+        finally:
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+            connection.commit()
+
     def case_sensitive_match(self, lhs: Any, text: str, prefix: bool, suffix: bool) -> Any:
         """``LIKE BINARY``: the column's collation ignores case."""
         pattern = f"{'%' if prefix else ''}{like_escape(text)}{'%' if suffix else ''}"

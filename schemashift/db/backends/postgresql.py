@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import URL, Connection
+from sqlalchemy.engine import URL, Connection, Dialect
 
 from schemashift.db.backends import postgresql_locks
 from schemashift.db.backends.alter_table import AlterTableSchemaEditor, FieldChange, LiveConstraint
@@ -687,6 +687,28 @@ class PostgreSQLBackend(Backend):
         if url.password:
             env["PGPASSWORD"] = url.password
         return ClientCommand(args, env)
+
+    def server_admin_url(self, url: URL) -> URL:
+        """The ``postgres`` maintenance database: a database cannot drop itself."""
+        return url.set(database="postgres")
+
+    def database_exists_sql(self) -> str:
+        return "SELECT 1 FROM pg_database WHERE datname = :name"
+
+    def drop_database_sql(self, quoted_name: str, dialect: Dialect) -> str:
+        """With ``FORCE`` from PostgreSQL 13, which ends the sessions still connected."""
+        version = dialect.server_version_info or (0,)
+        force = " WITH (FORCE)" if version >= (13,) else ""
+        return f"DROP DATABASE IF EXISTS {quoted_name}{force}"
+
+    def empty_tables(self, connection: Connection, tables: list[str]) -> None:
+        """One TRUNCATE of them all, identity columns restarted."""
+        if not tables:
+            return
+        quote = connection.dialect.identifier_preparer.quote
+        names = ", ".join(quote(table) for table in tables)
+        with connection.begin():
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
     def datetime_in_utc(self, expression: Any) -> Any:
         # PostgreSQL would extract parts of a timestamptz in the session's time zone

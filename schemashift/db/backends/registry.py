@@ -105,6 +105,30 @@ class Backend:
             f"dbshell does not know the client program of {url.get_backend_name()} databases."
         )
 
+    # -- test databases -------------------------------------------------------------------
+
+    def server_admin_url(self, url: URL) -> URL:
+        """Where to connect to create or drop other databases on the server of ``url``."""
+        return url
+
+    def database_exists_sql(self) -> str:
+        """A query with one bound ``:name`` returning a row when that database exists."""
+        raise ImproperlyConfigured(
+            f"schemashift cannot create test databases on {self.name} servers."
+        )
+
+    def drop_database_sql(self, quoted_name: str, dialect: Dialect) -> str:
+        """DROP DATABASE of a test database; sessions still open on it must not stop it."""
+        return f"DROP DATABASE IF EXISTS {quoted_name}"
+
+    def empty_tables(self, connection: Any, tables: list[str]) -> None:
+        """Delete every row of ``tables`` and restart their id sequences, foreign keys or
+        not; ``connection`` is outside any transaction."""
+        quote = connection.dialect.identifier_preparer.quote
+        with connection.begin():
+            for table in tables:
+                connection.exec_driver_sql(f"DELETE FROM {quote(table)}")
+
     # -- values ---------------------------------------------------------------------------
 
     def value_format(self, kind: str) -> ValueFormat:

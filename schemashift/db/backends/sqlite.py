@@ -757,6 +757,16 @@ class SQLiteBackend(Backend):
     def client_command(self, url: URL, parameters: list[str]) -> ClientCommand:
         return ClientCommand([find_program("sqlite3"), url.database or ":memory:", *parameters])
 
+    def empty_tables(self, connection: Connection, tables: list[str]) -> None:
+        """DELETE, foreign keys checked at COMMIT, then AUTOINCREMENT counters forgotten."""
+        quote = connection.dialect.identifier_preparer.quote
+        with connection.begin():
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            for table in tables:
+                connection.exec_driver_sql(f"DELETE FROM {quote(table)}")
+            if sa.inspect(connection).has_table("sqlite_sequence"):
+                connection.exec_driver_sql("DELETE FROM sqlite_sequence")
+
     def case_sensitive_match(self, lhs: Any, text: str, prefix: bool, suffix: bool) -> Any:
         """GLOB, which counts case where LIKE does not."""
         pattern = f"{'*' if prefix else ''}{glob_escape(text)}{'*' if suffix else ''}"
