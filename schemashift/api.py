@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from schemashift.migrations.migration import Migration
     from schemashift.migrations.operations.base import Operation
     from schemashift.migrations.questioner import MigrationQuestioner
+    from schemashift.migrations.sql_script import MigrationSQL
     from schemashift.pictures.entities import EntityDiagram
     from schemashift.pictures.migration_graph import MigrationPicture
 
@@ -75,6 +76,7 @@ __all__ = [
     "showmigrations",
     "showmigrations_plan",
     "sqlmigrate",
+    "sqlmigrate_script",
     "squashmigrations",
     "SquashResult",
 ]
@@ -1088,6 +1090,20 @@ def sqlmigrate(
     Statements one per line, inside ``BEGIN;`` and ``COMMIT;`` where the migration runs in
     one transaction. Nothing is run.
     """
+    script = sqlmigrate_script(app_label, name, backwards=backwards, database=database, warn=warn)
+    return "\n".join(script.lines())
+
+
+def sqlmigrate_script(
+    app_label: str,
+    name: str,
+    *,
+    backwards: bool = False,
+    database: str = "default",
+    warn: Warn | None = None,
+) -> MigrationSQL:
+    """What ``sqlmigrate`` prints, as data: each operation's statements and the lock each
+    takes, and whether they run in one transaction. Nothing is run."""
     from schemashift.migrations.executor import MigrationExecutor
 
     settings = _checked_project()
@@ -1097,8 +1113,7 @@ def sqlmigrate(
     migration = loader.get_migration_by_prefix(app_label, name)
     with _open_database(database) as db:
         executor = MigrationExecutor(db, loader, _recorder(db, settings))
-        lines = executor.collect_sql(migration, backwards=backwards)
-    return "\n".join(lines)
+        return executor.sql_script(migration, backwards=backwards)
 
 
 # -- lint -------------------------------------------------------------------------------------

@@ -24,8 +24,13 @@ class CheckMessage:
     def is_error(self) -> bool:
         return self.level >= ERROR
 
+    @property
+    def where(self) -> str:
+        """The object at fault as the report names it (``polls.Choice.votes``); "" for none."""
+        return _describe(self.obj)
+
     def __str__(self) -> str:
-        where = _describe(self.obj)
+        where = self.where
         text = f"{where}: ({self.id}) {self.msg}" if where else f"({self.id}) {self.msg}"
         if self.hint:
             text += f"\n\tHINT: {self.hint}"

@@ -8,6 +8,7 @@ import click
 
 from schemashift import api
 from schemashift.checks.model_checks import format_report
+from schemashift.cli import json_output
 from schemashift.cli.context import setup_project, warn
 from schemashift.exceptions import SystemCheckError
 
@@ -20,10 +21,14 @@ from schemashift.exceptions import SystemCheckError
     help="Also check what the models ask of this database, that the migrations it applied "
     "were not changed since, and that its tables are what they imply (an alias; repeatable).",
 )
+@json_output.format_option("Readable text, or one JSON document (see the README).")
 @click.pass_context
-def command(ctx: click.Context, databases: tuple[str, ...]) -> None:
+def command(ctx: click.Context, databases: tuple[str, ...], output_format: str) -> None:
     """Run the system checks on every installed model."""
     setup_project(ctx)
+    if output_format == json_output.JSON:
+        _check_as_json(ctx, databases)
+        return
     messages = api.check(databases)
     if any(m.is_error for m in messages):
         raise SystemCheckError("System check identified some issues:\n\n" + format_report(messages))
@@ -32,6 +37,19 @@ def command(ctx: click.Context, databases: tuple[str, ...]) -> None:
     click.echo(format_report(messages))
     drifted = [alias for alias in databases if _report_drift(alias)]
     if drifted:
+        ctx.exit(1)
+
+
+def _check_as_json(ctx: click.Context, databases: tuple[str, ...]) -> None:
+    """The messages and drift as one document, with the exit status of the text: an error
+    stops before drift is compared."""
+    messages = api.check(databases)
+    has_error = any(m.is_error for m in messages)
+    drift = [] if has_error else [(alias, api.drift(alias, warn=warn)) for alias in databases]
+    json_output.emit(json_output.check(messages, drift))
+    if has_error:
+        ctx.exit(SystemCheckError.exit_code)
+    if any(differences for _alias, differences in drift):
         ctx.exit(1)
 
 

@@ -87,6 +87,8 @@ class CliState:
     settings_module: str | None = None
     show_traceback: bool = False
     verbosity: int = 1
+    #: "json" once a command's ``--format json`` is read: errors are reported as JSON too
+    output_format: str = "text"
 
 
 class LazyGroup(click.Group):
@@ -169,6 +171,10 @@ class LazyGroup(click.Group):
             if state.show_traceback:
                 traceback.print_exc()
             report_error(exc)
+            if state.output_format == "json":
+                from schemashift.cli import json_output
+
+                json_output.emit(json_output.error(exc, exc.exit_code))
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             ctx.exit(130)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from schemashift import api
+from schemashift.cli import json_output
 from schemashift.cli.context import setup_project, warn
 from schemashift.cli.lint_report import echo_findings
 from schemashift.migrations.questioner import (
@@ -49,6 +50,9 @@ from schemashift.migrations.questioner import (
     help="Write one migration of APP_LABEL that turns its applied migrations' tables into "
     "the live ones (record it with migrate --fake).",
 )
+@json_output.format_option(
+    "With --check or --dry-run: what would be written as text, or one JSON document."
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -63,8 +67,14 @@ def command(
     merge: bool,
     update: bool,
     from_database: bool,
+    output_format: str,
 ) -> None:
     """Write new migrations for changes to the models of APP_LABELS (default: every app)."""
+    is_json = output_format == json_output.JSON
+    if is_json and (merge or from_database or not (check_changes or dry_run)):
+        raise click.UsageError(
+            "--format json goes with --check or --dry-run, without --merge or --from-database."
+        )
     setup_project(ctx)
     if from_database:
         _from_database(app_labels, name, dry_run)
@@ -78,12 +88,17 @@ def command(
         empty=empty,
         dry_run=dry_run,
         check=check_changes,
-        questioner=_questioner(no_input, dry_run or check_changes, app_labels, allow_data_loss),
-        on_migration=_Report(),
+        questioner=_questioner(
+            no_input, dry_run or check_changes, app_labels, allow_data_loss, asks_on_stderr=is_json
+        ),
+        on_migration=None if is_json else _Report(),
         warn=warn,
         staged=staged,
         update=update,
     )
+    if is_json:
+        json_output.emit(json_output.makemigrations(migrations, _display_path))
+        ctx.exit(1 if check_changes and migrations else 0)
     if not migrations:
         if len(app_labels) == 1:
             click.echo(f"No changes detected in app '{app_labels[0]}'")
@@ -139,15 +154,20 @@ def _from_database(app_labels: tuple[str, ...], name: str | None, dry_run: bool)
 
 
 def _questioner(
-    no_input: bool, dry_run: bool, app_labels: tuple[str, ...], allow_data_loss: bool
+    no_input: bool,
+    dry_run: bool,
+    app_labels: tuple[str, ...],
+    allow_data_loss: bool,
+    asks_on_stderr: bool = False,
 ) -> MigrationQuestioner:
+    """``asks_on_stderr`` keeps stdout for the JSON document."""
     if no_input:
         return NonInteractiveMigrationQuestioner(
             dry_run=dry_run, specified_apps=app_labels, allow_data_loss=allow_data_loss
         )
     return InteractiveMigrationQuestioner(
         stdin=sys.stdin,
-        stdout=sys.stdout,
+        stdout=sys.stderr if asks_on_stderr else sys.stdout,
         dry_run=dry_run,
         specified_apps=app_labels,
         echo_answers=not sys.stdin.isatty(),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from schemashift import api
+from schemashift.cli import json_output
 from schemashift.cli.backfill_progress import BackfillDisplay, backfill_display
 from schemashift.cli.context import setup_project, warn
 from schemashift.cli.lint_report import echo_findings
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     help="Seconds to wait for another migrate on the same database "
     "(default: MIGRATION_LOCK_TIMEOUT, 600).",
 )
+@json_output.format_option("With --plan or --check: the plan as text, or one JSON document.")
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -86,8 +88,12 @@ def command(
     allow_data_loss: bool,
     allow_drift: bool,
     lock_timeout: float | None,
+    output_format: str,
 ) -> None:
     """Apply (or unapply, to reach MIGRATION_NAME) the migrations of APP_LABEL, or of every app."""
+    is_json = output_format == json_output.JSON
+    if is_json and (prune or not (show_plan or check_unapplied)):
+        raise click.UsageError("--format json goes with --plan or --check, without --prune.")
     setup_project(ctx)
     if prune:
         _prune(app_label, lock_timeout)
@@ -122,6 +128,9 @@ def command(
         progress.failed()
         click.echo(_code_failure(progress, exc), err=True)
         raise
+    if is_json:
+        json_output.emit(json_output.migrate_plan(result.plan, result.held_back))
+        ctx.exit(1 if check_unapplied and result.plan.steps else 0)
     if show_plan or (check_unapplied and result.plan.steps):
         _print_plan(result.plan)
     if check_unapplied:

@@ -28,6 +28,7 @@ from schemashift.migrations.loader import MigrationLoader
 from schemashift.migrations.lock_retry import LockWaits, with_lock_retries
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations.base import Operation
+from schemashift.migrations.sql_script import MigrationSQL, OperationSQL, Statement
 from schemashift.migrations.state import ProjectState
 from schemashift.migrations.stepwise import (
     Step,
@@ -642,6 +643,11 @@ class MigrationExecutor:
         """The statements ``migrate`` would run for one migration, with a comment per operation
         and, above each statement, one naming the lock it takes (``lock_comments``), inside
         ``BEGIN;`` and ``COMMIT;`` where they run in one transaction."""
+        return self.sql_script(migration, backwards).lines()
+
+    def sql_script(self, migration: Migration, backwards: bool = False) -> MigrationSQL:
+        """The statements ``migrate`` would run for one migration, per operation, with the
+        lock each takes, as data (``collect_sql`` is its text)."""
         from schemashift.db.connection import editor_class
 
         if backwards:
@@ -654,7 +660,6 @@ class MigrationExecutor:
         operations = list(migration.operations)
         if backwards:
             operations.reverse()
-        lines: list[str] = []
         with self.database.connect() as connection:
             live = self.live_tables(migration, states, backwards)
             collected = self._statements(migration, states, backwards, connection, live)
@@ -663,34 +668,22 @@ class MigrationExecutor:
             runs_statement_by_statement(operation, group, editor)
             for operation, group in zip(operations, collected, strict=True)
         )
-        statements = [sql for group in collected for sql in group]
-        locks = iter(editor.lock_comments(statements))
-        if online:
-            lines.append(
-                "-- Tables that hold rows are changed in forms that keep their writers going; "
-                "each statement commits on its own."
-            )
-        for operation, added in zip(operations, collected, strict=True):
-            lines.extend(["--", f"-- {operation.describe()}", "--"])
-            if not operation.reduces_to_sql:
-                lines.append("-- THIS OPERATION CANNOT BE WRITTEN AS SQL")
-                continue
-            for sql in added:
-                lines.extend(self._with_lock_comment(sql, next(locks)))
-            if not added:
-                lines.append("-- (no-op)")
-        if self.runs_atomically(migration) and not online:
-            lines = ["BEGIN;", *lines, "COMMIT;"]
-        return lines
-
-    @staticmethod
-    def _with_lock_comment(sql: str, lock: str | None) -> list[str]:
-        """The statement ended by ``;``, its lock comment directly above it: below the comment
-        lines it may begin with (a Backfill's note on how its batches run)."""
-        lines = sql.split("\n")
-        first = next((n for n, line in enumerate(lines) if not line.startswith("--")), 0)
-        statement = "\n".join(lines[first:])
-        return [*lines[:first], *([lock] if lock else []), f"{statement};"]
+        locks = iter(editor.lock_comments([sql for group in collected for sql in group]))
+        return MigrationSQL(
+            migration.app_label,
+            migration.name,
+            backwards,
+            tuple(
+                OperationSQL(
+                    operation.describe(),
+                    operation.reduces_to_sql,
+                    tuple(Statement.from_collected(sql, next(locks)) for sql in group),
+                )
+                for operation, group in zip(operations, collected, strict=True)
+            ),
+            is_atomic=self.runs_atomically(migration) and not online,
+            is_online=online,
+        )
 
     def _statements(
         self,
