@@ -9,7 +9,7 @@ import pytest
 from schemashift import migrations
 from schemashift.api import MigrationEvent
 from schemashift.cli.backfill_progress import BarDisplay, LineDisplay, duration
-from schemashift.cli.migrate import _Progress
+from schemashift.cli.migrate_progress import PlainDisplay
 from schemashift.migrations.backfill import BackfillProgress
 
 
@@ -17,7 +17,7 @@ def test_a_lock_retry_gets_a_line_of_its_own_and_the_migration_line_starts_again
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     migration = migrations.Migration("0002_question_author", "polls")
-    progress = _Progress()
+    progress = PlainDisplay()
     for kind in ("apply_start", "lock_retry", "lock_retry", "apply_success"):
         progress(MigrationEvent(kind, migration))
     assert capsys.readouterr().out.splitlines() == [
@@ -40,7 +40,7 @@ def test_a_backfill_shows_plain_lines_every_few_seconds_under_its_migration(
 ) -> None:
     migration = migrations.Migration("0002_backfill", "polls")
     now = [0.0]
-    progress = _Progress(LineDisplay(interval=5.0, clock=lambda: now[0]))
+    progress = PlainDisplay(backfill=LineDisplay(interval=5.0, clock=lambda: now[0]))
     progress(MigrationEvent("apply_start", migration))
     for second, done in [(0, 0), (1, 4_000), (5, 20_000), (8, 40_000), (11, 60_000)]:
         now[0] = second
@@ -62,7 +62,7 @@ def test_a_migration_without_a_backfill_prints_no_backfill_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     migration = migrations.Migration("0002_x", "polls")
-    progress = _Progress()
+    progress = PlainDisplay()
     progress(MigrationEvent("apply_start", migration))
     progress(MigrationEvent("apply_success", migration))
     assert capsys.readouterr().out == "  Applying polls.0002_x... OK\n"
@@ -72,7 +72,7 @@ def test_a_failed_backfill_ends_its_migration_line_with_failed(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     migration = migrations.Migration("0002_backfill", "polls")
-    progress = _Progress(LineDisplay())
+    progress = PlainDisplay(backfill=LineDisplay())
     progress(MigrationEvent("apply_start", migration))
     progress(MigrationEvent("backfill_progress", migration, backfill=_batch(0, 0)))
     progress.failed()
