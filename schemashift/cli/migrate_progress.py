@@ -293,6 +293,9 @@ class LiveDisplay(MigrateDisplay):
             self.current = (FAKE_KINDS[kind], migration)
             self._end_migration((" FAKED", "green"))
             self._count_done()
+        if kind != "statement":
+            # drawn now, not at the next tick: a step shorter than a tick shows too
+            self.board.refresh()
 
     def _count_done(self) -> None:
         self.done += 1
@@ -347,7 +350,7 @@ class LiveDisplay(MigrateDisplay):
             return
         if self.migration_task is not None:
             self._end_migration((" FAILED", "red"))
-        self.board.update(self.overall, description=f"Migrations {self.verb}, then stopped")
+        self.board.update(self.overall, description="Migrations stopped")
         self._stop()
 
     def print(self, text: str, outcome: tuple[str, str] | None = None, after: str = "") -> None:
@@ -383,9 +386,12 @@ def _described(event: api.MigrationEvent) -> str:
 
 
 def live_board(console: Any = None) -> Any:
-    """The rich progress display: a line per task, each with its bar, count and clock (the
-    time elapsed for migrations, the time left for a backfill)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
+    """The rich progress display: a line per task with what it is, its bar, its count and its
+    clock (the time elapsed for migrations, the time left for a backfill); what it is gets
+    what width the rest leaves, cut short with an ellipsis."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn
+    from rich.table import Column
     from rich.text import Text
 
     class ClockColumn(ProgressColumn):
@@ -397,11 +403,19 @@ def live_board(console: Any = None) -> Any:
                 return Text("")
             return Text(f"about {duration(left)} left", style="progress.remaining")
 
+    console = console or Console()
     return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[unit]}"),
-        ClockColumn(),
+        TextColumn(
+            "{task.description}",
+            table_column=Column(
+                width=max(16, console.width - 56), no_wrap=True, overflow="ellipsis"
+            ),
+        ),
+        BarColumn(bar_width=10),
+        TextColumn(
+            "[progress.download]{task.completed:.0f}/{task.total:.0f}[/] {task.fields[unit]}",
+            table_column=Column(no_wrap=True),
+        ),
+        ClockColumn(table_column=Column(no_wrap=True)),
         console=console,
     )
