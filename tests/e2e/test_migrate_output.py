@@ -23,12 +23,14 @@ class Account(models.Model):
 
 BACKFILL = """\
 from schemashift import migrations
-from schemashift.models import F
+from schemashift.models import F, Q
 
 
 class Migration(migrations.Migration):
     dependencies = [("polls", "0001_initial")]
-    operations = [migrations.Backfill("account", "score", F("score") + 1, batch_size=4)]
+    operations = [
+        migrations.Backfill("account", "score", F("score") + 1, condition=Q(), batch_size=4)
+    ]
 """
 
 FAILING = """\
@@ -107,8 +109,8 @@ def test_on_a_terminal_a_backfill_shows_rows_done_of_the_total_and_the_time_left
     assert run.returncode == 0, run.stderr
     lines = run.lines
     assert matching(r"^  backfill account\.score .* 0/10 rows\s*$", lines)
-    assert matching(r"^  backfill account\.score .* 4/10 rows about \d+ s left$", lines)
-    assert matching(r"^  backfill account\.score .* 8/10 rows about \d+ s left$", lines)
+    assert matching(r"^  backfill account\.score .* 4/10 rows\s+about \d+ s left\s*$", lines)
+    assert matching(r"^  backfill account\.score .* 8/10 rows\s+about \d+ s left\s*$", lines)
     assert matching(r"^    backfill account\.score: 10 of 10 rows, done in \d+ s$", lines)
     assert "  Applying polls.0002_backfill... OK" in lines
     assert re.match(r"^Migrations applied .*1/1 migrations", lines[-1])

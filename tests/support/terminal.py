@@ -33,12 +33,12 @@ class TerminalRun:
 def run_in_terminal(
     args: list[str], cwd: Path, env: Mapping[str, str], timeout: float = 120
 ) -> TerminalRun:
-    """Run ``python *args`` with stdout on a pseudo-terminal of 120 columns; stderr piped."""
+    """Run ``python *args`` with stdout on a pseudo-terminal of 160 columns; stderr piped."""
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, *args],
         cwd=cwd,
-        env={**env, "COLUMNS": "120", "LINES": "40", "TERM": "xterm-256color"},
+        env={**env, "COLUMNS": "160", "LINES": "40", "TERM": "xterm-256color"},
         stdin=subprocess.DEVNULL,
         stdout=terminal,
         stderr=subprocess.PIPE,
