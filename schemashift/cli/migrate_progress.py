@@ -168,7 +168,7 @@ class PlainDisplay(MigrateDisplay):
             self.open_lines.clear()
             self.begin(f"  {START_KINDS[kind]} {migration}...")
         elif kind == "operation_start" and self.verbosity >= 2:
-            del self.open_lines[1:]  # a migration tried again after a lock retry starts over
+            self.drop_inner_lines()  # a migration tried again after a lock retry starts over
             self.begin(f"    {_described(event)}...")
         elif kind == "operation_success" and self.verbosity >= 2:
             elapsed = self.operation_elapsed(event.operation_number)
@@ -183,7 +183,7 @@ class PlainDisplay(MigrateDisplay):
             self.cut()
             self.backfill.show(event.backfill)
         elif kind in SUCCESS_KINDS:
-            del self.open_lines[1:]
+            self.drop_inner_lines()
             self.end(click.style(" OK", fg="green") + self.elapsed())
         elif kind == "lock_retry":
             self.lock_retry(migration)
@@ -192,7 +192,7 @@ class PlainDisplay(MigrateDisplay):
 
     def lock_retry(self, migration: Migration) -> None:
         """The retry's line, then the migration's line started again (operations restart)."""
-        del self.open_lines[1:]
+        self.drop_inner_lines()
         self.full_line(f"    {lock_retry_line(migration)}")
         if self.open_lines:
             text = self.open_lines[0][0]
@@ -217,6 +217,12 @@ class PlainDisplay(MigrateDisplay):
         text, is_at_cursor = self.open_lines.pop()
         self.cut()
         click.echo(outcome if is_at_cursor else text + outcome)
+
+    def drop_inner_lines(self) -> None:
+        """Forget the open lines under the migration's (operations to be started again)."""
+        if len(self.open_lines) > 1:
+            self.cut()
+            del self.open_lines[1:]
 
     def full_line(self, text: str) -> None:
         self.cut()
