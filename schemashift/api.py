@@ -178,13 +178,20 @@ class MigrationEvent:
     "lock_retry" (the migration, or its operation under way, waited too long for a table lock
     another session holds, was undone and is tried again after a pause), and
     "backfill_progress" (after each batch of a ``Backfill``; ``backfill`` says how far it got:
-    its ``label``, rows ``done`` of ``total``, ``elapsed`` and ``seconds_left``, ``finished``).
+    its ``label``, rows ``done`` of ``total``, ``elapsed`` and ``seconds_left``, ``finished``),
+    "operation_start" and "operation_success" (around each operation the run carries out, not
+    those a resumed run skips: ``operation`` and its place in the migration,
+    ``operation_number``, from 1), and "statement" (the ``sql`` of each statement of the
+    migration, just before it runs; a backfill's batches are told by "backfill_progress").
     """
 
     kind: str
     migration: Migration
     operations_done: int = 0
     backfill: BackfillProgress | None = None
+    operation: Operation | None = None
+    operation_number: int = 0
+    sql: str | None = None
 
 
 # -- makemigrations ---------------------------------------------------------------------------
@@ -700,12 +707,12 @@ def _migrate(
         changes = tuple(_unmigrated_changes(loader, warn))
         return MigrateResult(plan, True, fake, changes, adopted_names, held_back)
 
-    def notify(kind: str, migration: Migration, backfill: BackfillProgress | None = None) -> None:
+    def notify(kind: str, migration: Migration, detail: Any = None) -> None:
         if deferred and kind in ("apply_start", "unapply_start"):
             check_before(db, migration, deferred)
         if progress is not None:
             done = executor.partial.get(migration.key, ("", 0))[1]
-            progress(MigrationEvent(kind, migration, done, backfill))
+            progress(_migration_event(kind, migration, done, detail))
 
     executor.migrate(steps, applied, fake=fake, fake_initial=options.fake_initial, progress=notify)
     executor.record_replacements()
@@ -713,6 +720,16 @@ def _migrate(
     return MigrateResult(
         plan, was_run=True, was_faked=fake, adopted=adopted_names, held_back=held_back
     )
+
+
+def _migration_event(kind: str, migration: Migration, done: int, detail: Any) -> MigrationEvent:
+    """The event of what the executor reported, its detail in the field that names it."""
+    if kind in ("operation_start", "operation_success"):
+        number, operation = detail
+        return MigrationEvent(kind, migration, done, operation=operation, operation_number=number)
+    if kind == "statement":
+        return MigrationEvent(kind, migration, done, sql=detail)
+    return MigrationEvent(kind, migration, done, backfill=detail)
 
 
 def _refuse_drift(

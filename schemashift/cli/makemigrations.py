@@ -9,7 +9,7 @@ import click
 
 from schemashift import api
 from schemashift.cli import json_output
-from schemashift.cli.context import setup_project, warn
+from schemashift.cli.context import get_state, setup_project, warn
 from schemashift.cli.lint_report import echo_findings
 from schemashift.migrations.questioner import (
     InteractiveMigrationQuestioner,
@@ -76,11 +76,12 @@ def command(
             "--format json goes with --check or --dry-run, without --merge or --from-database."
         )
     setup_project(ctx)
+    verbosity = get_state(ctx).verbosity
     if from_database:
-        _from_database(app_labels, name, dry_run)
+        _from_database(app_labels, name, dry_run, verbosity)
         return
     if merge:
-        _merge(app_labels, name, dry_run, no_input)
+        _merge(app_labels, name, dry_run, no_input, verbosity)
         return
     migrations = api.makemigrations(
         *app_labels,
@@ -89,9 +90,14 @@ def command(
         dry_run=dry_run,
         check=check_changes,
         questioner=_questioner(
-            no_input, dry_run or check_changes, app_labels, allow_data_loss, asks_on_stderr=is_json
+            no_input,
+            dry_run or check_changes,
+            app_labels,
+            allow_data_loss,
+            verbosity,
+            asks_on_stderr=is_json,
         ),
-        on_migration=None if is_json else _Report(),
+        on_migration=None if is_json else _Report(verbosity),
         warn=warn,
         staged=staged,
         update=update,
@@ -100,15 +106,10 @@ def command(
         json_output.emit(json_output.makemigrations(migrations, _display_path))
         ctx.exit(1 if check_changes and migrations else 0)
     if not migrations:
-        if len(app_labels) == 1:
-            click.echo(f"No changes detected in app '{app_labels[0]}'")
-        elif app_labels:
-            joined = "', '".join(app_labels)
-            click.echo(f"No changes detected in apps '{joined}'")
-        else:
-            click.echo("No changes detected")
+        if verbosity >= 1:
+            _say_no_changes(app_labels)
         return
-    if not (dry_run or check_changes):
+    if not (dry_run or check_changes) and verbosity >= 1:
         for migration in migrations:
             if migration.updated_from is not None:
                 click.echo(f"Deleted {_display_path(migration.updated_from)}")
@@ -116,17 +117,32 @@ def command(
         ctx.exit(1)
 
 
-def _merge(app_labels: tuple[str, ...], name: str | None, dry_run: bool, no_input: bool) -> None:
-    """makemigrations --merge: show each conflict's branches, ask, write the merge migrations."""
-    questioner = None if no_input else _questioner(no_input, dry_run, app_labels, False)
+def _say_no_changes(app_labels: tuple[str, ...]) -> None:
+    if len(app_labels) == 1:
+        click.echo(f"No changes detected in app '{app_labels[0]}'")
+    elif app_labels:
+        joined = "', '".join(app_labels)
+        click.echo(f"No changes detected in apps '{joined}'")
+    else:
+        click.echo("No changes detected")
+
+
+def _merge(
+    app_labels: tuple[str, ...], name: str | None, dry_run: bool, no_input: bool, verbosity: int
+) -> None:
+    """makemigrations --merge: show each conflict's branches, ask, write the merge migrations;
+    at verbosity 0, the branches only where a question needs them."""
+    questioner = None if no_input else _questioner(no_input, dry_run, app_labels, False, 1)
     result = api.merge_migrations(
         *app_labels,
         name=name,
         dry_run=dry_run,
         questioner=questioner,
-        on_conflict=_show_conflict,
+        on_conflict=_show_conflict if verbosity >= 1 or not no_input else None,
         warn=warn,
     )
+    if verbosity < 1:
+        return
     if not result.conflicts:
         click.echo("No conflicts detected to merge.")
         return
@@ -143,13 +159,15 @@ def _show_conflict(conflict: api.MergeConflict) -> None:
             click.echo(f"    {operation}")
 
 
-def _from_database(app_labels: tuple[str, ...], name: str | None, dry_run: bool) -> None:
+def _from_database(
+    app_labels: tuple[str, ...], name: str | None, dry_run: bool, verbosity: int
+) -> None:
     if len(app_labels) != 1:
         raise click.UsageError("--from-database takes exactly one app label.")
     written = api.makemigrations_from_database(
-        app_labels[0], name=name, dry_run=dry_run, on_migration=_Report(), warn=warn
+        app_labels[0], name=name, dry_run=dry_run, on_migration=_Report(verbosity), warn=warn
     )
-    if not written:
+    if not written and verbosity >= 1:
         click.echo(f"The tables of app '{app_labels[0]}' match its applied migrations.")
 
 
@@ -158,12 +176,16 @@ def _questioner(
     dry_run: bool,
     app_labels: tuple[str, ...],
     allow_data_loss: bool,
+    verbosity: int,
     asks_on_stderr: bool = False,
 ) -> MigrationQuestioner:
     """``asks_on_stderr`` keeps stdout for the JSON document."""
     if no_input:
         return NonInteractiveMigrationQuestioner(
-            dry_run=dry_run, specified_apps=app_labels, allow_data_loss=allow_data_loss
+            verbosity=verbosity,
+            dry_run=dry_run,
+            specified_apps=app_labels,
+            allow_data_loss=allow_data_loss,
         )
     return InteractiveMigrationQuestioner(
         stdin=sys.stdin,
@@ -176,12 +198,16 @@ def _questioner(
 
 
 class _Report:
-    """Prints each migration, under a heading per app, before the files are written."""
+    """Prints each migration, under a heading per app, before the files are written; nothing
+    at verbosity 0."""
 
-    def __init__(self) -> None:
+    def __init__(self, verbosity: int = 1) -> None:
         self.app_label: str | None = None
+        self.verbosity = verbosity
 
     def __call__(self, migration: api.MigrationFile) -> None:
+        if self.verbosity < 1:
+            return
         if migration.app_label != self.app_label:
             self.app_label = migration.app_label
             click.echo(click.style(f"Migrations for '{migration.app_label}':", bold=True))

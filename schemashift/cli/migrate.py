@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
 from schemashift import api
 from schemashift.cli import json_output
-from schemashift.cli.backfill_progress import BackfillDisplay, backfill_display
-from schemashift.cli.context import setup_project, warn
+from schemashift.cli.context import get_state, setup_project, warn
 from schemashift.cli.lint_report import echo_findings
+from schemashift.cli.migrate_progress import MigrateDisplay, migrate_display
 from schemashift.exceptions import SchemashiftError
-
-if TYPE_CHECKING:
-    from schemashift.migrations.migration import Migration
 
 
 @click.command("migrate")
@@ -95,11 +90,12 @@ def command(
     if is_json and (prune or not (show_plan or check_unapplied)):
         raise click.UsageError("--format json goes with --plan or --check, without --prune.")
     setup_project(ctx)
+    verbosity = 0 if is_json else get_state(ctx).verbosity
     if prune:
-        _prune(app_label, lock_timeout)
+        _prune(app_label, lock_timeout, verbosity)
         if not (show_plan or check_unapplied):
             return
-    progress = _Progress()
+    progress = migrate_display(verbosity)
     try:
         result = api.migrate(
             app_label,
@@ -111,7 +107,7 @@ def command(
             lock_timeout=lock_timeout,
             progress=progress,
             on_plan=lambda plan: progress.start(plan, app_label, migration_name),
-            on_wait=_say_waiting,
+            on_wait=_say_waiting if verbosity >= 1 else None,
             warn=warn,
             stage=stage,
             allow_data_loss=allow_data_loss,
@@ -128,13 +124,16 @@ def command(
         progress.failed()
         click.echo(_code_failure(progress, exc), err=True)
         raise
+    progress.finish()
     if is_json:
         json_output.emit(json_output.migrate_plan(result.plan, result.held_back))
         ctx.exit(1 if check_unapplied and result.plan.steps else 0)
-    if show_plan or (check_unapplied and result.plan.steps):
+    if show_plan or (check_unapplied and result.plan.steps and verbosity >= 1):
         _print_plan(result.plan)
     if check_unapplied:
         ctx.exit(1 if result.plan.steps else 0)
+    if verbosity < 1:
+        return
     if not show_plan and not result.plan.steps:
         click.echo("  No migrations to apply.")
         if not result.held_back:
@@ -146,11 +145,16 @@ def command(
         )
 
 
-def _prune(app_label: str | None, lock_timeout: float | None) -> None:
+def _prune(app_label: str | None, lock_timeout: float | None, verbosity: int) -> None:
     """migrate APP --prune: forget the applied migrations whose files are gone."""
     pruned = api.prune_migrations(
-        app_label, lock_timeout=lock_timeout, on_wait=_say_waiting, warn=warn
+        app_label,
+        lock_timeout=lock_timeout,
+        on_wait=_say_waiting if verbosity >= 1 else None,
+        warn=warn,
     )
+    if verbosity < 1:
+        return
     click.echo(click.style("Pruning migrations:", bold=True))
     for name in pruned:
         click.echo(f"  Pruning {name}" + click.style(" OK", fg="green"))
@@ -166,114 +170,7 @@ def _say_waiting(alias: str, timeout: float | None) -> None:
     )
 
 
-def _print_intent(plan: api.MigrationPlan, app_label: str | None, name: str | None) -> None:
-    click.echo(click.style("Operations to perform:", bold=True))
-    if app_label and name == "zero":
-        click.echo(f"  Unapply all migrations: {app_label}")
-    elif app_label and name:
-        click.echo(f"  Target specific migration: {plan.targets[0][1]}, from {app_label}")
-    elif app_label:
-        click.echo(f"  Apply all migrations: {app_label}")
-    else:
-        labels = plan.migrated_apps
-        click.echo(f"  Apply all migrations: {', '.join(labels) if labels else '(none)'}")
-    if plan.adopted:
-        click.echo(click.style("Adopted from django_migrations:", bold=True))
-        for name in plan.adopted:
-            click.echo(f"  {name}... " + click.style("ADOPTED", fg="green"))
-    click.echo(click.style("Running migrations:", bold=True))
-
-
-class _Progress:
-    """Prints ``Applying polls.0001_initial... OK``; FAILED ends a line a failure cut short.
-
-    A backfill's progress shows under the migration's line, which is written again with its
-    outcome when it ends."""
-
-    def __init__(self, backfill: BackfillDisplay | None = None) -> None:
-        #: whether the plan has migrations and the executor has started on them
-        self.is_running = False
-        self.line_open = False
-        #: ("Applying" or "Unapplying", migration) of the migration last started
-        self.current: tuple[str, Migration] | None = None
-        self._backfill = backfill
-        #: whether the migration's line was cut by other lines and is to be written again
-        self.line_cut = False
-
-    def start(self, plan: api.MigrationPlan, app_label: str | None, name: str | None) -> None:
-        _print_intent(plan, app_label, name)
-        self.is_running = bool(plan.steps)
-
-    def __call__(self, event: api.MigrationEvent) -> None:
-        kind, migration = event.kind, event.migration
-        if kind in ("apply_resume", "unapply_resume"):
-            total = len(migration.operations)
-            forwards = kind == "apply_resume"
-            done = event.operations_done
-            verb = "applied" if forwards else "unapplied"
-            number = done + 1 if forwards else total - done
-            click.echo(
-                f"  Resuming {migration} at operation {number} of {total}: an earlier run "
-                f"{verb} {done} and stopped."
-            )
-        elif kind in ("apply_start", "unapply_start"):
-            verb = "Applying" if kind == "apply_start" else "Unapplying"
-            click.echo(f"  {verb} {migration}...", nl=False)
-            self.line_open = True
-            self.line_cut = False
-            self.current = (verb, migration)
-        elif kind == "backfill_progress" and event.backfill is not None:
-            self._cut_line()
-            self.backfill.show(event.backfill)
-        elif kind in ("apply_success", "unapply_success"):
-            self._reopen_line()
-            click.echo(click.style(" OK", fg="green"))
-            self.line_open = False
-        elif kind == "lock_retry":
-            if self.line_open:
-                click.echo("")
-                self.line_open = False
-            click.echo(
-                f"    A table lock {migration} needs is held by another session; "
-                "undone, trying again..."
-            )
-            if self.current is not None:
-                verb, running = self.current
-                click.echo(f"  {verb} {running}...", nl=False)
-                self.line_open = True
-        elif kind in ("fake_apply", "fake_unapply"):
-            verb = "Applying" if kind == "fake_apply" else "Unapplying"
-            click.echo(f"  {verb} {migration}..." + click.style(" FAKED", fg="green"))
-
-    @property
-    def backfill(self) -> BackfillDisplay:
-        if self._backfill is None:
-            self._backfill = backfill_display()
-        return self._backfill
-
-    def _cut_line(self) -> None:
-        if self.line_open:
-            click.echo("")
-            self.line_open = False
-            self.line_cut = True
-
-    def _reopen_line(self) -> None:
-        if self.line_cut and self.current is not None:
-            verb, migration = self.current
-            click.echo(f"  {verb} {migration}...", nl=False)
-            self.line_open = True
-        self.line_cut = False
-
-    def failed(self) -> None:
-        if self._backfill is not None:
-            self._backfill.close()
-        self._reopen_line()
-        if self.line_open:
-            click.echo(click.style(" FAILED", fg="red"))
-            self.line_open = False
-
-
-def _code_failure(progress: _Progress, exc: Exception) -> str:
+def _code_failure(progress: MigrateDisplay, exc: Exception) -> str:
     """``Applying polls.0002_x failed at operation 1 of 1 (<describe>): ValueError: ...``."""
     from schemashift.migrations.executor import failed_operation
 

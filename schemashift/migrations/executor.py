@@ -43,7 +43,10 @@ Key = tuple[str, str]
 #: "unapply_start", "unapply_success", "fake_apply", "fake_unapply", "apply_resume" or
 #: "unapply_resume" (before the start event of a migration an earlier run left half-done),
 #: "lock_retry" (work timed out waiting for a table lock, was undone and is tried again), and
-#: "backfill_progress", called as progress(event, migration, BackfillProgress) after each batch
+#: "backfill_progress", called as progress(event, migration, BackfillProgress) after each batch;
+#: "operation_start" and "operation_success", called as progress(event, migration,
+#: (number, operation)) around each operation run (number: its place in the migration, from 1),
+#: and "statement", called as progress(event, migration, sql) before each statement runs
 Progress = Callable[..., None]
 FORWARDS, BACKWARDS = "forwards", "backwards"
 
@@ -86,7 +89,7 @@ class MigrationExecutor:
         self.recorder = recorder
         #: how DDL waits for table locks; None: as long as the session's own limit says
         self.lock_waits = lock_waits or LockWaits(timeout=None, retries=0)
-        self._notify: Progress = lambda event, migration, detail=None: None
+        self._notify = _Watch(lambda event, migration, detail=None: None)
         #: operations already done per migration by an earlier, interrupted run
         self.partial: dict[Key, tuple[str, int]] = {}
         self._states: dict[frozenset[Key], ProjectState] = {}
@@ -308,8 +311,10 @@ class MigrationExecutor:
                 before = snapshot(state)
                 migration.advance_state(operation, state)
                 editor.online_tables = live[number - 1]
+                self._notify("operation_start", migration, (number, operation))
                 with _named_failure(migration, "Applying", operation, number):
                     operation.database_forwards(migration.app_label, editor, before, state)
+                self._notify("operation_success", migration, (number, operation))
             self._write_rows(connection, migration, applied=True)
         return state
 
@@ -319,7 +324,12 @@ class MigrationExecutor:
 
         editor = schema_editor(connection, atomic=atomic, alias=self.database.alias)
         editor.lock_timeout = self.lock_waits.timeout
+        editor.on_statement = self._say_statement
         return editor
+
+    def _say_statement(self, sql: str) -> None:
+        if self._notify.current is not None:
+            self._notify("statement", self._notify.current, sql)
 
     def live_tables(
         self,
@@ -425,8 +435,10 @@ class MigrationExecutor:
                 reversed(operations), reversed(states), live, strict=True
             ):
                 editor.online_tables = tables
+                self._notify("operation_start", migration, (number, operation))
                 with _named_failure(migration, "Unapplying", operation, number):
                     operation.database_backwards(migration.app_label, editor, after, before)
+                self._notify("operation_success", migration, (number, operation))
             self._write_rows(connection, migration, applied=False)
 
     def check_names(
@@ -514,9 +526,11 @@ class MigrationExecutor:
             for position, step in enumerate(steps, start=1):
                 if position <= done:
                     continue
+                self._notify("operation_start", migration, (step.number, step.operation))
                 with _partial_failure(migration, verb, step.number, done, run.detail):
                     run.operation(position, step)
                 self.partial[migration.key] = (direction, position)
+                self._notify("operation_success", migration, (step.number, step.operation))
             _end_transaction(connection)
             with connection.begin():
                 self._write_history(connection, migration, applied=direction == FORWARDS)

@@ -261,6 +261,8 @@ class BaseSchemaEditor(StagedColumns, ConstraintDDL):
         #: that keep writers going, where the backend has them (empty: a migration run in one
         #: transaction)
         self.online_tables: Container[str] = frozenset()
+        #: called with each statement just before it runs (``migrate -v 3`` shows them)
+        self.on_statement: Callable[[str], None] | None = None
 
     @property
     def backend(self) -> Backend:
@@ -403,6 +405,8 @@ class BaseSchemaEditor(StagedColumns, ConstraintDDL):
         if self.collect_sql:
             self.collected_sql.append(_without_terminator(self._inline_params(sql, params)))
             return
+        if self.on_statement is not None:
+            self.on_statement(sql)
         try:
             if params is None:
                 self.connection.exec_driver_sql(sql, execution_options=_NO_PARAMETERS)
