@@ -229,8 +229,8 @@ def makemigrations(
     _checked_project()
     _check_migration_name(name)
     configs = _app_configs(app_labels)
-    loader = _load_migrations(warn, conflicts_in=app_labels)
     dry_run = dry_run or check
+    loader = _load_migrations(warn, conflicts_in=app_labels, cached=dry_run and not update)
     if empty:
         changes = _empty_migrations(loader, configs, name)
     else:
@@ -514,6 +514,8 @@ def _acknowledge_data_loss(
     write them with ``acknowledge=["data-loss"]``."""
     from schemashift.migrations.data_loss import DATA_LOSS, new_losses
 
+    if not changes:
+        return
     losses = new_losses(loader.project_state(), changes)
     if not losses:
         return
@@ -570,9 +572,6 @@ def migrate(
     applied migrations own with the live ones and raises SchemaDrift if they differ (see
     ``drift``), unless ``allow_drift``; ``fake`` and ``plan`` do not compare.
     """
-    from schemashift.db.connection import migration_lock
-    from schemashift.migrations.executor import MigrationInterrupted
-
     settings = _checked_project()
     if target and not app_label:
         raise InvalidMigrationPlan(f"Name the app of the target migration '{target}'.")
@@ -582,6 +581,14 @@ def migrate(
         raise InvalidMigrationPlan("Give a stage or a target migration, not both.")
     if app_label:
         _app_configs([app_label])
+    simple = not (fake or fake_initial or adopt_django_history or plan or stage or target)
+    if simple:
+        settled = _settled(settings, database, app_label, on_plan, warn)
+        if settled is not None:
+            return settled
+    from schemashift.db.connection import migration_lock
+    from schemashift.migrations.executor import MigrationInterrupted
+
     timeout = settings.MIGRATION_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
     with _open_database(database) as db:
 
@@ -612,6 +619,57 @@ def migrate(
         except KeyboardInterrupt:
             # Ctrl-C before the executor started (it reports its own interruptions)
             raise MigrationInterrupted("Interrupted before any migration was run.") from None
+
+
+def _settled(
+    settings: Settings,
+    database: str,
+    app_label: str | None,
+    on_plan: Callable[[MigrationPlan], None] | None,
+    warn: Warn | None,
+) -> MigrateResult | None:
+    """The result of a migrate that has nothing to do, found without SQLAlchemy, the lock or
+    the migration files that did not change; None when there may be something to do (a
+    migration to run, a squash to record, a pre_migrate or post_migrate receiver to call).
+
+    Nothing is written, so not taking the lock is safe: a migrate running meanwhile could only
+    be one that started after this one looked.
+    """
+    from schemashift.db.history_read import read_history
+    from schemashift.migrations.graph import migration_plan
+
+    if _has_migrate_receivers():
+        return None
+    history = read_history(settings.database_url(database), settings.MIGRATIONS_TABLE)
+    if history is None:
+        return None
+    recorded = set(history.applied)
+    loader = _load_migrations(None, recorded, cached=True)
+    loader.check_consistent_history(recorded)
+    applied = set(loader.applied)
+    targets = _targets(loader, app_label, None)
+    if migration_plan(loader.graph, targets, applied):
+        return None
+    if any(key in applied and key not in recorded for key in loader.replacements):
+        return None
+    _warn_ignored_migrations(loader, warn)
+    _warn_changed_migrations(loader, history.checksums, database, warn)
+    plan = MigrationPlan((), tuple(targets), tuple(sorted(loader.migrated_apps)))
+    if on_plan is not None:
+        on_plan(plan)
+    changes = tuple(_unmigrated_changes(loader, warn))
+    return MigrateResult(plan, was_run=True, was_faked=False, unmigrated_changes=changes)
+
+
+def _has_migrate_receivers() -> bool:
+    from schemashift.models.signals import post_migrate, pre_migrate
+
+    return any(
+        signal.has_listeners(config)
+        for config in apps.get_app_configs()
+        if config.models_module is not None
+        for signal in (pre_migrate, post_migrate)
+    )
 
 
 def _lock_waits(settings: Settings) -> Any:
@@ -1014,11 +1072,8 @@ def _migration_status(
 
     settings = _checked_project()
     configs = _app_configs(app_labels) if app_labels else apps.get_app_configs()
-    with _open_database(database) as db:
-        recorder = _recorder(db, settings)
-        applied = set(recorder.applied_migrations())
-        checksums = recorder.recorded_checksums() if warn is not None else {}
-    loader = MigrationLoader(apps.get_app_configs(), applied=applied)
+    applied, checksums = _history(database, settings)
+    loader = MigrationLoader(apps.get_app_configs(), applied=applied, cached=True)
     _warn_ignored_migrations(loader, warn)
     _warn_changed_migrations(loader, checksums, database, warn)
     # a squash shows as applied once every migration it replaces is
@@ -1431,11 +1486,10 @@ def _changed_migration_errors(alias: str) -> list[CheckMessage]:
     from schemashift.migrations.loader import MigrationLoader
 
     settings = conf.get_settings()
-    with _open_database(alias) as db:
-        checksums = _recorder(db, settings).recorded_checksums()
+    checksums = _history(alias, settings)[1]
     if not checksums:
         return []
-    loader = MigrationLoader(apps.get_app_configs(), load=False)
+    loader = MigrationLoader(apps.get_app_configs(), load=False, cached=True)
     loader.load_disk()
     table = settings.MIGRATIONS_TABLE
     return [
@@ -1516,13 +1570,16 @@ def _require_migrations(loader: MigrationLoader, app_label: str) -> None:
 
 
 def _load_migrations(
-    warn: Warn | None, applied: set[Key] | None = None, conflicts_in: tuple[str, ...] = ()
+    warn: Warn | None,
+    applied: set[Key] | None = None,
+    conflicts_in: tuple[str, ...] = (),
+    cached: bool = False,
 ) -> MigrationLoader:
     """Every installed app's migrations, as a checked graph without conflicts (in the apps
-    ``conflicts_in``, when given)."""
+    ``conflicts_in``, when given); ``cached`` for a command that only reads them."""
     from schemashift.migrations.loader import MigrationLoader
 
-    loader = MigrationLoader(apps.get_app_configs(), applied=applied)
+    loader = MigrationLoader(apps.get_app_configs(), applied=applied, cached=cached)
     _warn_ignored_migrations(loader, warn)
     loader.check_no_conflicts(conflicts_in)
     return loader
@@ -1586,16 +1643,20 @@ def _model_changes(
     from schemashift.migrations.autodetector import MigrationAutodetector
     from schemashift.migrations.state import ProjectState
 
-    detector = MigrationAutodetector(
-        loader.project_state(), ProjectState.from_apps(apps), questioner
-    )
-    return detector.changes(
+    current = ProjectState.from_apps(apps)
+    if loader.models_unchanged(current):
+        return {}
+    detector = MigrationAutodetector(loader.project_state(), current, questioner)
+    changes = detector.changes(
         graph_leaves=_app_leaves(loader),
         trim_to_apps=set(app_labels) or None,
         migration_name=migration_name,
         graph=loader.graph,
         staged=staged,
     )
+    if not changes and not app_labels:
+        loader.mark_unchanged(current)
+    return changes
 
 
 @contextmanager
@@ -1637,6 +1698,19 @@ def _check_readable(database: Any) -> None:
             f"Cannot connect to {where}: the driver refused the URL's options{options}: "
             f"{type(exc).__name__}: {exc}. Fix or remove the options after '?' in the URL."
         ) from exc
+
+
+def _history(alias: str, settings: Settings) -> tuple[set[Key], dict[Key, str]]:
+    """The applied migrations of a database and their recorded checksums: through the
+    driver alone where it can (``db/history_read.py``), else through the recorder."""
+    from schemashift.db.history_read import read_history
+
+    history = read_history(settings.database_url(alias), settings.MIGRATIONS_TABLE)
+    if history is not None:
+        return set(history.applied), history.checksums
+    with _open_database(alias) as db:
+        recorder = _recorder(db, settings)
+        return set(recorder.applied_migrations()), recorder.recorded_checksums()
 
 
 def _recorder(database: Any, settings: Settings) -> Any:

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from schemashift.conf import SettingsReference
+from schemashift.migrations.cache import CachedMigration
 from schemashift.migrations.operations.base import Operation
 from schemashift.migrations.operations.special import RunSQL
 from schemashift.models.enums import Choices
@@ -59,7 +60,10 @@ _AST_NOISE = frozenset({"ctx", "type_comment", "kind"})
 
 
 def migration_checksum(migration: Migration) -> str:
-    """``v1:<sha256 hex>`` of the migration's operations and ``replaces``."""
+    """``v1:<sha256 hex>`` of the migration's operations and ``replaces`` (for a migration
+    known from the cache, the checksum its file had when the cache was written)."""
+    if isinstance(migration, CachedMigration):
+        return migration.checksum
     text = json.dumps(migration_form(migration), ensure_ascii=False, separators=(",", ":"))
     return f"{VERSION}:{hashlib.sha256(text.encode()).hexdigest()}"
 
@@ -72,6 +76,11 @@ def migration_form(migration: Migration) -> list[Any]:
         ["operations", [form.value(operation) for operation in migration.operations]],
         ["replaces", replaces],
     ]
+
+
+def normal_form(value: Any) -> Any:
+    """Any value as the plain JSON data the checksums hash (functions by reference)."""
+    return _NormalForm("").value(value)
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,14 @@ package (or with a folder lacking ``__init__.py``) is unmigrated.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import os
 import pkgutil
 import sys
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -25,6 +27,7 @@ from schemashift.exceptions import (
     InconsistentMigrationHistory,
     NodeNotFoundError,
 )
+from schemashift.migrations import cache
 from schemashift.migrations.graph import Key, MigrationGraph, label
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations.base import Operation
@@ -48,6 +51,12 @@ class MigrationLoader:
     Attributes after loading: ``disk_migrations`` (every Migration found, by key), ``graph``,
     ``migrated_apps``, ``unmigrated_apps``, ``replacements`` (squashes by key) and ``applied``
     (the given set, plus each squash whose replaced migrations are all applied).
+
+    With ``cached``, an app whose migrations folder is unchanged since the cache beside it was
+    written (``cache.py``) gets ``CachedMigration`` objects, whose files are imported only when
+    their operations are needed, and ``project_state()`` of every leaf comes from the cache
+    when the whole project is unchanged. Status commands use it; commands that run
+    migrations load every file.
     """
 
     def __init__(
@@ -55,6 +64,7 @@ class MigrationLoader:
         app_configs: Iterable[AppConfig],
         applied: set[Key] | None = None,
         load: bool = True,
+        cached: bool = False,
     ) -> None:
         self.app_configs = {config.label: config for config in app_configs}
         self.applied: set[Key] = set(applied or ())
@@ -65,6 +75,9 @@ class MigrationLoader:
         self.graph = MigrationGraph()
         # The root and leaf of each app, by (app_label, "__first__" or "__latest__").
         self._ends: dict[Key, Key | None] = {}
+        self.cached = cached and cache.is_enabled()
+        #: each migrated app's cache folder and what it holds (None: the folder has none)
+        self._caches: dict[str, tuple[cache.Folder, cache.AppCache | None]] = {}
         if load:
             self.build_graph()
 
@@ -85,9 +98,43 @@ class MigrationLoader:
                 self.unmigrated_apps.add(app_label)
                 continue
             self.migrated_apps.add(app_label)
+            folder = _cache_folder(package) if self.cached else None
+            if folder is not None:
+                self._load_with_cache(config, package, folder)
+                continue
             for name in _migration_names(package):
                 migration = self._load_migration(config, name)
                 self.disk_migrations[migration.key] = migration
+
+    def _load_with_cache(
+        self, config: AppConfig, package: ModuleType, folder: cache.Folder
+    ) -> None:
+        """The app's migrations from its cache, or from its files (then cached)."""
+        found = folder.read()
+        if found is not None:
+            for header in found.headers:
+                migration = cache.CachedMigration(
+                    config.label, header, partial(self._load_migration, config, header.name)
+                )
+                self.disk_migrations[migration.key] = migration
+            self._caches[config.label] = (folder, found)
+            return
+        from schemashift.migrations.checksum import migration_checksum
+
+        try:
+            stamps = folder.stamps()  # before importing: a file changed meanwhile is seen
+        except OSError:
+            stamps = None
+        headers = []
+        for name in _migration_names(package):
+            migration = self._load_migration(config, name)
+            self.disk_migrations[migration.key] = migration
+            headers.append(cache.MigrationHeader.of(migration, migration_checksum(migration)))
+        written = None
+        if stamps is not None:
+            written = cache.AppCache(stamps, headers)
+            folder.write(written)
+        self._caches[config.label] = (folder, written)
 
     def _load_migration(self, config: AppConfig, name: str) -> Migration:
         dotted = f"{config.migrations_module}.{name}"
@@ -300,7 +347,111 @@ class MigrationLoader:
         self, nodes: Key | list[Key] | None = None, at_end: bool = True
     ) -> ProjectState:
         """The models as the migrations leave them (at the given nodes, default every leaf)."""
-        return self.graph.make_state(nodes=nodes, at_end=at_end, real_apps=self.unmigrated_apps)
+        whole = nodes is None and at_end and self.cached
+        if whole:
+            state = self._cached_state()
+            if state is not None:
+                return state
+        state = self.graph.make_state(nodes=nodes, at_end=at_end, real_apps=self.unmigrated_apps)
+        if whole:
+            self._store_state(state)
+        return state
+
+    # -- the cache of the final state -------------------------------------------------------
+
+    def _fingerprint(self) -> str | None:
+        """A digest of every app's migration files and of the settings; None when an app's
+        migrations have no cache."""
+        from schemashift.conf import get_settings
+
+        if set(self._caches) != self.migrated_apps:
+            return None
+        parts = [cache.settings_digest(get_settings()), repr(sorted(self.unmigrated_apps))]
+        for app_label in sorted(self._caches):
+            found = self._caches[app_label][1]
+            if found is None:
+                return None
+            parts.append(f"{app_label}:{found.files_digest()}")
+        return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+    def _cached_state(self) -> ProjectState | None:
+        from schemashift.migrations.state import ProjectState
+
+        fingerprint = self._fingerprint()
+        if fingerprint is None:
+            return None
+        models = {}
+        for _folder, found in self._caches.values():
+            if found is None or found.project != fingerprint or found.models is None:
+                return None
+            app_models = cache.unpickled_models(found.models)
+            if app_models is None:
+                return None
+            models.update(app_models)
+        return ProjectState(models)
+
+    def _store_state(self, state: ProjectState) -> None:
+        fingerprint = self._fingerprint()
+        if fingerprint is None:
+            return
+        for app_label, (folder, found) in self._caches.items():
+            app_models = {key: model for key, model in state.models.items() if key[0] == app_label}
+            pickled = cache.pickled_models(app_models)
+            if found is None or pickled is None:
+                continue
+            found.project, found.models, found.clean = fingerprint, pickled, None
+            folder.write(found)
+
+    def models_unchanged(self, current: ProjectState) -> bool:
+        """Whether makemigrations found no change last time for models equal to ``current``,
+        with these migration files (``mark_unchanged``)."""
+        digests = self._clean_digests(current)
+        if digests is None:
+            return False
+        return all(
+            found is not None and found.clean == digests[app_label]
+            for app_label, (_folder, found) in self._caches.items()
+        )
+
+    def mark_unchanged(self, current: ProjectState) -> None:
+        """Remember that the models ``current`` need no new migration (see models_unchanged)."""
+        digests = self._clean_digests(current)
+        if digests is None:
+            return
+        for app_label, (folder, found) in self._caches.items():
+            if found is not None and found.clean != digests[app_label]:
+                found.clean = digests[app_label]
+                folder.write(found)
+
+    def _clean_digests(self, current: ProjectState) -> dict[str, str] | None:
+        """Each cached app's digest of its current models and of those of the apps without
+        a cache; None when the cached final state is not this project's."""
+        fingerprint = self._fingerprint() if self.cached else None
+        if fingerprint is None:
+            return None
+        if any(found is None or found.project != fingerprint for _, found in self._caches.values()):
+            return None
+        by_app: dict[str, list] = {}
+        for key, model in current.models.items():
+            by_app.setdefault(key[0], []).append(model)
+        others = [
+            model
+            for label, models in by_app.items()
+            if label not in self._caches
+            for model in models
+        ]
+        return {
+            app_label: cache.models_digest(by_app.get(app_label, []) + others)
+            for app_label in self._caches
+        }
+
+
+def _cache_folder(package: ModuleType) -> cache.Folder | None:
+    """The folder of a migrations package, when it has exactly one."""
+    paths = list(getattr(package, "__path__", ()))
+    if len(paths) != 1:
+        return None
+    return cache.Folder(Path(paths[0]))
 
 
 def _migrations_package(dotted: str) -> ModuleType | None:
