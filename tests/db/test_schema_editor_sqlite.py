@@ -281,7 +281,7 @@ def test_a_backwards_rebuild_puts_the_altered_column_first_as_django_does(
 def test_a_default_is_written_as_an_escaped_literal(authors: SQLiteMigrator) -> None:
     text = 'it\'s; DROP TABLE x; -- \\ "q" \u00e9'
     sql = authors.sql(AddField("author", "value", models.CharField(max_length=50, default=text)))
-    assert 'DEFAULT \'it\'\'s; DROP TABLE x; -- \\ "q" \u00e9\' NOT NULL' in sql[0]
+    assert "DEFAULT 'it''s; DROP TABLE x; -- \\ \"q\" \u00e9' NOT NULL" in sql[0]
     sql = authors.sql(AddField("author", "value", models.CharField(max_length=5, default="a\x00")))
     assert 'SELECT "id", "name", CAST(X\'6100\' AS TEXT) FROM' in sql[2]
 
