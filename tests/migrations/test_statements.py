@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from support.api_project import ApiProject, api_project_at
-from support.polls_migrations import ADD_AUTHOR, INITIAL
+from support.polls_migrations import ADD_AUTHOR, INITIAL, history
 from support.tutorial import WIDENED
 
 from schemashift import api
+from schemashift.migrations.migration import Migration
+from schemashift.migrations.operations.base import Operation
+from schemashift.migrations.state import ProjectState
 
 pytestmark = pytest.mark.backends("sqlite")
 
@@ -133,3 +136,36 @@ def test_a_rebuild_keeps_the_counter_of_deleted_rows(project: ApiProject) -> Non
     ids = [row[0] for row in connection.execute("SELECT id FROM polls_question ORDER BY id")]
     connection.close()
     assert ids == [1, 4]
+
+
+def _widen_to(number: int, length: int) -> str:
+    previous = "0003_alter_question_text" if number == 4 else f"{number - 1:04d}_widen"
+    return WIDEN.replace("0002_question_author", previous).replace(
+        "max_length=500", f"max_length={length}"
+    )
+
+
+def test_rolling_back_walks_the_states_once(
+    project: ApiProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unapplying N migrations computes each operation's states once, not the whole history
+    again per migration: the operations advanced grow with the history, not its square."""
+    widenings = 12
+    for number in range(4, 4 + widenings):
+        project.write_migration("polls", f"{number:04d}_widen", _widen_to(number, 500 + number))
+    project.load({"polls": WIDENED.replace("max_length=500", f"max_length={503 + widenings}")})
+    api.migrate()
+    operations = 4 + widenings
+    advanced = []
+    original = Migration.advance_state
+
+    def counted(self: Migration, operation: Operation, state: ProjectState) -> None:
+        advanced.append(self.key)
+        original(self, operation, state)
+
+    monkeypatch.setattr(Migration, "advance_state", counted)
+    api.migrate("polls", "zero")
+    assert history(project.database_url) == []
+    # the load's check of every file, the drift check's state, and one walk that both the
+    # plan's data-loss listing and the rollback use
+    assert len(advanced) == 3 * operations
