@@ -1,42 +1,42 @@
-"""Time schemashift against Django on the same generated migration history.
+"""Time schemashift and Django on the same generated histories, and each against its floor.
 
-    python bench/run.py [--apps 10] [--migrations-per-app 100] [--runs 5] [--keep DIR]
-                        [--database-url URL]
+    python bench/run.py                      # quick: 40 and 200 migrations, 100,000 rows, 3 runs
+    python bench/run.py --size full          # 200 and 1,000 migrations, 1,000,000 rows, 5 runs
+    python bench/run.py --histories 10x100 --rows 0 --runs 3 [--keep DIR] [--database-url URL]
 
-generates both projects (see generate.py), then times each workload as a subprocess, exactly as
-a user runs it, ``--runs`` times per tool after one untimed warm-up run (which also writes the
-bytecode caches):
-
-- ``migrate``: every migration, on a fresh database each run;
-- ``makemigrations --check``: nothing to do (after migrate);
-- ``showmigrations``: every migration listed as applied.
-
-It prints the median wall time of each and the ratio schemashift / Django (below 1: faster).
-Uses rich for the table when it is installed, plain text otherwise.
+For each history (see generate.py) it times, as a user runs them, in subprocesses: ``migrate``
+on a fresh database, ``makemigrations --check``, ``showmigrations``, ``sqlmigrate`` of the last
+migration, and rolling everything back (``migrate APP zero`` app by app); for the big table
+(bigtable.py), adding a NOT NULL column with a default and remaking the table. Each workload
+runs once under ``traced.py`` (untimed: statement counts and the SQL for the floor), then
+``--runs`` times; the floor is that SQL replayed without the tool (floor.py).
 
 By default each tool uses a SQLite file in its project. With ``--database-url`` (the admin URL
 of a PostgreSQL or MySQL/MariaDB server, as SQLAlchemy takes it) each tool gets a database of
 its own on that server instead, ``bench_schemashift`` and ``bench_django``, dropped and created
-anew (untimed) before every fresh-database run and dropped at the end unless ``--keep`` is
-given; the commands find it through ``DATABASE_URL``. That needs SQLAlchemy and the server's
-driver, which the project's virtualenv has.
+anew (untimed) before every run that needs a fresh one and dropped at the end unless ``--keep``
+is given; the commands find it through ``DATABASE_URL``. There the floor and the statement
+counts (which read SQLite's trace) and the big table are left out.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generate import DATABASE_URL_ENV, FLAVOURS, add_size_arguments, generate
+from bigtable import ADD_COLUMN, APP, REMAKE, copy_rows_seconds, fill, generate_big
+from floor import floor_statements, kinds, read_trace, replay, statement_counts, transactions
+from generate import DATABASE_URL_ENV, FLAVOURS, generate
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -52,35 +52,32 @@ FOREIGN_ENV = (
 )
 
 
-@dataclass(frozen=True)
-class Workload:
-    name: str
-    args: tuple[str, ...]
-    fresh_database: bool
-
-
-WORKLOADS = (
-    Workload("migrate (fresh db)", ("migrate",), fresh_database=True),
-    Workload("makemigrations --check", ("makemigrations", "--check"), fresh_database=False),
-    Workload("showmigrations", ("showmigrations",), fresh_database=False),
-)
+TRACED_PY = Path(__file__).with_name("traced.py")
+Log = Callable[[str], None]
 
 
 class CommandFailed(Exception):
     """A timed command exited with an error; the message holds its output."""
 
 
-def run_command(project: Path, args: tuple[str, ...], database_url: str | None = None) -> float:
+def run_command(
+    project: Path,
+    args: tuple[str, ...],
+    database_url: str | None = None,
+    trace: Path | None = None,
+) -> float:
     """Run ``python manage.py *args`` in ``project``; return its wall time in seconds.
 
     ``database_url``, when given, is passed as ``DATABASE_URL``; otherwise the project's own
-    settings (SQLite) apply."""
+    settings (SQLite) apply. ``trace``: run under ``traced.py``, writing the statements the
+    command executed there (SQLite)."""
     env = {key: value for key, value in os.environ.items() if key not in FOREIGN_ENV}
     if database_url is not None:
         env[DATABASE_URL_ENV] = database_url
+    prefix = [str(TRACED_PY), str(trace)] if trace is not None else []
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *prefix, "manage.py", *args],
         cwd=project,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -166,79 +163,260 @@ class ServerDatabases:
 Databases = SQLiteDatabases | ServerDatabases
 
 
-def time_workload(
-    project: Path, workload: Workload, runs: int, databases: Databases, flavour: str
-) -> list[float]:
-    """One warm-up run, then ``runs`` timed ones."""
-    times = []
-    for attempt in range(runs + 1):
-        if workload.fresh_database:
-            databases.recreate(flavour, project)
-        elapsed = run_command(project, workload.args, databases.url(flavour))
-        if attempt:
-            times.append(elapsed)
-    return times
+# -- workloads ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Commands timed together, on a database prepared (untimed) before each run.
+
+    ``start``: "fresh" (no database), a template saved by an earlier workload, or None (the
+    database as the previous workload left it: commands that only read). ``saves``: the
+    template this workload's result is kept as. ``floor``: whether its SQL is replayed."""
+
+    name: str
+    commands: Callable[[Path], list[tuple[str, ...]]]
+    start: str | None
+    saves: str | None = None
+    floor: bool = False
+    #: untimed commands that bring a server database to ``start`` (SQLite copies a template)
+    prepare: tuple[tuple[str, ...], ...] = ()
+
+
+def _apps(project: Path) -> list[str]:
+    return sorted(path.parent.name for path in project.glob("*/migrations"))
+
+
+def _last_migration(project: Path) -> tuple[str, ...]:
+    app = _apps(project)[-1]
+    names = sorted(p.stem for p in (project / app / "migrations").glob("0*.py"))
+    return ("sqlmigrate", app, names[-1])
+
+
+def _roll_back_all(project: Path) -> list[tuple[str, ...]]:
+    return [("migrate", app, "zero") for app in _apps(project)]
+
+
+def history_workloads() -> list[Workload]:
+    return [
+        Workload("migrate (fresh db)", lambda p: [("migrate",)], "fresh", "migrated", True),
+        Workload("makemigrations --check", lambda p: [("makemigrations", "--check")], None),
+        Workload("showmigrations", lambda p: [("showmigrations",)], None),
+        Workload("sqlmigrate (last migration)", lambda p: [_last_migration(p)], None),
+        Workload(
+            "roll everything back", _roll_back_all, "migrated", floor=True, prepare=(("migrate",),)
+        ),
+    ]
+
+
+def big_table_workloads(rows: int) -> list[Workload]:
+    return [
+        Workload(
+            f"{rows:,} rows: add NOT NULL column with default",
+            lambda p: [("migrate", APP, ADD_COLUMN)],
+            "filled",
+            "added",
+            True,
+        ),
+        Workload(
+            f"{rows:,} rows: remake (widen varchar)",
+            lambda p: [("migrate", APP, REMAKE)],
+            "added",
+            floor=True,
+        ),
+    ]
+
+
+@dataclass
+class Measure:
+    """One tool's figures for one workload."""
+
+    median: float | None = None
+    error: str | None = None
+    floor: float | None = None
+    floor_commits: float | None = None
+    statements: tuple[int, int] | None = None
+    kinds: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
 class Result:
-    workload: Workload
-    medians: dict[str, float | None]
-    errors: dict[str, str]
-
-    @property
-    def ratio(self) -> float | None:
-        ours, theirs = self.medians.get("schemashift"), self.medians.get("django")
-        return ours / theirs if ours is not None and theirs else None
+    workload: str
+    measures: dict[str, Measure] = field(default_factory=dict)
+    #: a reference cost shown in the floor columns (one INSERT ... SELECT of the big table)
+    reference: float | None = None
 
 
-def run_benchmark(
-    projects: dict[str, Path],
-    runs: int,
-    log: Callable[[str], None],
-    databases: Databases | None = None,
+class Bench:
+    """Runs workloads for both tools on one pair of projects."""
+
+    def __init__(self, projects: dict[str, Path], runs: int, databases: Databases, log: Log):
+        self.projects = projects
+        self.runs = runs
+        self.databases = databases
+        self.log = log
+
+    def _db(self, flavour: str) -> Path:
+        return self.projects[flavour] / "db.sqlite3"
+
+    def _template(self, flavour: str, name: str) -> Path:
+        folder = self.projects[flavour] / ".bench"
+        folder.mkdir(exist_ok=True)
+        return folder / f"{name}.sqlite3"
+
+    def save(self, flavour: str, name: str) -> None:
+        if isinstance(self.databases, SQLiteDatabases):
+            shutil.copyfile(self._db(flavour), self._template(flavour, name))
+
+    def _prepare(self, workload: Workload, flavour: str) -> None:
+        project = self.projects[flavour]
+        if workload.start is None:
+            return
+        if not isinstance(self.databases, SQLiteDatabases):
+            self.databases.recreate(flavour, project)
+            for args in workload.prepare if workload.start != "fresh" else ():
+                run_command(project, args, self.databases.url(flavour))
+            return
+        self._db(flavour).unlink(missing_ok=True)
+        if workload.start != "fresh":
+            shutil.copyfile(self._template(flavour, workload.start), self._db(flavour))
+
+    def _run(self, workload: Workload, flavour: str, trace: Path | None = None) -> float:
+        project = self.projects[flavour]
+        url = self.databases.url(flavour)
+        return sum(run_command(project, args, url, trace) for args in workload.commands(project))
+
+    def measure(self, workload: Workload, flavour: str) -> Measure:
+        """A traced warm-up run (statements, floor), then ``runs`` timed ones."""
+        sqlite = isinstance(self.databases, SQLiteDatabases)
+        found = Measure()
+        project = self.projects[flavour]
+        trace: list[str] = []
+        self._prepare(workload, flavour)
+        for number, args in enumerate(workload.commands(project)):
+            path = project / ".bench" / f"trace{number}.json" if sqlite else None
+            if path is not None:
+                path.parent.mkdir(exist_ok=True)
+            run_command(project, args, self.databases.url(flavour), path)
+            if path is not None:
+                trace += read_trace(path)
+        if workload.saves:
+            self.save(flavour, workload.saves)
+        times = []
+        for _ in range(self.runs):
+            self._prepare(workload, flavour)
+            times.append(self._run(workload, flavour))
+        found.median = statistics.median(times)
+        if sqlite:
+            found.statements = statement_counts(trace)
+            found.kinds = dict(kinds(trace))
+        if sqlite and workload.floor:
+            start = None if workload.start == "fresh" else self._template(flavour, workload.start)
+            scratch = project / ".bench" / "floor.sqlite3"
+            one = [floor_statements(trace)]
+            found.floor = statistics.median(replay(scratch, one, start) for _ in range(self.runs))
+            each = transactions(trace)
+            found.floor_commits = statistics.median(
+                replay(scratch, each, start) for _ in range(self.runs)
+            )
+            scratch.unlink(missing_ok=True)
+        return found
+
+    def run(self, workloads: list[Workload]) -> list[Result]:
+        """Every workload with every tool; a tool that fails one skips the rest."""
+        results = [Result(workload.name) for workload in workloads]
+        for flavour in FLAVOURS:
+            failed: str | None = None
+            for workload, result in zip(workloads, results, strict=True):
+                if failed is not None:
+                    result.measures[flavour] = Measure(error=failed)
+                    continue
+                self.log(f"{flavour}: {workload.name} x {self.runs} ...")
+                try:
+                    result.measures[flavour] = self.measure(workload, flavour)
+                except CommandFailed as exc:
+                    failed = str(exc)
+                    result.measures[flavour] = Measure(error=failed)
+        return results
+
+
+def run_history(
+    out: Path, apps: int, per_app: int, seed: int, runs: int, databases: Databases, log: Log
 ) -> list[Result]:
-    """Time every workload with every tool. A tool that fails a workload skips the rest."""
-    databases = databases or SQLiteDatabases()
-    results = [Result(workload, {}, {}) for workload in WORKLOADS]
-    for flavour in FLAVOURS:
-        for result in results:
-            if flavour in result.errors:
-                continue
-            log(f"{flavour}: {result.workload.name} x {runs} ...")
-            try:
-                times = time_workload(projects[flavour], result.workload, runs, databases, flavour)
-            except CommandFailed as exc:
-                for later in results[results.index(result) :]:
-                    later.medians[flavour] = None
-                    later.errors[flavour] = str(exc)
-                continue
-            result.medians[flavour] = statistics.median(times)
-    return results
+    log(f"Generating {apps * per_app} migrations ({apps} apps) in {out}")
+    projects = generate(out, apps, per_app, seed)
+    return Bench(projects, runs, databases, log).run(history_workloads())
+
+
+def run_big_table(out: Path, rows: int, runs: int, log: Log) -> list[Result]:
+    log(f"Generating the big-table project in {out}, filling {rows:,} rows")
+    projects = generate_big(out)
+    bench = Bench(projects, runs, SQLiteDatabases(), log)
+    for flavour, project in projects.items():
+        (project / "db.sqlite3").unlink(missing_ok=True)
+        run_command(project, ("migrate", APP, "0001_initial"))
+        fill(project / "db.sqlite3", rows)
+        bench.save(flavour, "filled")
+    results = bench.run(big_table_workloads(rows))
+    reference = Result("one INSERT ... SELECT of the table (reference)")
+    added = bench._template(FLAVOURS[0], "added")
+    scratch = added.with_name("reference.sqlite3")
+    reference.reference = statistics.median(copy_rows_seconds(added, scratch) for _ in range(runs))
+    return [*results, reference]
+
+
+# -- the table ------------------------------------------------------------------------------
 
 
 def _seconds(value: float | None) -> str:
-    return "failed" if value is None else f"{value:.3f} s"
+    return "-" if value is None else f"{value:.3f} s"
 
 
-def _ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
+def _ratio(value: float | None, floor: float | None) -> str:
+    return "-" if value is None or not floor else f"{value / floor:.2f}"
 
 
-def table_rows(results: list[Result]) -> list[tuple[str, str, str, str]]:
-    return [
-        (
-            result.workload.name,
-            _seconds(result.medians.get("schemashift")),
-            _seconds(result.medians.get("django")),
-            _ratio(result.ratio),
+def _count(measure: Measure) -> str:
+    return (
+        "-" if measure.statements is None else f"{measure.statements[0]} / {measure.statements[1]}"
+    )
+
+
+def table_rows(results: list[Result]) -> list[tuple[str, ...]]:
+    rows = []
+    for result in results:
+        if result.reference is not None:
+            rows.append((result.workload, "", "", _seconds(result.reference), "", "", "", "", ""))
+            continue
+        ours, theirs = result.measures["schemashift"], result.measures["django"]
+        rows.append(
+            (
+                result.workload,
+                "failed" if ours.error else _seconds(ours.median),
+                "failed" if theirs.error else _seconds(theirs.median),
+                _seconds(ours.floor),
+                _ratio(ours.median, ours.floor),
+                _seconds(theirs.floor),
+                _ratio(theirs.median, theirs.floor),
+                _count(ours),
+                _count(theirs),
+            )
         )
-        for result in results
-    ]
+    return rows
 
 
-HEADERS = ("workload", "schemashift median", "Django median", "ratio")
-CAPTION = "ratio = schemashift / Django: below 1, schemashift is faster"
+HEADERS = (
+    "workload",
+    "schemashift",
+    "Django",
+    "floor (ours)",
+    "ours ÷ floor",
+    "floor (Django)",
+    "Django ÷ floor",
+    "statements ours (all / floor)",
+    "statements Django",
+)
+CAPTION = "medians; floor = the DDL the tool ran, replayed as one script in one transaction"
 
 
 def print_table(title: str, results: list[Result]) -> None:
@@ -257,16 +435,53 @@ def print_table(title: str, results: list[Result]) -> None:
         return
     table = Table(title=title, caption=CAPTION)
     for i, header in enumerate(HEADERS):
-        table.add_column(header, justify="left" if i == 0 else "right", no_wrap=True)
+        table.add_column(header, justify="left" if i == 0 else "right")
     for row in rows:
         table.add_row(*row)
-    Console().print(table)
+    Console(width=200).print(table)
+
+
+def print_notes(results: list[Result]) -> None:
+    """The floor with the tool's own commits, and the remake against one INSERT ... SELECT."""
+    reference = next((r.reference for r in results if r.reference is not None), None)
+    for result in results:
+        for flavour, measure in result.measures.items():
+            if measure.floor_commits is not None:
+                print(
+                    f"  {result.workload}, {flavour}: floor with its {flavour} commits "
+                    f"{_seconds(measure.floor_commits)} "
+                    f"(÷ {_ratio(measure.median, measure.floor_commits)})"
+                )
+            if reference and "remake" in result.workload and measure.median is not None:
+                print(
+                    f"  {result.workload}, {flavour}: ÷ one INSERT ... SELECT "
+                    f"{measure.median / reference:.2f} (floor ÷ it "
+                    f"{_ratio(measure.floor, reference)})"
+                )
+
+
+SIZES = {
+    # (apps, migrations per app) per history, rows of the big table, timed runs
+    "quick": ([(4, 10), (10, 20)], 100_000, 3),
+    "full": ([(10, 20), (10, 100)], 1_000_000, 5),
+}
+
+
+def _history(text: str) -> tuple[int, int]:
+    apps, _, per_app = text.partition("x")
+    return int(apps), int(per_app)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_size_arguments(parser)
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per workload (default 5)")
+    parser.add_argument("--size", choices=sorted(SIZES), default="quick")
+    parser.add_argument(
+        "--histories",
+        help="comma-separated APPSxMIGRATIONS histories, e.g. 10x20,10x100 (default: --size's)",
+    )
+    parser.add_argument("--rows", type=int, help="rows of the big table (0: leave it out)")
+    parser.add_argument("--runs", type=int, help="timed runs per workload")
+    parser.add_argument("--seed", type=int, default=1, help="the generated history (default 1)")
     parser.add_argument(
         "--keep",
         type=Path,
@@ -280,8 +495,12 @@ def main(argv: list[str] | None = None) -> int:
         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres (default: SQLite files)",
     )
     args = parser.parse_args(argv)
-    if args.apps < 1 or args.migrations_per_app < 1 or args.runs < 1:
-        parser.error("--apps, --migrations-per-app and --runs must be at least 1")
+    sizes, rows, runs = SIZES[args.size]
+    histories = [_history(h) for h in args.histories.split(",")] if args.histories else sizes
+    rows = rows if args.rows is None else args.rows
+    runs = args.runs or runs
+    if runs < 1 or any(a < 1 or m < 1 for a, m in histories):
+        parser.error("--histories and --runs must be at least 1")
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -294,19 +513,32 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--database-url: {type(exc).__name__}: {exc}")
         names = ", ".join(databases.database_name(flavour) for flavour in FLAVOURS)
         log(f"Running on {databases.title}: databases {names}")
+    failures: set[tuple[str, str]] = set()
     with tempfile.TemporaryDirectory(prefix="schemashift-bench-") as scratch:
         out = args.keep or Path(scratch)
-        total = args.apps * args.migrations_per_app
-        log(f"Generating {total} migrations ({args.apps} apps) in {out}")
-        projects = generate(out, args.apps, args.migrations_per_app, args.seed)
+        tables = []
         try:
-            results = run_benchmark(projects, args.runs, log, databases)
+            for apps, per_app in histories:
+                folder = out / f"history-{apps}x{per_app}"
+                results = run_history(folder, apps, per_app, args.seed, runs, databases, log)
+                title = (
+                    f"{apps * per_app} migrations in {apps} apps, {databases.title}, "
+                    f"median of {runs} runs"
+                )
+                tables.append((title, results))
+            if rows and isinstance(databases, SQLiteDatabases):
+                results = run_big_table(out / "big-table", rows, runs, log)
+                tables.append((f"One table of {rows:,} rows, SQLite, median of {runs}", results))
         finally:
             if not args.keep:
                 databases.drop_all()
-    title = f"{total} migrations in {args.apps} apps, {databases.title}, median of {args.runs} runs"
-    print_table(title, results)
-    failures = {(flavour, error) for r in results for flavour, error in r.errors.items()}
+    for title, results in tables:
+        print_table(title, results)
+        print_notes(results)
+        for result in results:
+            for flavour, measure in result.measures.items():
+                if measure.error:
+                    failures.add((flavour, measure.error))
     for flavour, error in sorted(failures):
         print(f"\n{flavour} failed: {error}", file=sys.stderr)
     return 1 if failures else 0

@@ -93,6 +93,10 @@ class MigrationExecutor:
         #: operations already done per migration by an earlier, interrupted run
         self.partial: dict[Key, tuple[str, int]] = {}
         self._states: dict[frozenset[Key], ProjectState] = {}
+        self._unapply_states: dict[
+            tuple[frozenset[Key], tuple[Key, ...]],
+            dict[Key, list[tuple[ProjectState, ProjectState]]],
+        ] = {}
 
     # -- planning ----------------------------------------------------------------------------
 
@@ -610,8 +614,18 @@ class MigrationExecutor:
         (the plan unapplies dependants first, so reversed it is a valid forward order). The
         state just before a migration of the plan then holds the kept migrations and every
         migration unapplied after it, never one unapplied before it. Snapshots are taken only
-        around the operations of the migrations to unapply.
+        around the operations of the migrations to unapply. Built once per run for a plan: the
+        data-loss listing of the plan and the rollback itself share it (operations replace
+        model states, never mutate them).
         """
+        cache_key = (frozenset(applied), tuple(unapply_plan))
+        if cache_key not in self._unapply_states:
+            self._unapply_states[cache_key] = self._walk_to_unapply(applied, unapply_plan)
+        return self._unapply_states[cache_key]
+
+    def _walk_to_unapply(
+        self, applied: set[Key], unapply_plan: list[Key]
+    ) -> dict[Key, list[tuple[ProjectState, ProjectState]]]:
         to_unapply = set(unapply_plan)
         state = ProjectState()
         for key in self.history_order(applied):

@@ -91,7 +91,7 @@ def test_a_rebuild_moves_the_altered_column_last_and_self_references_after_it(
     )
     migrator.apply(AlterField("author", "name", models.CharField(max_length=30)))
     assert migrator.column_order("shop_author") == ["id", "age", "name", "boss_id"]
-    migrator.apply(AddField("author", "rank", models.IntegerField(default=0)))
+    migrator.apply(AddField("author", "rank", models.IntegerField(default=0, unique=True)))
     assert migrator.column_order("shop_author") == ["id", "name", "age", "rank", "boss_id"]
 
 
@@ -173,9 +173,27 @@ def test_unique_together_follows_a_renamed_column(authors: SQLiteMigrator) -> No
 
 def test_a_rebuild_keeps_the_autoincrement_counter(authors: SQLiteMigrator) -> None:
     authors.run_sql("DELETE FROM shop_author WHERE id = 3")
-    authors.apply(AddField("author", "age", models.IntegerField(default=0)))
-    authors.run_sql("INSERT INTO shop_author (name, age) VALUES ('Di', 1)")
+    sql = authors.sql(AlterField("author", "name", models.CharField(max_length=40)))
+    assert sql[1] == (
+        'UPDATE "sqlite_sequence" SET "name" = \'new__shop_author\' WHERE "name" = \'shop_author\''
+    )
+    authors.apply(AlterField("author", "name", models.CharField(max_length=40)))
+    authors.run_sql("INSERT INTO shop_author (name) VALUES ('Di')")
     assert [row[0] for row in authors.rows("shop_author")] == [1, 2, 4]
+    assert authors.rows("sqlite_sequence") == [("shop_author", 4)]
+
+
+def test_a_rebuild_of_an_emptied_table_keeps_its_counter(authors: SQLiteMigrator) -> None:
+    authors.run_sql("DELETE FROM shop_author")
+    authors.apply(AlterField("author", "name", models.CharField(max_length=40)))
+    authors.run_sql("INSERT INTO shop_author (name) VALUES ('Di')")
+    assert authors.rows("shop_author", "id") == [(4,)]
+
+
+def test_a_rebuild_of_a_table_never_written_starts_ids_at_one(migrator: SQLiteMigrator) -> None:
+    migrator.apply(author_model(), AlterField("author", "name", models.CharField(max_length=40)))
+    migrator.run_sql("INSERT INTO shop_author (name) VALUES ('Di')")
+    assert migrator.rows("shop_author", "id") == [(1,)]
 
 
 ROW_VALUES = [
@@ -263,9 +281,9 @@ def test_a_backwards_rebuild_puts_the_altered_column_first_as_django_does(
 def test_a_default_is_written_as_an_escaped_literal(authors: SQLiteMigrator) -> None:
     text = 'it\'s; DROP TABLE x; -- \\ "q" \u00e9'
     sql = authors.sql(AddField("author", "value", models.CharField(max_length=50, default=text)))
-    assert 'SELECT "id", "name", \'it\'\'s; DROP TABLE x; -- \\ "q" \u00e9\' FROM' in sql[1]
+    assert "DEFAULT 'it''s; DROP TABLE x; -- \\ \"q\" \u00e9' NOT NULL" in sql[0]
     sql = authors.sql(AddField("author", "value", models.CharField(max_length=5, default="a\x00")))
-    assert 'SELECT "id", "name", CAST(X\'6100\' AS TEXT) FROM' in sql[1]
+    assert 'SELECT "id", "name", CAST(X\'6100\' AS TEXT) FROM' in sql[2]
 
 
 SQLITE_VALUES = st.one_of(

@@ -142,6 +142,14 @@ def is_managed(model: ModelState) -> bool:
     )
 
 
+def existing_column_message(table: str, column: str) -> str:
+    """Why a column is not added: the live table has it already (made by hand, say)."""
+    return (
+        f"Cannot add column {column!r} to table {table!r}: the table has a column of "
+        "that name already, which migrations did not make. Nothing was changed."
+    )
+
+
 def keeps_added_default(field: Field) -> bool:
     """Whether a column added for the field to a table in use keeps the field's default as its
     database default, so the previous app version, which leaves the column out of its INSERTs,
@@ -1047,12 +1055,27 @@ class BaseSchemaEditor(StagedColumns, ConstraintDDL):
         rebuild would replace it, values and all."""
         if self.collect_sql and not self.planning:
             return
-        live = self._live_table(table)
-        if live is not None and column in live.columns:
-            raise DatabaseError(
-                f"Cannot add column {column!r} to table {table!r}: the table has a column of "
-                "that name already, which migrations did not make. Nothing was changed."
-            )
+        if column in self._live_columns(table):
+            raise DatabaseError(existing_column_message(table, column))
+
+    def _live_columns(self, table: str) -> set[str]:
+        """The live table's column names (none when it does not exist); while collecting, as
+        the renames collected so far would leave them."""
+        if self.connection is None:
+            return set()
+        live_name = self._collected_table_renames.get(table, table) if self.collect_sql else table
+        columns = type(self).column_names(self.connection, live_name)
+        renames = self._collected_column_renames.get(table) if self.collect_sql else None
+        if renames:
+            back = {old: new for new, old in renames.items()}
+            columns = {back.get(name, name) for name in columns}
+        return columns
+
+    @classmethod
+    def column_names(cls, connection: Connection, table: str) -> set[str]:
+        """The names of a live table's columns; empty when there is no such table."""
+        live = cls.read_table(connection, table)
+        return set(live.columns) if live is not None else set()
 
     def note_column_rename(self, table: str, old: str, new: str) -> None:
         """Remember a collected RENAME COLUMN, which the live table does not show yet."""

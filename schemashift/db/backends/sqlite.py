@@ -28,7 +28,9 @@ from schemashift.db.backends.base import (
     BaseSchemaEditor,
     TableDefinition,
     column_fields,
+    existing_column_message,
     is_managed,
+    keeps_added_default,
 )
 from schemashift.db.backends.defaults import is_expression_default
 from schemashift.db.backends.formats import DecimalFormat, FloatFormat, quantize
@@ -57,6 +59,8 @@ SQLITE_BEGIN_OPTION = "schemashift_sqlite_begin"
 _SQLITE_BEGIN_MODES = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
 #: significant digits SQLite keeps of a number it stores as a double
 SQLITE_EXACT_DIGITS = 15
+#: a literal ADD COLUMN takes as DEFAULT as it is (not an expression such as a CAST)
+_PLAIN_LITERAL = re.compile(r"-?[0-9][0-9.eE+-]*|'(?:[^']|'')*'|X'[0-9A-Fa-f]*'")
 #: statements that write, and so take the database's one write lock until their transaction
 #: commits (SQLite locks the database, not a table)
 _WRITES = re.compile(r"^(?:CREATE|DROP|ALTER|INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
@@ -141,7 +145,8 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         raw = self._driver_connection()
         self._enforced_foreign_keys = bool(raw.execute("PRAGMA foreign_keys").fetchone()[0])
         raw.execute("PRAGMA foreign_keys = OFF")
-        raw.execute("PRAGMA legacy_alter_table = OFF")
+        if not self.connection.connection.info.get(_MODERN_RENAMES):
+            raw.execute("PRAGMA legacy_alter_table = OFF")
 
     def _restore_connection(self) -> None:
         if getattr(self, "_enforced_foreign_keys", False):
@@ -310,7 +315,9 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     # -- fields -------------------------------------------------------------------------------
 
     def add_field(self, state: ProjectState, model: ModelState, field: Field) -> None:
-        """ADD COLUMN for a nullable column with no value to fill in; else rebuild the table.
+        """ADD COLUMN for a nullable column with no value to fill in, or for one whose value
+        for the existing rows is a constant kept as the column's DEFAULT (SQLite writes
+        neither into the rows: the table is not copied); else rebuild the table.
 
         ``model`` and ``state`` are as after the addition; ``field`` may carry a one-off
         default for the existing rows.
@@ -319,16 +326,11 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             return
         table = self.model_table(model)
         with self._operation():
-            self.refuse_existing_column(table, field.column)
-            if self._can_add_column(model, field):
-                self.run(
-                    f"ALTER TABLE {self.quote_name(table)} ADD COLUMN "
-                    f"{self.quote_name(field.column)} {self.column_definition(field, state)}"
-                )
-                if self.field_needs_index(field):
-                    name = self.field_index_name(table, field)
-                    self.run(self.create_index_sql(name, table, [field.column]))
+            default = self._added_column_default(model, field, state)
+            if default is not None or self._can_add_column(model, field):
+                self._add_column(table, field, state, default)
                 return
+            self.refuse_existing_column(table, field.column)
             kept = [f for f in column_fields(model) if f.name != field.name]
             reverting = field is model.fields.get(field.name)
             order = _rebuilt_order(model, kept, field, reverting)
@@ -339,6 +341,50 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                 default = self.quote_value(self.effective_default(field), field, state)
             self._remake_table(state, definition, {field.name: default})
             self._touch_model(state, model)
+
+    def _add_column(
+        self, table: str, field: Field, state: ProjectState, default: str | None
+    ) -> None:
+        """ALTER TABLE ... ADD COLUMN, and the column's index; SQLite itself refuses a column
+        the table has already, which is said as the rebuild's check says it."""
+        if self.collect_sql:
+            self.refuse_existing_column(table, field.column)
+        definition = self.column_definition(field, state, default=default)
+        try:
+            self.run(
+                f"ALTER TABLE {self.quote_name(table)} ADD COLUMN "
+                f"{self.quote_name(field.column)} {definition}"
+            )
+        except DatabaseError as exc:
+            if "duplicate column name" not in str(exc):
+                raise
+            raise DatabaseError(existing_column_message(table, field.column)) from exc
+        if self.field_needs_index(field):
+            name = self.field_index_name(table, field)
+            self.run(self.create_index_sql(name, table, [field.column]))
+
+    def _added_column_default(
+        self, model: ModelState, field: Field, state: ProjectState
+    ) -> str | None:
+        """The DEFAULT literal a NOT NULL column takes when ADD COLUMN can fill the existing
+        rows with it: the model's field keeps that constant default (``keeps_added_default``,
+        which the drift check allows), and nothing else about the column needs the rebuild.
+        None otherwise."""
+        kept = model.fields.get(field.name)
+        if (
+            field.null
+            or kept is None
+            or not keeps_added_default(kept)
+            or field.is_relation
+            or field.unique
+            or _in_meta_index(model, field)
+        ):
+            return None
+        value = self.effective_default(field)
+        if value is None or value != self.effective_default(kept):
+            return None
+        literal = self.quote_value(value, field, state)
+        return literal if _PLAIN_LITERAL.fullmatch(literal) else None
 
     def _can_add_column(self, model: ModelState, field: Field) -> bool:
         # A column named by unique_together or Meta.indexes (a RemoveField being unapplied
@@ -521,6 +567,15 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         temporary = f"new__{table}"
         quoted_table, quoted_temporary = self.quote_name(table), self.quote_name(temporary)
         self.run(self.create_table_sql(state, definition, temporary))
+        if any(f.primary_key and f.get_internal_type() in _AUTO_FIELDS for f in definition.fields):
+            # The old table's counter becomes the new one's before the copy, which only
+            # raises it; the rename at the end takes it along. One statement, whatever the
+            # table holds.
+            self.run(
+                f"UPDATE {self.quote_name('sqlite_sequence')} SET {self.quote_name('name')} = "
+                f"{self.quote_value(temporary)} WHERE {self.quote_name('name')} = "
+                f"{self.quote_value(table)}"
+            )
         sources = sources or {}
         copied = [f for f in definition.fields if not f.generated]  # computed by the table
         columns = ", ".join(self.quote_name(f.column) for f in copied)
@@ -530,14 +585,6 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             table,
             temporary,
         )
-        if any(f.primary_key and f.get_internal_type() in _AUTO_FIELDS for f in definition.fields):
-            sequence = self.quote_name("sqlite_sequence")
-            name = self.quote_name("name")
-            self.run(f"DELETE FROM {sequence} WHERE {name} = {self.quote_value(temporary)}")
-            self.run(
-                f"UPDATE {sequence} SET {name} = {self.quote_value(temporary)} "
-                f"WHERE {name} = {self.quote_value(table)}"
-            )
         self.run(f"DROP TABLE {quoted_table}")
         self.run(f"ALTER TABLE {quoted_temporary} RENAME TO {quoted_table}")
         for statement in self.index_statements(definition, state):
@@ -563,6 +610,11 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             "ESCAPE '\\' ORDER BY name"
         )
         return [name for (name,) in rows]
+
+    @classmethod
+    def column_names(cls, connection: Connection, table: str) -> set[str]:
+        quoted = connection.dialect.identifier_preparer.quote_identifier(table)
+        return {row[1] for row in connection.exec_driver_sql(f"PRAGMA table_xinfo({quoted})")}
 
     @classmethod
     def read_table(cls, connection: Connection, table: str) -> TableInfo | None:
@@ -778,7 +830,11 @@ def glob_escape(value: str) -> str:
     return "".join(f"[{char}]" if char in "*?[" else char for char in value)
 
 
-def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+#: set in a pooled connection's info once it renames tables as the schema editor needs
+_MODERN_RENAMES = "schemashift_modern_renames"
+
+
+def _on_connect(dbapi_connection: Any, record: Any) -> None:
     # Transaction control is ours (see _on_begin): pysqlite's legacy mode would send no
     # BEGIN before DDL, committing each schema change on its own.
     dbapi_connection.isolation_level = None
@@ -786,6 +842,7 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     # With the legacy behaviour, renaming a table leaves other tables' REFERENCES pointing at
     # the old name.
     dbapi_connection.execute("PRAGMA legacy_alter_table = OFF")
+    record.info[_MODERN_RENAMES] = True
 
 
 def _on_begin(connection: Connection) -> None:
