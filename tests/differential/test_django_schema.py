@@ -246,15 +246,30 @@ def test_introspection_sees_the_django_schema(django_history: History) -> None:
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_same_schema_as_django(django_history: History, our_history: History, version: str) -> None:
-    diff = schema_diff(
-        django_history.schema(version), our_history.schema(version), "Django", "schemashift"
-    )
+    expected = django_history.schema(version)
+    actual = _without_kept_defaults(expected, our_history.schema(version))
+    diff = schema_diff(expected, actual, "Django", "schemashift")
     if diff:
         pytest.fail(
             f"After migrating the {version} models, the schemas differ "
             f"(- only in Django's, + only in schemashift's):\n{diff}",
             pytrace=False,
         )
+
+
+def _without_kept_defaults(expected: list[str], actual: list[str]) -> list[str]:
+    """``actual`` without the DEFAULT of a column Django has the same but with no default.
+
+    A NOT NULL column with a constant default is added in place on SQLite and keeps its
+    default in the database, where Django rebuilds the table without one (README, "Where
+    schemashift differs from Django"). Any other difference still shows.
+    """
+    known = set(expected)
+    kept = []
+    for line in actual:
+        column, marker, _default = line.partition(" DEFAULT ")
+        kept.append(column if marker and line not in known and column in known else line)
+    return kept
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -62,7 +62,14 @@ def test_existing_tables_fake_the_initial_migration(project: ApiProject) -> None
     tables_without_history(project)
     events: list[tuple[str, str]] = []
 
-    api.migrate(fake_initial=True, progress=lambda e: events.append((e.kind, e.migration.name)))
+    within_a_migration = {"operation_start", "operation_success", "statement"}
+
+    api.migrate(
+        fake_initial=True,
+        progress=lambda e: (
+            None if e.kind in within_a_migration else events.append((e.kind, e.migration.name))
+        ),
+    )
 
     assert events == [
         ("fake_apply", "0001_initial"),
