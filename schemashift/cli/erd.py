@@ -9,19 +9,12 @@ import click
 
 from schemashift import api
 from schemashift.cli.context import setup_project
-from schemashift.cli.picture_output import output_option, write_picture
+from schemashift.cli.picture_output import draw, format_option, output_option
 
 
 @click.command("erd")
 @click.argument("app_labels", nargs=-1)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["mermaid", "dot", "svg"]),
-    default="mermaid",
-    show_default=True,
-    help="Mermaid erDiagram, Graphviz DOT, or SVG drawn by Graphviz's dot.",
-)
+@format_option("erDiagram")
 @output_option
 @click.option(
     "--database",
@@ -45,12 +38,4 @@ def command(
 
     setup_project(ctx)
     diagram = api.entity_diagram(*app_labels, database=database)
-    if output_format == "mermaid":
-        text = render_er_diagram(diagram)
-    else:
-        text = render_dot(diagram)
-        if output_format == "svg":
-            from schemashift.pictures.dot import render_svg
-
-            text = render_svg(text)
-    write_picture(text, output)
+    draw(diagram, output_format, output, mermaid=render_er_diagram, dot=render_dot)

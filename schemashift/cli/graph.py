@@ -8,19 +8,12 @@ import click
 
 from schemashift import api
 from schemashift.cli.context import setup_project, warn
-from schemashift.cli.picture_output import output_option, write_picture
+from schemashift.cli.picture_output import draw, format_option, output_option
 
 
 @click.command("graph")
 @click.argument("app_labels", nargs=-1)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["mermaid", "dot", "svg"]),
-    default="mermaid",
-    show_default=True,
-    help="Mermaid flowchart, Graphviz DOT, or SVG drawn by Graphviz's dot.",
-)
+@format_option("flowchart")
 @output_option
 @click.option(
     "--database",
@@ -48,12 +41,4 @@ def command(
     picture = api.migration_graph(
         *app_labels, database=None if no_database else database, warn=warn
     )
-    if output_format == "mermaid":
-        text = render_flowchart(picture)
-    else:
-        text = render_dot(picture)
-        if output_format == "svg":
-            from schemashift.pictures.dot import render_svg
-
-            text = render_svg(text)
-    write_picture(text, output)
+    draw(picture, output_format, output, mermaid=render_flowchart, dot=render_dot)

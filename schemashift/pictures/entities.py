@@ -45,6 +45,12 @@ class Column:
     is_unique: bool = False
     is_nullable: bool = False
 
+    @property
+    def keys(self) -> list[str]:
+        """``PK``, ``FK`` and ``UK``, those the column is."""
+        marks = (("PK", self.is_primary_key), ("FK", self.is_foreign_key), ("UK", self.is_unique))
+        return [mark for mark, is_key in marks if is_key]
+
 
 @dataclass(frozen=True)
 class Table:

@@ -43,15 +43,7 @@ def _node(table: Table) -> str:
 
 
 def _row(column: Column) -> str:
-    keys = [
-        key
-        for key, is_key in (
-            ("PK", column.is_primary_key),
-            ("FK", column.is_foreign_key),
-            ("UK", column.is_unique),
-        )
-        if is_key
-    ]
+    keys = column.keys
     type_text = column.sql_type + (" NULL" if column.is_nullable else "")
     return (
         f'<tr><td port="{escape(column.name)}" align="left">{escape(column.name)}</td>'

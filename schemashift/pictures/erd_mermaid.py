@@ -52,15 +52,7 @@ def _entity(table: Table) -> list[str]:
 
 
 def _attribute(column: Column) -> str:
-    keys = [
-        key
-        for key, is_key in (
-            ("PK", column.is_primary_key),
-            ("FK", column.is_foreign_key),
-            ("UK", column.is_unique),
-        )
-        if is_key
-    ]
+    keys = column.keys
     notes = [column.field_class]
     if column.is_nullable:
         notes.append("null")

@@ -1,5 +1,8 @@
 """What ``python manage.py migrate`` shows: on a terminal, a live display of the run; in a
-log or a pipe, a line per step; and, at each ``--verbosity``, what Django's would."""
+log or a pipe, a line per step; and, at each ``--verbosity``, what Django's would.
+
+What is shown does not hang on the backend but for the statements and a backfill's batches:
+only the tests of those run on every backend."""
 
 from __future__ import annotations
 
@@ -117,6 +120,7 @@ def test_on_a_terminal_a_backfill_shows_rows_done_of_the_total_and_the_time_left
     assert query(project, "SELECT min(score), max(score) FROM polls_account") == [(2, 11)]
 
 
+@pytest.mark.backends("sqlite")
 def test_on_a_terminal_a_failed_migration_ends_the_display_with_failed(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     ok(project.run("makemigrations", "polls"))
@@ -133,6 +137,7 @@ def test_on_a_terminal_a_failed_migration_ends_the_display_with_failed(project) 
 # -- in a log or a pipe, at each verbosity ------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite")
 def test_verbosity_0_prints_nothing(project) -> None:
     two_migrations(project)
     result = project.run("migrate", "-v", "0")
@@ -141,6 +146,7 @@ def test_verbosity_0_prints_nothing(project) -> None:
     assert project.run("migrate", "--verbosity", "0").stdout == ""
 
 
+@pytest.mark.backends("sqlite")
 def test_verbosity_0_still_reports_errors(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     ok(project.run("makemigrations", "polls"))
@@ -152,6 +158,7 @@ def test_verbosity_0_still_reports_errors(project) -> None:
     assert "ValueError: no votes to count" in result.stderr
 
 
+@pytest.mark.backends("sqlite")
 def test_verbosity_1_prints_a_line_per_migration(project) -> None:
     two_migrations(project)
     assert ok(project.run("migrate", "-v", "1")).splitlines() == [
@@ -162,6 +169,7 @@ def test_verbosity_1_prints_a_line_per_migration(project) -> None:
     assert ok(project.run("migrate")).splitlines() == [*INTENT, "  No migrations to apply."]
 
 
+@pytest.mark.backends("sqlite")
 def test_verbosity_2_adds_a_line_per_operation_and_timings(project) -> None:
     two_migrations(project)
     output = ok(project.run("migrate", "-v", "2"))
@@ -204,6 +212,7 @@ def test_verbosity_3_adds_each_statement_under_its_operation(project) -> None:
 # -- other commands ---------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite")
 def test_migrate_check_at_verbosity_0_says_it_by_its_exit_status_alone(project) -> None:
     two_migrations(project)
     result = project.run("migrate", "--check", "-v", "0")
@@ -214,6 +223,7 @@ def test_migrate_check_at_verbosity_0_says_it_by_its_exit_status_alone(project) 
     assert (result.returncode, result.stdout) == (0, "")
 
 
+@pytest.mark.backends("sqlite")
 def test_makemigrations_at_verbosity_0_writes_the_files_and_prints_nothing(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     result = project.run("makemigrations", "polls", "-v", "0")
@@ -226,6 +236,7 @@ def test_makemigrations_at_verbosity_0_writes_the_files_and_prints_nothing(proje
     assert (result.returncode, result.stdout) == (1, "")
 
 
+@pytest.mark.backends("sqlite")
 @pytest.mark.parametrize(
     ("args", "shown"),
     [
