@@ -45,15 +45,12 @@ def passed(result, count: int = TEST_COUNT) -> str:
     return result.stdout
 
 
-def test_database_exists(project: PluginProject, url: str) -> bool:
+def leftover_test_database(project: PluginProject, url: str) -> bool:
     """Whether the test database of a run (its URL) is still there."""
     parsed = make_url(url)
     if project.server_url is None:
         return Path(parsed.database).exists()
     return parsed.database in server_databases(project.server_url)
-
-
-test_database_exists.__test__ = False  # type: ignore[attr-defined]
 
 
 def configured_url(project: PluginProject) -> str:
@@ -66,7 +63,7 @@ def test_the_suite_passes_isolated_on_a_test_database_removed_afterwards(
     passed(project.run_pytest())
     seen = project.seen_database()
     assert make_url(seen).database != make_url(configured_url(project)).database
-    assert not test_database_exists(project, seen)
+    assert not leftover_test_database(project, seen)
     # the configured database is never touched
     if project.server_url:
         assert tables(project.server_url) == set()
@@ -94,7 +91,7 @@ def test_reuse_db_keeps_the_database_and_applies_new_migrations(
     project.write("polls/models.py", MODELS_0001)
     passed(project.run_pytest("--reuse-db", "-k", "creates_a_question or sees_no_question"), 2)
     url = project.seen_database()
-    assert test_database_exists(project, url)
+    assert leftover_test_database(project, url)
     assert "summary" not in columns(url, "polls_question")
     execute(url, "CREATE TABLE left_by_the_first_run (id integer)")
 
@@ -110,7 +107,7 @@ def test_reuse_db_keeps_the_database_and_applies_new_migrations(
     ]
 
     passed(project.run_pytest("--reuse-db", "--create-db"))
-    assert test_database_exists(project, url)
+    assert leftover_test_database(project, url)
     assert "left_by_the_first_run" not in tables(url)
 
 
