@@ -4,6 +4,8 @@
 # make lint  - ruff check and ruff format --check
 #
 # Everything runs with the project's virtual environment (.venv), created on first use.
+# The tests start thousands of interpreters: the package is byte-compiled first, so that none
+# of them compiles it again where PYTHONDONTWRITEBYTECODE keeps imports from saving it.
 
 PYTHON3 ?= python3
 VENV ?= .venv
@@ -33,10 +35,12 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	bash scripts/install-test-servers.sh
+	$(PY) -m compileall -q schemashift
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=15 tests/
 
 test-fast: $(VENV)/.installed-test
 	bash scripts/install-test-servers.sh
+	$(PY) -m compileall -q schemashift
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not slow" tests/
 
 lint: $(VENV)/.installed-test
