@@ -134,6 +134,13 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     }
     data_type_suffixes = {kind: "AUTOINCREMENT" for kind in _AUTO_FIELDS}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: the statements this editor ran or collected so far
+        self._statements: list[str] = []
+        #: table -> its CREATE statement as rewritten, and how many statements had run then
+        self._rewritten: dict[str, tuple[str, int]] = {}
+
     @classmethod
     def lock_comments(cls, statements: Sequence[str]) -> list[str | None]:
         """The database's write lock, for each statement that writes."""
@@ -199,6 +206,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             raise DatabaseError(_describe_violations(violations))
 
     # -- running statements -------------------------------------------------------------------
+
+    def run(self, sql: str, params: Any = None) -> None:
+        self._statements.append(sql)
+        super().run(sql, params)
 
     # -- staged changes (``staged_columns.py``) -------------------------------------------------
 
@@ -575,14 +586,18 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         return literal if _PLAIN_LITERAL.fullmatch(literal) else None
 
     def _live_create_sql(self, table: str) -> str | None:
-        """The table's CREATE statement as sqlite_master keeps it; None where there is no
-        live table to read, or (collecting SQL) where statements collected before this one
-        would have changed it."""
+        """The table's CREATE statement as sqlite_master keeps it, or as this migration
+        rewrote it; None where there is no live table to read, or where this migration ran
+        other statements on the table (which collected SQL would not have run:
+        ``sqlmigrate`` and ``migrate`` decide alike)."""
         if self.connection is None:
             return None
         quoted = self.quote_name(table)
-        if self.collect_sql and any(quoted in statement for statement in self.collected_sql):
+        rewritten, since = self._rewritten.get(table, (None, 0))
+        if any(quoted in statement for statement in self._statements[since:]):
             return None
+        if rewritten is not None:
+            return rewritten
         rows = self.query(
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = "
             f"{self.quote_value(table)}"
@@ -607,14 +622,15 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         except DatabaseError:
             self._stop_schema_writes()
             self._rebuild_as(table, rewritten)
-            return
-        try:
-            self.run(f"PRAGMA schema_version = {version + 1}")
-        finally:
-            self._stop_schema_writes()
-        if not self.collect_sql:
-            # SQLite parses the new definition now: an error rolls the migration back
-            self.query(f"PRAGMA table_xinfo({self.quote_name(table)})")
+        else:
+            try:
+                self.run(f"PRAGMA schema_version = {version + 1}")
+            finally:
+                self._stop_schema_writes()
+            if not self.collect_sql:
+                # SQLite parses the new definition now: an error rolls the migration back
+                self.query(f"PRAGMA table_xinfo({self.quote_name(table)})")
+        self._rewritten[table] = (rewritten, len(self._statements))
 
     def _stop_schema_writes(self) -> None:
         with suppress(DatabaseError):  # refused along with ON: it never took effect
