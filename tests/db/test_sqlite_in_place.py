@@ -98,7 +98,8 @@ def test_a_wider_varchar_edits_the_definition_and_copies_no_row(authors: SQLiteM
     assert sql[0] == "PRAGMA writable_schema = ON"
     assert sql[1] == (
         f'UPDATE sqlite_master SET sql = \'CREATE TABLE "shop_author" ({KEY}, "name" '
-        "varchar(40) NOT NULL)' WHERE type = 'table' AND name = 'shop_author'"
+        "varchar(40) NOT NULL)' WHERE type = 'table' AND name = 'shop_author' AND sql = "
+        f'\'CREATE TABLE "shop_author" ({KEY}, "name" varchar(20) NOT NULL)\''
     )
     with traced(authors) as executed:
         authors.apply(WIDEN)

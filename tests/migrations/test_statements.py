@@ -66,7 +66,9 @@ EXPECTED = [
     'UPDATE sqlite_master SET sql = \'CREATE TABLE "polls_question" ("id" integer NOT NULL '
     'PRIMARY KEY AUTOINCREMENT, "question_text" varchar(500) NOT NULL, "pub_date" datetime '
     "NOT NULL, \"author\" varchar(100) DEFAULT ''anonymous'' NOT NULL)' WHERE type = 'table' "
-    "AND name = 'polls_question'",
+    'AND name = \'polls_question\' AND sql = \'CREATE TABLE "polls_question" ("id" integer '
+    'NOT NULL PRIMARY KEY AUTOINCREMENT, "question_text" varchar(200) NOT NULL, "pub_date" '
+    "datetime NOT NULL, \"author\" varchar(100) DEFAULT ''anonymous'' NOT NULL)'",
     "PRAGMA schema_version = 6",
     "PRAGMA writable_schema = OFF",
     'PRAGMA table_xinfo("polls_question")',

@@ -539,7 +539,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             rewritten = replace_column_definition(live, f"{quoted} {old}", f"{quoted} {new}")
             if rewritten is not None:
                 if rewritten != live:
-                    self._rewrite_table(table, rewritten)
+                    self._rewrite_table(table, live, rewritten)
                 return True
         return False
 
@@ -604,12 +604,14 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         )
         return rows[0][0] if rows else None
 
-    def _rewrite_table(self, table: str, rewritten: str) -> None:
+    def _rewrite_table(self, table: str, live: str, rewritten: str) -> None:
         """Give the table the definition ``rewritten`` by SQLite's procedure for changes that
         leave the stored rows as they are (https://www.sqlite.org/lang_altertable.html
         #otheralter), inside the migration's transaction, so a crash leaves the old definition
         or the new one: sqlite_master edited under ``writable_schema``, the schema version
-        raised so every connection reads the table again. Where the connection refuses to
+        raised so every connection reads the table again. The UPDATE names the definition it
+        replaces, so run by hand on a table whose definition is another (``sqlmigrate``'s
+        output, after other migrations) it changes nothing. Where the connection refuses to
         edit the schema (SQLITE_DBCONFIG_DEFENSIVE, an authorizer), the table is rebuilt as
         ``rewritten`` instead, with the same result."""
         ((version,),) = self.query("PRAGMA schema_version")
@@ -617,7 +619,8 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             self.run("PRAGMA writable_schema = ON")
             self.run(
                 f"UPDATE sqlite_master SET sql = {self.quote_value(rewritten)} "
-                f"WHERE type = 'table' AND name = {self.quote_value(table)}"
+                f"WHERE type = 'table' AND name = {self.quote_value(table)} "
+                f"AND sql = {self.quote_value(live)}"
             )
         except DatabaseError:
             self._stop_schema_writes()
