@@ -16,7 +16,13 @@ from support.backend_migrators import SQLiteMigrator
 from support.migrator import AUTHOR_NAMES, author_model
 
 from schemashift import models
-from schemashift.migrations.operations import AddField, AlterField, RemoveField
+from schemashift.migrations.operations import (
+    AddConstraint,
+    AddField,
+    AlterField,
+    RemoveConstraint,
+    RemoveField,
+)
 
 pytestmark = pytest.mark.backends("sqlite")
 
@@ -204,6 +210,23 @@ def test_dropping_not_null_and_a_check_is_made_in_place(migrator: SQLiteMigrator
     assert migrator.rows("shop_author") == [(1, "Ann", 7), (2, None, -1)]
     assert migrator.column_order("shop_author") == ["id", "name", "age"]
     migrator.assert_schema_matches_state()
+
+
+def test_a_check_constraint_is_dropped_from_the_definition(authors: SQLiteMigrator) -> None:
+    named = models.CheckConstraint(condition=~models.Q(name=""), name="author_named")
+    authors.apply(AddConstraint("author", named))
+    with_check = authors.table_sql("shop_author")
+    assert 'CONSTRAINT "author_named" CHECK' in with_check
+    drop = RemoveConstraint("author", "author_named")
+    sql = authors.sql(drop)
+    assert not copies(sql)
+    authors.apply(drop)
+    assert authors.table_sql("shop_author") == (
+        f'CREATE TABLE "shop_author" ({KEY}, "name" varchar(20) NOT NULL)'
+    )
+    authors.run_sql("INSERT INTO shop_author (name) VALUES ('')")
+    assert authors.rows("shop_author") == [*AUTHOR_ROWS, (4, "")]
+    authors.assert_schema_matches_state()
 
 
 def test_a_table_changed_earlier_in_the_migration_is_rebuilt_as_sqlmigrate_shows(

@@ -37,6 +37,7 @@ from schemashift.db.backends.formats import DecimalFormat, FloatFormat, quantize
 from schemashift.db.backends.lock_comments import Lock, Seen, comments_for
 from schemashift.db.backends.registry import Backend
 from schemashift.db.backends.sqlite_definitions import (
+    remove_definition,
     renamed_create,
     replace_column_definition,
     stores_alike,
@@ -46,6 +47,7 @@ from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.db.locking import OnWait, file_lock
 from schemashift.exceptions import DatabaseError
+from schemashift.models.constraints import CheckConstraint
 from schemashift.models.options import normalize_together
 
 if TYPE_CHECKING:
@@ -326,10 +328,28 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             with self._operation():
                 fields = _rebuilt_order(model, list(model.fields.values()))
                 definition = self.table_definition(model, fields)
+                if self._drops_check_in_place(state, definition, constraint):
+                    return
                 definition.constraints = [
                     c for c in definition.constraints if c.name != constraint.name
                 ]
                 self._remake_table(state, definition)
+
+    def _drops_check_in_place(
+        self, state: ProjectState, definition: TableDefinition, constraint: BaseConstraint
+    ) -> bool:
+        """Drop a CHECK constraint from the table's CREATE statement alone: every row that
+        met it stays valid (``_rewrite_table``). False for other constraints, or when the
+        live definition does not list it as expected."""
+        if not isinstance(constraint, CheckConstraint):
+            return False
+        live = self._live_create_sql(definition.table)
+        item = self.inline_constraint_sql(definition, state, constraint)
+        rewritten = remove_definition(live, item) if live and item else None
+        if rewritten is None:
+            return False
+        self._rewrite_table(definition.table, live, rewritten)
+        return True
 
     # -- fields -------------------------------------------------------------------------------
 

@@ -102,6 +102,17 @@ def replace_column_definition(create_sql: str, old: str, new: str) -> str | None
     return create_sql[:start] + new + create_sql[end:]
 
 
+def remove_definition(create_sql: str, item: str) -> str | None:
+    """``create_sql`` without the one definition after the first that reads exactly ``item``
+    (a table constraint, say), and the comma before it; None unless exactly one does."""
+    spans = definition_spans(create_sql)
+    found = [i for i, (s, e) in enumerate(spans) if i > 0 and create_sql[s:e] == item]
+    if len(found) != 1:
+        return None
+    (index,) = found
+    return create_sql[: spans[index - 1][1]] + create_sql[spans[index][1] :]
+
+
 def renamed_create(create_sql: str, quoted_name: str) -> str:
     """The same ``CREATE TABLE`` statement for a table named ``quoted_name``."""
     opening, _spans = _outer_list(create_sql)
