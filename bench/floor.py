@@ -3,8 +3,9 @@
 A command runs under ``traced.py``, which records every statement SQLite executes (the
 driver's trace callback, so both tools are seen alike: what SQLAlchemy sends, what Django
 sends, and the BEGIN and COMMIT the driver adds). Of that trace, the floor keeps the
-statements that change the schema or move rows for it: not transaction control, PRAGMAs,
-reads, or the writes to the tools' own history tables. Replayed as one script in one
+statements that change the schema or move rows for it: not transaction control, PRAGMAs
+(but those that edit a table's definition in place), reads, or the writes to the tools' own
+history tables. Replayed as one script in one
 transaction on a copy of the database the command started from, they cost what the work
 itself costs; replayed in the transactions the tool ran them in, they add the commits.
 Only the standard library is used.
@@ -25,6 +26,8 @@ from pathlib import Path
 _NOT_WORK = re.compile(
     r"(?:BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA|SELECT|WITH|--)\b", re.IGNORECASE
 )
+#: the PRAGMAs that change a table's definition in place (``UPDATE sqlite_master`` between them)
+_SCHEMA_EDIT = re.compile(r"PRAGMA\s+(?:writable_schema|schema_version)\s*=", re.IGNORECASE)
 #: writes to the tools' own bookkeeping tables
 _HISTORY = re.compile(
     r"(?:INSERT\s+INTO|DELETE\s+FROM|UPDATE|CREATE\s+TABLE(?:\s+IF\s+NOT\s+EXISTS)?)\s+"
@@ -40,6 +43,8 @@ def read_trace(path: Path) -> list[str]:
 def is_work(statement: str) -> bool:
     """Whether a traced statement belongs to the floor."""
     text = statement.lstrip()
+    if _SCHEMA_EDIT.match(text):
+        return True
     return bool(text) and not _NOT_WORK.match(text) and not _HISTORY.match(text)
 
 

@@ -9,8 +9,11 @@ list of what differs.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
+from schemashift.db.backends.base import is_managed
+from schemashift.db.connection import schema_editor
 from schemashift.db.introspection import SchemaSnapshot, TableInfo, introspect
 from schemashift.db.scratch import scratch_databases
 from schemashift.exceptions import MigrationError, SchemashiftError
@@ -69,7 +72,30 @@ def _schema_after(
                 f"the squash was not written: {exc}"
             ) from exc
     with database.connect() as connection:
-        return introspect(connection, history_table=history_table)
+        snapshot = introspect(connection, history_table=history_table)
+        return _kept_defaults_optional(snapshot, state, schema_editor(connection, collect_sql=True))
+
+
+def _kept_defaults_optional(
+    snapshot: SchemaSnapshot, state: ProjectState, editor: Any
+) -> SchemaSnapshot:
+    """The snapshot with the DEFAULT of each column whose field keeps the default a column
+    added in place is given (``keeps_added_default``) compared as optional: the original
+    migrations may keep it where a squash's CreateModel writes none."""
+    tables = dict(snapshot.tables)
+    for model in state.models.values():
+        live = tables.get(editor.model_table(model)) if is_managed(model) else None
+        if live is None:
+            continue
+        expected = editor.expected_table(state, model).columns
+        columns = {
+            name: replace(column, default_optional=True)
+            if name in expected and expected[name].default_optional
+            else column
+            for name, column in live.columns.items()
+        }
+        tables[live.name] = replace(live, columns=columns)
+    return replace(snapshot, tables=tables)
 
 
 def schema_differences(original: SchemaSnapshot, squashed: SchemaSnapshot) -> list[str]:

@@ -89,7 +89,7 @@ def test_a_rebuild_moves_the_altered_column_last_and_self_references_after_it(
             ("age", models.IntegerField(null=True)),
         )
     )
-    migrator.apply(AlterField("author", "name", models.CharField(max_length=30)))
+    migrator.apply(AlterField("author", "name", models.CharField(max_length=30, unique=True)))
     assert migrator.column_order("shop_author") == ["id", "age", "name", "boss_id"]
     migrator.apply(AddField("author", "rank", models.IntegerField(default=0, unique=True)))
     assert migrator.column_order("shop_author") == ["id", "name", "age", "rank", "boss_id"]
@@ -171,13 +171,17 @@ def test_unique_together_follows_a_renamed_column(authors: SQLiteMigrator) -> No
 # -- rebuilds never lose a row -------------------------------------------------------------
 
 
+#: a change SQLite makes by rebuilding the table (a unique column)
+REBUILT_NAME = AlterField("author", "name", models.CharField(max_length=40, unique=True))
+
+
 def test_a_rebuild_keeps_the_autoincrement_counter(authors: SQLiteMigrator) -> None:
     authors.run_sql("DELETE FROM shop_author WHERE id = 3")
-    sql = authors.sql(AlterField("author", "name", models.CharField(max_length=40)))
+    sql = authors.sql(REBUILT_NAME)
     assert sql[1] == (
         'UPDATE "sqlite_sequence" SET "name" = \'new__shop_author\' WHERE "name" = \'shop_author\''
     )
-    authors.apply(AlterField("author", "name", models.CharField(max_length=40)))
+    authors.apply(REBUILT_NAME)
     authors.run_sql("INSERT INTO shop_author (name) VALUES ('Di')")
     assert [row[0] for row in authors.rows("shop_author")] == [1, 2, 4]
     assert authors.rows("sqlite_sequence") == [("shop_author", 4)]
@@ -185,13 +189,13 @@ def test_a_rebuild_keeps_the_autoincrement_counter(authors: SQLiteMigrator) -> N
 
 def test_a_rebuild_of_an_emptied_table_keeps_its_counter(authors: SQLiteMigrator) -> None:
     authors.run_sql("DELETE FROM shop_author")
-    authors.apply(AlterField("author", "name", models.CharField(max_length=40)))
+    authors.apply(REBUILT_NAME)
     authors.run_sql("INSERT INTO shop_author (name) VALUES ('Di')")
     assert authors.rows("shop_author", "id") == [(4,)]
 
 
 def test_a_rebuild_of_a_table_never_written_starts_ids_at_one(migrator: SQLiteMigrator) -> None:
-    migrator.apply(author_model(), AlterField("author", "name", models.CharField(max_length=40)))
+    migrator.apply(author_model(), REBUILT_NAME)
     migrator.run_sql("INSERT INTO shop_author (name) VALUES ('Di')")
     assert migrator.rows("shop_author", "id") == [(1,)]
 
@@ -268,7 +272,7 @@ def test_a_backwards_rebuild_puts_the_altered_column_first_as_django_does(
     migrator: SQLiteMigrator,
 ) -> None:
     migrator.apply(author_model(("age", models.IntegerField(null=True))))
-    wide = AlterField("author", "name", models.CharField(max_length=30))
+    wide = AlterField("author", "name", models.CharField(max_length=30, unique=True))
     before = migrator.state.clone()
     migrator.apply(wide)
     assert migrator.column_order("shop_author") == ["id", "age", "name"]

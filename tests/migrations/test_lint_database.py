@@ -21,7 +21,7 @@ LONG_LOCK = {
         "table-rewrite",
     ),
     "sqlite": (
-        'migrations.AlterField("choice", "choice_text", models.CharField(max_length=500))',
+        'migrations.AlterField("choice", "votes", models.FloatField())',
         "table-rewrite",
     ),
 }

@@ -16,7 +16,7 @@ import math
 import re
 import sqlite3
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,11 +36,18 @@ from schemashift.db.backends.defaults import is_expression_default
 from schemashift.db.backends.formats import DecimalFormat, FloatFormat, quantize
 from schemashift.db.backends.lock_comments import Lock, Seen, comments_for
 from schemashift.db.backends.registry import Backend
+from schemashift.db.backends.sqlite_definitions import (
+    remove_definition,
+    renamed_create,
+    replace_column_definition,
+    stores_alike,
+)
 from schemashift.db.backends.through_tables import link_shape
 from schemashift.db.client import ClientCommand, find_program
 from schemashift.db.introspection import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
 from schemashift.db.locking import OnWait, file_lock
 from schemashift.exceptions import DatabaseError
+from schemashift.models.constraints import CheckConstraint
 from schemashift.models.options import normalize_together
 
 if TYPE_CHECKING:
@@ -64,6 +71,9 @@ _PLAIN_LITERAL = re.compile(r"-?[0-9][0-9.eE+-]*|'(?:[^']|'')*'|X'[0-9A-Fa-f]*'"
 #: statements that write, and so take the database's one write lock until their transaction
 #: commits (SQLite locks the database, not a table)
 _WRITES = re.compile(r"^(?:CREATE|DROP|ALTER|INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+#: the first SQLite with ALTER TABLE ... DROP COLUMN
+_DROP_COLUMN_VERSION = (3, 35, 0)
+_AUTOINCREMENT = re.compile(r"\bAUTOINCREMENT\b", re.IGNORECASE)
 _WRITE_LOCK = Lock(
     (("the database's write lock", ""),), "other writers wait until the transaction commits"
 )
@@ -125,6 +135,13 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         "JSONField": "(JSON_VALID({column}) OR {column} IS NULL)",
     }
     data_type_suffixes = {kind: "AUTOINCREMENT" for kind in _AUTO_FIELDS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: the statements this editor ran or collected so far
+        self._statements: list[str] = []
+        #: table -> its CREATE statement as rewritten, and how many statements had run then
+        self._rewritten: dict[str, tuple[str, int]] = {}
 
     @classmethod
     def lock_comments(cls, statements: Sequence[str]) -> list[str | None]:
@@ -191,6 +208,10 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             raise DatabaseError(_describe_violations(violations))
 
     # -- running statements -------------------------------------------------------------------
+
+    def run(self, sql: str, params: Any = None) -> None:
+        self._statements.append(sql)
+        super().run(sql, params)
 
     # -- staged changes (``staged_columns.py``) -------------------------------------------------
 
@@ -307,10 +328,28 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             with self._operation():
                 fields = _rebuilt_order(model, list(model.fields.values()))
                 definition = self.table_definition(model, fields)
+                if self._drops_check_in_place(state, definition, constraint):
+                    return
                 definition.constraints = [
                     c for c in definition.constraints if c.name != constraint.name
                 ]
                 self._remake_table(state, definition)
+
+    def _drops_check_in_place(
+        self, state: ProjectState, definition: TableDefinition, constraint: BaseConstraint
+    ) -> bool:
+        """Drop a CHECK constraint from the table's CREATE statement alone: every row that
+        met it stays valid (``_rewrite_table``). False for other constraints, or when the
+        live definition does not list it as expected."""
+        if not isinstance(constraint, CheckConstraint):
+            return False
+        live = self._live_create_sql(definition.table)
+        item = self.inline_constraint_sql(definition, state, constraint)
+        rewritten = remove_definition(live, item) if live and item else None
+        if rewritten is None:
+            return False
+        self._rewrite_table(definition.table, live, rewritten)
+        return True
 
     # -- fields -------------------------------------------------------------------------------
 
@@ -432,8 +471,16 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             self._touch_model(state, model)
 
     def _can_drop_column(self, model: ModelState, field: Field) -> bool:
-        return not (
+        """Whether SQLite's own DROP COLUMN can drop it: a SQLite that has it, and a column no
+        key, index, constraint or generated column uses (which SQLite would refuse)."""
+        names = _names(field)
+        return sqlite3.sqlite_version_info >= _DROP_COLUMN_VERSION and not (
             field.primary_key
+            or any(f.generated for f in model.fields.values())
+            or any(
+                not names.isdisjoint(group)
+                for group in normalize_together(model.options.get("index_together"))
+            )
             or field.unique
             or field.db_index
             or (field.is_relation and field.db_constraint)
@@ -472,6 +519,9 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                     {old_field.name: new_field.name},
                 )
                 return
+            if self._alters_in_place(table, from_state, to_state, old_field, new_field):
+                self._remake_referencing_tables(from_state, to_state, new_model, new_field)
+                return
             kept = [
                 new_model.fields.get(f.name, f)
                 for f in column_fields(old_model)
@@ -484,6 +534,160 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             self._remake_table(to_state, definition, {new_field.name: source})
             self._touch_model(to_state, new_model)
             self._remake_referencing_tables(from_state, to_state, new_model, new_field)
+
+    # -- a column changed in place (its stored values stay as they are) -----------------------
+
+    def _alters_in_place(
+        self,
+        table: str,
+        from_state: ProjectState,
+        to_state: ProjectState,
+        old_field: Field,
+        new_field: Field,
+    ) -> bool:
+        """Change the column by editing the table's CREATE statement alone, where every
+        stored value stays valid and reads the same (a wider or narrower varchar, NOT NULL
+        dropped, a CHECK dropped): the column keeps its place, the rows are not copied.
+        False when the change needs the rebuild, or the live definition is not the one
+        expected."""
+        pairs = self._in_place_definitions(from_state, to_state, old_field, new_field)
+        live = self._live_create_sql(table) if pairs else None
+        if live is None:
+            return False
+        quoted = self.quote_name(new_field.column)
+        for old, new in pairs:
+            rewritten = replace_column_definition(live, f"{quoted} {old}", f"{quoted} {new}")
+            if rewritten is not None:
+                if rewritten != live:
+                    self._rewrite_table(table, live, rewritten)
+                return True
+        return False
+
+    def _in_place_definitions(
+        self, from_state: ProjectState, to_state: ProjectState, old: Field, new: Field
+    ) -> list[tuple[str, str]]:
+        """The column's definition before and after, without and with the DEFAULT an in-place
+        ADD COLUMN keeps, when the change leaves the stored values valid and read the same;
+        [] when the rows must be copied.
+
+        A DEFAULT never changes in place: rows stored before an ADD COLUMN hold no value for
+        the column and read its DEFAULT, whatever it is now.
+        """
+        if not _keeps_stored_values(old, new):
+            return []
+        if self.field_needs_index(old) != self.field_needs_index(new):
+            return []
+        if not stores_alike(self.column_type(old, from_state), self.column_type(new, to_state)):
+            return []
+        new_check = self.column_check(new, new.column)
+        if new_check is not None and new_check != self.column_check(old, old.column):
+            return []
+        if _db_default_of(self, old) != _db_default_of(self, new):
+            return []
+        pairs = [(self.column_definition(old, from_state), self.column_definition(new, to_state))]
+        kept = self._kept_default(old, from_state)
+        if kept is not None and kept == self._kept_default(new, to_state):
+            pairs.append(
+                (
+                    self.column_definition(old, from_state, default=kept),
+                    self.column_definition(new, to_state, default=kept),
+                )
+            )
+        return pairs
+
+    def _kept_default(self, field: Field, state: ProjectState) -> str | None:
+        """The DEFAULT literal an in-place ADD COLUMN gives the field's column, if any."""
+        if field.null or not keeps_added_default(field):
+            return None
+        value = self.effective_default(field)
+        if value is None:
+            return None
+        literal = self.quote_value(value, field, state)
+        return literal if _PLAIN_LITERAL.fullmatch(literal) else None
+
+    def _live_create_sql(self, table: str) -> str | None:
+        """The table's CREATE statement as sqlite_master keeps it, or as this migration
+        rewrote it; None where there is no live table to read, or where this migration ran
+        other statements on the table (which collected SQL would not have run:
+        ``sqlmigrate`` and ``migrate`` decide alike)."""
+        if self.connection is None:
+            return None
+        quoted = self.quote_name(table)
+        rewritten, since = self._rewritten.get(table, (None, 0))
+        if any(quoted in statement for statement in self._statements[since:]):
+            return None
+        if rewritten is not None:
+            return rewritten
+        rows = self.query(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = "
+            f"{self.quote_value(table)}"
+        )
+        return rows[0][0] if rows else None
+
+    def _rewrite_table(self, table: str, live: str, rewritten: str) -> None:
+        """Give the table the definition ``rewritten`` by SQLite's procedure for changes that
+        leave the stored rows as they are (https://www.sqlite.org/lang_altertable.html
+        #otheralter), inside the migration's transaction, so a crash leaves the old definition
+        or the new one: sqlite_master edited under ``writable_schema``, the schema version
+        raised so every connection reads the table again. The UPDATE names the definition it
+        replaces, so run by hand on a table whose definition is another (``sqlmigrate``'s
+        output, after other migrations) it changes nothing. Where the connection refuses to
+        edit the schema (SQLITE_DBCONFIG_DEFENSIVE, an authorizer), the table is rebuilt as
+        ``rewritten`` instead, with the same result."""
+        ((version,),) = self.query("PRAGMA schema_version")
+        try:
+            self.run("PRAGMA writable_schema = ON")
+            self.run(
+                f"UPDATE sqlite_master SET sql = {self.quote_value(rewritten)} "
+                f"WHERE type = 'table' AND name = {self.quote_value(table)} "
+                f"AND sql = {self.quote_value(live)}"
+            )
+        except DatabaseError:
+            self._stop_schema_writes()
+            self._rebuild_as(table, rewritten)
+        else:
+            try:
+                self.run(f"PRAGMA schema_version = {version + 1}")
+            finally:
+                self._stop_schema_writes()
+            if not self.collect_sql:
+                # SQLite parses the new definition now: an error rolls the migration back
+                self.query(f"PRAGMA table_xinfo({self.quote_name(table)})")
+        self._rewritten[table] = (rewritten, len(self._statements))
+
+    def _stop_schema_writes(self) -> None:
+        with suppress(DatabaseError):  # refused along with ON: it never took effect
+            self.run("PRAGMA writable_schema = OFF")
+
+    def _rebuild_as(self, table: str, create_sql: str) -> None:
+        """Rebuild the table with the definition ``create_sql``, whose columns are the live
+        table's in the same order: every row copied as it is stored (``SELECT *``, which
+        SQLite copies record by record), then its indexes and triggers made again."""
+        quoted, temporary = self.quote_name(table), f"new__{table}"
+        dependents = [
+            sql
+            for (sql,) in self.query(
+                "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = "
+                f"{self.quote_value(table)} AND sql IS NOT NULL ORDER BY rowid"
+            )
+        ]
+        columns = self.query(f"PRAGMA table_xinfo({quoted})")
+        stored = [self.quote_name(name) for _cid, name, *_rest, hidden in columns if not hidden]
+        if len(stored) == len(columns):
+            copy = f"INSERT INTO {self.quote_name(temporary)} SELECT * FROM {quoted}"
+        else:  # generated columns are computed by the new table
+            listed = ", ".join(stored)
+            copy = (
+                f"INSERT INTO {self.quote_name(temporary)} ({listed}) SELECT {listed} FROM {quoted}"
+            )
+        self._swap_table(
+            table,
+            renamed_create(create_sql, self.quote_name(temporary)),
+            bool(_AUTOINCREMENT.search(create_sql)),
+            copy,
+        )
+        for sql in dependents:
+            self.run(sql)
 
     def _can_rename_column(
         self, from_state: ProjectState, to_state: ProjectState, old_field: Field, new_field: Field
@@ -566,8 +770,25 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         table = definition.table
         temporary = f"new__{table}"
         quoted_table, quoted_temporary = self.quote_name(table), self.quote_name(temporary)
-        self.run(self.create_table_sql(state, definition, temporary))
-        if any(f.primary_key and f.get_internal_type() in _AUTO_FIELDS for f in definition.fields):
+        sources = sources or {}
+        copied = [f for f in definition.fields if not f.generated]  # computed by the table
+        columns = ", ".join(self.quote_name(f.column) for f in copied)
+        selected = ", ".join(sources.get(f.name) or self.quote_name(f.column) for f in copied)
+        self._swap_table(
+            table,
+            self.create_table_sql(state, definition, temporary),
+            any(f.primary_key and f.get_internal_type() in _AUTO_FIELDS for f in definition.fields),
+            f"INSERT INTO {quoted_temporary} ({columns}) SELECT {selected} FROM {quoted_table}",
+        )
+        for statement in self.index_statements(definition, state):
+            self.run(statement)
+
+    def _swap_table(self, table: str, create: str, autoincrement: bool, copy: str) -> None:
+        """Create ``new__<table>`` (``create``), fill it (``copy``), drop the table and give
+        its name to the new one."""
+        temporary = f"new__{table}"
+        self.run(create)
+        if autoincrement:
             # The old table's counter becomes the new one's before the copy, which only
             # raises it; the rename at the end takes it along. One statement, whatever the
             # table holds.
@@ -576,19 +797,9 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                 f"{self.quote_value(temporary)} WHERE {self.quote_name('name')} = "
                 f"{self.quote_value(table)}"
             )
-        sources = sources or {}
-        copied = [f for f in definition.fields if not f.generated]  # computed by the table
-        columns = ", ".join(self.quote_name(f.column) for f in copied)
-        selected = ", ".join(sources.get(f.name) or self.quote_name(f.column) for f in copied)
-        self._copy_rows(
-            f"INSERT INTO {quoted_temporary} ({columns}) SELECT {selected} FROM {quoted_table}",
-            table,
-            temporary,
-        )
-        self.run(f"DROP TABLE {quoted_table}")
-        self.run(f"ALTER TABLE {quoted_temporary} RENAME TO {quoted_table}")
-        for statement in self.index_statements(definition, state):
-            self.run(statement)
+        self._copy_rows(copy, table, temporary)
+        self.run(f"DROP TABLE {self.quote_name(table)}")
+        self.run(f"ALTER TABLE {self.quote_name(temporary)} RENAME TO {self.quote_name(table)}")
 
     def _copy_rows(self, sql: str, table: str, temporary: str) -> None:
         try:
@@ -669,6 +880,23 @@ def _in_meta_index(model: ModelState, field: Field) -> bool:
         or any(not names.isdisjoint(index.referenced_fields()) for index in model.indexes)
         or any(not names.isdisjoint(c.referenced_fields()) for c in model.constraints)
     )
+
+
+def _keeps_stored_values(old: Field, new: Field) -> bool:
+    """Whether nothing about the column but its declared type, NOT NULL being dropped or its
+    CHECK changes: same name, no key, relation, uniqueness or generated value involved."""
+    return (
+        old.column == new.column
+        and not (old.primary_key or new.primary_key)
+        and not (old.is_relation or new.is_relation)
+        and not (old.generated or new.generated)
+        and bool(old.unique) == bool(new.unique)
+        and (new.null or not old.null)
+    )
+
+
+def _db_default_of(editor: SQLiteSchemaEditor, field: Field) -> str | None:
+    return editor.db_default_sql(field) if field.has_db_default() else None
 
 
 def _names(field: Field) -> set[str]:
