@@ -581,9 +581,9 @@ def migrate(
         raise InvalidMigrationPlan("Give a stage or a target migration, not both.")
     if app_label:
         _app_configs([app_label])
-    simple = not (fake or fake_initial or adopt_django_history or plan or stage or target)
+    simple = not (fake or fake_initial or adopt_django_history or plan or stage)
     if simple:
-        settled = _settled(settings, database, app_label, on_plan, warn)
+        settled = _settled(settings, database, app_label, target, on_plan, warn)
         if settled is not None:
             return settled
     from schemashift.db.connection import migration_lock
@@ -625,6 +625,7 @@ def _settled(
     settings: Settings,
     database: str,
     app_label: str | None,
+    target: str | None,
     on_plan: Callable[[MigrationPlan], None] | None,
     warn: Warn | None,
 ) -> MigrateResult | None:
@@ -647,7 +648,7 @@ def _settled(
     loader = _load_migrations(None, recorded, cached=True)
     loader.check_consistent_history(recorded)
     applied = set(loader.applied)
-    targets = _targets(loader, app_label, None)
+    targets = _targets(loader, app_label, target)
     if migration_plan(loader.graph, targets, applied):
         return None
     if any(key in applied and key not in recorded for key in loader.replacements):
