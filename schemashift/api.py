@@ -799,7 +799,9 @@ def _refuse_drift(
     are the resume logic's to judge."""
     from schemashift.migrations.drift import managed_drift, partial_tables, refusal
 
-    with db.connect() as connection:
+    # one read transaction: every table is read as it stood at one moment, and the reads of
+    # each table do not open and close a transaction of their own
+    with db.connect() as connection, connection.begin():
         partial = [*recorder.partial_migrations(connection), *unsettled]
         skip = partial_tables(loader, partial, connection.dialect)
         differences = managed_drift(connection, state, skip=skip)
