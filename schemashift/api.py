@@ -718,10 +718,11 @@ def _migrate(
     _warn_changed_migrations(loader, checksums, db.alias, warn)
     # Every migration file must make sense before anything runs: a broken operation in the
     # last migration must not leave the first ones applied.
-    loader.project_state()
+    final = loader.project_state()
     targets = _targets(loader, app_label, target)
     waits = _lock_waits(settings)
     executor = MigrationExecutor(db, loader, recorder, waits)
+    executor.remember_state(set(loader.graph.nodes), final)
     steps = executor.plan(targets, applied)
     if steps and not (fake or plan_only or options.allow_drift):
         # a run killed inside a migration that is not atomic may leave it without a

@@ -605,6 +605,13 @@ class MigrationExecutor:
             self._states[found] = self.loader.project_state(self._leaves(keys), at_end=True)
         return snapshot(self._states[found])
 
+    def remember_state(self, keys: set[Key], state: ProjectState) -> None:
+        """Take the state after ``keys`` from a caller that built it already (the loader's
+        state at every leaf), rather than replaying the migrations again; ``state`` must not
+        be changed afterwards."""
+        if keys:
+            self._states.setdefault(frozenset(keys), state)
+
     def _leaves(self, keys: set[Key]) -> list[Key]:
         graph = self.loader.graph
         return sorted(
