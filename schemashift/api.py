@@ -701,7 +701,7 @@ def _migrate(
     warn: Warn | None,
 ) -> MigrateResult:
     from schemashift.migrations.data_loss_gate import (
-        check_before,
+        DeferredLosses,
         check_data_loss,
         planned_losses,
     )
@@ -752,7 +752,12 @@ def _migrate(
         return MigrateResult(
             plan, was_run=False, was_faked=False, adopted=adopted_names, held_back=held_back
         )
-    deferred = [] if fake else check_data_loss(db, losses)
+    deferred = DeferredLosses()
+    if not fake:
+        bookkeeping = (settings.MIGRATIONS_TABLE, f"{settings.MIGRATIONS_TABLE}_progress")
+        deferred = check_data_loss(db, losses, bookkeeping=bookkeeping)
+        # a pre_migrate receiver may write rows before the first migration runs
+        deferred.may_hold_rows |= _has_migrate_receivers()
     if on_plan is not None:
         on_plan(plan)
     after = set(applied)
@@ -769,7 +774,9 @@ def _migrate(
 
     def notify(kind: str, migration: Migration, detail: Any = None) -> None:
         if deferred and kind in ("apply_start", "unapply_start"):
-            check_before(db, migration, deferred)
+            deferred.check(db, migration)
+        if deferred and kind == "operation_start":
+            deferred.saw(detail[1])
         if progress is not None:
             done = executor.partial.get(migration.key, ("", 0))[1]
             progress(_migration_event(kind, migration, done, detail))
