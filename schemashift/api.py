@@ -581,9 +581,9 @@ def migrate(
         raise InvalidMigrationPlan("Give a stage or a target migration, not both.")
     if app_label:
         _app_configs([app_label])
-    simple = not (fake or fake_initial or adopt_django_history or plan or stage or target)
+    simple = not (fake or fake_initial or adopt_django_history or plan or stage)
     if simple:
-        settled = _settled(settings, database, app_label, on_plan, warn)
+        settled = _settled(settings, database, app_label, target, on_plan, warn)
         if settled is not None:
             return settled
     from schemashift.db.connection import migration_lock
@@ -625,6 +625,7 @@ def _settled(
     settings: Settings,
     database: str,
     app_label: str | None,
+    target: str | None,
     on_plan: Callable[[MigrationPlan], None] | None,
     warn: Warn | None,
 ) -> MigrateResult | None:
@@ -647,7 +648,7 @@ def _settled(
     loader = _load_migrations(None, recorded, cached=True)
     loader.check_consistent_history(recorded)
     applied = set(loader.applied)
-    targets = _targets(loader, app_label, None)
+    targets = _targets(loader, app_label, target)
     if migration_plan(loader.graph, targets, applied):
         return None
     if any(key in applied and key not in recorded for key in loader.replacements):
@@ -700,7 +701,7 @@ def _migrate(
     warn: Warn | None,
 ) -> MigrateResult:
     from schemashift.migrations.data_loss_gate import (
-        check_before,
+        DeferredLosses,
         check_data_loss,
         planned_losses,
     )
@@ -717,10 +718,11 @@ def _migrate(
     _warn_changed_migrations(loader, checksums, db.alias, warn)
     # Every migration file must make sense before anything runs: a broken operation in the
     # last migration must not leave the first ones applied.
-    loader.project_state()
+    final = loader.project_state()
     targets = _targets(loader, app_label, target)
     waits = _lock_waits(settings)
     executor = MigrationExecutor(db, loader, recorder, waits)
+    executor.remember_state(set(loader.graph.nodes), final)
     steps = executor.plan(targets, applied)
     if steps and not (fake or plan_only or options.allow_drift):
         # a run killed inside a migration that is not atomic may leave it without a
@@ -750,7 +752,12 @@ def _migrate(
         return MigrateResult(
             plan, was_run=False, was_faked=False, adopted=adopted_names, held_back=held_back
         )
-    deferred = [] if fake else check_data_loss(db, losses)
+    deferred = DeferredLosses()
+    if not fake:
+        bookkeeping = (settings.MIGRATIONS_TABLE, f"{settings.MIGRATIONS_TABLE}_progress")
+        deferred = check_data_loss(db, losses, bookkeeping=bookkeeping)
+        # a pre_migrate receiver may write rows before the first migration runs
+        deferred.may_hold_rows |= _has_migrate_receivers()
     if on_plan is not None:
         on_plan(plan)
     after = set(applied)
@@ -767,7 +774,9 @@ def _migrate(
 
     def notify(kind: str, migration: Migration, detail: Any = None) -> None:
         if deferred and kind in ("apply_start", "unapply_start"):
-            check_before(db, migration, deferred)
+            deferred.check(db, migration)
+        if deferred and kind == "operation_start":
+            deferred.saw(detail[1])
         if progress is not None:
             done = executor.partial.get(migration.key, ("", 0))[1]
             progress(_migration_event(kind, migration, done, detail))
@@ -798,7 +807,9 @@ def _refuse_drift(
     are the resume logic's to judge."""
     from schemashift.migrations.drift import managed_drift, partial_tables, refusal
 
-    with db.connect() as connection:
+    # one read transaction: every table is read as it stood at one moment, and the reads of
+    # each table do not open and close a transaction of their own
+    with db.connect() as connection, connection.begin():
         partial = [*recorder.partial_migrations(connection), *unsettled]
         skip = partial_tables(loader, partial, connection.dialect)
         differences = managed_drift(connection, state, skip=skip)

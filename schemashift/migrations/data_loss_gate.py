@@ -13,15 +13,47 @@ otherwise fail half-way or cut the value.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from schemashift.exceptions import DataLossRefused
 from schemashift.migrations.data_loss import DATA_LOSS, Loss
 from schemashift.migrations.executor import MigrationExecutor, PlanStep
 from schemashift.migrations.operations.base import Operation
+from schemashift.migrations.operations.constraints import AddConstraint, RemoveConstraint
+from schemashift.migrations.operations.fields import AddField, AlterField, RemoveField, RenameField
+from schemashift.migrations.operations.models import (
+    AddIndex,
+    AlterModelOptions,
+    AlterModelTable,
+    AlterUniqueTogether,
+    CreateModel,
+    DeleteModel,
+    RemoveIndex,
+    RenameModel,
+)
 
 Key = tuple[str, str]
+#: the operations that change only the schema: run on empty tables, they leave them empty
+#: (exactly these classes: a subclass may do more)
+_SCHEMA_ONLY = frozenset(
+    {
+        CreateModel,
+        DeleteModel,
+        RenameModel,
+        AlterModelTable,
+        AlterModelOptions,
+        AlterUniqueTogether,
+        AddField,
+        RemoveField,
+        AlterField,
+        RenameField,
+        AddIndex,
+        RemoveIndex,
+        AddConstraint,
+        RemoveConstraint,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -61,31 +93,65 @@ def planned_losses(
     return found
 
 
+@dataclass
+class DeferredLosses:
+    """The losses of tables and columns that did not exist when the run was planned (an
+    earlier migration of the run creates or renames them), looked at as their migration is
+    about to run (``check``).
+
+    A database that held no table but ``bookkeeping`` (the history tables) when the run was
+    planned holds no row until an operation that can write rows has run: schema operations
+    only make, change and drop empty tables. Until the run has carried out another kind of
+    operation (RunPython, RunSQL, a subclass of its own, ...), there is nothing to find, and
+    no table is read.
+    """
+
+    losses: list[PlannedLoss] = field(default_factory=list)
+    may_hold_rows: bool = True
+
+    def __bool__(self) -> bool:
+        return bool(self.losses)
+
+    def saw(self, operation: Operation) -> None:
+        """Note an operation the run is carrying out."""
+        if type(operation) not in _SCHEMA_ONLY:
+            self.may_hold_rows = True
+
+    def check(self, database: Any, migration: Any) -> None:
+        """``check_before`` of the migration about to run, if a table may hold rows by now."""
+        if self.may_hold_rows:
+            check_before(database, migration, self.losses)
+
+
 def check_data_loss(
-    database: Any, losses: Iterable[PlannedLoss], stopped: str = "nothing was run"
-) -> list[PlannedLoss]:
+    database: Any,
+    losses: Iterable[PlannedLoss],
+    stopped: str = "nothing was run",
+    bookkeeping: Iterable[str] = (),
+) -> DeferredLosses:
     """Raise DataLossRefused, listing every operation at fault, when the live database holds
     values the plan would destroy without leave, or values a narrowing cannot hold.
 
-    Returns the losses of tables and columns that do not exist yet (an earlier migration of
-    the run creates or renames them): ``check_before`` looks at those when their migration
-    is about to run.
+    Returns the losses of tables and columns that do not exist yet, for ``check_before``
+    to look at when their migration is about to run; whether a table may hold rows then
+    depends on the tables besides ``bookkeeping`` there are now (``DeferredLosses``).
     """
     # Unapplying is an explicit order to undo: ``migrate --plan`` shows what it drops, and
     # only applying is gated.
     losses = [planned for planned in losses if not planned.step.backwards]
     if not losses:
-        return []
+        return DeferredLosses()
     from schemashift.db.connection import editor_class
 
     editor = editor_class(database.dialect_name)
     with database.connect() as connection:
         try:
-            unallowed, misfits, missing = _refusals(connection, editor, losses)
+            tables = set(editor.table_names(connection))
+            unallowed, misfits, missing = _refusals(connection, editor, losses, tables)
         finally:
             connection.rollback()
     _refuse(unallowed, misfits, stopped)
-    return missing
+    return DeferredLosses(missing, may_hold_rows=bool(tables - set(bookkeeping)))
 
 
 def check_before(database: Any, migration: Any, deferred: list[PlannedLoss]) -> None:
@@ -117,11 +183,10 @@ def _refuse(unallowed: list[str], misfits: list[str], stopped: str) -> None:
 
 
 def _refusals(
-    connection: Any, editor: Any, losses: list[PlannedLoss]
+    connection: Any, editor: Any, losses: list[PlannedLoss], tables: set[str]
 ) -> tuple[list[str], list[str], list[PlannedLoss]]:
     from schemashift.db import stored_values
 
-    tables = set(editor.table_names(connection))
     unallowed: list[str] = []
     misfits: list[str] = []
     missing: list[PlannedLoss] = []

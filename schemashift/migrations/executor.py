@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from schemashift.exceptions import DatabaseError, IrreversibleError, OnlineFormsNeeded
@@ -290,37 +290,42 @@ class MigrationExecutor:
         it is tried again from the state it started from (``lock_retry.py``). A migration that
         changes tables already holding rows in ways that have online forms (a concurrent
         index build, say) runs step by step instead, so those forms can run."""
-        states = operation_states(migration, snapshot(state))
+        end = snapshot(state)
+        states = operation_states(migration, end)
         self.check_names(migration, states)
         if not self.runs_atomically(migration) or self._known_online(migration, states, False):
             return self._apply_step_by_step(migration, state)
-        start = snapshot(state)
         live = self.live_tables(migration, states, False)
         try:
-            return self.retrying_on_locks(
-                migration, lambda: self._apply_atomically(migration, snapshot(start), live)
+            self.retrying_on_locks(
+                migration, lambda: self._apply_atomically(migration, states, live)
             )
         except OnlineFormsNeeded:  # rolled back: nothing of it stands
-            return self._apply_step_by_step(migration, start)
+            return self._apply_step_by_step(migration, state)
+        return end
 
     def _apply_atomically(
-        self, migration: Migration, state: ProjectState, live: list[LiveTables]
-    ) -> ProjectState:
+        self,
+        migration: Migration,
+        states: list[tuple[ProjectState, ProjectState]],
+        live: list[LiveTables],
+    ) -> None:
+        """Run the operations from the states worked out once before (a retry after a lock
+        timeout runs them again from the same states: they are never mutated)."""
         with (
             _named_failure(migration, "Applying"),
             self.database.connect() as connection,
             self.editor(connection, atomic=True) as editor,
         ):
-            for number, operation in enumerate(migration.operations, start=1):
-                before = snapshot(state)
-                migration.advance_state(operation, state)
-                editor.online_tables = live[number - 1]
+            for number, (operation, (before, after), tables) in enumerate(
+                zip(migration.operations, states, live, strict=True), start=1
+            ):
+                editor.online_tables = tables
                 self._notify("operation_start", migration, (number, operation))
                 with _named_failure(migration, "Applying", operation, number):
-                    operation.database_forwards(migration.app_label, editor, before, state)
+                    operation.database_forwards(migration.app_label, editor, before, after)
                 self._notify("operation_success", migration, (number, operation))
             self._write_rows(connection, migration, applied=True)
-        return state
 
     def editor(self, connection: Any, atomic: bool) -> Any:
         """A schema editor on the connection whose statements wait for locks as configured."""
@@ -450,9 +455,7 @@ class MigrationExecutor:
     ) -> None:
         """Refuse, before touching anything, names longer than the backend allows in the
         models the migration's operations leave (``states``: (from, to) per operation)."""
-        from schemashift.db.connection import editor_class
-
-        editor = editor_class(self.database.dialect_name)(dialect=self.database.dialect)
+        editor = self._naming_editor
         problems: list[str] = []
         for from_state, to_state in states:
             for key, model in to_state.models.items():
@@ -464,6 +467,13 @@ class MigrationExecutor:
                 "Shorten the name in the migration file (and the model). Nothing of this "
                 "migration was run."
             )
+
+    @cached_property
+    def _naming_editor(self) -> Any:
+        """An editor (without a connection) that knows the backend's name limits."""
+        from schemashift.db.connection import editor_class
+
+        return editor_class(self.database.dialect_name)(dialect=self.database.dialect)
 
     def _apply_step_by_step(self, migration: Migration, state: ProjectState) -> ProjectState:
         """Apply the operations one at a time, noting each one done; skip those an earlier run
@@ -594,6 +604,13 @@ class MigrationExecutor:
         if found not in self._states:
             self._states[found] = self.loader.project_state(self._leaves(keys), at_end=True)
         return snapshot(self._states[found])
+
+    def remember_state(self, keys: set[Key], state: ProjectState) -> None:
+        """Take the state after ``keys`` from a caller that built it already (the loader's
+        state at every leaf), rather than replaying the migrations again; ``state`` must not
+        be changed afterwards."""
+        if keys:
+            self._states.setdefault(frozenset(keys), state)
 
     def _leaves(self, keys: set[Key]) -> list[Key]:
         graph = self.loader.graph

@@ -126,6 +126,12 @@ def _added_columns() -> list[sa.Column]:
     ]
 
 
+@dataclass(frozen=True)
+class _RowStatements:
+    insert: sa.Insert
+    delete: sa.Delete
+
+
 class MigrationRecorder:
     """Reads and writes the history table.
 
@@ -266,12 +272,25 @@ class MigrationRecorder:
             if checksum is not None:
                 self._ensure_history_columns(active)
                 values["checksum"] = checksum
-            active.execute(self.table.insert().values(**values))
+            active.execute(self._statements.insert, values)
 
     def record_unapplied(self, app: str, name: str, connection: Connection | None = None) -> None:
-        table = self.table
         with self._connected(connection) as active:
-            active.execute(table.delete().where(table.c.app == app, table.c.name == name))
+            active.execute(self._statements.delete, {"row_app": app, "row_name": name})
+
+    @functools.cached_property
+    def _statements(self) -> _RowStatements:
+        """The history row's INSERT and DELETE, built once: each call only binds its values, so
+        SQLAlchemy compiles each statement once per run, not once per migration."""
+        import sqlalchemy as sa
+
+        table = self.table
+        return _RowStatements(
+            table.insert(),
+            table.delete().where(
+                table.c.app == sa.bindparam("row_app"), table.c.name == sa.bindparam("row_name")
+            ),
+        )
 
     def partial_migrations(self, connection: Connection | None = None) -> dict[Key, Progress]:
         """The migrations a run left half-done: ``{(app, name): (direction, operations)}``."""
