@@ -269,8 +269,29 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     def lock_timeout_sql(self, seconds: float | None) -> str | None:
         if seconds is None:
             return "RESET lock_timeout"
-        # 0 would mean no limit at all
-        return f"SET lock_timeout = '{max(1, round(seconds * 1000))}ms'"
+        return f"SET lock_timeout = {_milliseconds(seconds)}"
+
+    # A migration in one transaction limits its lock waits with SET LOCAL, its first statement:
+    # the limit ends with the transaction, however it ends, and costs no transactions of its
+    # own to set and reset. Step by step, the session's setting covers each step's transaction.
+
+    def _limit_lock_waits(self, seconds: float | None) -> None:
+        if not self.atomic:
+            super()._limit_lock_waits(seconds)
+
+    def _unlimit_lock_waits(self) -> None:
+        if not self.atomic:
+            super()._unlimit_lock_waits()
+
+    def _begin(self) -> Any:
+        transaction = super()._begin()
+        if self.lock_timeout is not None:
+            try:
+                self._set_lock_limit(f"SET LOCAL lock_timeout = {_milliseconds(self.lock_timeout)}")
+            except BaseException:
+                transaction.rollback()
+                raise
+        return transaction
 
     # -- statements on tables that hold rows (``postgresql_online.py``) -----------------------
 
@@ -287,12 +308,24 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
 
     @classmethod
     def tables_holding_rows(cls, connection: Connection, tables: set[str]) -> set[str]:
-        """The tables with any page on disk: a table never written to has none."""
-        rows = connection.execute(_TABLES_WITH_PAGES_SQL, {"names": sorted(tables)})
-        found = {name for (name,) in rows}
+        """The tables with any page on disk: a table never written to has none.
+
+        On a connection outside any transaction the query runs in autocommit mode: one round
+        trip, without a BEGIN and a COMMIT of its own."""
         if connection.in_transaction():
+            rows = connection.execute(_TABLES_WITH_PAGES_SQL, {"names": sorted(tables)})
+            found = {name for (name,) in rows}
             connection.commit()
-        return found
+            return found
+        options = connection.get_execution_options()
+        level = options.get("isolation_level", connection.default_isolation_level)
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            rows = connection.execute(_TABLES_WITH_PAGES_SQL, {"names": sorted(tables)})
+            return {name for (name,) in rows}
+        finally:
+            connection.commit()
+            connection.execution_options(isolation_level=level)
 
     @classmethod
     def table_rows(cls, connection: Connection, tables: set[str]) -> dict[str, int]:
@@ -586,6 +619,11 @@ _PG_QUERY_ENV = {
     "service": "PGSERVICE",
     "application_name": "PGAPPNAME",
 }
+
+
+def _milliseconds(seconds: float) -> str:
+    """A lock_timeout value; at least 1 ms, as 0 would mean no limit at all."""
+    return f"'{max(1, round(seconds * 1000))}ms'"
 
 
 class TimestampFormat(DateTimeFormat):
