@@ -216,6 +216,8 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     has_online_forms = True
     keeps_added_defaults = True
     is_rerunnable = staticmethod(is_rerunnable)
+    #: leaving the ``with`` block, whose COMMIT checks the deferred constraints
+    _committing = False
 
     @classmethod
     def lock_comments(cls, statements: Sequence[str]) -> list[str | None]:
@@ -447,17 +449,30 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
                 self._set_lock_limit(self.lock_timeout_sql(self.lock_timeout))
 
     def check_constraints(self) -> None:
-        """Check the deferred foreign keys now, so a violation fails with a clear message."""
-        if self.collect_sql:
+        """Check the deferred foreign keys now, so a violation fails with a clear message.
+
+        Where the editor's own COMMIT comes next (leaving its ``with`` block), the COMMIT
+        checks them, at no extra round trip, and ``_commit`` gives its failure that message."""
+        if self.collect_sql or self._committing:
             return
         try:
             self.run("SET CONSTRAINTS ALL IMMEDIATE")
         except DatabaseError as exc:
-            reason = getattr(exc.__cause__, "orig", exc.__cause__)
-            raise DatabaseError(
-                f"Foreign key check failed, nothing was changed: {reason}. Fix or delete "
-                "those rows in an earlier migration."
-            ) from exc.__cause__
+            raise _foreign_key_failure(exc.__cause__) from exc.__cause__
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        self._committing = True
+        try:
+            super().__exit__(exc_type, exc, tb)
+        finally:
+            self._committing = False
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        except sa.exc.IntegrityError as exc:
+            self.connection.rollback()  # the server rolled back; SQLAlchemy's side follows
+            raise _foreign_key_failure(exc) from exc
 
     # -- values -------------------------------------------------------------------------------
 
@@ -619,6 +634,15 @@ _PG_QUERY_ENV = {
     "service": "PGSERVICE",
     "application_name": "PGAPPNAME",
 }
+
+
+def _foreign_key_failure(cause: BaseException | None) -> DatabaseError:
+    """The error of rows that break the deferred foreign keys when they are checked."""
+    reason = getattr(cause, "orig", cause)
+    return DatabaseError(
+        f"Foreign key check failed, nothing was changed: {reason}. Fix or delete those rows "
+        "in an earlier migration."
+    )
 
 
 def _milliseconds(seconds: float) -> str:
