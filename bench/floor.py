@@ -4,12 +4,12 @@ A command runs under ``traced.py``, which records every statement the database r
 (SQLite's trace callback, or on a server the wrapped cursor of psycopg or PyMySQL, so both
 tools are seen alike: what SQLAlchemy sends, what Django sends, and the BEGIN and COMMIT the
 driver adds). Of that trace, the floor keeps the statements that change the schema or move
-rows for it: not transaction control, PRAGMAs, session settings (SET, RESET), locks,
-reads (SELECT, SHOW, DESCRIBE), or the writes to the tools' own history tables. Replayed as one script in one
-transaction, statement by statement through the same driver, on a database in the state the
-command started from, they cost what the work itself costs; replayed in the transactions the
-tool ran them in, they add the commits. SQLite needs only the standard library; a server,
-SQLAlchemy and its driver (``replay_on_server``, ``server_schema_of``).
+rows for it: not transaction control, PRAGMAs, session settings (SET, RESET), locks, reads
+(SELECT, SHOW, DESCRIBE), or the writes to the tools' own history tables. Replayed as one
+script in one transaction, statement by statement through the same driver, on a database in
+the state the command started from, they cost what the work itself costs; replayed in the
+transactions the tool ran them in, they add the commits. SQLite needs only the standard
+library; a server, SQLAlchemy and its driver (``replay_on_server``, ``server_schema_of``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ AUTOCOMMIT = "-- autocommit"
 #: statements that are not work on the schema or its rows
 _NOT_WORK = re.compile(
     r"(?:(?:BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA|SELECT|WITH|"
-    r"SET|RESET|SHOW|DESCRIBE|EXPLAIN|LOCK|UNLOCK)\b|--)",
+    r"RESET|SHOW|DESCRIBE|EXPLAIN|LOCK|UNLOCK)\b|--"
+    # a setting, not MariaDB's SET STATEMENT ... FOR <statement>, which runs the statement
+    r"|SET\b(?!\s+STATEMENT\b))",
     re.IGNORECASE,
 )
 #: writes to the tools' own bookkeeping tables

@@ -75,7 +75,9 @@ def _assert_is_the_floor(trace: list[str], migrations: int | None = None) -> lis
     every, floor = statement_counts(trace)
     assert every > floor == len(statements) > 0
     words = {s.split()[0].upper() for s in statements}
-    assert not words & {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "SET", "RESET", "SELECT"}
+    assert not words & {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RESET", "SELECT"}
+    settings = [s for s in statements if s.upper().startswith("SET ")]
+    assert all(s.upper().startswith("SET STATEMENT ") for s in settings)  # MariaDB's SET ... FOR
     assert not any("_migrations" in s or s.startswith("--") for s in statements)
     assert sum(map(len, transactions(trace))) == floor
     if migrations is not None:
