@@ -15,8 +15,9 @@ By default each tool uses a SQLite file in its project. With ``--database-url`` 
 of a PostgreSQL or MySQL/MariaDB server, as SQLAlchemy takes it) each tool gets a database of
 its own on that server instead, ``bench_schemashift`` and ``bench_django``, dropped and created
 anew (untimed) before every run that needs a fresh one and dropped at the end unless ``--keep``
-is given; the commands find it through ``DATABASE_URL``. There the floor and the statement
-counts (which read SQLite's trace) and the big table are left out.
+is given; the commands find it through ``DATABASE_URL``. The floor is replayed there on a
+third database of each tool's, ``bench_<tool>_floor``, brought to the workload's starting
+point by replaying the floor that led there. The big table is SQLite's only.
 """
 
 from __future__ import annotations
@@ -35,7 +36,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bigtable import ADD_COLUMN, APP, REMAKE, copy_rows_seconds, fill, generate_big
-from floor import floor_statements, kinds, read_trace, replay, statement_counts, transactions
+from floor import (
+    floor_statements,
+    kinds,
+    read_trace,
+    replay,
+    replay_on_server,
+    statement_counts,
+    transactions,
+)
 from generate import DATABASE_URL_ENV, FLAVOURS, generate
 
 if TYPE_CHECKING:
@@ -136,8 +145,12 @@ class ServerDatabases:
     def database_name(flavour: str) -> str:
         return f"bench_{flavour}"
 
-    def url(self, flavour: str) -> str:
-        url = self._admin_url.set(database=self.database_name(flavour))
+    @staticmethod
+    def floor_name(flavour: str) -> str:
+        return f"bench_{flavour}_floor"
+
+    def url(self, flavour: str, name: str | None = None) -> str:
+        url = self._admin_url.set(database=name or self.database_name(flavour))
         return url.render_as_string(hide_password=False)
 
     def _drop(self, connection: Connection, name: str) -> None:
@@ -145,8 +158,9 @@ class ServerDatabases:
         force = " WITH (FORCE)" if self._engine.dialect.name == "postgresql" else ""
         connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}{force}")
 
-    def recreate(self, flavour: str, project: Path) -> None:
-        name = self.database_name(flavour)
+    def recreate(self, flavour: str, project: Path | None = None, name: str | None = None) -> None:
+        """Drop and create the tool's database (or the one named)."""
+        name = name or self.database_name(flavour)
         quoted = self._engine.dialect.identifier_preparer.quote_identifier(name)
         with self._engine.connect() as connection:
             self._drop(connection, name)
@@ -255,6 +269,8 @@ class Bench:
         self.runs = runs
         self.databases = databases
         self.log = log
+        #: on a server, the floor statements that lead to each saved template, per tool
+        self._floor_templates: dict[tuple[str, str], list[str]] = {}
 
     def _db(self, flavour: str) -> Path:
         return self.projects[flavour] / "db.sqlite3"
@@ -288,39 +304,56 @@ class Bench:
 
     def measure(self, workload: Workload, flavour: str) -> Measure:
         """A traced warm-up run (statements, floor), then ``runs`` timed ones."""
-        sqlite = isinstance(self.databases, SQLiteDatabases)
         found = Measure()
         project = self.projects[flavour]
         trace: list[str] = []
         self._prepare(workload, flavour)
         for number, args in enumerate(workload.commands(project)):
-            path = project / ".bench" / f"trace{number}.json" if sqlite else None
-            if path is not None:
-                path.parent.mkdir(exist_ok=True)
+            path = project / ".bench" / f"trace{number}.json"
+            path.parent.mkdir(exist_ok=True)
             run_command(project, args, self.databases.url(flavour), path)
-            if path is not None:
-                trace += read_trace(path)
+            trace += read_trace(path)
         if workload.saves:
             self.save(flavour, workload.saves)
+            self._floor_templates[flavour, workload.saves] = [
+                *self._floor_templates.get((flavour, workload.start or ""), []),
+                *floor_statements(trace),
+            ]
         times = []
         for _ in range(self.runs):
             self._prepare(workload, flavour)
             times.append(self._run(workload, flavour))
         found.median = statistics.median(times)
-        if sqlite:
-            found.statements = statement_counts(trace)
-            found.kinds = dict(kinds(trace))
-        if sqlite and workload.floor:
-            start = None if workload.start == "fresh" else self._template(flavour, workload.start)
-            scratch = project / ".bench" / "floor.sqlite3"
+        found.statements = statement_counts(trace)
+        found.kinds = dict(kinds(trace))
+        if workload.floor:
             one = [floor_statements(trace)]
-            found.floor = statistics.median(replay(scratch, one, start) for _ in range(self.runs))
+            found.floor = statistics.median(
+                self._replay(workload, flavour, one) for _ in range(self.runs)
+            )
             each = transactions(trace)
             found.floor_commits = statistics.median(
-                replay(scratch, each, start) for _ in range(self.runs)
+                self._replay(workload, flavour, each) for _ in range(self.runs)
             )
-            scratch.unlink(missing_ok=True)
         return found
+
+    def _replay(self, workload: Workload, flavour: str, groups: list[list[str]]) -> float:
+        """Seconds to run the groups of floor statements from the workload's starting point:
+        on SQLite a copy of its template, on a server the floor database with the floor that
+        led to that template replayed first (untimed)."""
+        if isinstance(self.databases, SQLiteDatabases):
+            start = None if workload.start == "fresh" else self._template(flavour, workload.start)
+            scratch = self.projects[flavour] / ".bench" / "floor.sqlite3"
+            try:
+                return replay(scratch, groups, start)
+            finally:
+                scratch.unlink(missing_ok=True)
+        name = self.databases.floor_name(flavour)
+        self.databases.recreate(flavour, name=name)
+        url = self.databases.url(flavour, name)
+        if workload.start not in (None, "fresh"):
+            replay_on_server(url, [self._floor_templates[flavour, workload.start]])
+        return replay_on_server(url, groups)
 
     def run(self, workloads: list[Workload]) -> list[Result]:
         """Every workload with every tool; a tool that fails one skips the rest."""

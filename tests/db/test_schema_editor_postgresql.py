@@ -5,8 +5,13 @@ tested in ``test_schema_editor.py``."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from typing import Any
+
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import psycopg
+from sqlalchemy.engine import Connection
 from support.backend_migrators import PostgreSQLMigrator
 from support.migrator import author_model, collect_sql, tutorial_operations
 from support.states import auto_pk, fk
@@ -59,13 +64,86 @@ def test_foreign_keys_are_deferred_until_the_migration_ends(authors: PostgreSQLM
         RunSQL("INSERT INTO shop_author (id, name) VALUES (42, 'Late')"),
     )
     assert authors.rows("shop_book") == [(1, 42)]
-    with pytest.raises(DatabaseError, match="Foreign key check failed, nothing was changed"):
-        authors.apply(
-            RunSQL("INSERT INTO shop_book (author_id) VALUES (99)"),
-            AddField("author", "age", models.IntegerField(null=True)),
-        )
-    assert authors.rows("shop_book") == [(1, 42)]
-    assert "age" not in authors.snapshot()["shop_author"].columns
+    for atomic in (True, False):  # checked by the COMMIT; step by step, before each one
+        with pytest.raises(DatabaseError, match="Foreign key check failed, nothing was changed"):
+            authors.apply(
+                RunSQL("INSERT INTO shop_book (author_id) VALUES (99)"),
+                AddField("author", "age", models.IntegerField(null=True)),
+                atomic=atomic,
+            )
+        assert authors.rows("shop_book") == [(1, 42)]
+        assert "age" not in authors.snapshot()["shop_author"].columns
+
+
+# -- the migration's transaction -------------------------------------------------------------
+
+
+def _lock_timeout(connection: Connection) -> str:
+    """The session's lock_timeout, read outside the migration (in a transaction rolled back)."""
+    value = connection.exec_driver_sql("SHOW lock_timeout").scalar_one()
+    connection.rollback()
+    return value
+
+
+def test_a_migration_s_lock_limit_lasts_for_its_transaction_only(
+    authors: PostgreSQLMigrator,
+) -> None:
+    connection = authors.connection
+    connection.rollback()
+    default = _lock_timeout(connection)
+    sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(args[2])
+
+    def committed(connection: Connection) -> None:
+        sent.append("COMMIT")
+
+    for fails in (False, True):
+        editor = schema_editor(connection, atomic=True)
+        editor.lock_timeout = 0.25
+        sa.event.listen(connection, "before_cursor_execute", record)
+        sa.event.listen(connection, "commit", committed)
+        with pytest.raises(DatabaseError) if fails else nullcontext(), editor:
+            assert editor.query("SHOW lock_timeout") == [("250ms",)]
+            editor.run("UPDATE shop_author SET name = name || '!' WHERE id = 1")
+            if fails:
+                editor.run("SELECT no_such_column FROM shop_author")
+        sa.event.remove(connection, "before_cursor_execute", record)
+        sa.event.remove(connection, "commit", committed)
+        assert not connection.in_transaction()
+        assert _lock_timeout(connection) == default
+    assert sent[:4] == [
+        "SET LOCAL lock_timeout = '250ms'",
+        "SHOW lock_timeout",
+        "UPDATE shop_author SET name = name || '!' WHERE id = 1",
+        "COMMIT",  # which checks the deferred foreign keys
+    ]
+    assert authors.rows("shop_author")[0] == (1, "Ann!")
+
+    editor = schema_editor(connection, atomic=False)
+    editor.lock_timeout = 0.25
+    with editor:
+        assert _lock_timeout(connection) == "250ms"  # each step's transaction has it
+    assert _lock_timeout(connection) == default
+
+
+def test_tables_holding_rows_leaves_the_connection_as_it_found_it(
+    authors: PostgreSQLMigrator,
+) -> None:
+    authors.apply(CreateModel("Empty", [auto_pk()]))
+    connection = authors.connection
+    connection.rollback()
+    tables = {"shop_author", "shop_empty", "shop_missing"}
+    assert PostgreSQLSchemaEditor.tables_holding_rows(connection, tables) == {"shop_author"}
+    assert not connection.in_transaction()
+    assert connection.get_isolation_level() == connection.default_isolation_level
+    connection.exec_driver_sql("INSERT INTO shop_empty DEFAULT VALUES")
+    assert PostgreSQLSchemaEditor.tables_holding_rows(connection, tables) == tables - {
+        "shop_missing"
+    }
+    assert not connection.in_transaction()  # committed, as before
+    assert authors.rows("shop_empty") == [(1,)]
 
 
 # -- ALTER COLUMN --------------------------------------------------------------------------

@@ -216,6 +216,8 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     has_online_forms = True
     keeps_added_defaults = True
     is_rerunnable = staticmethod(is_rerunnable)
+    #: leaving the ``with`` block, whose COMMIT checks the deferred constraints
+    _committing = False
 
     @classmethod
     def lock_comments(cls, statements: Sequence[str]) -> list[str | None]:
@@ -269,8 +271,29 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
     def lock_timeout_sql(self, seconds: float | None) -> str | None:
         if seconds is None:
             return "RESET lock_timeout"
-        # 0 would mean no limit at all
-        return f"SET lock_timeout = '{max(1, round(seconds * 1000))}ms'"
+        return f"SET lock_timeout = {_milliseconds(seconds)}"
+
+    # A migration in one transaction limits its lock waits with SET LOCAL, its first statement:
+    # the limit ends with the transaction, however it ends, and costs no transactions of its
+    # own to set and reset. Step by step, the session's setting covers each step's transaction.
+
+    def _limit_lock_waits(self, seconds: float | None) -> None:
+        if not self.atomic:
+            super()._limit_lock_waits(seconds)
+
+    def _unlimit_lock_waits(self) -> None:
+        if not self.atomic:
+            super()._unlimit_lock_waits()
+
+    def _begin(self) -> Any:
+        transaction = super()._begin()
+        if self.lock_timeout is not None:
+            try:
+                self._set_lock_limit(f"SET LOCAL lock_timeout = {_milliseconds(self.lock_timeout)}")
+            except BaseException:
+                transaction.rollback()
+                raise
+        return transaction
 
     # -- statements on tables that hold rows (``postgresql_online.py``) -----------------------
 
@@ -287,12 +310,24 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
 
     @classmethod
     def tables_holding_rows(cls, connection: Connection, tables: set[str]) -> set[str]:
-        """The tables with any page on disk: a table never written to has none."""
-        rows = connection.execute(_TABLES_WITH_PAGES_SQL, {"names": sorted(tables)})
-        found = {name for (name,) in rows}
+        """The tables with any page on disk: a table never written to has none.
+
+        On a connection outside any transaction the query runs in autocommit mode: one round
+        trip, without a BEGIN and a COMMIT of its own."""
         if connection.in_transaction():
+            rows = connection.execute(_TABLES_WITH_PAGES_SQL, {"names": sorted(tables)})
+            found = {name for (name,) in rows}
             connection.commit()
-        return found
+            return found
+        options = connection.get_execution_options()
+        level = options.get("isolation_level", connection.default_isolation_level)
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            rows = connection.execute(_TABLES_WITH_PAGES_SQL, {"names": sorted(tables)})
+            return {name for (name,) in rows}
+        finally:
+            connection.commit()
+            connection.execution_options(isolation_level=level)
 
     @classmethod
     def table_rows(cls, connection: Connection, tables: set[str]) -> dict[str, int]:
@@ -414,17 +449,30 @@ class PostgreSQLSchemaEditor(AlterTableSchemaEditor):
                 self._set_lock_limit(self.lock_timeout_sql(self.lock_timeout))
 
     def check_constraints(self) -> None:
-        """Check the deferred foreign keys now, so a violation fails with a clear message."""
-        if self.collect_sql:
+        """Check the deferred foreign keys now, so a violation fails with a clear message.
+
+        Where the editor's own COMMIT comes next (leaving its ``with`` block), the COMMIT
+        checks them, at no extra round trip, and ``_commit`` gives its failure that message."""
+        if self.collect_sql or self._committing:
             return
         try:
             self.run("SET CONSTRAINTS ALL IMMEDIATE")
         except DatabaseError as exc:
-            reason = getattr(exc.__cause__, "orig", exc.__cause__)
-            raise DatabaseError(
-                f"Foreign key check failed, nothing was changed: {reason}. Fix or delete "
-                "those rows in an earlier migration."
-            ) from exc.__cause__
+            raise _foreign_key_failure(exc.__cause__) from exc.__cause__
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        self._committing = True
+        try:
+            super().__exit__(exc_type, exc, tb)
+        finally:
+            self._committing = False
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        except sa.exc.IntegrityError as exc:
+            self.connection.rollback()  # the server rolled back; SQLAlchemy's side follows
+            raise _foreign_key_failure(exc) from exc
 
     # -- values -------------------------------------------------------------------------------
 
@@ -586,6 +634,20 @@ _PG_QUERY_ENV = {
     "service": "PGSERVICE",
     "application_name": "PGAPPNAME",
 }
+
+
+def _foreign_key_failure(cause: BaseException | None) -> DatabaseError:
+    """The error of rows that break the deferred foreign keys when they are checked."""
+    reason = getattr(cause, "orig", cause)
+    return DatabaseError(
+        f"Foreign key check failed, nothing was changed: {reason}. Fix or delete those rows "
+        "in an earlier migration."
+    )
+
+
+def _milliseconds(seconds: float) -> str:
+    """A lock_timeout value; at least 1 ms, as 0 would mean no limit at all."""
+    return f"'{max(1, round(seconds * 1000))}ms'"
 
 
 class TimestampFormat(DateTimeFormat):
