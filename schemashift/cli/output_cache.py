@@ -1,19 +1,19 @@
 """The output of a status command, printed again when nothing it depends on has changed.
 
-``showmigrations``, ``sqlmigrate`` and ``makemigrations --check`` (or ``--dry-run``) only read:
-the settings, the project's modules, the migration files and, for some, the database. When a
-run succeeds (exit status 0, nothing on stderr), what it printed is kept with everything it
-read:
+``showmigrations``, ``sqlmigrate`` and ``makemigrations --check`` only read: the settings, the
+project's modules, the migration files and, for some, the database. When a run succeeds (exit
+status 0, nothing on stderr), what it printed is kept with everything it read:
 
 - the command line and what shapes the printing: the working directory, ``sys.path``, the
   group's options, whether stdout is a terminal;
-- the settings' values (``settings_digest.py``): DATABASE_URL and anything the
-  settings module computes from the environment included;
+- the settings' values (``settings_digest.py``): DATABASE_URL and anything the settings
+  module computes from the environment included;
 - the stamps of every module file the run imported and of the apps' folders and migrations
   folders (``source_stamps.py``): the models, what they import, schemashift itself;
 - what the command reads from the database: for ``showmigrations``, the rows of the history
-  table; for ``sqlmigrate``, the SQLite library's version (the cache is used on SQLite only:
-  elsewhere the server's version would have to be asked for, through SQLAlchemy).
+  table; for ``sqlmigrate``, the SQLite library's version. On PostgreSQL and MySQL/MariaDB
+  ``sqlmigrate`` is not kept: its SQL depends on the server's version and on which tables hold
+  rows (online forms), which only a connection through SQLAlchemy tells.
 
 The next run with the same command line loads the settings, compares all of it, and, when
 nothing differs, prints the kept output without importing the models, the migrations or
@@ -44,7 +44,6 @@ CACHE_FOLDER = ("__pycache__", "schemashift-output")
 _FORMAT = ("schemashift-output", 1, __version__, sys.version_info[:2])
 #: flags with which makemigrations writes or asks for something, never to be replayed
 _MAKEMIGRATIONS_WRITES = frozenset({"--merge", "--update", "--empty", "--from-database"})
-_MAKEMIGRATIONS_READS_ONLY = frozenset({"--check", "--dry-run"})
 
 Settings = Any
 #: what a command read from the database, as text; None: the command is not cached
@@ -56,8 +55,9 @@ def is_cached_command(name: str, args: Sequence[str]) -> bool:
     if name in ("showmigrations", "sqlmigrate"):
         return True
     if name == "makemigrations":
+        # with --check, a run that succeeds found no changes: that verdict is what is kept
         flags = set(args)
-        return bool(flags & _MAKEMIGRATIONS_READS_ONLY) and not flags & _MAKEMIGRATIONS_WRITES
+        return "--check" in flags and not flags & _MAKEMIGRATIONS_WRITES
     return False
 
 
