@@ -31,7 +31,6 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -61,15 +60,20 @@ def is_cached_command(name: str, args: Sequence[str]) -> bool:
     return False
 
 
-@dataclass(frozen=True)
 class KeptOutput:
-    """One command line's output and what it was printed from."""
+    """One command line's output and what it was printed from (a plain class, as
+    ``SourceStamps``)."""
 
-    line: str
-    settings: str
-    database: str
-    stamps: SourceStamps
-    output: str
+    __slots__ = ("line", "settings", "database", "stamps", "output")
+
+    def __init__(
+        self, line: str, settings: str, database: str, stamps: SourceStamps, output: str
+    ) -> None:
+        self.line = line
+        self.settings = settings
+        self.database = database
+        self.stamps = stamps
+        self.output = output
 
     def as_data(self) -> tuple[Any, ...]:
         """Plain data for ``marshal``: fast to load, and any damage is an error."""

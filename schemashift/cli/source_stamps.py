@@ -21,7 +21,6 @@ import os
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 #: (size, st_mtime_ns, blake2b digest of the bytes or b"" when the file was not racy)
@@ -32,14 +31,24 @@ RACY_NS = 2_000_000_000
 _SKIPPED_FOLDERS = frozenset({"__pycache__"})
 
 
-@dataclass(frozen=True)
 class SourceStamps:
-    """The stamps of the files and folders one run read."""
+    """The stamps of the files and folders one run read.
 
-    files: dict[str, FileStamp]
-    #: folder -> the names in it (``__pycache__`` aside); None for a folder that was missing
-    folders: dict[str, frozenset[str] | None]
-    taken_ns: int
+    (A plain class, not a dataclass: building one costs a replayed command nothing.)
+    """
+
+    __slots__ = ("files", "folders", "taken_ns")
+
+    def __init__(
+        self,
+        files: dict[str, FileStamp],
+        folders: dict[str, frozenset[str] | None],
+        taken_ns: int,
+    ) -> None:
+        self.files = files
+        #: folder -> the names in it (``__pycache__`` aside); None for a folder that was missing
+        self.folders = folders
+        self.taken_ns = taken_ns
 
     def as_data(self) -> tuple[Any, ...]:
         """The stamps as plain data (for ``marshal``)."""
