@@ -160,7 +160,8 @@ class CommandRun:
     def _read(self) -> KeptOutput | None:
         try:
             with open(self.path, "rb") as file:
-                return KeptOutput.from_data(marshal.load(file))
+                data = file.read()  # marshal.load would read the file in many small pieces
+            return KeptOutput.from_data(marshal.loads(data))
         except Exception:  # missing, unreadable, corrupt or from another version: rewritten
             return None
 
