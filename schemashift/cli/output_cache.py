@@ -5,7 +5,7 @@ project's modules, the migration files and, for some, the database. When a run s
 status 0, nothing on stderr), what it printed is kept with everything it read:
 
 - the command line and what shapes the printing: the working directory, ``sys.path``, the
-  group's options, whether stdout is a terminal;
+  group's options, whether stdout is a terminal and its encoding;
 - the settings' values (``settings_digest.py``): DATABASE_URL and anything the settings
   module computes from the environment included;
 - the stamps of every module file the run imported and of the apps' folders and migrations
@@ -128,6 +128,7 @@ class CommandRun:
                 options,
                 settings_module or os.environ.get(conf.SETTINGS_ENV),
                 _is_terminal(sys.stdout),
+                getattr(sys.stdout, "encoding", None),
                 os.getcwd(),
                 tuple(sys.path),
             )
