@@ -74,6 +74,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: commands whose output may be printed again from ``output_cache.py`` when nothing changed
+CACHED_COMMANDS = frozenset({"showmigrations", "sqlmigrate", "makemigrations"})
+
 SETTINGS_OPTION = "--settings"
 #: the group's options, also accepted after the command name as Django accepts them
 VALUE_OPTIONS = frozenset({SETTINGS_OPTION, "--pythonpath", "--verbosity", "-v"})
@@ -89,6 +92,8 @@ class CliState:
     verbosity: int = 1
     #: "json" once a command's ``--format json`` is read: errors are reported as JSON too
     output_format: str = "text"
+    #: the ``output_cache.Recording`` keeping what a cached command prints
+    recording: Any = None
 
 
 class LazyGroup(click.Group):
@@ -147,7 +152,25 @@ class LazyGroup(click.Group):
             matches = difflib.get_close_matches(name, self.list_commands(ctx))
             hint = f" Did you mean {' or '.join(map(repr, matches))}?" if matches else ""
             ctx.fail(f"No such command {name!r}.{hint}")
+        if name in CACHED_COMMANDS and not ctx.resilient_parsing:
+            self._replay_or_record(ctx, name, args[1:])
         return super().resolve_command(ctx, args)
+
+    def _replay_or_record(self, ctx: click.Context, name: str, args: list[str]) -> None:
+        """Print the command's kept output and exit, if nothing it read has changed; else
+        start keeping what it prints (``output_cache.py``). Before the command is imported."""
+        from schemashift.cli import output_cache
+
+        if not output_cache.is_cached_command(name, args):
+            return
+        state = group_state(ctx)
+        options = (state.verbosity, ctx.color)
+        run = output_cache.CommandRun.of(name, args, options, state.settings_module)
+        if run is None:
+            return
+        if run.replay():
+            ctx.exit(0)
+        state.recording = run.record()
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self._short_help(ctx, name)) for name in self.list_commands(ctx)]
@@ -164,8 +187,14 @@ class LazyGroup(click.Group):
         return super().parse_args(ctx, hoist_global_options(args))
 
     def invoke(self, ctx: click.Context) -> Any:
+        succeeded = False
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            succeeded = True
+            return result
+        except click.exceptions.Exit as exc:
+            succeeded = exc.exit_code == 0
+            raise
         except SchemashiftError as exc:
             state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
             if state.show_traceback:
@@ -178,6 +207,11 @@ class LazyGroup(click.Group):
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             ctx.exit(130)
+        finally:
+            recording = ctx.obj.recording if isinstance(ctx.obj, CliState) else None
+            if recording is not None:
+                ctx.obj.recording = None
+                recording.finish(succeeded)
 
     def main(self, args: Sequence[str] | None = None, *extra: Any, **kwargs: Any) -> Any:
         """Run the command line; the current folder is importable, as with ``python -m``."""
@@ -258,10 +292,22 @@ def main(
     no_color: bool,
 ) -> None:
     """Django-style models and migrations for any Python project."""
-    if pythonpath:
-        sys.path.insert(0, os.path.abspath(pythonpath))
-    if no_color:
+    group_state(ctx)
+
+
+def group_state(ctx: click.Context) -> CliState:
+    """The group's options, applied once (``--pythonpath``, ``--no-color``) and kept in
+    ``ctx.obj``; a cached command reads them before the group's own callback runs."""
+    if isinstance(ctx.obj, CliState):
+        return ctx.obj
+    params = ctx.params
+    if params.get("pythonpath"):
+        sys.path.insert(0, os.path.abspath(params["pythonpath"]))
+    if params.get("no_color"):
         ctx.color = False
     ctx.obj = CliState(
-        settings_module=settings_module, show_traceback=show_traceback, verbosity=verbosity
+        settings_module=params.get("settings_module"),
+        show_traceback=bool(params.get("show_traceback")),
+        verbosity=params.get("verbosity", 1),
     )
+    return ctx.obj

@@ -35,7 +35,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from schemashift import __version__
+from schemashift.cache_switch import ENV_SWITCH as ENV_SWITCH
+from schemashift.cache_switch import is_enabled as is_enabled
 from schemashift.migrations.migration import Migration
+from schemashift.settings_digest import settings_digest as settings_digest
 
 if TYPE_CHECKING:
     from schemashift.migrations.state import ModelState
@@ -46,15 +49,9 @@ FileStamp = tuple[int, int, bytes]
 
 CACHE_FOLDER = "__pycache__"
 CACHE_FILE = "schemashift-migrations.cache"
-ENV_SWITCH = "SCHEMASHIFT_MIGRATION_CACHE"
 #: files changed this close to the cache being written are checked by their bytes too
 RACY_NS = 2_000_000_000
 _FORMAT = ("schemashift-migrations", 1, __version__, sys.version_info[:2])
-
-
-def is_enabled() -> bool:
-    """Whether the cache is read and written (``SCHEMASHIFT_MIGRATION_CACHE=0`` turns it off)."""
-    return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "off", "false", "no")
 
 
 class MigrationHeader(NamedTuple):
@@ -240,27 +237,6 @@ class CachedMigration(Migration):
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.loaded, name)
-
-
-def settings_digest(settings: Any) -> str:
-    """A digest of the settings' plain values: migration files may read any of them (the
-    user model of a swappable dependency), so a changed setting is a changed project."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for name in sorted(vars(settings)):
-        if name.isupper():
-            hasher.update(f"{name}={_plain_repr(getattr(settings, name))}\n".encode())
-    return hasher.hexdigest()
-
-
-def _plain_repr(value: Any) -> str:
-    if value is None or isinstance(value, (str, int, float, bool, Path)):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_plain_repr(item) for item in value) + "]"
-    if isinstance(value, dict):
-        items = sorted((repr(key), _plain_repr(item)) for key, item in value.items())
-        return "{" + ",".join(f"{key}:{item}" for key, item in items) + "}"
-    return f"<{type(value).__module__}.{type(value).__qualname__}>"
 
 
 _PLAIN = frozenset({str, int, bool, float, type(None)})
