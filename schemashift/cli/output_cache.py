@@ -11,9 +11,10 @@ status 0, nothing on stderr), what it printed is kept with everything it read:
 - the stamps of every module file the run imported and of the apps' folders and migrations
   folders (``source_stamps.py``): the models, what they import, schemashift itself;
 - what the command reads from the database: for ``showmigrations``, the rows of the history
-  table; for ``sqlmigrate``, the SQLite library's version. On PostgreSQL and MySQL/MariaDB
-  ``sqlmigrate`` is not kept: its SQL depends on the server's version and on which tables hold
-  rows (online forms), which only a connection through SQLAlchemy tells.
+  table; for ``sqlmigrate``, the SQLite library's version and the database's schema (a
+  column changed in place is printed as an edit of the live definition). On PostgreSQL and
+  MySQL/MariaDB ``sqlmigrate`` is not kept: its SQL depends on the server's version and on
+  which tables hold rows (online forms), which only a connection through SQLAlchemy tells.
 
 The next run with the same command line loads the settings, compares all of it, and, when
 nothing differs, prints the kept output without importing the models, the migrations or
@@ -24,6 +25,7 @@ written to keeps none. ``SCHEMASHIFT_MIGRATION_CACHE=0`` turns this off too.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import marshal
 import os
@@ -285,8 +287,10 @@ def _history_rows(settings: Settings) -> str | None:
     return repr((history.applied, sorted(history.checksums.items())))
 
 
-def _sqlite_version(settings: Settings) -> str | None:
-    """The SQLite library's version, where the default database is an existing SQLite file."""
+def _sqlite_schema(settings: Settings) -> str | None:
+    """The SQLite library's version and the database's schema (its version number and every
+    definition ``sqlite_master`` holds), where the default database is an existing SQLite
+    file: a column changed in place is printed as an edit of the live definition."""
     try:
         url = settings.database_url("default")
     except Exception:
@@ -299,7 +303,15 @@ def _sqlite_version(settings: Settings) -> str | None:
         return None
     import sqlite3
 
-    return f"sqlite {sqlite3.sqlite_version}"
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            ((version,),) = connection.execute("PRAGMA schema_version").fetchall()
+            definitions = connection.execute(
+                "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+            ).fetchall()
+    except sqlite3.Error:
+        return None
+    return repr((sqlite3.sqlite_version, version, definitions))
 
 
 def _reads_nothing(settings: Settings) -> str:
@@ -308,6 +320,6 @@ def _reads_nothing(settings: Settings) -> str:
 
 _DATABASE_READERS: dict[str, ReadDatabase] = {
     "showmigrations": _history_rows,
-    "sqlmigrate": _sqlite_version,
+    "sqlmigrate": _sqlite_schema,
     "makemigrations": _reads_nothing,
 }
