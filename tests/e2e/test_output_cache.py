@@ -246,12 +246,12 @@ def test_a_run_that_warns_is_not_kept(project) -> None:
 @pytest.mark.backends("sqlite")
 def test_sqlmigrate_follows_the_live_definitions_it_edits_in_place(project) -> None:
     _with_migrations(project)
-    ok(project.run("migrate", "polls", "0001"))
+    ok(project.run("migrate", "polls", "0002"))
     before = ok(project.run("sqlmigrate", "polls", "0003"))
     assert "UPDATE sqlite_master" in before
     assert _replayed(_imported(project, "sqlmigrate", "polls", "0003")[1])
 
-    ok(project.run("migrate", "polls", "0002"))
+    ok(project.run("migrate", "polls", "0003"))
     expected = ok(project.run("sqlmigrate", "polls", "0003", env=OFF))
     assert expected != before
     output, modules = _imported(project, "sqlmigrate", "polls", "0003")

@@ -343,7 +343,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         live definition does not list it as expected."""
         if not isinstance(constraint, CheckConstraint):
             return False
-        live = self._live_create_sql(definition.table)
+        live = self._live_create_sql(definition.table, [f.column for f in definition.fields])
         item = self.inline_constraint_sql(definition, state, constraint)
         rewritten = remove_definition(live, item) if live and item else None
         if rewritten is None:
@@ -519,7 +519,8 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
                     {old_field.name: new_field.name},
                 )
                 return
-            if self._alters_in_place(table, from_state, to_state, old_field, new_field):
+            columns = [f.column for f in column_fields(old_model)]
+            if self._alters_in_place(table, columns, from_state, to_state, old_field, new_field):
                 self._remake_referencing_tables(from_state, to_state, new_model, new_field)
                 return
             kept = [
@@ -540,6 +541,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
     def _alters_in_place(
         self,
         table: str,
+        columns: list[str],
         from_state: ProjectState,
         to_state: ProjectState,
         old_field: Field,
@@ -551,7 +553,7 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         False when the change needs the rebuild, or the live definition is not the one
         expected."""
         pairs = self._in_place_definitions(from_state, to_state, old_field, new_field)
-        live = self._live_create_sql(table) if pairs else None
+        live = self._live_create_sql(table, columns) if pairs else None
         if live is None:
             return False
         quoted = self.quote_name(new_field.column)
@@ -605,11 +607,14 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
         literal = self.quote_value(value, field, state)
         return literal if _PLAIN_LITERAL.fullmatch(literal) else None
 
-    def _live_create_sql(self, table: str) -> str | None:
+    def _live_create_sql(self, table: str, columns: list[str]) -> str | None:
         """The table's CREATE statement as sqlite_master keeps it, or as this migration
         rewrote it; None where there is no live table to read, or where this migration ran
         other statements on the table (which collected SQL would not have run:
-        ``sqlmigrate`` and ``migrate`` decide alike)."""
+        ``sqlmigrate`` and ``migrate`` decide alike). When SQL is only collected
+        (``sqlmigrate``), also None unless the live table has exactly ``columns``, those of
+        the state before the change: on a database at another migration, the rebuild is
+        printed, which is right whenever it runs."""
         if self.connection is None:
             return None
         quoted = self.quote_name(table)
@@ -622,7 +627,13 @@ class SQLiteSchemaEditor(BaseSchemaEditor):
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = "
             f"{self.quote_value(table)}"
         )
-        return rows[0][0] if rows else None
+        if not rows:
+            return None
+        if self.collect_sql:
+            live_columns = self.query(f"PRAGMA table_xinfo({quoted})")
+            if sorted(row[1] for row in live_columns) != sorted(columns):
+                return None
+        return rows[0][0]
 
     def _rewrite_table(self, table: str, live: str, rewritten: str) -> None:
         """Give the table the definition ``rewritten`` by SQLite's procedure for changes that
