@@ -40,6 +40,7 @@ from schemashift import __version__
 from schemashift.cache_switch import is_enabled
 from schemashift.cli.source_stamps import SourceStamps, collect
 from schemashift.settings_digest import settings_text
+from schemashift.utils.atomic_file import write_atomically
 
 CACHE_FOLDER = ("__pycache__", "schemashift-output")
 _FORMAT = ("schemashift-output", 1, __version__, sys.version_info[:2])
@@ -171,17 +172,7 @@ class CommandRun:
     def write(self, kept: KeptOutput) -> None:
         """Store the output atomically; a folder that cannot be written to keeps none."""
         try:
-            data = marshal.dumps(kept.as_data())
-            folder = self.path.parent
-            folder.mkdir(parents=True, exist_ok=True)
-            temporary = folder / f".{self.path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
-            try:
-                with open(temporary, "xb") as file:
-                    file.write(data)
-                os.replace(temporary, self.path)
-            except BaseException:
-                temporary.unlink(missing_ok=True)
-                raise
+            write_atomically(self.path, marshal.dumps(kept.as_data()))
         except Exception:
             return
 

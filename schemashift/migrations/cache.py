@@ -39,6 +39,7 @@ from schemashift.cache_switch import ENV_SWITCH as ENV_SWITCH
 from schemashift.cache_switch import is_enabled as is_enabled
 from schemashift.migrations.migration import Migration
 from schemashift.settings_digest import settings_digest as settings_digest
+from schemashift.utils.atomic_file import write_atomically
 
 if TYPE_CHECKING:
     from schemashift.migrations.state import ModelState
@@ -171,17 +172,7 @@ class Folder:
         cache.written_ns = time.time_ns()
         try:
             data = pickle.dumps((_FORMAT, cache), protocol=pickle.HIGHEST_PROTOCOL)
-            folder = self.cache_path.parent
-            folder.mkdir(exist_ok=True)
-            # a name of its own, created as the user's umask says (as Python writes .pyc files)
-            temporary = folder / f".{CACHE_FILE}.{os.getpid()}.{time.monotonic_ns()}.tmp"
-            try:
-                with open(temporary, "xb") as file:
-                    file.write(data)
-                os.replace(temporary, self.cache_path)
-            except BaseException:
-                temporary.unlink(missing_ok=True)
-                raise
+            write_atomically(self.cache_path, data)
         except Exception:  # read-only folder, full disk, unpicklable value: no cache
             return
 
