@@ -35,10 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from schemashift import __version__
-from schemashift.cache_switch import ENV_SWITCH as ENV_SWITCH
-from schemashift.cache_switch import is_enabled as is_enabled
 from schemashift.migrations.migration import Migration
-from schemashift.settings_digest import settings_digest as settings_digest
 from schemashift.utils.atomic_file import write_atomically
 
 if TYPE_CHECKING:

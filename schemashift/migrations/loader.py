@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from schemashift.apps.imports import describe_error
+from schemashift.cache_switch import is_enabled
 from schemashift.exceptions import (
     AmbiguityError,
     BadMigrationError,
@@ -31,6 +32,7 @@ from schemashift.migrations import cache
 from schemashift.migrations.graph import Key, MigrationGraph, label
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations.base import Operation
+from schemashift.settings_digest import settings_digest
 
 if TYPE_CHECKING:
     from schemashift.apps.registry import AppConfig
@@ -75,7 +77,7 @@ class MigrationLoader:
         self.graph = MigrationGraph()
         # The root and leaf of each app, by (app_label, "__first__" or "__latest__").
         self._ends: dict[Key, Key | None] = {}
-        self.cached = cached and cache.is_enabled()
+        self.cached = cached and is_enabled()
         #: each migrated app's cache folder and what it holds (None: the folder has none)
         self._caches: dict[str, tuple[cache.Folder, cache.AppCache | None]] = {}
         if load:
@@ -366,7 +368,7 @@ class MigrationLoader:
 
         if set(self._caches) != self.migrated_apps:
             return None
-        parts = [cache.settings_digest(get_settings()), repr(sorted(self.unmigrated_apps))]
+        parts = [settings_digest(get_settings()), repr(sorted(self.unmigrated_apps))]
         for app_label in sorted(self._caches):
             found = self._caches[app_label][1]
             if found is None:
