@@ -403,12 +403,15 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
             placed.shadows.pop(shadow.name)
             nullable = as_column(shadow, final.name, final.column)
             placed.fields[final.name] = nullable
-            self.rename_generated_indexes(
-                self.table_definition(remaining),
-                self.table_definition(placed),
-                {shadow.name: final.name},
-                to_state,
-            )
+            # the shadow's index is this operation's own: it is renamed whatever the live
+            # table says before the operation (where the old column's index has the name)
+            with self._live_behind():
+                self.rename_generated_indexes(
+                    self.table_definition(remaining),
+                    self.table_definition(placed),
+                    {shadow.name: final.name},
+                    to_state,
+                )
             self.alter_field(to_state, to_state, placed, after, nullable, without_default(final))
 
     def _is_live_column(self, table: str, column: str) -> bool:

@@ -299,13 +299,30 @@ class StagedColumns:
             statements: list[str] = []
             self.run = lambda sql, params=None: statements.append(sql)  # type: ignore[method-assign]
             try:
-                yield
+                with self._live_behind():
+                    yield
             finally:
                 del self.run
             if statements:
                 self.run(";\n".join(statements))
 
         return joined()
+
+    def _live_behind(self) -> Any:
+        """A block whose earlier statements have not run yet (held back, or collected to run
+        step by step): the live table is not what they make it, and an index they drop would
+        pass for one already renamed (``rename_generated_indexes``)."""
+        from contextlib import contextmanager
+
+        @contextmanager
+        def behind() -> Any:
+            was, self.live_is_behind = self.live_is_behind, True
+            try:
+                yield
+            finally:
+                self.live_is_behind = was
+
+        return behind()
 
     def _offline(self) -> Any:
         """Statements in their plain forms: contract's are catalog changes, in one step."""

@@ -1,0 +1,65 @@
+"""A type change of an indexed column of a table that holds rows goes through a shadow column
+on PostgreSQL and MySQL/MariaDB; the swapped-in column's index ends with the name the state
+gives it, so the next migrate finds no drift, and rolling back restores the old one."""
+
+from __future__ import annotations
+
+import pytest
+from support.tutorial import TUTORIAL_MODELS, query
+from support.tutorial_project import TutorialProject, assert_schema_matches_state, change, start
+
+from schemashift import api
+
+pytestmark = pytest.mark.backends("postgresql", "mysql")
+
+INDEXED = TUTORIAL_MODELS.replace(
+    "votes = models.IntegerField(default=0)",
+    "votes = models.IntegerField(default=0, db_index=True)",
+)
+WIDENED = INDEXED.replace(
+    "models.IntegerField(default=0, db_index=True)",
+    "models.BigIntegerField(default=0, db_index=True)",
+)
+NOTED = WIDENED.replace(
+    "    votes = models",
+    "    note = models.CharField(max_length=20, null=True)\n    votes = models",
+)
+
+
+def _vote_indexes(project: TutorialProject) -> list[str]:
+    if project.backend == "postgresql":
+        sql = (
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'polls_choice' "
+            "AND indexdef LIKE '%(votes)%' ORDER BY indexname"
+        )
+    else:
+        sql = (
+            "SELECT DISTINCT index_name FROM information_schema.statistics WHERE table_schema "
+            "= DATABASE() AND table_name = 'polls_choice' AND column_name = 'votes'"
+        )
+    return [name for (name,) in query(project, sql)]
+
+
+def test_an_indexed_column_retyped_through_a_shadow_keeps_its_index_name(
+    api_project: TutorialProject,
+) -> None:
+    start(api_project)
+    change(api_project, INDEXED)
+    api.migrate()
+    indexed = _vote_indexes(api_project)
+    assert len(indexed) == 1
+
+    widened = change(api_project, WIDENED)
+    assert "votes__new" in api.sqlmigrate("polls", widened)
+    api.migrate()
+    assert _vote_indexes(api_project) == indexed
+    assert_schema_matches_state(api_project)
+
+    change(api_project, NOTED)
+    api.migrate()  # refused as drift if the index kept the shadow's name
+    assert query(api_project, "SELECT id, votes FROM polls_choice ORDER BY id")
+
+    api.migrate("polls", widened[:4])
+    api.migrate("polls", "0002")
+    assert _vote_indexes(api_project) == indexed
+    assert_schema_matches_state(api_project)
