@@ -156,6 +156,9 @@ class MigrateResult:
     adopted: tuple[str, ...] = ()
     #: ``app.name`` of the contract migrations ``stage="expand"`` left unapplied
     held_back: tuple[str, ...] = ()
+    #: nothing was to be done, found without the lock and no pre_migrate or post_migrate
+    #: receiver was called: the run read the history table and the project, and wrote nothing
+    settled: bool = False
 
     @property
     def applied(self) -> list[str]:
@@ -659,7 +662,9 @@ def _settled(
     if on_plan is not None:
         on_plan(plan)
     changes = tuple(_unmigrated_changes(loader, warn))
-    return MigrateResult(plan, was_run=True, was_faked=False, unmigrated_changes=changes)
+    return MigrateResult(
+        plan, was_run=True, was_faked=False, unmigrated_changes=changes, settled=True
+    )
 
 
 def _has_migrate_receivers() -> bool:

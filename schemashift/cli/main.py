@@ -75,7 +75,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 #: commands whose output may be printed again from ``output_cache.py`` when nothing changed
-CACHED_COMMANDS = frozenset({"showmigrations", "sqlmigrate", "makemigrations"})
+CACHED_COMMANDS = frozenset({"showmigrations", "sqlmigrate", "makemigrations", "migrate"})
 
 SETTINGS_OPTION = "--settings"
 #: the group's options, also accepted after the command name as Django accepts them

@@ -125,6 +125,9 @@ def command(
         click.echo(_code_failure(progress, exc), err=True)
         raise
     progress.finish()
+    recording = get_state(ctx).recording
+    if recording is not None and not result.settled:
+        recording.discard()
     if is_json:
         json_output.emit(json_output.migrate_plan(result.plan, result.held_back))
         ctx.exit(1 if check_unapplied and result.plan.steps else 0)

@@ -1,8 +1,9 @@
 """The output of a status command, printed again when nothing it depends on has changed.
 
-``showmigrations``, ``sqlmigrate`` and ``makemigrations --check`` only read: the settings, the
-project's modules, the migration files and, for some, the database. When a run succeeds (exit
-status 0, nothing on stderr), what it printed is kept with everything it read:
+``showmigrations``, ``sqlmigrate``, ``makemigrations --check`` and a ``migrate`` that finds
+nothing to do only read: the settings, the project's modules, the migration files and, for
+some, the database. When a run succeeds (exit status 0, nothing on stderr), what it printed is
+kept with everything it read:
 
 - the command line and what shapes the printing: the working directory, ``sys.path``, the
   group's options, whether stdout is a terminal and its encoding;
@@ -10,11 +11,17 @@ status 0, nothing on stderr), what it printed is kept with everything it read:
   module computes from the environment included;
 - the stamps of every module file the run imported and of the apps' folders and migrations
   folders (``source_stamps.py``): the models, what they import, schemashift itself;
-- what the command reads from the database: for ``showmigrations``, the rows of the history
-  table; for ``sqlmigrate``, the SQLite library's version and the database's schema (a
-  column changed in place is printed as an edit of the live definition). On PostgreSQL and
-  MySQL/MariaDB ``sqlmigrate`` is not kept: its SQL depends on the server's version and on
-  which tables hold rows (online forms), which only a connection through SQLAlchemy tells.
+- what the command reads from the database: for ``showmigrations`` and ``migrate``, the rows
+  of the history table; for ``sqlmigrate``, the SQLite library's version and the database's
+  schema (a column changed in place is printed as an edit of the live definition). On
+  PostgreSQL and MySQL/MariaDB ``sqlmigrate`` is not kept: its SQL depends on the server's
+  version and on which tables hold rows (online forms), which only a connection through
+  SQLAlchemy tells.
+
+A ``migrate`` is kept only when it found nothing to do without the migration lock: no
+migration to run or unapply, no squash to record, no ``pre_migrate`` or ``post_migrate``
+receiver to call (``api._settled``); a run that changed the history table is never kept, as
+its rows differ from those it started from.
 
 The next run with the same command line loads the settings, compares all of it, and, when
 nothing differs, prints the kept output without importing the models, the migrations or
@@ -52,10 +59,17 @@ Settings = Any
 ReadDatabase = Callable[[Settings], "str | None"]
 
 
+#: flags of migrate that change nothing about what a run with nothing to do prints
+_MIGRATE_QUIET_FLAGS = frozenset({"--noinput", "--no-input"})
+
+
 def is_cached_command(name: str, args: Sequence[str]) -> bool:
     """Whether the command line is one whose output is kept (see the module docstring)."""
     if name in ("showmigrations", "sqlmigrate"):
         return True
+    if name == "migrate":
+        # app label and target only: every other option plans, fakes, prunes or checks
+        return all(not arg.startswith("-") or arg in _MIGRATE_QUIET_FLAGS for arg in args)
     if name == "makemigrations":
         # with --check, a run that succeeds found no changes: that verdict is what is kept
         flags = set(args)
@@ -187,12 +201,19 @@ class Recording:
         self.started_ns = time.time_ns()
         self.stdout = _Copy(sys.stdout)
         self.stderr = _Copy(sys.stderr)
+        self.is_replayable = True
         sys.stdout, sys.stderr = self.stdout, self.stderr
+
+    def discard(self) -> None:
+        """Keep nothing of this run: the command did more than what its key can tell."""
+        self.is_replayable = False
 
     def finish(self, succeeded: bool) -> None:
         """Put the streams back; keep the output if the run can be replayed."""
         sys.stdout, sys.stderr = self.stdout.stream, self.stderr.stream
-        if not (succeeded and self.stdout.is_exact and self.stderr.is_exact):
+        if not (succeeded and self.is_replayable and self.stdout.is_exact):
+            return
+        if not self.stderr.is_exact:
             return
         if self.stderr.parts or self.run.read_database(self.run.settings) != self.database:
             return
@@ -311,6 +332,7 @@ def _reads_nothing(settings: Settings) -> str:
 
 _DATABASE_READERS: dict[str, ReadDatabase] = {
     "showmigrations": _history_rows,
+    "migrate": _history_rows,
     "sqlmigrate": _sqlite_schema,
     "makemigrations": _reads_nothing,
 }

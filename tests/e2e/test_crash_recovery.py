@@ -709,8 +709,7 @@ def test_a_run_renaming_a_model_killed_at_any_write_leaves_content_types_as_one_
     (choice_type, question_type) = query(project, types)
     (project.migrations_dir / "0002_rename.py").write_text(RENAME_CHOICE)
     directions = {(): "answer", ("polls", "0001"): "choice"}
-    # every fifth write by default; SCHEMASHIFT_FAULT_POINTS=all tries each
-    every = 5 if STRIDE > 1 else 1
+    every = STRIDE
     nth, kills, reached = 1, 0, set(directions)
     while reached:
         for args, name in directions.items():

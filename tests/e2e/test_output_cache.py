@@ -88,13 +88,23 @@ def _check(project) -> subprocess.CompletedProcess[str]:
         ["showmigrations"],
         ["showmigrations", "--plan"],
         ["showmigrations", "--format", "json"],
-        ["makemigrations", "--check"],
-        ["makemigrations", "--check", "--format", "json"],
         ["sqlmigrate", "polls", "0003"],
         ["sqlmigrate", "polls", "0002", "--backwards"],
     ],
 )
 def test_a_second_run_prints_the_same_without_loading_the_project(project, command) -> None:
+    assert_printed_again(project, command)
+
+
+@pytest.mark.backends("sqlite")  # its kept output depends on no database
+@pytest.mark.parametrize(
+    "command", [["makemigrations", "--check"], ["makemigrations", "--check", "--format", "json"]]
+)
+def test_makemigrations_check_prints_the_same_without_loading_the_project(project, command) -> None:
+    assert_printed_again(project, command)
+
+
+def assert_printed_again(project, command: list[str]) -> None:
     _with_migrations(project)
     ok(project.run("migrate", "polls", "0002"))
     expected = ok(project.run(*command, env=OFF))
@@ -256,3 +266,56 @@ def test_sqlmigrate_follows_the_live_definitions_it_edits_in_place(project) -> N
     assert expected != before
     output, modules = _imported(project, "sqlmigrate", "polls", "0003")
     assert output == expected and not _replayed(modules)
+
+
+def test_a_migrate_with_nothing_to_do_is_printed_again_until_the_history_changes(
+    project,
+) -> None:
+    _with_migrations(project)
+    assert "Applying polls.0003_alter_question_question_text" in ok(project.run("migrate"))
+    settled = ok(project.run("migrate"))
+    assert "No migrations to apply." in settled
+    output, modules = _imported(project, "migrate")
+    assert output == settled and _replayed(modules)
+
+    ok(project.run("migrate", "polls", "0002"))
+    output, modules = _imported(project, "migrate")
+    assert "Applying polls.0003_alter_question_question_text" in output
+    assert not _replayed(modules)
+    # the history is as it was when the output was kept
+    output, modules = _imported(project, "migrate")
+    assert output == settled and _replayed(modules)
+
+    (project.migrations_dir / "0004_noop.py").write_text(NOOP)
+    output, modules = _imported(project, "migrate")
+    assert "Applying polls.0004_noop" in output and not _replayed(modules)
+
+
+@pytest.mark.backends("sqlite")
+def test_a_migrate_that_does_more_than_read_is_never_kept(project) -> None:
+    """A receiver to call, or an option besides the app and the target: every run does its
+    work again."""
+    calls = project.dir / "post_migrate_calls"
+    apps = project.dir / "polls" / "apps.py"
+    plain_apps = apps.read_text()
+    apps.write_text(
+        "from schemashift.models.signals import post_migrate\n\n\n"
+        "def count(sender, **kwargs):\n"
+        f"    with open({str(calls)!r}, 'a') as file:\n"
+        "        file.write('called\\n')\n\n\n"
+        + plain_apps.rstrip()
+        + "\n\n    def ready(self):\n        post_migrate.connect(count, sender=self)\n"
+    )
+    _with_migrations(project)
+    ok(project.run("migrate"))
+    for run in range(2, 5):
+        output, modules = _imported(project, "migrate")
+        assert "No migrations to apply." in output and not _replayed(modules)
+        assert calls.read_text().count("called") == run
+
+    apps.write_text(plain_apps)
+    ok(project.run("migrate"))
+    assert _replayed(_imported(project, "migrate")[1])
+    for options in (["--plan"], ["--check"], ["polls", "0002", "--fake"]):
+        ok(project.run("migrate", *options))
+        assert not _replayed(_imported(project, "migrate", *options)[1]), options
