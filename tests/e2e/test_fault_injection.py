@@ -18,7 +18,7 @@ start state:
 Every kill point is tried and every failure collected, then reported together with a line
 such as ``fault injection mysql forwards: 40/40 kill points recovered``.
 
-By default a deterministic sample of points is tried: 6 spread evenly, the first event after
+By default a deterministic sample of points is tried: 4 spread evenly, the first event after
 each RunPython, and one inside each operation of several statements (some done, some not);
 each point costs two to three seconds (a fresh database, the killed run, ``manage.py migrate``
 in a new interpreter, the checks). ``SCHEMASHIFT_FAULT_POINTS=all`` tries every event: 60 to

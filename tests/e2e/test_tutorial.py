@@ -131,6 +131,7 @@ def test_tutorial_flow_keeps_every_row(project) -> None:
     assert "vote_count" in columns(project, "polls_choice")
 
 
+@pytest.mark.backends("sqlite")  # makemigrations and the loader only
 def test_not_null_field_without_default_noinput_exits_3_and_writes_nothing(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     ok(project.run("makemigrations", "polls"))
@@ -170,6 +171,7 @@ def test_not_null_field_one_off_default_fills_rows(project) -> None:
     ]
 
 
+@pytest.mark.backends("sqlite")  # makemigrations and the loader only
 def test_noinput_never_assumes_a_rename(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     ok(project.run("makemigrations", "polls"))
@@ -184,6 +186,7 @@ def test_noinput_never_assumes_a_rename(project) -> None:
     assert "+ Add field vote_count to choice" in out
 
 
+@pytest.mark.backends("sqlite")  # makemigrations and the loader only
 def test_makemigrations_check_and_dry_run_write_nothing(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     result = project.run("makemigrations", "--check")
@@ -195,6 +198,7 @@ def test_makemigrations_check_and_dry_run_write_nothing(project) -> None:
     assert project.run("makemigrations", "--check").returncode == 0
 
 
+@pytest.mark.backends("sqlite")  # makemigrations and the loader only
 def test_makemigrations_is_deterministic(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     ok(project.run("makemigrations", "polls"))
@@ -230,6 +234,7 @@ def test_migrate_plan_and_fake(project) -> None:
     assert history(project) == []
 
 
+@pytest.mark.backends("sqlite")  # refused before the database is opened
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -252,6 +257,7 @@ def test_user_errors_are_one_clear_line(project, args, message) -> None:
     assert history(project) == before
 
 
+@pytest.mark.backends("sqlite")  # makemigrations and the loader only
 def test_broken_migration_file_is_named(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     ok(project.run("makemigrations", "polls"))
@@ -263,6 +269,7 @@ def test_broken_migration_file_is_named(project) -> None:
     assert "polls_question" not in tables(project)
 
 
+@pytest.mark.backends("sqlite")  # makemigrations and the loader only
 def test_ambiguous_prefix(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     ok(project.run("makemigrations", "polls"))

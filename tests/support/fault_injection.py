@@ -256,7 +256,7 @@ def describe_event(event: dict) -> str:
 
 
 def choose_points(
-    events: list[dict], every: bool = False, spread: int = 6, inside_operations: bool = True
+    events: list[dict], every: bool = False, spread: int = 4, inside_operations: bool = True
 ) -> list[int]:
     """The kill points to try: all of them, or about ``spread`` evenly spaced ones, the first
     event after each RunPython and (``inside_operations``) one inside each operation of several
