@@ -94,9 +94,9 @@ def test_a_backfill_killed_at_any_statement_is_finished_by_the_next_migrate(
     project, when: str, match: str
 ) -> None:
     accounts(project)
-    # every statement is a kill point: by default every fourth before a batch and every
-    # eighth after a statement (each costs three interpreters); all with FAULT_POINTS=all
-    stride = 1 if STRIDE == 1 else (8 if when == "after" else 4)
+    # every statement is a kill point: by default every sixth before a batch and every
+    # twelfth after a statement (each costs three interpreters); all with FAULT_POINTS=all
+    stride = 1 if STRIDE == 1 else (12 if when == "after" else 6)
     nth, kills = 1, 0
     while True:
         result = crash(

@@ -138,6 +138,7 @@ def test_check_messages_drift_and_exit_status(project) -> None:
     ]
 
 
+@pytest.mark.backends("sqlite")  # the JSON of what the loader plans
 def test_showmigrations_and_migrate_plan(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     ok(project.run("makemigrations"))

@@ -69,6 +69,7 @@ def matching(pattern: str, lines: list[str]) -> list[str]:
 # -- on a terminal ------------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite")  # the display of the run
 def test_on_a_terminal_migrate_shows_each_migration_and_operation_done_of_the_total(
     project,
 ) -> None:

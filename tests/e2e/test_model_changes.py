@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 from support.tutorial import (
     CHOICES,
@@ -137,6 +138,7 @@ def test_cross_app_foreign_key_depends_on_the_other_app(project) -> None:
     assert tables(project) == {"schemashift_migrations"}
 
 
+@pytest.mark.backends("sqlite")  # the loader and the autodetector only
 def test_conflicting_leaves_are_refused(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     ok(project.run("makemigrations", "polls"))
@@ -253,6 +255,7 @@ def test_data_migration_gets_historical_models(project) -> None:
     ]
 
 
+@pytest.mark.backends("sqlite")  # the loader and the autodetector only
 def test_migration_naming_a_missing_model_is_a_clear_error(project) -> None:
     project.write_models(TUTORIAL_MODELS)
     ok(project.run("makemigrations", "polls"))
@@ -276,6 +279,7 @@ def test_migration_naming_a_missing_model_is_a_clear_error(project) -> None:
     assert "polls_question" not in tables(project)
 
 
+@pytest.mark.backends("sqlite")  # the loader and the autodetector only
 def test_migrate_says_when_models_changed_without_a_migration(project) -> None:
     start(project)
     project.write_models(TUTORIAL_MODELS.replace("max_length=200)", "max_length=250)"))
@@ -351,6 +355,7 @@ def test_renaming_a_model_another_app_points_at_waits_for_that_app(project) -> N
     assert "No changes detected" in ok(project.run("makemigrations", "--check"))
 
 
+@pytest.mark.backends("sqlite")  # the loader and the autodetector only
 def test_a_migration_missing_a_dependency_on_a_rename_is_a_clear_error(project) -> None:
     """A history written without the dependency a rename needs fails with a message, not a
     traceback, and leaves nothing of the failed migration behind."""

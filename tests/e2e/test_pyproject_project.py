@@ -127,6 +127,7 @@ def test_a_plain_project_from_init_to_rollback(plain: Project) -> None:
     assert tables(plain) == {"schemashift_migrations"}
 
 
+@pytest.mark.backends("sqlite")  # where the settings are found
 def test_commands_find_the_pyproject_from_a_subfolder(plain: Project) -> None:
     plain.write_models(TUTORIAL_MODELS)
     migrations = plain.dir / "polls" / "migrations"

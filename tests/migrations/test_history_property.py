@@ -900,8 +900,8 @@ def assert_database_matches(executor: MigrationExecutor, applied: list[Key], row
 
 
 #: examples per backend: a server round trip costs more than a SQLite file
-EXAMPLES = {"sqlite": 25, "postgresql": 15, "mysql": 6}
-ROLLBACK_EXAMPLES = {"sqlite": 20, "postgresql": 12, "mysql": 5}
+EXAMPLES = {"sqlite": 16, "postgresql": 10, "mysql": 4}
+ROLLBACK_EXAMPLES = {"sqlite": 12, "postgresql": 8, "mysql": 3}
 #: a larger run: this many examples of each property test on every backend
 EXAMPLES_ENV = "SCHEMASHIFT_PROPERTY_EXAMPLES"
 
