@@ -427,7 +427,9 @@ class Migration(migrations.Migration):
     dependencies = [("polls", "0001_initial")]
     operations = [
         migrations.AlterField(
-            model_name="choice", name="votes", field=models.BigIntegerField(default=0)
+            model_name="choice",
+            name="votes",
+            field=models.BigIntegerField(default=0, db_index=True),
         ),
     ]
 """
@@ -435,9 +437,18 @@ class Migration(migrations.Migration):
 
 @pytest.mark.backends("postgresql", "mysql")
 def test_a_type_change_through_a_shadow_column_resumes_after_a_kill_anywhere(project) -> None:
-    """A plain AlterField widening a column of a table holding rows runs expand and the swap
-    in one operation: killed after any of its statements, the next run finishes it."""
-    tutorial(project)
+    """A plain AlterField widening an indexed column of a table holding rows runs expand and
+    the swap in one operation: killed after any of its statements, the next run finishes it,
+    the index under the name the state gives it (else the run after refuses it as drift)."""
+    project.write_models(
+        TUTORIAL_MODELS.replace(
+            "votes = models.IntegerField(default=0)",
+            "votes = models.IntegerField(default=0, db_index=True)",
+        )
+    )
+    ok(project.run("makemigrations", "polls"))
+    ok(project.run("migrate"))
+    seed(project)
     (project.migrations_dir / "0002_widen.py").write_text(WIDENING_MIGRATION)
     assert "votes__new" in ok(project.run("sqlmigrate", "polls", "0002"))
 
