@@ -376,9 +376,7 @@ class MySQLSchemaEditor(AlterTableSchemaEditor):
         after = to_state.get_model(model.app_label, model.name)
         with self._operation():
             for name in self._indexes_of_column(table, old.column):
-                self.run(
-                    self.online(self.drop_index_sql(table, name), mysql_online.DROP_INDEX, table)
-                )
+                self.run(self.drop_index_sql(table, name))
             source, target = self.quote_name(old.column), self.quote_name(shadow.column)
             swap = self.online(
                 f"ALTER TABLE {quoted} DROP COLUMN {source}, RENAME COLUMN {target} TO "
