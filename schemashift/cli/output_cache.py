@@ -40,6 +40,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -53,14 +54,12 @@ CACHE_FOLDER = ("__pycache__", "schemashift-output")
 _FORMAT = ("schemashift-output", 1, __version__, sys.version_info[:2])
 #: flags with which makemigrations writes or asks for something, never to be replayed
 _MAKEMIGRATIONS_WRITES = frozenset({"--merge", "--update", "--empty", "--from-database"})
+#: flags of migrate that change nothing about what a run with nothing to do prints
+_MIGRATE_QUIET_FLAGS = frozenset({"--noinput", "--no-input"})
 
 Settings = Any
 #: what a command read from the database, as text; None: the command is not cached
 ReadDatabase = Callable[[Settings], "str | None"]
-
-
-#: flags of migrate that change nothing about what a run with nothing to do prints
-_MIGRATE_QUIET_FLAGS = frozenset({"--noinput", "--no-input"})
 
 
 def is_cached_command(name: str, args: Sequence[str]) -> bool:
@@ -160,7 +159,7 @@ class CommandRun:
         kept = self._read()
         if kept is None or kept.line != self.line or kept.settings != self.settings_text:
             return False
-        if kept.database != self.read_database(self.settings):
+        if kept.database != self.database_at_start:
             return False
         if not kept.stamps.unchanged():
             return False
@@ -170,10 +169,16 @@ class CommandRun:
 
     def record(self) -> Recording | None:
         """Start keeping what the command prints (None when its database cannot be read)."""
-        database = self.read_database(self.settings)
+        database = self.database_at_start
         if database is None:
             return None
         return Recording(self, database)
+
+    @cached_property
+    def database_at_start(self) -> str | None:
+        """What the command reads from the database, read once before it runs: a replay that
+        does not match and the recording that follows compare with the same read."""
+        return self.read_database(self.settings)
 
     def _read(self) -> KeptOutput | None:
         try:
@@ -211,9 +216,7 @@ class Recording:
     def finish(self, succeeded: bool) -> None:
         """Put the streams back; keep the output if the run can be replayed."""
         sys.stdout, sys.stderr = self.stdout.stream, self.stderr.stream
-        if not (succeeded and self.is_replayable and self.stdout.is_exact):
-            return
-        if not self.stderr.is_exact:
+        if not (succeeded and self.is_replayable and self.stdout.is_exact and self.stderr.is_exact):
             return
         if self.stderr.parts or self.run.read_database(self.run.settings) != self.database:
             return
