@@ -187,7 +187,8 @@ class BaseSchemaEditor(StagedColumns, ConstraintDDL):
     lists_one_column_unique_together: ClassVar[bool] = True
     #: whether an index is renamed in place (else dropped and created again)
     can_rename_index: ClassVar[bool] = True
-    #: statements are being held back to run as one: the live table is not yet what they make
+    #: statements of the operation are held back or collected, not run yet: the live table is
+    #: not what they make it (``StagedColumns._live_behind``)
     live_is_behind: bool = False
     #: whether the backend keeps comments on tables and columns (not SQLite, as in Django)
     keeps_comments: ClassVar[bool] = False
@@ -751,8 +752,8 @@ class BaseSchemaEditor(StagedColumns, ConstraintDDL):
         """After a table or column rename, give generated indexes the names the new ones imply,
         so the live schema stays what the state says and the old names are free again."""
         before = self.generated_indexes(old, renamed, state)
-        # statements held back to run as one (``_as_one_statement``) have not changed the live
-        # table yet: an index of a column they drop would pass for the renamed one
+        # while statements are held back or collected (``live_is_behind``), an index of a
+        # column they drop would pass for the renamed one
         live = None if self.live_is_behind else self._live_table(new.table)
         named = {index.name for index in new.indexes}
         for key, (name, columns, unique) in self.generated_indexes(new, None, state).items():
