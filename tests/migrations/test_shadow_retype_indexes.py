@@ -5,7 +5,7 @@ gives it, so the next migrate finds no drift, and rolling back restores the old 
 from __future__ import annotations
 
 import pytest
-from support.tutorial import TUTORIAL_MODELS, query
+from support.tutorial import TUTORIAL_MODELS, indexes, query
 from support.tutorial_project import TutorialProject, assert_schema_matches_state, change, start
 
 from schemashift import api
@@ -27,17 +27,9 @@ NOTED = WIDENED.replace(
 
 
 def _vote_indexes(project: TutorialProject) -> list[str]:
-    if project.backend == "postgresql":
-        sql = (
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'polls_choice' "
-            "AND indexdef LIKE '%(votes)%' ORDER BY indexname"
-        )
-    else:
-        sql = (
-            "SELECT DISTINCT index_name FROM information_schema.statistics WHERE table_schema "
-            "= DATABASE() AND table_name = 'polls_choice' AND column_name = 'votes'"
-        )
-    return [name for (name,) in query(project, sql)]
+    return sorted(
+        name for name, columns in indexes(project, "polls_choice").items() if columns == ["votes"]
+    )
 
 
 def test_an_indexed_column_retyped_through_a_shadow_keeps_its_index_name(
