@@ -22,6 +22,7 @@ tables (``backends/sqlite.py``); PostgreSQL and MySQL/MariaDB build on
 from __future__ import annotations
 
 import decimal
+import functools
 import math
 from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -1270,28 +1271,12 @@ class BaseSchemaEditor(StagedColumns, ConstraintDDL):
             return self.render_special_float(value)
         if isinstance(value, decimal.Decimal):
             return str(value)  # a finite number: the formats keep NaN and infinity as text
-        if isinstance(value, bool):
-            type_: Any = sa.Boolean()
-        elif isinstance(value, int):
-            type_ = sa.BigInteger()
-        elif isinstance(value, float):
-            type_ = sa.Float()
-        elif isinstance(value, str):
-            type_ = sa.String()
-        elif isinstance(value, (bytes, bytearray, memoryview)):
-            type_ = HexBinary()
+        if isinstance(value, (bytearray, memoryview)):
             value = bytes(value)
-        else:
-            raise ModelDefinitionError(f"Value {value!r} cannot be written as a SQL literal.")
-        literal = sa.literal(value, type_)
-        rendered = str(
-            literal.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
-        )
-        if isinstance(value, str) and self.dialect.paramstyle in ("format", "pyformat"):
-            # SQLAlchemy doubles % for drivers with %s placeholders; statements reach the
-            # driver without parameters (or with values inlined already), so undo it
-            rendered = rendered.replace("%%", "%")
-        return rendered
+        if type(value) in _KEPT_LITERAL_KINDS:
+            escapes = getattr(self.dialect, "_backslash_escapes", None)
+            return _kept_literal(self.dialect, escapes, type(value), value)
+        return _compile_literal(self.dialect, value)
 
     def render_special_float(self, value: float) -> str:
         raise ModelDefinitionError(f"{value!r} cannot be stored on {self.dialect_name}.")
@@ -1437,6 +1422,42 @@ class HexBinary(sa.types.UserDefinedType):
             return f"X'{bytes(value).hex()}'"
 
         return process
+
+
+#: the exact types whose rendered literals are kept: equal values of one of them render alike
+#: (not floats: 0.0 and -0.0 are equal but render differently)
+_KEPT_LITERAL_KINDS = frozenset({bool, int, str, bytes})
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept_literal(dialect: Dialect, escapes: bool | None, kind: type, value: Any) -> str:
+    """``_compile_literal``, once per dialect and value (a history renders the same defaults
+    and names many times). ``kind`` keeps ``True`` and ``1`` apart; ``escapes`` is whether
+    the dialect doubles backslashes, which it learns when it first connects."""
+    return _compile_literal(dialect, value)
+
+
+def _compile_literal(dialect: Dialect, value: Any) -> str:
+    """A finite number, text or bytes as the dialect renders it as a literal."""
+    if isinstance(value, bool):
+        type_: Any = sa.Boolean()
+    elif isinstance(value, int):
+        type_ = sa.BigInteger()
+    elif isinstance(value, float):
+        type_ = sa.Float()
+    elif isinstance(value, str):
+        type_ = sa.String()
+    elif isinstance(value, bytes):
+        type_ = HexBinary()
+    else:
+        raise ModelDefinitionError(f"Value {value!r} cannot be written as a SQL literal.")
+    literal = sa.literal(value, type_)
+    rendered = str(literal.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    if isinstance(value, str) and dialect.paramstyle in ("format", "pyformat"):
+        # SQLAlchemy doubles % for drivers with %s placeholders; statements reach the
+        # driver without parameters (or with values inlined already), so undo it
+        rendered = rendered.replace("%%", "%")
+    return rendered
 
 
 def _with_columns_renamed(table: TableInfo, renamed: dict[str, str]) -> TableInfo:
