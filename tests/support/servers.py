@@ -1,7 +1,8 @@
 """Throwaway PostgreSQL and MariaDB servers for the test suite.
 
-Each server gets a data folder in a temporary directory and a free port on 127.0.0.1, and is
-stopped (its folder removed) at the end of the run. PostgreSQL refuses to run as root, so as
+Each server gets a data folder in a temporary directory (in memory, under /dev/shm, where the
+machine has room there) and a free port on 127.0.0.1, and is stopped (its folder removed) at
+the end of the run. PostgreSQL refuses to run as root, so as
 root it runs as the ``postgres`` user. ``start_*`` raise ``ServerUnavailable`` with the reason
 when the server cannot be started (binaries missing, start-up failure).
 """
@@ -23,6 +24,11 @@ from typing import Any
 import pytest
 
 _START_TIMEOUT = 60
+#: memory-backed storage for the data folders: a server's DDL there costs no disk flushes
+#: (MariaDB's CREATE/ALTER/DROP TABLE: under 1 ms each, against 12-18 ms on this disk)
+_MEMORY_FOLDER = Path("/dev/shm")
+#: the room the data folders need before they go there
+_MEMORY_NEEDED = 2 * 1024**3
 
 
 class ServerUnavailable(Exception):
@@ -50,6 +56,17 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def data_folder(prefix: str) -> Path:
+    """A new folder for a server's data: in memory where the machine has room for it, else in
+    the temporary directory."""
+    try:
+        room = shutil.disk_usage(_MEMORY_FOLDER).free
+    except OSError:
+        room = 0
+    in_memory = room >= _MEMORY_NEEDED and os.access(_MEMORY_FOLDER, os.W_OK | os.X_OK)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=_MEMORY_FOLDER if in_memory else None))
 
 
 def free_port() -> int:
@@ -96,7 +113,7 @@ def start_postgresql() -> Server:
         if shutil.which(program) is None:
             raise ServerUnavailable(f"{program} is not on PATH (install PostgreSQL 15)")
     as_user: list[str] = []
-    folder = Path(tempfile.mkdtemp(prefix="schemashift-pg-"))
+    folder = data_folder("schemashift-pg-")
     if os.geteuid() == 0:
         try:
             account = pwd.getpwnam("postgres")
@@ -147,7 +164,7 @@ def _mariadb_programs() -> tuple[str, str]:
 def start_mariadb() -> Server:
     """mariadb-install-db + mariadbd on a free port; ``root`` without a password."""
     server_program, install = _mariadb_programs()
-    folder = Path(tempfile.mkdtemp(prefix="schemashift-mariadb-"))
+    folder = data_folder("schemashift-mariadb-")
     data, log = folder / "data", folder / "server.log"
     user = ["--user=root"] if os.geteuid() == 0 else []
     _run(
@@ -168,6 +185,7 @@ def start_mariadb() -> Server:
         "--skip-name-resolve",
         "--innodb-flush-log-at-trx-commit=0",
         "--innodb-doublewrite=0",
+        "--innodb-flush-method=nosync",
         "--max-connections=300",
         "--character-set-server=utf8mb4",
         "--collation-server=utf8mb4_unicode_ci",
