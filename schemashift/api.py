@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from schemashift.migrations.migration import Migration
     from schemashift.migrations.operations.base import Operation
     from schemashift.migrations.questioner import MigrationQuestioner
+    from schemashift.migrations.row_watch import RowWatch
     from schemashift.migrations.sql_script import MigrationSQL
     from schemashift.pictures.entities import EntityDiagram
     from schemashift.pictures.migration_graph import MigrationPicture
@@ -711,6 +712,7 @@ def _migrate(
         planned_losses,
     )
     from schemashift.migrations.executor import MigrationExecutor
+    from schemashift.migrations.row_watch import RowWatch
 
     fake, plan_only = options.fake, options.plan_only
     recorder = _recorder(db, settings)
@@ -758,11 +760,11 @@ def _migrate(
             plan, was_run=False, was_faked=False, adopted=adopted_names, held_back=held_back
         )
     deferred = DeferredLosses()
-    if not fake:
-        bookkeeping = (settings.MIGRATIONS_TABLE, f"{settings.MIGRATIONS_TABLE}_progress")
-        deferred = check_data_loss(db, losses, bookkeeping=bookkeeping)
+    if not fake and steps:
         # a pre_migrate receiver may write rows before the first migration runs
-        deferred.may_hold_rows |= _has_migrate_receivers()
+        rows = RowWatch() if _has_migrate_receivers() else _row_watch(db, settings)
+        deferred = check_data_loss(db, losses, rows=rows)
+        executor.rows = rows
     if on_plan is not None:
         on_plan(plan)
     after = set(applied)
@@ -780,8 +782,6 @@ def _migrate(
     def notify(kind: str, migration: Migration, detail: Any = None) -> None:
         if deferred and kind in ("apply_start", "unapply_start"):
             deferred.check(db, migration)
-        if deferred and kind == "operation_start":
-            deferred.saw(detail[1])
         if progress is not None:
             done = executor.partial.get(migration.key, ("", 0))[1]
             progress(_migration_event(kind, migration, done, detail))
@@ -792,6 +792,20 @@ def _migrate(
     return MigrateResult(
         plan, was_run=True, was_faked=fake, adopted=adopted_names, held_back=held_back
     )
+
+
+def _row_watch(db: Any, settings: Settings) -> RowWatch:
+    """Whether the run begins on a database with tables besides the history tables."""
+    from schemashift.db.connection import editor_class
+    from schemashift.migrations.row_watch import RowWatch
+
+    bookkeeping = (settings.MIGRATIONS_TABLE, f"{settings.MIGRATIONS_TABLE}_progress")
+    with db.connect() as connection:
+        try:
+            tables = set(editor_class(db.dialect_name).table_names(connection))
+        finally:
+            connection.rollback()
+    return RowWatch.began_empty(tables, bookkeeping)
 
 
 def _migration_event(kind: str, migration: Migration, done: int, detail: Any) -> MigrationEvent:

@@ -20,40 +20,9 @@ from schemashift.exceptions import DataLossRefused
 from schemashift.migrations.data_loss import DATA_LOSS, Loss
 from schemashift.migrations.executor import MigrationExecutor, PlanStep
 from schemashift.migrations.operations.base import Operation
-from schemashift.migrations.operations.constraints import AddConstraint, RemoveConstraint
-from schemashift.migrations.operations.fields import AddField, AlterField, RemoveField, RenameField
-from schemashift.migrations.operations.models import (
-    AddIndex,
-    AlterModelOptions,
-    AlterModelTable,
-    AlterUniqueTogether,
-    CreateModel,
-    DeleteModel,
-    RemoveIndex,
-    RenameModel,
-)
+from schemashift.migrations.row_watch import RowWatch
 
 Key = tuple[str, str]
-#: the operations that change only the schema: run on empty tables, they leave them empty
-#: (exactly these classes: a subclass may do more)
-_SCHEMA_ONLY = frozenset(
-    {
-        CreateModel,
-        DeleteModel,
-        RenameModel,
-        AlterModelTable,
-        AlterModelOptions,
-        AlterUniqueTogether,
-        AddField,
-        RemoveField,
-        AlterField,
-        RenameField,
-        AddIndex,
-        RemoveIndex,
-        AddConstraint,
-        RemoveConstraint,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -99,27 +68,19 @@ class DeferredLosses:
     earlier migration of the run creates or renames them), looked at as their migration is
     about to run (``check``).
 
-    A database that held no table but ``bookkeeping`` (the history tables) when the run was
-    planned holds no row until an operation that can write rows has run: schema operations
-    only make, change and drop empty tables. Until the run has carried out another kind of
-    operation (RunPython, RunSQL, a subclass of its own, ...), there is nothing to find, and
-    no table is read.
+    While the run's tables cannot hold rows yet (``rows``, ``row_watch.py``), there is
+    nothing to find, and no table is read.
     """
 
     losses: list[PlannedLoss] = field(default_factory=list)
-    may_hold_rows: bool = True
+    rows: RowWatch = field(default_factory=RowWatch)
 
     def __bool__(self) -> bool:
         return bool(self.losses)
 
-    def saw(self, operation: Operation) -> None:
-        """Note an operation the run is carrying out."""
-        if type(operation) not in _SCHEMA_ONLY:
-            self.may_hold_rows = True
-
     def check(self, database: Any, migration: Any) -> None:
         """``check_before`` of the migration about to run, if a table may hold rows by now."""
-        if self.may_hold_rows:
+        if self.rows.may_hold_rows:
             check_before(database, migration, self.losses)
 
 
@@ -127,20 +88,21 @@ def check_data_loss(
     database: Any,
     losses: Iterable[PlannedLoss],
     stopped: str = "nothing was run",
-    bookkeeping: Iterable[str] = (),
+    rows: RowWatch | None = None,
 ) -> DeferredLosses:
     """Raise DataLossRefused, listing every operation at fault, when the live database holds
     values the plan would destroy without leave, or values a narrowing cannot hold.
 
     Returns the losses of tables and columns that do not exist yet, for ``check_before``
-    to look at when their migration is about to run; whether a table may hold rows then
-    depends on the tables besides ``bookkeeping`` there are now (``DeferredLosses``).
+    to look at when their migration is about to run, as long as ``rows`` says a table may
+    hold rows by then.
     """
     # Unapplying is an explicit order to undo: ``migrate --plan`` shows what it drops, and
     # only applying is gated.
     losses = [planned for planned in losses if not planned.step.backwards]
+    rows = rows if rows is not None else RowWatch()
     if not losses:
-        return DeferredLosses()
+        return DeferredLosses(rows=rows)
     from schemashift.db.connection import editor_class
 
     editor = editor_class(database.dialect_name)
@@ -151,7 +113,7 @@ def check_data_loss(
         finally:
             connection.rollback()
     _refuse(unallowed, misfits, stopped)
-    return DeferredLosses(missing, may_hold_rows=bool(tables - set(bookkeeping)))
+    return DeferredLosses(missing, rows)
 
 
 def check_before(database: Any, migration: Any, deferred: list[PlannedLoss]) -> None:

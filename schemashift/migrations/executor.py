@@ -28,6 +28,7 @@ from schemashift.migrations.loader import MigrationLoader
 from schemashift.migrations.lock_retry import LockWaits, with_lock_retries
 from schemashift.migrations.migration import Migration
 from schemashift.migrations.operations.base import Operation
+from schemashift.migrations.row_watch import RowWatch
 from schemashift.migrations.sql_script import MigrationSQL, OperationSQL, Statement
 from schemashift.migrations.state import ProjectState
 from schemashift.migrations.stepwise import (
@@ -92,6 +93,9 @@ class MigrationExecutor:
         self._notify = _Watch(lambda event, migration, detail=None: None)
         #: operations already done per migration by an earlier, interrupted run
         self.partial: dict[Key, tuple[str, int]] = {}
+        #: whether a table may hold rows by now (the caller knows how the run began); while
+        #: none can, no table is read to find out
+        self.rows = RowWatch()
         self._states: dict[frozenset[Key], ProjectState] = {}
         self._unapply_states: dict[
             tuple[frozenset[Key], tuple[Key, ...]],
@@ -321,11 +325,15 @@ class MigrationExecutor:
                 zip(migration.operations, states, live, strict=True), start=1
             ):
                 editor.online_tables = tables
-                self._notify("operation_start", migration, (number, operation))
+                self._operation_starts(migration, number, operation)
                 with _named_failure(migration, "Applying", operation, number):
                     operation.database_forwards(migration.app_label, editor, before, after)
                 self._notify("operation_success", migration, (number, operation))
             self._write_rows(connection, migration, applied=True)
+
+    def _operation_starts(self, migration: Migration, number: int, operation: Operation) -> None:
+        self.rows.saw(operation)
+        self._notify("operation_start", migration, (number, operation))
 
     def editor(self, connection: Any, atomic: bool) -> Any:
         """A schema editor on the connection whose statements wait for locks as configured."""
@@ -353,6 +361,8 @@ class MigrationExecutor:
         editor = editor_class(self.database.dialect_name)
 
         def holding_rows(tables: set[str]) -> set[str]:
+            if not self.rows.may_hold_rows:
+                return set()
             with self.database.connect() as connection:
                 return editor.tables_holding_rows(connection, tables)
 
@@ -444,7 +454,7 @@ class MigrationExecutor:
                 reversed(operations), reversed(states), live, strict=True
             ):
                 editor.online_tables = tables
-                self._notify("operation_start", migration, (number, operation))
+                self._operation_starts(migration, number, operation)
                 with _named_failure(migration, "Unapplying", operation, number):
                     operation.database_backwards(migration.app_label, editor, after, before)
                 self._notify("operation_success", migration, (number, operation))
@@ -540,7 +550,7 @@ class MigrationExecutor:
             for position, step in enumerate(steps, start=1):
                 if position <= done:
                     continue
-                self._notify("operation_start", migration, (step.number, step.operation))
+                self._operation_starts(migration, step.number, step.operation)
                 with _partial_failure(migration, verb, step.number, done, run.detail):
                     run.operation(position, step)
                 self.partial[migration.key] = (direction, position)

@@ -1,0 +1,146 @@
+"""A run that begins on a database without rows reads no table to find rows until an operation
+that can write them has run (``migrations/row_watch.py``); after one has, tables holding rows
+are found and changed in the forms that keep their writers going."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from support.api_project import ApiProject, api_project_at
+
+from schemashift import api
+from schemashift.db.connection import editor_class
+
+pytestmark = pytest.mark.backends("postgresql", "mysql")
+
+HEADER = "from schemashift import migrations, models\n\n"
+
+CREATE_ITEM = """
+    class Migration(migrations.Migration):
+        initial = True
+        dependencies = []
+        operations = [
+            migrations.CreateModel(
+                "Item",
+                [
+                    ("id", models.BigAutoField(auto_created=True, primary_key=True)),
+                    ("note", models.CharField(max_length=20, null=True)),
+                ],
+            ),
+        ]
+    """
+
+FILL = """
+    def fill(apps, schema_editor):
+        apps.get_model("stock", "Item").objects.create(note="kept")
+
+
+    class Migration(migrations.Migration):
+        dependencies = [("stock", "0001_initial")]
+        operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    """
+
+
+ITEM_MODEL = """
+from schemashift import models
+
+
+class Item(models.Model):
+    note = models.CharField(max_length=20, null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["note"], name="item_note_idx"),
+        ]
+"""
+
+
+def index_note(name: str, after: str) -> str:
+    return f"""
+    class Migration(migrations.Migration):
+        dependencies = [("stock", "{after}")]
+        operations = [
+            migrations.AddIndex("item", models.Index(fields=["note"], name="{name}")),
+        ]
+    """
+
+
+@pytest.fixture
+def project(tmp_path: Path, backend_url: str, monkeypatch: pytest.MonkeyPatch) -> ApiProject:
+    with api_project_at(tmp_path / "site", backend_url, ("stock",), monkeypatch) as site:
+        yield site
+
+
+@pytest.fixture
+def row_reads(backend: str, monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The tables each read for rows asked about."""
+    editor = editor_class(backend)
+    reads: list[set[str]] = []
+    real = editor.tables_holding_rows.__func__
+
+    def counted(cls, connection, tables):
+        reads.append(set(tables))
+        return real(cls, connection, tables)
+
+    monkeypatch.setattr(editor, "tables_holding_rows", classmethod(counted))
+    return reads
+
+
+def write(project: ApiProject, name: str, body: str) -> None:
+    project.write_migration("stock", name, HEADER + textwrap.dedent(body))
+
+
+def statements(**options) -> list[str]:
+    events = []
+    api.migrate(progress=events.append, **options)
+    return [event.sql for event in events if event.kind == "statement"]
+
+
+def test_a_fresh_run_of_schema_operations_reads_no_table_for_rows(
+    project: ApiProject, row_reads: list[set[str]]
+) -> None:
+    write(project, "0001_initial", CREATE_ITEM)
+    write(project, "0002_index", index_note("item_note_idx", "0001_initial"))
+    project.load()
+    api.migrate()
+    assert row_reads == []
+    write(project, "0003_index", index_note("item_note_2_idx", "0002_index"))
+    project.load()
+    api.migrate()
+    assert row_reads == [{"stock_item"}]
+
+
+def test_rows_a_data_migration_wrote_in_a_fresh_run_are_found(
+    project: ApiProject, row_reads: list[set[str]], backend: str
+) -> None:
+    write(project, "0001_initial", CREATE_ITEM)
+    write(project, "0002_fill", FILL)
+    write(project, "0003_index", index_note("item_note_idx", "0002_fill"))
+    project.load()
+    ran = statements()
+    assert row_reads and row_reads[-1] == {"stock_item"}
+    if backend == "postgresql":
+        (index,) = [sql for sql in ran if "item_note_idx" in sql]
+        assert index.startswith('CREATE INDEX CONCURRENTLY "item_note_idx"')
+
+
+def test_a_run_with_a_pre_migrate_receiver_reads_tables_for_rows(
+    project: ApiProject, row_reads: list[set[str]]
+) -> None:
+    """A receiver of pre_migrate may write rows before the first migration runs."""
+    from schemashift.models.signals import pre_migrate
+
+    def receiver(**kwargs) -> None:
+        return None
+
+    write(project, "0001_initial", CREATE_ITEM)
+    write(project, "0002_index", index_note("item_note_idx", "0001_initial"))
+    project.load({"stock": ITEM_MODEL})
+    pre_migrate.connect(receiver)
+    try:
+        api.migrate()
+    finally:
+        pre_migrate.disconnect(receiver)
+    assert {"stock_item"} in row_reads
