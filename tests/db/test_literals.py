@@ -17,7 +17,7 @@ from schemashift.db.backends.sqlite import SQLiteSchemaEditor
 from schemashift.exceptions import ModelDefinitionError
 
 
-class Colour(str, enum.Enum):
+class Colour(enum.StrEnum):
     RED = "red"
 
 

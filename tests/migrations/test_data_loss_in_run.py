@@ -4,44 +4,17 @@ rows came from before the run or from a data migration earlier in it."""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from support.api_project import ApiProject, api_project_at
+from support.stock_migrations import CREATE_ITEM, FILL_WITH_PYTHON, write
 
 from schemashift import api
 from schemashift.db.connection import Database
 from schemashift.exceptions import DataLossRefused
-
-HEADER = "from schemashift import migrations, models\n\n"
-
-CREATE_ITEM = """
-    class Migration(migrations.Migration):
-        initial = True
-        dependencies = []
-        operations = [
-            migrations.CreateModel(
-                "Item",
-                [
-                    ("id", models.BigAutoField(auto_created=True, primary_key=True)),
-                    ("note", models.CharField(max_length=20, null=True)),
-                ],
-            ),
-        ]
-    """
-
-FILL_WITH_PYTHON = """
-    def fill(apps, schema_editor):
-        apps.get_model("stock", "Item").objects.create(note="kept")
-
-
-    class Migration(migrations.Migration):
-        dependencies = [("stock", "0001_initial")]
-        operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
-    """
 
 FILL_WITH_SQL = """
     class Migration(migrations.Migration):
@@ -79,10 +52,6 @@ def database(project: ApiProject) -> Iterator[Database]:
     found = Database(project.database_url)
     yield found
     found.dispose()
-
-
-def write(project: ApiProject, name: str, body: str) -> None:
-    project.write_migration("stock", name, HEADER + textwrap.dedent(body))
 
 
 def applied(database: Database) -> list[str]:

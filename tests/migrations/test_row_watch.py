@@ -4,44 +4,16 @@ are found and changed in the forms that keep their writers going."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 from support.api_project import ApiProject, api_project_at
+from support.stock_migrations import CREATE_ITEM, FILL_WITH_PYTHON, write
 
 from schemashift import api
 from schemashift.db.connection import editor_class
 
 pytestmark = pytest.mark.backends("postgresql", "mysql")
-
-HEADER = "from schemashift import migrations, models\n\n"
-
-CREATE_ITEM = """
-    class Migration(migrations.Migration):
-        initial = True
-        dependencies = []
-        operations = [
-            migrations.CreateModel(
-                "Item",
-                [
-                    ("id", models.BigAutoField(auto_created=True, primary_key=True)),
-                    ("note", models.CharField(max_length=20, null=True)),
-                ],
-            ),
-        ]
-    """
-
-FILL = """
-    def fill(apps, schema_editor):
-        apps.get_model("stock", "Item").objects.create(note="kept")
-
-
-    class Migration(migrations.Migration):
-        dependencies = [("stock", "0001_initial")]
-        operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
-    """
-
 
 ITEM_MODEL = """
 from schemashift import models
@@ -88,10 +60,6 @@ def row_reads(backend: str, monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     return reads
 
 
-def write(project: ApiProject, name: str, body: str) -> None:
-    project.write_migration("stock", name, HEADER + textwrap.dedent(body))
-
-
 def statements(**options) -> list[str]:
     events = []
     api.migrate(progress=events.append, **options)
@@ -116,7 +84,7 @@ def test_rows_a_data_migration_wrote_in_a_fresh_run_are_found(
     project: ApiProject, row_reads: list[set[str]], backend: str
 ) -> None:
     write(project, "0001_initial", CREATE_ITEM)
-    write(project, "0002_fill", FILL)
+    write(project, "0002_fill", FILL_WITH_PYTHON)
     write(project, "0003_index", index_note("item_note_idx", "0002_fill"))
     project.load()
     ran = statements()
