@@ -712,7 +712,6 @@ def _migrate(
         planned_losses,
     )
     from schemashift.migrations.executor import MigrationExecutor
-    from schemashift.migrations.row_watch import RowWatch
 
     fake, plan_only = options.fake, options.plan_only
     recorder = _recorder(db, settings)
@@ -760,11 +759,8 @@ def _migrate(
             plan, was_run=False, was_faked=False, adopted=adopted_names, held_back=held_back
         )
     deferred = DeferredLosses()
-    if not fake and steps:
-        # a pre_migrate receiver may write rows before the first migration runs
-        rows = RowWatch() if _has_migrate_receivers() else _row_watch(db, settings)
-        deferred = check_data_loss(db, losses, rows=rows)
-        executor.rows = rows
+    if not fake:
+        deferred = check_data_loss(db, losses)
     if on_plan is not None:
         on_plan(plan)
     after = set(applied)
@@ -778,6 +774,9 @@ def _migrate(
         signalled.after(lambda: executor.state_of(after).apps)
         changes = tuple(_unmigrated_changes(loader, warn))
         return MigrateResult(plan, True, fake, changes, adopted_names, held_back)
+    if not fake:
+        # read once the pre_migrate receivers have run: a table they made or filled counts
+        executor.rows = deferred.rows = _row_watch(db, settings)
 
     def notify(kind: str, migration: Migration, detail: Any = None) -> None:
         if deferred and kind in ("apply_start", "unapply_start"):

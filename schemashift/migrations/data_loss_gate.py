@@ -68,8 +68,8 @@ class DeferredLosses:
     earlier migration of the run creates or renames them), looked at as their migration is
     about to run (``check``).
 
-    While the run's tables cannot hold rows yet (``rows``, ``row_watch.py``), there is
-    nothing to find, and no table is read.
+    While the run's tables cannot hold rows yet (``rows``, which the run sets: see
+    ``row_watch.py``), there is nothing to find, and no table is read.
     """
 
     losses: list[PlannedLoss] = field(default_factory=list)
@@ -88,21 +88,18 @@ def check_data_loss(
     database: Any,
     losses: Iterable[PlannedLoss],
     stopped: str = "nothing was run",
-    rows: RowWatch | None = None,
 ) -> DeferredLosses:
     """Raise DataLossRefused, listing every operation at fault, when the live database holds
     values the plan would destroy without leave, or values a narrowing cannot hold.
 
     Returns the losses of tables and columns that do not exist yet, for ``check_before``
-    to look at when their migration is about to run, as long as ``rows`` says a table may
-    hold rows by then.
+    to look at when their migration is about to run (``DeferredLosses``).
     """
     # Unapplying is an explicit order to undo: ``migrate --plan`` shows what it drops, and
     # only applying is gated.
     losses = [planned for planned in losses if not planned.step.backwards]
-    rows = rows if rows is not None else RowWatch()
     if not losses:
-        return DeferredLosses(rows=rows)
+        return DeferredLosses()
     from schemashift.db.connection import editor_class
 
     editor = editor_class(database.dialect_name)
@@ -113,7 +110,7 @@ def check_data_loss(
         finally:
             connection.rollback()
     _refuse(unallowed, misfits, stopped)
-    return DeferredLosses(missing, rows)
+    return DeferredLosses(missing)
 
 
 def check_before(database: Any, migration: Any, deferred: list[PlannedLoss]) -> None:

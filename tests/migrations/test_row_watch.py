@@ -11,7 +11,7 @@ from support.api_project import ApiProject, api_project_at
 from support.stock_migrations import CREATE_ITEM, FILL_WITH_PYTHON, write
 
 from schemashift import api
-from schemashift.db.connection import editor_class
+from schemashift.db.connection import Database, editor_class
 
 pytestmark = pytest.mark.backends("postgresql", "mysql")
 
@@ -94,14 +94,23 @@ def test_rows_a_data_migration_wrote_in_a_fresh_run_are_found(
         assert index.startswith('CREATE INDEX CONCURRENTLY "item_note_idx"')
 
 
-def test_a_run_with_a_pre_migrate_receiver_reads_tables_for_rows(
-    project: ApiProject, row_reads: list[set[str]]
+@pytest.mark.parametrize("makes_a_table", [False, True], ids=["quiet", "making-a-table"])
+def test_a_run_looks_at_the_tables_once_the_pre_migrate_receivers_have_run(
+    project: ApiProject, row_reads: list[set[str]], makes_a_table: bool
 ) -> None:
-    """A receiver of pre_migrate may write rows before the first migration runs."""
+    """A pre_migrate receiver that makes (and may fill) a table leaves a database that is no
+    longer without rows; one that touches nothing leaves it as it was."""
     from schemashift.models.signals import pre_migrate
 
     def receiver(**kwargs) -> None:
-        return None
+        if makes_a_table:
+            database = Database(project.database_url)
+            try:
+                with database.connect() as connection, connection.begin():
+                    connection.exec_driver_sql("CREATE TABLE side_note (id INTEGER)")
+                    connection.exec_driver_sql("INSERT INTO side_note VALUES (1)")
+            finally:
+                database.dispose()
 
     write(project, "0001_initial", CREATE_ITEM)
     write(project, "0002_index", index_note("item_note_idx", "0001_initial"))
@@ -111,4 +120,4 @@ def test_a_run_with_a_pre_migrate_receiver_reads_tables_for_rows(
         api.migrate()
     finally:
         pre_migrate.disconnect(receiver)
-    assert {"stock_item"} in row_reads
+    assert row_reads == ([{"stock_item"}] if makes_a_table else [])
