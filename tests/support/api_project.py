@@ -8,6 +8,7 @@ app registry and the connections are forgotten.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,7 +48,7 @@ class ApiProject:
     def load(self, models: dict[str, str] | None = None) -> None:
         """Write each ``{app: models source}`` and set the project up afresh."""
         for app, source in (models or {}).items():
-            (self.dir / app / "models.py").write_text(source, encoding="utf-8")
+            write_module(self.dir / app / "models.py", source)
         self.forget()
         schemashift.setup("mysite.settings")
 
@@ -59,6 +60,15 @@ class ApiProject:
             if is_project or name.startswith(installed):
                 del sys.modules[name]
         forget_setup()
+
+
+def write_module(path: Path, source: str) -> None:
+    """Write a module the test imports again, and drop its bytecode: a subprocess (a CLI run, the
+    schema check) may have cached the old version, and a rewrite of the same size within the
+    same second would pass Python's check of the cache (modification time in whole seconds and
+    size)."""
+    path.write_text(source, encoding="utf-8")
+    Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
 
 
 def forget_setup() -> None:

@@ -18,7 +18,7 @@ import pytest
 
 import schemashift
 from schemashift import api
-from support.api_project import forget_setup
+from support.api_project import forget_setup, write_module
 from support.tutorial import TUTORIAL_MODELS, seed
 
 PACKAGES = ("mysite", "polls")
@@ -85,12 +85,13 @@ def api_project(
     modules_before = set(sys.modules)
     clean_env.syspath_prepend(str(root))
     clean_env.chdir(root)
-    # Rewritten models.py files are read again, never from bytecode of an older version.
+    # Rewritten models.py files are read again, never from bytecode of an older version
+    # (``write_module`` drops what a subprocess cached).
     clean_env.setattr(sys, "dont_write_bytecode", True)
     _forget_project(modules_before)
 
     def load(models: str) -> None:
-        (root / "polls" / "models.py").write_text(models, encoding="utf-8")
+        write_module(root / "polls" / "models.py", models)
         _forget_project(modules_before)
         schemashift.setup("mysite.settings")
 
