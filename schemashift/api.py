@@ -776,7 +776,7 @@ def _migrate(
         return MigrateResult(plan, True, fake, changes, adopted_names, held_back)
     if not fake:
         # read once the pre_migrate receivers have run: a table they made or filled counts
-        executor.rows = deferred.rows = _row_watch(db, settings)
+        executor.rows = deferred.rows = _row_watch(db, recorder)
 
     def notify(kind: str, migration: Migration, detail: Any = None) -> None:
         if deferred and kind in ("apply_start", "unapply_start"):
@@ -793,12 +793,13 @@ def _migrate(
     )
 
 
-def _row_watch(db: Any, settings: Settings) -> RowWatch:
-    """Whether the run begins on a database with tables besides the history tables."""
+def _row_watch(db: Any, recorder: Any) -> RowWatch:
+    """Whether the run begins on a database with tables besides the recorder's (the history
+    and progress tables)."""
     from schemashift.db.connection import editor_class
     from schemashift.migrations.row_watch import RowWatch
 
-    bookkeeping = (settings.MIGRATIONS_TABLE, f"{settings.MIGRATIONS_TABLE}_progress")
+    bookkeeping = (recorder.table.name, recorder.progress.name)
     with db.connect() as connection:
         try:
             tables = set(editor_class(db.dialect_name).table_names(connection))
